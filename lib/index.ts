@@ -1,0 +1,48 @@
+// Public entry: explicit named exports only.
+export { PostaGuverciniModule } from './posta-guvercini.module.js';
+export type { PostaGuverciniModuleExtras } from './posta-guvercini.module-definition.js';
+export type { PostaGuverciniModuleOptions, TransportName } from './posta-guvercini.options.js';
+export {
+  POSTA_GUVERCINI_OPTIONS,
+  POSTA_GUVERCINI_RESOLVED_OPTIONS,
+  DEFAULT_OTP_BASE_URL,
+  DEFAULT_BULK_BASE_URL,
+  MAX_RECIPIENTS_PER_REQUEST,
+  MAX_SENDER_LENGTH,
+} from './posta-guvercini.constants.js';
+
+// Errors
+export { PostaGuverciniError } from './errors/posta-guvercini.error.js';
+export { SmsValidationError, InvalidOptionsError } from './errors/validation.error.js';
+export { SmsProviderError } from './errors/provider.error.js';
+export type { ProviderApi } from './errors/provider-codes.js';
+export {
+  SmsTransportError,
+  SmsTimeoutError,
+  SmsConnectionError,
+  SmsHttpStatusError,
+  SmsMalformedResponseError,
+} from './errors/transport.error.js';
+
+// Transports
+export { SmsTransport } from './transports/sms-transport.js';
+export type {
+  SmsChannel,
+  SmsMessage,
+  SendRequest,
+  OneToManySendRequest,
+  ManyToManySendRequest,
+  SendResult,
+  RecipientResult,
+  DeliveryStatus,
+  DeliveryReport,
+  StatusRequest,
+  CreditBalance,
+} from './transports/sms-transport.types.js';
+export type { AccountOptions, AccountsOptions, WireTransportOptions } from './transports/wire-transport.options.js';
+export { HttpTransport } from './transports/http.transport.js';
+export { XmlTransport } from './transports/xml.transport.js';
+export { SoapTransport } from './transports/soap.transport.js';
+export { JsonTransport } from './transports/json.transport.js';
+export { InMemoryTransport } from './transports/in-memory.transport.js';
+export type { OutboxMessage, InMemoryTransportOptions } from './transports/in-memory.transport.js';

@@ -1,0 +1,39 @@
+import type { BulkModuleOptions } from './bulk/bulk.options.js';
+import type { OtpModuleOptions } from './otp/otp.options.js';
+import type { SmsTransport } from './transports/sms-transport.js';
+import type { AccountsOptions } from './transports/wire-transport.options.js';
+
+/** Names of the built-in transports. */
+export type TransportName = 'http' | 'xml' | 'soap' | 'json' | 'memory';
+
+/** Options of `PostaGuverciniModule.forRoot()` / the factory of `forRootAsync()`. */
+export interface PostaGuverciniModuleOptions {
+  /**
+   * Which wire protocol to speak, or your own transport (an instance of a class extending
+   * `SmsTransport`). `memory` keeps messages in an inspectable outbox and sends nothing.
+   * @default 'json'
+   */
+  readonly transport?: TransportName | SmsTransport;
+  /**
+   * The OTP and bulk accounts. Required for the wire transports (at least one of the two).
+   */
+  readonly accounts?: AccountsOptions;
+  /**
+   * Allow plain `http://` base URLs that are not loopback (never do this in production).
+   * @default false
+   */
+  readonly allowInsecureHttp?: boolean;
+  /**
+   * Time limit for one request to the provider, in milliseconds.
+   * @default 10000
+   */
+  readonly timeoutMs?: number;
+  /**
+   * Default originator (sender title), at most 11 characters. The account's default when absent.
+   */
+  readonly sender?: string;
+  /** One-time password settings. */
+  readonly otp?: OtpModuleOptions;
+  /** Bulk campaign settings. */
+  readonly bulk?: BulkModuleOptions;
+}

@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import { SmsProviderError } from '../errors/provider.error.js';
+import { SmsTransport } from './sms-transport.js';
+import {
+  type CreditBalance,
+  type DeliveryReport,
+  type SendRequest,
+  type SendResult,
+  type SmsChannel,
+  type StatusRequest,
+  isManyToMany,
+} from './sms-transport.types.js';
+
+/** A message kept by `InMemoryTransport`. */
+export interface OutboxMessage {
+  readonly messageId: string;
+  readonly channel: SmsChannel;
+  readonly to: string;
+  readonly text: string;
+  readonly sendAt?: Date;
+  readonly validUntil?: Date;
+  readonly sender?: string;
+  readonly createdAt: Date;
+}
+
+export interface InMemoryTransportOptions {
+  /** Starting credit per channel. @default Infinity */
+  readonly credit?: number;
+}
+
+/**
+ * Sends nothing: keeps every message in an inspectable outbox. For development and for users'
+ * own tests (`outbox`, `lastMessageTo(phone)`, `clear()`).
+ */
+export class InMemoryTransport extends SmsTransport {
+  readonly name = 'memory';
+  private readonly messages: OutboxMessage[] = [];
+  private readonly byId = new Map<string, OutboxMessage>();
+  private readonly listeners = new Set<(message: OutboxMessage) => void>();
+  private readonly credits: Record<SmsChannel, number>;
+
+  constructor(options: InMemoryTransportOptions = {}) {
+    super();
+    const credit = options.credit ?? Number.POSITIVE_INFINITY;
+    this.credits = { otp: credit, bulk: credit };
+  }
+
+  /** Every message sent so far, oldest first. */
+  get outbox(): readonly OutboxMessage[] {
+    return this.messages;
+  }
+
+  /** The last message sent to a canonical number (`905XXXXXXXXX`), if any. */
+  lastMessageTo(to: string, channel?: SmsChannel): OutboxMessage | undefined {
+    for (let i = this.messages.length - 1; i >= 0; i--) {
+      const message = this.messages[i]!;
+      if (message.to === to && (channel === undefined || message.channel === channel)) return message;
+    }
+    return undefined;
+  }
+
+  /** Resolves with the next message sent (optionally to a given number). */
+  nextMessage(to?: string): Promise<OutboxMessage> {
+    return new Promise((resolve) => {
+      const listener = (message: OutboxMessage): void => {
+        if (to !== undefined && message.to !== to) return;
+        this.listeners.delete(listener);
+        resolve(message);
+      };
+      this.listeners.add(listener);
+    });
+  }
+
+  clear(): void {
+    this.messages.length = 0;
+    this.byId.clear();
+  }
+
+  async send(request: SendRequest): Promise<SendResult> {
+    const pairs = isManyToMany(request)
+      ? request.messages
+      : request.to.map((to) => ({ to, text: request.text }));
+    if (this.credits[request.channel] < pairs.length) {
+      throw new SmsProviderError('http', '20', 'insufficient credit');
+    }
+    this.credits[request.channel] -= pairs.length;
+    const createdAt = new Date();
+    const recipients = pairs.map(({ to, text }) => {
+      const message: OutboxMessage = {
+        messageId: `MEM_${randomUUID().toUpperCase()}`,
+        channel: request.channel,
+        to,
+        text,
+        createdAt,
+        ...(request.sendAt && request.channel === 'bulk' ? { sendAt: request.sendAt } : {}),
+        ...(request.validUntil ? { validUntil: request.validUntil } : {}),
+        ...(request.sender ? { sender: request.sender } : {}),
+      };
+      this.messages.push(message);
+      this.byId.set(message.messageId, message);
+      for (const listener of [...this.listeners]) listener(message);
+      return { to, status: 'accepted' as const, messageId: message.messageId, charge: 1 };
+    });
+    return { recipients, credits: recipients.length, requests: 1, providerCodes: ['memory'] };
+  }
+
+  async status(request: StatusRequest): Promise<DeliveryReport[]> {
+    return request.messageIds.map((messageId) => {
+      const message = this.byId.get(messageId);
+      if (!message) {
+        return { messageId, status: 'unknown', final: true, providerCode: '', description: 'message not found' };
+      }
+      const scheduled = message.sendAt !== undefined && message.sendAt.getTime() > Date.now();
+      return scheduled
+        ? { messageId, to: message.to, status: 'scheduled', final: false, providerCode: '120', description: 'waiting for the scheduled send time' }
+        : { messageId, to: message.to, status: 'delivered', final: true, providerCode: '400', description: 'delivered to recipient' };
+    });
+  }
+
+  async credit(channel: SmsChannel): Promise<CreditBalance> {
+    return { channel, balance: this.credits[channel] };
+  }
+}
