@@ -1,0 +1,223 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PostaGuverciniError } from '../errors/posta-guvercini.error.js';
+import { SmsValidationError } from '../errors/validation.error.js';
+import { POSTA_GUVERCINI_RESOLVED_OPTIONS } from '../posta-guvercini.constants.js';
+import type { PostaGuverciniModuleOptions } from '../posta-guvercini.options.js';
+import { SmsTransport } from '../transports/sms-transport.js';
+import type { SmsChannel } from '../transports/sms-transport.types.js';
+import type { PostaGuverciniHealthOptions } from './posta-guvercini-health.options.js';
+
+/** What one account answered to the credit query. */
+export type PostaGuverciniAccountHealth =
+  | {
+      readonly answered: true;
+      /** Remaining credit; `'unlimited'` for a transport without a limit (memory). */
+      readonly balance: number | 'unlimited';
+      /** The threshold this balance was compared with, when one applies. */
+      readonly threshold?: number;
+      readonly lowCredit: boolean;
+    }
+  | {
+      readonly answered: false;
+      /** The error's stable code, e.g. `TRANSPORT_TIMEOUT`, `PROVIDER_ERROR`. */
+      readonly error: string;
+      /** What went wrong, in words. Never contains a password or a credential-bearing URL. */
+      readonly message: string;
+    };
+
+/** Status of the indicator, as `@nestjs/terminus` understands it. */
+export type PostaGuverciniHealthStatus = 'up' | 'degraded' | 'down';
+
+/**
+ * The indicator's result, shaped like terminus' `HealthIndicatorResult`: under `key`, the
+ * status, one entry per checked channel and, when not `up`, a `message`.
+ */
+export type PostaGuverciniHealthResult<Key extends string = string> = Record<
+  Key,
+  {
+    status: PostaGuverciniHealthStatus;
+    otp?: PostaGuverciniAccountHealth;
+    bulk?: PostaGuverciniAccountHealth;
+    message?: string;
+    /** Only on terminus versions without `degraded`: the `up` result carries the warning. */
+    lowCredit?: boolean;
+  }
+>;
+
+/** The part of terminus' `HealthIndicatorSession` this indicator uses (`degraded` is 12.x). */
+interface TerminusSession {
+  up(data: Record<string, unknown>): Record<string, unknown>;
+  down(data: Record<string, unknown>): Record<string, unknown>;
+  degraded?(data: Record<string, unknown>): Record<string, unknown>;
+}
+interface TerminusHealthIndicatorService {
+  check(key: string): TerminusSession;
+}
+
+const DEFAULT_KEY = 'posta_guvercini';
+const DEFAULT_TIMEOUT_MS = 5_000;
+const CHANNELS: readonly SmsChannel[] = ['otp', 'bulk'];
+
+let terminusService: Promise<TerminusHealthIndicatorService> | undefined;
+
+/**
+ * Loads `@nestjs/terminus` (an optional peer dependency) the first time a check runs, so that
+ * applications without health checks never need it.
+ */
+function loadTerminus(): Promise<TerminusHealthIndicatorService> {
+  terminusService ??= import('@nestjs/terminus').then(
+    (terminus) => new terminus.HealthIndicatorService() as unknown as TerminusHealthIndicatorService,
+    (cause: unknown) => {
+      terminusService = undefined;
+      throw new PostaGuverciniError(
+        'MISSING_PEER_DEPENDENCY',
+        'PostaGuverciniHealthIndicator needs the optional peer dependency @nestjs/terminus: run `npm install @nestjs/terminus`',
+        { cause },
+      );
+    },
+  );
+  return terminusService;
+}
+
+/**
+ * A `@nestjs/terminus` health indicator for the Posta Güvercini accounts: asks each configured
+ * account for its credit balance (one light request per channel, in parallel) and reports
+ * `down` when an account does not answer (wrong credentials, host unreachable, timeout) and a
+ * warning (`degraded`, or `down` if you choose) when a balance is below `creditThreshold`.
+ *
+ * `@nestjs/terminus` is an optional peer dependency, loaded only when a check runs.
+ *
+ * ```ts
+ * @Module({ imports: [TerminusModule], controllers: [HealthController], providers: [PostaGuverciniHealthIndicator] })
+ * export class HealthModule {}
+ *
+ * @Controller('health')
+ * export class HealthController {
+ *   constructor(private readonly health: HealthCheckService, private readonly sms: PostaGuverciniHealthIndicator) {}
+ *   @Get() @HealthCheck()
+ *   check() {
+ *     return this.health.check([() => this.sms.isHealthy('sms', { creditThreshold: { otp: 500, bulk: 10_000 } })]);
+ *   }
+ * }
+ * ```
+ */
+@Injectable()
+export class PostaGuverciniHealthIndicator {
+  constructor(
+    private readonly transport: SmsTransport,
+    @Inject(POSTA_GUVERCINI_RESOLVED_OPTIONS) private readonly moduleOptions: PostaGuverciniModuleOptions,
+  ) {}
+
+  /**
+   * Checks the accounts. Never throws for an account that does not answer (that is a `down`
+   * result); throws `SmsValidationError` for wrong options and `PostaGuverciniError`
+   * (`MISSING_PEER_DEPENDENCY`) when `@nestjs/terminus` is not installed.
+   * @param key the key of the result in the health report. @default 'posta_guvercini'
+   */
+  async isHealthy<const Key extends string = typeof DEFAULT_KEY>(
+    key: Key = DEFAULT_KEY as Key,
+    options: PostaGuverciniHealthOptions = {},
+  ): Promise<PostaGuverciniHealthResult<Key>> {
+    const channels = this.channelsOf(options);
+    const lowCredit = options.lowCredit ?? 'degraded';
+    if (lowCredit !== 'degraded' && lowCredit !== 'down') {
+      throw new SmsValidationError('INVALID_HEALTH_OPTION', `lowCredit must be 'degraded' or 'down', got ${JSON.stringify(lowCredit)}`, 'lowCredit');
+    }
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 1) {
+      throw new SmsValidationError('INVALID_HEALTH_OPTION', 'timeoutMs must be a positive integer number of milliseconds', 'timeoutMs');
+    }
+    const thresholds = channels.map((channel) => thresholdOf(options.creditThreshold, channel));
+    const session = (await loadTerminus()).check(key);
+
+    const accounts = await Promise.all(
+      channels.map((channel, i) => this.checkAccount(channel, thresholds[i], timeoutMs)),
+    );
+    const details: Record<string, unknown> = {};
+    channels.forEach((channel, i) => (details[channel] = accounts[i]));
+
+    const silent = channels.filter((_, i) => !accounts[i]!.answered);
+    if (silent.length > 0) {
+      const reasons = silent.map((channel) => {
+        const account = accounts[channels.indexOf(channel)] as Extract<PostaGuverciniAccountHealth, { answered: false }>;
+        return `${channel} account: ${account.message}`;
+      });
+      return session.down({ ...details, message: `Posta Güvercini did not answer (${reasons.join('; ')})` }) as PostaGuverciniHealthResult<Key>;
+    }
+    const low = channels.filter((_, i) => (accounts[i] as { lowCredit: boolean }).lowCredit);
+    if (low.length === 0) return session.up(details) as PostaGuverciniHealthResult<Key>;
+
+    const message = `Posta Güvercini credit is low on the ${low.join(' and ')} account${low.length > 1 ? 's' : ''}: top up before sending stops`;
+    if (lowCredit === 'down') return session.down({ ...details, message }) as PostaGuverciniHealthResult<Key>;
+    if (typeof session.degraded === 'function') {
+      return session.degraded({ ...details, message }) as PostaGuverciniHealthResult<Key>;
+    }
+    return session.up({ ...details, lowCredit: true, message }) as PostaGuverciniHealthResult<Key>;
+  }
+
+  private channelsOf(options: PostaGuverciniHealthOptions): readonly SmsChannel[] {
+    if (options.channels !== undefined) {
+      const channels = options.channels;
+      if (!Array.isArray(channels) || channels.length === 0 || channels.some((c) => !CHANNELS.includes(c))) {
+        throw new SmsValidationError('INVALID_HEALTH_OPTION', "channels must be a non-empty list of 'otp' and/or 'bulk'", 'channels');
+      }
+      return [...new Set(channels)];
+    }
+    const accounts = this.moduleOptions.accounts;
+    const configured = CHANNELS.filter((channel) => accounts?.[channel] !== undefined);
+    return configured.length > 0 ? configured : CHANNELS;
+  }
+
+  private async checkAccount(
+    channel: SmsChannel,
+    threshold: number | undefined,
+    timeoutMs: number,
+  ): Promise<PostaGuverciniAccountHealth> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new PostaGuverciniError('HEALTH_TIMEOUT', `no credit balance within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    });
+    try {
+      const { balance } = await Promise.race([this.transport.credit(channel), timeout]);
+      const isLow = threshold !== undefined && balance < threshold;
+      return {
+        answered: true,
+        balance: Number.isFinite(balance) ? balance : 'unlimited',
+        ...(threshold !== undefined ? { threshold } : {}),
+        lowCredit: isLow,
+      };
+    } catch (error) {
+      return {
+        answered: false,
+        error: error instanceof PostaGuverciniError ? error.code : 'UNKNOWN',
+        // The package's errors never carry secrets; anything else (a custom transport's error)
+        // may, and health reports are often public: only its class name is shown.
+        message:
+          error instanceof PostaGuverciniError
+            ? error.message
+            : `unexpected ${error instanceof Error ? error.name : typeof error} from the transport`,
+      };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function thresholdOf(
+  threshold: PostaGuverciniHealthOptions['creditThreshold'],
+  channel: SmsChannel,
+): number | undefined {
+  const value = typeof threshold === 'object' && threshold !== null ? threshold[channel] : threshold;
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new SmsValidationError(
+      'INVALID_HEALTH_OPTION',
+      'creditThreshold must be a non-negative number or { otp?: number, bulk?: number }',
+      'creditThreshold',
+    );
+  }
+  return value === 0 ? undefined : value;
+}
