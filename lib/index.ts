@@ -46,3 +46,12 @@ export { SoapTransport } from './transports/soap.transport.js';
 export { JsonTransport } from './transports/json.transport.js';
 export { InMemoryTransport } from './transports/in-memory.transport.js';
 export type { OutboxMessage, InMemoryTransportOptions } from './transports/in-memory.transport.js';
+
+// Health (optional peer @nestjs/terminus, loaded only when a check runs)
+export { PostaGuverciniHealthIndicator } from './health/posta-guvercini.health.js';
+export type {
+  PostaGuverciniAccountHealth,
+  PostaGuverciniHealthResult,
+  PostaGuverciniHealthStatus,
+} from './health/posta-guvercini.health.js';
+export type { PostaGuverciniHealthOptions } from './health/posta-guvercini-health.options.js';
