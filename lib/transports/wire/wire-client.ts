@@ -1,0 +1,235 @@
+import { Agent, type Dispatcher } from 'undici';
+import {
+  SmsConnectionError,
+  SmsMalformedResponseError,
+  SmsTimeoutError,
+  type SmsTransportError,
+} from '../../errors/transport.error.js';
+
+/** One POST to the provider. */
+export interface WireRequest {
+  /** `https://host[:port]`, from the account's resolved base URL. Never carries credentials. */
+  readonly origin: string;
+  /** Absolute path, e.g. `/api_http/sendsms.asp`. Never carries credentials. */
+  readonly path: string;
+  readonly contentType: string;
+  /** Extra headers (e.g. `SOAPAction`). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** The body; credentials travel here and nowhere else. */
+  readonly body: Buffer | string;
+}
+
+/** The raw answer, whatever the HTTP status (callers decide what a status means for their API). */
+export interface WireResponse {
+  readonly status: number;
+  readonly body: Buffer;
+  /** The `Content-Type` header, lower-cased, if any. */
+  readonly contentType: string | undefined;
+}
+
+export interface WireClientOptions {
+  /** Time limit for one exchange: waiting for a socket, connecting, writing and reading the whole reply. */
+  readonly timeoutMs: number;
+  /** Keep-alive connections per origin. */
+  readonly connections: number;
+  /** Replies larger than this are refused as malformed. @default 8 MiB */
+  readonly maxResponseBytes?: number;
+}
+
+const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+/** Error codes that mean the connection could not be made at all (nothing was written). */
+const CONNECT_CODES: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'host name not found (DNS)',
+  EAI_AGAIN: 'DNS lookup failed temporarily',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  UND_ERR_CONNECT_TIMEOUT: 'connect timeout',
+};
+
+/**
+ * The one keep-alive HTTP client of a wire transport: an undici `Agent` with a fixed number of
+ * connections per origin, and one deadline per exchange covering the wait for a free socket,
+ * the connect, the write and the whole reply.
+ *
+ * Requests go through `Agent.dispatch` with a small handler (no stream objects per request),
+ * which also tells exactly when a request starts being written: failures before that point
+ * carry `maybeAccepted: false` (the provider cannot have seen the request), failures after it
+ * carry `maybeAccepted: true`.
+ *
+ * Errors never include the request body (where the credentials are); they name the origin and
+ * path only.
+ */
+export class WireClient {
+  private readonly agent: Agent;
+  private readonly timeoutMs: number;
+  private readonly maxResponseBytes: number;
+  private closed = false;
+
+  constructor(options: WireClientOptions) {
+    this.timeoutMs = options.timeoutMs;
+    this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    this.agent = new Agent({
+      connections: options.connections,
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+      keepAliveMaxTimeout: 120_000,
+      // Backstops only: the exchange deadline below is what normally fires first.
+      headersTimeout: options.timeoutMs + 1_000,
+      bodyTimeout: options.timeoutMs + 1_000,
+      connect: { timeout: options.timeoutMs },
+    });
+  }
+
+  /** POSTs the request and resolves with the reply, or rejects with a typed `SmsTransportError`. */
+  post(request: WireRequest): Promise<WireResponse> {
+    return new Promise<WireResponse>((resolve, reject) => {
+      const exchange = new Exchange(request, this.timeoutMs, this.maxResponseBytes, resolve, reject);
+      const headers: Record<string, string> = {
+        'content-type': request.contentType,
+        ...request.headers,
+      };
+      const options: Dispatcher.DispatchOptions = {
+        origin: request.origin,
+        path: request.path,
+        method: 'POST',
+        headers,
+        body: request.body,
+      };
+      this.agent.dispatch(options, exchange);
+    });
+  }
+
+  /** Closes idle connections and waits for in-flight exchanges (each ends within `timeoutMs`). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.agent.close();
+  }
+}
+
+/**
+ * State of one exchange, in undici's dispatch-handler shape. `onRequestStart` is called right before
+ * the request is written to a connected socket: that is the line between "cannot have been
+ * accepted" and "may have been accepted".
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  private written = false;
+  private settled = false;
+  private controller: Dispatcher.DispatchController | undefined;
+  private status = 0;
+  private contentType: string | undefined;
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly request: WireRequest,
+    private readonly timeoutMs: number,
+    private readonly maxResponseBytes: number,
+    private readonly resolve: (response: WireResponse) => void,
+    private readonly reject: (error: SmsTransportError) => void,
+  ) {
+    this.timer = setTimeout(() => this.onDeadline(), timeoutMs);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    if (this.settled) {
+      // The deadline passed while this request waited for a socket: never write it.
+      controller.abort(new Error('exchange deadline passed before the request was written'));
+      return;
+    }
+    this.written = true;
+    this.controller = controller;
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
+    this.status = statusCode;
+    const contentType = headers['content-type'];
+    this.contentType = typeof contentType === 'string' ? contentType.toLowerCase() : undefined;
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.settled) return;
+    this.size += chunk.length;
+    if (this.size > this.maxResponseBytes) {
+      this.fail(new SmsMalformedResponseError(`reply from ${this.where()} is larger than ${this.maxResponseBytes} bytes`));
+      controller.abort(new Error('reply too large'));
+      return;
+    }
+    this.chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size);
+    this.resolve({ status: this.status, body, contentType: this.contentType });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
+    if (this.settled) return;
+    this.fail(this.mapError(error));
+  }
+
+  private onDeadline(): void {
+    if (this.settled) return;
+    this.fail(new SmsTimeoutError(this.timeoutMs, this.written));
+    // Tear the exchange down; the socket is destroyed and not reused.
+    this.controller?.abort(new Error('exchange deadline passed'));
+  }
+
+  private fail(error: SmsTransportError): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    this.reject(error);
+  }
+
+  private mapError(error: Error): SmsTransportError {
+    const code = (error as { code?: unknown }).code;
+    const codeText = typeof code === 'string' ? code : '';
+    if (codeText === 'UND_ERR_HEADERS_TIMEOUT' || codeText === 'UND_ERR_BODY_TIMEOUT') {
+      return new SmsTimeoutError(this.timeoutMs, this.written, { cause: error });
+    }
+    if (codeText === 'UND_ERR_CONNECT_TIMEOUT') {
+      return new SmsTimeoutError(this.timeoutMs, false, { cause: error });
+    }
+    if (codeText.startsWith('HPE_') || error.name === 'HTTPParserError') {
+      return new SmsMalformedResponseError(`${this.where()} answered something that is not HTTP (${error.message})`, {
+        cause: error,
+      });
+    }
+    if (codeText === 'UND_ERR_CLOSED' || codeText === 'UND_ERR_DESTROYED') {
+      return new SmsConnectionError(`the transport is closed; ${this.where()} was not called`, false, { cause: error });
+    }
+    const connectProblem = CONNECT_CODES[codeText];
+    if (connectProblem !== undefined && !this.written) {
+      return new SmsConnectionError(`${connectProblem} (${codeText}) for ${this.where()}`, false, { cause: error });
+    }
+    if (!this.written) {
+      // TLS handshake failures and other errors before the request was written.
+      return new SmsConnectionError(`could not connect for ${this.where()}: ${describe(error, codeText)}`, false, {
+        cause: error,
+      });
+    }
+    const what =
+      codeText === 'ECONNRESET' || codeText === 'UND_ERR_SOCKET' || codeText === 'EPIPE'
+        ? `connection closed or reset by the server (${codeText})`
+        : describe(error, codeText);
+    return new SmsConnectionError(`${what} during ${this.where()}`, true, { cause: error });
+  }
+
+  private where(): string {
+    return `POST ${this.request.origin}${this.request.path}`;
+  }
+}
+
+function describe(error: Error, code: string): string {
+  return code !== '' ? `${error.message} (${code})` : error.message;
+}
