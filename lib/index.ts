@@ -55,3 +55,29 @@ export type {
   PostaGuverciniHealthStatus,
 } from './health/posta-guvercini.health.js';
 export type { PostaGuverciniHealthOptions } from './health/posta-guvercini-health.options.js';
+
+// Message text (segments, caps, transliteration, ISO-8859-9 codec)
+export {
+  analyzeSmsText,
+  assertSmsText,
+  isGsm7Text,
+  transliterateTurkish,
+  TURKISH_TRANSLITERATIONS,
+  MAX_GSM7_CHARACTERS,
+  MAX_UCS2_CHARACTERS,
+  GSM7_SINGLE_SEGMENT_UNITS,
+  GSM7_MULTI_SEGMENT_UNITS,
+  UCS2_SINGLE_SEGMENT_UNITS,
+  UCS2_MULTI_SEGMENT_UNITS,
+} from './message/sms-text.js';
+export type { SmsEncoding, SmsTextAnalysis, AssertSmsTextOptions } from './message/sms-text.js';
+export {
+  encodeIso88599,
+  decodeIso88599,
+  percentEncodeIso88599,
+  percentDecodeIso88599,
+  escapeXmlForIso88599,
+  canEncodeIso88599,
+  findUnencodableCharacter,
+} from './message/iso-8859-9.js';
+export type { TurkishCharset, TurkishCharsetOptions, EncodeTextOptions } from './message/iso-8859-9.js';
