@@ -1,6 +1,11 @@
 // Public entry: explicit named exports only.
 export { PostaGuverciniModule } from './posta-guvercini.module.js';
-export type { PostaGuverciniModuleExtras } from './posta-guvercini.module-definition.js';
+export type {
+  PostaGuverciniModuleExtras,
+  PostaGuverciniModuleRootOptions,
+  PostaGuverciniModuleAsyncOptions,
+  PostaGuverciniOptionsFactory,
+} from './posta-guvercini.module-definition.js';
 export type { PostaGuverciniModuleOptions, TransportName } from './posta-guvercini.options.js';
 export {
   POSTA_GUVERCINI_OPTIONS,

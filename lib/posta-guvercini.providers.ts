@@ -1,7 +1,10 @@
 import type { Provider } from '@nestjs/common';
 import { bulkProviders } from './bulk/bulk.providers.js';
 import { otpProviders } from './otp/otp.providers.js';
-import { POSTA_GUVERCINI_OPTIONS, POSTA_GUVERCINI_RESOLVED_OPTIONS } from './posta-guvercini.constants.js';
+import {
+  POSTA_GUVERCINI_OPTIONS,
+  POSTA_GUVERCINI_RESOLVED_OPTIONS,
+} from './posta-guvercini.constants.js';
 import type { PostaGuverciniModuleOptions } from './posta-guvercini.options.js';
 import { validateModuleOptions } from './posta-guvercini.options-validation.js';
 import { createTransport } from './transports/create-transport.js';
