@@ -1,0 +1,367 @@
+import { ConsoleLogger, type DynamicModule, type INestApplication } from '@nestjs/common';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import { InMemoryTransport, SmsTransport } from '../lib/index.js';
+import { TEST_PHONES, TestAppModule } from './fixtures/test-app.module.js';
+
+type Platform = 'express' | 'fastify';
+
+/** Collects everything Nest and the package log, to prove no code ever appears in it. */
+class CapturingLogger extends ConsoleLogger {
+  readonly lines: string[] = [];
+  protected override printMessages(messages: unknown[]): void {
+    this.lines.push(...messages.map((message) => (message instanceof Error ? `${message.message} ${message.stack}` : String(message))));
+  }
+}
+
+const transfer = { amount: '149.90', currency: 'TRY', payee: 'ACME A.Ş.' };
+
+describe.each<[Platform]>([['express'], ['fastify']])('OtpGuard e2e on %s', (platform) => {
+  let app: INestApplication;
+  let transport: InMemoryTransport;
+  let logger: CapturingLogger;
+  const codesSeen: string[] = [];
+
+  async function start(module: DynamicModule): Promise<void> {
+    const moduleRef = await Test.createTestingModule({ imports: [module] }).compile();
+    logger = new CapturingLogger();
+    app =
+      platform === 'express'
+        ? moduleRef.createNestApplication({ logger })
+        : moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger });
+    await app.init();
+    if (platform === 'fastify') {
+      await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
+    }
+    transport = app.get(SmsTransport) as InMemoryTransport;
+  }
+
+  afterEach(async () => {
+    if (app !== undefined) {
+      // No code in any log line of the whole test.
+      for (const code of codesSeen) {
+        expect(logger.lines.join('\n')).not.toContain(code);
+      }
+      await app.close();
+    }
+    codesSeen.length = 0;
+  });
+
+  const http = () => request(app.getHttpServer());
+
+  /** The code of the last SMS to `phone` (from the in-memory transport's outbox). */
+  function lastCode(phone: string): { code: string; text: string } {
+    const message = transport.lastMessageTo(phone, 'otp');
+    if (message === undefined) throw new Error(`no OTP SMS was sent to ${phone}`);
+    const match = /(?<!\d)(\d{6})(?!\d)/.exec(message.text);
+    if (match === null) throw new Error('the SMS holds no 6-digit code');
+    codesSeen.push(match[1]!);
+    return { code: match[1]!, text: message.text };
+  }
+
+  /** A wrong code that differs from the right one in every digit. */
+  const wrong = (code: string): string =>
+    code.replace(/\d/g, (digit) => String((Number(digit) + 5) % 10));
+
+  /** Asks a protected route for a challenge and returns its id and the code the SMS carried. */
+  async function challenge(
+    method: 'post' | 'get',
+    path: string,
+    user: 'alice' | 'bob',
+    body?: object,
+  ): Promise<{ challengeId: string; code: string }> {
+    const response = await http()[method](path).set('x-test-user', user).send(body);
+    expect(response.status).toBe(401);
+    const { challengeId } = response.body as { challengeId: string };
+    expect(typeof challengeId).toBe('string');
+    return { challengeId, code: lastCode(TEST_PHONES[user]).code };
+  }
+
+  describe('with @RequireOtp() on the routes', () => {
+    beforeEach(() => start(TestAppModule.withRouteGuards()));
+
+    it('challenge → code from the SMS → success, and the handler sees the verification', async () => {
+      const first = await http().post('/payments/transfer').set('x-test-user', 'alice').send(transfer);
+      expect(first.status).toBe(401);
+      expect(first.body).toEqual({
+        statusCode: 401,
+        error: 'OTP required',
+        message: expect.any(String),
+        challengeId: expect.any(String),
+        expiresAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/),
+        resendAvailableAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        maskedPhone: expect.any(String),
+        attemptsLeft: 5,
+      });
+      const { challengeId, maskedPhone, expiresAt } = first.body as Record<string, string>;
+      expect(first.headers['www-authenticate']).toBe(`OTP challenge="${challengeId}"`);
+      expect(maskedPhone).not.toContain('1112233');
+      expect(Date.parse(expiresAt) - Date.now()).toBeGreaterThan(170_000);
+
+      // The SMS went to Alice's phone on the OTP channel and shows what is being confirmed.
+      const { code, text } = lastCode(TEST_PHONES.alice);
+      expect(text).toContain('149.90 TRY');
+      expect(text).toContain('ACME A.Ş.');
+      expect(JSON.stringify(first.body)).not.toContain(code);
+
+      const second = await http()
+        .post('/payments/transfer')
+        .set('x-test-user', 'alice')
+        .set('X-OTP-Challenge', challengeId)
+        .set('X-OTP-Code', code)
+        .send(transfer);
+      expect(second.status).toBe(201);
+      expect(second.body).toEqual({
+        transferred: true,
+        body: transfer,
+        otp: {
+          challengeId,
+          purpose: 'transfer',
+          subject: 'C-1001',
+          phone: TEST_PHONES.alice,
+          binding: transfer,
+          verifiedAt: expect.any(String),
+        },
+      });
+      expect(JSON.stringify(second.body)).not.toContain(code);
+
+      // Single use: the same challenge and code do not open the route again.
+      const replay = await http()
+        .post('/payments/transfer')
+        .set('x-test-user', 'alice')
+        .set('X-OTP-Challenge', challengeId)
+        .set('X-OTP-Code', code)
+        .send(transfer);
+      expect(replay.status).toBe(401);
+      expect(replay.body).not.toHaveProperty('transferred');
+    });
+
+    it('a tampered amount is refused like a wrong code; the original amount still works', async () => {
+      const { challengeId, code } = await challenge('post', '/payments/transfer', 'alice', transfer);
+      const tampered = await http()
+        .post('/payments/transfer')
+        .set('x-test-user', 'alice')
+        .set('X-OTP-Challenge', challengeId)
+        .set('X-OTP-Code', code)
+        .send({ ...transfer, amount: '14990.00' });
+      expect(tampered.status).toBe(401);
+      expect(tampered.body).toMatchObject({ reason: 'invalid', attemptsLeft: 4 });
+      expect(tampered.body).not.toHaveProperty('transferred');
+
+      const honest = await http()
+        .post('/payments/transfer')
+        .set('x-test-user', 'alice')
+        .set('X-OTP-Challenge', challengeId)
+        .set('X-OTP-Code', code)
+        .send(transfer);
+      expect(honest.status).toBe(201);
+    });
+
+    it('a wrong code → 401 with attemptsLeft going down; after the last one → 429 with Retry-After', async () => {
+      const { challengeId, code } = await challenge('post', '/account/login/confirm', 'alice');
+      const attempt = (otp: string) =>
+        http()
+          .post('/account/login/confirm')
+          .set('x-test-user', 'alice')
+          .set('X-OTP-Challenge', challengeId)
+          .set('X-OTP-Code', otp);
+
+      const seen: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const response = await attempt(wrong(code));
+        expect(response.status).toBe(401);
+        expect(response.body).toMatchObject({ statusCode: 401, reason: 'invalid' });
+        expect(response.headers['www-authenticate']).toContain('error="invalid"');
+        seen.push((response.body as { attemptsLeft: number }).attemptsLeft);
+      }
+      expect(seen).toEqual([4, 3, 2, 1]);
+
+      // The fifth wrong code uses the challenge up; from then on even the right code is refused.
+      const fifth = await attempt(wrong(code));
+      expect([401, 429]).toContain(fifth.status);
+      const locked = await attempt(code);
+      expect(locked.status).toBe(429);
+      expect(locked.body).toMatchObject({ statusCode: 429, reason: 'locked', attemptsLeft: 0 });
+      expect(Number(locked.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(locked.body).not.toHaveProperty('signedIn');
+    });
+
+    it('a challenge issued for purpose A does not open route B', async () => {
+      // Same user, same subject, no binding: only the purpose differs (login vs password-change).
+      const { challengeId, code } = await challenge('post', '/account/login/confirm', 'alice');
+      const elsewhere = await http()
+        .post('/account/password')
+        .set('x-test-user', 'alice')
+        .set('X-OTP-Challenge', challengeId)
+        .set('X-OTP-Code', code);
+      expect(elsewhere.status).toBe(401);
+      expect(elsewhere.body).toMatchObject({ reason: 'invalid' });
+      expect(elsewhere.body).not.toHaveProperty('changed');
+    });
+
+    it('a challenge issued to one user (subject from req.user) is refused for another', async () => {
+      const { challengeId, code } = await challenge('post', '/account/login/confirm', 'alice');
+      const asBob = await http()
+        .post('/account/login/confirm')
+        .set('x-test-user', 'bob')
+        .set('X-OTP-Challenge', challengeId)
+        .set('X-OTP-Code', code);
+      expect(asBob.status).toBe(401);
+      expect(asBob.body).toMatchObject({ reason: 'invalid' });
+
+      const asAlice = await http()
+        .post('/account/login/confirm')
+        .set('x-test-user', 'alice')
+        .set('X-OTP-Challenge', challengeId)
+        .set('X-OTP-Code', code);
+      expect(asAlice.status).toBe(200);
+      expect(asAlice.body).toEqual({ signedIn: true, phone: TEST_PHONES.alice, subject: 'u-alice' });
+    });
+
+    it('controller options apply to every handler; a handler overrides some of them', async () => {
+      // /payments/card: the controller's purpose, subject (customer number) and SMS text.
+      const card = await challenge('post', '/payments/card', 'bob');
+      expect(lastCode(TEST_PHONES.bob).text).toBe(`Ödeme onay kodunuz: ${card.code}`);
+      const paid = await http()
+        .post('/payments/card')
+        .set('x-test-user', 'bob')
+        .set('X-OTP-Challenge', card.challengeId)
+        .set('X-OTP-Code', card.code);
+      expect(paid.status).toBe(200);
+      expect(paid.body.otp).toMatchObject({ purpose: 'payment', subject: 'C-2002', phone: TEST_PHONES.bob });
+
+      // /payments/transfer: its own purpose, binding and text; the controller's subject.
+      const moved = await challenge('post', '/payments/transfer', 'bob', transfer);
+      expect(lastCode(TEST_PHONES.bob).text).toBe(
+        `ACME A.Ş. için 149.90 TRY havale onay kodu: ${moved.code}`,
+      );
+      const done = await http()
+        .post('/payments/transfer')
+        .set('x-test-user', 'bob')
+        .set('X-OTP-Challenge', moved.challengeId)
+        .set('X-OTP-Code', moved.code)
+        .send(transfer);
+      expect(done.status).toBe(201);
+      expect(done.body.otp).toMatchObject({ purpose: 'transfer', subject: 'C-2002' });
+
+      // A challenge of one handler of the controller does not open the other.
+      const again = await challenge('post', '/payments/card', 'bob');
+      const crossed = await http()
+        .post('/payments/transfer')
+        .set('x-test-user', 'bob')
+        .set('X-OTP-Challenge', again.challengeId)
+        .set('X-OTP-Code', again.code)
+        .send(transfer);
+      expect(crossed.status).toBe(401);
+    });
+
+    it('@SkipOtp() exempts a handler of a protected controller', async () => {
+      const response = await http().get('/payments/history').set('x-test-user', 'alice');
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({ history: [], otp: null });
+      expect(transport.outbox).toHaveLength(0);
+    });
+
+    it('with autoSend false: 401 asking for a challenge, nothing sent', async () => {
+      const response = await http().post('/account/email').set('x-test-user', 'alice');
+      expect(response.status).toBe(401);
+      expect(response.body).toMatchObject({ statusCode: 401, error: 'OTP required' });
+      expect(response.body).not.toHaveProperty('challengeId');
+      expect(response.headers['www-authenticate']).toBe('OTP');
+      expect(transport.outbox).toHaveLength(0);
+    });
+
+    it('only one of challenge id and code → 400 naming the headers; no phone → 400', async () => {
+      const half = await http().post('/account/login/confirm').set('x-test-user', 'alice').set('X-OTP-Code', '123456');
+      expect(half.status).toBe(400);
+      expect(half.body.message).toContain('x-otp-challenge');
+      const anonymous = await http().post('/account/login/confirm');
+      expect(anonymous.status).toBe(400);
+      expect(transport.outbox).toHaveLength(0);
+    });
+  });
+
+  describe('with OtpGuard as APP_GUARD', () => {
+    beforeEach(() => start(TestAppModule.withAppGuard()));
+
+    it('@SkipOtp() exempts a route; routes without @RequireOtp() are untouched', async () => {
+      const skipped = await http().get('/payments/history').set('x-test-user', 'alice');
+      expect(skipped.status).toBe(200);
+      const open = await http().get('/account/profile');
+      expect(open.status).toBe(200);
+      expect(open.body).toEqual({ profile: 'public' });
+      expect(transport.outbox).toHaveLength(0);
+    });
+
+    it('protects @RequireOtp() routes and verifies each code once though two guards run', async () => {
+      const { challengeId, code } = await challenge('post', '/account/login/confirm', 'alice');
+      expect(transport.outbox).toHaveLength(1);
+      const response = await http()
+        .post('/account/login/confirm')
+        .set('x-test-user', 'alice')
+        .set('X-OTP-Challenge', challengeId)
+        .set('X-OTP-Code', code);
+      expect(response.status).toBe(200);
+      expect(response.body).toMatchObject({ signedIn: true, subject: 'u-alice' });
+    });
+  });
+
+  describe('with body fields enabled', () => {
+    beforeEach(() => start(TestAppModule.withBodyFields()));
+
+    it('takes the challenge id and code from the body and keeps them from the handler', async () => {
+      const { challengeId, code } = await challenge('post', '/payments/transfer', 'alice', transfer);
+      const response = await http()
+        .post('/payments/transfer')
+        .set('x-test-user', 'alice')
+        .send({ ...transfer, otpChallengeId: challengeId, otpCode: code });
+      expect(response.status).toBe(201);
+      // The handler saw the body without the OTP fields.
+      expect(response.body.body).toEqual(transfer);
+      expect(response.body.otp).toMatchObject({ challengeId, purpose: 'transfer' });
+    });
+
+    it('a wrong code in the body is refused', async () => {
+      const { challengeId, code } = await challenge('post', '/payments/transfer', 'alice', transfer);
+      const response = await http()
+        .post('/payments/transfer')
+        .set('x-test-user', 'alice')
+        .send({ ...transfer, otpChallengeId: challengeId, otpCode: wrong(code) });
+      expect(response.status).toBe(401);
+      expect(response.body).toMatchObject({ reason: 'invalid', attemptsLeft: 4 });
+    });
+  });
+
+  describe('with custom header names and a tight send limit', () => {
+    beforeEach(() =>
+      start(
+        TestAppModule.withRouteGuards({
+          guard: { challengeHeader: 'X-Sms-Challenge', codeHeader: 'X-Sms-Code' },
+          otp: { phoneLimits: [{ limit: 2, windowSeconds: 600 }] },
+        }),
+      ),
+    );
+
+    it('reads the configured headers', async () => {
+      const { challengeId, code } = await challenge('post', '/account/login/confirm', 'alice');
+      const response = await http()
+        .post('/account/login/confirm')
+        .set('x-test-user', 'alice')
+        .set('X-Sms-Challenge', challengeId)
+        .set('X-Sms-Code', code);
+      expect(response.status).toBe(200);
+    });
+
+    it('a send over the limit → 429 with Retry-After, nothing sent', async () => {
+      await challenge('post', '/account/login/confirm', 'alice');
+      await challenge('post', '/account/login/confirm', 'alice');
+      const limited = await http().post('/account/login/confirm').set('x-test-user', 'alice');
+      expect(limited.status).toBe(429);
+      expect(limited.body).toMatchObject({ statusCode: 429, retryAfterSeconds: expect.any(Number) });
+      expect(Number(limited.headers['retry-after'])).toBe(limited.body.retryAfterSeconds);
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(transport.outbox).toHaveLength(2);
+    });
+  });
+});
