@@ -1,0 +1,21 @@
+import { $, api, messageOf, sampleInfo, say } from '../app.js';
+
+const form = $('#checkout-form');
+
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const button = form.querySelector('button');
+  button.disabled = true;
+  const result = await api('POST', '/api/payments', {
+    body: { merchant: form.merchant.value, amount: form.amount.value, cardNumber: form.cardNumber.value },
+  });
+  button.disabled = false;
+  if (result.ok) {
+    location.assign(result.data.next);
+    return;
+  }
+  say($('#message'), messageOf(result), 'error');
+});
+
+const info = await sampleInfo();
+if (form.cardNumber.value === '') form.cardNumber.value = info.demo.card;
