@@ -1,3 +1,4 @@
+import type { SendResult } from '../transports/sms-transport.types.js';
 import { PostaGuverciniError } from './posta-guvercini.error.js';
 
 /**
@@ -54,5 +55,59 @@ export class SmsMalformedResponseError extends SmsTransportError {
   override readonly name: string = 'SmsMalformedResponseError';
   constructor(detail: string, options?: { cause?: unknown }) {
     super('TRANSPORT_MALFORMED_RESPONSE', `Malformed reply from Posta Güvercini: ${detail}`, true, options);
+  }
+}
+
+/**
+ * Not sent: an earlier request of the same `send` failed, so this recipient's request was never
+ * made. Safe to send again (`maybeAccepted` is always false).
+ */
+export class SmsNotSentError extends SmsTransportError {
+  override readonly name: string = 'SmsNotSentError';
+  constructor(detail: string, options?: { cause?: unknown }) {
+    super('TRANSPORT_NOT_SENT', `Not sent to Posta Güvercini: ${detail}. Safe to send again`, false, options);
+  }
+}
+
+/**
+ * Every transport of a `FailoverTransport` is skipped because its circuit breaker is open
+ * (each failed repeatedly and is resting). Nothing was sent (`maybeAccepted` false).
+ */
+export class SmsCircuitOpenError extends SmsTransportError {
+  override readonly name: string = 'SmsCircuitOpenError';
+  constructor(readonly transports: readonly string[], options?: { cause?: unknown }) {
+    super(
+      'TRANSPORT_CIRCUIT_OPEN',
+      `Posta Güvercini is not being called: the circuit breaker of every transport (${transports.join(', ')}) is open after repeated failures; retry later`,
+      false,
+      options,
+    );
+  }
+}
+
+/**
+ * A `send` needing several requests (more than 800 recipients, or N-N over the HTTP API) failed
+ * after some of them were accepted. Nothing is lost: `result` has one entry per recipient in
+ * request order — `accepted` with the message id for the requests that went through, `failed`
+ * with the error of the request that failed (its `maybeAccepted` says whether the provider may
+ * have accepted it anyway), and `failed` with an `SmsNotSentError` for the requests that were
+ * never made. `cause` is the error of the failing request. Send again only what is `failed`
+ * and, unless you accept duplicates, not what is `maybeAccepted`.
+ */
+export class SmsPartialSendError extends PostaGuverciniError {
+  override readonly name: string = 'SmsPartialSendError';
+
+  constructor(
+    readonly result: SendResult,
+    cause: PostaGuverciniError,
+  ) {
+    const accepted = result.recipients.filter((r) => r.status === 'accepted').length;
+    const failed = result.recipients.filter((r) => r.status === 'failed').length;
+    super(
+      'PARTIAL_SEND',
+      `Posta Güvercini accepted ${accepted} of ${result.recipients.length} recipients before a request failed (${cause.message}); ` +
+        `${failed} recipients are marked failed in error.result: re-send those, not the accepted ones`,
+      { cause },
+    );
   }
 }

@@ -1,20 +1,169 @@
-// PLACEHOLDER — to be replaced by the real JsonTransport.
-import { SmsTransport } from './sms-transport.js';
-import type { CreditBalance, DeliveryReport, SendResult } from './sms-transport.types.js';
-import type { WireTransportOptions } from './wire-transport.options.js';
+import { SmsProviderError } from '../errors/provider.error.js';
+import { SmsMalformedResponseError } from '../errors/transport.error.js';
+import { deliveryStatusOf } from './delivery-status.js';
+import { formatCompactIstanbul, istanbulOffsetMinutes } from './istanbul-time.js';
+import type { DeliveryReport, RecipientResult } from './sms-transport.types.js';
+import type { SendBatch } from './wire/send-plan.js';
+import type { BatchOutcome } from './wire/send-runner.js';
+import type { WireRequest, WireResponse } from './wire/wire-client.js';
+import { type PreparedSend, type PreparedStatus, WireTransport } from './wire/wire.transport.js';
+import type { ResolvedAccount, WireTransportOptions } from './wire-transport.options.js';
 
-export class JsonTransport extends SmsTransport {
+const BASE_PATH = '/api_json/v1/Sms/';
+const CONTENT_TYPE = 'application/json; charset=utf-8';
+const STATUS_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/;
+
+interface Envelope {
+  readonly StatusCode: number;
+  readonly StatusDescription?: string;
+  readonly Result: unknown;
+}
+
+/**
+ * Posta Güvercini's JSON API v1 (`/api_json/v1/Sms/*`, PascalCase, always HTTP 200 with
+ * `{ StatusCode, StatusDescription, Result }`).
+ *
+ * - 1-N: `Send_1_N` (`Message`, `Receivers`); N-N: `Send_N_N` (`Messages: [{ Receiver, Message }]`).
+ *   ≤ 800 per request, requests in order. `Channel` (`OTP`/`BULK`) follows the request's channel
+ *   and `Originator` carries the sender.
+ * - The result has one `{ MessageId, Receiver, Charge }` per recipient: `credits` is the sum of
+ *   `Charge`. An entry without a `MessageId` is a rejected recipient. Request-level errors
+ *   (`StatusCode` other than 200: `500` bad credentials, `1061` invalid receiver, `1070`, …) are
+ *   thrown as `SmsProviderError`.
+ * - Status: `Status` (≤ 800 ids) with the provider's own final flag and `StatusTime`
+ *   (Istanbul wall clock) as `at`; credit: `CreditBalance`.
+ * - UTF-8; `SendDate`/`ExpireDate` as `yyyyMMdd HH:mm` in Istanbul time (seconds are dropped),
+ *   `null` when absent; numbers `90` + 10 digits.
+ */
+export class JsonTransport extends WireTransport {
   readonly name = 'json';
-  constructor(readonly options: WireTransportOptions) {
-    super();
+
+  constructor(options: WireTransportOptions) {
+    super(options, 'json');
   }
-  send(): Promise<SendResult> {
-    throw new Error('not implemented');
+
+  protected encodeSend(account: ResolvedAccount, batch: SendBatch): WireRequest {
+    const common = {
+      SendDate: batch.sendAt ? formatCompactIstanbul(batch.sendAt) : null,
+      ExpireDate: batch.validUntil ? formatCompactIstanbul(batch.validUntil) : null,
+      Channel: batch.channel === 'otp' ? 'OTP' : 'BULK',
+      Originator: batch.sender ?? null,
+      Username: account.username,
+      Password: account.password,
+    };
+    if (batch.text !== undefined) {
+      const body = { Message: batch.text, Receivers: batch.messages.map((m) => m.to), ...common };
+      return this.request(account, 'Send_1_N', body);
+    }
+    const body = { Messages: batch.messages.map((m) => ({ Receiver: m.to, Message: m.text })), ...common };
+    return this.request(account, 'Send_N_N', body);
   }
-  status(): Promise<DeliveryReport[]> {
-    throw new Error('not implemented');
+
+  protected readSendReply(response: WireResponse, request: PreparedSend): BatchOutcome {
+    const envelope = this.readEnvelope(response);
+    const entries = envelope.Result;
+    const count = request.recipients.length;
+    if (!Array.isArray(entries) || entries.length !== count) {
+      throw new SmsMalformedResponseError(
+        `the JSON API answered ${Array.isArray(entries) ? entries.length : 'no'} results for ${count} recipients`,
+      );
+    }
+    let credits = 0;
+    const recipients: RecipientResult[] = request.recipients.map((to, i) => {
+      const entry = entries[i] as { MessageId?: unknown; Charge?: unknown } | null;
+      const messageId = entry?.MessageId;
+      const charge = Number(entry?.Charge ?? 0);
+      if (!Number.isFinite(charge)) throw new SmsMalformedResponseError('the JSON API answered a Charge that is not a number');
+      credits += charge;
+      if (typeof messageId !== 'string' || messageId === '') {
+        return {
+          to,
+          status: 'rejected',
+          error: new SmsProviderError('json', 'MessageId=""', 'the provider gave this recipient no message id'),
+          providerCode: 'MessageId=""',
+        };
+      }
+      return { to, status: 'accepted', messageId, charge, providerCode: 'StatusCode=200' };
+    });
+    return { recipients, credits, providerCode: 'StatusCode=200' };
   }
-  credit(): Promise<CreditBalance> {
-    throw new Error('not implemented');
+
+  protected encodeStatus(account: ResolvedAccount, messageIds: readonly string[]): WireRequest {
+    return this.request(account, 'Status', { MessageIds: messageIds, Username: account.username, Password: account.password });
   }
+
+  protected readStatusReply(response: WireResponse, request: PreparedStatus): DeliveryReport[] {
+    const entries = this.readEnvelope(response).Result;
+    const count = request.messageIds.length;
+    if (!Array.isArray(entries) || entries.length !== count) {
+      throw new SmsMalformedResponseError(
+        `the JSON API answered ${Array.isArray(entries) ? entries.length : 'no'} statuses for ${count} message ids`,
+      );
+    }
+    return request.messageIds.map((messageId, i) => {
+      const entry = (entries[i] ?? {}) as Record<string, unknown>;
+      const code = String(entry['SmsStatus'] ?? '');
+      const flag = String(entry['IsFinalStatus'] ?? '');
+      const status = deliveryStatusOf(flag === '1' || flag === '0' ? `${code}|${flag}` : code);
+      const receiver = typeof entry['Receiver'] === 'string' ? entry['Receiver'] : '';
+      const at = typeof entry['StatusTime'] === 'string' ? parseStatusTime(entry['StatusTime']) : undefined;
+      return {
+        messageId,
+        status: status.status,
+        final: status.final,
+        providerCode: status.code,
+        description: status.description,
+        ...(/^\d{10,15}$/.test(receiver) ? { to: receiver } : {}),
+        ...(at ? { at } : {}),
+      };
+    });
+  }
+
+  protected prepareCredit(account: ResolvedAccount): WireRequest {
+    return this.request(account, 'CreditBalance', { Username: account.username, Password: account.password });
+  }
+
+  protected readCreditReply(response: WireResponse): number {
+    const result = this.readEnvelope(response).Result as { Balance?: unknown } | null;
+    const balance = Number(result?.Balance ?? NaN);
+    if (!Number.isFinite(balance)) throw new SmsMalformedResponseError('the JSON API credit reply has no number in Result.Balance');
+    return balance;
+  }
+
+  private request(account: ResolvedAccount, operation: string, body: object): WireRequest {
+    return { ...this.target(account, `${BASE_PATH}${operation}`), contentType: CONTENT_TYPE, body: JSON.stringify(body) };
+  }
+
+  /** Parses the envelope; a `StatusCode` other than 200 → `SmsProviderError`. */
+  private readEnvelope(response: WireResponse): Envelope {
+    this.assertHttpOk(response);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(response.body.toString('utf8'));
+    } catch (error) {
+      throw new SmsMalformedResponseError(`the JSON API answered ${response.body.length} bytes that are not JSON`, { cause: error });
+    }
+    const envelope = parsed as Partial<Envelope> | null;
+    if (envelope === null || typeof envelope !== 'object' || typeof envelope.StatusCode !== 'number') {
+      throw new SmsMalformedResponseError('the JSON API answered JSON without a numeric StatusCode');
+    }
+    if (envelope.StatusCode !== 200) {
+      throw new SmsProviderError(
+        'json',
+        String(envelope.StatusCode),
+        typeof envelope.StatusDescription === 'string' && envelope.StatusDescription !== '' ? envelope.StatusDescription : undefined,
+      );
+    }
+    return envelope as Envelope;
+  }
+}
+
+/** `yyyy-MM-ddTHH:mm:ss` in Istanbul wall-clock time → instant; `undefined` when not that form. */
+function parseStatusTime(text: string): Date | undefined {
+  const match = STATUS_TIME.exec(text);
+  if (!match) return undefined;
+  const [y, mo, d, h, mi, s] = match.slice(1).map(Number) as [number, number, number, number, number, number];
+  const wall = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+  if (Number.isNaN(wall.getTime()) || wall.getUTCDate() !== d) return undefined;
+  return new Date(wall.getTime() - istanbulOffsetMinutes(wall) * 60_000);
 }

@@ -1,0 +1,153 @@
+import { SmsValidationError } from '../../errors/validation.error.js';
+import { assertSmsText } from '../../message/sms-text.js';
+import { MAX_SENDER_LENGTH } from '../../posta-guvercini.constants.js';
+import {
+  type SendRequest,
+  type SmsChannel,
+  type SmsMessage,
+  type StatusRequest,
+  isManyToMany,
+} from '../sms-transport.types.js';
+
+/** A send request after validation: what every wire transport encodes. */
+export interface SendPlan {
+  readonly channel: SmsChannel;
+  /** The shared text of a 1-N request; `undefined` for N-N. */
+  readonly text: string | undefined;
+  /** Recipient/text pairs in request order (for 1-N every text is `text`). */
+  readonly messages: readonly SmsMessage[];
+  readonly sendAt: Date | undefined;
+  readonly validUntil: Date | undefined;
+  readonly sender: string | undefined;
+}
+
+/** One wire request's share of a plan (at most 800 recipients). */
+export interface SendBatch extends SendPlan {
+  /** Position of the batch's first recipient in the whole plan. */
+  readonly offset: number;
+}
+
+/** Canonical recipient: country code + national number, digits only (`905321234567`). */
+const CANONICAL_NUMBER = /^[1-9]\d{9,14}$/;
+const CHANNELS: readonly string[] = ['otp', 'bulk'];
+
+/**
+ * Checks a `SendRequest` before any network call and returns it normalised. Throws
+ * `SmsValidationError` naming the field: `channel`, `to`/`to[i]`, `messages[i].to`,
+ * `text`/`messages[i].text` (empty, over the provider's caps), `sendAt`, `validUntil`, `sender`.
+ */
+export function planSend(request: SendRequest, defaultSender: string | undefined): SendPlan {
+  if (request === null || typeof request !== 'object') {
+    throw new SmsValidationError('INVALID_REQUEST', 'send() needs a request object { channel, to, text } or { channel, messages }');
+  }
+  const channel = checkChannel(request.channel);
+  let text: string | undefined;
+  let messages: SmsMessage[];
+  if (isManyToMany(request)) {
+    if (!Array.isArray(request.messages) || request.messages.length === 0) {
+      throw new SmsValidationError('NO_RECIPIENTS', 'messages is empty; give at least one { to, text }', 'messages');
+    }
+    messages = request.messages.map((message, i) => {
+      if (message === null || typeof message !== 'object') {
+        throw new SmsValidationError('INVALID_REQUEST', `messages[${i}] must be an object { to, text }`, `messages[${i}]`);
+      }
+      assertSmsText(message.text, { field: `messages[${i}].text` });
+      return { to: checkNumber(message.to, `messages[${i}].to`), text: message.text };
+    });
+  } else {
+    if (!Array.isArray(request.to) || request.to.length === 0) {
+      throw new SmsValidationError('NO_RECIPIENTS', 'to is empty; give at least one recipient', 'to');
+    }
+    assertSmsText(request.text, { field: 'text' });
+    text = request.text;
+    const shared = text;
+    messages = request.to.map((to, i) => ({ to: checkNumber(to, `to[${i}]`), text: shared }));
+  }
+  const sendAt = checkDate(request.sendAt, 'sendAt');
+  const validUntil = checkDate(request.validUntil, 'validUntil');
+  if (sendAt !== undefined && validUntil !== undefined && validUntil.getTime() <= sendAt.getTime()) {
+    throw new SmsValidationError(
+      'INVALID_VALIDITY',
+      'validUntil must be later than sendAt; the provider would drop the message before sending it',
+      'validUntil',
+    );
+  }
+  const sender = checkSender(request.sender ?? defaultSender, request.sender !== undefined ? 'sender' : 'options.sender');
+  return { channel, text, messages, sendAt, validUntil, sender };
+}
+
+/** Splits a plan into batches of at most `size` recipients, in order. */
+export function splitPlan(plan: SendPlan, size: number): SendBatch[] {
+  const batches: SendBatch[] = [];
+  for (let offset = 0; offset < plan.messages.length; offset += size) {
+    batches.push({ ...plan, messages: plan.messages.slice(offset, offset + size), offset });
+  }
+  return batches;
+}
+
+/** Checks a status request; returns the ids. */
+export function planStatus(request: StatusRequest): { channel: SmsChannel; messageIds: readonly string[] } {
+  if (request === null || typeof request !== 'object') {
+    throw new SmsValidationError('INVALID_REQUEST', 'status() needs a request object { channel, messageIds }');
+  }
+  const channel = checkChannel(request.channel);
+  if (!Array.isArray(request.messageIds)) {
+    throw new SmsValidationError('INVALID_MESSAGE_ID', 'messageIds must be an array of message ids returned by send()', 'messageIds');
+  }
+  request.messageIds.forEach((id, i) => {
+    if (typeof id !== 'string' || id.trim() === '' || id.length > 100 || /[\u0000-\u001f]/.test(id)) {
+      throw new SmsValidationError(
+        'INVALID_MESSAGE_ID',
+        `messageIds[${i}] is not a message id; use the messageId of an accepted recipient from send()`,
+        `messageIds[${i}]`,
+      );
+    }
+  });
+  return { channel, messageIds: request.messageIds };
+}
+
+/** Checks a channel name. */
+export function checkChannel(channel: unknown): SmsChannel {
+  if (typeof channel !== 'string' || !CHANNELS.includes(channel)) {
+    throw new SmsValidationError('INVALID_CHANNEL', `channel must be 'otp' or 'bulk'`, 'channel');
+  }
+  return channel as SmsChannel;
+}
+
+/** Splits any list into slices of at most `size`, in order. */
+export function slices<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function checkNumber(to: unknown, field: string): string {
+  if (typeof to !== 'string' || !CANONICAL_NUMBER.test(to)) {
+    throw new SmsValidationError(
+      'INVALID_PHONE',
+      `${field} is not a canonical number (country code and number, digits only, e.g. 905321234567); normalise it with normalizePhoneNumber() first`,
+      field,
+    );
+  }
+  return to;
+}
+
+function checkDate(value: unknown, field: string): Date | undefined {
+  if (value === undefined) return undefined;
+  if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
+    throw new SmsValidationError('INVALID_DATE', `${field} must be a valid Date`, field);
+  }
+  return value;
+}
+
+function checkSender(sender: unknown, field: string): string | undefined {
+  if (sender === undefined) return undefined;
+  if (typeof sender !== 'string' || sender.trim() === '' || sender.length > MAX_SENDER_LENGTH) {
+    throw new SmsValidationError(
+      'INVALID_SENDER',
+      `${field} must be an originator (sender title) of 1 to ${MAX_SENDER_LENGTH} characters, as registered with Posta Güvercini`,
+      field,
+    );
+  }
+  return sender;
+}

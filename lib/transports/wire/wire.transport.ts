@@ -1,0 +1,209 @@
+import type { ProviderApi } from '../../errors/provider-codes.js';
+import { SmsHttpStatusError } from '../../errors/transport.error.js';
+import { InvalidOptionsError, SmsValidationError } from '../../errors/validation.error.js';
+import { DEFAULT_TIMEOUT_MS, MAX_RECIPIENTS_PER_REQUEST, MAX_SENDER_LENGTH } from '../../posta-guvercini.constants.js';
+import { resolveAccounts } from '../resolve-accounts.js';
+import { SmsTransport } from '../sms-transport.js';
+import type {
+  CreditBalance,
+  DeliveryReport,
+  SendRequest,
+  SendResult,
+  SmsChannel,
+  StatusRequest,
+} from '../sms-transport.types.js';
+import type { ResolvedAccount, WireTransportOptions } from '../wire-transport.options.js';
+import { type SendBatch, type SendPlan, checkChannel, planSend, planStatus, slices, splitPlan } from './send-plan.js';
+import { type BatchOutcome, mapWithConcurrency, runSendRequests } from './send-runner.js';
+import { WireClient, type WireRequest, type WireResponse } from './wire-client.js';
+
+/** Default keep-alive connections per host. */
+export const DEFAULT_CONNECTIONS = 64;
+const MAX_CONNECTIONS = 1024;
+const MAX_TIMEOUT_MS = 300_000;
+
+/** A prepared wire request of a send, with the batch it carries. */
+export interface PreparedSend {
+  readonly wire: WireRequest;
+  readonly batch: SendBatch;
+  /** Canonical recipients, in order (for partial-failure reports). */
+  readonly recipients: readonly string[];
+}
+
+/** The wire requests of one send and how many may be in flight at once after the first. */
+export interface PreparedSendWork {
+  readonly requests: readonly PreparedSend[];
+  /** 1 = strictly in order. */
+  readonly concurrency: number;
+}
+
+/** A prepared wire request of a status query, with the ids it asks about. */
+export interface PreparedStatus {
+  readonly wire: WireRequest;
+  readonly messageIds: readonly string[];
+}
+
+/**
+ * What the HTTP, XML, SOAP and JSON transports share: account resolution and channel → host,
+ * validation before any network call, the keep-alive client, splitting at 800 per request,
+ * ordered multi-request sends with partial-failure reporting, and status splitting.
+ * A subclass only encodes requests and decodes replies.
+ *
+ * Every request body is built before the first request goes out, so a text one API cannot
+ * carry fails validation instead of turning into a half-sent batch.
+ */
+export abstract class WireTransport extends SmsTransport {
+  abstract override readonly name: ProviderApi;
+  protected readonly accounts: Partial<Record<SmsChannel, ResolvedAccount>>;
+  protected readonly client: WireClient;
+  protected readonly timeoutMs: number;
+  protected readonly connections: number;
+  protected readonly defaultSender: string | undefined;
+  /** Status requests in flight at once. */
+  protected statusConcurrency = 1;
+
+  /**
+   * @param api which API the subclass speaks (used in messages before subclass fields exist)
+   */
+  constructor(
+    options: WireTransportOptions,
+    protected readonly api: ProviderApi,
+  ) {
+    super();
+    if (options === null || typeof options !== 'object') {
+      throw new InvalidOptionsError('options', 'expected { accounts: { otp?, bulk? }, timeoutMs?, connections?, sender? }');
+    }
+    this.accounts = resolveAccounts(options.accounts, options.allowInsecureHttp === true);
+    this.timeoutMs = checkInteger(options.timeoutMs, 'timeoutMs', DEFAULT_TIMEOUT_MS, 1, MAX_TIMEOUT_MS);
+    this.connections = checkInteger(options.connections, 'connections', DEFAULT_CONNECTIONS, 1, MAX_CONNECTIONS);
+    if (
+      options.sender !== undefined &&
+      (typeof options.sender !== 'string' || options.sender.trim() === '' || options.sender.length > MAX_SENDER_LENGTH)
+    ) {
+      throw new InvalidOptionsError('sender', `expected an originator of 1 to ${MAX_SENDER_LENGTH} characters`);
+    }
+    if (options.sender !== undefined && !this.carriesSender) {
+      throw new InvalidOptionsError(
+        'sender',
+        `the ${api} transport cannot choose the sender: the ${api.toUpperCase()} API has no originator field, so the account's default sender title is always used. Remove sender, or use the http or json transport`,
+      );
+    }
+    for (const account of Object.values(this.accounts)) {
+      for (const field of ['username', 'password'] as const) {
+        if (/[\u0000-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(account[field])) {
+          throw new InvalidOptionsError(
+            `accounts.${account.channel}.${field}`,
+            'contains a control character or a broken surrogate pair, which no Posta Güvercini API can carry',
+          );
+        }
+      }
+    }
+    this.defaultSender = options.sender;
+    this.client = new WireClient({ timeoutMs: this.timeoutMs, connections: this.connections });
+  }
+
+  /**
+   * Whether the API has an originator (sender) field. When it has not, a `sender` option or
+   * request field is refused rather than silently ignored.
+   */
+  protected get carriesSender(): boolean {
+    return true;
+  }
+
+  async send(request: SendRequest): Promise<SendResult> {
+    const plan = planSend(request, this.defaultSender);
+    if (plan.sender !== undefined && !this.carriesSender) {
+      throw new SmsValidationError(
+        'SENDER_NOT_SUPPORTED',
+        `The ${this.api.toUpperCase()} API has no originator field, so sender cannot be chosen per message (the account's default sender title is used). Leave sender out, or use the http or json transport`,
+        'sender',
+      );
+    }
+    const account = this.accountFor(plan.channel);
+    const work = this.prepareSend(account, plan);
+    return runSendRequests(work.requests, work.concurrency, async (item) =>
+      this.readSendReply(await this.client.post(item.wire), item),
+    );
+  }
+
+  async status(request: StatusRequest): Promise<DeliveryReport[]> {
+    const { channel, messageIds } = planStatus(request);
+    const account = this.accountFor(channel);
+    if (messageIds.length === 0) return [];
+    const prepared = this.prepareStatus(account, messageIds);
+    const reports = await mapWithConcurrency(prepared, this.statusConcurrency, async (item) =>
+      this.readStatusReply(await this.client.post(item.wire), item),
+    );
+    return reports.flat();
+  }
+
+  async credit(channel: SmsChannel): Promise<CreditBalance> {
+    const account = this.accountFor(checkChannel(channel));
+    const balance = this.readCreditReply(await this.client.post(this.prepareCredit(account)));
+    return { channel: account.channel, balance };
+  }
+
+  override async close(): Promise<void> {
+    await this.client.close();
+  }
+
+  /**
+   * Encodes a validated plan into wire requests: split at 800, sent strictly in order (unless
+   * the API needs otherwise).
+   */
+  protected prepareSend(account: ResolvedAccount, plan: SendPlan): PreparedSendWork {
+    const requests = splitPlan(plan, MAX_RECIPIENTS_PER_REQUEST).map((batch) => ({
+      wire: this.encodeSend(account, batch),
+      batch,
+      recipients: batch.messages.map((m) => m.to),
+    }));
+    return { requests, concurrency: 1 };
+  }
+
+  /** Encodes status queries (split at 800 unless the API needs otherwise). */
+  protected prepareStatus(account: ResolvedAccount, messageIds: readonly string[]): PreparedStatus[] {
+    return slices(messageIds, MAX_RECIPIENTS_PER_REQUEST).map((ids) => ({
+      wire: this.encodeStatus(account, ids),
+      messageIds: ids,
+    }));
+  }
+
+  protected abstract encodeSend(account: ResolvedAccount, batch: SendBatch): WireRequest;
+  protected abstract readSendReply(response: WireResponse, request: PreparedSend): BatchOutcome;
+  protected abstract encodeStatus(account: ResolvedAccount, messageIds: readonly string[]): WireRequest;
+  protected abstract readStatusReply(response: WireResponse, request: PreparedStatus): DeliveryReport[];
+  protected abstract prepareCredit(account: ResolvedAccount): WireRequest;
+  protected abstract readCreditReply(response: WireResponse): number;
+
+  /** The account (and host) of a channel; a typed error before any network call when missing. */
+  protected accountFor(channel: SmsChannel): ResolvedAccount {
+    const account = this.accounts[channel];
+    if (account === undefined) {
+      throw new SmsValidationError(
+        'CHANNEL_NOT_CONFIGURED',
+        `No ${channel} account is configured, so the ${this.api} transport cannot serve the '${channel}' channel; add accounts.${channel} { username, password } to the options`,
+        'channel',
+      );
+    }
+    return account;
+  }
+
+  /** `https://host[:port]` and the base path of an account. */
+  protected target(account: ResolvedAccount, path: string): { origin: string; path: string } {
+    const base = account.baseUrl.pathname.replace(/\/+$/, '');
+    return { origin: account.baseUrl.origin, path: `${base}${path}` };
+  }
+
+  /** Throws `SmsHttpStatusError` for a status outside 2xx. */
+  protected assertHttpOk(response: WireResponse): void {
+    if (response.status < 200 || response.status > 299) throw new SmsHttpStatusError(response.status);
+  }
+}
+
+function checkInteger(value: unknown, option: string, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidOptionsError(option, `expected an integer from ${min} to ${max}`);
+  }
+  return value;
+}

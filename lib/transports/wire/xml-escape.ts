@@ -1,0 +1,66 @@
+import { SmsValidationError } from '../../errors/validation.error.js';
+
+/**
+ * Escapes text for element content or an attribute value of a UTF-8 XML document (SOAP):
+ * `& < > " '` become entity references and a carriage return becomes `&#13;` (a parser would
+ * turn a literal one into a line feed); everything else stays as it is, since UTF-8 carries
+ * every character. Characters XML 1.0 forbids (C0 controls other than tab/LF/CR, unpaired
+ * surrogates, U+FFFE/U+FFFF) throw `SmsValidationError` `TEXT_NOT_ENCODABLE` naming `field`.
+ *
+ * `escapeXmlUtf8('5 < 6 & "tamam"')` → `'5 &lt; 6 &amp; &quot;tamam&quot;'`.
+ */
+export function escapeXmlUtf8(text: string, field = 'text'): string {
+  let out = '';
+  let last = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    let replacement: string | undefined;
+    if (code >= 0x3f && code < 0xd800) continue; // the common case: nothing to do
+    switch (code) {
+      case 0x26:
+        replacement = '&amp;';
+        break;
+      case 0x3c:
+        replacement = '&lt;';
+        break;
+      case 0x3e:
+        replacement = '&gt;';
+        break;
+      case 0x22:
+        replacement = '&quot;';
+        break;
+      case 0x27:
+        replacement = '&apos;';
+        break;
+      case 0x0d:
+        replacement = '&#13;';
+        break;
+      default:
+        if ((code < 0x20 && code !== 0x09 && code !== 0x0a) || code === 0xfffe || code === 0xffff) {
+          throw notXml(text, i, field);
+        }
+        if (code >= 0xd800 && code <= 0xdfff) {
+          const next = text.charCodeAt(i + 1);
+          if (code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+            i++;
+            continue;
+          }
+          throw notXml(text, i, field);
+        }
+    }
+    if (replacement !== undefined) {
+      out += text.slice(last, i) + replacement;
+      last = i + 1;
+    }
+  }
+  return last === 0 ? text : out + text.slice(last);
+}
+
+function notXml(text: string, index: number, field: string): SmsValidationError {
+  const code = text.charCodeAt(index);
+  return new SmsValidationError(
+    'TEXT_NOT_ENCODABLE',
+    `${field} contains U+${code.toString(16).toUpperCase().padStart(4, '0')} at position ${index}, which XML 1.0 does not allow; remove it`,
+    field,
+  );
+}
