@@ -1,0 +1,188 @@
+import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
+import { PostaGuverciniError } from '../errors/posta-guvercini.error.js';
+import { SmsProviderError } from '../errors/provider.error.js';
+import { SmsMalformedResponseError, SmsTransportError } from '../errors/transport.error.js';
+import type { SmsTransport } from '../transports/sms-transport.js';
+import type { RecipientResult, SendRequest, SendResult } from '../transports/sms-transport.types.js';
+import type { RecipientOutcome } from './campaign-report.js';
+import type { CampaignSettings } from './campaign-rules.js';
+import type { ReadyRecipient } from './recipient-pipeline.js';
+
+/** Retry settings with defaults applied. */
+export interface ResolvedRetry {
+  readonly maxRetries: number;
+  readonly initialDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+/** What one batch came to. */
+export interface BatchResult {
+  /** One outcome per recipient of the batch. */
+  readonly outcomes: RecipientOutcome[];
+  readonly requests: number;
+  readonly credits: number;
+  /** Set when the provider said something that will fail every later batch too (credentials, credit). */
+  readonly fatal?: PostaGuverciniError;
+}
+
+/** Thrown inside the retry policy to send the part of a batch that provably did not go out. */
+class RetryableRemainder extends Error {
+  constructor(readonly remainder: ReadyRecipient[], readonly outcomes: RecipientOutcome[]) {
+    super('retryable remainder');
+  }
+}
+
+/**
+ * Sends one batch (≤ 800 recipients, one request) and turns the transport's result into one
+ * outcome per recipient. Nothing is reported `sent` unless the provider returned a message id
+ * for it. Recipients whose request provably never reached the provider (`SmsTransportError`
+ * with `maybeAccepted: false`) are sent again with exponential back-off (cockatiel); anything
+ * that may have been accepted is reported `failed` with `maybeSent: true` and never re-sent.
+ */
+export class BatchSender {
+  constructor(
+    private readonly transport: SmsTransport,
+    private readonly retryOptions: ResolvedRetry,
+  ) {}
+
+  async send(settings: CampaignSettings, text: string | undefined, recipients: readonly ReadyRecipient[]): Promise<BatchResult> {
+    const final: RecipientOutcome[] = [];
+    let requests = 0;
+    let credits = 0;
+    let fatal: PostaGuverciniError | undefined;
+    let pending: ReadyRecipient[] = [...recipients];
+
+    const attempt = async (): Promise<void> => {
+      const result = await this.attempt(settings, text, pending);
+      requests += result.requests;
+      credits += result.credits;
+      fatal ??= result.fatal;
+      const retryable: ReadyRecipient[] = [];
+      const retryableOutcomes: RecipientOutcome[] = [];
+      result.outcomes.forEach((outcome, i) => {
+        if (outcome.status === 'failed' && isRetryable(outcome.error)) {
+          retryable.push(pending[i]!);
+          retryableOutcomes.push(outcome);
+        } else {
+          final.push(outcome);
+        }
+      });
+      if (retryable.length > 0) {
+        pending = retryable;
+        throw new RetryableRemainder(retryable, retryableOutcomes);
+      }
+    };
+
+    if (this.retryOptions.maxRetries <= 0) {
+      try {
+        await attempt();
+      } catch (error) {
+        if (!(error instanceof RetryableRemainder)) throw error;
+        final.push(...error.outcomes);
+      }
+    } else {
+      const policy = retry(
+        handleWhen((error) => error instanceof RetryableRemainder),
+        {
+          maxAttempts: this.retryOptions.maxRetries,
+          backoff: new ExponentialBackoff({
+            initialDelay: this.retryOptions.initialDelayMs,
+            maxDelay: this.retryOptions.maxDelayMs,
+          }),
+        },
+      );
+      try {
+        await policy.execute(attempt);
+      } catch (error) {
+        if (!(error instanceof RetryableRemainder)) throw error;
+        final.push(...error.outcomes);
+      }
+    }
+    return { outcomes: final, requests, credits, ...(fatal ? { fatal } : {}) };
+  }
+
+  /** One request; outcomes in the order of `recipients`. Never throws for provider or transport failures. */
+  private async attempt(settings: CampaignSettings, text: string | undefined, recipients: readonly ReadyRecipient[]): Promise<BatchResult> {
+    const request = buildRequest(settings, text, recipients);
+    let result: SendResult;
+    try {
+      result = await this.transport.send(request);
+    } catch (caught) {
+      const partial = partialResult(caught);
+      if (partial) {
+        return { ...mapResult(partial, recipients), ...fatalOf(caught) };
+      }
+      const error = asPackageError(caught);
+      const maybeSent = error instanceof SmsTransportError ? error.maybeAccepted : !(error instanceof SmsProviderError);
+      return {
+        outcomes: recipients.map((r) => ({ to: r.to, index: r.index, status: 'failed', reason: 'send_failed', error, maybeSent })),
+        requests: 1,
+        credits: 0,
+        ...fatalOf(error),
+      };
+    }
+    return mapResult(result, recipients);
+  }
+}
+
+function buildRequest(settings: CampaignSettings, text: string | undefined, recipients: readonly ReadyRecipient[]): SendRequest {
+  const common = {
+    channel: settings.channel,
+    ...(settings.sendAt ? { sendAt: settings.sendAt } : {}),
+    ...(settings.validUntil ? { validUntil: settings.validUntil } : {}),
+    ...(settings.sender ? { sender: settings.sender } : {}),
+  };
+  if (text !== undefined) return { ...common, text, to: recipients.map((r) => r.to) };
+  return { ...common, messages: recipients.map((r) => ({ to: r.to, text: r.text! })) };
+}
+
+function mapResult(result: SendResult, recipients: readonly ReadyRecipient[]): BatchResult {
+  const byNumber = new Map<string, RecipientResult>();
+  for (const entry of result.recipients) if (!byNumber.has(entry.to)) byNumber.set(entry.to, entry);
+  let fatal: PostaGuverciniError | undefined;
+  const outcomes = recipients.map((recipient): RecipientOutcome => {
+    const entry = byNumber.get(recipient.to);
+    const base = { to: recipient.to, index: recipient.index };
+    if (entry === undefined) {
+      const error = new SmsMalformedResponseError('the reply has no result for this recipient');
+      return { ...base, status: 'failed', reason: 'send_failed', error, maybeSent: true };
+    }
+    if (entry.status === 'accepted') {
+      return { ...base, status: 'sent', messageId: entry.messageId, ...(entry.charge !== undefined ? { charge: entry.charge } : {}) };
+    }
+    fatal ??= fatalOf(entry.error).fatal;
+    if (entry.status === 'rejected') {
+      return { ...base, status: 'failed', reason: 'rejected', error: entry.error, maybeSent: false };
+    }
+    const maybeSent = entry.error instanceof SmsTransportError ? entry.error.maybeAccepted : true;
+    return { ...base, status: 'failed', reason: 'send_failed', error: entry.error, maybeSent };
+  });
+  return { outcomes, requests: result.requests, credits: result.credits, ...(fatal ? { fatal } : {}) };
+}
+
+/** Errors after which every later batch would fail the same way. */
+function fatalOf(error: unknown): { fatal?: PostaGuverciniError } {
+  if (error instanceof SmsProviderError && (error.code === 'PROVIDER_AUTHENTICATION' || error.code === 'PROVIDER_INSUFFICIENT_CREDIT')) {
+    return { fatal: error };
+  }
+  return {};
+}
+
+function isRetryable(error: unknown): boolean {
+  return error instanceof SmsTransportError && !error.maybeAccepted;
+}
+
+/** A transport error that carries a per-recipient result (`SmsPartialSendError`). */
+function partialResult(error: unknown): SendResult | undefined {
+  const candidate = (error as { result?: SendResult } | null)?.result;
+  return candidate && Array.isArray(candidate.recipients) ? candidate : undefined;
+}
+
+function asPackageError(error: unknown): PostaGuverciniError {
+  if (error instanceof PostaGuverciniError) return error;
+  return new PostaGuverciniError(
+    'TRANSPORT_UNEXPECTED',
+    `The transport failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`,
+    { cause: error },
+  );
+}

@@ -1,0 +1,83 @@
+import type { PostaGuverciniError } from '../errors/posta-guvercini.error.js';
+import type { SmsChannel } from '../transports/sms-transport.types.js';
+import type { CampaignKind } from './campaign-options.js';
+
+/**
+ * Why a recipient was not sent (`skipped`) or did not get through (`failed`):
+ * - `invalid_number` (skipped): not a mobile number of an allowed country.
+ * - `invalid_text` (skipped, `sendEach`): the item's text is empty or over the provider's cap.
+ * - `duplicate` (skipped): the number appeared earlier in the campaign (first one wins).
+ * - `opted_out` (skipped): on the opt-out list.
+ * - `no_consent` (skipped): a commercial campaign and the consent filter did not allow it.
+ * - `rejected` (failed): the provider refused this recipient.
+ * - `send_failed` (failed): the request failed; see `error` and `maybeSent`.
+ * - `filter_failed` (failed): the consent filter or opt-out list threw; not sent (fail closed).
+ * - `aborted` (failed): not attempted because the campaign stopped (wrong credentials, no
+ *   credit, a failing `onRecipient`).
+ * - `outcome_unknown` (failed, durable mode): a worker died while the batch was with the
+ *   provider and it could not be reconciled; `maybeSent` is true.
+ * - `recovered` (sent, durable mode): a worker died after the provider accepted the batch;
+ *   the re-send was removed by the provider as a duplicate, so the message went out exactly
+ *   once, but its id was lost with the worker.
+ */
+export type RecipientReason =
+  | 'invalid_number'
+  | 'invalid_text'
+  | 'duplicate'
+  | 'opted_out'
+  | 'no_consent'
+  | 'rejected'
+  | 'send_failed'
+  | 'filter_failed'
+  | 'aborted'
+  | 'outcome_unknown'
+  | 'recovered';
+
+/** What happened to one recipient of a campaign. */
+export interface RecipientOutcome {
+  /** The canonical number (`905XXXXXXXXX`); for an invalid number, the input as given. */
+  readonly to: string;
+  readonly status: 'sent' | 'skipped' | 'failed';
+  /** Position of the recipient in the input (0-based). */
+  readonly index: number;
+  /** The provider's message id, for `BulkSmsService.status()`. */
+  readonly messageId?: string;
+  /** Credits charged for this recipient, when the provider says. */
+  readonly charge?: number;
+  /** Why it was skipped or failed (or `recovered`). */
+  readonly reason?: RecipientReason;
+  /** The error behind a failure or an invalid input. Never holds credentials. */
+  readonly error?: PostaGuverciniError;
+  /**
+   * For failures: whether the provider may have accepted the message anyway (a timeout or a
+   * reset after the request was written, an HTTP 500). Such recipients are never re-sent
+   * automatically.
+   */
+  readonly maybeSent?: boolean;
+}
+
+/** Final report of a campaign (`campaign.done`). */
+export interface CampaignReport {
+  readonly campaignId: string;
+  readonly kind: CampaignKind;
+  readonly channel: SmsChannel;
+  /** Recipients read from the input. `sent + skipped + failed === total`. */
+  readonly total: number;
+  readonly sent: number;
+  readonly skipped: number;
+  readonly failed: number;
+  /** Requests made to the provider. */
+  readonly requests: number;
+  /** Credits charged, as reported by the provider (0 when the API does not report it). */
+  readonly credits: number;
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
+  /** Whether `cancel()` stopped the campaign before the input was exhausted. */
+  readonly cancelled: boolean;
+  /**
+   * The first `reportLimit` outcomes in completion order (default 10,000); `recipientsTruncated`
+   * tells whether more happened. Pass `onRecipient` to receive all of them.
+   */
+  readonly recipients: readonly RecipientOutcome[];
+  readonly recipientsTruncated: boolean;
+}

@@ -1,0 +1,122 @@
+import { BulkCampaignError } from '../errors/bulk.errors.js';
+import { PostaGuverciniError } from '../errors/posta-guvercini.error.js';
+import type { CampaignReport, RecipientOutcome } from './campaign-report.js';
+import type { CampaignSettings } from './campaign-rules.js';
+import type { CampaignTracker } from './campaign-tracker.js';
+import type { BatchSender } from './batch-sender.js';
+import type { PipelineEvent, ReadyRecipient } from './recipient-pipeline.js';
+
+export interface RunControl {
+  /** Set by `Campaign.cancel()`. */
+  cancelled: boolean;
+  /** Set once a fatal provider error (or a failing sink) stops sending. */
+  stopped: boolean;
+}
+
+/**
+ * Runs a campaign in this process: pulls batches from the pipeline, sends up to `concurrency`
+ * of them at a time, and records every outcome. Reading the input waits for a free slot, so
+ * at most `concurrency` batches are in flight and a few more are being assembled.
+ */
+export async function runInProcess(params: {
+  readonly pipeline: AsyncGenerator<PipelineEvent, void, undefined>;
+  readonly sender: BatchSender;
+  readonly settings: CampaignSettings;
+  readonly text: string | undefined;
+  readonly concurrency: number;
+  readonly tracker: CampaignTracker;
+  readonly control: RunControl;
+}): Promise<CampaignReport> {
+  const { pipeline, sender, settings, text, concurrency, tracker, control } = params;
+  const inFlight = new Set<Promise<void>>();
+  let fatal: PostaGuverciniError | undefined;
+  let sinkError: unknown;
+  let inputError: unknown;
+  let inputFailed = false;
+
+  const record = async (outcomes: readonly RecipientOutcome[], requests = 0, credits = 0): Promise<void> => {
+    try {
+      await tracker.record(outcomes, requests, credits);
+    } catch (error) {
+      sinkError ??= error;
+      control.stopped = true;
+    }
+  };
+
+  const abortedOutcomes = (recipients: readonly ReadyRecipient[]): RecipientOutcome[] => {
+    const error =
+      fatal ??
+      new PostaGuverciniError('CAMPAIGN_STOPPED', 'Not sent: the campaign stopped because its onRecipient callback threw');
+    return recipients.map((r) => ({ to: r.to, index: r.index, status: 'failed', reason: 'aborted', error, maybeSent: false }));
+  };
+
+  const sendBatch = async (recipients: ReadyRecipient[]): Promise<void> => {
+    if (control.stopped) {
+      await record(abortedOutcomes(recipients));
+      return;
+    }
+    let result;
+    try {
+      result = await sender.send(settings, text, recipients);
+    } catch (caught) {
+      // BatchSender maps every transport failure; this is a bug guard, reported honestly.
+      const error = caught instanceof PostaGuverciniError ? caught : new PostaGuverciniError('UNEXPECTED', String(caught), { cause: caught });
+      result = {
+        outcomes: recipients.map((r): RecipientOutcome => ({ to: r.to, index: r.index, status: 'failed', reason: 'send_failed', error, maybeSent: true })),
+        requests: 0,
+        credits: 0,
+      };
+    }
+    if (result.fatal && !fatal) {
+      fatal = result.fatal;
+      control.stopped = true;
+    }
+    await record(result.outcomes, result.requests, result.credits);
+  };
+
+  try {
+    for await (const event of pipeline) {
+      if (event.type === 'settled') {
+        await record(event.outcomes);
+      } else if (event.type === 'batch') {
+        while (inFlight.size >= concurrency) await Promise.race(inFlight);
+        const task: Promise<void> = sendBatch(event.recipients).finally(() => inFlight.delete(task));
+        inFlight.add(task);
+      } else {
+        tracker.setTotal(event.total);
+        if ('error' in event) {
+          inputFailed = true;
+          inputError = event.error;
+        }
+      }
+      if (control.cancelled) {
+        tracker.markCancelled();
+        break;
+      }
+    }
+  } finally {
+    await Promise.all(inFlight);
+  }
+
+  if (sinkError !== undefined) {
+    throw new BulkCampaignError(
+      'CAMPAIGN_SINK_FAILED',
+      `The campaign's onRecipient callback threw, so the campaign stopped sending: ${describe(sinkError)}`,
+      tracker.finish(),
+      { cause: sinkError },
+    );
+  }
+  if (inputFailed) {
+    throw new BulkCampaignError(
+      'CAMPAIGN_INPUT_FAILED',
+      `Reading the recipients failed after ${tracker.progress.processed} of them; those were sent and reported: ${describe(inputError)}`,
+      tracker.finish(),
+      { cause: inputError },
+    );
+  }
+  return tracker.finish();
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

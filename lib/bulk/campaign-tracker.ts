@@ -1,0 +1,121 @@
+import { BehaviorSubject } from 'rxjs';
+import type { SmsChannel } from '../transports/sms-transport.types.js';
+import type { CampaignKind } from './campaign-options.js';
+import type { CampaignProgress } from './campaign-progress.js';
+import type { CampaignReport, RecipientOutcome } from './campaign-report.js';
+
+export interface TrackerOptions {
+  readonly campaignId: string;
+  readonly kind: CampaignKind;
+  readonly channel: SmsChannel;
+  readonly reportLimit: number;
+  readonly total?: number;
+  readonly onRecipient?: (outcome: RecipientOutcome) => void | Promise<void>;
+}
+
+/**
+ * Counts a campaign's outcomes, keeps the first `reportLimit` of them, hands every one to the
+ * campaign's `onRecipient` (one call at a time, awaited) and publishes progress snapshots.
+ * Memory is bounded by `reportLimit` whatever the campaign size.
+ */
+export class CampaignTracker {
+  readonly startedAt = new Date();
+  private sent = 0;
+  private skipped = 0;
+  private failed = 0;
+  private requests = 0;
+  private credits = 0;
+  private total: number | undefined;
+  private readonly kept: RecipientOutcome[] = [];
+  private truncated = false;
+  private cancelled = false;
+  private final: CampaignReport | undefined;
+  private readonly subject: BehaviorSubject<CampaignProgress>;
+
+  constructor(private readonly options: TrackerOptions) {
+    this.total = options.total;
+    this.subject = new BehaviorSubject(this.snapshot(false));
+  }
+
+  get progress$() {
+    return this.subject.asObservable();
+  }
+
+  get progress(): CampaignProgress {
+    return this.subject.getValue();
+  }
+
+  /** Records outcomes; resolves once `onRecipient` has taken all of them (rejects if it throws). */
+  async record(outcomes: readonly RecipientOutcome[], requests = 0, credits = 0): Promise<void> {
+    this.requests += requests;
+    this.credits += credits;
+    const { reportLimit, onRecipient } = this.options;
+    for (const outcome of outcomes) {
+      if (outcome.status === 'sent') this.sent++;
+      else if (outcome.status === 'skipped') this.skipped++;
+      else this.failed++;
+      if (this.kept.length < reportLimit) this.kept.push(outcome);
+      else this.truncated = true;
+    }
+    this.subject.next(this.snapshot(false));
+    if (onRecipient) {
+      for (const outcome of outcomes) {
+        const pending = onRecipient(outcome);
+        if (pending && typeof (pending as Promise<void>).then === 'function') await pending;
+      }
+    }
+  }
+
+  setTotal(total: number): void {
+    this.total = total;
+  }
+
+  markCancelled(): void {
+    this.cancelled = true;
+  }
+
+  /** The report as it stands; `finish` also publishes the last snapshot and completes `progress$`. */
+  report(): CampaignReport {
+    return {
+      campaignId: this.options.campaignId,
+      kind: this.options.kind,
+      channel: this.options.channel,
+      total: this.total ?? this.sent + this.skipped + this.failed,
+      sent: this.sent,
+      skipped: this.skipped,
+      failed: this.failed,
+      requests: this.requests,
+      credits: this.credits,
+      startedAt: this.startedAt,
+      finishedAt: new Date(),
+      cancelled: this.cancelled,
+      recipients: this.kept,
+      recipientsTruncated: this.truncated,
+    };
+  }
+
+  /** Idempotent: the first call fixes the report; later calls return it again. */
+  finish(): CampaignReport {
+    if (this.final) return this.final;
+    const report = this.report();
+    this.final = report;
+    this.total = report.total;
+    this.subject.next(this.snapshot(true));
+    this.subject.complete();
+    return report;
+  }
+
+  private snapshot(done: boolean): CampaignProgress {
+    return {
+      campaignId: this.options.campaignId,
+      sent: this.sent,
+      skipped: this.skipped,
+      failed: this.failed,
+      processed: this.sent + this.skipped + this.failed,
+      ...(this.total !== undefined ? { total: this.total } : {}),
+      requests: this.requests,
+      credits: this.credits,
+      done,
+    };
+  }
+}

@@ -1,0 +1,44 @@
+import type { Observable } from 'rxjs';
+import type { CampaignProgress } from './campaign-progress.js';
+import type { CampaignReport } from './campaign-report.js';
+
+/**
+ * A running campaign, returned at once by `BulkSmsService.send()` / `sendEach()`.
+ *
+ * ```ts
+ * const campaign = bulk.send({ to: customers(), text: 'Kargonuz yola çıktı', kind: 'informational' });
+ * campaign.progress$.subscribe((p) => log(`${p.processed}/${p.total ?? '?'}`));
+ * const report = await campaign.done; // { sent, skipped, failed, recipients: [...] }
+ * ```
+ *
+ * `done` resolves with the final report whatever happened to individual recipients (a bad
+ * number is reported, never thrown); it rejects only when the campaign as a whole had to stop
+ * (`BulkCampaignError`, with the report so far). `progress$` replays the latest snapshot to
+ * new subscribers, emits after every batch, and completes (never errors) when the campaign ends.
+ */
+export class Campaign {
+  constructor(
+    /** Campaign id (a UUID); in durable mode the key to `BulkSmsService.attach()`. */
+    readonly id: string,
+    /** Progress snapshots: `sent`, `skipped`, `failed`, `total` (when known), `done`. */
+    readonly progress$: Observable<CampaignProgress>,
+    /** The final report. */
+    readonly done: Promise<CampaignReport>,
+    private readonly onCancel: () => void,
+    private readonly current: () => CampaignProgress,
+  ) {}
+
+  /** The latest progress snapshot. */
+  get progress(): CampaignProgress {
+    return this.current();
+  }
+
+  /**
+   * Stops reading recipients. Batches already being sent finish and are reported; the report
+   * has `cancelled: true` and holds only the recipients read so far. In durable mode, batches
+   * already queued are still sent.
+   */
+  cancel(): void {
+    this.onCancel();
+  }
+}

@@ -1,0 +1,208 @@
+import { PostaGuverciniError } from '../errors/posta-guvercini.error.js';
+import { SmsValidationError } from '../errors/validation.error.js';
+import { assertSmsText } from '../message/sms-text.js';
+import { normalizePhoneNumber } from '../phone/phone-number.js';
+import type { RecipientSource } from './campaign-options.js';
+import type { RecipientOutcome } from './campaign-report.js';
+import type { NumberFilter } from './recipient-filters.js';
+import { RecipientDeduplicator } from './recipient-deduplicator.js';
+
+/** A recipient that passed every check and is ready to be sent. */
+export interface ReadyRecipient {
+  /** Canonical number. */
+  readonly to: string;
+  /** Position in the input. */
+  readonly index: number;
+  /** The recipient's own text (N-N); absent for 1-N. */
+  readonly text?: string;
+}
+
+/**
+ * What the pipeline produces, in input order:
+ * - `settled`: outcomes decided without sending (skipped, or failed because a filter threw);
+ * - `batch`: up to `batchSize` recipients ready for one request;
+ * - `end`: the input is exhausted (or threw: `error`); `total` recipients were read.
+ */
+export type PipelineEvent =
+  | { readonly type: 'settled'; readonly outcomes: RecipientOutcome[] }
+  | { readonly type: 'batch'; readonly recipients: ReadyRecipient[] }
+  | { readonly type: 'end'; readonly total: number; readonly error?: unknown };
+
+export interface PipelineOptions {
+  /** `one-to-many`: the source yields numbers; `many-to-many`: it yields `{ to, text }`. */
+  readonly mode: 'one-to-many' | 'many-to-many';
+  readonly batchSize: number;
+  readonly allowedCountries?: readonly string[];
+  /** Returns the opted-out numbers of a chunk. */
+  readonly optOut?: NumberFilter;
+  /** Returns the numbers of a chunk allowed to get commercial messages (commercial campaigns only). */
+  readonly consent?: NumberFilter;
+  /** When true, filters are no longer consulted (the campaign stopped; recipients will be reported aborted). */
+  readonly stopped?: () => boolean;
+}
+
+/**
+ * Streams a campaign's input into batches: normalises every number, validates N-N texts,
+ * drops duplicates, asks the opt-out list and the consent filter once per chunk of
+ * `batchSize` candidates, and packs the survivors into full batches (so a campaign makes
+ * `ceil(sendable / batchSize)` requests). It pulls from the source only as fast as its
+ * consumer pulls batches, so memory stays at a few batches whatever the input size.
+ */
+export async function* recipientPipeline(
+  source: RecipientSource<unknown>,
+  options: PipelineOptions,
+): AsyncGenerator<PipelineEvent, void, undefined> {
+  const { batchSize, mode } = options;
+  const phoneOptions = options.allowedCountries ? { allowedCountries: options.allowedCountries } : {};
+  const seen = new RecipientDeduplicator();
+  let candidates: ReadyRecipient[] = [];
+  let ready: ReadyRecipient[] = [];
+  let settled: RecipientOutcome[] = [];
+  let index = 0;
+  let error: unknown;
+  let hasError = false;
+
+  const filterCandidates = async function* (): AsyncGenerator<PipelineEvent, void, undefined> {
+    const chunk = candidates;
+    candidates = [];
+    const { passed, outcomes } = await applyFilters(chunk, options);
+    if (outcomes.length > 0) yield { type: 'settled', outcomes };
+    for (const recipient of passed) ready.push(recipient);
+    while (ready.length >= batchSize) {
+      const batch = ready.slice(0, batchSize);
+      ready = ready.slice(batchSize);
+      yield { type: 'batch', recipients: batch };
+    }
+  };
+
+  try {
+    for await (const entry of toAsyncIterable(source)) {
+      const position = index++;
+      const candidate = mode === 'one-to-many' ? readNumber(entry, position, phoneOptions) : readItem(entry, position, phoneOptions);
+      if ('status' in candidate) {
+        settled.push(candidate);
+      } else if (!seen.add(candidate.to)) {
+        settled.push({ to: candidate.to, index: position, status: 'skipped', reason: 'duplicate' });
+      } else {
+        candidates.push(candidate);
+      }
+      if (settled.length >= batchSize) {
+        yield { type: 'settled', outcomes: settled };
+        settled = [];
+      }
+      if (candidates.length >= batchSize) yield* filterCandidates();
+    }
+  } catch (caught) {
+    // The input broke: what was read is still sent and reported; the campaign then fails.
+    error = caught;
+    hasError = true;
+  }
+  if (settled.length > 0) yield { type: 'settled', outcomes: settled };
+  settled = [];
+  if (candidates.length > 0) yield* filterCandidates();
+  if (ready.length > 0) yield { type: 'batch', recipients: ready };
+  ready = [];
+  yield hasError ? { type: 'end', total: index, error } : { type: 'end', total: index };
+}
+
+function readNumber(
+  entry: unknown,
+  index: number,
+  phoneOptions: { allowedCountries?: readonly string[] },
+): ReadyRecipient | RecipientOutcome {
+  try {
+    return { to: normalizePhoneNumber(entry, { ...phoneOptions, field: `to[${index}]` }), index };
+  } catch (error) {
+    return invalid(entry, index, 'invalid_number', error);
+  }
+}
+
+function readItem(
+  entry: unknown,
+  index: number,
+  phoneOptions: { allowedCountries?: readonly string[] },
+): ReadyRecipient | RecipientOutcome {
+  if (entry === null || typeof entry !== 'object') {
+    const error = new SmsValidationError('INVALID_MESSAGE_ITEM', `items[${index}] must be an object { to, text }`, `items[${index}]`);
+    return invalid(entry, index, 'invalid_number', error);
+  }
+  const { to, text } = entry as { to?: unknown; text?: unknown };
+  let canonical: string;
+  try {
+    canonical = normalizePhoneNumber(to, { ...phoneOptions, field: `items[${index}].to` });
+  } catch (error) {
+    return invalid(to, index, 'invalid_number', error);
+  }
+  try {
+    assertSmsText(text, { field: `items[${index}].text` });
+  } catch (error) {
+    return { to: canonical, index, status: 'skipped', reason: 'invalid_text', error: asPackageError(error) };
+  }
+  return { to: canonical, index, text: text as string };
+}
+
+function invalid(raw: unknown, index: number, reason: 'invalid_number', error: unknown): RecipientOutcome {
+  const to = typeof raw === 'string' ? raw : typeof raw === 'number' ? String(raw) : '';
+  return { to, index, status: 'skipped', reason, error: asPackageError(error) };
+}
+
+async function applyFilters(
+  chunk: ReadyRecipient[],
+  options: PipelineOptions,
+): Promise<{ passed: ReadyRecipient[]; outcomes: RecipientOutcome[] }> {
+  const outcomes: RecipientOutcome[] = [];
+  if (chunk.length === 0 || options.stopped?.()) return { passed: chunk, outcomes };
+  let passed = chunk;
+  try {
+    if (options.optOut) {
+      const optedOut = await options.optOut(passed.map((r) => r.to));
+      if (optedOut.size > 0) {
+        const kept: ReadyRecipient[] = [];
+        for (const recipient of passed) {
+          if (optedOut.has(recipient.to)) outcomes.push({ to: recipient.to, index: recipient.index, status: 'skipped', reason: 'opted_out' });
+          else kept.push(recipient);
+        }
+        passed = kept;
+      }
+    }
+    if (options.consent && passed.length > 0) {
+      const allowed = await options.consent(passed.map((r) => r.to));
+      const kept: ReadyRecipient[] = [];
+      for (const recipient of passed) {
+        if (allowed.has(recipient.to)) kept.push(recipient);
+        else outcomes.push({ to: recipient.to, index: recipient.index, status: 'skipped', reason: 'no_consent' });
+      }
+      passed = kept;
+    }
+    return { passed, outcomes };
+  } catch (cause) {
+    // Fail closed: a batch whose consent or opt-out could not be checked is not sent.
+    const error = new PostaGuverciniError(
+      'RECIPIENT_FILTER_FAILED',
+      `The consent filter or opt-out list threw, so ${chunk.length} recipients were not sent: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
+    return {
+      passed: [],
+      outcomes: chunk.map((r) => ({ to: r.to, index: r.index, status: 'failed', reason: 'filter_failed', error, maybeSent: false })),
+    };
+  }
+}
+
+function asPackageError(error: unknown): PostaGuverciniError {
+  if (error instanceof PostaGuverciniError) return error;
+  return new PostaGuverciniError('UNEXPECTED', error instanceof Error ? error.message : String(error), { cause: error });
+}
+
+async function* toAsyncIterable<T>(source: RecipientSource<T>): AsyncIterable<T> {
+  if (source === null || source === undefined || (typeof source !== 'object' && typeof source !== 'function')) {
+    throw new SmsValidationError('INVALID_RECIPIENTS', 'recipients must be an array or an (async) iterable', 'to');
+  }
+  if (Symbol.asyncIterator in source) {
+    yield* source as AsyncIterable<T>;
+  } else if (Symbol.iterator in source) {
+    yield* source as Iterable<T>;
+  } else {
+    throw new SmsValidationError('INVALID_RECIPIENTS', 'recipients must be an array or an (async) iterable', 'to');
+  }
+}

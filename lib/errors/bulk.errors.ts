@@ -1,0 +1,38 @@
+import type { CampaignReport } from '../bulk/campaign-report.js';
+import { PostaGuverciniError } from './posta-guvercini.error.js';
+
+/**
+ * A campaign stopped as a whole (not because of a bad recipient, which is only reported):
+ * - `CAMPAIGN_INPUT_FAILED`: the recipients iterable threw;
+ * - `CAMPAIGN_SINK_FAILED`: the campaign's `onRecipient` threw;
+ * - `CAMPAIGN_QUEUE_FAILED` (durable mode): Redis failed while the campaign was being queued.
+ *
+ * `report` is the campaign as far as it got: everything in it is true (what it says was sent
+ * was sent), and recipients that were never read are not in it. In durable mode, batches
+ * already queued are still sent by the workers.
+ */
+export class BulkCampaignError extends PostaGuverciniError {
+  override readonly name: string = 'BulkCampaignError';
+
+  constructor(
+    code: 'CAMPAIGN_INPUT_FAILED' | 'CAMPAIGN_SINK_FAILED' | 'CAMPAIGN_QUEUE_FAILED',
+    message: string,
+    readonly report: CampaignReport,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+  }
+}
+
+/** Durable mode is configured but `bullmq` or `ioredis` cannot be loaded. */
+export class DurableModeUnavailableError extends PostaGuverciniError {
+  override readonly name: string = 'DurableModeUnavailableError';
+
+  constructor(missing: string, options?: { cause?: unknown }) {
+    super(
+      'DURABLE_DEPENDENCIES_MISSING',
+      `bulk.durable needs the optional peer dependencies bullmq and ioredis, and "${missing}" could not be loaded: run \`npm install bullmq ioredis\`, or remove bulk.durable to send campaigns in process`,
+      options,
+    );
+  }
+}
