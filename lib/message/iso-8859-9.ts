@@ -101,7 +101,11 @@ export function encodeIso88599(text: string, options: EncodeTextOptions = {}): B
 
 /** Decodes ISO-8859-9 (or windows-1254) bytes. Every byte decodes; nothing is replaced. */
 export function decodeIso88599(bytes: Uint8Array, options: TurkishCharsetOptions = {}): string {
-  const { decode } = TABLES[options.charset ?? 'iso-8859-9'];
+  const charset = options.charset ?? 'iso-8859-9';
+  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const fast = iconv.decode(buffer, charset === 'iso-8859-9' ? 'iso88599' : 'windows1254');
+  if (!fast.includes('\ufffd')) return fast;
+  const { decode } = TABLES[charset];
   let out = '';
   for (let i = 0; i < bytes.length; i++) out += decode[bytes[i]!];
   return out;

@@ -1,0 +1,156 @@
+import type { SmsEncoding } from '../../message/sms-text.js';
+
+/** Host profile: the OTP host (`otpsms.…`) or the bulk host (`www.…`). */
+export type SimulatorProfile = 'otp' | 'bulk';
+
+/** API family served under each host. */
+export type SimulatedApi = 'http' | 'xml' | 'soap' | 'json';
+
+/** Kinds of injectable faults. */
+export type SimulatorFaultKind = 'latency' | 'http-status' | 'reset' | 'malformed' | 'provider-error';
+
+export interface SimulatorCredentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+export interface PostaGuverciniSimulatorOptions {
+  /**
+   * Accounts the simulator accepts, one per host profile.
+   * @default { otp: { username: 'otp-user', password: 'otp-secret' }, bulk: { username: 'bulk-user', password: 'bulk-secret' } }
+   */
+  readonly accounts?: { readonly otp?: SimulatorCredentials; readonly bulk?: SimulatorCredentials };
+  /**
+   * Starting credit, for both accounts or per account.
+   * @default 1_000_000
+   */
+  readonly credit?: number | { readonly otp?: number; readonly bulk?: number };
+  /**
+   * External clock. The simulated time is this clock plus whatever `advance()`/`setNow()` added.
+   * @default () => new Date()
+   */
+  readonly now?: () => Date;
+  /**
+   * Numbers that opted out of marketing (any common form). Bulk profile only: a message to one
+   * of them is accepted and then gets status `-242`.
+   * @default []
+   */
+  readonly blacklist?: readonly string[];
+  /**
+   * Interface to listen on.
+   * @default '127.0.0.1'
+   */
+  readonly host?: string;
+  /**
+   * Port of the OTP host profile; 0 picks a free port.
+   * @default 0
+   */
+  readonly otpPort?: number;
+  /**
+   * Port of the bulk host profile; 0 picks a free port.
+   * @default 0
+   */
+  readonly bulkPort?: number;
+  /**
+   * Alphanumeric originator (sender title) of both accounts, answered by the originator
+   * queries (XML `Id_chkreq.asp`, SOAP `IdCheck`).
+   * @default 'SIMULATOR'
+   */
+  readonly originator?: string;
+}
+
+/** One message the simulator accepted (one recipient of a request). */
+export interface SimulatedMessage {
+  /** `C1_` + upper-case GUID. */
+  readonly id: string;
+  readonly profile: SimulatorProfile;
+  readonly api: SimulatedApi;
+  /** Canonical recipient `905XXXXXXXXX`. */
+  readonly to: string;
+  /** The text exactly as the simulator decoded it. */
+  readonly text: string;
+  /** Scheduled send time in effect (bulk only; the OTP host ignores it and sends at once). */
+  readonly sendAt?: Date;
+  /** Validity in effect: as asked on the bulk host, always `createdAt` + 180 s on the OTP host. */
+  readonly validUntil?: Date;
+  /** What the request asked for, before the host profile's rules applied. */
+  readonly requested: { readonly sendAt?: Date; readonly validUntil?: Date };
+  /** Originator the request asked for, if any. */
+  readonly sender?: string;
+  readonly createdAt: Date;
+  readonly encoding: SmsEncoding;
+  readonly segments: number;
+  /**
+   * Credits deducted for this message: its segment count, or 0 when it was refused after
+   * acceptance (duplicate, blacklist, invalid validity, too long) or waits for credit.
+   */
+  readonly charge: number;
+}
+
+/** One HTTP request the simulator answered (or reset). */
+export interface SimulatedRequest {
+  readonly profile: SimulatorProfile;
+  /** `undefined` for a path no API serves (answered 404). */
+  readonly api?: SimulatedApi;
+  /**
+   * Operation as the API names it: `sendsms`, `sendbulksms`, `querysms`, `querycredit` (HTTP);
+   * `Sms_insreq`, `Sms_stareq`, `Sms_stareqx`, `Cre_balreq`, `Id_chkreq` (XML);
+   * `SmsInsert_1_N`, `SmsInsert_N_N`, `SmsStatus`, `CreditBalance`, `IdCheck` (SOAP);
+   * `Send_1_N`, `Send_N_N`, `Status`, `CreditBalance` (JSON); `unknown` otherwise.
+   */
+  readonly operation: string;
+  /** Recipients (send) or message ids (status) in the request; 0 when unparsable. */
+  readonly recipients: number;
+  /** HTTP status answered; 0 when the connection was reset instead. */
+  readonly status: number;
+  /** Request-level provider code answered (`0`, `-1003`, `ERR1050`, `200`, `1070`, `fault`…). */
+  readonly providerCode: string;
+  /** The injected fault that shaped the answer, if any. */
+  readonly fault?: SimulatorFaultKind;
+  /** Simulated time the request arrived. */
+  readonly at: Date;
+}
+
+/** A delivery state as the provider reports it. */
+export interface SimulatedStatus {
+  /** Provider status code: `110`, `120`, `200`, `300`, `400`, `-202`, `-210`, … */
+  readonly code: number;
+  /** Whether the state will not change any more (the `|1` of `400|1`). */
+  readonly final: boolean;
+}
+
+/** A fault to inject; see `PostaGuverciniSimulator.injectFault`. */
+export interface SimulatorFaultSpec {
+  readonly kind: SimulatorFaultKind;
+  /** `latency`: delay before the answer, in ms. @default 1000 */
+  readonly ms?: number;
+  /** `http-status`: the HTTP status to answer with. @default 503 */
+  readonly status?: number;
+  /**
+   * `provider-error`: the code to answer with, in the API's own shape (`errno=<code>`,
+   * `<ERROR><code> …</ERROR>`, one SOAP result entry, JSON `StatusCode`).
+   * @default '-2001' (HTTP, SOAP), 'ERR1010' (XML), 1010 (JSON)
+   */
+  readonly code?: string | number;
+  /** Only requests to this host profile. @default both */
+  readonly profile?: SimulatorProfile;
+  /** Only requests to this API. @default all */
+  readonly api?: SimulatedApi;
+  /**
+   * Only this operation: an API's own name (`sendsms`, `Sms_insreq`, `SmsInsert_1_N`,
+   * `Send_1_N`, case-insensitive) or a kind common to all APIs: `send`, `status`, `credit`.
+   * @default all
+   */
+  readonly operation?: string;
+  /** How many matching requests it affects; `Infinity` = until `clearFaults()`. @default 1 */
+  readonly times?: number;
+}
+
+/** Handle of an injected fault. */
+export interface InjectedFault {
+  readonly spec: SimulatorFaultSpec;
+  /** Matching requests it has affected so far. */
+  readonly hits: number;
+  /** Matching requests it will still affect. */
+  readonly remaining: number;
+}
