@@ -86,3 +86,25 @@ export {
   findUnencodableCharacter,
 } from './message/iso-8859-9.js';
 export type { TurkishCharset, TurkishCharsetOptions, EncodeTextOptions } from './message/iso-8859-9.js';
+
+// Bulk SMS: BulkSmsService, campaigns, consent and opt-out filters
+export { BulkSmsService } from './bulk/bulk-sms.service.js';
+export type { BulkStatusOptions } from './bulk/bulk-sms.service.js';
+export { Campaign } from './bulk/campaign.js';
+export type {
+  CampaignKind,
+  CampaignOptions,
+  BulkSendRequest,
+  BulkSendEachOptions,
+  BulkMessageItem,
+  RecipientSource,
+} from './bulk/campaign-options.js';
+export type { CampaignReport, RecipientOutcome, RecipientReason } from './bulk/campaign-report.js';
+export type { CampaignProgress } from './bulk/campaign-progress.js';
+export { ConsentFilter } from './bulk/consent-filter.js';
+export type { ConsentFilterFunction } from './bulk/consent-filter.js';
+export { OptOutList } from './bulk/opt-out-list.js';
+export type { OptOutFunction } from './bulk/opt-out-list.js';
+export { StaticOptOutList } from './bulk/static-opt-out-list.js';
+export type { BulkModuleOptions, BulkRetryOptions, DurableBulkOptions, DurableRedisConnection } from './bulk/bulk.options.js';
+export { BulkCampaignError, DurableModeUnavailableError } from './errors/bulk.errors.js';
