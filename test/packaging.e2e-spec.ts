@@ -1,0 +1,380 @@
+/**
+ * The package as users get it: built, packed with `npm pack`, installed from the tarball into
+ * two consumer apps (NestJS 12 ESM, NestJS 11 CommonJS) that boot `PostaGuverciniModule`.
+ * Plus the manifest checks: every package lib/ imports is declared, optional peers are loaded
+ * lazily, the `exports` map resolves both entries for `import` and `require`, the bin exists.
+ *
+ * Needs the npm registry (the fixtures install NestJS 11/12 and TypeScript); fails with a
+ * clear message when it is unreachable. Set POSTA_GUVERCINI_KEEP_PACKAGING_DIR=1 to keep the
+ * temporary directory for inspection.
+ */
+import { execFile } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access, cp, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { isBuiltin } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const FIXTURES = path.join(ROOT, 'test', 'fixtures');
+const NAME = 'nestjs-posta-guvercini';
+const OPTIONAL_PEERS = ['ioredis', 'bullmq', '@nestjs/terminus'];
+const SERVICES_WHEN_EXPORTED = ['OtpService', 'BulkSmsService'];
+const MINUTE = 60_000;
+
+interface PackageJson {
+  name: string;
+  type?: string;
+  bin?: Record<string, string>;
+  files?: string[];
+  engines?: Record<string, string>;
+  exports: Record<string, string | Record<string, Record<string, string>>>;
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+}
+
+interface FixtureReport {
+  fixture: string;
+  format: 'esm' | 'cjs';
+  entry: string;
+  testingEntry: string;
+  transport: string;
+  transportFromTestingEntry: boolean;
+  injected: string[];
+  outbox: Array<{ to: string; text: string }>;
+}
+
+interface FixtureRun {
+  report: FixtureReport;
+  nestVersion: string;
+  dir: string;
+}
+
+/**
+ * The environment for child npm/node processes: the user's npm configuration (registry,
+ * cache, proxy) passes through; what `npm test` sets about this project and Jest does not.
+ */
+const OUTER_RUN =
+  /^(npm_(package|lifecycle)_.*|npm_config_local_prefix|npm_command|npm_execpath|npm_node_execpath|INIT_CWD|NODE_OPTIONS)$/i;
+function childEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!OUTER_RUN.test(key)) env[key] = value;
+  }
+  return { ...env, npm_config_update_notifier: 'false', npm_config_fund: 'false' };
+}
+
+class CommandError extends Error {
+  constructor(
+    readonly command: string,
+    readonly output: string,
+    reason: string,
+  ) {
+    super(`\`${command}\` ${reason}\n${output.split('\n').slice(-40).join('\n')}`);
+  }
+}
+
+function run(
+  command: string,
+  args: string[],
+  cwd: string,
+  timeoutMs = 5 * MINUTE,
+): Promise<{ stdout: string; stderr: string }> {
+  const shown = [command, ...args].join(' ');
+  return new Promise((resolve, reject) => {
+    execFile(
+      command,
+      args,
+      { cwd, env: childEnv(), timeout: timeoutMs, maxBuffer: 32 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) {
+          const reason = error.killed
+            ? `was stopped after ${timeoutMs / 1000} s`
+            : `failed (exit ${String(error.code)}) in ${path.relative(ROOT, cwd) || '.'}`;
+          reject(new CommandError(shown, `${stdout}\n${stderr}`, reason));
+        } else {
+          resolve({ stdout, stderr });
+        }
+      },
+    );
+  });
+}
+
+const NETWORK_FAILURE = /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|E50[0-9]|network/i;
+
+/** Runs an npm command that needs the registry; names the registry when that is the problem. */
+async function npmOnline(args: string[], cwd: string): Promise<void> {
+  try {
+    await run('npm', args, cwd);
+  } catch (error) {
+    if (error instanceof CommandError && NETWORK_FAILURE.test(error.output)) {
+      throw new Error(
+        `The npm registry is unreachable, so the consumer fixture apps cannot be installed ` +
+          `(the packaging test needs it). ${error.message}`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
+async function* walk(dir: string): AsyncGenerator<string> {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) yield* walk(full);
+    else yield full;
+  }
+}
+
+/** Package name of a bare specifier: `@scope/name/sub` → `@scope/name`, `name/sub` → `name`. */
+function packageName(specifier: string): string {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+const IMPORT_PATTERNS = [
+  /^\s*(?:import|export)\s[^'";]*?\sfrom\s*['"]([^'"]+)['"]/gm, // import … from 'x', export … from 'x'
+  /^\s*import\s*['"]([^'"]+)['"]/gm, // import 'x'
+  /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g, // import('x')
+  /\brequire\(\s*['"]([^'"]+)['"]\s*\)/g, // require('x')
+];
+
+/** Every bare (non-relative, non-builtin) package the shipped sources in lib/ import. */
+async function packagesImportedByLib(): Promise<Map<string, string[]>> {
+  const used = new Map<string, string[]>();
+  for await (const file of walk(path.join(ROOT, 'lib'))) {
+    if (!file.endsWith('.ts') || file.endsWith('.spec.ts')) continue;
+    const source = await readFile(file, 'utf8');
+    for (const pattern of IMPORT_PATTERNS) {
+      for (const match of source.matchAll(pattern)) {
+        const specifier = match[1];
+        if (specifier.startsWith('.') || specifier.startsWith('/') || isBuiltin(specifier))
+          continue;
+        const name = packageName(specifier);
+        used.set(name, [...(used.get(name) ?? []), path.relative(ROOT, file)]);
+      }
+    }
+  }
+  return used;
+}
+
+/** Resolves and loads both entries under both conditions, from a consumer's point of view. */
+const PROBE = `
+import { createRequire } from 'node:module';
+const require = createRequire(process.cwd() + '/probe.js');
+const out = {};
+for (const entry of ['${NAME}', '${NAME}/testing']) {
+  const cjs = require(entry);
+  const esm = await import(entry);
+  out[entry] = {
+    require: require.resolve(entry),
+    import: new URL(import.meta.resolve(entry)).pathname,
+    requireExports: Object.keys(cjs).sort(),
+    importExports: Object.keys(esm).sort(),
+  };
+}
+console.log(JSON.stringify(out));
+`;
+
+describe('packaging', () => {
+  let manifest: PackageJson;
+  let workDir: string;
+  let tarball: string;
+  const runs = new Map<string, FixtureRun>();
+  let setupError: Error | undefined;
+
+  beforeAll(async () => {
+    manifest = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as PackageJson;
+    workDir = await mkdtemp(path.join(os.tmpdir(), 'posta-guvercini-packaging-'));
+    try {
+      // Fail fast and clearly when the registry is down, before anything slow.
+      await npmOnline(['ping', '--fetch-timeout=15000', '--fetch-retries=1'], workDir);
+
+      // `npm pack` runs the `prepack` script (the build), so the tarball is the current source.
+      await run('npm', ['pack', '--pack-destination', workDir], ROOT);
+      const packed = (await readdir(workDir)).filter((f) => f.endsWith('.tgz'));
+      expect(packed).toHaveLength(1);
+      tarball = path.join(workDir, packed[0]);
+
+      // Install and run both consumer apps side by side.
+      await Promise.all(
+        ['consumer-nest12-esm', 'consumer-nest11-cjs'].map(async (fixture) => {
+          const dir = path.join(workDir, fixture);
+          await cp(path.join(FIXTURES, fixture), dir, {
+            recursive: true,
+            filter: (src) => !/[/\\](node_modules|dist|package-lock\.json)$/.test(src),
+          });
+          await npmOnline(
+            ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', tarball],
+            dir,
+          );
+          await run('npm', ['run', '--silent', 'build'], dir);
+          const { stdout } = await run('node', ['dist/main.js'], dir, MINUTE);
+          const lines = stdout.trim().split('\n');
+          const report = JSON.parse(lines[lines.length - 1]) as FixtureReport;
+          const nest = JSON.parse(
+            await readFile(path.join(dir, 'node_modules/@nestjs/core/package.json'), 'utf8'),
+          ) as { version: string };
+          runs.set(fixture, { report, nestVersion: nest.version, dir });
+        }),
+      );
+    } catch (error) {
+      setupError = error instanceof Error ? error : new Error(String(error));
+    }
+  }, 15 * MINUTE);
+
+  afterAll(async () => {
+    if (workDir !== undefined && process.env.POSTA_GUVERCINI_KEEP_PACKAGING_DIR !== '1') {
+      await rm(workDir, { recursive: true, force: true });
+    }
+  });
+
+  /** The setup's failure, reported by every test that depends on it. */
+  function fixture(name: string): FixtureRun {
+    if (setupError !== undefined) throw setupError;
+    const result = runs.get(name);
+    if (result === undefined) throw new Error(`fixture ${name} did not run`);
+    return result;
+  }
+
+  describe('manifest', () => {
+    it('declares every package that lib/ imports in dependencies or peerDependencies', async () => {
+      const declared = new Set([
+        ...Object.keys(manifest.dependencies ?? {}),
+        ...Object.keys(manifest.peerDependencies ?? {}),
+      ]);
+      const used = await packagesImportedByLib();
+      const undeclared = [...used]
+        .filter(([name]) => !declared.has(name))
+        .map(([name, files]) => `${name} (imported by ${[...new Set(files)].join(', ')})`);
+      expect(undeclared).toEqual([]);
+    });
+
+    it('uses every runtime dependency it makes users install', async () => {
+      const used = await packagesImportedByLib();
+      const unused = Object.keys(manifest.dependencies ?? {}).filter((name) => !used.has(name));
+      expect(unused).toEqual([]);
+    });
+
+    it('pins peers to explicit majors and marks ioredis, bullmq and @nestjs/terminus optional', () => {
+      const peers = manifest.peerDependencies ?? {};
+      for (const [name, range] of Object.entries(peers)) {
+        expect(`${name}@${range}`).toMatch(/@\^\d+\.\d+\.\d+( \|\| \^\d+\.\d+\.\d+)*$/);
+      }
+      expect(peers['@nestjs/common']).toBe('^11.0.0 || ^12.0.0');
+      expect(peers['@nestjs/core']).toBe('^11.0.0 || ^12.0.0');
+      expect(peers.rxjs).toMatch(/^\^7\./);
+      expect(peers['reflect-metadata']).toBeDefined();
+      for (const name of OPTIONAL_PEERS) {
+        expect(peers[name]).toBeDefined();
+        expect(manifest.peerDependenciesMeta?.[name]?.optional).toBe(true);
+      }
+      expect(manifest.engines?.node).toBe('>=20.19.0');
+      expect(manifest.files).toEqual(['dist']);
+    });
+
+    it('loads optional peers only lazily (no static import of them in the build)', async () => {
+      if (setupError !== undefined) throw setupError;
+      const offenders: string[] = [];
+      const peers = OPTIONAL_PEERS.map((p) => p.replace('/', '\\/')).join('|');
+      const staticImport = new RegExp(
+        `^\\s*(?:import|export)\\s(?:[^'";]*?\\sfrom\\s*)?['"](?:${peers})(?:/[^'"]*)?['"]`,
+        'm',
+      );
+      for await (const file of walk(path.join(ROOT, 'dist', 'esm'))) {
+        if (!file.endsWith('.js')) continue;
+        if (staticImport.test(await readFile(file, 'utf8')))
+          offenders.push(path.relative(ROOT, file));
+      }
+      expect(offenders).toEqual([]);
+    });
+
+    it('resolves "." and "./testing" for import and require, with types, to files in the build', async () => {
+      if (setupError !== undefined) throw setupError;
+      for (const entry of ['.', './testing']) {
+        const conditions = manifest.exports[entry];
+        expect(typeof conditions).toBe('object');
+        for (const condition of ['import', 'require'] as const) {
+          const target = (conditions as Record<string, Record<string, string>>)[condition];
+          expect(target?.types).toMatch(/\.d\.ts$/);
+          expect(target?.default).toMatch(/\.js$/);
+          await expect(stat(path.join(ROOT, target.types))).resolves.toBeTruthy();
+          await expect(stat(path.join(ROOT, target.default))).resolves.toBeTruthy();
+        }
+      }
+
+      // What Node itself resolves for a consumer of the installed package.
+      const { dir } = fixture('consumer-nest12-esm');
+      const { stdout } = await run('node', ['--input-type=module', '-e', PROBE], dir, MINUTE);
+      const probe = JSON.parse(stdout) as Record<
+        string,
+        { require: string; import: string; requireExports: string[]; importExports: string[] }
+      >;
+      const installed = path.join(dir, 'node_modules', NAME);
+      expect(probe[NAME].require).toBe(path.join(installed, 'dist/cjs/index.js'));
+      expect(probe[NAME].import).toBe(path.join(installed, 'dist/esm/index.js'));
+      const testing = probe[`${NAME}/testing`];
+      expect(testing.require).toBe(path.join(installed, 'dist/cjs/testing/index.js'));
+      expect(testing.import).toBe(path.join(installed, 'dist/esm/testing/index.js'));
+      // The CommonJS and ES builds export the same names.
+      for (const entry of [NAME, `${NAME}/testing`]) {
+        expect(probe[entry].requireExports.length).toBeGreaterThan(0);
+        expect(probe[entry].requireExports).toEqual(probe[entry].importExports);
+      }
+    });
+
+    it('ships the posta-guvercini-simulator bin as an executable with a shebang', async () => {
+      if (setupError !== undefined) throw setupError;
+      const bin = manifest.bin?.['posta-guvercini-simulator'];
+      expect(bin).toBe('./dist/esm/testing/simulator/cli.js');
+      const file = path.join(ROOT, bin!);
+      await expect(access(file, constants.X_OK)).resolves.toBeUndefined();
+      expect((await readFile(file, 'utf8')).startsWith('#!/usr/bin/env node')).toBe(true);
+    });
+  });
+
+  describe.each([
+    ['consumer-nest12-esm', 'esm', 12],
+    ['consumer-nest11-cjs', 'cjs', 11],
+  ] as const)('%s', (name, format, nestMajor) => {
+    it(`installs the packed package and runs on NestJS ${nestMajor}`, () => {
+      const { nestVersion } = fixture(name);
+      expect(Number(nestVersion.split('.')[0])).toBe(nestMajor);
+    });
+
+    it(`loads the ${format} build through the exports map, both entries`, () => {
+      const { report } = fixture(name);
+      expect(report.format).toBe(format);
+      expect(report.entry).toMatch(new RegExp(`node_modules/${NAME}/dist/${format}/index\\.js$`));
+      expect(report.testingEntry).toMatch(
+        new RegExp(`node_modules/${NAME}/dist/${format}/testing/index\\.js$`),
+      );
+      // One copy of the classes: the module's transport is the testing entry's InMemoryTransport.
+      expect(report.transportFromTestingEntry).toBe(true);
+    });
+
+    it('boots PostaGuverciniModule.forRoot() and injects the services the package exports', async () => {
+      const { report } = fixture(name);
+      const { stdout } = await run(
+        'node',
+        [
+          '--input-type=module',
+          '-e',
+          `console.log(JSON.stringify(Object.keys(await import('${NAME}'))))`,
+        ],
+        fixture(name).dir,
+        MINUTE,
+      );
+      const exported = JSON.parse(stdout) as string[];
+      const expected = [
+        'SmsTransport',
+        ...SERVICES_WHEN_EXPORTED.filter((s) => exported.includes(s)),
+      ];
+      expect(report.transport).toBe('memory');
+      expect(report.injected).toEqual(expected);
+      expect(report.outbox).toEqual([{ to: '905321234567', text: 'Doğrulama kodunuz: 123456' }]);
+    });
+  });
+});
