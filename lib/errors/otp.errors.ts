@@ -1,0 +1,102 @@
+import { PostaGuverciniError } from './posta-guvercini.error.js';
+
+/**
+ * Base class of the errors `OtpService` throws. A wrong code is never an error (`verify()`
+ * answers `{ valid: false, reason }`); these are for what the service cannot or will not do.
+ * No message or field ever holds a code or the secret.
+ */
+export class OtpError extends PostaGuverciniError {
+  override readonly name: string = 'OtpError';
+}
+
+/** Which limit refused a send or a resend. */
+export type OtpRateLimitKind = 'phone' | 'ip' | 'resend_cooldown';
+
+/**
+ * A send limit was reached: the per-phone or per-IP cap (`otp.phoneLimits`, `otp.ipLimits`) or
+ * the resend cooldown (`otp.resendCooldownSeconds`). Nothing was sent. Retry after
+ * `retryAfterSeconds` (answer HTTP 429 with `Retry-After`).
+ */
+export class OtpRateLimitError extends OtpError {
+  override readonly name: string = 'OtpRateLimitError';
+
+  constructor(
+    /** Which limit was reached. */
+    readonly limit: OtpRateLimitKind,
+    /** Whole seconds (≥ 1) until the limit lets the next one-time password through. */
+    readonly retryAfterSeconds: number,
+    options?: { cause?: unknown },
+  ) {
+    super('OTP_RATE_LIMITED', OtpRateLimitError.describe(limit, retryAfterSeconds), options);
+  }
+
+  private static describe(limit: OtpRateLimitKind, seconds: number): string {
+    switch (limit) {
+      case 'phone':
+        return `Too many one-time passwords were sent to this phone number; try again in ${seconds} s (limit: otp.phoneLimits).`;
+      case 'ip':
+        return `Too many one-time passwords were requested from this IP address; try again in ${seconds} s (limit: otp.ipLimits).`;
+      case 'resend_cooldown':
+        return `A new code for this challenge can be requested in ${seconds} s (otp.resendCooldownSeconds).`;
+    }
+  }
+}
+
+/**
+ * The challenge has been resent `otp.maxResends` times already. Start a new challenge with
+ * `OtpService.send()` (subject to the per-phone caps).
+ */
+export class OtpResendLimitError extends OtpError {
+  override readonly name: string = 'OtpResendLimitError';
+
+  constructor(readonly maxResends: number) {
+    super(
+      'OTP_RESEND_LIMIT',
+      `This challenge was already resent ${maxResends} times (otp.maxResends); start a new one with OtpService.send().`,
+    );
+  }
+}
+
+/** `resend()` named a challenge that does not exist (never did, used, cancelled or long expired). */
+export class OtpChallengeNotFoundError extends OtpError {
+  override readonly name: string = 'OtpChallengeNotFoundError';
+
+  constructor() {
+    super(
+      'OTP_CHALLENGE_NOT_FOUND',
+      'Unknown, used or cancelled one-time password challenge; start a new one with OtpService.send().',
+    );
+  }
+}
+
+/** `resend()` named a challenge locked after too many wrong codes; it cannot be revived. */
+export class OtpChallengeLockedError extends OtpError {
+  override readonly name: string = 'OtpChallengeLockedError';
+
+  constructor(
+    /** Seconds the locked challenge is still remembered (for information; a new one can be sent now). */
+    readonly retryAfterSeconds: number,
+  ) {
+    super(
+      'OTP_CHALLENGE_LOCKED',
+      'This one-time password challenge is locked after too many wrong codes (otp.maxAttempts); start a new one with OtpService.send().',
+    );
+  }
+}
+
+/**
+ * The OTP store (Redis, or your own) could not be reached or did not answer in time, so the
+ * service cannot decide. Verification fails closed: nothing is accepted while this is thrown.
+ * Answer HTTP 503 and retry later; the store recovers by itself when it is back.
+ */
+export class OtpStoreUnavailableError extends OtpError {
+  override readonly name: string = 'OtpStoreUnavailableError';
+
+  constructor(detail: string, options?: { cause?: unknown }) {
+    super(
+      'OTP_STORE_UNAVAILABLE',
+      `The one-time password store is unavailable (${detail}); nothing was accepted. Check the store (otp.store) and retry.`,
+      options,
+    );
+  }
+}

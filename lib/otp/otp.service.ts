@@ -1,0 +1,487 @@
+import { EventEmitter } from 'node:events';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  OtpChallengeLockedError,
+  OtpChallengeNotFoundError,
+  OtpRateLimitError,
+  OtpResendLimitError,
+  OtpStoreUnavailableError,
+} from '../errors/otp.errors.js';
+import { PostaGuverciniError } from '../errors/posta-guvercini.error.js';
+import { SmsMalformedResponseError } from '../errors/transport.error.js';
+import { InvalidOptionsError, SmsValidationError } from '../errors/validation.error.js';
+import { maskPhoneNumber, normalizePhoneNumber } from '../phone/phone-number.js';
+import { POSTA_GUVERCINI_RESOLVED_OPTIONS } from '../posta-guvercini.constants.js';
+import type { PostaGuverciniModuleOptions } from '../posta-guvercini.options.js';
+import { SmsTransport } from '../transports/sms-transport.js';
+import type { OtpEventMap, OtpHooks } from './otp.events.js';
+import type {
+  OtpChallenge,
+  OtpSendRequest,
+  OtpVerifyRequest,
+  OtpVerifyResult,
+} from './otp.types.js';
+import {
+  OtpHasher,
+  canonicalOtpBinding,
+  generateChallengeId,
+  generateOtpCode,
+} from './otp-code.js';
+import { otpRateLimitHits } from './otp-rate-limits.js';
+import { fillOtpTemplate, renderOtpTemplate } from './otp-template.js';
+import { type ResolvedOtpOptions, SECRET_REQUIRED, resolveOtpOptions } from './resolve-otp-options.js';
+import { MemoryOtpStore } from './stores/memory-otp.store.js';
+import { type OtpChallengeRecord, type OtpChallengeSummary, OtpStore } from './stores/otp.store.js';
+
+/** Purpose used when `send()` is given none. */
+export const DEFAULT_OTP_PURPOSE = 'default';
+
+/** Challenge ids are 22 base64url characters; anything else is unknown without asking the store. */
+const CHALLENGE_ID = /^[A-Za-z0-9_-]{22}$/;
+/** Bound value names double as template placeholders. */
+const BIND_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,39}$/;
+const RESERVED_BIND_KEYS = new Set(['code', 'minutes', 'purpose']);
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+/** Codes longer than this are wrong anyway; hashing them would only cost time. */
+const MAX_CODE_INPUT = 64;
+/** Store failures are logged at most this often (ms of real time). */
+const STORE_WARNING_INTERVAL_MS = 10_000;
+
+const HOOKS: { readonly [K in keyof OtpEventMap]: keyof OtpHooks } = {
+  sent: 'onSent',
+  verified: 'onVerified',
+  failed: 'onFailed',
+  locked: 'onLocked',
+  'rate-limited': 'onRateLimited',
+  cancelled: 'onCancelled',
+};
+
+/**
+ * Sends, verifies, resends and cancels one-time passwords over the OTP account/host.
+ *
+ * Codes come from the CSPRNG and are never stored or logged: the store keeps
+ * HMAC-SHA256(`otp.secret`, challenge id ‖ code ‖ binding), compared in constant time, used
+ * once. A challenge accepts `otp.maxAttempts` wrong codes, then locks; a code presented with
+ * another purpose, subject or binding (PSD2 dynamic linking) fails exactly like a wrong code.
+ *
+ * ```ts
+ * const { challengeId } = await otp.send({ phone: '0532 123 45 67', purpose: 'login', subject: user.id });
+ * const result = await otp.verify({ challengeId, code, purpose: 'login', subject: user.id });
+ * if (!result.valid) … result.reason // 'invalid' | 'expired' | 'locked' | 'not_found'
+ * ```
+ *
+ * Audit/metrics: `events` (`sent`, `verified`, `failed`, `locked`, `rate-limited`,
+ * `cancelled`) and `otp.hooks`; no payload holds a code or the secret.
+ */
+@Injectable()
+export class OtpService {
+  /** Audit and metrics events (typed). Listener errors are logged and never break a call. */
+  readonly events = new EventEmitter<OtpEventMap>();
+  private readonly logger = new Logger('OtpService');
+  private readonly options: ResolvedOtpOptions;
+  private readonly hasher: OtpHasher | undefined;
+  private warnedGeneratedSecret = false;
+  private lastStoreWarning = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    @Inject(SmsTransport) private readonly transport: SmsTransport,
+    @Inject(POSTA_GUVERCINI_RESOLVED_OPTIONS) moduleOptions: PostaGuverciniModuleOptions,
+    @Inject(OtpStore) private readonly store: OtpStore = new MemoryOtpStore(),
+  ) {
+    this.options = resolveOtpOptions(moduleOptions);
+    this.hasher = this.options.secret === undefined ? undefined : new OtpHasher(this.options.secret);
+  }
+
+  /**
+   * Sends a new code to `phone` over the OTP channel and returns the challenge. Throws
+   * `SmsValidationError` for a bad number, a country not in `otp.allowedCountries` or a bad
+   * template (before anything is sent), `OtpRateLimitError` when a per-phone or per-IP cap is
+   * reached, `OtpStoreUnavailableError` when the store is down, and the transport's error when
+   * the SMS could not be sent (the challenge is then discarded).
+   */
+  async send(request: OtpSendRequest): Promise<OtpChallenge> {
+    const hasher = this.requireHasher();
+    if (request === null || typeof request !== 'object') {
+      throw new SmsValidationError('INVALID_OTP_REQUEST', 'OtpService.send() expects { phone, purpose?, subject?, bind?, message?, ip? }', 'request');
+    }
+    const phone = normalizePhoneNumber(request.phone, { allowedCountries: this.options.allowedCountries, field: 'phone' });
+    const purpose = checkPurpose(request.purpose);
+    const subject = checkSubject(request.subject);
+    const bind = checkBinding(request.bind);
+    const ip = typeof request.ip === 'string' && request.ip !== '' ? request.ip : undefined;
+    const template = request.message ?? (bind === undefined ? this.options.message : this.options.boundMessage);
+    const text = renderOtpTemplate(template, {
+      ...bind,
+      minutes: String(Math.ceil(this.options.ttlSeconds / 60)),
+      purpose,
+    });
+
+    const now = this.now();
+    const challengeId = generateChallengeId();
+    const code = generateOtpCode(this.options.codeLength);
+    const bindingDigest = hasher.bindingDigest(canonicalOtpBinding(subject, bind));
+    const record: OtpChallengeRecord = {
+      challengeId,
+      codeHash: hasher.codeHash(challengeId, code, bindingDigest),
+      bindingDigest,
+      phone,
+      purpose,
+      ...(subject === undefined ? {} : { subject }),
+      text,
+      createdAt: now,
+      ...this.timesFrom(now),
+      attempts: 0,
+      maxAttempts: this.options.maxAttempts,
+      resends: 0,
+    };
+    const limits = otpRateLimitHits(hasher, phone, ip, this.options.phoneLimits, this.options.ipLimits);
+    const outcome = await this.useStore(() => this.store.create(record, limits, now));
+    if (!outcome.allowed) {
+      const retryAfterSeconds = toSeconds(outcome.retryAfterMs);
+      this.emit('rate-limited', {
+        limit: outcome.scope,
+        retryAfterSeconds,
+        purpose,
+        ...(subject === undefined ? {} : { subject }),
+        maskedPhone: maskPhoneNumber(phone),
+        ...(outcome.scope === 'ip' && ip !== undefined ? { ip } : {}),
+        at: new Date(now),
+      });
+      throw new OtpRateLimitError(outcome.scope, retryAfterSeconds);
+    }
+
+    const messageId = await this.deliver(record, code, now, { discardOnFailure: true });
+    this.emit('sent', {
+      challengeId,
+      purpose,
+      ...(subject === undefined ? {} : { subject }),
+      maskedPhone: maskPhoneNumber(phone),
+      expiresAt: new Date(record.expiresAt),
+      resend: false,
+      ...(messageId === undefined ? {} : { messageId }),
+      at: new Date(now),
+    });
+    return this.challengeOf(record, record.maxAttempts);
+  }
+
+  /**
+   * Checks a code. Never throws for a wrong code: answers `{ valid: false, reason }`. A right
+   * code is accepted once; a code presented with another purpose (when `purpose` is given),
+   * subject or binding than the challenge's fails exactly like a wrong code and counts as an
+   * attempt. Throws `OtpStoreUnavailableError` only when the store cannot answer (fail closed).
+   */
+  async verify(request: OtpVerifyRequest): Promise<OtpVerifyResult> {
+    const hasher = this.requireHasher();
+    const now = this.now();
+    const challengeId = typeof request?.challengeId === 'string' ? request.challengeId.trim() : '';
+    if (!CHALLENGE_ID.test(challengeId)) {
+      // Not an id this service issues: nothing to ask the store. The event names no id.
+      this.emit('failed', { challengeId: '', reason: 'not_found', attemptsLeft: 0, at: new Date(now) });
+      return { valid: false, reason: 'not_found', attemptsLeft: 0 };
+    }
+    const code = normalizeCode(request.code);
+    const subject = request.subject === undefined || request.subject === null ? undefined : String(request.subject);
+    const bindingDigest = hasher.bindingDigest(canonicalOtpBinding(subject, request.bind));
+    const purpose = request.purpose === undefined || request.purpose === null ? undefined : String(request.purpose);
+    const outcome = await this.useStore(() =>
+      this.store.attempt(
+        challengeId,
+        { codeHash: hasher.codeHash(challengeId, code, bindingDigest), ...(purpose === undefined ? {} : { purpose }) },
+        now,
+      ),
+    );
+    const at = new Date(now);
+    switch (outcome.status) {
+      case 'valid': {
+        const { challenge } = outcome;
+        this.emit('verified', { challengeId, ...describe(challenge), at });
+        return { valid: true, challengeId, purpose: challenge.purpose, subject: challenge.subject, phone: challenge.phone };
+      }
+      case 'invalid': {
+        const { challenge, attemptsLeft } = outcome;
+        this.emit('failed', { challengeId, reason: 'invalid', ...describe(challenge), attemptsLeft, at });
+        if (attemptsLeft === 0) this.emit('locked', { challengeId, ...describe(challenge), at });
+        return { valid: false, reason: 'invalid', attemptsLeft };
+      }
+      case 'locked': {
+        const retryAfterSeconds = toSeconds(outcome.retryAfterMs);
+        this.emit('failed', { challengeId, reason: 'locked', ...describe(outcome.challenge), attemptsLeft: 0, at });
+        return { valid: false, reason: 'locked', attemptsLeft: 0, retryAfterSeconds };
+      }
+      case 'expired':
+        this.emit('failed', { challengeId, reason: 'expired', ...describe(outcome.challenge), attemptsLeft: 0, at });
+        return { valid: false, reason: 'expired', attemptsLeft: 0 };
+      case 'not_found':
+        this.emit('failed', { challengeId, reason: 'not_found', attemptsLeft: 0, at });
+        return { valid: false, reason: 'not_found', attemptsLeft: 0 };
+    }
+  }
+
+  /**
+   * Sends a new code for a challenge; the previous code is void from this moment. Allowed once
+   * the cooldown (`otp.resendCooldownSeconds`) is over, at most `otp.maxResends` times, within
+   * the per-phone caps; an expired challenge may be resent (it gets a new lifetime), a locked
+   * one may not. Wrong attempts are not reset. Throws `OtpRateLimitError` (cooldown, phone cap),
+   * `OtpResendLimitError`, `OtpChallengeNotFoundError`, `OtpChallengeLockedError`,
+   * `OtpStoreUnavailableError`, or the transport's error.
+   */
+  async resend(challengeId: string): Promise<OtpChallenge> {
+    const hasher = this.requireHasher();
+    const id = typeof challengeId === 'string' ? challengeId.trim() : '';
+    if (!CHALLENGE_ID.test(id)) throw new OtpChallengeNotFoundError();
+    const now = this.now();
+    const record = await this.useStore(() => this.store.get(id, now));
+    if (record === undefined) throw new OtpChallengeNotFoundError();
+
+    const code = generateOtpCode(this.options.codeLength);
+    const times = this.timesFrom(now);
+    const outcome = await this.useStore(() =>
+      this.store.replace(
+        id,
+        { codeHash: hasher.codeHash(id, code, record.bindingDigest), ...times },
+        {
+          maxResends: this.options.maxResends,
+          limits: otpRateLimitHits(hasher, record.phone, undefined, this.options.phoneLimits, []),
+          hitId: `${id}:${generateChallengeId()}`,
+        },
+        now,
+      ),
+    );
+    const refused = (limit: 'phone' | 'ip' | 'resend_cooldown' | 'max_resends', retryAfterSeconds?: number): void =>
+      this.emit('rate-limited', {
+        limit,
+        ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+        challengeId: id,
+        ...describe(record),
+        at: new Date(now),
+      });
+    switch (outcome.status) {
+      case 'not_found':
+        throw new OtpChallengeNotFoundError();
+      case 'locked':
+        throw new OtpChallengeLockedError(toSeconds(outcome.retryAfterMs));
+      case 'cooldown': {
+        const seconds = toSeconds(outcome.retryAfterMs);
+        refused('resend_cooldown', seconds);
+        throw new OtpRateLimitError('resend_cooldown', seconds);
+      }
+      case 'max_resends':
+        refused('max_resends');
+        throw new OtpResendLimitError(this.options.maxResends);
+      case 'rate_limited': {
+        const seconds = toSeconds(outcome.retryAfterMs);
+        refused(outcome.scope, seconds);
+        throw new OtpRateLimitError(outcome.scope, seconds);
+      }
+      case 'replaced':
+        break;
+    }
+    const updated: OtpChallengeRecord = { ...record, ...times };
+    // A failed resend keeps the challenge: its new code reached nobody, and after the cooldown
+    // the user can ask again.
+    const messageId = await this.deliver(updated, code, now, { discardOnFailure: false });
+    this.emit('sent', {
+      challengeId: id,
+      ...describe(record),
+      expiresAt: new Date(updated.expiresAt),
+      resend: true,
+      ...(messageId === undefined ? {} : { messageId }),
+      at: new Date(now),
+    });
+    return this.challengeOf(updated, outcome.maxAttempts - outcome.attempts);
+  }
+
+  /** Voids a challenge (its code is refused from now on, as `not_found`). `true` when it existed. */
+  async cancel(challengeId: string): Promise<boolean> {
+    const id = typeof challengeId === 'string' ? challengeId.trim() : '';
+    if (!CHALLENGE_ID.test(id)) return false;
+    const removed = await this.useStore(() => this.store.delete(id));
+    if (removed) this.emit('cancelled', { challengeId: id, at: new Date(this.now()) });
+    return removed;
+  }
+
+  private timesFrom(now: number): Pick<OtpChallengeRecord, 'expiresAt' | 'resendAvailableAt' | 'retainUntil'> {
+    const ttlMs = this.options.ttlSeconds * 1000;
+    return {
+      expiresAt: now + ttlMs,
+      resendAvailableAt: now + this.options.resendCooldownSeconds * 1000,
+      // Expired and locked challenges are remembered for one more lifetime, so they answer
+      // `expired` / `locked` rather than `not_found`.
+      retainUntil: now + 2 * ttlMs,
+    };
+  }
+
+  private challengeOf(record: OtpChallengeRecord, attemptsLeft: number): OtpChallenge {
+    return {
+      challengeId: record.challengeId,
+      expiresAt: new Date(record.expiresAt),
+      resendAvailableAt: new Date(record.resendAvailableAt),
+      maskedPhone: maskPhoneNumber(record.phone),
+      attemptsLeft: Math.max(0, attemptsLeft),
+    };
+  }
+
+  /** Sends the SMS over the OTP channel; returns the provider's message id. */
+  private async deliver(
+    record: OtpChallengeRecord,
+    code: string,
+    now: number,
+    { discardOnFailure }: { readonly discardOnFailure: boolean },
+  ): Promise<string | undefined> {
+    // The OTP host keeps its own 3-minute validity; this asks for the challenge's lifetime,
+    // measured on the wall clock (the service clock may be a test clock).
+    const validUntil = new Date(Date.now() + Math.max(1000, record.expiresAt - now));
+    let failure: unknown;
+    try {
+      const result = await this.transport.send({
+        channel: 'otp',
+        to: [record.phone],
+        text: fillOtpTemplate(record.text, code),
+        validUntil,
+      });
+      const recipient = result.recipients[0];
+      if (recipient?.status === 'accepted') return recipient.messageId;
+      failure = recipient?.error ?? new SmsMalformedResponseError('the transport returned no result for the recipient');
+    } catch (error) {
+      failure = error;
+    }
+    const reason = failure instanceof PostaGuverciniError ? failure.code : failure instanceof Error ? failure.name : 'unknown';
+    this.logger.warn(
+      `One-time password for challenge ${record.challengeId} could not be sent to ${maskPhoneNumber(record.phone)} (${reason})${discardOnFailure ? '; the challenge is discarded' : ''}.`,
+    );
+    if (discardOnFailure) {
+      await this.store.delete(record.challengeId).catch(() => undefined);
+    }
+    throw failure;
+  }
+
+  /** Runs a store operation; anything unexpected becomes `OtpStoreUnavailableError` (fail closed). */
+  private async useStore<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      const unavailable =
+        error instanceof OtpStoreUnavailableError
+          ? error
+          : error instanceof PostaGuverciniError
+            ? undefined
+            : new OtpStoreUnavailableError(
+                `the store failed: ${error instanceof Error ? error.name : 'unknown error'}`,
+                { cause: error },
+              );
+      if (unavailable === undefined) throw error;
+      const wall = Date.now();
+      if (wall - this.lastStoreWarning >= STORE_WARNING_INTERVAL_MS) {
+        this.lastStoreWarning = wall;
+        this.logger.warn(`${unavailable.message} (further store failures in the next 10 s are not logged)`);
+      }
+      throw unavailable;
+    }
+  }
+
+  private requireHasher(): OtpHasher {
+    if (this.hasher === undefined) {
+      throw new InvalidOptionsError('otp.secret', `${SECRET_REQUIRED}. Set it to use OtpService.`);
+    }
+    if (this.options.generatedSecret && !this.warnedGeneratedSecret) {
+      this.warnedGeneratedSecret = true;
+      this.logger.warn(
+        'otp.secret is not set: using a random secret for this process (memory transport). Codes do not survive a restart and cannot be shared between instances; set otp.secret (≥ 32 random bytes) before production.',
+      );
+    }
+    return this.hasher;
+  }
+
+  private now(): number {
+    const now = this.options.clock();
+    if (typeof now !== 'number' || !Number.isFinite(now)) {
+      throw new InvalidOptionsError('otp.clock', 'must return epoch milliseconds (a finite number)');
+    }
+    return Math.floor(now);
+  }
+
+  /** Emits an event and calls its hook; a failing listener or hook is logged, never thrown. */
+  private emit<K extends keyof OtpEventMap>(name: K, payload: OtpEventMap[K][0]): void {
+    const event = Object.freeze(payload);
+    try {
+      (this.events as EventEmitter).emit(name, event);
+    } catch (error) {
+      this.logger.error(`An OtpService "${name}" event listener threw: ${errorText(error)}`);
+    }
+    const hook = this.options.hooks[HOOKS[name]] as ((event: unknown) => unknown) | undefined;
+    if (hook === undefined) return;
+    try {
+      const returned = hook(event);
+      if (returned instanceof Promise) {
+        returned.catch((error: unknown) => this.logger.error(`otp.hooks.${HOOKS[name]} rejected: ${errorText(error)}`));
+      }
+    } catch (error) {
+      this.logger.error(`otp.hooks.${HOOKS[name]} threw: ${errorText(error)}`);
+    }
+  }
+}
+
+function describe(challenge: OtpChallengeSummary): { purpose: string; subject?: string; maskedPhone: string } {
+  return {
+    purpose: challenge.purpose,
+    ...(challenge.subject === undefined ? {} : { subject: challenge.subject }),
+    maskedPhone: maskPhoneNumber(challenge.phone),
+  };
+}
+
+function toSeconds(ms: number): number {
+  return Math.max(1, Math.ceil(ms / 1000));
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** What the user typed, without spaces and dashes; anything that is not the code fails like a wrong code. */
+function normalizeCode(code: unknown): string {
+  const text = typeof code === 'string' ? code : typeof code === 'number' ? String(code) : '';
+  return text.replace(/[\s-]/g, '').slice(0, MAX_CODE_INPUT);
+}
+
+function checkPurpose(purpose: unknown): string {
+  if (purpose === undefined) return DEFAULT_OTP_PURPOSE;
+  if (typeof purpose !== 'string' || purpose.trim() === '' || purpose.length > 100 || CONTROL.test(purpose)) {
+    throw new SmsValidationError('INVALID_OTP_PURPOSE', 'purpose must be a non-empty string of at most 100 characters', 'purpose');
+  }
+  return purpose;
+}
+
+function checkSubject(subject: unknown): string | undefined {
+  if (subject === undefined || subject === null) return undefined;
+  if ((typeof subject !== 'string' && typeof subject !== 'number') || String(subject) === '' || String(subject).length > 200) {
+    throw new SmsValidationError('INVALID_OTP_SUBJECT', 'subject must be a non-empty string or number of at most 200 characters', 'subject');
+  }
+  return String(subject);
+}
+
+/** Checks bound values at send time (they go into the SMS): names usable as placeholders, plain values. */
+function checkBinding(bind: unknown): Record<string, string> | undefined {
+  if (bind === undefined || bind === null) return undefined;
+  if (typeof bind !== 'object' || Array.isArray(bind)) {
+    throw new SmsValidationError('INVALID_OTP_BINDING', 'bind must be an object such as { amount: "149.90", currency: "TRY", payee: "ACME A.Ş." }', 'bind');
+  }
+  const values: Record<string, string> = {};
+  for (const [key, value] of Object.entries(bind)) {
+    if (value === undefined || value === null) continue;
+    const field = `bind.${key}`;
+    if (!BIND_KEY.test(key) || RESERVED_BIND_KEYS.has(key)) {
+      throw new SmsValidationError(
+        'INVALID_OTP_BINDING',
+        `${field}: names must be letters, digits and _ (not starting with a digit, at most 40) and not code, minutes or purpose`,
+        field,
+      );
+    }
+    const text = typeof value === 'string' ? value : typeof value === 'number' && Number.isFinite(value) ? String(value) : undefined;
+    if (text === undefined || text.length > 200 || CONTROL.test(text)) {
+      throw new SmsValidationError('INVALID_OTP_BINDING', `${field} must be a string (or finite number) of at most 200 printable characters`, field);
+    }
+    values[key] = text;
+  }
+  return Object.keys(values).length === 0 ? undefined : values;
+}

@@ -1,0 +1,93 @@
+import type { OtpBinding } from './otp-code.js';
+import type { OtpMessageTemplate } from './otp-template.js';
+
+export type { OtpBinding } from './otp-code.js';
+
+/** What `OtpService.send()` takes. */
+export interface OtpSendRequest {
+  /** Mobile number in any common form (`+90 532 123 45 67`, `05321234567`, `5321234567`). */
+  readonly phone: string;
+  /**
+   * What the code is for (`'login'`, `'transfer'`, `'3ds'`). Pass the same purpose to `verify()`:
+   * a code issued for one purpose never unlocks another.
+   * @default 'default'
+   */
+  readonly purpose?: string;
+  /**
+   * Who the code is for (user or customer id). It must be presented again at `verify()`;
+   * another subject fails like a wrong code.
+   */
+  readonly subject?: string | number;
+  /**
+   * Values the code is bound to (PSD2 dynamic linking), e.g.
+   * `{ amount: '149.90', currency: 'TRY', payee: 'ACME A.Ş.' }`. They are shown in the SMS
+   * (`otp.boundMessage`) and must be presented again, identical, at `verify()`; any difference
+   * fails exactly like a wrong code and counts as an attempt. Give amounts as strings, exactly
+   * as shown (`'149.90'`, not `149.9`).
+   */
+  readonly bind?: OtpBinding;
+  /** SMS template for this challenge (`{code}`, `{minutes}`, `{purpose}`, bound values). */
+  readonly message?: OtpMessageTemplate;
+  /** The client's IP address, for the per-IP send cap (`otp.ipLimits`). */
+  readonly ip?: string;
+}
+
+/** A challenge that was sent: give `challengeId` to the client, never the code. */
+export interface OtpChallenge {
+  /** Opaque id (22 characters, base64url) the client sends back with the code. */
+  readonly challengeId: string;
+  /** The code is refused from this instant. */
+  readonly expiresAt: Date;
+  /** `resend()` is possible from this instant. */
+  readonly resendAvailableAt: Date;
+  /** The phone the code went to, masked for display (`+90 532 *** ** 67`). */
+  readonly maskedPhone: string;
+  /** Wrong codes this challenge still accepts before it locks. */
+  readonly attemptsLeft: number;
+}
+
+/** What `OtpService.verify()` takes. */
+export interface OtpVerifyRequest {
+  readonly challengeId: string;
+  /** The code as the user typed it (spaces and dashes are ignored). */
+  readonly code: string;
+  /**
+   * The purpose this verification is for. When given, a challenge issued for another purpose
+   * fails like a wrong code (and counts). When left out it is not checked — compare the
+   * result's `purpose` yourself; passing it is safer.
+   */
+  readonly purpose?: string;
+  /** The subject the challenge was sent for, if it was sent with one. */
+  readonly subject?: string | number;
+  /** The values the challenge was bound to, recomputed from this request. */
+  readonly bind?: Readonly<Record<string, unknown>>;
+}
+
+/** Why a verification failed. */
+export type OtpFailureReason = 'invalid' | 'expired' | 'locked' | 'not_found';
+
+/** The code was right: the challenge is used up. */
+export interface OtpVerifySuccess {
+  readonly valid: true;
+  readonly challengeId: string;
+  readonly purpose: string;
+  readonly subject: string | undefined;
+  /** Canonical phone number (`905321234567`) the code was sent to. */
+  readonly phone: string;
+}
+
+/**
+ * The code was refused. `invalid`: wrong code, or a purpose/subject/binding other than the
+ * challenge's (indistinguishable on purpose), counted; `expired`; `locked` (too many wrong
+ * codes); `not_found` (unknown, used or cancelled challenge).
+ */
+export interface OtpVerifyFailure {
+  readonly valid: false;
+  readonly reason: OtpFailureReason;
+  /** Wrong codes the challenge still accepts (0 unless `reason` is `invalid`). */
+  readonly attemptsLeft: number;
+  /** With `locked`: seconds the locked challenge stays locked; request a new challenge instead. */
+  readonly retryAfterSeconds?: number;
+}
+
+export type OtpVerifyResult = OtpVerifySuccess | OtpVerifyFailure;

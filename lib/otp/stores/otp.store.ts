@@ -1,0 +1,165 @@
+/**
+ * A challenge as a store keeps it. It holds no code, only the code's HMAC; times are epoch
+ * milliseconds of the service's clock (`otp.clock`).
+ */
+export interface OtpChallengeRecord {
+  readonly challengeId: string;
+  /** HMAC-SHA256 (hex) of challenge id ‖ code ‖ binding digest. */
+  readonly codeHash: string;
+  /** HMAC (hex) of the canonical binding (subject + bound values), to hash a resent code. */
+  readonly bindingDigest: string;
+  /** Canonical phone number (`905321234567`). */
+  readonly phone: string;
+  readonly purpose: string;
+  readonly subject?: string;
+  /** The SMS text split where the code goes (`text.join(code)`); holds no code. */
+  readonly text: readonly string[];
+  readonly createdAt: number;
+  /** The code is accepted strictly before this instant. */
+  readonly expiresAt: number;
+  /** `resend()` is allowed from this instant. */
+  readonly resendAvailableAt: number;
+  /** The store may forget the challenge from this instant (until then it answers `expired`/`locked`). */
+  readonly retainUntil: number;
+  /** Codes presented so far (wrong ones, and purpose/subject/binding mismatches). */
+  readonly attempts: number;
+  /** Attempts allowed; the challenge is locked when `attempts >= maxAttempts`. */
+  readonly maxAttempts: number;
+  /** Resends so far. */
+  readonly resends: number;
+}
+
+/**
+ * One sliding-window counter to hit: at most `limit` hits within any `windowMs`.
+ * `key` is already free of personal data (a keyed digest).
+ */
+export interface OtpRateLimitHit {
+  /** What the counter limits, reported back when it refuses (`phone`, `ip`). */
+  readonly scope: 'phone' | 'ip';
+  /** Counter key, unique per scope, identifier and window. */
+  readonly key: string;
+  readonly limit: number;
+  readonly windowMs: number;
+}
+
+/** Outcome of hitting a set of counters: all are counted, or none is. */
+export type OtpRateLimitOutcome =
+  | { readonly allowed: true }
+  | {
+      readonly allowed: false;
+      /** The counter that refuses longest. */
+      readonly scope: OtpRateLimitHit['scope'];
+      /** Milliseconds until that counter lets one more through (> 0). */
+      readonly retryAfterMs: number;
+    };
+
+/** What a store says about a challenge after an attempt; enough for the result and the events. */
+export interface OtpChallengeSummary {
+  readonly phone: string;
+  readonly purpose: string;
+  readonly subject?: string;
+}
+
+/** The code presented at verification, hashed by the service. */
+export interface OtpAttemptCandidate {
+  /** HMAC of challenge id ‖ presented code ‖ digest of the presented binding. */
+  readonly codeHash: string;
+  /** The purpose presented; when given, a challenge of another purpose fails like a wrong code. */
+  readonly purpose?: string;
+}
+
+/** Outcome of `OtpStore.attempt`. */
+export type OtpAttemptOutcome =
+  /** The code matched: the challenge is used up (deleted). */
+  | { readonly status: 'valid'; readonly challenge: OtpChallengeSummary }
+  /** The code was evaluated and did not match; counted. `attemptsLeft: 0` → the challenge is now locked. */
+  | { readonly status: 'invalid'; readonly attemptsLeft: number; readonly challenge: OtpChallengeSummary }
+  /** Locked before this attempt; not evaluated. */
+  | { readonly status: 'locked'; readonly retryAfterMs: number; readonly challenge: OtpChallengeSummary }
+  /** Past `expiresAt`; not evaluated. */
+  | { readonly status: 'expired'; readonly challenge: OtpChallengeSummary }
+  /** Unknown, used, cancelled or forgotten. */
+  | { readonly status: 'not_found' };
+
+/** The new code of a resend. */
+export interface OtpReplacement {
+  readonly codeHash: string;
+  readonly expiresAt: number;
+  readonly resendAvailableAt: number;
+  readonly retainUntil: number;
+}
+
+/** Limits checked, in the same atomic step, before a resend replaces the code. */
+export interface OtpReplacePolicy {
+  readonly maxResends: number;
+  readonly limits: readonly OtpRateLimitHit[];
+  /** Unique id of this send, recorded in the counters. */
+  readonly hitId: string;
+}
+
+/** Outcome of `OtpStore.replace`. */
+export type OtpReplaceOutcome =
+  | { readonly status: 'replaced'; readonly attempts: number; readonly maxAttempts: number; readonly resends: number }
+  | { readonly status: 'not_found' }
+  | { readonly status: 'locked'; readonly retryAfterMs: number }
+  | { readonly status: 'cooldown'; readonly retryAfterMs: number }
+  | { readonly status: 'max_resends' }
+  | { readonly status: 'rate_limited'; readonly scope: OtpRateLimitHit['scope']; readonly retryAfterMs: number };
+
+/**
+ * The one place where OTP state lives: challenges and send counters. Every method is one
+ * atomic step, so any number of service instances sharing a store stay correct under
+ * concurrency (200 simultaneous guesses on one challenge evaluate exactly `maxAttempts`).
+ *
+ * Built in: `MemoryOtpStore` (one process, the default) and `RedisOtpStore` (many instances).
+ * Extend this class to keep state elsewhere; a method that cannot reach its backend must
+ * reject (the service turns any unexpected error into `OtpStoreUnavailableError` and fails
+ * closed). `now` is always passed in, from the service's clock.
+ */
+export abstract class OtpStore {
+  /**
+   * Hits `limits` and, only if all allow it, stores `record`. Atomic: concurrent creates never
+   * exceed a limit, and a refused create counts nowhere.
+   */
+  abstract create(
+    record: OtpChallengeRecord,
+    limits: readonly OtpRateLimitHit[],
+    now: number,
+  ): Promise<OtpRateLimitOutcome>;
+
+  /**
+   * Compare + count + consume in one step: if the challenge exists, is not locked and not
+   * expired, counts one attempt and compares `candidate.codeHash` with the stored hash (and
+   * `candidate.purpose`, when given, with the stored purpose). On a match the challenge is
+   * deleted (single use).
+   */
+  abstract attempt(challengeId: string, candidate: OtpAttemptCandidate, now: number): Promise<OtpAttemptOutcome>;
+
+  /**
+   * Resend: if the challenge exists (expired is fine), is not locked, its cooldown is over,
+   * it has resends left and the `policy.limits` allow it, replaces the code (the old one is
+   * void from this step on) and the times, counts a resend and hits the limits. Atomic.
+   * Attempts are not reset.
+   */
+  abstract replace(
+    challengeId: string,
+    replacement: OtpReplacement,
+    policy: OtpReplacePolicy,
+    now: number,
+  ): Promise<OtpReplaceOutcome>;
+
+  /** The challenge, or `undefined` when unknown or past `retainUntil`. */
+  abstract get(challengeId: string, now: number): Promise<OtpChallengeRecord | undefined>;
+
+  /** Forgets a challenge; `true` when it existed. */
+  abstract delete(challengeId: string): Promise<boolean>;
+
+  /**
+   * Hits counters without a challenge (all or none), for limits of your own, e.g. verification
+   * attempts per IP. `hitId` must be unique per hit.
+   */
+  abstract hit(limits: readonly OtpRateLimitHit[], hitId: string, now: number): Promise<OtpRateLimitOutcome>;
+
+  /** Releases what the store opened (connections). Called on application shutdown. */
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,448 @@
+import { Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { OtpStoreUnavailableError } from '../../errors/otp.errors.js';
+import { InvalidOptionsError } from '../../errors/validation.error.js';
+import {
+  type OtpAttemptCandidate,
+  type OtpAttemptOutcome,
+  type OtpChallengeRecord,
+  type OtpChallengeSummary,
+  type OtpRateLimitHit,
+  type OtpRateLimitOutcome,
+  type OtpReplacement,
+  type OtpReplaceOutcome,
+  type OtpReplacePolicy,
+  OtpStore,
+} from './otp.store.js';
+import {
+  ATTEMPT_SCRIPT,
+  CREATE_SCRIPT,
+  HIT_SCRIPT,
+  REPLACE_SCRIPT,
+  type RedisOtpScript,
+} from './redis-otp.scripts.js';
+
+type RedisArg = string | number;
+
+/**
+ * What `RedisOtpStore` needs of a Redis client: an `ioredis` `Redis` instance fits. (Structural,
+ * so this package's types do not depend on `ioredis` being installed.)
+ */
+export interface RedisOtpClient {
+  evalsha(sha: string, numKeys: number, ...args: RedisArg[]): Promise<unknown>;
+  eval(script: string, numKeys: number, ...args: RedisArg[]): Promise<unknown>;
+  hgetall(key: string): Promise<Record<string, string>>;
+  del(...keys: string[]): Promise<number>;
+  quit(): Promise<unknown>;
+  disconnect(): void;
+  readonly status?: string;
+  on?(event: string, listener: (...args: any[]) => void): unknown;
+  once?(event: string, listener: (...args: any[]) => void): unknown;
+  off?(event: string, listener: (...args: any[]) => void): unknown;
+}
+
+/** Options of `RedisOtpStore` (also `otp.store: { type: 'redis', … }`). */
+export interface RedisOtpStoreOptions {
+  /**
+   * An `ioredis` client of yours. The store uses it as it is and never closes it. Give it a
+   * `commandTimeout`, or rely on `operationTimeoutMs`, so an outage is noticed quickly.
+   */
+  readonly client?: RedisOtpClient;
+  /**
+   * `redis://[[user]:password@]host[:port][/db]` (or `rediss://` for TLS): the store opens its
+   * own client (offline queue off, no retries per request, reconnecting in the background) and
+   * closes it on application shutdown. Never logged.
+   */
+  readonly url?: string;
+  /**
+   * Further `ioredis` options for the store's own client (host, port, password, tls, …),
+   * applied over the store's defaults. Ignored with `client`.
+   */
+  readonly redisOptions?: Readonly<Record<string, unknown>>;
+  /**
+   * Prefix of every key the store writes. Use one per application (and per test).
+   * For Redis Cluster put it in a hash tag (`'{otp}:'`) so an operation's keys share a slot.
+   * @default 'posta-guvercini:otp:'
+   */
+  readonly keyPrefix?: string;
+  /**
+   * Milliseconds an operation may take before it fails with `OtpStoreUnavailableError`
+   * (verification fails closed).
+   * @default 1000
+   */
+  readonly operationTimeoutMs?: number;
+}
+
+const DEFAULT_PREFIX = 'posta-guvercini:otp:';
+const DEFAULT_OPERATION_TIMEOUT_MS = 1000;
+
+/**
+ * Challenges and counters in Redis, for several application instances behind a load balancer.
+ * Each operation is one Lua script (one round trip, atomic on the server), every key has a
+ * TTL, and no code is ever sent to Redis (only its HMAC). When Redis cannot be reached or does
+ * not answer within `operationTimeoutMs`, operations reject with `OtpStoreUnavailableError`
+ * (fail closed); they work again as soon as Redis is back.
+ *
+ * Needs the optional peer dependency `ioredis` (loaded on first use) unless given a `client`.
+ *
+ * ```ts
+ * otp: { store: { type: 'redis', url: process.env.REDIS_URL } }
+ * // or
+ * otp: { store: new RedisOtpStore({ client: myIoredisClient, keyPrefix: 'shop:otp:' }) }
+ * ```
+ */
+export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
+  private readonly logger = new Logger('RedisOtpStore');
+  private readonly keyPrefix: string;
+  private readonly operationTimeoutMs: number;
+  private readonly ownsClient: boolean;
+  private client: RedisOtpClient | undefined;
+  private opening: Promise<RedisOtpClient> | undefined;
+  private closed = false;
+
+  constructor(private readonly options: RedisOtpStoreOptions) {
+    super();
+    if (options === null || typeof options !== 'object') {
+      throw new InvalidOptionsError('otp.store', 'RedisOtpStore expects { client } or { url }');
+    }
+    const { client, url, keyPrefix, operationTimeoutMs, redisOptions } = options;
+    if (client !== undefined && (client === null || typeof client.evalsha !== 'function')) {
+      throw new InvalidOptionsError('otp.store.client', 'expected an ioredis client (new Redis(…))');
+    }
+    if (client !== undefined && url !== undefined) {
+      throw new InvalidOptionsError('otp.store', 'give either client or url, not both');
+    }
+    if (client === undefined && url === undefined && redisOptions === undefined) {
+      throw new InvalidOptionsError(
+        'otp.store',
+        'the Redis store needs a client (an ioredis instance), a url (redis://host:6379) or redisOptions',
+      );
+    }
+    if (url !== undefined && (typeof url !== 'string' || !/^rediss?:\/\//.test(url))) {
+      throw new InvalidOptionsError('otp.store.url', 'expected a redis:// or rediss:// URL');
+    }
+    if (keyPrefix !== undefined && (typeof keyPrefix !== 'string' || keyPrefix.length === 0)) {
+      throw new InvalidOptionsError('otp.store.keyPrefix', 'expected a non-empty string');
+    }
+    if (
+      operationTimeoutMs !== undefined &&
+      (!Number.isInteger(operationTimeoutMs) || operationTimeoutMs < 10 || operationTimeoutMs > 60_000)
+    ) {
+      throw new InvalidOptionsError('otp.store.operationTimeoutMs', 'expected an integer between 10 and 60000');
+    }
+    this.keyPrefix = keyPrefix ?? DEFAULT_PREFIX;
+    this.operationTimeoutMs = operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS;
+    this.client = client;
+    this.ownsClient = client === undefined;
+  }
+
+  /**
+   * Opens a store with its own client and waits (up to `operationTimeoutMs`, at least 2 s) for
+   * the first connection. If Redis is not reachable yet, the store is returned anyway and keeps
+   * reconnecting: operations fail closed until it answers.
+   */
+  static async connect(options: RedisOtpStoreOptions): Promise<RedisOtpStore> {
+    const store = new RedisOtpStore(options);
+    await store.ready();
+    return store;
+  }
+
+  /** Creates the store's own client if needed and waits briefly for it to be ready. */
+  async ready(): Promise<void> {
+    const client = await this.getClient();
+    if (!this.ownsClient || client.status === 'ready' || client.once === undefined) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, Math.max(2000, this.operationTimeoutMs));
+      function done(): void {
+        clearTimeout(timer);
+        client.off?.('ready', done);
+        resolve();
+      }
+      client.once!('ready', done);
+    });
+    if (client.status !== 'ready') {
+      this.logger.warn('Redis is not reachable yet; one-time passwords fail closed until it is.');
+    }
+  }
+
+  async create(record: OtpChallengeRecord, limits: readonly OtpRateLimitHit[], now: number): Promise<OtpRateLimitOutcome> {
+    const fields: string[] = [
+      'h', record.codeHash,
+      'b', record.bindingDigest,
+      'p', record.phone,
+      'u', record.purpose,
+      't', JSON.stringify(record.text),
+      'c', String(record.createdAt),
+      'e', String(record.expiresAt),
+      'r', String(record.resendAvailableAt),
+      'k', String(record.retainUntil),
+      'a', String(record.attempts),
+      'm', String(record.maxAttempts),
+      'n', String(record.resends),
+    ];
+    if (record.subject !== undefined) fields.push('s', record.subject);
+    const reply = await this.run(CREATE_SCRIPT, [this.challengeKey(record.challengeId), ...this.counterKeys(limits)], [
+      now,
+      Math.max(1, record.retainUntil - now),
+      record.challengeId,
+      limits.length,
+      ...counterArgs(limits),
+      ...fields,
+    ]);
+    const status = Number(reply[0]);
+    if (status === 1) return { allowed: true };
+    if (status === 0) return refusal(limits, reply);
+    throw new Error(`Challenge id collision: ${record.challengeId}`);
+  }
+
+  async attempt(challengeId: string, candidate: OtpAttemptCandidate, now: number): Promise<OtpAttemptOutcome> {
+    const reply = await this.run(ATTEMPT_SCRIPT, [this.challengeKey(challengeId)], [
+      now,
+      candidate.codeHash,
+      candidate.purpose === undefined ? '0' : '1',
+      candidate.purpose ?? '',
+    ]);
+    const status = Number(reply[0]);
+    if (status === 0) return { status: 'not_found' };
+    const challenge = summaryOf(reply);
+    switch (status) {
+      case 1:
+        return { status: 'valid', challenge };
+      case 2:
+        return { status: 'invalid', attemptsLeft: Math.max(0, Number(reply[4])), challenge };
+      case 3:
+        return { status: 'locked', retryAfterMs: Number(reply[4]), challenge };
+      case 4:
+        return { status: 'expired', challenge };
+      default:
+        throw new Error(`Unexpected reply from the attempt script: ${status}`);
+    }
+  }
+
+  async replace(
+    challengeId: string,
+    replacement: OtpReplacement,
+    policy: OtpReplacePolicy,
+    now: number,
+  ): Promise<OtpReplaceOutcome> {
+    const reply = await this.run(REPLACE_SCRIPT, [this.challengeKey(challengeId), ...this.counterKeys(policy.limits)], [
+      now,
+      replacement.codeHash,
+      replacement.expiresAt,
+      replacement.resendAvailableAt,
+      replacement.retainUntil,
+      policy.maxResends,
+      policy.hitId,
+      policy.limits.length,
+      ...counterArgs(policy.limits),
+    ]);
+    switch (Number(reply[0])) {
+      case 1:
+        return {
+          status: 'replaced',
+          attempts: Number(reply[1]),
+          maxAttempts: Number(reply[2]),
+          resends: Number(reply[3]),
+        };
+      case 0:
+        return { status: 'not_found' };
+      case 3:
+        return { status: 'locked', retryAfterMs: Number(reply[1]) };
+      case 5:
+        return { status: 'cooldown', retryAfterMs: Number(reply[1]) };
+      case 6:
+        return { status: 'max_resends' };
+      case 7: {
+        const refused = refusal(policy.limits, reply);
+        return refused.allowed
+          ? { status: 'not_found' }
+          : { status: 'rate_limited', scope: refused.scope, retryAfterMs: refused.retryAfterMs };
+      }
+      default:
+        throw new Error(`Unexpected reply from the replace script: ${String(reply[0])}`);
+    }
+  }
+
+  async get(challengeId: string, now: number): Promise<OtpChallengeRecord | undefined> {
+    const client = await this.getClient();
+    const fields = await this.withDeadline('read', () => client.hgetall(this.challengeKey(challengeId)));
+    if (fields === null || fields === undefined || fields['h'] === undefined) return undefined;
+    const retainUntil = Number(fields['k']);
+    if (!(now < retainUntil)) return undefined;
+    return {
+      challengeId,
+      codeHash: fields['h'],
+      bindingDigest: fields['b'] ?? '',
+      phone: fields['p'] ?? '',
+      purpose: fields['u'] ?? '',
+      ...(fields['s'] === undefined ? {} : { subject: fields['s'] }),
+      text: JSON.parse(fields['t'] ?? '[]') as string[],
+      createdAt: Number(fields['c']),
+      expiresAt: Number(fields['e']),
+      resendAvailableAt: Number(fields['r']),
+      retainUntil,
+      attempts: Number(fields['a']),
+      maxAttempts: Number(fields['m']),
+      resends: Number(fields['n']),
+    };
+  }
+
+  async delete(challengeId: string): Promise<boolean> {
+    const client = await this.getClient();
+    const removed = await this.withDeadline('delete', () => client.del(this.challengeKey(challengeId)));
+    return Number(removed) > 0;
+  }
+
+  async hit(limits: readonly OtpRateLimitHit[], hitId: string, now: number): Promise<OtpRateLimitOutcome> {
+    if (limits.length === 0) return { allowed: true };
+    const reply = await this.run(HIT_SCRIPT, this.counterKeys(limits), [now, hitId, limits.length, ...counterArgs(limits)]);
+    return Number(reply[0]) === 1 ? { allowed: true } : refusal(limits, reply);
+  }
+
+  /** Closes the store's own client (a client you passed in is left open). */
+  override async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (!this.ownsClient) return;
+    const client = this.client ?? (this.opening ? await this.opening.catch(() => undefined) : undefined);
+    if (client === undefined) return;
+    try {
+      if (client.status === 'ready') await client.quit();
+      else client.disconnect();
+    } catch {
+      client.disconnect();
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.close();
+  }
+
+  private challengeKey(challengeId: string): string {
+    return `${this.keyPrefix}c:${challengeId}`;
+  }
+
+  private counterKeys(limits: readonly OtpRateLimitHit[]): string[] {
+    return limits.map((limit) => `${this.keyPrefix}l:${limit.key}`);
+  }
+
+  /** Runs a script by SHA, loading it with EVAL when the server does not have it (after a restart). */
+  private async run(script: RedisOtpScript, keys: readonly string[], args: readonly RedisArg[]): Promise<unknown[]> {
+    const client = await this.getClient();
+    const reply = await this.withDeadline(script.name, async () => {
+      try {
+        return await client.evalsha(script.sha, keys.length, ...keys, ...args);
+      } catch (error) {
+        if (!isNoScript(error)) throw error;
+        return await client.eval(script.lua, keys.length, ...keys, ...args);
+      }
+    });
+    if (!Array.isArray(reply)) throw new OtpStoreUnavailableError(`unexpected reply from Redis to ${script.name}`);
+    return reply as unknown[];
+  }
+
+  /** Fails with `OtpStoreUnavailableError` on any error or after `operationTimeoutMs`. */
+  private async withDeadline<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new OtpStoreUnavailableError('the Redis store is closed');
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new OtpStoreUnavailableError(`Redis did not answer ${operation} within ${this.operationTimeoutMs} ms`)),
+        this.operationTimeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([run(), deadline]);
+    } catch (error) {
+      if (error instanceof OtpStoreUnavailableError) throw error;
+      throw new OtpStoreUnavailableError(`Redis ${operation} failed: ${describeRedisError(error)}`, { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async getClient(): Promise<RedisOtpClient> {
+    if (this.client !== undefined) return this.client;
+    if (this.closed) throw new OtpStoreUnavailableError('the Redis store is closed');
+    this.opening ??= this.openClient().then((client) => (this.client = client));
+    return this.opening;
+  }
+
+  private async openClient(): Promise<RedisOtpClient> {
+    type RedisConstructor = new (...args: unknown[]) => RedisOtpClient;
+    let Redis: RedisConstructor;
+    try {
+      const module = (await import('ioredis')) as unknown as { Redis?: RedisConstructor; default?: RedisConstructor };
+      Redis = (module.Redis ?? module.default)!;
+    } catch (error) {
+      throw new InvalidOptionsError(
+        'otp.store',
+        `the Redis store needs the optional peer dependency "ioredis" (npm install ioredis), or pass your own OtpStore (${describeRedisError(error)})`,
+      );
+    }
+    const defaults = {
+      // Fail fast instead of queueing while disconnected: verification must fail closed quickly.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      autoResendUnfulfilledCommands: false,
+      commandTimeout: this.operationTimeoutMs,
+      connectTimeout: Math.max(2000, this.operationTimeoutMs),
+      retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
+      connectionName: 'posta-guvercini-otp',
+    };
+    const settings = { ...defaults, ...(this.options.redisOptions ?? {}) };
+    const client = this.options.url === undefined ? new Redis(settings) : new Redis(this.options.url, settings);
+    this.watch(client);
+    return client;
+  }
+
+  /** Logs connection loss and recovery once each (never the URL or credentials). */
+  private watch(client: RedisOtpClient): void {
+    let healthy = true;
+    client.on?.('error', (error: unknown) => {
+      if (!healthy || this.closed) return;
+      healthy = false;
+      this.logger.warn(`Redis connection lost (${describeRedisError(error)}); one-time passwords fail closed until it is back.`);
+    });
+    client.on?.('ready', () => {
+      if (healthy) return;
+      healthy = true;
+      this.logger.log('Redis connection is back.');
+    });
+  }
+}
+
+function counterArgs(limits: readonly OtpRateLimitHit[]): number[] {
+  return limits.flatMap((limit) => [limit.limit, limit.windowMs]);
+}
+
+function refusal(limits: readonly OtpRateLimitHit[], reply: readonly unknown[]): OtpRateLimitOutcome {
+  const limit = limits[Number(reply[1]) - 1];
+  return {
+    allowed: false,
+    scope: limit?.scope ?? 'phone',
+    retryAfterMs: Math.max(1, Number(reply[2])),
+  };
+}
+
+function summaryOf(reply: readonly unknown[]): OtpChallengeSummary {
+  const subject = reply[3];
+  return {
+    phone: String(reply[1]),
+    purpose: String(reply[2]),
+    ...(subject === null || subject === undefined || subject === false ? {} : { subject: String(subject) }),
+  };
+}
+
+function isNoScript(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('NOSCRIPT');
+}
+
+/** A short reason without addresses' credentials: the error code, or the first words of the message. */
+function describeRedisError(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    return error.message.replace(/\/\/[^@\s]*@/g, '//***@').slice(0, 120);
+  }
+  return 'unknown error';
+}
