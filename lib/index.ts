@@ -108,3 +108,59 @@ export type { OptOutFunction } from './bulk/opt-out-list.js';
 export { StaticOptOutList } from './bulk/static-opt-out-list.js';
 export type { BulkModuleOptions, BulkRetryOptions, DurableBulkOptions, DurableRedisConnection } from './bulk/bulk.options.js';
 export { BulkCampaignError, DurableModeUnavailableError } from './errors/bulk.errors.js';
+
+// OTP engine: OtpService, stores (memory, Redis), events, errors
+export { OtpService, DEFAULT_OTP_PURPOSE } from './otp/otp.service.js';
+export type {
+  OtpSendRequest,
+  OtpChallenge,
+  OtpVerifyRequest,
+  OtpVerifyResult,
+  OtpVerifySuccess,
+  OtpVerifyFailure,
+  OtpFailureReason,
+  OtpBinding,
+} from './otp/otp.types.js';
+export type {
+  OtpModuleOptions,
+  OtpRateLimitRule,
+  OtpStoreOption,
+  RedisOtpStoreConfig,
+} from './otp/otp.options.js';
+export type {
+  OtpEventMap,
+  OtpHooks,
+  OtpSentEvent,
+  OtpVerifiedEvent,
+  OtpFailedEvent,
+  OtpLockedEvent,
+  OtpRateLimitedEvent,
+  OtpCancelledEvent,
+} from './otp/otp.events.js';
+export { DEFAULT_OTP_MESSAGE, DEFAULT_OTP_BOUND_MESSAGE } from './otp/otp-template.js';
+export type { OtpMessageTemplate, OtpTemplateValues } from './otp/otp-template.js';
+export { OtpStore } from './otp/stores/otp.store.js';
+export type {
+  OtpChallengeRecord,
+  OtpChallengeSummary,
+  OtpRateLimitHit,
+  OtpRateLimitOutcome,
+  OtpAttemptCandidate,
+  OtpAttemptOutcome,
+  OtpReplacement,
+  OtpReplacePolicy,
+  OtpReplaceOutcome,
+} from './otp/stores/otp.store.js';
+export { MemoryOtpStore } from './otp/stores/memory-otp.store.js';
+export type { MemoryOtpStoreOptions } from './otp/stores/memory-otp.store.js';
+export { RedisOtpStore } from './otp/stores/redis-otp.store.js';
+export type { RedisOtpStoreOptions, RedisOtpClient } from './otp/stores/redis-otp.store.js';
+export {
+  OtpError,
+  OtpRateLimitError,
+  OtpResendLimitError,
+  OtpChallengeNotFoundError,
+  OtpChallengeLockedError,
+  OtpStoreUnavailableError,
+} from './errors/otp.errors.js';
+export type { OtpRateLimitKind } from './errors/otp.errors.js';
