@@ -1,0 +1,262 @@
+import {
+  BrokenCircuitError,
+  type CircuitBreakerPolicy,
+  CircuitState,
+  ConsecutiveBreaker,
+  circuitBreaker,
+  handleWhen,
+  IsolatedCircuitError,
+} from 'cockatiel';
+import type { PostaGuverciniError } from '../errors/posta-guvercini.error.js';
+import { SmsProviderError } from '../errors/provider.error.js';
+import { SmsCircuitOpenError, SmsPartialSendError, SmsTransportError } from '../errors/transport.error.js';
+import { InvalidOptionsError } from '../errors/validation.error.js';
+import { SmsTransport } from './sms-transport.js';
+import {
+  type CreditBalance,
+  type DeliveryReport,
+  type RecipientResult,
+  type SendRequest,
+  type SendResult,
+  type SmsChannel,
+  type StatusRequest,
+  isManyToMany,
+} from './sms-transport.types.js';
+
+/** Circuit breaker of each member of a `FailoverTransport`. */
+export interface FailoverBreakerOptions {
+  /**
+   * Consecutive outage failures (timeouts, resets, refused connections, 5xx, malformed
+   * replies, provider-side database/API errors) after which a member is skipped.
+   * @default 5
+   */
+  readonly threshold?: number;
+  /**
+   * How long a member stays skipped before one trial request decides whether it is healthy
+   * again (success closes the breaker, failure opens it for another period).
+   * @default 30000
+   */
+  readonly halfOpenAfterMs?: number;
+}
+
+/** Options of `FailoverTransport`. */
+export interface FailoverTransportOptions {
+  readonly breaker?: FailoverBreakerOptions;
+  /**
+   * Also move a send on to the next transport when the failed request MAY have been accepted
+   * by the provider (a timeout or reset after the request was written, a 500, a malformed
+   * reply): the recipients may then get the SMS twice. Leave false for one-time passwords and
+   * anything where a duplicate SMS is worse than a late one. Status and credit queries are
+   * always retried on the next transport: they change nothing.
+   * @default false
+   */
+  readonly resendWhenMaybeAccepted?: boolean;
+}
+
+/** State of a member's circuit breaker. */
+export type FailoverMemberState = 'closed' | 'open' | 'half-open' | 'isolated';
+
+const STATE_NAMES: Readonly<Record<CircuitState, FailoverMemberState>> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half-open',
+  [CircuitState.Isolated]: 'isolated',
+};
+
+/**
+ * Provider codes that report an outage on the provider's side (its API or database failed),
+ * not a problem with the request: HTTP/SOAP `-2001`/`-2002`, XML `ERRx010`–`ERRx040`, JSON
+ * `1010`–`1040`, `2020`–`2050`, `7020`–`7050` (reference §2.5, §3.7, §5.4).
+ */
+const OUTAGE_CODE = /^(?:-200[12]|ERR\d0[1-4]0|10[1-4]0|20[2-5]0|70[2-5]0)$/;
+
+interface Member {
+  readonly transport: SmsTransport;
+  readonly label: string;
+  readonly breaker: CircuitBreakerPolicy;
+}
+
+/**
+ * Ordered fallback over several transports (e.g. JSON first, XML second), each behind its own
+ * circuit breaker (cockatiel `ConsecutiveBreaker`).
+ *
+ * What moves a call on to the next transport: connection-level failures and provider outages
+ * — timeouts, resets, refused connections, HTTP 5xx, malformed replies, the provider's own
+ * API/database error codes — and a member whose breaker is open. What never does: provider
+ * application errors (invalid number, wrong credentials, too many recipients, insufficient
+ * credit) and validation errors; those are thrown as they are.
+ *
+ * A send is never repeated on another transport when the provider may already have accepted
+ * it (`maybeAccepted`), unless `resendWhenMaybeAccepted` is true. When a multi-request send
+ * fails part-way (`SmsPartialSendError`), only its recipients that were provably not sent (and,
+ * if allowed, the maybe-accepted ones) go on to the next transport; the results are merged.
+ * Status and credit queries are always safe to retry.
+ *
+ * Transports are tried in the order given; `close()` closes them all.
+ */
+export class FailoverTransport extends SmsTransport {
+  readonly name = 'failover';
+  private readonly members: readonly Member[];
+  private readonly resendWhenMaybeAccepted: boolean;
+
+  constructor(transports: SmsTransport[], options: FailoverTransportOptions = {}) {
+    super();
+    if (!Array.isArray(transports) || transports.length === 0 || transports.some((t) => !(t instanceof SmsTransport))) {
+      throw new InvalidOptionsError('transports', 'FailoverTransport needs a non-empty array of SmsTransport instances, in order of preference');
+    }
+    const threshold = options.breaker?.threshold ?? 5;
+    const halfOpenAfterMs = options.breaker?.halfOpenAfterMs ?? 30_000;
+    if (!Number.isInteger(threshold) || threshold < 1) throw new InvalidOptionsError('breaker.threshold', 'expected an integer ≥ 1');
+    if (!Number.isFinite(halfOpenAfterMs) || halfOpenAfterMs < 0) {
+      throw new InvalidOptionsError('breaker.halfOpenAfterMs', 'expected a number of milliseconds ≥ 0');
+    }
+    this.resendWhenMaybeAccepted = options.resendWhenMaybeAccepted === true;
+    this.members = transports.map((transport, index) => ({
+      transport,
+      label: `${index}:${transport.name}`,
+      breaker: circuitBreaker(handleWhen(countsAsOutage), {
+        halfOpenAfter: halfOpenAfterMs,
+        breaker: new ConsecutiveBreaker(threshold),
+      }),
+    }));
+  }
+
+  /** The member transports, in order of preference. */
+  get transports(): readonly SmsTransport[] {
+    return this.members.map((member) => member.transport);
+  }
+
+  /** Breaker state of each member, in order (`open` = skipped until its trial request). */
+  get states(): readonly FailoverMemberState[] {
+    return this.members.map((member) => STATE_NAMES[member.breaker.state]);
+  }
+
+  async send(request: SendRequest): Promise<SendResult> {
+    return this.sendFrom(0, request);
+  }
+
+  async status(request: StatusRequest): Promise<DeliveryReport[]> {
+    return this.query((transport) => transport.status(request));
+  }
+
+  async credit(channel: SmsChannel): Promise<CreditBalance> {
+    return this.query((transport) => transport.credit(channel));
+  }
+
+  override async close(): Promise<void> {
+    const results = await Promise.allSettled(this.members.map((member) => member.transport.close()));
+    const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failure) throw failure.reason;
+  }
+
+  private async sendFrom(start: number, request: SendRequest): Promise<SendResult> {
+    let lastError: unknown;
+    const skipped: string[] = [];
+    for (let i = start; i < this.members.length; i++) {
+      const member = this.members[i]!;
+      try {
+        return await member.breaker.execute(() => member.transport.send(request));
+      } catch (error) {
+        if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
+          skipped.push(member.label);
+          continue;
+        }
+        if (error instanceof SmsPartialSendError && i + 1 < this.members.length) {
+          return this.resendRest(i + 1, request, error);
+        }
+        if (!isOutage(error) || (maybeAccepted(error) && !this.resendWhenMaybeAccepted)) throw error;
+        lastError = error;
+      }
+    }
+    throw lastError ?? new SmsCircuitOpenError(skipped);
+  }
+
+  /** Sends the recipients of a partial failure that may go to the next transports; merges. */
+  private async resendRest(next: number, request: SendRequest, partial: SmsPartialSendError): Promise<SendResult> {
+    const entries = partial.result.recipients;
+    const positions: number[] = [];
+    entries.forEach((entry, i) => {
+      if (entry.status === 'failed' && isOutage(entry.error) && (!maybeAccepted(entry.error) || this.resendWhenMaybeAccepted)) {
+        positions.push(i);
+      }
+    });
+    if (positions.length === 0) throw partial;
+    const rest: SendRequest = isManyToMany(request)
+      ? { ...request, messages: positions.map((i) => request.messages[i]!) }
+      : { ...request, to: positions.map((i) => request.to[i]!) };
+    let retried: SendResult;
+    let failure: PostaGuverciniError | undefined;
+    try {
+      retried = await this.sendFrom(next, rest);
+    } catch (error) {
+      if (error instanceof SmsPartialSendError) {
+        retried = error.result;
+        failure = asPackageError(error.cause);
+      } else {
+        failure = asPackageError(error);
+        const failedAgain = failure;
+        retried = {
+          recipients: positions.map((i): RecipientResult => ({ to: entries[i]!.to, status: 'failed', error: failedAgain })),
+          credits: 0,
+          requests: 0,
+          providerCodes: [],
+        };
+      }
+    }
+    const recipients = [...entries];
+    positions.forEach((position, k) => (recipients[position] = retried.recipients[k]!));
+    const merged: SendResult = {
+      recipients,
+      credits: partial.result.credits + retried.credits,
+      requests: partial.result.requests + retried.requests,
+      providerCodes: [...partial.result.providerCodes, ...retried.providerCodes],
+    };
+    const cause = failure ?? firstFailure(recipients);
+    if (cause !== undefined) throw new SmsPartialSendError(merged, cause);
+    return merged;
+  }
+
+  /** Status and credit: safe to repeat, so any outage moves on. */
+  private async query<T>(call: (transport: SmsTransport) => Promise<T>): Promise<T> {
+    let lastError: unknown;
+    const skipped: string[] = [];
+    for (const member of this.members) {
+      try {
+        return await member.breaker.execute(() => call(member.transport));
+      } catch (error) {
+        if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
+          skipped.push(member.label);
+          continue;
+        }
+        if (!isOutage(error)) throw error;
+        lastError = error;
+      }
+    }
+    throw lastError ?? new SmsCircuitOpenError(skipped);
+  }
+}
+
+/** Connection-level failure or provider outage (see the class documentation). */
+function isOutage(error: unknown): boolean {
+  if (error instanceof SmsTransportError) return true;
+  return error instanceof SmsProviderError && OUTAGE_CODE.test(error.providerCode);
+}
+
+/** What the breaker counts: outages, including a partial send that ended in one. */
+function countsAsOutage(error: unknown): boolean {
+  return isOutage(error) || (error instanceof SmsPartialSendError && isOutage(error.cause));
+}
+
+function firstFailure(recipients: readonly RecipientResult[]): PostaGuverciniError | undefined {
+  for (const recipient of recipients) if (recipient.status === 'failed') return recipient.error;
+  return undefined;
+}
+
+function maybeAccepted(error: unknown): boolean {
+  return error instanceof SmsTransportError && error.maybeAccepted;
+}
+
+function asPackageError(error: unknown): PostaGuverciniError {
+  if (error instanceof Error && typeof (error as PostaGuverciniError).code === 'string') return error as PostaGuverciniError;
+  return new SmsTransportError('TRANSPORT_UNEXPECTED', 'An unexpected error ended a request to Posta Güvercini', true, { cause: error });
+}
