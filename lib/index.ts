@@ -164,3 +164,41 @@ export {
   OtpStoreUnavailableError,
 } from './errors/otp.errors.js';
 export type { OtpRateLimitKind } from './errors/otp.errors.js';
+
+// OTP guard: @RequireOtp(), OtpGuard (also as APP_GUARD), @SkipOtp(), @OtpVerified()
+export { RequireOtp } from './otp/guard/require-otp.decorator.js';
+export type { RequireOtpOptions } from './otp/guard/require-otp.decorator.js';
+export { SkipOtp } from './otp/guard/skip-otp.decorator.js';
+export { OtpGuard } from './otp/guard/otp.guard.js';
+export type {
+  OtpCredentials,
+  OtpGuardFailure,
+  ResolvedRequireOtpOptions,
+} from './otp/guard/otp.guard.js';
+export {
+  OtpVerified,
+  OTP_VERIFICATION,
+  getOtpVerification,
+} from './otp/guard/otp-verification.decorator.js';
+export type { OtpVerification } from './otp/guard/otp-verification.decorator.js';
+export {
+  DEFAULT_OTP_CHALLENGE_HEADER,
+  DEFAULT_OTP_CODE_HEADER,
+  DEFAULT_OTP_BODY_FIELDS,
+} from './otp/guard/otp-guard.options.js';
+export type {
+  OtpGuardModuleOptions,
+  OtpBodyFieldNames,
+  OtpGuardBinding,
+  OtpRequestValue,
+} from './otp/guard/otp-guard.options.js';
+export {
+  OtpHttpException,
+  OtpRequiredException,
+  OtpRejectedException,
+  OtpLockedException,
+  OtpTooManyRequestsException,
+  OtpUnavailableException,
+  OtpBadRequestException,
+} from './otp/guard/otp-http.exceptions.js';
+export type { OtpChallengeDetails, OtpRejectionReason } from './otp/guard/otp-http.exceptions.js';

@@ -34,7 +34,7 @@ describe.each<[Platform]>([['express'], ['fastify']])('OtpGuard e2e on %s', (pla
     if (platform === 'fastify') {
       await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
     }
-    transport = app.get(SmsTransport) as InMemoryTransport;
+    transport = app.get<SmsTransport, InMemoryTransport>(SmsTransport);
   }
 
   afterEach(async () => {
@@ -56,8 +56,8 @@ describe.each<[Platform]>([['express'], ['fastify']])('OtpGuard e2e on %s', (pla
     if (message === undefined) throw new Error(`no OTP SMS was sent to ${phone}`);
     const match = /(?<!\d)(\d{6})(?!\d)/.exec(message.text);
     if (match === null) throw new Error('the SMS holds no 6-digit code');
-    codesSeen.push(match[1]!);
-    return { code: match[1]!, text: message.text };
+    codesSeen.push(match[1]);
+    return { code: match[1], text: message.text };
   }
 
   /** A wrong code that differs from the right one in every digit. */

@@ -10,6 +10,7 @@ import type { ExecutionContext } from '@nestjs/common';
  * bind: async (req) => ({ amount: req.body.amount, payee: await payees.name(req.body.payeeId) })
  * ```
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the app's request type; `any` lets `(req) => req.user.phone` compile untyped
 export type OtpRequestValue<T, TRequest = any> =
   | T
   | ((request: TRequest, context: ExecutionContext) => T | Promise<T>);

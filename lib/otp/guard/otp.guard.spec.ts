@@ -1,4 +1,4 @@
-import type { ExecutionContext } from '@nestjs/common';
+import type { ExecutionContext, Type } from '@nestjs/common';
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import type { OtpService } from '../otp.service.js';
@@ -23,22 +23,22 @@ type VerifyResult = Awaited<ReturnType<OtpService['verify']>>;
 class RecordingOtpService {
   readonly sent: SendInput[] = [];
   readonly verified: VerifyInput[] = [];
-  verifyResult: VerifyResult = { valid: true, purpose: 'p', subject: undefined, phone: '905321112233' };
+  verifyResult: VerifyResult = { valid: true, challengeId: 'ch_1', purpose: 'p', subject: undefined, phone: '905321112233' };
 
-  async send(input: SendInput) {
+  send(input: SendInput) {
     this.sent.push(input);
-    return {
+    return Promise.resolve({
       challengeId: 'ch_1',
       expiresAt: new Date('2026-05-01T10:03:00Z'),
       resendAvailableAt: new Date('2026-05-01T10:00:30Z'),
       maskedPhone: '90532*****33',
       attemptsLeft: 5,
-    };
+    });
   }
 
-  async verify(input: VerifyInput): Promise<VerifyResult> {
+  verify(input: VerifyInput): Promise<VerifyResult> {
     this.verified.push(input);
-    return this.verifyResult;
+    return Promise.resolve(this.verifyResult);
   }
 }
 
@@ -56,13 +56,13 @@ function setup(guardOptions?: OtpGuardModuleOptions) {
   const adapterHost = {
     httpAdapter: { setHeader: (_response: unknown, name: string, value: string) => (headers[name] = value) },
   } as unknown as HttpAdapterHost;
-  const moduleOptions = { otp: { guard: guardOptions } } as PostaGuverciniModuleOptions;
+  const moduleOptions: PostaGuverciniModuleOptions = { otp: { guard: guardOptions } };
   const guard = new OtpGuard(new Reflector(), service as unknown as OtpService, adapterHost, moduleOptions);
-  const contextFor = (controller: Function, handler: string, request: FakeRequest): ExecutionContext =>
+  const contextFor = (controller: Type, handler: string, request: FakeRequest): ExecutionContext =>
     new ExecutionContextHost(
       [request, {}, () => undefined],
-      controller as never,
-      (controller.prototype as Record<string, Function>)[handler],
+      controller,
+      (controller.prototype as Record<string, () => void>)[handler],
     );
   return { guard, service, headers, contextFor };
 }
@@ -191,7 +191,7 @@ describe('OtpGuard', () => {
 
   it('verifies the code against the purpose, subject and binding recomputed from this request', async () => {
     const { guard, service, contextFor } = setup();
-    service.verifyResult = { valid: true, purpose: 'transfer', subject: 'u-alice:pay', phone: '905321112233' };
+    service.verifyResult = { valid: true, challengeId: 'ch_1', purpose: 'transfer', subject: 'u-alice:pay', phone: '905321112233' };
     const request: FakeRequest = {
       headers: { 'x-otp-challenge': 'ch_1', 'x-otp-code': '123456' },
       body: { amount: '149.90' },
@@ -215,7 +215,7 @@ describe('OtpGuard', () => {
 
   it('verifies once per request even when the guard runs twice (APP_GUARD + @RequireOtp())', async () => {
     const { guard, service, contextFor } = setup();
-    service.verifyResult = { valid: true, purpose: 'login', subject: 'u-alice', phone: '905321112233' };
+    service.verifyResult = { valid: true, challengeId: 'ch_1', purpose: 'login', subject: 'u-alice', phone: '905321112233' };
     const request: FakeRequest = { headers: { 'x-otp-challenge': 'ch_1', 'x-otp-code': '123456' }, user: alice };
     await guard.canActivate(contextFor(LoginController, 'confirm', request));
     await expect(guard.canActivate(contextFor(LoginController, 'confirm', request))).resolves.toBe(true);
@@ -225,11 +225,11 @@ describe('OtpGuard', () => {
   it('refuses a valid code issued for another purpose or subject', async () => {
     const { guard, service, contextFor } = setup();
     const request = (): FakeRequest => ({ headers: { 'x-otp-challenge': 'ch_1', 'x-otp-code': '123456' }, user: alice });
-    service.verifyResult = { valid: true, purpose: 'payment', subject: 'u-alice', phone: '905321112233' };
+    service.verifyResult = { valid: true, challengeId: 'ch_1', purpose: 'payment', subject: 'u-alice', phone: '905321112233' };
     const wrongPurpose = await failure(guard.canActivate(contextFor(LoginController, 'confirm', request())));
     expect(wrongPurpose).toBeInstanceOf(OtpRejectedException);
     expect((wrongPurpose as OtpRejectedException).getResponse()).toMatchObject({ reason: 'invalid', attemptsLeft: 0 });
-    service.verifyResult = { valid: true, purpose: 'login', subject: 'u-bob', phone: '905321112233' };
+    service.verifyResult = { valid: true, challengeId: 'ch_1', purpose: 'login', subject: 'u-bob', phone: '905321112233' };
     const wrongSubject = await failure(guard.canActivate(contextFor(LoginController, 'confirm', request())));
     expect(wrongSubject).toBeInstanceOf(OtpRejectedException);
   });
@@ -265,7 +265,7 @@ describe('OtpGuard', () => {
 
   it('reads custom headers and, when enabled, body fields — and removes those fields from the body', async () => {
     const { guard, service, contextFor } = setup({ challengeHeader: 'X-Sms-Challenge', codeHeader: 'X-Sms-Code', bodyFields: true });
-    service.verifyResult = { valid: true, purpose: 'login', subject: 'u-alice', phone: '905321112233' };
+    service.verifyResult = { valid: true, challengeId: 'ch_1', purpose: 'login', subject: 'u-alice', phone: '905321112233' };
     await guard.canActivate(
       contextFor(LoginController, 'confirm', { headers: { 'x-sms-challenge': 'ch_h', 'x-sms-code': '111111' }, user: alice }),
     );

@@ -13,6 +13,7 @@ import type {
  * Options of `@RequireOtp()`. On a handler they override those on its controller, which
  * override the module defaults (`otp.guard`); a field left out falls through to the next level.
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the app's request type; `any` lets `(req) => req.user.phone` compile untyped
 export interface RequireOtpOptions<TRequest = any> {
   /**
    * What the code is for (`'login'`, `'transfer'`, `'3ds'`). A challenge issued for one purpose
@@ -72,6 +73,7 @@ export interface RequireOtpOptions<TRequest = any> {
  * transfer(@Body() dto: TransferDto, @OtpVerified() otp: OtpVerification) { … }
  * ```
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the app's request type; `any` lets `(req) => req.user.phone` compile untyped
 export function RequireOtp<TRequest = any>(
   options: RequireOtpOptions<TRequest> = {},
 ): ClassDecorator & MethodDecorator {
