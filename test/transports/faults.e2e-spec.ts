@@ -1,0 +1,180 @@
+import { SmsProviderError } from '../../lib/errors/provider.error.js';
+import {
+  SmsConnectionError,
+  SmsHttpStatusError,
+  SmsMalformedResponseError,
+  SmsNotSentError,
+  SmsPartialSendError,
+  SmsTimeoutError,
+} from '../../lib/errors/transport.error.js';
+import { PostaGuverciniSimulator } from '../../lib/testing/simulator/posta-guvercini.simulator.js';
+import type { WireTransport } from '../../lib/transports/wire/wire.transport.js';
+import { numbers, WIRE_APIS, WIRE_TRANSPORTS } from './transport-fixtures.js';
+
+const TIMEOUT_MS = 200;
+/** Far longer than the timeout: a transport that waited for the answer would be caught by `sim.requests`. */
+const SLOW_MS = 10_000;
+
+type Operation = 'send' | 'status' | 'credit';
+const OPERATIONS: Operation[] = ['send', 'status', 'credit'];
+
+const unhandled: unknown[] = [];
+const onUnhandled = (reason: unknown): void => {
+  unhandled.push(reason);
+};
+
+beforeAll(() => process.on('unhandledRejection', onUnhandled));
+afterAll(() => {
+  process.off('unhandledRejection', onUnhandled);
+  expect(unhandled).toEqual([]);
+});
+
+describe.each(WIRE_APIS)('%s transport faults', (api) => {
+  let sim: PostaGuverciniSimulator;
+  let transport: WireTransport;
+
+  const run = (operation: Operation): Promise<unknown> => {
+    switch (operation) {
+      case 'send':
+        return transport.send({ channel: 'otp', to: numbers(1), text: 'Doğrulama kodunuz: 482913' });
+      case 'status':
+        return transport.status({ channel: 'otp', messageIds: ['C1_11111111-2222-3333-4444-555555555555'] });
+      case 'credit':
+        return transport.credit('otp');
+    }
+  };
+  const failure = (operation: Operation): Promise<unknown> =>
+    run(operation).then(
+      (value) => {
+        throw new Error(`expected ${operation} to fail, it resolved with ${JSON.stringify(value)}`);
+      },
+      (error: unknown) => error,
+    );
+
+  beforeAll(async () => {
+    sim = new PostaGuverciniSimulator();
+    await sim.start();
+    transport = WIRE_TRANSPORTS[api]({ accounts: sim.accounts, timeoutMs: TIMEOUT_MS });
+  });
+
+  afterAll(async () => {
+    await transport.close();
+    await sim.stop();
+  });
+
+  beforeEach(() => sim.reset());
+
+  it.each(OPERATIONS)('%s: a reply slower than timeoutMs → SmsTimeoutError, without waiting for it', async (operation) => {
+    sim.injectFault({ kind: 'latency', ms: SLOW_MS, api });
+    const error = await failure(operation);
+    expect(error).toBeInstanceOf(SmsTimeoutError);
+    expect(error).toMatchObject({ code: 'TRANSPORT_TIMEOUT', timeoutMs: TIMEOUT_MS, maybeAccepted: true });
+    // The simulator records a request when it answers it: nothing answered yet.
+    expect(sim.requests).toHaveLength(0);
+  });
+
+  it.each(OPERATIONS)('%s: a connection reset → SmsConnectionError that may have been accepted', async (operation) => {
+    sim.injectFault({ kind: 'reset', api });
+    const error = await failure(operation);
+    expect(error).toBeInstanceOf(SmsConnectionError);
+    expect(error).toMatchObject({ code: 'TRANSPORT_CONNECTION', maybeAccepted: true });
+    expect(sim.requests).toEqual([expect.objectContaining({ fault: 'reset', status: 0 })]);
+    // The transport recovers on a new connection.
+    await expect(run(operation).catch((e: unknown) => e)).resolves.not.toBeInstanceOf(SmsConnectionError);
+  });
+
+  it.each(OPERATIONS)('%s: HTTP 503 → SmsHttpStatusError, not accepted; 500 → maybe accepted', async (operation) => {
+    sim.injectFault({ kind: 'http-status', status: 503, api });
+    const unavailable = await failure(operation);
+    expect(unavailable).toBeInstanceOf(SmsHttpStatusError);
+    expect(unavailable).toMatchObject({ status: 503, maybeAccepted: false });
+    sim.injectFault({ kind: 'http-status', status: 500, api });
+    const internal = await failure(operation);
+    expect(internal).toBeInstanceOf(SmsHttpStatusError);
+    expect(internal).toMatchObject({ status: 500, maybeAccepted: true });
+  });
+
+  it.each(OPERATIONS)('%s: a malformed reply → SmsMalformedResponseError', async (operation) => {
+    sim.injectFault({ kind: 'malformed', api });
+    const error = await failure(operation);
+    expect(error).toBeInstanceOf(SmsMalformedResponseError);
+    expect(error).toMatchObject({ code: 'TRANSPORT_MALFORMED_RESPONSE', maybeAccepted: true });
+  });
+
+  const outage = { http: '-2001', xml: 'ERR1010', soap: '-2001', json: '1010' }[api];
+  it.each(OPERATIONS)(`%s: provider error ${outage} → SmsProviderError with its code and meaning`, async (operation) => {
+    sim.injectFault({ kind: 'provider-error', code: outage, api });
+    const error = await failure(operation);
+    expect(error).toBeInstanceOf(SmsProviderError);
+    expect(error).toMatchObject({ api, providerCode: outage });
+    expect((error as SmsProviderError).meaning).toMatch(/error/i);
+  });
+
+  it('wrong credentials → SmsProviderError from the provider, for every operation', async () => {
+    const wrong = WIRE_TRANSPORTS[api]({
+      accounts: { otp: { ...sim.accounts.otp!, password: 'not-the-password' } },
+      timeoutMs: TIMEOUT_MS,
+    });
+    try {
+      for (const operation of OPERATIONS) {
+        const error = await (operation === 'send'
+          ? wrong.send({ channel: 'otp', to: numbers(1), text: 'x' })
+          : operation === 'status'
+            ? wrong.status({ channel: 'otp', messageIds: ['C1_X'] })
+            : wrong.credit('otp')
+        ).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(SmsProviderError);
+        const code = (error as SmsProviderError).providerCode;
+        expect({ http: ['-1002'], xml: ['ERR1001', 'ERR2001', 'ERR7001'], soap: ['-1002'], json: ['500'] }[api]).toContain(code);
+      }
+    } finally {
+      await wrong.close();
+    }
+    expect(sim.messages).toHaveLength(0);
+  });
+
+  it('a refused connection → SmsConnectionError that was never accepted', async () => {
+    const stopped = new PostaGuverciniSimulator();
+    await stopped.start();
+    const accounts = stopped.accounts;
+    await stopped.stop();
+    const orphan = WIRE_TRANSPORTS[api]({ accounts, timeoutMs: TIMEOUT_MS });
+    try {
+      const error = await orphan.send({ channel: 'otp', to: numbers(1), text: 'x' }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SmsConnectionError);
+      expect(error).toMatchObject({ maybeAccepted: false });
+    } finally {
+      await orphan.close();
+    }
+  });
+
+  it('a failure after the first request → SmsPartialSendError with every recipient accounted for', async () => {
+    // Let the first request through, then fail the second; the third is never made.
+    sim.once('request', () => sim.injectFault({ kind: 'http-status', status: 503, api }));
+    const to = numbers(1_601, 10_000);
+    const error = await transport.send({ channel: 'bulk', to, text: 'Kampanya' }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(SmsPartialSendError);
+    const { result, cause } = error as SmsPartialSendError;
+    expect(cause).toBeInstanceOf(SmsHttpStatusError);
+    expect(result.recipients.map((r) => r.to)).toEqual(to);
+    expect(result.requests).toBe(2);
+    const accepted = result.recipients.slice(0, 800);
+    expect(accepted.map((r) => (r.status === 'accepted' ? r.messageId : r.status))).toEqual(sim.messages.map((m) => m.id));
+    expect(result.recipients.slice(800, 1_600).every((r) => r.status === 'failed' && r.error === cause)).toBe(true);
+    const last = result.recipients[1_600]!;
+    expect(last.status === 'failed' && last.error).toBeInstanceOf(SmsNotSentError);
+    expect(last).toMatchObject({ error: { maybeAccepted: false } });
+    expect(sim.requests.map((r) => [r.recipients, r.status])).toEqual([
+      [800, 200],
+      [0, 503],
+    ]);
+  });
+
+  it('a failure of the first request is thrown as it is', async () => {
+    sim.injectFault({ kind: 'http-status', status: 503, api });
+    const error = await transport.send({ channel: 'bulk', to: numbers(801, 20_000), text: 'Kampanya' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SmsHttpStatusError);
+    expect(sim.requests).toHaveLength(1);
+  });
+});
