@@ -305,12 +305,22 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
     if (!this.ownsClient) return;
     const client = this.client ?? (this.opening ? await this.opening.catch(() => undefined) : undefined);
     if (client === undefined) return;
+    const ended = new Promise<void>((resolve) => {
+      if (client.status === 'end' || client.once === undefined) return resolve();
+      const timer = setTimeout(resolve, 2000);
+      client.once('end', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
     try {
       if (client.status === 'ready') await client.quit();
       else client.disconnect();
     } catch {
       client.disconnect();
     }
+    // The socket is really closed only at 'end' (so a test runner or a shutdown sees no open handle).
+    await ended;
   }
 
   async onApplicationShutdown(): Promise<void> {

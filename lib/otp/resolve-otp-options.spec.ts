@@ -1,0 +1,91 @@
+import { InvalidOptionsError } from '../errors/validation.error.js';
+import { InMemoryTransport } from '../transports/in-memory.transport.js';
+import { OTP_DEFAULTS, resolveOtpOptions } from './resolve-otp-options.js';
+
+const SECRET = 'aV3xQ9rT2mK8pL5wZ1nB7yH4jD6sF0gC';
+
+describe('resolveOtpOptions', () => {
+  it('applies the documented defaults', () => {
+    const resolved = resolveOtpOptions({ transport: 'json', otp: { secret: SECRET } });
+    expect(resolved).toMatchObject({
+      codeLength: 6,
+      ttlSeconds: 180,
+      maxAttempts: 5,
+      resendCooldownSeconds: 30,
+      maxResends: 3,
+      phoneLimits: [
+        { limit: 5, windowSeconds: 600 },
+        { limit: 20, windowSeconds: 86_400 },
+      ],
+      ipLimits: [{ limit: 20, windowSeconds: 600 }],
+      allowedCountries: ['TR'],
+      generatedSecret: false,
+    });
+    expect(resolved.secret).toEqual(Buffer.from(SECRET));
+    expect(resolved.clock).toBe(Date.now);
+    expect(OTP_DEFAULTS.ttlSeconds).toBe(180);
+  });
+
+  it('refuses a short secret, naming otp.secret and never echoing it', () => {
+    const attempt = () => resolveOtpOptions({ transport: 'json', otp: { secret: 'short-secret-value' } });
+    expect(attempt).toThrow(InvalidOptionsError);
+    expect(attempt).toThrow(/"otp\.secret".*too short \(18 bytes\).*at least 32/);
+    try {
+      attempt();
+    } catch (error) {
+      expect(String((error as Error).message)).not.toContain('short-secret-value');
+    }
+    expect(() => resolveOtpOptions({ otp: { secret: 'a'.repeat(40) } })).toThrow(/placeholder/);
+  });
+
+  it('accepts a Buffer secret', () => {
+    expect(resolveOtpOptions({ otp: { secret: Buffer.alloc(32, 0).map((_, i) => i) as Buffer } }).secret).toHaveLength(32);
+  });
+
+  it('requires a secret when an otp block is given with a wire transport', () => {
+    expect(() => resolveOtpOptions({ transport: 'json', otp: { ttlSeconds: 120 } })).toThrow(/"otp\.secret".*required/);
+    expect(() => resolveOtpOptions({ otp: {} })).toThrow(/otp\.secret/);
+  });
+
+  it('generates a per-process secret on the memory transport', () => {
+    for (const transport of ['memory' as const, new InMemoryTransport()]) {
+      const resolved = resolveOtpOptions({ transport });
+      expect(resolved.generatedSecret).toBe(true);
+      expect(resolved.secret).toHaveLength(32);
+    }
+  });
+
+  it('leaves OTP unconfigured (not failing start-up) for a wire transport without an otp block', () => {
+    expect(resolveOtpOptions({ transport: 'json' }).secret).toBeUndefined();
+  });
+
+  it.each([
+    [{ codeLength: 3 }, 'otp.codeLength'],
+    [{ codeLength: 11 }, 'otp.codeLength'],
+    [{ ttlSeconds: 1.5 }, 'otp.ttlSeconds'],
+    [{ maxAttempts: 0 }, 'otp.maxAttempts'],
+    [{ resendCooldownSeconds: -1 }, 'otp.resendCooldownSeconds'],
+    [{ maxResends: 11 }, 'otp.maxResends'],
+    [{ phoneLimits: { limit: 5 } }, 'otp.phoneLimits'],
+    [{ phoneLimits: [{ limit: 0, windowSeconds: 60 }] }, 'otp.phoneLimits[0].limit'],
+    [{ ipLimits: [{ limit: 1, windowSeconds: 0 }] }, 'otp.ipLimits[0].windowSeconds'],
+    [{ allowedCountries: ['tr'] }, 'otp.allowedCountries'],
+    [{ allowedCountries: [] }, 'otp.allowedCountries'],
+    [{ message: 'no code here' }, 'otp.message'],
+    [{ boundMessage: 42 }, 'otp.boundMessage'],
+    [{ hooks: { onSend: () => {} } }, 'otp.hooks.onSend'],
+    [{ hooks: { onSent: 'yes' } }, 'otp.hooks.onSent'],
+    [{ clock: 5 }, 'otp.clock'],
+  ])('refuses %j naming %s', (otp, option) => {
+    expect(() => resolveOtpOptions({ otp: { secret: SECRET, ...(otp as object) } })).toThrow(
+      new RegExp(`"${option.replace(/[.[\]]/g, '\\$&')}"`),
+    );
+  });
+
+  it('accepts [] to disable a cap', () => {
+    expect(resolveOtpOptions({ otp: { secret: SECRET, phoneLimits: [], ipLimits: [] } })).toMatchObject({
+      phoneLimits: [],
+      ipLimits: [],
+    });
+  });
+});

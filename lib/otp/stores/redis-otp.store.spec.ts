@@ -1,0 +1,109 @@
+// RedisOtpStore against the real local Redis (REDIS_URL), each test under its own key prefix.
+import { Redis } from 'ioredis';
+import { OtpStoreUnavailableError } from '../../errors/otp.errors.js';
+import { InvalidOptionsError } from '../../errors/validation.error.js';
+import { PHONE, REDIS_URL, createService, deleteKeys, lastCode, uniquePrefix, wrongCode } from '../../../test/otp-fixtures.js';
+import type { OtpRateLimitHit } from './otp.store.js';
+import { type RedisOtpClient, RedisOtpStore } from './redis-otp.store.js';
+
+/** Counts the commands the store sends through a client (each call is one round trip). */
+function counting(client: Redis): { client: RedisOtpClient; calls: string[] } {
+  const calls: string[] = [];
+  const proxy = new Proxy(client, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (typeof value !== 'function' || !['evalsha', 'eval', 'hgetall', 'del'].includes(String(property))) {
+        return typeof value === 'function' ? value.bind(target) : value;
+      }
+      return (...args: unknown[]) => {
+        calls.push(String(property));
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { client: proxy as unknown as RedisOtpClient, calls };
+}
+
+describe('RedisOtpStore', () => {
+  let redis: Redis;
+  let prefix: string;
+
+  beforeEach(async () => {
+    redis = new Redis(REDIS_URL, { lazyConnect: true });
+    await redis.connect();
+    prefix = uniquePrefix('redis-store');
+  });
+
+  afterEach(async () => {
+    await deleteKeys(redis, prefix);
+    await redis.quit();
+  });
+
+  it('uses one round trip per send, verify and cancel, and two per resend (read, then replace)', async () => {
+    const { client, calls } = counting(redis);
+    const { service, transport, clock } = createService(new RedisOtpStore({ client, keyPrefix: prefix }));
+
+    const { challengeId } = await service.send({ phone: PHONE, ip: '203.0.113.9' });
+    expect(calls).toEqual(['evalsha']);
+    calls.length = 0;
+    await service.verify({ challengeId, code: wrongCode(lastCode(transport)) });
+    expect(calls).toEqual(['evalsha']);
+    calls.length = 0;
+    clock.advanceSeconds(30);
+    await service.resend(challengeId);
+    expect(calls).toEqual(['hgetall', 'evalsha']);
+    calls.length = 0;
+    await service.cancel(challengeId);
+    expect(calls).toEqual(['del']);
+  });
+
+  it('sets a TTL on every key and keeps no code and no phone number in key names', async () => {
+    const { service, transport } = createService(new RedisOtpStore({ client: redis, keyPrefix: prefix }));
+    const { challengeId } = await service.send({ phone: PHONE, ip: '203.0.113.9', bind: { amount: '10.00', currency: 'TRY', payee: 'X' } });
+    const code = lastCode(transport);
+
+    const keys = await redis.keys(`${prefix}*`);
+    expect(keys).toHaveLength(4); // challenge + 2 phone windows + 1 IP window
+    for (const key of keys) {
+      expect(key).not.toContain('5321234567');
+      expect(key).not.toContain('203.0.113');
+      const ttl = await redis.pttl(key);
+      expect(ttl).toBeGreaterThan(0);
+    }
+    // Challenge: kept for two lifetimes (360 s); the day window: 24 h.
+    expect(await redis.pttl(`${prefix}c:${challengeId}`)).toBeLessThanOrEqual(360_000);
+    const stored = JSON.stringify(await redis.hgetall(`${prefix}c:${challengeId}`));
+    expect(stored).not.toContain(code);
+  });
+
+  it('applies sliding windows atomically: concurrent sends never exceed a cap', async () => {
+    const store = new RedisOtpStore({ client: redis, keyPrefix: prefix });
+    const limits: OtpRateLimitHit[] = [{ scope: 'phone', key: 'p:x:600', limit: 5, windowMs: 600_000 }];
+    const outcomes = await Promise.all(Array.from({ length: 50 }, (_, i) => store.hit(limits, `hit-${i}`, 1_000)));
+    expect(outcomes.filter((o) => o.allowed)).toHaveLength(5);
+    expect(outcomes.find((o) => !o.allowed)).toEqual({ allowed: false, scope: 'phone', retryAfterMs: 600_000 });
+    await expect(store.hit(limits, 'late', 601_000)).resolves.toEqual({ allowed: true });
+  });
+
+  it('leaves a client it was given open, and closes the one it opened', async () => {
+    const given = new RedisOtpStore({ client: redis, keyPrefix: prefix });
+    await given.close();
+    expect(redis.status).toBe('ready');
+    await expect(given.get('x', 0)).rejects.toBeInstanceOf(OtpStoreUnavailableError);
+
+    const own = await RedisOtpStore.connect({ url: REDIS_URL, keyPrefix: prefix });
+    await expect(own.get('nothing-here', 0)).resolves.toBeUndefined();
+    const client = (own as unknown as { client: Redis }).client;
+    expect(client.status).toBe('ready');
+    await own.close();
+    expect(client.status).toBe('end');
+  });
+
+  it('validates its options', () => {
+    expect(() => new RedisOtpStore({})).toThrow(InvalidOptionsError);
+    expect(() => new RedisOtpStore({ url: 'http://localhost:6379' })).toThrow(/otp\.store\.url/);
+    expect(() => new RedisOtpStore({ client: redis, url: REDIS_URL })).toThrow(/either client or url/);
+    expect(() => new RedisOtpStore({ client: redis, keyPrefix: '' })).toThrow(/otp\.store\.keyPrefix/);
+    expect(() => new RedisOtpStore({ client: redis, operationTimeoutMs: 0 })).toThrow(/operationTimeoutMs/);
+  });
+});
