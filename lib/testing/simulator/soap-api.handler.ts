@@ -129,8 +129,9 @@ export class SoapApiHandler implements SimulatedApiHandler {
     if (envelopeNs === SOAP12) {
       throw new SoapFault('soap:VersionMismatch', 'This simulator speaks SOAP 1.1 only (text/xml, http://schemas.xmlsoap.org/soap/envelope/).');
     }
-    const prefix = document.name.includes(':') ? document.name.slice(0, document.name.indexOf(':') + 1) : '';
-    const bodies = xmlChildren(envelope, `${prefix}Body`);
+    const bodies = xmlChildNames(envelope)
+      .filter((child) => localName(child) === 'Body')
+      .flatMap((child) => xmlChildren(envelope, child).filter((node) => namespaceOf(child, [node, envelope]) === SOAP11));
     if (bodies.length !== 1) throw new SoapFault('soap:Client', 'The Envelope must contain exactly one Body.');
     const body = bodies[0]!;
     const names = xmlChildNames(body);
