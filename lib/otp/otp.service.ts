@@ -346,7 +346,7 @@ export class OtpService {
     } catch (error) {
       failure = error;
     }
-    const reason = failure instanceof PostaGuverciniError ? failure.code : failure instanceof Error ? failure.name : 'unknown';
+    const reason = failure instanceof PostaGuverciniError ? failure.code : errorName(failure);
     this.logger.warn(
       `One-time password for challenge ${record.challengeId} could not be sent to ${maskPhoneNumber(record.phone)} (${reason})${discardOnFailure ? '; the challenge is discarded' : ''}.`,
     );
@@ -367,7 +367,7 @@ export class OtpService {
           : error instanceof PostaGuverciniError
             ? undefined
             : new OtpStoreUnavailableError(
-                `the store failed: ${error instanceof Error ? error.name : 'unknown error'}`,
+                `the store failed: ${errorName(error)}`,
                 { cause: error },
               );
       if (unavailable === undefined) throw error;
@@ -435,7 +435,14 @@ function toSeconds(ms: number): number {
 }
 
 function errorText(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const { message } = (error ?? {}) as { message?: unknown };
+  return typeof message === 'string' ? `${errorName(error)}: ${message}` : String(error);
+}
+
+/** An error's name, also for errors from another realm (where instanceof Error fails). */
+function errorName(error: unknown): string {
+  const { name } = (error ?? {}) as { name?: unknown };
+  return typeof name === 'string' && name !== '' ? name : 'unknown error';
 }
 
 /** What the user typed, without spaces and dashes; anything that is not the code fails like a wrong code. */

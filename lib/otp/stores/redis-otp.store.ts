@@ -150,14 +150,17 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
   async ready(): Promise<void> {
     const client = await this.getClient();
     if (!this.ownsClient || client.status === 'ready' || client.once === undefined) return;
+    // Ready, or a first connection error (refused, unknown host…), or 2 s: whichever comes first.
     await new Promise<void>((resolve) => {
       const timer = setTimeout(done, Math.max(2000, this.operationTimeoutMs));
       function done(): void {
         clearTimeout(timer);
         client.off?.('ready', done);
+        client.off?.('error', done);
         resolve();
       }
       client.once!('ready', done);
+      client.once!('error', done);
     });
     if (client.status !== 'ready') {
       this.logger.warn('Redis is not reachable yet; one-time passwords fail closed until it is.');
@@ -364,7 +367,12 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
       return await Promise.race([run(), deadline]);
     } catch (error) {
       if (error instanceof OtpStoreUnavailableError) throw error;
-      throw new OtpStoreUnavailableError(`Redis ${operation} failed: ${describeRedisError(error)}`, { cause: error });
+      const status = this.client?.status;
+      const detail =
+        this.ownsClient && status !== undefined && status !== 'ready'
+          ? `Redis is not connected (${status})`
+          : `Redis ${operation} failed: ${describeRedisError(error)}`;
+      throw new OtpStoreUnavailableError(detail, { cause: error });
     } finally {
       clearTimeout(timer);
     }
@@ -411,7 +419,7 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
     client.on?.('error', (error: unknown) => {
       if (!healthy || this.closed) return;
       healthy = false;
-      this.logger.warn(`Redis connection lost (${describeRedisError(error)}); one-time passwords fail closed until it is back.`);
+      this.logger.warn(`Redis connection error (${describeRedisError(error)}); one-time passwords fail closed until Redis answers again.`);
     });
     client.on?.('ready', () => {
       if (healthy) return;
@@ -444,15 +452,17 @@ function summaryOf(reply: readonly unknown[]): OtpChallengeSummary {
 }
 
 function isNoScript(error: unknown): boolean {
-  return error instanceof Error && error.message.startsWith('NOSCRIPT');
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' && message.startsWith('NOSCRIPT');
 }
 
 /** A short reason without addresses' credentials: the error code, or the first words of the message. */
 function describeRedisError(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    return error.message.replace(/\/\/[^@\s]*@/g, '//***@').slice(0, 120);
+  // Duck-typed: errors may come from another realm (VM contexts), where instanceof Error fails.
+  if (error !== null && typeof error === 'object') {
+    const { code, message } = error as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && code !== '') return code;
+    if (typeof message === 'string') return message.replace(/\/\/[^@\s]*@/g, '//***@').slice(0, 120);
   }
   return 'unknown error';
 }
