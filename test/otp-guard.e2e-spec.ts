@@ -1,17 +1,25 @@
+import { randomBytes } from 'node:crypto';
 import { ConsoleLogger, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
+import { Redis } from 'ioredis';
 import request from 'supertest';
-import { InMemoryTransport, SmsTransport } from '../lib/index.js';
+import { InMemoryTransport, RedisOtpStore, SmsTransport } from '../lib/index.js';
 import { TEST_PHONES, TestAppModule } from './fixtures/test-app.module.js';
 
 type Platform = 'express' | 'fastify';
+
+const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
 /** Collects everything Nest and the package log, to prove no code ever appears in it. */
 class CapturingLogger extends ConsoleLogger {
   readonly lines: string[] = [];
   protected override printMessages(messages: unknown[]): void {
-    this.lines.push(...messages.map((message) => (message instanceof Error ? `${message.message} ${message.stack}` : String(message))));
+    this.lines.push(
+      ...messages.map((message) =>
+        message instanceof Error ? `${message.message} ${message.stack}` : String(message),
+      ),
+    );
   }
 }
 
@@ -82,7 +90,10 @@ describe.each<[Platform]>([['express'], ['fastify']])('OtpGuard e2e on %s', (pla
     beforeEach(() => start(TestAppModule.withRouteGuards()));
 
     it('challenge → code from the SMS → success, and the handler sees the verification', async () => {
-      const first = await http().post('/payments/transfer').set('x-test-user', 'alice').send(transfer);
+      const first = await http()
+        .post('/payments/transfer')
+        .set('x-test-user', 'alice')
+        .send(transfer);
       expect(first.status).toBe(401);
       expect(first.body).toEqual({
         statusCode: 401,
@@ -138,7 +149,12 @@ describe.each<[Platform]>([['express'], ['fastify']])('OtpGuard e2e on %s', (pla
     });
 
     it('a tampered amount is refused like a wrong code; the original amount still works', async () => {
-      const { challengeId, code } = await challenge('post', '/payments/transfer', 'alice', transfer);
+      const { challengeId, code } = await challenge(
+        'post',
+        '/payments/transfer',
+        'alice',
+        transfer,
+      );
       const tampered = await http()
         .post('/payments/transfer')
         .set('x-test-user', 'alice')
@@ -216,7 +232,11 @@ describe.each<[Platform]>([['express'], ['fastify']])('OtpGuard e2e on %s', (pla
         .set('X-OTP-Challenge', challengeId)
         .set('X-OTP-Code', code);
       expect(asAlice.status).toBe(200);
-      expect(asAlice.body).toEqual({ signedIn: true, phone: TEST_PHONES.alice, subject: 'u-alice' });
+      expect(asAlice.body).toEqual({
+        signedIn: true,
+        phone: TEST_PHONES.alice,
+        subject: 'u-alice',
+      });
     });
 
     it('controller options apply to every handler; a handler overrides some of them', async () => {
@@ -229,7 +249,11 @@ describe.each<[Platform]>([['express'], ['fastify']])('OtpGuard e2e on %s', (pla
         .set('X-OTP-Challenge', card.challengeId)
         .set('X-OTP-Code', card.code);
       expect(paid.status).toBe(200);
-      expect(paid.body.otp).toMatchObject({ purpose: 'payment', subject: 'C-2002', phone: TEST_PHONES.bob });
+      expect(paid.body.otp).toMatchObject({
+        purpose: 'payment',
+        subject: 'C-2002',
+        phone: TEST_PHONES.bob,
+      });
 
       // /payments/transfer: its own purpose, binding and text; the controller's subject.
       const moved = await challenge('post', '/payments/transfer', 'bob', transfer);
@@ -273,7 +297,10 @@ describe.each<[Platform]>([['express'], ['fastify']])('OtpGuard e2e on %s', (pla
     });
 
     it('only one of challenge id and code → 400 naming the headers; no phone → 400', async () => {
-      const half = await http().post('/account/login/confirm').set('x-test-user', 'alice').set('X-OTP-Code', '123456');
+      const half = await http()
+        .post('/account/login/confirm')
+        .set('x-test-user', 'alice')
+        .set('X-OTP-Code', '123456');
       expect(half.status).toBe(400);
       expect(half.body.message).toContain('x-otp-challenge');
       const anonymous = await http().post('/account/login/confirm');
@@ -311,7 +338,12 @@ describe.each<[Platform]>([['express'], ['fastify']])('OtpGuard e2e on %s', (pla
     beforeEach(() => start(TestAppModule.withBodyFields()));
 
     it('takes the challenge id and code from the body and keeps them from the handler', async () => {
-      const { challengeId, code } = await challenge('post', '/payments/transfer', 'alice', transfer);
+      const { challengeId, code } = await challenge(
+        'post',
+        '/payments/transfer',
+        'alice',
+        transfer,
+      );
       const response = await http()
         .post('/payments/transfer')
         .set('x-test-user', 'alice')
@@ -323,7 +355,12 @@ describe.each<[Platform]>([['express'], ['fastify']])('OtpGuard e2e on %s', (pla
     });
 
     it('a wrong code in the body is refused', async () => {
-      const { challengeId, code } = await challenge('post', '/payments/transfer', 'alice', transfer);
+      const { challengeId, code } = await challenge(
+        'post',
+        '/payments/transfer',
+        'alice',
+        transfer,
+      );
       const response = await http()
         .post('/payments/transfer')
         .set('x-test-user', 'alice')
@@ -358,10 +395,103 @@ describe.each<[Platform]>([['express'], ['fastify']])('OtpGuard e2e on %s', (pla
       await challenge('post', '/account/login/confirm', 'alice');
       const limited = await http().post('/account/login/confirm').set('x-test-user', 'alice');
       expect(limited.status).toBe(429);
-      expect(limited.body).toMatchObject({ statusCode: 429, retryAfterSeconds: expect.any(Number) });
+      expect(limited.body).toMatchObject({
+        statusCode: 429,
+        retryAfterSeconds: expect.any(Number),
+      });
       expect(Number(limited.headers['retry-after'])).toBe(limited.body.retryAfterSeconds);
       expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
       expect(transport.outbox).toHaveLength(2);
+    });
+  });
+
+  describe('with the Redis store', () => {
+    let redis: Redis;
+    let prefix: string;
+
+    beforeEach(async () => {
+      prefix = `test:otp-guard-e2e:${platform}:${randomBytes(6).toString('hex')}:`;
+      redis = new Redis(REDIS_URL);
+      await start(
+        TestAppModule.withRouteGuards({
+          otp: { store: new RedisOtpStore({ client: redis, keyPrefix: prefix }) },
+        }),
+      );
+    });
+
+    afterEach(async () => {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+        cursor = next;
+        if (keys.length > 0) await redis.del(...keys);
+      } while (cursor !== '0');
+      await redis.quit();
+    });
+
+    it('challenge → code → success, then the code is used up', async () => {
+      const { challengeId, code } = await challenge(
+        'post',
+        '/payments/transfer',
+        'alice',
+        transfer,
+      );
+      const confirm = () =>
+        http()
+          .post('/payments/transfer')
+          .set('x-test-user', 'alice')
+          .set('X-OTP-Challenge', challengeId)
+          .set('X-OTP-Code', code)
+          .send(transfer);
+      const done = await confirm();
+      expect(done.status).toBe(201);
+      expect(done.body.otp).toMatchObject({ challengeId, purpose: 'transfer', subject: 'C-1001' });
+      const replay = await confirm();
+      expect(replay.status).toBe(401);
+    });
+  });
+
+  describe('with a store that cannot be reached', () => {
+    // Nothing listens on port 1: every store operation is refused by the OS (a real client and a
+    // real refusal; the client does not queue commands or reconnect).
+    let unreachable: Redis;
+
+    beforeEach(async () => {
+      unreachable = new Redis('redis://127.0.0.1:1', {
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+      });
+      unreachable.on('error', () => undefined);
+      await start(
+        TestAppModule.withRouteGuards({
+          otp: { store: new RedisOtpStore({ client: unreachable, operationTimeoutMs: 500 }) },
+        }),
+      );
+    });
+
+    // With no retries the client ends by itself once refused; disconnect() would leave a timer.
+    afterEach(async () => {
+      if (unreachable.status !== 'end')
+        await new Promise((resolve) => unreachable.once('end', resolve));
+    });
+
+    it('sending a challenge → 503, nothing sent', async () => {
+      const response = await http().post('/account/login/confirm').set('x-test-user', 'alice');
+      expect(response.status).toBe(503);
+      expect(response.body).toMatchObject({ statusCode: 503, error: 'OTP unavailable' });
+      expect(transport.outbox).toHaveLength(0);
+    });
+
+    it('verifying a code → 503 and the handler does not run (fail closed)', async () => {
+      const response = await http()
+        .post('/account/login/confirm')
+        .set('x-test-user', 'alice')
+        .set('X-OTP-Challenge', 'AAAAAAAAAAAAAAAAAAAAAA')
+        .set('X-OTP-Code', '123456');
+      expect(response.status).toBe(503);
+      expect(response.body).not.toHaveProperty('signedIn');
+      expect(JSON.stringify(response.body)).not.toContain('123456');
     });
   });
 });

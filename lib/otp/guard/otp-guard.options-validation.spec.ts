@@ -62,12 +62,18 @@ describe('resolveBodyFields', () => {
   it('is off when absent or false, the default names when true', () => {
     expect(resolveBodyFields(undefined, invalid)).toBeUndefined();
     expect(resolveBodyFields(false, invalid)).toBeUndefined();
-    expect(resolveBodyFields(true, invalid)).toEqual({ challengeId: 'otpChallengeId', code: 'otpCode' });
+    expect(resolveBodyFields(true, invalid)).toEqual({
+      challengeId: 'otpChallengeId',
+      code: 'otpCode',
+    });
   });
 
   it('does not modify the given object', () => {
     const given = Object.freeze({ challengeId: 'challenge' });
-    expect(resolveBodyFields(given, invalid)).toEqual({ challengeId: 'challenge', code: 'otpCode' });
+    expect(resolveBodyFields(given, invalid)).toEqual({
+      challengeId: 'challenge',
+      code: 'otpCode',
+    });
     expect(given).toEqual({ challengeId: 'challenge' });
   });
 });

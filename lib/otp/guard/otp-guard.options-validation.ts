@@ -39,14 +39,20 @@ export function resolveOtpGuardModuleOptions(
   const header = (name: 'challengeHeader' | 'codeHeader', fallback: string): string => {
     const value = given[name] ?? fallback;
     if (typeof value !== 'string' || !HEADER_NAME.test(value)) {
-      throw new InvalidOptionsError(`${path}.${name}`, 'expected an HTTP header name such as "X-OTP-Code"');
+      throw new InvalidOptionsError(
+        `${path}.${name}`,
+        'expected an HTTP header name such as "X-OTP-Code"',
+      );
     }
     return value.toLowerCase();
   };
   const challengeHeader = header('challengeHeader', DEFAULT_OTP_CHALLENGE_HEADER);
   const codeHeader = header('codeHeader', DEFAULT_OTP_CODE_HEADER);
   if (challengeHeader === codeHeader) {
-    throw new InvalidOptionsError(`${path}.codeHeader`, 'expected a header different from challengeHeader');
+    throw new InvalidOptionsError(
+      `${path}.codeHeader`,
+      'expected a header different from challengeHeader',
+    );
   }
   if (given.autoSend !== undefined && typeof given.autoSend !== 'boolean') {
     throw new InvalidOptionsError(`${path}.autoSend`, 'expected true or false');
@@ -54,7 +60,10 @@ export function resolveOtpGuardModuleOptions(
   for (const name of ['phone', 'subject', 'message'] as const) {
     const value = given[name];
     if (value !== undefined && !['string', 'number', 'function'].includes(typeof value)) {
-      throw new InvalidOptionsError(`${path}.${name}`, 'expected a string or a function of the request');
+      throw new InvalidOptionsError(
+        `${path}.${name}`,
+        'expected a string or a function of the request',
+      );
     }
   }
   return {

@@ -12,8 +12,7 @@ import type { ExecutionContext } from '@nestjs/common';
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the app's request type; `any` lets `(req) => req.user.phone` compile untyped
 export type OtpRequestValue<T, TRequest = any> =
-  | T
-  | ((request: TRequest, context: ExecutionContext) => T | Promise<T>);
+  T | ((request: TRequest, context: ExecutionContext) => T | Promise<T>);
 
 /**
  * Values a challenge is bound to (PSD2 dynamic linking), e.g. `{ amount: '149.90', currency:

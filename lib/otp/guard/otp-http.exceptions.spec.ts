@@ -31,7 +31,9 @@ describe('OTP HTTP exceptions', () => {
       maskedPhone: '90532*****67',
       attemptsLeft: 5,
     });
-    expect(exception.headers).toEqual({ 'WWW-Authenticate': 'OTP challenge="ch_0123456789abcdef"' });
+    expect(exception.headers).toEqual({
+      'WWW-Authenticate': 'OTP challenge="ch_0123456789abcdef"',
+    });
   });
 
   it('OtpRequiredException without a challenge asks for one and names none', () => {
@@ -47,12 +49,18 @@ describe('OTP HTTP exceptions', () => {
 
   it('the message can be overridden', () => {
     const exception = new OtpRequiredException(challenge, 'Telefonunuza gönderilen kodu girin.');
-    expect(exception.getResponse()).toMatchObject({ message: 'Telefonunuza gönderilen kodu girin.' });
+    expect(exception.getResponse()).toMatchObject({
+      message: 'Telefonunuza gönderilen kodu girin.',
+    });
     expect(exception.message).toBe('Telefonunuza gönderilen kodu girin.');
   });
 
   it('OtpRejectedException (invalid) reports attempts left and names a challenge that can still be answered', () => {
-    const exception = new OtpRejectedException({ reason: 'invalid', attemptsLeft: 3, challengeId: 'ch_1' });
+    const exception = new OtpRejectedException({
+      reason: 'invalid',
+      attemptsLeft: 3,
+      challengeId: 'ch_1',
+    });
     expect(exception.getStatus()).toBe(401);
     expect(exception.getResponse()).toEqual({
       statusCode: 401,
@@ -65,12 +73,24 @@ describe('OTP HTTP exceptions', () => {
   });
 
   it('a used-up, expired or unknown challenge is not named again', () => {
-    expect(new OtpRejectedException({ reason: 'invalid', attemptsLeft: 0, challengeId: 'ch_1' }).headers)
-      .toEqual({ 'WWW-Authenticate': 'OTP error="invalid"' });
-    const expired = new OtpRejectedException({ reason: 'expired', attemptsLeft: 4, challengeId: 'ch_1' });
+    expect(
+      new OtpRejectedException({ reason: 'invalid', attemptsLeft: 0, challengeId: 'ch_1' }).headers,
+    ).toEqual({ 'WWW-Authenticate': 'OTP error="invalid"' });
+    const expired = new OtpRejectedException({
+      reason: 'expired',
+      attemptsLeft: 4,
+      challengeId: 'ch_1',
+    });
     expect(expired.headers).toEqual({ 'WWW-Authenticate': 'OTP error="expired"' });
-    expect(expired.getResponse()).toMatchObject({ reason: 'expired', message: expect.stringContaining('expired') });
-    const unknown = new OtpRejectedException({ reason: 'not_found', attemptsLeft: 0, challengeId: 'x' });
+    expect(expired.getResponse()).toMatchObject({
+      reason: 'expired',
+      message: expect.stringContaining('expired'),
+    });
+    const unknown = new OtpRejectedException({
+      reason: 'not_found',
+      attemptsLeft: 0,
+      challengeId: 'x',
+    });
     expect(unknown.getResponse()).toMatchObject({ reason: 'not_found', attemptsLeft: 0 });
   });
 
@@ -93,7 +113,9 @@ describe('OTP HTTP exceptions', () => {
       retryAfterSeconds: 13,
     });
     expect(exception.headers).toEqual({ 'Retry-After': '13' });
-    expect(new OtpLockedException({ retryAfterSeconds: 0 }).headers).toEqual({ 'Retry-After': '1' });
+    expect(new OtpLockedException({ retryAfterSeconds: 0 }).headers).toEqual({
+      'Retry-After': '1',
+    });
     expect(new OtpLockedException().headers).toEqual({});
   });
 

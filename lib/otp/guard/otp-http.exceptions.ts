@@ -68,7 +68,11 @@ export type OtpRejectionReason = 'invalid' | 'expired' | 'not_found';
  */
 export class OtpRejectedException extends OtpHttpException {
   constructor(
-    details: { readonly reason: OtpRejectionReason; readonly attemptsLeft: number; readonly challengeId?: string },
+    details: {
+      readonly reason: OtpRejectionReason;
+      readonly attemptsLeft: number;
+      readonly challengeId?: string;
+    },
     message?: string,
   ) {
     const { reason, attemptsLeft } = details;
@@ -108,7 +112,9 @@ export class OtpLockedException extends OtpHttpException {
       {
         statusCode: HttpStatus.TOO_MANY_REQUESTS,
         error: 'OTP locked',
-        message: message ?? 'Too many wrong one-time passwords: this challenge is locked. Request a new one later.',
+        message:
+          message ??
+          'Too many wrong one-time passwords: this challenge is locked. Request a new one later.',
         reason: 'locked',
         attemptsLeft: 0,
         ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }),
@@ -120,7 +126,11 @@ export class OtpLockedException extends OtpHttpException {
 
 /** 429: a send limit (cooldown, per-phone or per-IP cap) was reached. */
 export class OtpTooManyRequestsException extends OtpHttpException {
-  constructor(details: { readonly retryAfterSeconds: number }, message?: string, options?: HttpExceptionOptions) {
+  constructor(
+    details: { readonly retryAfterSeconds: number },
+    message?: string,
+    options?: HttpExceptionOptions,
+  ) {
     const retryAfter = toRetryAfter(details.retryAfterSeconds) ?? 1;
     super(
       {

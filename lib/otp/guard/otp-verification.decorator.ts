@@ -35,9 +35,8 @@ export function getOtpVerification(request: object): OtpVerification | undefined
  * `@OtpVerified() otp: OtpVerification`, or one field with `@OtpVerified('phone')`.
  * `undefined` on a route the guard did not check (no `@RequireOtp()`, or `@SkipOtp()`).
  */
-export const OtpVerified: (field?: keyof OtpVerification) => ParameterDecorator = createParamDecorator(
-  (field: keyof OtpVerification | undefined, context: ExecutionContext) => {
+export const OtpVerified: (field?: keyof OtpVerification) => ParameterDecorator =
+  createParamDecorator((field: keyof OtpVerification | undefined, context: ExecutionContext) => {
     const verification = getOtpVerification(context.switchToHttp().getRequest<object>());
     return field === undefined ? verification : verification?.[field];
-  },
-);
+  });

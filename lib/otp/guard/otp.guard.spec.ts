@@ -23,7 +23,13 @@ type VerifyResult = Awaited<ReturnType<OtpService['verify']>>;
 class RecordingOtpService {
   readonly sent: SendInput[] = [];
   readonly verified: VerifyInput[] = [];
-  verifyResult: VerifyResult = { valid: true, challengeId: 'ch_1', purpose: 'p', subject: undefined, phone: '905321112233' };
+  verifyResult: VerifyResult = {
+    valid: true,
+    challengeId: 'ch_1',
+    purpose: 'p',
+    subject: undefined,
+    phone: '905321112233',
+  };
 
   send(input: SendInput) {
     this.sent.push(input);
@@ -54,10 +60,17 @@ function setup(guardOptions?: OtpGuardModuleOptions) {
   const service = new RecordingOtpService();
   const headers: Record<string, string> = {};
   const adapterHost = {
-    httpAdapter: { setHeader: (_response: unknown, name: string, value: string) => (headers[name] = value) },
+    httpAdapter: {
+      setHeader: (_response: unknown, name: string, value: string) => (headers[name] = value),
+    },
   } as unknown as HttpAdapterHost;
   const moduleOptions: PostaGuverciniModuleOptions = { otp: { guard: guardOptions } };
-  const guard = new OtpGuard(new Reflector(), service as unknown as OtpService, adapterHost, moduleOptions);
+  const guard = new OtpGuard(
+    new Reflector(),
+    service as unknown as OtpService,
+    adapterHost,
+    moduleOptions,
+  );
   const contextFor = (controller: Type, handler: string, request: FakeRequest): ExecutionContext =>
     new ExecutionContextHost(
       [request, {}, () => undefined],
@@ -82,9 +95,15 @@ class PlainController {
   open(): void {}
 }
 
-@RequireOtp({ purpose: 'payment', subject: (req: FakeRequest) => (req.user as { id: string }).id + ':pay' })
+@RequireOtp({
+  purpose: 'payment',
+  subject: (req: FakeRequest) => (req.user as { id: string }).id + ':pay',
+})
 class PaymentsController {
-  @RequireOtp({ purpose: 'transfer', bind: (req: FakeRequest) => ({ amount: (req.body as { amount: string }).amount }) })
+  @RequireOtp({
+    purpose: 'transfer',
+    bind: (req: FakeRequest) => ({ amount: (req.body as { amount: string }).amount }),
+  })
   transfer(): void {}
 
   card(): void {}
@@ -115,15 +134,21 @@ class PublicController {
 describe('OtpGuard', () => {
   it('lets routes without @RequireOtp() through without touching the service', async () => {
     const { guard, service, contextFor } = setup();
-    await expect(guard.canActivate(contextFor(PlainController, 'open', { headers: {} }))).resolves.toBe(true);
+    await expect(
+      guard.canActivate(contextFor(PlainController, 'open', { headers: {} })),
+    ).resolves.toBe(true);
     expect(service.sent).toHaveLength(0);
     expect(service.verified).toHaveLength(0);
   });
 
   it('honours @SkipOtp() on a handler, and on a controller except for handlers with their own @RequireOtp()', async () => {
     const { guard, service, contextFor } = setup();
-    await expect(guard.canActivate(contextFor(PaymentsController, 'history', { headers: {} }))).resolves.toBe(true);
-    await expect(guard.canActivate(contextFor(PublicController, 'free', { headers: {} }))).resolves.toBe(true);
+    await expect(
+      guard.canActivate(contextFor(PaymentsController, 'history', { headers: {} })),
+    ).resolves.toBe(true);
+    await expect(
+      guard.canActivate(contextFor(PublicController, 'free', { headers: {} })),
+    ).resolves.toBe(true);
     expect(service.sent).toHaveLength(0);
     const error = await failure(
       guard.canActivate(contextFor(PublicController, 'guarded', { headers: {}, user: alice })),
@@ -134,10 +159,20 @@ describe('OtpGuard', () => {
 
   it('without a code: sends a challenge with this request’s values and answers 401 with WWW-Authenticate', async () => {
     const { guard, service, headers, contextFor } = setup();
-    const request: FakeRequest = { headers: {}, body: { amount: '149.90' }, ip: '203.0.113.7', user: alice };
-    const error = await failure(guard.canActivate(contextFor(PaymentsController, 'transfer', request)));
+    const request: FakeRequest = {
+      headers: {},
+      body: { amount: '149.90' },
+      ip: '203.0.113.7',
+      user: alice,
+    };
+    const error = await failure(
+      guard.canActivate(contextFor(PaymentsController, 'transfer', request)),
+    );
     expect(error).toBeInstanceOf(OtpRequiredException);
-    expect((error as OtpRequiredException).getResponse()).toMatchObject({ challengeId: 'ch_1', attemptsLeft: 5 });
+    expect((error as OtpRequiredException).getResponse()).toMatchObject({
+      challengeId: 'ch_1',
+      attemptsLeft: 5,
+    });
     expect(headers).toEqual({ 'WWW-Authenticate': 'OTP challenge="ch_1"' });
     // Handler options override the controller's field by field; the controller's subject stays.
     expect(service.sent).toEqual([
@@ -154,11 +189,15 @@ describe('OtpGuard', () => {
 
   it('uses the module defaults, and names the route when no purpose is given', async () => {
     const { guard, service, contextFor } = setup({
-      phone: (req: FakeRequest) => (req.headers['x-phone'] as string),
+      phone: (req: FakeRequest) => req.headers['x-phone'] as string,
       subject: 'fixed-subject',
       message: 'Kod: {code}',
     });
-    await failure(guard.canActivate(contextFor(LoginController, 'unnamed', { headers: { 'x-phone': '05321112233' } })));
+    await failure(
+      guard.canActivate(
+        contextFor(LoginController, 'unnamed', { headers: { 'x-phone': '05321112233' } }),
+      ),
+    );
     expect(service.sent[0]).toMatchObject({
       phone: '05321112233',
       purpose: 'LoginController.unnamed',
@@ -169,20 +208,30 @@ describe('OtpGuard', () => {
 
   it('defaults phone and subject to request.user.phone and request.user.id', async () => {
     const { guard, service, contextFor } = setup();
-    await failure(guard.canActivate(contextFor(LoginController, 'confirm', { headers: {}, user: alice })));
-    expect(service.sent[0]).toMatchObject({ phone: alice.phone, subject: 'u-alice', purpose: 'login' });
+    await failure(
+      guard.canActivate(contextFor(LoginController, 'confirm', { headers: {}, user: alice })),
+    );
+    expect(service.sent[0]).toMatchObject({
+      phone: alice.phone,
+      subject: 'u-alice',
+      purpose: 'login',
+    });
   });
 
   it('answers 400 when there is no phone to send to', async () => {
     const { guard, service, contextFor } = setup();
-    const error = await failure(guard.canActivate(contextFor(LoginController, 'confirm', { headers: {} })));
+    const error = await failure(
+      guard.canActivate(contextFor(LoginController, 'confirm', { headers: {} })),
+    );
     expect(error).toBeInstanceOf(OtpBadRequestException);
     expect(service.sent).toHaveLength(0);
   });
 
   it('with autoSend false: 401 without sending anything', async () => {
     const { guard, service, headers, contextFor } = setup();
-    const error = await failure(guard.canActivate(contextFor(LoginController, 'email', { headers: {}, user: alice })));
+    const error = await failure(
+      guard.canActivate(contextFor(LoginController, 'email', { headers: {}, user: alice })),
+    );
     expect(error).toBeInstanceOf(OtpRequiredException);
     expect((error as OtpRequiredException).getResponse()).not.toHaveProperty('challengeId');
     expect(headers).toEqual({ 'WWW-Authenticate': 'OTP' });
@@ -191,16 +240,30 @@ describe('OtpGuard', () => {
 
   it('verifies the code against the purpose, subject and binding recomputed from this request', async () => {
     const { guard, service, contextFor } = setup();
-    service.verifyResult = { valid: true, challengeId: 'ch_1', purpose: 'transfer', subject: 'u-alice:pay', phone: '905321112233' };
+    service.verifyResult = {
+      valid: true,
+      challengeId: 'ch_1',
+      purpose: 'transfer',
+      subject: 'u-alice:pay',
+      phone: '905321112233',
+    };
     const request: FakeRequest = {
       headers: { 'x-otp-challenge': 'ch_1', 'x-otp-code': '123456' },
       body: { amount: '149.90' },
       user: alice,
     };
-    await expect(guard.canActivate(contextFor(PaymentsController, 'transfer', request))).resolves.toBe(true);
+    await expect(
+      guard.canActivate(contextFor(PaymentsController, 'transfer', request)),
+    ).resolves.toBe(true);
     expect(service.sent).toHaveLength(0);
     expect(service.verified).toEqual([
-      { challengeId: 'ch_1', code: '123456', purpose: 'transfer', subject: 'u-alice:pay', bind: { amount: '149.90' } },
+      {
+        challengeId: 'ch_1',
+        code: '123456',
+        purpose: 'transfer',
+        subject: 'u-alice:pay',
+        bind: { amount: '149.90' },
+      },
     ]);
     expect(getOtpVerification(request)).toEqual({
       challengeId: 'ch_1',
@@ -215,38 +278,86 @@ describe('OtpGuard', () => {
 
   it('verifies once per request even when the guard runs twice (APP_GUARD + @RequireOtp())', async () => {
     const { guard, service, contextFor } = setup();
-    service.verifyResult = { valid: true, challengeId: 'ch_1', purpose: 'login', subject: 'u-alice', phone: '905321112233' };
-    const request: FakeRequest = { headers: { 'x-otp-challenge': 'ch_1', 'x-otp-code': '123456' }, user: alice };
+    service.verifyResult = {
+      valid: true,
+      challengeId: 'ch_1',
+      purpose: 'login',
+      subject: 'u-alice',
+      phone: '905321112233',
+    };
+    const request: FakeRequest = {
+      headers: { 'x-otp-challenge': 'ch_1', 'x-otp-code': '123456' },
+      user: alice,
+    };
     await guard.canActivate(contextFor(LoginController, 'confirm', request));
-    await expect(guard.canActivate(contextFor(LoginController, 'confirm', request))).resolves.toBe(true);
+    await expect(guard.canActivate(contextFor(LoginController, 'confirm', request))).resolves.toBe(
+      true,
+    );
     expect(service.verified).toHaveLength(1);
   });
 
   it('refuses a valid code issued for another purpose or subject', async () => {
     const { guard, service, contextFor } = setup();
-    const request = (): FakeRequest => ({ headers: { 'x-otp-challenge': 'ch_1', 'x-otp-code': '123456' }, user: alice });
-    service.verifyResult = { valid: true, challengeId: 'ch_1', purpose: 'payment', subject: 'u-alice', phone: '905321112233' };
-    const wrongPurpose = await failure(guard.canActivate(contextFor(LoginController, 'confirm', request())));
+    const request = (): FakeRequest => ({
+      headers: { 'x-otp-challenge': 'ch_1', 'x-otp-code': '123456' },
+      user: alice,
+    });
+    service.verifyResult = {
+      valid: true,
+      challengeId: 'ch_1',
+      purpose: 'payment',
+      subject: 'u-alice',
+      phone: '905321112233',
+    };
+    const wrongPurpose = await failure(
+      guard.canActivate(contextFor(LoginController, 'confirm', request())),
+    );
     expect(wrongPurpose).toBeInstanceOf(OtpRejectedException);
-    expect((wrongPurpose as OtpRejectedException).getResponse()).toMatchObject({ reason: 'invalid', attemptsLeft: 0 });
-    service.verifyResult = { valid: true, challengeId: 'ch_1', purpose: 'login', subject: 'u-bob', phone: '905321112233' };
-    const wrongSubject = await failure(guard.canActivate(contextFor(LoginController, 'confirm', request())));
+    expect((wrongPurpose as OtpRejectedException).getResponse()).toMatchObject({
+      reason: 'invalid',
+      attemptsLeft: 0,
+    });
+    service.verifyResult = {
+      valid: true,
+      challengeId: 'ch_1',
+      purpose: 'login',
+      subject: 'u-bob',
+      phone: '905321112233',
+    };
+    const wrongSubject = await failure(
+      guard.canActivate(contextFor(LoginController, 'confirm', request())),
+    );
     expect(wrongSubject).toBeInstanceOf(OtpRejectedException);
   });
 
   it('maps refusals: invalid/expired/not_found → 401 with reason, locked → 429 with Retry-After', async () => {
     const { guard, service, headers, contextFor } = setup();
-    const request = (): FakeRequest => ({ headers: { 'x-otp-challenge': 'ch_1', 'x-otp-code': '000000' }, user: alice });
+    const request = (): FakeRequest => ({
+      headers: { 'x-otp-challenge': 'ch_1', 'x-otp-code': '000000' },
+      user: alice,
+    });
     for (const reason of ['invalid', 'expired', 'not_found'] as const) {
       service.verifyResult = { valid: false, reason, attemptsLeft: 3 };
-      const error = await failure(guard.canActivate(contextFor(LoginController, 'confirm', request())));
+      const error = await failure(
+        guard.canActivate(contextFor(LoginController, 'confirm', request())),
+      );
       expect(error).toBeInstanceOf(OtpRejectedException);
       expect((error as OtpRejectedException).getStatus()).toBe(401);
-      expect((error as OtpRejectedException).getResponse()).toMatchObject({ reason, attemptsLeft: 3 });
+      expect((error as OtpRejectedException).getResponse()).toMatchObject({
+        reason,
+        attemptsLeft: 3,
+      });
       expect(JSON.stringify((error as OtpRejectedException).getResponse())).not.toContain('000000');
     }
-    service.verifyResult = { valid: false, reason: 'locked', attemptsLeft: 0, retryAfterSeconds: 120 };
-    const locked = await failure(guard.canActivate(contextFor(LoginController, 'confirm', request())));
+    service.verifyResult = {
+      valid: false,
+      reason: 'locked',
+      attemptsLeft: 0,
+      retryAfterSeconds: 120,
+    };
+    const locked = await failure(
+      guard.canActivate(contextFor(LoginController, 'confirm', request())),
+    );
     expect(locked).toBeInstanceOf(OtpLockedException);
     expect((locked as OtpLockedException).getStatus()).toBe(429);
     expect(headers['Retry-After']).toBe('120');
@@ -255,7 +366,12 @@ describe('OtpGuard', () => {
   it('answers 400 when only one of challenge id and code is sent', async () => {
     const { guard, service, contextFor } = setup();
     const error = await failure(
-      guard.canActivate(contextFor(LoginController, 'confirm', { headers: { 'x-otp-code': '123456' }, user: alice })),
+      guard.canActivate(
+        contextFor(LoginController, 'confirm', {
+          headers: { 'x-otp-code': '123456' },
+          user: alice,
+        }),
+      ),
     );
     expect(error).toBeInstanceOf(OtpBadRequestException);
     expect((error as OtpBadRequestException).message).toContain('x-otp-challenge');
@@ -264,13 +380,28 @@ describe('OtpGuard', () => {
   });
 
   it('reads custom headers and, when enabled, body fields — and removes those fields from the body', async () => {
-    const { guard, service, contextFor } = setup({ challengeHeader: 'X-Sms-Challenge', codeHeader: 'X-Sms-Code', bodyFields: true });
-    service.verifyResult = { valid: true, challengeId: 'ch_1', purpose: 'login', subject: 'u-alice', phone: '905321112233' };
+    const { guard, service, contextFor } = setup({
+      challengeHeader: 'X-Sms-Challenge',
+      codeHeader: 'X-Sms-Code',
+      bodyFields: true,
+    });
+    service.verifyResult = {
+      valid: true,
+      challengeId: 'ch_1',
+      purpose: 'login',
+      subject: 'u-alice',
+      phone: '905321112233',
+    };
     await guard.canActivate(
-      contextFor(LoginController, 'confirm', { headers: { 'x-sms-challenge': 'ch_h', 'x-sms-code': '111111' }, user: alice }),
+      contextFor(LoginController, 'confirm', {
+        headers: { 'x-sms-challenge': 'ch_h', 'x-sms-code': '111111' },
+        user: alice,
+      }),
     );
     const body = { otpChallengeId: 'ch_b', otpCode: '222222', keep: 'me' };
-    await guard.canActivate(contextFor(LoginController, 'confirm', { headers: {}, body, user: alice }));
+    await guard.canActivate(
+      contextFor(LoginController, 'confirm', { headers: {}, body, user: alice }),
+    );
     expect(service.verified.map(({ challengeId, code }) => [challengeId, code])).toEqual([
       ['ch_h', '111111'],
       ['ch_b', '222222'],
@@ -281,7 +412,9 @@ describe('OtpGuard', () => {
   it('ignores body fields unless enabled', async () => {
     const { guard, service, contextFor } = setup();
     const body = { otpChallengeId: 'ch_b', otpCode: '222222' };
-    await failure(guard.canActivate(contextFor(LoginController, 'confirm', { headers: {}, body, user: alice })));
+    await failure(
+      guard.canActivate(contextFor(LoginController, 'confirm', { headers: {}, body, user: alice })),
+    );
     expect(service.verified).toHaveLength(0);
     expect(service.sent).toHaveLength(1);
   });

@@ -126,7 +126,10 @@ export class OtpGuard implements CanActivate {
 
     const credentials = this.readCredentials(context, options);
     if (credentials === undefined) {
-      return this.reject(context, { kind: 'required', challenge: await this.sendChallenge(context, options) });
+      return this.reject(context, {
+        kind: 'required',
+        challenge: await this.sendChallenge(context, options),
+      });
     }
     request[OTP_VERIFICATION] = await this.verifyCredentials(context, options, credentials);
     return true;
@@ -140,15 +143,24 @@ export class OtpGuard implements CanActivate {
   protected getRouteOptions(context: ExecutionContext): ResolvedRequireOtpOptions | undefined {
     const handler = context.getHandler();
     const controller = context.getClass();
-    const onHandler = this.reflector.get<RequireOtpOptions | undefined>(REQUIRE_OTP_METADATA, handler);
-    const onController = this.reflector.get<RequireOtpOptions | undefined>(REQUIRE_OTP_METADATA, controller);
+    const onHandler = this.reflector.get<RequireOtpOptions | undefined>(
+      REQUIRE_OTP_METADATA,
+      handler,
+    );
+    const onController = this.reflector.get<RequireOtpOptions | undefined>(
+      REQUIRE_OTP_METADATA,
+      controller,
+    );
     if (onHandler === undefined && onController === undefined) return undefined;
     const skipOnHandler = this.reflector.get<boolean | undefined>(SKIP_OTP_METADATA, handler);
     const skipOnController = this.reflector.get<boolean | undefined>(SKIP_OTP_METADATA, controller);
     // @SkipOtp() on the handler always wins; on the controller it yields to the handler's own @RequireOtp().
     if (skipOnHandler ?? (onHandler === undefined && skipOnController === true)) return undefined;
 
-    const merged: RequireOtpOptions = { ...definedFields(onController), ...definedFields(onHandler) };
+    const merged: RequireOtpOptions = {
+      ...definedFields(onController),
+      ...definedFields(onHandler),
+    };
     return {
       purpose: merged.purpose ?? `${controller.name}.${handler.name}`,
       phone: merged.phone ?? this.defaults.phone,
@@ -160,7 +172,10 @@ export class OtpGuard implements CanActivate {
         merged.bodyFields === undefined
           ? this.defaults.bodyFields
           : resolveBodyFields(merged.bodyFields, (field, expected) => {
-              throw new InvalidOptionsError(`@RequireOtp().bodyFields${field}`, `expected ${expected}`);
+              throw new InvalidOptionsError(
+                `@RequireOtp().bodyFields${field}`,
+                `expected ${expected}`,
+              );
             }),
     };
   }
@@ -227,12 +242,18 @@ export class OtpGuard implements CanActivate {
   }
 
   /** The challenge id: the challenge header, else (when enabled) the body field. */
-  protected getChallengeId(context: ExecutionContext, options: ResolvedRequireOtpOptions): string | undefined {
+  protected getChallengeId(
+    context: ExecutionContext,
+    options: ResolvedRequireOtpOptions,
+  ): string | undefined {
     return this.readField(context, this.defaults.challengeHeader, options.bodyFields?.challengeId);
   }
 
   /** The code: the code header, else (when enabled) the body field. */
-  protected getCode(context: ExecutionContext, options: ResolvedRequireOtpOptions): string | undefined {
+  protected getCode(
+    context: ExecutionContext,
+    options: ResolvedRequireOtpOptions,
+  ): string | undefined {
     return this.readField(context, this.defaults.codeHeader, options.bodyFields?.code);
   }
 
@@ -329,13 +350,22 @@ export class OtpGuard implements CanActivate {
     const { challengeId, code } = credentials;
     let result: Awaited<ReturnType<OtpService['verify']>>;
     try {
-      result = await this.otpService.verify({ challengeId, code, purpose: options.purpose, subject, bind });
+      result = await this.otpService.verify({
+        challengeId,
+        code,
+        purpose: options.purpose,
+        subject,
+        bind,
+      });
     } catch (error) {
       return this.rejectOnServiceError(context, error);
     }
     if (!result.valid) {
       if (result.reason === 'locked') {
-        return this.reject(context, { kind: 'locked', retryAfterSeconds: result.retryAfterSeconds });
+        return this.reject(context, {
+          kind: 'locked',
+          retryAfterSeconds: result.retryAfterSeconds,
+        });
       }
       return this.reject(context, {
         kind: 'rejected',
@@ -347,7 +377,12 @@ export class OtpGuard implements CanActivate {
     // Defence in depth: whatever the service compared, the challenge must have been issued for
     // this route's purpose and this request's subject. It is used up now either way.
     if (result.purpose !== options.purpose || (result.subject ?? undefined) !== subject) {
-      return this.reject(context, { kind: 'rejected', reason: 'invalid', attemptsLeft: 0, challengeId });
+      return this.reject(context, {
+        kind: 'rejected',
+        reason: 'invalid',
+        attemptsLeft: 0,
+        challengeId,
+      });
     }
     return Object.freeze({
       challengeId,
@@ -381,18 +416,28 @@ export class OtpGuard implements CanActivate {
   }
 
   /** A header (lower-case name), else a body field; empty means absent. */
-  private readField(context: ExecutionContext, header: string, bodyField: string | undefined): string | undefined {
+  private readField(
+    context: ExecutionContext,
+    header: string,
+    bodyField: string | undefined,
+  ): string | undefined {
     const request = this.getRequest(context);
     const fromHeader = request.headers[header];
     if (Array.isArray(fromHeader)) {
-      return this.reject(context, { kind: 'bad-request', message: `Send the ${header} header once.` });
+      return this.reject(context, {
+        kind: 'bad-request',
+        message: `Send the ${header} header once.`,
+      });
     }
     if (fromHeader !== undefined && fromHeader.trim() !== '') return fromHeader.trim();
     if (bodyField === undefined || !isPlainBody(request.body)) return undefined;
     const fromBody = request.body[bodyField];
     if (fromBody === undefined || fromBody === null || fromBody === '') return undefined;
     if (typeof fromBody !== 'string') {
-      return this.reject(context, { kind: 'bad-request', message: `The ${bodyField} body field must be a string.` });
+      return this.reject(context, {
+        kind: 'bad-request',
+        message: `The ${bodyField} body field must be a string.`,
+      });
     }
     return fromBody.trim();
   }
@@ -441,15 +486,22 @@ async function resolveValue<T>(
   context: ExecutionContext,
 ): Promise<T | undefined> {
   return typeof value === 'function'
-    ? await (value as (request: unknown, context: ExecutionContext) => T | Promise<T>)(request, context)
+    ? await (value as (request: unknown, context: ExecutionContext) => T | Promise<T>)(
+        request,
+        context,
+      )
     : value;
 }
 
 function userField(request: HttpRequestLike, field: string): unknown {
   const user = request.user;
-  return user !== null && typeof user === 'object' ? (user as Record<string, unknown>)[field] : undefined;
+  return user !== null && typeof user === 'object'
+    ? (user as Record<string, unknown>)[field]
+    : undefined;
 }
 
 function isPlainBody(body: unknown): body is Record<string, unknown> {
-  return body !== null && typeof body === 'object' && !Array.isArray(body) && !Buffer.isBuffer(body);
+  return (
+    body !== null && typeof body === 'object' && !Array.isArray(body) && !Buffer.isBuffer(body)
+  );
 }

@@ -27,13 +27,18 @@ describe('@RequireOtp()', () => {
   });
 
   it('keeps a frozen copy: the caller’s object is neither mutated nor able to change the route later', () => {
-    const options: { -readonly [K in keyof RequireOtpOptions]: RequireOtpOptions[K] } = { purpose: 'login' };
+    const options: { -readonly [K in keyof RequireOtpOptions]: RequireOtpOptions[K] } = {
+      purpose: 'login',
+    };
     class Controller {
       @RequireOtp(options)
       login(): void {}
     }
     options.purpose = 'changed';
-    const stored = Reflect.getMetadata(REQUIRE_OTP_METADATA, Controller.prototype.login) as RequireOtpOptions;
+    const stored = Reflect.getMetadata(
+      REQUIRE_OTP_METADATA,
+      Controller.prototype.login,
+    ) as RequireOtpOptions;
     expect(stored).toEqual({ purpose: 'login' });
     expect(stored).not.toBe(options);
     expect(Object.isFrozen(stored)).toBe(true);

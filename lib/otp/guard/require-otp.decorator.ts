@@ -3,11 +3,7 @@ import { SmsValidationError } from '../../errors/validation.error.js';
 import { REQUIRE_OTP_METADATA } from '../../posta-guvercini.constants.js';
 import { OtpGuard } from './otp.guard.js';
 import { resolveBodyFields } from './otp-guard.options-validation.js';
-import type {
-  OtpBodyFieldNames,
-  OtpGuardBinding,
-  OtpRequestValue,
-} from './otp-guard.options.js';
+import type { OtpBodyFieldNames, OtpGuardBinding, OtpRequestValue } from './otp-guard.options.js';
 
 /**
  * Options of `@RequireOtp()`. On a handler they override those on its controller, which
@@ -88,26 +84,29 @@ function validateRequireOtpOptions<TRequest>(
   options: RequireOtpOptions<TRequest>,
 ): Readonly<RequireOtpOptions<TRequest>> {
   const fail = (field: string, expected: string): never => {
-    throw new SmsValidationError(
-      'INVALID_OPTION',
-      `@RequireOtp(): "${field}" ${expected}`,
-      field,
-    );
+    throw new SmsValidationError('INVALID_OPTION', `@RequireOtp(): "${field}" ${expected}`, field);
   };
   if (options === null || typeof options !== 'object') fail('options', 'must be an object');
   const { purpose, autoSend, bodyFields } = options;
   if (purpose !== undefined && (typeof purpose !== 'string' || purpose.trim() === '')) {
     fail('purpose', 'must be a non-empty string');
   }
-  if (autoSend !== undefined && typeof autoSend !== 'boolean') fail('autoSend', 'must be true or false');
-  resolveBodyFields(bodyFields, (field, expected) => fail(`bodyFields${field}`, `must be ${expected}`));
+  if (autoSend !== undefined && typeof autoSend !== 'boolean')
+    fail('autoSend', 'must be true or false');
+  resolveBodyFields(bodyFields, (field, expected) =>
+    fail(`bodyFields${field}`, `must be ${expected}`),
+  );
   for (const field of ['phone', 'subject', 'message'] as const) {
     const value = options[field];
     if (value !== undefined && !['string', 'number', 'function'].includes(typeof value)) {
       fail(field, 'must be a string or a function of the request');
     }
   }
-  if (options.bind !== undefined && options.bind !== null && !['object', 'function'].includes(typeof options.bind)) {
+  if (
+    options.bind !== undefined &&
+    options.bind !== null &&
+    !['object', 'function'].includes(typeof options.bind)
+  ) {
     fail('bind', 'must be an object of values or a function of the request');
   }
   // A copy: the caller's object is never mutated, and later changes to it have no effect.
