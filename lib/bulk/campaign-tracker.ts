@@ -30,6 +30,7 @@ export class CampaignTracker {
   private truncated = false;
   private cancelled = false;
   private final: CampaignReport | undefined;
+  private deliveries: Promise<void> = Promise.resolve();
   private readonly subject: BehaviorSubject<CampaignProgress>;
 
   constructor(private readonly options: TrackerOptions) {
@@ -59,10 +60,15 @@ export class CampaignTracker {
     }
     this.subject.next(this.snapshot(false));
     if (onRecipient) {
-      for (const outcome of outcomes) {
-        const pending = onRecipient(outcome);
-        if (pending && typeof (pending as Promise<void>).then === 'function') await pending;
-      }
+      // One call at a time even when several batches complete together.
+      const delivery = this.deliveries.then(async () => {
+        for (const outcome of outcomes) {
+          const pending = onRecipient(outcome);
+          if (pending && typeof (pending as Promise<void>).then === 'function') await pending;
+        }
+      });
+      this.deliveries = delivery.catch(() => undefined);
+      await delivery;
     }
   }
 
