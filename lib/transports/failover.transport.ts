@@ -135,6 +135,22 @@ export class FailoverTransport extends SmsTransport {
     return this.sendFrom(0, request);
   }
 
+  /** What logs and `JSON.stringify` show: members and breaker states (members show no credentials). */
+  toJSON(): { transport: 'failover'; members: { transport: unknown; state: FailoverMemberState }[] } {
+    const states = this.states;
+    return {
+      transport: 'failover',
+      members: this.members.map((member, i) => ({
+        transport: typeof (member.transport as { toJSON?: unknown }).toJSON === 'function' ? member.transport : member.transport.name,
+        state: states[i]!,
+      })),
+    };
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `FailoverTransport ${JSON.stringify(this.toJSON())}`;
+  }
+
   async status(request: StatusRequest): Promise<DeliveryReport[]> {
     return this.query((transport) => transport.status(request));
   }

@@ -175,6 +175,18 @@ export abstract class WireTransport extends SmsTransport {
   protected abstract prepareCredit(account: ResolvedAccount): WireRequest;
   protected abstract readCreditReply(response: WireResponse): number;
 
+  /** What logs and `JSON.stringify` show of a transport: the API and hosts, never credentials. */
+  toJSON(): { transport: string; hosts: Partial<Record<SmsChannel, string>> } {
+    const hosts: Partial<Record<SmsChannel, string>> = {};
+    for (const account of Object.values(this.accounts)) hosts[account.channel] = account.baseUrl.origin;
+    return { transport: this.api, hosts };
+  }
+
+  /** `util.inspect` (console.log, Nest's logger) shows the same safe summary. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `${this.constructor.name} ${JSON.stringify(this.toJSON())}`;
+  }
+
   /** The account (and host) of a channel; a typed error before any network call when missing. */
   protected accountFor(channel: SmsChannel): ResolvedAccount {
     const account = this.accounts[channel];
