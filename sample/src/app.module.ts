@@ -30,7 +30,16 @@ export function postaGuverciniOptions(settings: SampleSettings, backend: SmsBack
     ...backend.connection(),
     ...(settings.sender !== undefined ? { sender: settings.sender } : {}),
     ...(settings.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
-    otp: { secret: settings.otpSecret },
+    otp: {
+      secret: settings.otpSecret,
+      ...(settings.redisUrl !== undefined ? { store: { type: 'redis', url: settings.redisUrl, keyPrefix: settings.redisKeyPrefix } } : {}),
+      // In the development modes one demo phone receives every code of every flow, and every
+      // request comes from 127.0.0.1: allow more sends than the package's defaults (5 per
+      // phone and 20 per IP in 10 minutes), which apply with a real provider.
+      ...(settings.mode !== 'provider'
+        ? { phoneLimits: [{ limit: 30, windowSeconds: 600 }], ipLimits: [{ limit: 100, windowSeconds: 600 }] }
+        : {}),
+    },
     bulk: { consentFilter: demoConsentFilter, optOut: DEMO_OPT_OUT },
   };
 }

@@ -26,6 +26,8 @@ const CONTENT_SECURITY_POLICY = [
 export interface CreateSampleAppOptions extends SampleAppOptions {
   /** Nest log levels. @default ['log', 'warn', 'error'] */
   readonly logger?: LogLevel[] | false;
+  /** Exit the process when start-up fails (Nest's default); tests pass `false` to get the error. @default true */
+  readonly abortOnError?: boolean;
 }
 
 /** Builds the sample app (not listening yet). `main.ts` and the sample's e2e specs use it. */
@@ -33,6 +35,7 @@ export async function createSampleApp(options: CreateSampleAppOptions = {}): Pro
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options), {
     logger: options.logger ?? ['log', 'warn', 'error'],
     bodyParser: false,
+    abortOnError: options.abortOnError ?? true,
   });
   // Campaign recipients are pasted into a textarea: allow bodies up to 1 MB.
   app.useBodyParser('json', { limit: '1mb' });

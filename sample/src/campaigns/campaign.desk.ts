@@ -8,7 +8,7 @@ import {
   type RecipientOutcome,
   SmsValidationError,
 } from 'nestjs-posta-guvercini';
-import { catchError, concat, defer, from, map, type Observable, of } from 'rxjs';
+import { catchError, concat, defaultIfEmpty, defer, from, map, type Observable, of } from 'rxjs';
 
 /** What the operator submitted on the campaign page. */
 export interface CampaignInput {
@@ -103,11 +103,17 @@ export class CampaignDesk {
   /**
    * Server-Sent Events for the page: a `progress` event for every snapshot of
    * `campaign.progress$` (it replays the latest one, so a late subscriber starts from the
-   * current state), then one `report` event (or `failed`), then the stream ends.
+   * current state; once finished, the last snapshot), then one `report` event (or `failed`),
+   * then the stream ends.
    */
   events(id: string): Observable<MessageEvent> {
     const entry = this.entry(id);
-    const progress = entry.campaign.progress$.pipe(map((snapshot): MessageEvent => ({ type: 'progress', data: snapshot })));
+    const { campaign } = entry;
+    const progress = campaign.progress$.pipe(
+      // A campaign that already finished completes at once: then send its last snapshot.
+      defaultIfEmpty(undefined),
+      map((snapshot): MessageEvent => ({ type: 'progress', data: snapshot ?? campaign.progress })),
+    );
     const outcome = defer(() => from(entry.campaign.done)).pipe(
       map((report): MessageEvent => ({ type: 'report', data: summarize(report) })),
       catchError((error: unknown) =>

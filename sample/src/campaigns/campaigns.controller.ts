@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, type MessageEvent, Param, ParseUUIDPipe, Post, Sse } from '@nestjs/common';
+import { analyzeSmsText, transliterateTurkish } from 'nestjs-posta-guvercini';
 import type { Observable } from 'rxjs';
 import { type CampaignInput, CampaignDesk } from './campaign.desk.js';
 import { DEMO_RULES } from './demo-consent.js';
@@ -15,6 +16,16 @@ export class CampaignsController {
   @Get('rules')
   rules() {
     return DEMO_RULES;
+  }
+
+  /** Encoding and SMS count of a text, and what transliterating Turkish letters would save. */
+  @Post('preview')
+  @HttpCode(200)
+  preview(@Body() body: { text?: unknown } | undefined) {
+    const text = typeof body?.text === 'string' ? body.text.slice(0, 2_000) : '';
+    const analysis = analyzeSmsText(text);
+    const ascii = analyzeSmsText(transliterateTurkish(text));
+    return { ...analysis, transliteratedSegments: ascii.segments };
   }
 
   @Post()

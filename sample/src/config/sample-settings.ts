@@ -30,6 +30,8 @@ export class SampleSettings {
     readonly otpSecret: string,
     /** Redis for the OTP store (several instances behind a load balancer); memory when absent. */
     readonly redisUrl: string | undefined,
+    /** Prefix of the OTP store's Redis keys. */
+    readonly redisKeyPrefix: string,
     /** `/health` warns below this balance. */
     readonly healthCreditThreshold: number,
     /** The demo customer's and card holder's mobile number. */
@@ -128,6 +130,7 @@ export function readSampleSettings(config: ConfigService): SampleSettings {
     get('POSTA_GUVERCINI_TIMEOUT_MS') === undefined ? undefined : integer('POSTA_GUVERCINI_TIMEOUT_MS', 10_000, 1, 300_000),
     otpSecret,
     get('REDIS_URL'),
+    get('REDIS_KEY_PREFIX') ?? 'posta-guvercini-sample:otp:',
     integer('HEALTH_CREDIT_THRESHOLD', 1_000, 0, Number.MAX_SAFE_INTEGER),
     customerPhone ?? DEMO_PHONE,
     integer('PORT', 3000, 0, 65_535),

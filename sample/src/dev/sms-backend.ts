@@ -87,7 +87,7 @@ export class SmsBackend implements OnApplicationShutdown {
           ...(message.sendAt ? { sendAt: message.sendAt.toISOString() } : {}),
           ...(message.validUntil ? { validUntil: message.validUntil.toISOString() } : {}),
           ...(message.sender ? { sender: message.sender } : {}),
-          status: simulator.statusOf(message.id)?.code,
+          ...(simulator.statusOf(message.id) ? { status: String(simulator.statusOf(message.id)!.code) } : {}),
         }));
     }
     if (this.memory !== undefined) {

@@ -7,7 +7,7 @@ const auto = $('#auto-refresh');
 function highlightCodes(text) {
   const cell = el('td');
   let last = 0;
-  for (const match of text.matchAll(/(?<![\d.,])\d{4,10}(?![\d.,])/g)) {
+  for (const match of text.matchAll(/(?<!\d[.,]?)\d{4,10}(?![.,]?\d)/g)) {
     cell.append(text.slice(last, match.index), el('mark', { text: match[0], className: 'code' }));
     last = match.index + match[0].length;
   }
