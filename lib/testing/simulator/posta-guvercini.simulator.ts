@@ -291,7 +291,7 @@ export class PostaGuverciniSimulator extends EventEmitter {
         body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
         operation: routed.operation,
       };
-      const context = { profile, api: handler.api, operation: routed.operation, at, fault: decision.fault?.kind };
+      const context = { profile, api: handler.api, operation: routed.operation, at, fault: decision.fault?.kind ?? (decision.delayMs > 0 ? ('latency' as const) : undefined) };
       if (decision.fault?.kind === 'reset') {
         this.later(decision.delayMs, () => {
           this.record({ ...context, recipients: 0, status: 0, providerCode: 'reset' });
