@@ -81,6 +81,7 @@ function showReport(report) {
       el('tr', { attrs: { 'data-status': line.status, ...(line.messageId ? { 'data-message-id': line.messageId } : {}) } }, [
         el('td', { text: /^90\d{10}$/.test(line.to) ? formatPhone(line.to) : line.to, className: 'mono' }),
         el('td', {}, [outcomeBadge(line)]),
+        el('td', { text: line.messageId ?? '', className: 'mono' }),
         el('td', { className: 'delivery', text: line.messageId ? '…' : '' }),
       ]),
     ),
@@ -102,7 +103,7 @@ async function refreshStatuses() {
     if (!status) continue;
     const kind = status.status === 'delivered' ? 'ok' : status.final ? 'error' : 'warn';
     const badge = el('span', { text: status.status, className: `badge ${kind}`, attrs: { title: `${status.providerCode} ${status.description}` } });
-    row.querySelector('.delivery').replaceChildren(badge, ` ${status.description}`);
+    row.querySelector('.delivery').replaceChildren(badge, el('span', { text: ` ${status.description}`, className: 'hint' }));
   }
   $('#status-note').textContent = `Statuses as of ${new Date().toLocaleTimeString('tr-TR')}`;
 }

@@ -1,0 +1,186 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { jest } from '@jest/globals';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { DEMO_PHONE_CANONICAL, type RunningSample, startSample } from './sample-app.fixture.js';
+
+/** Debian's Chromium (`apt-get install chromium`; `.ci/run` installs it when missing). */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Flags for a closed network: no background downloads, no sync, no QUIC, no GPU. */
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+/** Screenshots land here (gitignored): look at them to check the pages. */
+const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
+
+jest.setTimeout(90_000);
+
+describe('Sample app in headless Chromium', () => {
+  let sample: RunningSample;
+  let userDataDir: string;
+  let context: BrowserContext;
+  /** Script errors and console errors (a CSP violation is one) of every page. */
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    await mkdir(ARTIFACTS, { recursive: true });
+    sample = await startSample({}, { listen: true });
+    userDataDir = await mkdtemp(join(tmpdir(), 'pg-sample-chromium-'));
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1180, height: 860 },
+      locale: 'tr-TR',
+      timezoneId: 'Europe/Istanbul',
+    });
+    context.on('page', (page) => {
+      page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
+      page.on('console', (message) => {
+        if (message.type() === 'error' && !/status of 4\d\d/.test(message.text())) {
+          pageErrors.push(`${page.url()}: ${message.text()}`);
+        }
+      });
+    });
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await sample?.close();
+    if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
+  });
+
+  afterEach(() => {
+    expect(pageErrors).toEqual([]);
+  });
+
+  /**
+   * Reads the newest one-time password to the demo phone from the outbox page, as a person
+   * trying the sample does (in a second tab). `expect` is text the SMS must contain.
+   */
+  async function codeFromOutbox(expectText?: string): Promise<{ code: string; text: string }> {
+    const outbox = await context.newPage();
+    try {
+      await outbox.goto(`${sample.url}/outbox`);
+      const row = outbox.locator(`#outbox-rows tr[data-channel="otp"][data-to="${DEMO_PHONE_CANONICAL}"]`).first();
+      await row.waitFor();
+      const text = (await row.locator('td').nth(3).textContent()) ?? '';
+      if (expectText !== undefined) expect(text).toContain(expectText);
+      const code = (await row.locator('mark.code').first().textContent()) ?? '';
+      expect(code).toMatch(/^\d{6}$/);
+      return { code, text };
+    } finally {
+      await outbox.close();
+    }
+  }
+
+  async function shot(page: Page, name: string): Promise<void> {
+    await page.screenshot({ path: join(ARTIFACTS, name), fullPage: true });
+  }
+
+  it('internet-branch login: password, the code from the outbox, the signed-in page', async () => {
+    const page = await context.newPage();
+    await page.goto(`${sample.url}/`);
+    await page.locator('.mode', { hasText: 'Embedded simulator' }).waitFor();
+    await shot(page, 'sample-home.png');
+
+    await page.click('text=Sign in');
+    await page.waitForURL('**/branch/login');
+    await page.fill('#customerNo', '10000001');
+    await page.fill('#password', 'wrong-password');
+    await page.click('#login-form button[type=submit]');
+    await page.locator('#message.error', { hasText: 'customer number or the password is wrong' }).waitFor();
+
+    await page.fill('#password', 'demo1234');
+    await page.click('#login-form button[type=submit]');
+    await page.waitForURL('**/branch/otp');
+    await page.locator('#message', { hasText: 'We sent a one-time password' }).waitFor();
+    await shot(page, 'sample-branch-otp.png');
+
+    const { code } = await codeFromOutbox();
+    await page.fill('#code', code);
+    await page.click('#verify');
+    await page.waitForURL('**/branch/account');
+    await page.locator('#greeting', { hasText: 'Hoş geldiniz, Ayşe Yılmaz' }).waitFor();
+    expect(await page.locator('#accounts tr').count()).toBe(2);
+    await shot(page, 'sample-branch-account.png');
+
+    await page.click('#logout');
+    await page.waitForURL('**/branch/login');
+    await page.close();
+  });
+
+  it('3-D Secure: the amount tampered after the code was sent is refused; the shown amount is paid', async () => {
+    const page = await context.newPage();
+    await page.goto(`${sample.url}/checkout`);
+    await page.fill('#amount', '249.90');
+    await page.click('#checkout-form button[type=submit]');
+    await page.waitForURL('**/checkout/confirm?payment=*');
+    await page.locator('#message', { hasText: 'We sent a one-time password' }).waitFor();
+    expect(await page.textContent('#amount-label')).toBe('249.90 TRY');
+    expect(await page.textContent('#merchant-label')).toBe('ACME Elektronik A.Ş.');
+
+    const { code, text } = await codeFromOutbox('249.90 TRY');
+    expect(text).toContain('ACME Elektronik A.Ş.');
+
+    // Someone changes the amount the page sends with the code.
+    await page.click('details.tamper summary');
+    await page.fill('#tamper-amount', '2499.00');
+    await page.fill('#code', code);
+    await page.click('#confirm');
+    await page.locator('#message.error', { hasText: 'not valid for this request' }).waitFor();
+    expect(page.url()).toContain('/checkout/confirm');
+    await shot(page, 'sample-3ds-tampered.png');
+
+    // The card holder's own request, with the amount the SMS showed.
+    await page.fill('#tamper-amount', '249.90');
+    await page.fill('#code', code);
+    await page.click('#confirm');
+    await page.waitForURL('**/checkout/done?payment=*');
+    await page.locator('#receipt h1', { hasText: 'Payment confirmed' }).waitFor();
+    expect(await page.textContent('#amount-label')).toBe('249.90 TRY');
+    await shot(page, 'sample-3ds-confirmed.png');
+    await page.close();
+  });
+
+  it('bulk campaign: live progress, report and delivery statuses; the outbox shows every SMS', async () => {
+    const page = await context.newPage();
+    await page.goto(`${sample.url}/campaigns`);
+    await page.fill(
+      '#numbers',
+      ['+90 532 200 00 02', '0532 200 00 03', '5322000004', '0532 200 00 02', 'not-a-number', '+90 532 999 99 99'].join('\n'),
+    );
+    await page.locator('#numbers-count', { hasText: '6 lines' }).waitFor();
+    await page.check('input[name=kind][value=commercial]');
+    await page.selectOption('#validity', '6');
+    await page.click('#start');
+    await page.locator('#campaign-state', { hasText: 'finished' }).waitFor();
+    expect(await page.textContent('#count-sent')).toBe('2');
+    expect(await page.textContent('#count-skipped')).toBe('4');
+    expect(await page.locator('#report-rows tr').count()).toBe(6);
+    await page.locator('#report-rows', { hasText: 'no consent (İYS)' }).waitFor();
+    await page.locator('#report-rows', { hasText: 'opted out' }).waitFor();
+
+    // Let the simulator's delivery clock run, then ask for the statuses.
+    sample.simulator.advance(10_000);
+    await page.click('#refresh-status');
+    await page.locator('#report-rows .delivery .badge', { hasText: 'delivered' }).first().waitFor();
+    await shot(page, 'sample-campaign.png');
+
+    await page.goto(`${sample.url}/outbox`);
+    await page.locator('#outbox-rows tr[data-channel="bulk"]').first().waitFor();
+    expect(await page.locator('#outbox-rows tr[data-channel="bulk"]').count()).toBe(2);
+    expect(await page.locator('#outbox-rows tr[data-channel="otp"]').count()).toBeGreaterThanOrEqual(2);
+    await shot(page, 'sample-outbox.png');
+    await page.close();
+  });
+});
