@@ -3,6 +3,10 @@ import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import type { OtpService } from '../otp.service.js';
 import type { PostaGuverciniModuleOptions } from '../../posta-guvercini.options.js';
+import { OtpRateLimitError, OtpStoreUnavailableError } from '../../errors/otp.errors.js';
+import { SmsProviderError } from '../../errors/provider.error.js';
+import { SmsConnectionError } from '../../errors/transport.error.js';
+import { InvalidOptionsError, SmsValidationError } from '../../errors/validation.error.js';
 import { OtpGuard } from './otp.guard.js';
 import type { OtpGuardModuleOptions } from './otp-guard.options.js';
 import {
@@ -10,6 +14,8 @@ import {
   OtpLockedException,
   OtpRejectedException,
   OtpRequiredException,
+  OtpTooManyRequestsException,
+  OtpUnavailableException,
 } from './otp-http.exceptions.js';
 import { getOtpVerification } from './otp-verification.decorator.js';
 import { RequireOtp, type RequireOtpOptions } from './require-otp.decorator.js';
@@ -23,6 +29,7 @@ type VerifyResult = Awaited<ReturnType<OtpService['verify']>>;
 class RecordingOtpService {
   readonly sent: SendInput[] = [];
   readonly verified: VerifyInput[] = [];
+  sendError: Error | undefined = undefined;
   verifyResult: VerifyResult = {
     valid: true,
     challengeId: 'ch_1',
@@ -33,6 +40,7 @@ class RecordingOtpService {
 
   send(input: SendInput) {
     this.sent.push(input);
+    if (this.sendError !== undefined) return Promise.reject(this.sendError);
     return Promise.resolve({
       challengeId: 'ch_1',
       expiresAt: new Date('2026-05-01T10:03:00Z'),
@@ -429,5 +437,84 @@ describe('OtpGuard', () => {
     const { guard, contextFor } = setup({ autoSend: false, subject: 's' });
     await failure(guard.canActivate(contextFor(Controller, 'handler', { headers: {} })));
     expect(options).toEqual(snapshot);
+  });
+
+  describe('translates the service’s errors', () => {
+    const send = async (error: Error) => {
+      const { guard, service, headers, contextFor } = setup();
+      service.sendError = error;
+      const thrown = await failure(
+        guard.canActivate(contextFor(LoginController, 'confirm', { headers: {}, user: alice })),
+      );
+      return { thrown, headers };
+    };
+
+    it('a send limit → 429 with Retry-After', async () => {
+      const { thrown, headers } = await send(new OtpRateLimitError('phone', 540));
+      expect(thrown).toBeInstanceOf(OtpTooManyRequestsException);
+      expect((thrown as OtpTooManyRequestsException).getStatus()).toBe(429);
+      expect((thrown as OtpTooManyRequestsException).getResponse()).toMatchObject({
+        retryAfterSeconds: 540,
+      });
+      expect(headers).toEqual({ 'Retry-After': '540' });
+    });
+
+    it('a limit error from another copy of the package (same code) → 429 as well', async () => {
+      const foreign = Object.assign(new Error('rate limited'), {
+        code: 'OTP_RATE_LIMITED',
+        retryAfterSeconds: 7,
+      });
+      const { thrown, headers } = await send(foreign);
+      expect(thrown).toBeInstanceOf(OtpTooManyRequestsException);
+      expect(headers).toEqual({ 'Retry-After': '7' });
+    });
+
+    it.each([
+      ['the store is down', new OtpStoreUnavailableError('connection refused')],
+      ['the provider cannot be reached', new SmsConnectionError('ECONNREFUSED', false)],
+      ['the provider refuses the account', new SmsProviderError('json', '500', 'server error')],
+    ])('%s → 503, the cause kept for logs', async (_label, error) => {
+      const { thrown } = await send(error);
+      expect(thrown).toBeInstanceOf(OtpUnavailableException);
+      expect((thrown as OtpUnavailableException).cause).toBe(error);
+    });
+
+    it('a phone the request carries that is not a mobile number → 400 with the service’s message', async () => {
+      const error = new SmsValidationError(
+        'INVALID_PHONE',
+        'phone is not a phone number (12***)',
+        'phone',
+      );
+      const { thrown } = await send(error);
+      expect(thrown).toBeInstanceOf(OtpBadRequestException);
+      expect((thrown as OtpBadRequestException).message).toBe(error.message);
+    });
+
+    it('a configuration error (wrong option, template placeholder without value) stays a 500', async () => {
+      const option = new InvalidOptionsError('otp.secret', 'is required');
+      expect((await send(option)).thrown).toBe(option);
+      const template = new SmsValidationError(
+        'OTP_TEMPLATE_INVALID',
+        'The OTP message uses {payee}',
+        'message',
+      );
+      expect((await send(template)).thrown).toBe(template);
+      const unknown = new TypeError('bug');
+      expect((await send(unknown)).thrown).toBe(unknown);
+    });
+
+    it('the store going down during verification → 503, nothing let through (fail closed)', async () => {
+      const { guard, service, contextFor } = setup();
+      service.verify = () => Promise.reject(new OtpStoreUnavailableError('timeout'));
+      const request: FakeRequest = {
+        headers: { 'x-otp-challenge': 'ch_1', 'x-otp-code': '123456' },
+        user: alice,
+      };
+      const thrown = await failure(
+        guard.canActivate(contextFor(LoginController, 'confirm', request)),
+      );
+      expect(thrown).toBeInstanceOf(OtpUnavailableException);
+      expect(getOtpVerification(request)).toBeUndefined();
+    });
   });
 });

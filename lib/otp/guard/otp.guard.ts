@@ -450,29 +450,64 @@ export class OtpGuard implements CanActivate {
     delete body[fields.code];
   }
 
-  /** Translates the service's typed errors into HTTP answers; anything else propagates. */
+  /**
+   * Translates the service's typed errors into HTTP answers; anything else (a wrong option, a
+   * template without a value for one of its placeholders: server bugs) propagates as a 500.
+   * Errors are recognised by their stable `code` too, so two copies of the package (ESM and
+   * CommonJS in one app) still map correctly.
+   */
   private rejectOnServiceError(context: ExecutionContext, error: unknown): never {
-    if (error instanceof OtpRateLimitError) {
+    const code = errorCode(error);
+    if (error instanceof OtpRateLimitError || code === 'OTP_RATE_LIMITED') {
+      const { retryAfterSeconds } = error as { retryAfterSeconds?: unknown };
       return this.reject(context, {
         kind: 'rate-limited',
-        retryAfterSeconds: error.retryAfterSeconds,
+        retryAfterSeconds: typeof retryAfterSeconds === 'number' ? retryAfterSeconds : 1,
+        cause: error,
+      });
+    }
+    if (code === 'PROVIDER_INVALID_NUMBER') {
+      return this.reject(context, {
+        kind: 'bad-request',
+        message: 'The SMS provider refused the phone number; check it and try again.',
         cause: error,
       });
     }
     if (
       error instanceof OtpStoreUnavailableError ||
       error instanceof SmsTransportError ||
-      error instanceof SmsProviderError
+      error instanceof SmsProviderError ||
+      code === 'OTP_STORE_UNAVAILABLE' ||
+      code?.startsWith('TRANSPORT_') === true ||
+      code?.startsWith('PROVIDER_') === true
     ) {
       return this.reject(context, { kind: 'unavailable', cause: error });
     }
-    // Bad input from the request (a phone that is not a mobile number, a country not allowed);
-    // a wrong option is a server bug and stays a 500.
-    if (error instanceof SmsValidationError && !(error instanceof InvalidOptionsError)) {
-      return this.reject(context, { kind: 'bad-request', message: error.message, cause: error });
+    // Bad input carried by the request: a phone that is not a mobile number or is from a
+    // country not allowed, bound values the SMS cannot show.
+    if (
+      (error instanceof SmsValidationError ||
+        (error as Error | undefined)?.name === 'SmsValidationError') &&
+      code !== undefined &&
+      !SERVER_SIDE_VALIDATION_CODES.test(code)
+    ) {
+      return this.reject(context, {
+        kind: 'bad-request',
+        message: (error as Error).message,
+        cause: error,
+      });
     }
     throw error;
   }
+}
+
+/** Validation failures that come from the app's own configuration, not from the request. */
+const SERVER_SIDE_VALIDATION_CODES =
+  /^(?:INVALID_OPTION|OTP_TEMPLATE_[A-Z_]+|INVALID_OTP_PURPOSE)$/;
+
+function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
 }
 
 function definedFields<T extends object>(value: T | undefined): Partial<T> {

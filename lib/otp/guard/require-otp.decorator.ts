@@ -37,7 +37,9 @@ export interface RequireOtpOptions<TRequest = any> {
    */
   readonly bind?: OtpRequestValue<OtpGuardBinding | undefined, TRequest>;
   /**
-   * SMS template (`{code}`, and `{amount}` etc. for bound values).
+   * SMS template (`{code}`, `{minutes}`, `{purpose}`, and `{amount}` etc. for bound values), or
+   * a function of the request returning one (e.g. to pick the customer's language). To build the
+   * text from the code yourself, give a template function as `otp.message` instead.
    * @default the module's `otp.guard.message`, else the OTP service's template
    */
   readonly message?: OtpRequestValue<string | undefined, TRequest>;
@@ -88,8 +90,15 @@ function validateRequireOtpOptions<TRequest>(
   };
   if (options === null || typeof options !== 'object') fail('options', 'must be an object');
   const { purpose, autoSend, bodyFields } = options;
-  if (purpose !== undefined && (typeof purpose !== 'string' || purpose.trim() === '')) {
-    fail('purpose', 'must be a non-empty string');
+  if (
+    purpose !== undefined &&
+    (typeof purpose !== 'string' ||
+      purpose.trim() === '' ||
+      purpose.length > 100 ||
+      // eslint-disable-next-line no-control-regex
+      /[\u0000-\u001f\u007f]/.test(purpose))
+  ) {
+    fail('purpose', 'must be a non-empty string of at most 100 printable characters');
   }
   if (autoSend !== undefined && typeof autoSend !== 'boolean')
     fail('autoSend', 'must be true or false');
