@@ -52,6 +52,19 @@ export { JsonTransport } from './transports/json.transport.js';
 export { InMemoryTransport } from './transports/in-memory.transport.js';
 export type { OutboxMessage, InMemoryTransportOptions } from './transports/in-memory.transport.js';
 
+// Wire transports: options, failover, delivery-status mapping, multi-request errors
+export type { HttpTransportOptions } from './transports/http.transport.js';
+export { SOAP_NAMESPACE } from './transports/soap.transport.js';
+export { FailoverTransport } from './transports/failover.transport.js';
+export type {
+  FailoverTransportOptions,
+  FailoverBreakerOptions,
+  FailoverMemberState,
+} from './transports/failover.transport.js';
+export { deliveryStatusOf, DELIVERY_STATUS_CODES, UNKNOWN_MESSAGE_STATUS } from './transports/delivery-status.js';
+export type { DeliveryStatusInfo } from './transports/delivery-status.js';
+export { SmsPartialSendError, SmsNotSentError, SmsCircuitOpenError } from './errors/transport.error.js';
+
 // Health (optional peer @nestjs/terminus, loaded only when a check runs)
 export { PostaGuverciniHealthIndicator } from './health/posta-guvercini.health.js';
 export type {
