@@ -38,6 +38,8 @@ export function canonicalOtpBinding(subject: unknown, bind: unknown): string {
   return JSON.stringify({ s, b: entries });
 }
 
+const EMPTY_BINDING = canonicalOtpBinding(undefined, undefined);
+
 function canonicalValue(value: unknown): string {
   const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
   return text.normalize('NFC');
@@ -49,6 +51,7 @@ function canonicalValue(value: unknown): string {
  */
 export class OtpHasher {
   private readonly key: KeyObject;
+  private emptyBindingDigest: string | undefined;
 
   constructor(secret: Buffer) {
     this.key = createSecretKey(secret);
@@ -56,6 +59,8 @@ export class OtpHasher {
 
   /** Digest of a canonical binding (stored with the challenge, so a resent code gets the same binding). */
   bindingDigest(canonicalBinding: string): string {
+    // No subject and no values is the common case (plain login): computed once.
+    if (canonicalBinding === EMPTY_BINDING) return (this.emptyBindingDigest ??= this.mac(`pg-otp/v1/binding\u0000${EMPTY_BINDING}`));
     return this.mac(`pg-otp/v1/binding\u0000${canonicalBinding}`);
   }
 

@@ -356,6 +356,15 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
   /** Fails with `OtpStoreUnavailableError` on any error or after `operationTimeoutMs`. */
   private async withDeadline<T>(operation: string, run: () => Promise<T>): Promise<T> {
     if (this.closed) throw new OtpStoreUnavailableError('the Redis store is closed');
+    // The store's own client bounds every command itself (commandTimeout, no offline queue);
+    // a client passed in may queue commands while disconnected, so it gets a deadline here.
+    if (this.ownsClient) {
+      try {
+        return await run();
+      } catch (error) {
+        throw this.unavailable(operation, error);
+      }
+    }
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -366,16 +375,22 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
     try {
       return await Promise.race([run(), deadline]);
     } catch (error) {
-      if (error instanceof OtpStoreUnavailableError) throw error;
-      const status = this.client?.status;
-      const detail =
-        this.ownsClient && status !== undefined && status !== 'ready'
-          ? `Redis is not connected (${status})`
-          : `Redis ${operation} failed: ${describeRedisError(error)}`;
-      throw new OtpStoreUnavailableError(detail, { cause: error });
+      throw this.unavailable(operation, error);
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  private unavailable(operation: string, error: unknown): OtpStoreUnavailableError {
+    if (error instanceof OtpStoreUnavailableError) return error;
+    const status = this.client?.status;
+    const detail =
+      this.ownsClient && status !== undefined && status !== 'ready'
+        ? `Redis is not connected (${status})`
+        : /timed out/i.test(describeRedisError(error))
+          ? `Redis did not answer ${operation} within ${this.operationTimeoutMs} ms`
+          : `Redis ${operation} failed: ${describeRedisError(error)}`;
+    return new OtpStoreUnavailableError(detail, { cause: error });
   }
 
   private async getClient(): Promise<RedisOtpClient> {

@@ -1,0 +1,297 @@
+// bench/otp — OtpService throughput on the memory and Redis stores, Redis commands per
+// operation, and a naive Redis baseline (GET, compare, INCR, DEL as separate commands), all in
+// one run. `npm run bench:otp`. Sizes: OTP_BENCH_N (default 4000), OTP_BENCH_CONCURRENCY (64),
+// OTP_BENCH_ROUNDS (3: the stores are measured in turn, round after round, and the medians
+// reported, so load from other processes falls on all of them alike).
+//
+// Redis: a throwaway redis-server on a free port when `redis-server` is on PATH (so INFO
+// commandstats counts only this run), else REDIS_URL (default redis://127.0.0.1:6379).
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { OtpService } from '../../lib/otp/otp.service.js';
+import { MemoryOtpStore } from '../../lib/otp/stores/memory-otp.store.js';
+import type { OtpStore } from '../../lib/otp/stores/otp.store.js';
+import { RedisOtpStore } from '../../lib/otp/stores/redis-otp.store.js';
+import { SmsTransport } from '../../lib/transports/sms-transport.js';
+import type { CreditBalance, DeliveryReport, SendRequest, SendResult } from '../../lib/transports/sms-transport.types.js';
+import { NaiveRedisOtpStore } from './naive-redis-otp.store.js';
+import { ThrowawayRedis, redisServerAvailable } from './throwaway-redis.js';
+
+const N = Number(process.env['OTP_BENCH_N'] ?? 4000);
+const CONCURRENCY = Number(process.env['OTP_BENCH_CONCURRENCY'] ?? 64);
+const GUESS_ROUNDS = 5;
+const ROUNDS = Number(process.env['OTP_BENCH_ROUNDS'] ?? 3);
+const SECRET = randomBytes(32);
+
+/** Keeps only the last code per number: the benchmark measures OTP, not an outbox. */
+class CodeCaptureTransport extends SmsTransport {
+  readonly name = 'bench-capture';
+  readonly codes = new Map<string, string>();
+  private sent = 0;
+
+  async send(request: SendRequest): Promise<SendResult> {
+    if (!('to' in request)) throw new Error('unexpected N-N send');
+    const to = request.to[0]!;
+    this.codes.set(to, /(?<!\d)(\d{6})(?!\d)/.exec(request.text)![1]!);
+    return {
+      recipients: [{ to, status: 'accepted', messageId: `B${++this.sent}` }],
+      credits: 1,
+      requests: 1,
+      providerCodes: [],
+    };
+  }
+  async status(): Promise<DeliveryReport[]> {
+    return [];
+  }
+  async credit(channel: 'otp' | 'bulk'): Promise<CreditBalance> {
+    return { channel, balance: 0 };
+  }
+}
+
+/**
+ * Counts the Redis commands a store sends (each call is one round trip: no pipelining). Both
+ * Redis stores go through this, so they carry the same instrumentation cost.
+ */
+function countingClient(client: Redis): { client: Redis; counts: Map<string, number> } {
+  const counts = new Map<string, number>();
+  const proxy = new Proxy(client, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        counts.set(String(property), (counts.get(String(property)) ?? 0) + 1);
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { client: proxy, counts };
+}
+
+async function pool(total: number, concurrency: number, task: (index: number) => Promise<void>): Promise<number> {
+  let next = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, total) }, async () => {
+      for (let i = next++; i < total; i = next++) await task(i);
+    }),
+  );
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+let phoneSeq = 0;
+/** A fresh valid Turkish mobile number per send, so per-phone caps (on, at defaults) never bite. */
+function nextPhone(): string {
+  phoneSeq += 1;
+  return `0532${String(phoneSeq).padStart(7, '0')}`;
+}
+const canonical = (phone: string): string => `90${phone.slice(1)}`;
+
+function service(store: OtpStore, transport: CodeCaptureTransport): OtpService {
+  return new OtpService(transport, { transport, otp: { secret: SECRET } }, store);
+}
+
+interface Measured {
+  readonly pairsPerSecond: number;
+  readonly verifyPerSecond: number;
+}
+
+/** send+verify pairs/s, then verify/s alone (on challenges sent beforehand). */
+async function measure(store: OtpStore, onVerifyPhase?: (phase: 'start' | 'end') => Promise<void>): Promise<Measured> {
+  const transport = new CodeCaptureTransport();
+  const otp = service(store, transport);
+  const pair = async (): Promise<void> => {
+    const phone = nextPhone();
+    const { challengeId } = await otp.send({ phone, purpose: 'login' });
+    const result = await otp.verify({ challengeId, code: transport.codes.get(canonical(phone))!, purpose: 'login' });
+    if (!result.valid) throw new Error(`verification failed: ${result.reason}`);
+  };
+  await pool(Math.min(500, N), CONCURRENCY, pair); // warm-up
+  const pairSeconds = await pool(N, CONCURRENCY, pair);
+
+  const challenges: Array<{ challengeId: string; code: string }> = [];
+  await pool(N, CONCURRENCY, async () => {
+    const phone = nextPhone();
+    const { challengeId } = await otp.send({ phone, purpose: 'login' });
+    challenges.push({ challengeId, code: transport.codes.get(canonical(phone))! });
+  });
+  await onVerifyPhase?.('start');
+  const verifySeconds = await pool(challenges.length, CONCURRENCY, async (i) => {
+    const { challengeId, code } = challenges[i]!;
+    if (!(await otp.verify({ challengeId, code, purpose: 'login' })).valid) throw new Error('verification failed');
+  });
+  await onVerifyPhase?.('end');
+  return { pairsPerSecond: N / pairSeconds, verifyPerSecond: challenges.length / verifySeconds };
+}
+
+async function commandStats(redis: Redis): Promise<Map<string, number>> {
+  const info = await redis.info('commandstats');
+  const stats = new Map<string, number>();
+  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) stats.set(match[1]!, Number(match[2]));
+  return stats;
+}
+
+function delta(after: Map<string, number>, before: Map<string, number>): Map<string, number> {
+  const result = new Map<string, number>();
+  for (const [name, calls] of after) {
+    const d = calls - (before.get(name) ?? 0);
+    if (d > 0 && name !== 'info') result.set(name, d);
+  }
+  return result;
+}
+
+function perOp(stats: Map<string, number>, ops: number): string {
+  return [...stats.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, calls]) => `${name.toUpperCase()} ${(calls / ops).toFixed(2)}`)
+    .join(', ');
+}
+
+const sum = (values: Iterable<number>): number => [...values].reduce((a, b) => a + b, 0);
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+const range = (values: number[]): string =>
+  Math.min(...values) === Math.max(...values) ? String(values[0]) : `${Math.min(...values)}–${Math.max(...values)}`;
+
+/** Sends and returns the code, for the wrong-guess race. */
+async function sendOne(otp: OtpService, transport: CodeCaptureTransport): Promise<{ challengeId: string; code: string }> {
+  const phone = nextPhone();
+  const { challengeId } = await otp.send({ phone });
+  return { challengeId, code: transport.codes.get(canonical(phone))! };
+}
+
+/** 200 concurrent wrong guesses on one fresh challenge, GUESS_ROUNDS times: how many were evaluated. */
+async function wrongGuessRace(store: OtpStore): Promise<number[]> {
+  const transport = new CodeCaptureTransport();
+  const otp = service(store, transport);
+  const counts: number[] = [];
+  for (let round = 0; round < GUESS_ROUNDS; round++) {
+    const { challengeId, code } = await sendOne(otp, transport);
+    const guesses = Array.from({ length: 200 }, (_, i) => String((Number(code) + 1 + i) % 1_000_000).padStart(6, '0'));
+    const results = await Promise.all(guesses.map((guess) => otp.verify({ challengeId, code: guess })));
+    counts.push(results.filter((r) => !r.valid && r.reason === 'invalid').length);
+    // After the race, the right code must be refused.
+    if ((await otp.verify({ challengeId, code })).valid) counts[round] = Number.NaN;
+  }
+  return counts;
+}
+
+/** Redis commands of `ops` sends, by name (commandstats delta). */
+async function sendStats(store: OtpStore, admin: Redis, ops: number): Promise<Map<string, number>> {
+  const transport = new CodeCaptureTransport();
+  const otp = service(store, transport);
+  const before = await commandStats(admin);
+  await pool(ops, CONCURRENCY, async () => void (await otp.send({ phone: nextPhone() })));
+  return delta(await commandStats(admin), before);
+}
+
+async function main(): Promise<void> {
+  const own = redisServerAvailable() ? await ThrowawayRedis.start() : undefined;
+  const url = own?.url ?? process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+  const prefix = `bench-otp:${randomBytes(4).toString('hex')}:`;
+  const redis = new Redis(url);
+  const naiveRedis = new Redis(url);
+  const admin = new Redis(url);
+  try {
+    console.log(`bench/otp: ${N} operations per phase, concurrency ${CONCURRENCY}, ${ROUNDS} rounds (medians), Node ${process.version}`);
+    console.log(`Redis: ${own ? 'a throwaway redis-server on loopback (commandstats are this run only)' : `${url} (shared: commandstats may include other clients)`}`);
+    console.log('Every send uses a new phone number; the default per-phone and per-IP caps stay on.\n');
+
+    const { client, counts } = countingClient(redis);
+    const { client: naiveClient, counts: naiveCounts } = countingClient(naiveRedis);
+    // The Redis store gets a client of ours (like the naive one), with the store's own settings.
+    const ours = new RedisOtpStore({ client, keyPrefix: `${prefix}ours:` });
+    const naive = new NaiveRedisOtpStore(naiveClient, `${prefix}naive:`);
+    const memory = new MemoryOtpStore();
+
+    const results = { memory: [] as Measured[], ours: [] as Measured[], naive: [] as Measured[] };
+    let oursVerifyStats = new Map<string, number>();
+    let oursVerifyRoundTrips = 0;
+    let naiveVerifyStats = new Map<string, number>();
+    let naiveVerifyRoundTrips = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      const order: Array<keyof typeof results> = (['memory', 'ours', 'naive'] as const).map(
+        (_, i, all) => all[(i + round) % all.length]!,
+      );
+      for (const name of order) {
+        let before = new Map<string, number>();
+        const hook = async (phase: 'start' | 'end'): Promise<void> => {
+          if (name === 'memory' || round > 0) return;
+          if (phase === 'start') {
+            counts.clear();
+            naiveCounts.clear();
+            before = await commandStats(admin);
+            return;
+          }
+          const stats = delta(await commandStats(admin), before);
+          if (name === 'ours') {
+            oursVerifyStats = stats;
+            oursVerifyRoundTrips = sum(counts.values());
+          } else {
+            naiveVerifyStats = stats;
+            naiveVerifyRoundTrips = sum(naiveCounts.values());
+          }
+        };
+        const store = name === 'memory' ? memory : name === 'ours' ? ours : naive;
+        results[name].push(await measure(store, hook));
+      }
+      process.stdout.write(`  round ${round + 1}/${ROUNDS} done\n`);
+    }
+
+    const sends = 500;
+    counts.clear();
+    const oursSendStats = await sendStats(ours, admin, sends);
+    const oursSendRoundTrips = sum(counts.values());
+    naiveCounts.clear();
+    const naiveSendStats = await sendStats(naive, admin, sends);
+    const naiveSendRoundTrips = sum(naiveCounts.values());
+    const oursRace = await wrongGuessRace(ours);
+    const naiveRace = await wrongGuessRace(naive);
+    const memoryRace = await wrongGuessRace(memory);
+
+    const med = (list: Measured[], key: keyof Measured): number => median(list.map((m) => m[key]));
+    const all = (list: Measured[], key: keyof Measured): string => list.map((m) => fmt(m[key])).join(' / ');
+    console.log('\n                                      send+verify pairs/s     verify/s');
+    const rows: Array<[string, Measured[]]> = [
+      ['memory store', results.memory],
+      ['Redis store (Lua, 1 round trip)', results.ours],
+      ['naive Redis store (GET, compare, INCR|DEL)', results.naive],
+    ];
+    for (const [name, list] of rows) {
+      console.log(`  ${name.padEnd(43)}${fmt(med(list, 'pairsPerSecond')).padStart(12)}${fmt(med(list, 'verifyPerSecond')).padStart(13)}`);
+    }
+    console.log('  per round (pairs/s; verify/s):');
+    for (const [name, list] of rows) {
+      console.log(`    ${name.padEnd(43)} ${all(list, 'pairsPerSecond')};  ${all(list, 'verifyPerSecond')}`);
+    }
+    console.log(`\n  Redis store ÷ naive baseline: verify/s ${(med(results.ours, 'verifyPerSecond') / med(results.naive, 'verifyPerSecond')).toFixed(2)}, pairs/s ${(med(results.ours, 'pairsPerSecond') / med(results.naive, 'pairsPerSecond')).toFixed(2)}`);
+    console.log(`  memory store ÷ Redis store:   verify/s ${(med(results.memory, 'verifyPerSecond') / med(results.ours, 'verifyPerSecond')).toFixed(2)}, pairs/s ${(med(results.memory, 'pairsPerSecond') / med(results.ours, 'pairsPerSecond')).toFixed(2)}`);
+
+    console.log('\nRedis round trips per operation (commands sent by the client; no pipelining):');
+    console.log(`  Redis store:  verify ${(oursVerifyRoundTrips / N).toFixed(2)}, send ${(oursSendRoundTrips / sends).toFixed(2)}`);
+    console.log(`  naive store:  verify ${(naiveVerifyRoundTrips / N).toFixed(2)}, send ${(naiveSendRoundTrips / sends).toFixed(2)}`);
+    console.log('Redis commands per operation (INFO commandstats deltas; includes commands run inside Lua):');
+    console.log(`  Redis store verify: ${perOp(oursVerifyStats, N)}`);
+    console.log(`  Redis store send:   ${perOp(oursSendStats, sends)}`);
+    console.log(`  naive store verify: ${perOp(naiveVerifyStats, N)}`);
+    console.log(`  naive store send:   ${perOp(naiveSendStats, sends)}`);
+
+    console.log(`\n200 concurrent wrong guesses on one challenge (maxAttempts 5), ${GUESS_ROUNDS} challenges — guesses evaluated:`);
+    console.log(`  Redis store:  ${range(oursRace)}   (${oursRace.join(', ')})`);
+    console.log(`  memory store: ${range(memoryRace)}   (${memoryRace.join(', ')})`);
+    console.log(`  naive store:  ${range(naiveRace)}   (${naiveRace.join(', ')})`);
+    if ([...oursRace, ...memoryRace].some((n) => n !== 5)) {
+      console.error('FAIL: a store evaluated other than exactly 5 guesses (or accepted the right code afterwards)');
+      process.exitCode = 1;
+    }
+  } finally {
+    await redis.quit();
+    await naiveRedis.quit();
+    await admin.quit();
+    if (own) await own.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
