@@ -25,12 +25,15 @@ export const HTTP_ERRNO_MEANINGS: Readonly<Record<string, string>> = {
 };
 
 export const XML_ERROR_MEANINGS: Readonly<Record<string, string>> = {
+  ERR1001: 'wrong user name or password',
   ERR1010: 'request error: database connection operation failed',
   ERR1020: 'request error: could not connect to the database',
   ERR1030: 'request error: could not write the request-history record',
   ERR1040: 'request error: could not obtain the history record number',
   ERR1050: 'request error: the request could not be evaluated (malformed request)',
   ERR1060: 'receiver list is empty',
+  ERR1063: 'invalid send time (dt)',
+  ERR1064: 'invalid last-send time (dt2)',
   ERR1070: 'more than 800 recipients in one request',
   ERR1080: 'receiver and message counts differ',
   ERR1090: 'message text is empty',
@@ -46,6 +49,7 @@ export const JSON_STATUS_MEANINGS: Readonly<Record<string, string>> = {
   '1040': 'request error: no record found',
   '1050': 'request error: unknown method or request could not be evaluated',
   '1060': 'receiver list is empty',
+  '1061': 'invalid receiver',
   '1063': 'invalid SendDate format',
   '1064': 'invalid ExpireDate format',
   '1070': 'more than 800 recipients in one request',
@@ -61,6 +65,15 @@ export const JSON_STATUS_MEANINGS: Readonly<Record<string, string>> = {
   '7050': 'credit query: database method error',
 };
 
+/** XML error-code families by page (S1): the first digit of `ERRnnnn`. */
+const XML_ERROR_FAMILIES: Readonly<Record<string, string>> = {
+  '2': 'status query',
+  '3': 'delete request',
+  '7': 'credit query',
+  '8': 'originator query',
+  '9': 'registration request',
+};
+
 export type ProviderApi = 'http' | 'xml' | 'soap' | 'json';
 
 /** Looks up the documented meaning of a provider code for an API; `undefined` if unknown. */
@@ -70,8 +83,13 @@ export function providerCodeMeaning(api: ProviderApi, code: string): string | un
       return HTTP_ERRNO_MEANINGS[code];
     case 'xml':
     case 'soap': {
-      const match = /ERR\d{4}/.exec(code);
-      return match ? XML_ERROR_MEANINGS[match[0]] : HTTP_ERRNO_MEANINGS[code];
+      const match = /ERR(\d)(\d{3})/.exec(code);
+      if (!match) return HTTP_ERRNO_MEANINGS[code];
+      const exact = XML_ERROR_MEANINGS[match[0]];
+      if (exact !== undefined || match[1] === '1') return exact;
+      // Other pages use the same kinds under their own family digit (ERR2xxx status, ERR7xxx credit).
+      const kind = XML_ERROR_MEANINGS[`ERR1${match[2]}`];
+      return kind === undefined ? undefined : `${XML_ERROR_FAMILIES[match[1]!] ?? 'request'}: ${kind}`;
     }
     case 'json':
       return JSON_STATUS_MEANINGS[code];
