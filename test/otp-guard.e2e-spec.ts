@@ -62,10 +62,10 @@ describe.each<[Platform]>([['express'], ['fastify']])('OtpGuard e2e on %s', (pla
   function lastCode(phone: string): { code: string; text: string } {
     const message = transport.lastMessageTo(phone, 'otp');
     if (message === undefined) throw new Error(`no OTP SMS was sent to ${phone}`);
-    const match = /(?<!\d)(\d{6})(?!\d)/.exec(message.text);
-    if (match === null) throw new Error('the SMS holds no 6-digit code');
-    codesSeen.push(match[1]);
-    return { code: match[1], text: message.text };
+    const code = /(?<!\d)(\d{6})(?!\d)/.exec(message.text)?.[1];
+    if (code === undefined) throw new Error('the SMS holds no 6-digit code');
+    codesSeen.push(code);
+    return { code, text: message.text };
   }
 
   /** A wrong code that differs from the right one in every digit. */
@@ -105,7 +105,11 @@ describe.each<[Platform]>([['express'], ['fastify']])('OtpGuard e2e on %s', (pla
         maskedPhone: expect.any(String),
         attemptsLeft: 5,
       });
-      const { challengeId, maskedPhone, expiresAt } = first.body as Record<string, string>;
+      const { challengeId, maskedPhone, expiresAt } = first.body as {
+        challengeId: string;
+        maskedPhone: string;
+        expiresAt: string;
+      };
       expect(first.headers['www-authenticate']).toBe(`OTP challenge="${challengeId}"`);
       expect(maskedPhone).not.toContain('1112233');
       expect(Date.parse(expiresAt) - Date.now()).toBeGreaterThan(170_000);
