@@ -263,7 +263,11 @@ export class OtpGuard implements CanActivate {
     return request.ip ?? request.socket?.remoteAddress ?? request.raw?.socket?.remoteAddress;
   }
 
-  /** Shapes the HTTP answer for a refusal. Override to change bodies or messages. */
+  /**
+   * Shapes the HTTP answer for a refusal. Override to change bodies or messages; return an
+   * `OtpHttpException` (or a subclass) to keep its `WWW-Authenticate` / `Retry-After` headers,
+   * which `reject()` sets on the response.
+   */
   protected createException(failure: OtpGuardFailure, _context: ExecutionContext): HttpException {
     switch (failure.kind) {
       case 'required':
