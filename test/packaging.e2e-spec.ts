@@ -131,7 +131,7 @@ async function* walk(dir: string): AsyncGenerator<string> {
 /** Package name of a bare specifier: `@scope/name/sub` → `@scope/name`, `name/sub` → `name`. */
 function packageName(specifier: string): string {
   const parts = specifier.split('/');
-  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+  return (specifier.startsWith('@') ? parts.slice(0, 2) : parts.slice(0, 1)).join('/');
 }
 
 const IMPORT_PATTERNS = [
@@ -148,8 +148,7 @@ async function packagesImportedByLib(): Promise<Map<string, string[]>> {
     if (!file.endsWith('.ts') || file.endsWith('.spec.ts')) continue;
     const source = await readFile(file, 'utf8');
     for (const pattern of IMPORT_PATTERNS) {
-      for (const match of source.matchAll(pattern)) {
-        const specifier = match[1];
+      for (const [, specifier = '.'] of source.matchAll(pattern)) {
         if (specifier.startsWith('.') || specifier.startsWith('/') || isBuiltin(specifier))
           continue;
         const name = packageName(specifier);
@@ -194,9 +193,9 @@ describe('packaging', () => {
 
       // `npm pack` runs the `prepack` script (the build), so the tarball is the current source.
       await run('npm', ['pack', '--pack-destination', workDir], ROOT);
-      const packed = (await readdir(workDir)).filter((f) => f.endsWith('.tgz'));
-      expect(packed).toHaveLength(1);
-      tarball = path.join(workDir, packed[0]);
+      const [packed, ...more] = (await readdir(workDir)).filter((f) => f.endsWith('.tgz'));
+      if (packed === undefined || more.length > 0) throw new Error('npm pack made no single .tgz');
+      tarball = path.join(workDir, packed);
 
       // Install and run both consumer apps side by side.
       await Promise.all(
@@ -212,8 +211,7 @@ describe('packaging', () => {
           );
           await run('npm', ['run', '--silent', 'build'], dir);
           const { stdout } = await run('node', ['dist/main.js'], dir, MINUTE);
-          const lines = stdout.trim().split('\n');
-          const report = JSON.parse(lines[lines.length - 1]) as FixtureReport;
+          const report = JSON.parse(stdout.trim().split('\n').pop() ?? '') as FixtureReport;
           const nest = JSON.parse(
             await readFile(path.join(dir, 'node_modules/@nestjs/core/package.json'), 'utf8'),
           ) as { version: string };
@@ -297,11 +295,12 @@ describe('packaging', () => {
         const conditions = manifest.exports[entry];
         expect(typeof conditions).toBe('object');
         for (const condition of ['import', 'require'] as const) {
-          const target = (conditions as Record<string, Record<string, string>>)[condition];
-          expect(target?.types).toMatch(/\.d\.ts$/);
-          expect(target?.default).toMatch(/\.js$/);
-          await expect(stat(path.join(ROOT, target.types))).resolves.toBeTruthy();
-          await expect(stat(path.join(ROOT, target.default))).resolves.toBeTruthy();
+          const { types = '', default: main = '' } =
+            (conditions as Record<string, Record<string, string> | undefined>)[condition] ?? {};
+          expect(types).toMatch(/\.d\.ts$/);
+          expect(main).toMatch(/\.js$/);
+          await expect(stat(path.join(ROOT, types))).resolves.toBeTruthy();
+          await expect(stat(path.join(ROOT, main))).resolves.toBeTruthy();
         }
       }
 
@@ -313,15 +312,18 @@ describe('packaging', () => {
         { require: string; import: string; requireExports: string[]; importExports: string[] }
       >;
       const installed = path.join(dir, 'node_modules', NAME);
-      expect(probe[NAME].require).toBe(path.join(installed, 'dist/cjs/index.js'));
-      expect(probe[NAME].import).toBe(path.join(installed, 'dist/esm/index.js'));
-      const testing = probe[`${NAME}/testing`];
-      expect(testing.require).toBe(path.join(installed, 'dist/cjs/testing/index.js'));
-      expect(testing.import).toBe(path.join(installed, 'dist/esm/testing/index.js'));
-      // The CommonJS and ES builds export the same names.
-      for (const entry of [NAME, `${NAME}/testing`]) {
-        expect(probe[entry].requireExports.length).toBeGreaterThan(0);
-        expect(probe[entry].requireExports).toEqual(probe[entry].importExports);
+      for (const [entry, folder] of [
+        [NAME, ''],
+        [`${NAME}/testing`, 'testing/'],
+      ] as const) {
+        const resolved = probe[entry];
+        expect(resolved).toBeDefined();
+        if (resolved === undefined) continue;
+        expect(resolved.require).toBe(path.join(installed, `dist/cjs/${folder}index.js`));
+        expect(resolved.import).toBe(path.join(installed, `dist/esm/${folder}index.js`));
+        // The CommonJS and ES builds export the same names.
+        expect(resolved.requireExports.length).toBeGreaterThan(0);
+        expect(resolved.requireExports).toEqual(resolved.importExports);
       }
     });
 
