@@ -22,7 +22,9 @@ describe('encodeIso88599 / decodeIso88599', () => {
     const all = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
     const text = decodeIso88599(all);
     expect(text).toHaveLength(256);
-    expect(text.slice(0xd0, 0xd1) + text[0xdd] + text[0xde] + text[0xf0] + text[0xfd] + text[0xfe]).toBe('ĞİŞğış');
+    expect(
+      text.slice(0xd0, 0xd1) + text[0xdd] + text[0xde] + text[0xf0] + text[0xfd] + text[0xfe],
+    ).toBe('ĞİŞğış');
     expect(encodeIso88599(text).equals(all)).toBe(true);
   });
 
@@ -46,10 +48,16 @@ describe('encodeIso88599 / decodeIso88599', () => {
     const bytes = encodeIso88599(SENTENCE, { charset: 'windows-1254' });
     expect(bytes[35]).toBe(0x97);
     expect(decodeIso88599(bytes, { charset: 'windows-1254' })).toBe(SENTENCE);
-    expect([...encodeIso88599('€‘’“”…–', { charset: 'windows-1254' })]).toEqual([0x80, 0x91, 0x92, 0x93, 0x94, 0x85, 0x96]);
+    expect([...encodeIso88599('€‘’“”…–', { charset: 'windows-1254' })]).toEqual([
+      0x80, 0x91, 0x92, 0x93, 0x94, 0x85, 0x96,
+    ]);
     // Undefined code-page bytes decode to the C1 control of the same number, never to U+FFFD.
-    expect(decodeIso88599(Buffer.from([0x81, 0x9e]), { charset: 'windows-1254' })).toBe('\u0081\u009e');
-    expect(() => encodeIso88599('😀', { charset: 'windows-1254' })).toThrow('which WINDOWS-1254 cannot represent');
+    expect(decodeIso88599(Buffer.from([0x81, 0x9e]), { charset: 'windows-1254' })).toBe(
+      '\u0081\u009e',
+    );
+    expect(() => encodeIso88599('😀', { charset: 'windows-1254' })).toThrow(
+      'which WINDOWS-1254 cannot represent',
+    );
   });
 
   it('reports the first unencodable character', () => {
@@ -63,7 +71,9 @@ describe('encodeIso88599 / decodeIso88599', () => {
 describe('percentEncodeIso88599 / percentDecodeIso88599', () => {
   it('percent-encodes form values with Latin-5 bytes', () => {
     expect(percentEncodeIso88599('Şişli & ığdır')).toBe('%DEi%FEli+%26+%FD%F0d%FDr');
-    expect(percentEncodeIso88599("a-b_c.d*e~f'g=h+i/j?k%l")).toBe('a-b_c.d*e%7Ef%27g%3Dh%2Bi%2Fj%3Fk%25l');
+    expect(percentEncodeIso88599("a-b_c.d*e~f'g=h+i/j?k%l")).toBe(
+      'a-b_c.d*e%7Ef%27g%3Dh%2Bi%2Fj%3Fk%25l',
+    );
     expect(percentEncodeIso88599('\r\n')).toBe('%0D%0A');
   });
 
@@ -76,7 +86,9 @@ describe('percentEncodeIso88599 / percentDecodeIso88599', () => {
   });
 
   it('refuses the em dash in strict ISO-8859-9', () => {
-    expect(() => percentEncodeIso88599(SENTENCE)).toThrow(expect.objectContaining({ code: 'TEXT_NOT_ENCODABLE' }));
+    expect(() => percentEncodeIso88599(SENTENCE)).toThrow(
+      expect.objectContaining({ code: 'TEXT_NOT_ENCODABLE' }),
+    );
   });
 
   it('decodes lower-case escapes, raw Latin-5 bytes and leaves a stray % alone', () => {
@@ -102,7 +114,11 @@ describe('escapeXmlForIso88599', () => {
   });
 
   it('refuses characters XML 1.0 forbids', () => {
-    expect(() => escapeXmlForIso88599('a\u0001b')).toThrow('(U+0001) at position 1, which XML 1.0 does not allow');
-    expect(() => escapeXmlForIso88599('\ud800x')).toThrow(expect.objectContaining({ code: 'TEXT_NOT_ENCODABLE' }));
+    expect(() => escapeXmlForIso88599('a\u0001b')).toThrow(
+      '(U+0001) at position 1, which XML 1.0 does not allow',
+    );
+    expect(() => escapeXmlForIso88599('\ud800x')).toThrow(
+      expect.objectContaining({ code: 'TEXT_NOT_ENCODABLE' }),
+    );
   });
 });

@@ -102,7 +102,9 @@ export function encodeIso88599(text: string, options: EncodeTextOptions = {}): B
 /** Decodes ISO-8859-9 (or windows-1254) bytes. Every byte decodes; nothing is replaced. */
 export function decodeIso88599(bytes: Uint8Array, options: TurkishCharsetOptions = {}): string {
   const charset = options.charset ?? 'iso-8859-9';
-  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const buffer = Buffer.isBuffer(bytes)
+    ? bytes
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const fast = iconv.decode(buffer, charset === 'iso-8859-9' ? 'iso88599' : 'windows1254');
   if (!fast.includes('\ufffd')) return fast;
   const { decode } = TABLES[charset];
@@ -115,7 +117,8 @@ const HEX = '0123456789ABCDEF';
 /** application/x-www-form-urlencoded: only `A–Z a–z 0–9 * - . _` stay as they are. */
 const FORM_SAFE = (() => {
   const safe = new Uint8Array(128);
-  for (const char of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789*-._') safe[char.charCodeAt(0)] = 1;
+  for (const char of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789*-._')
+    safe[char.charCodeAt(0)] = 1;
   return safe;
 })();
 
@@ -152,15 +155,24 @@ export function percentEncodeIso88599(text: string, options: EncodeTextOptions =
  * the charset too (as when a body was read with `latin1`); a `%` not followed by two hex digits
  * stays as it is (classic ASP is as lenient).
  */
-export function percentDecodeIso88599(encoded: string, options: TurkishCharsetOptions = {}): string {
+export function percentDecodeIso88599(
+  encoded: string,
+  options: TurkishCharsetOptions = {},
+): string {
   const { decode } = TABLES[options.charset ?? 'iso-8859-9'];
   let out = '';
   for (let i = 0; i < encoded.length; i++) {
     const code = encoded.charCodeAt(i);
     if (code === 0x2b) {
       out += ' ';
-    } else if (code === 0x25 && i + 2 < encoded.length && isHex(encoded.charCodeAt(i + 1)) && isHex(encoded.charCodeAt(i + 2))) {
-      out += decode[(hexValue(encoded.charCodeAt(i + 1)) << 4) | hexValue(encoded.charCodeAt(i + 2))];
+    } else if (
+      code === 0x25 &&
+      i + 2 < encoded.length &&
+      isHex(encoded.charCodeAt(i + 1)) &&
+      isHex(encoded.charCodeAt(i + 2))
+    ) {
+      out +=
+        decode[(hexValue(encoded.charCodeAt(i + 1)) << 4) | hexValue(encoded.charCodeAt(i + 2))];
       i += 2;
     } else if (code < 0x100) {
       out += code < 0x80 ? encoded[i] : decode[code];
@@ -180,7 +192,10 @@ export function percentDecodeIso88599(encoded: string, options: TurkishCharsetOp
  * into spaces. Characters XML 1.0 forbids (C0 controls other than tab/LF/CR, lone surrogates,
  * U+FFFE/U+FFFF) throw `SmsValidationError` `TEXT_NOT_ENCODABLE`.
  */
-export function escapeXmlForIso88599(text: string, options: { readonly attribute?: boolean; readonly field?: string } = {}): string {
+export function escapeXmlForIso88599(
+  text: string,
+  options: { readonly attribute?: boolean; readonly field?: string } = {},
+): string {
   const attribute = options.attribute ?? true;
   const { encode } = TABLES['iso-8859-9'];
   let out = '';
@@ -211,7 +226,8 @@ export function escapeXmlForIso88599(text: string, options: { readonly attribute
         out += '&#13;';
         continue;
     }
-    if (code < 0x20 || code === 0xfffe || code === 0xffff) throw notXmlCharacter(text, i, options.field);
+    if (code < 0x20 || code === 0xfffe || code === 0xffff)
+      throw notXmlCharacter(text, i, options.field);
     if (code >= 0xd800 && code <= 0xdfff) {
       const next = text.charCodeAt(i + 1);
       if (code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
@@ -227,7 +243,11 @@ export function escapeXmlForIso88599(text: string, options: { readonly attribute
 }
 
 function isHex(code: number): boolean {
-  return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x46) || (code >= 0x61 && code <= 0x66);
+  return (
+    (code >= 0x30 && code <= 0x39) ||
+    (code >= 0x41 && code <= 0x46) ||
+    (code >= 0x61 && code <= 0x66)
+  );
 }
 
 function hexValue(code: number): number {
@@ -241,7 +261,12 @@ function describe(text: string, index: number): string {
   return `${printable}(U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}) at position ${index}`;
 }
 
-function unencodable(text: string, index: number, charset: TurkishCharset, field = 'text'): SmsValidationError {
+function unencodable(
+  text: string,
+  index: number,
+  charset: TurkishCharset,
+  field = 'text',
+): SmsValidationError {
   return new SmsValidationError(
     'TEXT_NOT_ENCODABLE',
     `${field} contains ${describe(text, index)}, which ${charset.toUpperCase()} cannot represent; remove or replace it, or use the JSON or SOAP transport (UTF-8)`,

@@ -3,8 +3,20 @@ import { analyzeSmsText, assertSmsText, isGsm7Text, transliterateTurkish } from 
 
 describe('analyzeSmsText', () => {
   it('puts 160 GSM-7 characters into one SMS and 161 into two of 153', () => {
-    expect(analyzeSmsText('a'.repeat(160))).toEqual({ encoding: 'gsm7', characters: 160, units: 160, segments: 1, perSegment: 160 });
-    expect(analyzeSmsText('a'.repeat(161))).toEqual({ encoding: 'gsm7', characters: 161, units: 161, segments: 2, perSegment: 153 });
+    expect(analyzeSmsText('a'.repeat(160))).toEqual({
+      encoding: 'gsm7',
+      characters: 160,
+      units: 160,
+      segments: 1,
+      perSegment: 160,
+    });
+    expect(analyzeSmsText('a'.repeat(161))).toEqual({
+      encoding: 'gsm7',
+      characters: 161,
+      units: 161,
+      segments: 2,
+      perSegment: 153,
+    });
     expect(analyzeSmsText('a'.repeat(306)).segments).toBe(2);
     expect(analyzeSmsText('a'.repeat(307)).segments).toBe(3);
     expect(analyzeSmsText('a'.repeat(459)).segments).toBe(3);
@@ -12,23 +24,42 @@ describe('analyzeSmsText', () => {
   });
 
   it('counts extension characters as two septets', () => {
-    expect(analyzeSmsText('€[]{}\\^~|\f')).toEqual({ encoding: 'gsm7', characters: 10, units: 20, segments: 1, perSegment: 160 });
+    expect(analyzeSmsText('€[]{}\\^~|\f')).toEqual({
+      encoding: 'gsm7',
+      characters: 10,
+      units: 20,
+      segments: 1,
+      perSegment: 160,
+    });
     expect(analyzeSmsText('€'.repeat(80))).toMatchObject({ units: 160, segments: 1 });
-    expect(analyzeSmsText('€'.repeat(81))).toMatchObject({ units: 162, segments: 2, perSegment: 153 });
+    expect(analyzeSmsText('€'.repeat(81))).toMatchObject({
+      units: 162,
+      segments: 2,
+      perSegment: 153,
+    });
   });
 
   it('never splits an escape pair across segments', () => {
     // 152 plain septets then '€' (2): the pair does not fit in segment 1 (153), so it moves.
     const text = `${'a'.repeat(152)}€${'b'.repeat(152)}`;
     expect(analyzeSmsText(text)).toMatchObject({ units: 306, segments: 3 });
-    expect(analyzeSmsText(`${'a'.repeat(151)}€${'b'.repeat(153)}`)).toMatchObject({ units: 306, segments: 2 });
+    expect(analyzeSmsText(`${'a'.repeat(151)}€${'b'.repeat(153)}`)).toMatchObject({
+      units: 306,
+      segments: 2,
+    });
   });
 
   it('knows the whole GSM 03.38 default alphabet, including its Greek capitals and Ç Ö ö Ü ü', () => {
     const alphabet =
       '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
     expect(alphabet).toHaveLength(127);
-    expect(analyzeSmsText(alphabet)).toEqual({ encoding: 'gsm7', characters: 127, units: 127, segments: 1, perSegment: 160 });
+    expect(analyzeSmsText(alphabet)).toEqual({
+      encoding: 'gsm7',
+      characters: 127,
+      units: 127,
+      segments: 1,
+      perSegment: 160,
+    });
   });
 
   it.each(['ş', 'Ş', 'ğ', 'Ğ', 'ı', 'İ', 'ç', '—', '`', '’', '😀', 'á', 'Ä'.normalize('NFD')])(
@@ -40,39 +71,79 @@ describe('analyzeSmsText', () => {
   );
 
   it('uses 70 / 67 UTF-16 units per segment for UCS-2', () => {
-    expect(analyzeSmsText('ş'.repeat(70))).toEqual({ encoding: 'ucs2', characters: 70, units: 70, segments: 1, perSegment: 70 });
-    expect(analyzeSmsText('ş'.repeat(71))).toEqual({ encoding: 'ucs2', characters: 71, units: 71, segments: 2, perSegment: 67 });
+    expect(analyzeSmsText('ş'.repeat(70))).toEqual({
+      encoding: 'ucs2',
+      characters: 70,
+      units: 70,
+      segments: 1,
+      perSegment: 70,
+    });
+    expect(analyzeSmsText('ş'.repeat(71))).toEqual({
+      encoding: 'ucs2',
+      characters: 71,
+      units: 71,
+      segments: 2,
+      perSegment: 67,
+    });
     expect(analyzeSmsText('ş'.repeat(134)).segments).toBe(2);
     expect(analyzeSmsText('ş'.repeat(135)).segments).toBe(3);
     expect(analyzeSmsText('ş'.repeat(268)).segments).toBe(4);
   });
 
   it('counts an emoji as one character, two units, and never splits it', () => {
-    expect(analyzeSmsText('😀')).toEqual({ encoding: 'ucs2', characters: 1, units: 2, segments: 1, perSegment: 70 });
+    expect(analyzeSmsText('😀')).toEqual({
+      encoding: 'ucs2',
+      characters: 1,
+      units: 2,
+      segments: 1,
+      perSegment: 70,
+    });
     const text = `${'ş'.repeat(66)}😀${'ş'.repeat(66)}`;
     expect(analyzeSmsText(text)).toMatchObject({ characters: 133, units: 134, segments: 3 });
   });
 
   it('analyses the round-trip sentence as UCS-2 in one segment', () => {
     const text = 'Şişli\'de ığdır İÇİN çok güzel öğün — 5 < 6 & "tamam"';
-    expect(analyzeSmsText(text)).toEqual({ encoding: 'ucs2', characters: 52, units: 52, segments: 1, perSegment: 70 });
+    expect(analyzeSmsText(text)).toEqual({
+      encoding: 'ucs2',
+      characters: 52,
+      units: 52,
+      segments: 1,
+      perSegment: 70,
+    });
   });
 
   it('gives 0 segments for an empty text', () => {
-    expect(analyzeSmsText('')).toEqual({ encoding: 'gsm7', characters: 0, units: 0, segments: 0, perSegment: 160 });
+    expect(analyzeSmsText('')).toEqual({
+      encoding: 'gsm7',
+      characters: 0,
+      units: 0,
+      segments: 0,
+      perSegment: 160,
+    });
   });
 });
 
 describe('assertSmsText', () => {
   it('returns the analysis of an acceptable text', () => {
-    expect(assertSmsText('Kodunuz: 123456')).toEqual({ encoding: 'gsm7', characters: 15, units: 15, segments: 1, perSegment: 160 });
+    expect(assertSmsText('Kodunuz: 123456')).toEqual({
+      encoding: 'gsm7',
+      characters: 15,
+      units: 15,
+      segments: 1,
+      perSegment: 160,
+    });
     expect(assertSmsText('a'.repeat(480)).segments).toBe(4);
     expect(assertSmsText('ş'.repeat(268)).segments).toBe(4);
   });
 
   it.each([[''], ['   \n'], [undefined], [42]])('rejects %j as TEXT_EMPTY', (text) => {
     expect(() => assertSmsText(text, { field: 'messages[2].text' })).toThrow(
-      expect.objectContaining({ name: 'SmsValidationError', code: 'TEXT_EMPTY', field: 'messages[2].text' }),
+      expect.objectContaining({
+        name: 'SmsValidationError',
+        code: 'TEXT_EMPTY',
+        field: 'messages[2].text',
+      }),
     );
   });
 
@@ -103,7 +174,9 @@ describe('assertSmsText', () => {
 
 describe('transliterateTurkish', () => {
   it('replaces only the Turkish letters that are not GSM-7', () => {
-    expect(transliterateTurkish('Şişli ığdır İÇİN çok güzel öğün ÖÜ')).toBe('Sisli igdir IÇIN cok güzel ögün ÖÜ');
+    expect(transliterateTurkish('Şişli ığdır İÇİN çok güzel öğün ÖÜ')).toBe(
+      'Sisli igdir IÇIN cok güzel ögün ÖÜ',
+    );
     expect(transliterateTurkish('şŞğĞıİçâÂîÎûÛ')).toBe('sSgGiIcaAiIuU');
   });
 

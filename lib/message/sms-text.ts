@@ -89,7 +89,13 @@ export function analyzeSmsText(text: string): SmsTextAnalysis {
   const characters = countCodePoints(text);
   if (gsm7) {
     if (septets <= GSM7_SINGLE_SEGMENT_UNITS) {
-      return { encoding: 'gsm7', characters, units: septets, segments: septets === 0 ? 0 : 1, perSegment: GSM7_SINGLE_SEGMENT_UNITS };
+      return {
+        encoding: 'gsm7',
+        characters,
+        units: septets,
+        segments: septets === 0 ? 0 : 1,
+        perSegment: GSM7_SINGLE_SEGMENT_UNITS,
+      };
     }
     let segments = 1;
     let used = 0;
@@ -101,11 +107,23 @@ export function analyzeSmsText(text: string): SmsTextAnalysis {
       }
       used += cost;
     }
-    return { encoding: 'gsm7', characters, units: septets, segments, perSegment: GSM7_MULTI_SEGMENT_UNITS };
+    return {
+      encoding: 'gsm7',
+      characters,
+      units: septets,
+      segments,
+      perSegment: GSM7_MULTI_SEGMENT_UNITS,
+    };
   }
   const units = text.length;
   if (units <= UCS2_SINGLE_SEGMENT_UNITS) {
-    return { encoding: 'ucs2', characters, units, segments: 1, perSegment: UCS2_SINGLE_SEGMENT_UNITS };
+    return {
+      encoding: 'ucs2',
+      characters,
+      units,
+      segments: 1,
+      perSegment: UCS2_SINGLE_SEGMENT_UNITS,
+    };
   }
   let segments = 1;
   let used = 0;
@@ -138,7 +156,11 @@ export interface AssertSmsTextOptions {
 export function assertSmsText(text: unknown, options: AssertSmsTextOptions = {}): SmsTextAnalysis {
   const field = options.field ?? 'text';
   if (typeof text !== 'string' || text.trim() === '') {
-    throw new SmsValidationError('TEXT_EMPTY', `${field} is empty; an SMS needs at least one visible character`, field);
+    throw new SmsValidationError(
+      'TEXT_EMPTY',
+      `${field} is empty; an SMS needs at least one visible character`,
+      field,
+    );
   }
   const analysis = analyzeSmsText(text);
   if (analysis.encoding === 'gsm7' && analysis.characters > MAX_GSM7_CHARACTERS) {

@@ -47,7 +47,11 @@ export interface SimulatedApiHandler {
 
 /** First half of a reply, cut inside its markup so that no parser accepts it. */
 export function truncatedReply(reply: ApiReply): ApiReply {
-  return { ...reply, status: 200, body: reply.body.subarray(0, Math.max(1, Math.floor(reply.body.length / 2))) };
+  return {
+    ...reply,
+    status: 200,
+    body: reply.body.subarray(0, Math.max(1, Math.floor(reply.body.length / 2))),
+  };
 }
 
 const HTML = 'text/html; charset=iso-8859-9';
@@ -57,7 +61,10 @@ export function htmlErrorReply(status: number, title: string, recipients = 0): A
   return {
     status,
     contentType: HTML,
-    body: Buffer.from(`<!DOCTYPE html><html><head><title>${status} ${title}</title></head><body><h1>${status} ${title}</h1></body></html>`, 'latin1'),
+    body: Buffer.from(
+      `<!DOCTYPE html><html><head><title>${status} ${title}</title></head><body><h1>${status} ${title}</h1></body></html>`,
+      'latin1',
+    ),
     providerCode: String(status),
     recipients,
   };

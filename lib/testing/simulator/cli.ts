@@ -38,7 +38,10 @@ export class SimulatorCliUsageError extends Error {
  * and the (simulated) credentials, and stops cleanly on SIGINT/SIGTERM. Returns `undefined`
  * after `--help`.
  */
-export async function main(args: readonly string[], io: SimulatorCliIo = { out: process.stdout }): Promise<RunningSimulatorCli | undefined> {
+export async function main(
+  args: readonly string[],
+  io: SimulatorCliIo = { out: process.stdout },
+): Promise<RunningSimulatorCli | undefined> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -98,11 +101,18 @@ export async function main(args: readonly string[], io: SimulatorCliIo = { out: 
   return { simulator, stop };
 }
 
-function integer(option: string, value: string | undefined, min: number, max: number): number | undefined {
+function integer(
+  option: string,
+  value: string | undefined,
+  min: number,
+  max: number,
+): number | undefined {
   if (value === undefined) return undefined;
   const number = /^\d+$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isSafeInteger(number) || number < min || number > max) {
-    throw new SimulatorCliUsageError(`${option} must be an integer from ${min} to ${max}, got "${value}"\n\n${USAGE}`);
+    throw new SimulatorCliUsageError(
+      `${option} must be an integer from ${min} to ${max}, got "${value}"\n\n${USAGE}`,
+    );
   }
   return number;
 }
@@ -119,7 +129,9 @@ function isEntryPoint(): boolean {
 
 if (isEntryPoint()) {
   main(process.argv.slice(2)).catch((error: unknown) => {
-    process.stderr.write(`${error instanceof SimulatorCliUsageError ? error.message : String((error as Error)?.stack ?? error)}\n`);
+    process.stderr.write(
+      `${error instanceof SimulatorCliUsageError ? error.message : String((error as Error)?.stack ?? error)}\n`,
+    );
     process.exitCode = error instanceof SimulatorCliUsageError ? 2 : 1;
   });
 }

@@ -9,7 +9,13 @@ import type {
 /** Operation kind common to all APIs, for fault scoping. */
 export type OperationKind = 'send' | 'status' | 'credit' | 'originator' | 'unknown';
 
-const KINDS: ReadonlySet<SimulatorFaultKind> = new Set(['latency', 'http-status', 'reset', 'malformed', 'provider-error']);
+const KINDS: ReadonlySet<SimulatorFaultKind> = new Set([
+  'latency',
+  'http-status',
+  'reset',
+  'malformed',
+  'provider-error',
+]);
 
 class Fault implements InjectedFault {
   hits = 0;
@@ -21,12 +27,19 @@ class Fault implements InjectedFault {
     this.operation = spec.operation?.toLowerCase();
   }
 
-  matches(profile: SimulatorProfile, api: SimulatedApi, operation: string, kind: OperationKind): boolean {
+  matches(
+    profile: SimulatorProfile,
+    api: SimulatedApi,
+    operation: string,
+    kind: OperationKind,
+  ): boolean {
     return (
       this.remaining > 0 &&
       (this.spec.profile === undefined || this.spec.profile === profile) &&
       (this.spec.api === undefined || this.spec.api === api) &&
-      (this.operation === undefined || this.operation === operation.toLowerCase() || this.operation === kind)
+      (this.operation === undefined ||
+        this.operation === operation.toLowerCase() ||
+        this.operation === kind)
     );
   }
 
@@ -52,13 +65,20 @@ export class FaultInjector {
   private faults: Fault[] = [];
 
   add(spec: SimulatorFaultSpec): InjectedFault {
-    if (!KINDS.has(spec.kind)) throw new RangeError(`Unknown fault kind "${String(spec.kind)}"; use one of ${[...KINDS].join(', ')}`);
+    if (!KINDS.has(spec.kind))
+      throw new RangeError(
+        `Unknown fault kind "${String(spec.kind)}"; use one of ${[...KINDS].join(', ')}`,
+      );
     const times = spec.times ?? 1;
     if (!(times > 0) || (!Number.isInteger(times) && times !== Infinity)) {
       throw new RangeError(`Fault "times" must be a positive integer or Infinity, got ${times}`);
     }
-    if (spec.ms !== undefined && !(Number.isFinite(spec.ms) && spec.ms >= 0)) throw new RangeError(`Fault "ms" must be ≥ 0, got ${spec.ms}`);
-    if (spec.status !== undefined && !(Number.isInteger(spec.status) && spec.status >= 100 && spec.status <= 599)) {
+    if (spec.ms !== undefined && !(Number.isFinite(spec.ms) && spec.ms >= 0))
+      throw new RangeError(`Fault "ms" must be ≥ 0, got ${spec.ms}`);
+    if (
+      spec.status !== undefined &&
+      !(Number.isInteger(spec.status) && spec.status >= 100 && spec.status <= 599)
+    ) {
       throw new RangeError(`Fault "status" must be an HTTP status 100–599, got ${spec.status}`);
     }
     const fault = new Fault({ ...spec });
@@ -70,7 +90,12 @@ export class FaultInjector {
     this.faults = [];
   }
 
-  decide(profile: SimulatorProfile, api: SimulatedApi, operation: string, kind: OperationKind): FaultDecision {
+  decide(
+    profile: SimulatorProfile,
+    api: SimulatedApi,
+    operation: string,
+    kind: OperationKind,
+  ): FaultDecision {
     if (this.faults.length === 0) return NONE;
     let latency: Fault | undefined;
     let other: Fault | undefined;
@@ -81,7 +106,8 @@ export class FaultInjector {
     }
     latency?.consume();
     other?.consume();
-    if (this.faults.some((fault) => fault.remaining <= 0)) this.faults = this.faults.filter((fault) => fault.remaining > 0);
+    if (this.faults.some((fault) => fault.remaining <= 0))
+      this.faults = this.faults.filter((fault) => fault.remaining > 0);
     if (latency === undefined && other === undefined) return NONE;
     return { delayMs: latency ? (latency.spec.ms ?? 1000) : 0, fault: other?.spec };
   }

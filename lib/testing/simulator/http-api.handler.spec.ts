@@ -3,16 +3,33 @@ import { PostaGuverciniSimulator } from './posta-guvercini.simulator.js';
 import type { SimulatorProfile } from './simulator.types.js';
 
 const ID = /^C1_[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/;
-const ACCOUNTS = { otp: { username: 'otp-user', password: 'otp-secret' }, bulk: { username: 'bulk-user', password: 'bulk-secret' } };
+const ACCOUNTS = {
+  otp: { username: 'otp-user', password: 'otp-secret' },
+  bulk: { username: 'bulk-user', password: 'bulk-secret' },
+};
 
 /** Form body with windows-1254 percent-encoding, the HTTP transport's encoding. */
 function form(params: readonly (readonly [string, string])[]): string {
-  return params.map(([key, value]) => `${key}=${percentEncodeIso88599(value, { charset: 'windows-1254' })}`).join('&');
+  return params
+    .map(([key, value]) => `${key}=${percentEncodeIso88599(value, { charset: 'windows-1254' })}`)
+    .join('&');
 }
 
-async function post(url: string, body: string, contentType = 'application/x-www-form-urlencoded'): Promise<{ status: number; text: string; contentType: string | null }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body });
-  return { status: response.status, text: decodeIso88599(Buffer.from(await response.arrayBuffer())), contentType: response.headers.get('content-type') };
+async function post(
+  url: string,
+  body: string,
+  contentType = 'application/x-www-form-urlencoded',
+): Promise<{ status: number; text: string; contentType: string | null }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body,
+  });
+  return {
+    status: response.status,
+    text: decodeIso88599(Buffer.from(await response.arrayBuffer())),
+    contentType: response.headers.get('content-type'),
+  };
 }
 
 function parse(reply: string): [string, string][] {
@@ -26,7 +43,10 @@ describe.each<SimulatorProfile>(['otp', 'bulk'])('HTTP API on the %s profile', (
   const sim = new PostaGuverciniSimulator();
   const account = ACCOUNTS[profile];
   let base: string;
-  const creds = (): [string, string][] => [['user', account.username], ['password', account.password]];
+  const creds = (): [string, string][] => [
+    ['user', account.username],
+    ['password', account.password],
+  ];
 
   beforeAll(async () => {
     await sim.start();
@@ -36,7 +56,10 @@ describe.each<SimulatorProfile>(['otp', 'bulk'])('HTTP API on the %s profile', (
   beforeEach(() => sim.reset());
 
   it('sends one SMS with sendsms.asp and answers errno, errtext, message_id, charge', async () => {
-    const reply = await post(`${base}/sendsms.asp`, form([...creds(), ['gsm', '905321234567'], ['text', 'Kodunuz 123456']]));
+    const reply = await post(
+      `${base}/sendsms.asp`,
+      form([...creds(), ['gsm', '905321234567'], ['text', 'Kodunuz 123456']]),
+    );
     expect(reply.status).toBe(200);
     expect(reply.contentType).toBe('text/html; charset=iso-8859-9');
     const pairs = parse(reply.text);
@@ -46,19 +69,50 @@ describe.each<SimulatorProfile>(['otp', 'bulk'])('HTTP API on the %s profile', (
     expect(pairs[2]![1]).toMatch(ID);
     expect(pairs[3]).toEqual(['charge', '1']);
     expect(sim.messages).toEqual([
-      expect.objectContaining({ id: pairs[2]![1], profile, api: 'http', to: '905321234567', text: 'Kodunuz 123456', charge: 1, segments: 1 }),
+      expect.objectContaining({
+        id: pairs[2]![1],
+        profile,
+        api: 'http',
+        to: '905321234567',
+        text: 'Kodunuz 123456',
+        charge: 1,
+        segments: 1,
+      }),
     ]);
-    expect(sim.requests).toEqual([expect.objectContaining({ profile, api: 'http', operation: 'sendsms', recipients: 1, status: 200, providerCode: '0' })]);
+    expect(sim.requests).toEqual([
+      expect.objectContaining({
+        profile,
+        api: 'http',
+        operation: 'sendsms',
+        recipients: 1,
+        status: 200,
+        providerCode: '0',
+      }),
+    ]);
   });
 
   it('sends one text to many numbers with sendbulksms.asp: one message_id per number in order, total charge', async () => {
     const text = 'ş'.repeat(71); // UCS-2, 2 segments
     const reply = await post(
       `${base}/sendbulksms.asp`,
-      form([...creds(), ['gsm', '905321234567'], ['gsm', '05051112233'], ['gsm', '5441234567,+90 542 765 43 21'], ['text', text]]),
+      form([
+        ...creds(),
+        ['gsm', '905321234567'],
+        ['gsm', '05051112233'],
+        ['gsm', '5441234567,+90 542 765 43 21'],
+        ['text', text],
+      ]),
     );
     const pairs = parse(reply.text);
-    expect(pairs.map(([key]) => key)).toEqual(['errno', 'errtext', 'message_id', 'message_id', 'message_id', 'message_id', 'charge']);
+    expect(pairs.map(([key]) => key)).toEqual([
+      'errno',
+      'errtext',
+      'message_id',
+      'message_id',
+      'message_id',
+      'message_id',
+      'charge',
+    ]);
     expect(pairs.at(-1)).toEqual(['charge', '8']);
     const ids = pairs.filter(([key]) => key === 'message_id').map(([, id]) => id);
     expect(sim.messages.map((message) => [message.id, message.to])).toEqual([
@@ -83,15 +137,22 @@ describe.each<SimulatorProfile>(['otp', 'bulk'])('HTTP API on the %s profile', (
   });
 
   it('reads a UTF-8 percent-encoding as windows-1254 bytes, like the real server (mojibake)', async () => {
-    await post(`${base}/sendsms.asp`, `${new URLSearchParams([...creds(), ['gsm', '5321234567'], ['text', 'ş']])}`);
+    await post(
+      `${base}/sendsms.asp`,
+      new URLSearchParams([...creds(), ['gsm', '5321234567'], ['text', 'ş']]).toString(),
+    );
     // UTF-8 bytes C5 9F read as windows-1254: 'ÅŸ'.
     expect(sim.lastMessageTo('5321234567')?.text).toBe('\u00c5\u0178');
   });
 
   it('answers the delivery state with querysms.asp as it progresses on the clock', async () => {
-    const sent = parse((await post(`${base}/sendsms.asp`, form([...creds(), ['gsm', '5321234567'], ['text', 'x']]))).text);
+    const sent = parse(
+      (await post(`${base}/sendsms.asp`, form([...creds(), ['gsm', '5321234567'], ['text', 'x']])))
+        .text,
+    );
     const id = sent[2]![1];
-    const query = async (): Promise<string> => (await post(`${base}/querysms.asp`, form([...creds(), ['message_id', id]]))).text;
+    const query = async (): Promise<string> =>
+      (await post(`${base}/querysms.asp`, form([...creds(), ['message_id', id]]))).text;
     expect(await query()).toBe('errno=0&errtext=&status=200|0');
     sim.advance(2_000);
     expect(await query()).toBe('errno=0&errtext=&status=300|0');
@@ -109,7 +170,11 @@ describe.each<SimulatorProfile>(['otp', 'bulk'])('HTTP API on the %s profile', (
     ['wrong user', { user: 'nobody' }, 'errno=-1001&errtext=Geçersiz kullanıcı adı'],
     ['wrong password', { password: 'wrong' }, 'errno=-1002&errtext=Geçersiz şifre'],
     ['invalid number', { gsm: '2121234567' }, 'errno=-1003&errtext=GSM no geçersiz'],
-    ['two numbers to sendsms.asp', { gsm: '5321234567,5321234568' }, 'errno=-1003&errtext=GSM no geçersiz'],
+    [
+      'two numbers to sendsms.asp',
+      { gsm: '5321234567,5321234568' },
+      'errno=-1003&errtext=GSM no geçersiz',
+    ],
     ['no number', { gsm: '' }, 'errno=-1003&errtext=GSM no geçersiz'],
     ['empty text', { text: '  ' }, 'errno=-1004&errtext=Geçersiz mesaj metni'],
     ['GSM-7 text over 480', { text: 'a'.repeat(481) }, 'errno=-1004&errtext=Geçersiz mesaj metni'],
@@ -117,7 +182,13 @@ describe.each<SimulatorProfile>(['otp', 'bulk'])('HTTP API on the %s profile', (
     ['bad dt', { dt: '2026-12-01 10:00' }, 'errno=1063&errtext=Geçersiz gönderim zamanı (dt)'],
     ['bad dt2', { dt2: '20261301 10:00' }, 'errno=1064&errtext=Geçersiz son gönderim zamanı (dt2)'],
   ])('refuses a send with %s', async (_name, override, expected) => {
-    const params = { user: account.username, password: account.password, gsm: '5321234567', text: 'merhaba', ...override };
+    const params = {
+      user: account.username,
+      password: account.password,
+      gsm: '5321234567',
+      text: 'merhaba',
+      ...override,
+    };
     const reply = await post(`${base}/sendsms.asp`, form(Object.entries(params)));
     expect(reply.text).toBe(expected);
     expect(sim.messages).toHaveLength(0);
@@ -125,7 +196,10 @@ describe.each<SimulatorProfile>(['otp', 'bulk'])('HTTP API on the %s profile', (
 
   it('accepts exactly 480 GSM-7 and 268 UCS-2 characters', async () => {
     for (const text of ['a'.repeat(480), 'ş'.repeat(268)]) {
-      const reply = await post(`${base}/sendsms.asp`, form([...creds(), ['gsm', '5321234567'], ['text', text]]));
+      const reply = await post(
+        `${base}/sendsms.asp`,
+        form([...creds(), ['gsm', '5321234567'], ['text', text]]),
+      );
       expect(reply.text).toMatch(/^errno=0&/);
     }
     expect(sim.messages.map((message) => message.charge)).toEqual([4, 4]);
@@ -133,42 +207,83 @@ describe.each<SimulatorProfile>(['otp', 'bulk'])('HTTP API on the %s profile', (
 
   it('refuses more than 800 numbers with errno=1070 and a single invalid one with -1003 for all', async () => {
     const numbers = Array.from({ length: 801 }, (_, i) => `90532${String(i).padStart(7, '0')}`);
-    const tooMany = await post(`${base}/sendbulksms.asp`, form([...creds(), ...numbers.map((n): [string, string] => ['gsm', n]), ['text', 'x']]));
+    const tooMany = await post(
+      `${base}/sendbulksms.asp`,
+      form([...creds(), ...numbers.map((n): [string, string] => ['gsm', n]), ['text', 'x']]),
+    );
     expect(tooMany.text).toBe('errno=1070&errtext=Bir istekte en fazla 800 GSM numarası olabilir');
-    const mixed = await post(`${base}/sendbulksms.asp`, form([...creds(), ['gsm', '5321234567'], ['gsm', '12345'], ['text', 'x']]));
+    const mixed = await post(
+      `${base}/sendbulksms.asp`,
+      form([...creds(), ['gsm', '5321234567'], ['gsm', '12345'], ['text', 'x']]),
+    );
     expect(mixed.text).toBe('errno=-1003&errtext=GSM no geçersiz');
     expect(sim.messages).toHaveLength(0);
-    const eightHundred = await post(`${base}/sendbulksms.asp`, form([...creds(), ...numbers.slice(0, 800).map((n): [string, string] => ['gsm', n]), ['text', 'x']]));
+    const eightHundred = await post(
+      `${base}/sendbulksms.asp`,
+      form([
+        ...creds(),
+        ...numbers.slice(0, 800).map((n): [string, string] => ['gsm', n]),
+        ['text', 'x'],
+      ]),
+    );
     expect(parse(eightHundred.text).filter(([key]) => key === 'message_id')).toHaveLength(800);
   });
 
   it('refuses the whole request with errno=20 when the credit does not cover it', async () => {
     sim.setCredit(profile, 1);
-    const reply = await post(`${base}/sendbulksms.asp`, form([...creds(), ['gsm', '5321234567'], ['gsm', '5321234568'], ['text', 'x']]));
+    const reply = await post(
+      `${base}/sendbulksms.asp`,
+      form([...creds(), ['gsm', '5321234567'], ['gsm', '5321234568'], ['text', 'x']]),
+    );
     expect(reply.text).toBe('errno=20&errtext=Yetersiz kredi');
     expect(sim.messages).toHaveLength(0);
     expect(sim.creditOf(profile)).toBe(1);
   });
 
   it('answers -1005 for an unknown message_id, and for an id of the other host', async () => {
-    expect((await post(`${base}/querysms.asp`, form([...creds(), ['message_id', 'C1_NOPE']]))).text).toBe('errno=-1005&errtext=Geçersiz message_id');
+    expect(
+      (await post(`${base}/querysms.asp`, form([...creds(), ['message_id', 'C1_NOPE']]))).text,
+    ).toBe('errno=-1005&errtext=Geçersiz message_id');
     const other = profile === 'otp' ? 'bulk' : 'otp';
     const otherBase = `${other === 'otp' ? sim.otpBaseUrl : sim.bulkBaseUrl}/api_http`;
-    const sent = await post(`${otherBase}/sendsms.asp`, form([['user', ACCOUNTS[other].username], ['password', ACCOUNTS[other].password], ['gsm', '5321234567'], ['text', 'x']]));
+    const sent = await post(
+      `${otherBase}/sendsms.asp`,
+      form([
+        ['user', ACCOUNTS[other].username],
+        ['password', ACCOUNTS[other].password],
+        ['gsm', '5321234567'],
+        ['text', 'x'],
+      ]),
+    );
     const id = parse(sent.text)[2]![1];
-    expect((await post(`${base}/querysms.asp`, form([...creds(), ['message_id', id]]))).text).toBe('errno=-1005&errtext=Geçersiz message_id');
+    expect((await post(`${base}/querysms.asp`, form([...creds(), ['message_id', id]]))).text).toBe(
+      'errno=-1005&errtext=Geçersiz message_id',
+    );
   });
 
   it("refuses the other host's credentials", async () => {
     const other = ACCOUNTS[profile === 'otp' ? 'bulk' : 'otp'];
-    const reply = await post(`${base}/querycredit.asp`, form([['user', other.username], ['password', other.password]]));
+    const reply = await post(
+      `${base}/querycredit.asp`,
+      form([
+        ['user', other.username],
+        ['password', other.password],
+      ]),
+    );
     expect(reply.text).toBe('errno=-1001&errtext=Geçersiz kullanıcı adı');
   });
 
   it('records the originator and ignores a body that is not form-urlencoded', async () => {
-    await post(`${base}/sendsms.asp`, form([...creds(), ['gsm', '5321234567'], ['text', 'x'], ['originator', 'ACME']]));
+    await post(
+      `${base}/sendsms.asp`,
+      form([...creds(), ['gsm', '5321234567'], ['text', 'x'], ['originator', 'ACME']]),
+    );
     expect(sim.lastMessageTo('5321234567')?.sender).toBe('ACME');
-    const json = await post(`${base}/sendsms.asp`, form([...creds(), ['gsm', '5321234567'], ['text', 'x']]), 'application/json');
+    const json = await post(
+      `${base}/sendsms.asp`,
+      form([...creds(), ['gsm', '5321234567'], ['text', 'x']]),
+      'application/json',
+    );
     expect(json.text).toBe('errno=-1001&errtext=Geçersiz kullanıcı adı');
   });
 

@@ -1,9 +1,17 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { encodeIso88599, percentDecodeIso88599 } from '../../message/iso-8859-9.js';
-import { analyzeSmsText, MAX_GSM7_CHARACTERS, MAX_UCS2_CHARACTERS } from '../../message/sms-text.js';
+import {
+  analyzeSmsText,
+  MAX_GSM7_CHARACTERS,
+  MAX_UCS2_CHARACTERS,
+} from '../../message/sms-text.js';
 import { parseIstanbulWallClock } from '../../transports/istanbul-time.js';
 import type { ApiCall, ApiReply, RoutedOperation, SimulatedApiHandler } from './api-handler.js';
-import { MAX_ITEMS_PER_REQUEST, normalizeSimulatedNumber, type SimulatedProvider } from './simulated-provider.js';
+import {
+  MAX_ITEMS_PER_REQUEST,
+  normalizeSimulatedNumber,
+  type SimulatedProvider,
+} from './simulated-provider.js';
 
 /** `errtext` values (Turkish, as the provider writes them; only -1003's is attested). */
 const ERRTEXT: Readonly<Record<string, string>> = {
@@ -87,10 +95,17 @@ export class HttpApiHandler implements SimulatedApiHandler {
     const params = new AspParameters();
     params.add(call.query);
     const contentType = call.headers['content-type'];
-    if (call.body.length > 0 && (contentType === undefined || contentType.toLowerCase().startsWith(FORM))) {
+    if (
+      call.body.length > 0 &&
+      (contentType === undefined || contentType.toLowerCase().startsWith(FORM))
+    ) {
       params.add(call.body.toString('latin1'));
     }
-    const check = this.provider.checkCredentials(call.profile, params.get('user'), params.get('password'));
+    const check = this.provider.checkCredentials(
+      call.profile,
+      params.get('user'),
+      params.get('password'),
+    );
     const gsm = params.all('gsm');
     if (check !== 'ok') return error(check === 'user' ? '-1001' : '-1002', gsm.length);
     switch (call.operation) {
@@ -100,13 +115,22 @@ export class HttpApiHandler implements SimulatedApiHandler {
       case 'querysms':
         return this.query(call, params);
       default:
-        return reply([['errno', '0'], ['errtext', ''], ['credit', String(this.provider.creditOf(call.profile))]], '0', 0);
+        return reply(
+          [
+            ['errno', '0'],
+            ['errtext', ''],
+            ['credit', String(this.provider.creditOf(call.profile))],
+          ],
+          '0',
+          0,
+        );
     }
   }
 
   private send(call: ApiCall, params: AspParameters): ApiReply {
     const numbers: string[] = [];
-    for (const value of params.all('gsm')) for (const part of value.split(',')) if (part.trim() !== '') numbers.push(part.trim());
+    for (const value of params.all('gsm'))
+      for (const part of value.split(',')) if (part.trim() !== '') numbers.push(part.trim());
     const count = numbers.length;
     if (count > MAX_ITEMS_PER_REQUEST) return error('1070', count);
     if (count === 0 || (call.operation === 'sendsms' && count > 1)) return error('-1003', count);
@@ -118,7 +142,9 @@ export class HttpApiHandler implements SimulatedApiHandler {
     }
     const text = params.get('text') ?? '';
     const analysis = analyzeSmsText(text);
-    const tooLong = analysis.characters > (analysis.encoding === 'gsm7' ? MAX_GSM7_CHARACTERS : MAX_UCS2_CHARACTERS);
+    const tooLong =
+      analysis.characters >
+      (analysis.encoding === 'gsm7' ? MAX_GSM7_CHARACTERS : MAX_UCS2_CHARACTERS);
     if (text.trim() === '' || tooLong) return error('-1004', count);
     const dt = params.get('dt') ?? '';
     const sendAt = dt === '' ? undefined : parseIstanbulWallClock(dt, 'compact');
@@ -136,7 +162,10 @@ export class HttpApiHandler implements SimulatedApiHandler {
       creditPolicy: 'reject',
     });
     if (!outcome.ok) return error('20', count);
-    const pairs: [string, string][] = [['errno', '0'], ['errtext', '']];
+    const pairs: [string, string][] = [
+      ['errno', '0'],
+      ['errtext', ''],
+    ];
     for (const message of outcome.messages) pairs.push(['message_id', message.id]);
     pairs.push(['charge', String(outcome.charge)]);
     return reply(pairs, '0', count);
@@ -147,7 +176,15 @@ export class HttpApiHandler implements SimulatedApiHandler {
     const message = this.provider.find(id, call.profile);
     if (message === undefined) return error('-1005', 1);
     const status = this.provider.statusOf(message.id)!;
-    return reply([['errno', '0'], ['errtext', ''], ['status', `${status.code}|${status.final ? 1 : 0}`]], '0', 1);
+    return reply(
+      [
+        ['errno', '0'],
+        ['errtext', ''],
+        ['status', `${status.code}|${status.final ? 1 : 0}`],
+      ],
+      '0',
+      1,
+    );
   }
 
   providerError(_call: ApiCall, code: string | number | undefined): ApiReply {
@@ -160,7 +197,7 @@ export class HttpApiHandler implements SimulatedApiHandler {
       ...original,
       status: 200,
       body: Buffer.from(
-        "<font face=\"Arial\" size=2><p>Microsoft VBScript runtime </font> <font face=\"Arial\" size=2>error '800a000d'</font><p><font face=\"Arial\" size=2>Type mismatch</font>",
+        '<font face="Arial" size=2><p>Microsoft VBScript runtime </font> <font face="Arial" size=2>error \'800a000d\'</font><p><font face="Arial" size=2>Type mismatch</font>',
         'latin1',
       ),
     };
@@ -168,12 +205,29 @@ export class HttpApiHandler implements SimulatedApiHandler {
 }
 
 function error(code: string, recipients: number): ApiReply {
-  return reply([['errno', code], ['errtext', ERRTEXT[code] ?? 'Hata']], code, recipients);
+  return reply(
+    [
+      ['errno', code],
+      ['errtext', ERRTEXT[code] ?? 'Hata'],
+    ],
+    code,
+    recipients,
+  );
 }
 
 /** `key=value&…`, values written as they are (never `&` or `=` in them), in ISO-8859-9. */
-function reply(pairs: readonly (readonly [string, string])[], providerCode: string, recipients: number): ApiReply {
+function reply(
+  pairs: readonly (readonly [string, string])[],
+  providerCode: string,
+  recipients: number,
+): ApiReply {
   let body = '';
   for (const [key, value] of pairs) body += `${body === '' ? '' : '&'}${key}=${value}`;
-  return { status: 200, contentType: CONTENT_TYPE, body: encodeIso88599(body), providerCode, recipients };
+  return {
+    status: 200,
+    contentType: CONTENT_TYPE,
+    body: encodeIso88599(body),
+    providerCode,
+    recipients,
+  };
 }

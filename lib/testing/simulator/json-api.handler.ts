@@ -1,7 +1,18 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { istanbulParts, parseIstanbulWallClock } from '../../transports/istanbul-time.js';
-import { type ApiCall, type ApiReply, type RoutedOperation, type SimulatedApiHandler, truncatedReply } from './api-handler.js';
-import { MAX_ITEMS_PER_REQUEST, normalizeSimulatedNumber, type SendItem, type SimulatedProvider } from './simulated-provider.js';
+import {
+  type ApiCall,
+  type ApiReply,
+  type RoutedOperation,
+  type SimulatedApiHandler,
+  truncatedReply,
+} from './api-handler.js';
+import {
+  MAX_ITEMS_PER_REQUEST,
+  normalizeSimulatedNumber,
+  type SendItem,
+  type SimulatedProvider,
+} from './simulated-provider.js';
 
 const ROUTES: Readonly<Record<string, RoutedOperation>> = {
   send_1_n: { operation: 'Send_1_N', kind: 'send' },
@@ -71,11 +82,18 @@ export class JsonApiHandler implements SimulatedApiHandler {
 
   handle(call: ApiCall): ApiReply {
     if (call.method !== 'POST') {
-      return webApiError(405, `The requested resource does not support http method '${call.method}'.`, { allow: 'POST' });
+      return webApiError(
+        405,
+        `The requested resource does not support http method '${call.method}'.`,
+        { allow: 'POST' },
+      );
     }
     const contentType = call.headers['content-type']?.toLowerCase() ?? '';
     if (!contentType.startsWith('application/json') && !contentType.startsWith('text/json')) {
-      return webApiError(415, `The request entity's media type '${contentType.split(';')[0] || 'none'}' is not supported for this resource.`);
+      return webApiError(
+        415,
+        `The request entity's media type '${contentType.split(';')[0] || 'none'}' is not supported for this resource.`,
+      );
     }
     let recipients = 0;
     try {
@@ -85,7 +103,8 @@ export class JsonApiHandler implements SimulatedApiHandler {
       } catch {
         throw new JsonStatus(400, 'Bad request: the body is not valid JSON');
       }
-      if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new JsonStatus(400, 'Bad request: the body must be a JSON object');
+      if (body === null || typeof body !== 'object' || Array.isArray(body))
+        throw new JsonStatus(400, 'Bad request: the body must be a JSON object');
       const request = body as Body;
       const username = optionalString(request, 'Username');
       const password = optionalString(request, 'Password');
@@ -102,30 +121,45 @@ export class JsonApiHandler implements SimulatedApiHandler {
           recipients = ids.length;
           this.authenticate(call, username, password);
           if (ids.length > MAX_ITEMS_PER_REQUEST) throw new JsonStatus(1070);
-          return envelope(200, ids.map((id) => this.status(call, id)), recipients);
+          return envelope(
+            200,
+            ids.map((id) => this.status(call, id)),
+            recipients,
+          );
         }
         default:
           this.authenticate(call, username, password);
           return envelope(200, { Balance: this.provider.creditOf(call.profile) }, 0);
       }
     } catch (caught) {
-      if (caught instanceof JsonStatus) return envelope(caught.statusCode, null, recipients, caught.description);
+      if (caught instanceof JsonStatus)
+        return envelope(caught.statusCode, null, recipients, caught.description);
       throw caught;
     }
   }
 
-  private authenticate(call: ApiCall, username: string | undefined, password: string | undefined): void {
-    if (this.provider.checkCredentials(call.profile, username, password) !== 'ok') throw new JsonStatus(500);
+  private authenticate(
+    call: ApiCall,
+    username: string | undefined,
+    password: string | undefined,
+  ): void {
+    if (this.provider.checkCredentials(call.profile, username, password) !== 'ok')
+      throw new JsonStatus(500);
   }
 
-  private send(call: ApiCall, request: Body, items: readonly { receiver: string; message: string }[]): unknown[] {
+  private send(
+    call: ApiCall,
+    request: Body,
+    items: readonly { receiver: string; message: string }[],
+  ): unknown[] {
     if (items.length === 0) throw new JsonStatus(1060);
     if (items.length > MAX_ITEMS_PER_REQUEST) throw new JsonStatus(1070);
     if (items.some((item) => item.message.trim() === '')) throw new JsonStatus(1090);
     const sendAt = dateField(request, 'SendDate', 1063);
     const validUntil = dateField(request, 'ExpireDate', 1064);
     const channel = optionalString(request, 'Channel');
-    if (channel !== undefined && channel !== 'OTP' && channel !== 'BULK') throw new JsonStatus(400, "Bad request: Channel must be 'OTP' or 'BULK'");
+    if (channel !== undefined && channel !== 'OTP' && channel !== 'BULK')
+      throw new JsonStatus(400, "Bad request: Channel must be 'OTP' or 'BULK'");
     const sender = optionalString(request, 'Originator') || undefined;
     const sendItems: SendItem[] = [];
     for (const item of items) {
@@ -133,15 +167,35 @@ export class JsonApiHandler implements SimulatedApiHandler {
       if (to === undefined) throw new JsonStatus(1061);
       sendItems.push({ to, text: item.message });
     }
-    const outcome = this.provider.send({ profile: call.profile, api: 'json', items: sendItems, sendAt, validUntil, sender, creditPolicy: 'wait' });
+    const outcome = this.provider.send({
+      profile: call.profile,
+      api: 'json',
+      items: sendItems,
+      sendAt,
+      validUntil,
+      sender,
+      creditPolicy: 'wait',
+    });
     if (!outcome.ok) throw new Error('unreachable: the wait policy never rejects');
-    return outcome.messages.map((message, i) => ({ MessageId: message.id, Receiver: items[i]!.receiver, Charge: message.charge }));
+    return outcome.messages.map((message, i) => ({
+      MessageId: message.id,
+      Receiver: items[i]!.receiver,
+      Charge: message.charge,
+    }));
   }
 
   private status(call: ApiCall, id: string): unknown {
     const message = this.provider.find(id, call.profile);
     if (message === undefined) {
-      return { MessageId: id, Receiver: '', SmsStatus: '', SmsStatusDescription: 'Bilinmiyor ?', IsFinalStatus: '', StatusTime: '', SmsCharge: '' };
+      return {
+        MessageId: id,
+        Receiver: '',
+        SmsStatus: '',
+        SmsStatusDescription: 'Bilinmiyor ?',
+        IsFinalStatus: '',
+        StatusTime: '',
+        SmsCharge: '',
+      };
     }
     const status = this.provider.statusOf(id)!;
     return {
@@ -173,12 +227,16 @@ function oneToMany(request: Body): { receiver: string; message: string }[] {
 function manyToMany(request: Body): { receiver: string; message: string }[] {
   const messages = request['Messages'];
   if (messages === undefined || messages === null) return [];
-  if (!Array.isArray(messages)) throw new JsonStatus(400, 'Bad request: Messages must be an array of { Receiver, Message }');
+  if (!Array.isArray(messages))
+    throw new JsonStatus(400, 'Bad request: Messages must be an array of { Receiver, Message }');
   return messages.map((item: unknown) => {
     if (item === null || typeof item !== 'object' || Array.isArray(item)) {
       throw new JsonStatus(400, 'Bad request: Messages must be an array of { Receiver, Message }');
     }
-    return { receiver: optionalString(item as Body, 'Receiver') ?? '', message: optionalString(item as Body, 'Message') ?? '' };
+    return {
+      receiver: optionalString(item as Body, 'Receiver') ?? '',
+      message: optionalString(item as Body, 'Message') ?? '',
+    };
   });
 }
 
@@ -213,11 +271,19 @@ function formatStatusTime(date: Date): string {
   return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}`;
 }
 
-function envelope(statusCode: number, result: unknown, recipients: number, description = DESCRIPTIONS[statusCode] ?? 'Error'): ApiReply {
+function envelope(
+  statusCode: number,
+  result: unknown,
+  recipients: number,
+  description = DESCRIPTIONS[statusCode] ?? 'Error',
+): ApiReply {
   return {
     status: 200,
     contentType: CONTENT_TYPE,
-    body: Buffer.from(JSON.stringify({ StatusCode: statusCode, StatusDescription: description, Result: result }), 'utf8'),
+    body: Buffer.from(
+      JSON.stringify({ StatusCode: statusCode, StatusDescription: description, Result: result }),
+      'utf8',
+    ),
     providerCode: String(statusCode),
     recipients,
   };

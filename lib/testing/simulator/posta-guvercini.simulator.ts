@@ -2,7 +2,12 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AccountsOptions } from '../../transports/wire-transport.options.js';
-import { type ApiCall, type ApiReply, htmlErrorReply, type SimulatedApiHandler } from './api-handler.js';
+import {
+  type ApiCall,
+  type ApiReply,
+  htmlErrorReply,
+  type SimulatedApiHandler,
+} from './api-handler.js';
 import { FaultInjector } from './fault-injector.js';
 import { HttpApiHandler } from './http-api.handler.js';
 import { JsonApiHandler } from './json-api.handler.js';
@@ -21,10 +26,11 @@ import type {
 } from './simulator.types.js';
 
 /** Default accounts of the simulator. */
-export const SIMULATOR_DEFAULT_ACCOUNTS: Readonly<Record<SimulatorProfile, SimulatorCredentials>> = {
-  otp: { username: 'otp-user', password: 'otp-secret' },
-  bulk: { username: 'bulk-user', password: 'bulk-secret' },
-};
+export const SIMULATOR_DEFAULT_ACCOUNTS: Readonly<Record<SimulatorProfile, SimulatorCredentials>> =
+  {
+    otp: { username: 'otp-user', password: 'otp-secret' },
+    bulk: { username: 'bulk-user', password: 'bulk-secret' },
+  };
 const DEFAULT_CREDIT = 1_000_000;
 /** Largest request body read (800 long messages in XML fit easily). */
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -100,19 +106,33 @@ export class PostaGuverciniSimulator extends EventEmitter {
     const credit =
       typeof options.credit === 'number' || options.credit === undefined
         ? { otp: options.credit ?? DEFAULT_CREDIT, bulk: options.credit ?? DEFAULT_CREDIT }
-        : { otp: options.credit.otp ?? DEFAULT_CREDIT, bulk: options.credit.bulk ?? DEFAULT_CREDIT };
+        : {
+            otp: options.credit.otp ?? DEFAULT_CREDIT,
+            bulk: options.credit.bulk ?? DEFAULT_CREDIT,
+          };
     for (const profile of ['otp', 'bulk'] as const) {
       if (!Number.isInteger(credit[profile]) || credit[profile] < 0) {
-        throw new RangeError(`PostaGuverciniSimulator option "credit" must be an integer ≥ 0, got ${credit[profile]} for ${profile}`);
+        throw new RangeError(
+          `PostaGuverciniSimulator option "credit" must be an integer ≥ 0, got ${credit[profile]} for ${profile}`,
+        );
       }
     }
     const blacklist = new Set<string>();
     for (const number of options.blacklist ?? []) {
       const canonical = normalizeSimulatedNumber(number);
-      if (canonical === undefined) throw new RangeError(`PostaGuverciniSimulator option "blacklist" has a value that is not a Turkish mobile number`);
+      if (canonical === undefined)
+        throw new RangeError(
+          `PostaGuverciniSimulator option "blacklist" has a value that is not a Turkish mobile number`,
+        );
       blacklist.add(canonical);
     }
-    this.provider = new SimulatedProvider(accounts, credit, blacklist, options.originator ?? 'SIMULATOR', options.now);
+    this.provider = new SimulatedProvider(
+      accounts,
+      credit,
+      blacklist,
+      options.originator ?? 'SIMULATOR',
+      options.now,
+    );
     this.provider.on('message', (message: SimulatedMessage) => this.emit('message', message));
     this.handlers = [
       new HttpApiHandler(this.provider),
@@ -127,9 +147,16 @@ export class PostaGuverciniSimulator extends EventEmitter {
   /** Starts both servers. */
   async start(): Promise<void> {
     if (this.servers) throw new Error('PostaGuverciniSimulator is already started');
-    const servers = { otp: this.createProfileServer('otp'), bulk: this.createProfileServer('bulk') };
+    const servers = {
+      otp: this.createProfileServer('otp'),
+      bulk: this.createProfileServer('bulk'),
+    };
     try {
-      await Promise.all((['otp', 'bulk'] as const).map((profile) => listen(servers[profile], this.ports[profile], this.host)));
+      await Promise.all(
+        (['otp', 'bulk'] as const).map((profile) =>
+          listen(servers[profile], this.ports[profile], this.host),
+        ),
+      );
     } catch (error) {
       await Promise.all(Object.values(servers).map((server) => closeServer(server)));
       throw error;
@@ -240,12 +267,15 @@ export class PostaGuverciniSimulator extends EventEmitter {
   }
 
   private started(): Record<SimulatorProfile, string> {
-    if (!this.baseUrls || !this.servers) throw new Error('PostaGuverciniSimulator is not running; await sim.start() first');
+    if (!this.baseUrls || !this.servers)
+      throw new Error('PostaGuverciniSimulator is not running; await sim.start() first');
     return this.baseUrls;
   }
 
   private createProfileServer(profile: SimulatorProfile): Server {
-    const server = createServer({ keepAlive: true }, (req, res) => this.onRequest(profile, req, res));
+    const server = createServer({ keepAlive: true }, (req, res) =>
+      this.onRequest(profile, req, res),
+    );
     server.keepAliveTimeout = 30_000;
     server.on('connection', () => {
       this.connections++;
@@ -275,11 +305,20 @@ export class PostaGuverciniSimulator extends EventEmitter {
     req.on('error', () => undefined);
     req.on('end', () => {
       if (handler === undefined || routed === undefined) {
-        this.answer(res, htmlErrorReply(404, 'Not Found'), 0, { profile, operation: 'unknown', at });
+        this.answer(res, htmlErrorReply(404, 'Not Found'), 0, {
+          profile,
+          operation: 'unknown',
+          at,
+        });
         return;
       }
       if (size > MAX_BODY_BYTES) {
-        this.answer(res, htmlErrorReply(413, 'Request Entity Too Large'), 0, { profile, api: handler.api, operation: routed.operation, at });
+        this.answer(res, htmlErrorReply(413, 'Request Entity Too Large'), 0, {
+          profile,
+          api: handler.api,
+          operation: routed.operation,
+          at,
+        });
         return;
       }
       const decision = this.faults.decide(profile, handler.api, routed.operation, routed.kind);
@@ -291,7 +330,13 @@ export class PostaGuverciniSimulator extends EventEmitter {
         body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
         operation: routed.operation,
       };
-      const context = { profile, api: handler.api, operation: routed.operation, at, fault: decision.fault?.kind ?? (decision.delayMs > 0 ? ('latency' as const) : undefined) };
+      const context = {
+        profile,
+        api: handler.api,
+        operation: routed.operation,
+        at,
+        fault: decision.fault?.kind ?? (decision.delayMs > 0 ? ('latency' as const) : undefined),
+      };
       if (decision.fault?.kind === 'reset') {
         this.later(decision.delayMs, () => {
           this.record({ ...context, recipients: 0, status: 0, providerCode: 'reset' });
@@ -330,14 +375,25 @@ export class PostaGuverciniSimulator extends EventEmitter {
     this.timers.add(timer);
   }
 
-  private answer(res: ServerResponse, reply: ApiReply, recipients: number, context: RequestContext): void {
+  private answer(
+    res: ServerResponse,
+    reply: ApiReply,
+    recipients: number,
+    context: RequestContext,
+  ): void {
     this.record({ ...context, recipients, status: reply.status, providerCode: reply.providerCode });
     if (res.destroyed) return;
-    res.writeHead(reply.status, { 'content-type': reply.contentType, 'content-length': reply.body.length, ...reply.headers });
+    res.writeHead(reply.status, {
+      'content-type': reply.contentType,
+      'content-length': reply.body.length,
+      ...reply.headers,
+    });
     res.end(reply.body);
   }
 
-  private record(request: RequestContext & Pick<SimulatedRequest, 'recipients' | 'status' | 'providerCode'>): void {
+  private record(
+    request: RequestContext & Pick<SimulatedRequest, 'recipients' | 'status' | 'providerCode'>,
+  ): void {
     const entry: SimulatedRequest = { ...request, at: new Date(request.at) };
     if (entry.fault === undefined) delete (entry as { fault?: unknown }).fault;
     if (entry.api === undefined) delete (entry as { api?: unknown }).api;
@@ -347,11 +403,23 @@ export class PostaGuverciniSimulator extends EventEmitter {
 }
 
 /** What is known about a request before it is answered; `at` in simulated ms. */
-type RequestContext = Omit<SimulatedRequest, 'at' | 'recipients' | 'status' | 'providerCode'> & { readonly at: number };
+type RequestContext = Omit<SimulatedRequest, 'at' | 'recipients' | 'status' | 'providerCode'> & {
+  readonly at: number;
+};
 
-function checkAccount(profile: SimulatorProfile, account: SimulatorCredentials): SimulatorCredentials {
-  if (typeof account?.username !== 'string' || account.username === '' || typeof account.password !== 'string' || account.password === '') {
-    throw new RangeError(`PostaGuverciniSimulator option "accounts.${profile}" needs a non-empty username and password`);
+function checkAccount(
+  profile: SimulatorProfile,
+  account: SimulatorCredentials,
+): SimulatorCredentials {
+  if (
+    typeof account?.username !== 'string' ||
+    account.username === '' ||
+    typeof account.password !== 'string' ||
+    account.password === ''
+  ) {
+    throw new RangeError(
+      `PostaGuverciniSimulator option "accounts.${profile}" needs a non-empty username and password`,
+    );
   }
   return { username: account.username, password: account.password };
 }

@@ -1,4 +1,8 @@
-import { normalizeSimulatedNumber, SimulatedProvider, type SendParameters } from './simulated-provider.js';
+import {
+  normalizeSimulatedNumber,
+  SimulatedProvider,
+  type SendParameters,
+} from './simulated-provider.js';
 import type { SimulatorProfile } from './simulator.types.js';
 
 const START = new Date('2026-11-27T09:00:00.000Z');
@@ -14,8 +18,18 @@ function provider(options: { credit?: number; blacklist?: string[] } = {}): Simu
   );
 }
 
-function send(p: SimulatedProvider, profile: SimulatorProfile, overrides: Partial<SendParameters> = {}): string[] {
-  const outcome = p.send({ profile, api: 'json', items: [{ to: '905321234567', text: 'merhaba' }], creditPolicy: 'wait', ...overrides });
+function send(
+  p: SimulatedProvider,
+  profile: SimulatorProfile,
+  overrides: Partial<SendParameters> = {},
+): string[] {
+  const outcome = p.send({
+    profile,
+    api: 'json',
+    items: [{ to: '905321234567', text: 'merhaba' }],
+    creditPolicy: 'wait',
+    ...overrides,
+  });
   if (!outcome.ok) throw new Error('refused');
   return outcome.messages.map((message) => message.id);
 }
@@ -31,9 +45,12 @@ describe('normalizeSimulatedNumber', () => {
     expect(normalizeSimulatedNumber(raw)).toBe(canonical);
   });
 
-  it.each(['2121234567', '53212345', '9053212345678', '', 'abc', '0090212123456'])('refuses %j', (raw) => {
-    expect(normalizeSimulatedNumber(raw)).toBeUndefined();
-  });
+  it.each(['2121234567', '53212345', '9053212345678', '', 'abc', '0090212123456'])(
+    'refuses %j',
+    (raw) => {
+      expect(normalizeSimulatedNumber(raw)).toBeUndefined();
+    },
+  );
 });
 
 describe('SimulatedProvider', () => {
@@ -44,9 +61,17 @@ describe('SimulatedProvider', () => {
     p.advance(1_999);
     expect(p.statusOf(id!)?.code).toBe(200);
     p.advance(1);
-    expect(p.statusOf(id!)).toEqual({ code: 300, final: false, since: new Date(START.getTime() + 2_000) });
+    expect(p.statusOf(id!)).toEqual({
+      code: 300,
+      final: false,
+      since: new Date(START.getTime() + 2_000),
+    });
     p.advance(2_000);
-    expect(p.statusOf(id!)).toEqual({ code: 400, final: true, since: new Date(START.getTime() + 4_000) });
+    expect(p.statusOf(id!)).toEqual({
+      code: 400,
+      final: true,
+      since: new Date(START.getTime() + 4_000),
+    });
     expect(p.statusOf('C1_UNKNOWN')).toBeUndefined();
   });
 
@@ -56,7 +81,11 @@ describe('SimulatedProvider', () => {
     const validUntil = new Date(START.getTime() + 7_200_000);
     const [id] = send(p, 'otp', { sendAt, validUntil });
     expect(p.statusOf(id!)?.code).toBe(200);
-    expect(p.find(id!)).toMatchObject({ sendAt: undefined, validUntil: new Date(START.getTime() + 180_000), requested: { sendAt, validUntil } });
+    expect(p.find(id!)).toMatchObject({
+      sendAt: undefined,
+      validUntil: new Date(START.getTime() + 180_000),
+      requested: { sendAt, validUntil },
+    });
   });
 
   it('OTP: no duplicate check and no blacklist', () => {
@@ -84,8 +113,15 @@ describe('SimulatedProvider', () => {
     p.advance(59_999);
     const [duplicate] = send(p, 'bulk');
     const [otherText] = send(p, 'bulk', { items: [{ to: '905321234567', text: 'başka' }] });
-    const inOne = send(p, 'bulk', { items: [{ to: '905051112233', text: 'x' }, { to: '905051112233', text: 'x' }] });
-    expect([first, duplicate, otherText, ...inOne].map((id) => p.statusOf(id!)?.code)).toEqual([400, -202, 200, 200, -202]);
+    const inOne = send(p, 'bulk', {
+      items: [
+        { to: '905051112233', text: 'x' },
+        { to: '905051112233', text: 'x' },
+      ],
+    });
+    expect([first, duplicate, otherText, ...inOne].map((id) => p.statusOf(id!)?.code)).toEqual([
+      400, -202, 200, 200, -202,
+    ]);
     expect(p.find(duplicate!)?.charge).toBe(0);
     p.advance(1);
     const [later] = send(p, 'bulk');
@@ -102,10 +138,24 @@ describe('SimulatedProvider', () => {
   it('bulk: validity more than 24 h after the send time, or not after it, gets -203', () => {
     const p = provider();
     const sendAt = new Date(START.getTime() + 3_600_000);
-    const tooLong = send(p, 'bulk', { sendAt, validUntil: new Date(sendAt.getTime() + 24 * 3_600_000 + 60_000), items: [{ to: '905321234567', text: 'a' }] });
-    const before = send(p, 'bulk', { sendAt, validUntil: new Date(sendAt.getTime() - 60_000), items: [{ to: '905321234567', text: 'b' }] });
-    const justRight = send(p, 'bulk', { sendAt, validUntil: new Date(sendAt.getTime() + 24 * 3_600_000), items: [{ to: '905321234567', text: 'c' }] });
-    expect([...tooLong, ...before, ...justRight].map((id) => p.statusOf(id)?.code)).toEqual([-203, -203, 120]);
+    const tooLong = send(p, 'bulk', {
+      sendAt,
+      validUntil: new Date(sendAt.getTime() + 24 * 3_600_000 + 60_000),
+      items: [{ to: '905321234567', text: 'a' }],
+    });
+    const before = send(p, 'bulk', {
+      sendAt,
+      validUntil: new Date(sendAt.getTime() - 60_000),
+      items: [{ to: '905321234567', text: 'b' }],
+    });
+    const justRight = send(p, 'bulk', {
+      sendAt,
+      validUntil: new Date(sendAt.getTime() + 24 * 3_600_000),
+      items: [{ to: '905321234567', text: 'c' }],
+    });
+    expect([...tooLong, ...before, ...justRight].map((id) => p.statusOf(id)?.code)).toEqual([
+      -203, -203, 120,
+    ]);
   });
 
   it('bulk: a validity that ends before delivery gives -210 once it passed', () => {
@@ -119,13 +169,23 @@ describe('SimulatedProvider', () => {
 
   it('too long texts are accepted and deleted: -205 (GSM-7 > 480) and -447 (UCS-2 > 268)', () => {
     const p = provider();
-    const ids = send(p, 'otp', { items: [{ to: '905321234567', text: 'a'.repeat(481) }, { to: '905321234567', text: 'ş'.repeat(269) }] });
+    const ids = send(p, 'otp', {
+      items: [
+        { to: '905321234567', text: 'a'.repeat(481) },
+        { to: '905321234567', text: 'ş'.repeat(269) },
+      ],
+    });
     expect(ids.map((id) => p.statusOf(id)?.code)).toEqual([-205, -447]);
   });
 
   it('charges segments × recipients and keeps credit = start − sum of charges', () => {
     const p = provider({ credit: 10 });
-    send(p, 'otp', { items: [{ to: '905321234567', text: 'a'.repeat(161) }, { to: '905051112233', text: 'ş'.repeat(135) }] });
+    send(p, 'otp', {
+      items: [
+        { to: '905321234567', text: 'a'.repeat(161) },
+        { to: '905051112233', text: 'ş'.repeat(135) },
+      ],
+    });
     expect(p.messages.map((message) => message.charge)).toEqual([2, 3]);
     expect(p.creditOf('otp')).toBe(5);
     expect(p.creditOf('bulk')).toBe(10);
@@ -133,7 +193,15 @@ describe('SimulatedProvider', () => {
 
   it("'reject' refuses the whole request when credit is short and changes nothing", () => {
     const p = provider({ credit: 1 });
-    const outcome = p.send({ profile: 'otp', api: 'http', items: [{ to: '905321234567', text: 'a' }, { to: '905051112233', text: 'b' }], creditPolicy: 'reject' });
+    const outcome = p.send({
+      profile: 'otp',
+      api: 'http',
+      items: [
+        { to: '905321234567', text: 'a' },
+        { to: '905051112233', text: 'b' },
+      ],
+      creditPolicy: 'reject',
+    });
     expect(outcome).toEqual({ ok: false, reason: 'insufficient-credit', needed: 2 });
     expect(p.messages).toHaveLength(0);
     expect(p.creditOf('otp')).toBe(1);
@@ -141,7 +209,12 @@ describe('SimulatedProvider', () => {
 
   it("'wait' accepts what the credit covers in order; the rest waits at 110 and times out with -220", () => {
     const p = provider({ credit: 1 });
-    const ids = send(p, 'otp', { items: [{ to: '905321234567', text: 'a' }, { to: '905051112233', text: 'b' }] });
+    const ids = send(p, 'otp', {
+      items: [
+        { to: '905321234567', text: 'a' },
+        { to: '905051112233', text: 'b' },
+      ],
+    });
     expect(ids.map((id) => p.statusOf(id)?.code)).toEqual([200, 110]);
     p.advance(180_000);
     expect(ids.map((id) => p.statusOf(id)?.code)).toEqual([400, -220]);

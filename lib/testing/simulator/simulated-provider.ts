@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { analyzeSmsText, MAX_GSM7_CHARACTERS, MAX_UCS2_CHARACTERS } from '../../message/sms-text.js';
+import {
+  analyzeSmsText,
+  MAX_GSM7_CHARACTERS,
+  MAX_UCS2_CHARACTERS,
+} from '../../message/sms-text.js';
 import type {
   SimulatedApi,
   SimulatedMessage,
@@ -108,7 +112,8 @@ export class SimulatedProvider extends EventEmitter {
   }
 
   advance(ms: number): void {
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`advance(ms) needs a finite ms ≥ 0, got ${ms}`);
+    if (!Number.isFinite(ms) || ms < 0)
+      throw new RangeError(`advance(ms) needs a finite ms ≥ 0, got ${ms}`);
     this.offsetMs += ms;
   }
 
@@ -117,7 +122,11 @@ export class SimulatedProvider extends EventEmitter {
     this.offsetMs += date.getTime() - this.nowMs();
   }
 
-  checkCredentials(profile: SimulatorProfile, username: unknown, password: unknown): CredentialCheck {
+  checkCredentials(
+    profile: SimulatorProfile,
+    username: unknown,
+    password: unknown,
+  ): CredentialCheck {
     const account = this.accounts[profile];
     if (username !== account.username) return 'user';
     return password === account.password ? 'ok' : 'password';
@@ -128,7 +137,8 @@ export class SimulatedProvider extends EventEmitter {
   }
 
   setCredit(profile: SimulatorProfile, credit: number): void {
-    if (!Number.isInteger(credit) || credit < 0) throw new RangeError(`setCredit needs an integer ≥ 0, got ${credit}`);
+    if (!Number.isInteger(credit) || credit < 0)
+      throw new RangeError(`setCredit needs an integer ≥ 0, got ${credit}`);
     this.credit[profile] = credit;
   }
 
@@ -139,20 +149,32 @@ export class SimulatedProvider extends EventEmitter {
   send(params: SendParameters): SendOutcome {
     const now = this.nowMs();
     const otp = params.profile === 'otp';
-    const sendTime = otp || params.sendAt === undefined ? now : Math.max(params.sendAt.getTime(), now);
-    const expireTime = otp ? now + OTP_VALIDITY_MS : (params.validUntil?.getTime() ?? sendTime + BULK_MAX_VALIDITY_MS);
+    const sendTime =
+      otp || params.sendAt === undefined ? now : Math.max(params.sendAt.getTime(), now);
+    const expireTime = otp
+      ? now + OTP_VALIDITY_MS
+      : (params.validUntil?.getTime() ?? sendTime + BULK_MAX_VALIDITY_MS);
     const invalidValidity =
-      !otp && params.validUntil !== undefined && (expireTime <= sendTime || expireTime > sendTime + BULK_MAX_VALIDITY_MS);
+      !otp &&
+      params.validUntil !== undefined &&
+      (expireTime <= sendTime || expireTime > sendTime + BULK_MAX_VALIDITY_MS);
 
     // Decide every item's fate first, so that a rejected request changes nothing.
     const seen = new Map<string, number>();
-    const plans: { item: SendItem; fixedCode?: number; segments: number; encoding: 'gsm7' | 'ucs2' }[] = [];
+    const plans: {
+      item: SendItem;
+      fixedCode?: number;
+      segments: number;
+      encoding: 'gsm7' | 'ucs2';
+    }[] = [];
     let needed = 0;
     for (const item of params.items) {
       const analysis = analyzeSmsText(item.text);
       let fixedCode: number | undefined;
-      if (analysis.encoding === 'gsm7' && analysis.characters > MAX_GSM7_CHARACTERS) fixedCode = -205;
-      else if (analysis.encoding === 'ucs2' && analysis.characters > MAX_UCS2_CHARACTERS) fixedCode = -447;
+      if (analysis.encoding === 'gsm7' && analysis.characters > MAX_GSM7_CHARACTERS)
+        fixedCode = -205;
+      else if (analysis.encoding === 'ucs2' && analysis.characters > MAX_UCS2_CHARACTERS)
+        fixedCode = -447;
       else if (!otp && this.blacklist.has(item.to)) fixedCode = -242;
       else if (!otp) {
         const key = `${item.to}\n${item.text}`;
@@ -203,10 +225,22 @@ export class SimulatedProvider extends EventEmitter {
         segments: plan.segments,
         charge: messageCharge,
       };
-      if (!otp && plan.fixedCode !== -202 && plan.fixedCode !== -205 && plan.fixedCode !== -447 && plan.fixedCode !== -242) {
+      if (
+        !otp &&
+        plan.fixedCode !== -202 &&
+        plan.fixedCode !== -205 &&
+        plan.fixedCode !== -447 &&
+        plan.fixedCode !== -242
+      ) {
         this.lastOriginal.set(`${plan.item.to}\n${plan.item.text}`, now);
       }
-      this.states.set(message.id, { message, fixedCode: plan.fixedCode, waitingCredit, sendTime, expireTime });
+      this.states.set(message.id, {
+        message,
+        fixedCode: plan.fixedCode,
+        waitingCredit,
+        sendTime,
+        expireTime,
+      });
       this.lastTo.set(`${params.profile}:${message.to}`, message);
       this.lastTo.set(message.to, message);
       this.messages.push(message);
@@ -219,7 +253,9 @@ export class SimulatedProvider extends EventEmitter {
   /** The message with this id on this profile's account, if any. */
   find(id: string, profile?: SimulatorProfile): SimulatedMessage | undefined {
     const state = this.states.get(id);
-    return state && (profile === undefined || state.message.profile === profile) ? state.message : undefined;
+    return state && (profile === undefined || state.message.profile === profile)
+      ? state.message
+      : undefined;
   }
 
   /** Whether the id exists on the other profile's account (XML/SOAP answer `-20`). */
@@ -238,7 +274,8 @@ export class SimulatedProvider extends EventEmitter {
     if (state === undefined) return undefined;
     const now = this.nowMs();
     const created = state.message.createdAt;
-    if (state.fixedCode !== undefined) return { code: state.fixedCode, final: true, since: created };
+    if (state.fixedCode !== undefined)
+      return { code: state.fixedCode, final: true, since: created };
     if (state.waitingCredit) {
       return now >= state.expireTime
         ? { code: -220, final: true, since: new Date(state.expireTime) }
@@ -249,8 +286,10 @@ export class SimulatedProvider extends EventEmitter {
       return { code: -210, final: true, since: new Date(state.expireTime) };
     }
     if (now < state.sendTime) return { code: 120, final: false, since: created };
-    if (now < state.sendTime + SENT_AFTER_MS) return { code: 200, final: false, since: new Date(state.sendTime) };
-    if (now < deliveredAt) return { code: 300, final: false, since: new Date(state.sendTime + SENT_AFTER_MS) };
+    if (now < state.sendTime + SENT_AFTER_MS)
+      return { code: 200, final: false, since: new Date(state.sendTime) };
+    if (now < deliveredAt)
+      return { code: 300, final: false, since: new Date(state.sendTime + SENT_AFTER_MS) };
     return { code: 400, final: true, since: new Date(deliveredAt) };
   }
 

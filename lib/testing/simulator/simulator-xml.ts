@@ -42,10 +42,17 @@ const CONTENT_TYPE_CHARSET = /;\s*charset\s*=\s*"?([A-Za-z0-9._-]+)"?/i;
  * (what an XML parser reading the raw bytes uses), then the `Content-Type` charset, then the
  * given default. `undefined` when the named charset is unknown.
  */
-export function decodeXmlBody(body: Buffer, contentType: string | undefined, defaultCharset: string): string | undefined {
-  if (body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) return body.toString('utf8', 3);
+export function decodeXmlBody(
+  body: Buffer,
+  contentType: string | undefined,
+  defaultCharset: string,
+): string | undefined {
+  if (body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf)
+    return body.toString('utf8', 3);
   const head = body.toString('latin1', 0, Math.min(body.length, 200));
-  const declared = DECLARED_ENCODING.exec(head)?.[1] ?? (contentType ? CONTENT_TYPE_CHARSET.exec(contentType)?.[1] : undefined);
+  const declared =
+    DECLARED_ENCODING.exec(head)?.[1] ??
+    (contentType ? CONTENT_TYPE_CHARSET.exec(contentType)?.[1] : undefined);
   return decodeCharset(body, declared ?? defaultCharset);
 }
 
@@ -72,7 +79,9 @@ function decodeCharset(body: Buffer, charset: string): string | undefined {
  * Checks well-formedness and parses. Returns the root element's name and node, or
  * `undefined` when the document is malformed.
  */
-export function parseXmlDocument(text: string): { readonly name: string; readonly node: XmlNode } | undefined {
+export function parseXmlDocument(
+  text: string,
+): { readonly name: string; readonly node: XmlNode } | undefined {
   if (XMLValidator.validate(text) !== true) return undefined;
   let parsed: Record<string, unknown>;
   try {
@@ -104,7 +113,7 @@ export function xmlChildren(node: XmlNode | undefined, name: string): XmlNode[] 
   if (node === undefined || typeof node === 'string') return [];
   const value = node[name];
   if (value === undefined) return [];
-  return Array.isArray(value) ? value : [value as XmlNode];
+  return Array.isArray(value) ? value : [value];
 }
 
 /** The single child with this name; `null` when there are several, `undefined` when none. */
@@ -112,7 +121,7 @@ export function xmlChild(node: XmlNode | undefined, name: string): XmlNode | und
   if (node === undefined || typeof node === 'string') return undefined;
   const value = node[name];
   if (Array.isArray(value)) return value.length === 1 ? value[0] : null;
-  return value as XmlNode | undefined;
+  return value;
 }
 
 /** Names of the child elements (not attributes, not text). */
@@ -133,7 +142,8 @@ export function xmlAttributes(node: XmlNode | undefined): [string, string][] {
   if (node === undefined || typeof node === 'string') return [];
   const out: [string, string][] = [];
   for (const [key, value] of Object.entries(node)) {
-    if (key.startsWith(ATTRIBUTE_PREFIX) && typeof value === 'string') out.push([key.slice(ATTRIBUTE_PREFIX.length), value]);
+    if (key.startsWith(ATTRIBUTE_PREFIX) && typeof value === 'string')
+      out.push([key.slice(ATTRIBUTE_PREFIX.length), value]);
   }
   return out;
 }
@@ -149,7 +159,13 @@ export function xmlRawText(node: XmlNode | undefined): string {
 /** Thrown by the value decoders for a bad reference; callers answer "malformed". */
 export class MalformedXmlError extends Error {}
 
-const PREDEFINED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+const PREDEFINED: Readonly<Record<string, string>> = {
+  lt: '<',
+  gt: '>',
+  amp: '&',
+  quot: '"',
+  apos: "'",
+};
 const REFERENCE = /&([^;&\s]*);?/g;
 const LINE_ENDS = /\r\n?/g;
 const ATTRIBUTE_WHITESPACE = /[\t\n]/g;
@@ -161,9 +177,10 @@ const ATTRIBUTE_WHITESPACE = /[\t\n]/g;
  */
 export function decodeXmlAttribute(raw: string): string {
   if (raw.includes('<')) throw new MalformedXmlError('< in attribute value');
-  const normalised = raw.indexOf('\r') === -1 && raw.indexOf('\n') === -1 && raw.indexOf('\t') === -1
-    ? raw
-    : raw.replace(LINE_ENDS, '\n').replace(ATTRIBUTE_WHITESPACE, ' ');
+  const normalised =
+    raw.indexOf('\r') === -1 && raw.indexOf('\n') === -1 && raw.indexOf('\t') === -1
+      ? raw
+      : raw.replace(LINE_ENDS, '\n').replace(ATTRIBUTE_WHITESPACE, ' ');
   return normalised.indexOf('&') === -1 ? normalised : replaceReferences(normalised);
 }
 
@@ -194,7 +211,13 @@ function replaceReferences(value: string): string {
   });
 }
 
-const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+const ESCAPES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+};
 const TO_ESCAPE = /[&<>"']/g;
 const NEEDS_ESCAPE = /[&<>"']/;
 

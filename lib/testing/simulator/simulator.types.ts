@@ -7,7 +7,8 @@ export type SimulatorProfile = 'otp' | 'bulk';
 export type SimulatedApi = 'http' | 'xml' | 'soap' | 'json';
 
 /** Kinds of injectable faults. */
-export type SimulatorFaultKind = 'latency' | 'http-status' | 'reset' | 'malformed' | 'provider-error';
+export type SimulatorFaultKind =
+  'latency' | 'http-status' | 'reset' | 'malformed' | 'provider-error';
 
 export interface SimulatorCredentials {
   readonly username: string;

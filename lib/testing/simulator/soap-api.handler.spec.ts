@@ -3,7 +3,10 @@ import { parseXsdDateTime } from './soap-api.handler.js';
 import type { SimulatorProfile } from './simulator.types.js';
 
 const NS = 'http://83.66.137.24/PgApiWs';
-const ACCOUNTS = { otp: { username: 'otp-user', password: 'otp-secret' }, bulk: { username: 'bulk-user', password: 'bulk-secret' } };
+const ACCOUNTS = {
+  otp: { username: 'otp-user', password: 'otp-secret' },
+  bulk: { username: 'bulk-user', password: 'bulk-secret' },
+};
 const ENVELOPE_OPEN =
   '<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema"><soap:Body>';
 const ENVELOPE_CLOSE = '</soap:Body></soap:Envelope>';
@@ -20,13 +23,26 @@ function result(operation: string, inner: string): string {
   return `${ENVELOPE_OPEN}<${operation}Response xmlns="${NS}"><${operation}Result>${inner}</${operation}Result></${operation}Response>${ENVELOPE_CLOSE}`;
 }
 
-async function post(url: string, operation: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string; contentType: string | null }> {
+async function post(
+  url: string,
+  operation: string,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; text: string; contentType: string | null }> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${NS}/${operation}"`, ...headers },
+    headers: {
+      'content-type': 'text/xml; charset=utf-8',
+      soapaction: `"${NS}/${operation}"`,
+      ...headers,
+    },
     body,
   });
-  return { status: response.status, text: await response.text(), contentType: response.headers.get('content-type') };
+  return {
+    status: response.status,
+    text: await response.text(),
+    contentType: response.headers.get('content-type'),
+  };
 }
 
 function resultStrings(text: string): string[] {
@@ -50,7 +66,10 @@ describe.each<SimulatorProfile>(['otp', 'bulk'])('SOAP API on the %s profile', (
     const reply = await post(
       url,
       'SmsInsert_1_N',
-      envelope('SmsInsert_1_N', `${creds}<SendDate xsi:nil="true"/><ExpireDate xsi:nil="true"/><Recepients>${strings(['905321234567', '123', '905051112233'])}</Recepients><Message>Kodunuz: 123456</Message>`),
+      envelope(
+        'SmsInsert_1_N',
+        `${creds}<SendDate xsi:nil="true"/><ExpireDate xsi:nil="true"/><Recepients>${strings(['905321234567', '123', '905051112233'])}</Recepients><Message>Kodunuz: 123456</Message>`,
+      ),
     );
     expect(reply.status).toBe(200);
     expect(reply.contentType).toBe('text/xml; charset=utf-8');
@@ -58,7 +77,12 @@ describe.each<SimulatorProfile>(['otp', 'bulk'])('SOAP API on the %s profile', (
     expect(sim.messages).toHaveLength(2);
     expect(reply.text).toBe(result('SmsInsert_1_N', strings([first!.id, '-1003', second!.id])));
     expect(third).toBeUndefined();
-    expect(first).toMatchObject({ to: '905321234567', text: 'Kodunuz: 123456', api: 'soap', profile });
+    expect(first).toMatchObject({
+      to: '905321234567',
+      text: 'Kodunuz: 123456',
+      api: 'soap',
+      profile,
+    });
   });
 
   it('sends N-N with SmsInsert_N_N (parallel arrays), keeping whitespace and the exact text', async () => {
@@ -66,10 +90,16 @@ describe.each<SimulatorProfile>(['otp', 'bulk'])('SOAP API on the %s profile', (
     const reply = await post(
       url,
       'SmsInsert_N_N',
-      envelope('SmsInsert_N_N', `${creds}<Recepients>${strings(['905321234567', '905051112233'])}</Recepients><Messages>${strings([text, '  iki\r\nsatır  '])}</Messages>`),
+      envelope(
+        'SmsInsert_N_N',
+        `${creds}<Recepients>${strings(['905321234567', '905051112233'])}</Recepients><Messages>${strings([text, '  iki\r\nsatır  '])}</Messages>`,
+      ),
     );
     expect(resultStrings(reply.text)).toEqual(sim.messages.map((message) => message.id));
-    expect(sim.messages.map((message) => message.text)).toEqual(['Şişli\'de ığdır İÇİN çok güzel öğün — 5 < 6 & "tamam"', '  iki\nsatır  ']);
+    expect(sim.messages.map((message) => message.text)).toEqual([
+      'Şişli\'de ığdır İÇİN çok güzel öğün — 5 < 6 & "tamam"',
+      '  iki\nsatır  ',
+    ]);
   });
 
   it('accepts a prefixed operation element, a trailing-slash namespace and an unquoted SOAPAction', async () => {
@@ -79,30 +109,76 @@ describe.each<SimulatorProfile>(['otp', 'bulk'])('SOAP API on the %s profile', (
   });
 
   it('answers CreditBalance, SmsStatus (CODE|F in input order) and IdCheck', async () => {
-    await post(url, 'SmsInsert_1_N', envelope('SmsInsert_1_N', `${creds}<Recepients>${strings(['905321234567'])}</Recepients><Message>x</Message>`));
+    await post(
+      url,
+      'SmsInsert_1_N',
+      envelope(
+        'SmsInsert_1_N',
+        `${creds}<Recepients>${strings(['905321234567'])}</Recepients><Message>x</Message>`,
+      ),
+    );
     const id = sim.messages[0]!.id;
-    expect((await post(url, 'CreditBalance', envelope('CreditBalance', creds))).text).toBe(result('CreditBalance', '999999'));
-    const status = envelope('SmsStatus', `${creds}<MessageIds>${strings(['C1_UNKNOWN', id])}</MessageIds>`);
-    expect((await post(url, 'SmsStatus', status)).text).toBe(result('SmsStatus', strings(['420|1', '200|0'])));
+    expect((await post(url, 'CreditBalance', envelope('CreditBalance', creds))).text).toBe(
+      result('CreditBalance', '999999'),
+    );
+    const status = envelope(
+      'SmsStatus',
+      `${creds}<MessageIds>${strings(['C1_UNKNOWN', id])}</MessageIds>`,
+    );
+    expect((await post(url, 'SmsStatus', status)).text).toBe(
+      result('SmsStatus', strings(['420|1', '200|0'])),
+    );
     sim.advance(2_000);
     expect(resultStrings((await post(url, 'SmsStatus', status)).text)).toEqual(['420|1', '300|0']);
     sim.advance(2_000);
     expect(resultStrings((await post(url, 'SmsStatus', status)).text)).toEqual(['420|1', '400|1']);
-    expect((await post(url, 'IdCheck', envelope('IdCheck', creds))).text).toBe(result('IdCheck', 'SIMULATOR'));
+    expect((await post(url, 'IdCheck', envelope('IdCheck', creds))).text).toBe(
+      result('IdCheck', 'SIMULATOR'),
+    );
   });
 
   it.each([
-    ['a wrong user', '<Username>nobody</Username><Password>x</Password><Recepients><string>905321234567</string></Recepients><Message>x</Message>', '-1001'],
-    ['a wrong password', 'USER<Password>x</Password><Recepients><string>905321234567</string></Recepients><Message>x</Message>', '-1002'],
+    [
+      'a wrong user',
+      '<Username>nobody</Username><Password>x</Password><Recepients><string>905321234567</string></Recepients><Message>x</Message>',
+      '-1001',
+    ],
+    [
+      'a wrong password',
+      'USER<Password>x</Password><Recepients><string>905321234567</string></Recepients><Message>x</Message>',
+      '-1002',
+    ],
     ['no recipients', 'CREDS<Recepients/><Message>x</Message>', 'ERR1060'],
-    ['801 recipients', `CREDS<Recepients>${'<string>905321234567</string>'.repeat(801)}</Recepients><Message>x</Message>`, 'ERR1070'],
-    ['an empty message', 'CREDS<Recepients><string>905321234567</string></Recepients><Message> </Message>', 'ERR1090'],
+    [
+      '801 recipients',
+      `CREDS<Recepients>${'<string>905321234567</string>'.repeat(801)}</Recepients><Message>x</Message>`,
+      'ERR1070',
+    ],
+    [
+      'an empty message',
+      'CREDS<Recepients><string>905321234567</string></Recepients><Message> </Message>',
+      'ERR1090',
+    ],
     ['no message', 'CREDS<Recepients><string>905321234567</string></Recepients>', 'ERR1090'],
-    ['a bad SendDate', 'CREDS<SendDate>20261201 10:00</SendDate><Recepients><string>905321234567</string></Recepients><Message>x</Message>', 'ERR1063'],
-    ['an empty SendDate', 'CREDS<SendDate/><Recepients><string>905321234567</string></Recepients><Message>x</Message>', 'ERR1063'],
-    ['a bad ExpireDate', 'CREDS<ExpireDate>2026-02-30T10:00:00</ExpireDate><Recepients><string>905321234567</string></Recepients><Message>x</Message>', 'ERR1064'],
+    [
+      'a bad SendDate',
+      'CREDS<SendDate>20261201 10:00</SendDate><Recepients><string>905321234567</string></Recepients><Message>x</Message>',
+      'ERR1063',
+    ],
+    [
+      'an empty SendDate',
+      'CREDS<SendDate/><Recepients><string>905321234567</string></Recepients><Message>x</Message>',
+      'ERR1063',
+    ],
+    [
+      'a bad ExpireDate',
+      'CREDS<ExpireDate>2026-02-30T10:00:00</ExpireDate><Recepients><string>905321234567</string></Recepients><Message>x</Message>',
+      'ERR1064',
+    ],
   ])('answers SmsInsert_1_N with %s as one result entry', async (_name, inner, code) => {
-    const fields = inner.replace('CREDS', creds).replace('USER', `<Username>${account.username}</Username>`);
+    const fields = inner
+      .replace('CREDS', creds)
+      .replace('USER', `<Username>${account.username}</Username>`);
     const reply = await post(url, 'SmsInsert_1_N', envelope('SmsInsert_1_N', fields));
     expect(reply.status).toBe(200);
     expect(reply.text).toBe(result('SmsInsert_1_N', strings([code])));
@@ -110,34 +186,124 @@ describe.each<SimulatorProfile>(['otp', 'bulk'])('SOAP API on the %s profile', (
   });
 
   it('answers SmsInsert_N_N with different counts as ERR1080', async () => {
-    const reply = await post(url, 'SmsInsert_N_N', envelope('SmsInsert_N_N', `${creds}<Recepients>${strings(['905321234567', '905321234568'])}</Recepients><Messages>${strings(['x'])}</Messages>`));
+    const reply = await post(
+      url,
+      'SmsInsert_N_N',
+      envelope(
+        'SmsInsert_N_N',
+        `${creds}<Recepients>${strings(['905321234567', '905321234568'])}</Recepients><Messages>${strings(['x'])}</Messages>`,
+      ),
+    );
     expect(resultStrings(reply.text)).toEqual(['ERR1080']);
   });
 
   it('answers wrong credentials in CreditBalance and SmsStatus with the code', async () => {
     const bad = `<Username>${account.username}</Username><Password>nope</Password>`;
-    expect((await post(url, 'CreditBalance', envelope('CreditBalance', bad))).text).toBe(result('CreditBalance', '-1002'));
-    expect(resultStrings((await post(url, 'SmsStatus', envelope('SmsStatus', `${bad}<MessageIds><string>x</string></MessageIds>`))).text)).toEqual(['-1002']);
+    expect((await post(url, 'CreditBalance', envelope('CreditBalance', bad))).text).toBe(
+      result('CreditBalance', '-1002'),
+    );
+    expect(
+      resultStrings(
+        (
+          await post(
+            url,
+            'SmsStatus',
+            envelope('SmsStatus', `${bad}<MessageIds><string>x</string></MessageIds>`),
+          )
+        ).text,
+      ),
+    ).toEqual(['-1002']);
   });
 
   it.each([
-    ['a body that is not XML', 'SmsInsert_1_N', 'not xml', {}, 'soap:Client', 'There is an error in XML document: the request is not well-formed XML.'],
-    ['an unknown SOAPAction', 'SmsInsert_1_N', envelope('SmsInsert_1_N', ''), { soapaction: '"http://tempuri.org/Send"' }, 'soap:Client', 'Server did not recognize the value of HTTP Header SOAPAction: "http://tempuri.org/Send".'],
-    ['a SOAPAction that does not match the body', 'CreditBalance', envelope('SmsInsert_1_N', ''), {}, 'soap:Client', `The body element {${NS}}SmsInsert_1_N does not match SOAPAction ${NS}/CreditBalance.`],
-    ['the wrong namespace', 'CreditBalance', envelope('CreditBalance', '', 'http://tempuri.org/'), {}, 'soap:Client', `The body element {http://tempuri.org/}CreditBalance does not match SOAPAction ${NS}/CreditBalance.`],
-    ['a SOAP 1.2 envelope', 'CreditBalance', `<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Body><CreditBalance xmlns="${NS}"/></e:Body></e:Envelope>`, {}, 'soap:VersionMismatch', 'This simulator speaks SOAP 1.1 only (text/xml, http://schemas.xmlsoap.org/soap/envelope/).'],
-    ['no Envelope', 'CreditBalance', `<CreditBalance xmlns="${NS}"/>`, {}, 'soap:Client', 'The root element is not a SOAP 1.1 Envelope.'],
-    ['a bare &', 'CreditBalance', envelope('CreditBalance', '<Username>a & b</Username>'), {}, 'soap:Client', 'There is an error in XML document: the request is not well-formed XML.'],
-    ['an unknown entity', 'CreditBalance', envelope('CreditBalance', '<Username>a&nbsp;b</Username>'), {}, 'soap:Client', 'There is an error in XML document: unknown reference &nbsp;'],
-  ])('answers %s with HTTP 500 and a soap:Fault', async (_name, operation, body, headers, faultCode, faultString) => {
-    const reply = await post(url, operation, body, headers);
-    expect(reply.status).toBe(500);
-    expect(reply.text).toBe(`${ENVELOPE_OPEN}<soap:Fault><faultcode>${faultCode}</faultcode><faultstring>${faultString.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}</faultstring><detail /></soap:Fault>${ENVELOPE_CLOSE}`);
-    expect(sim.requests.at(-1)).toMatchObject({ api: 'soap', status: 500, providerCode: faultCode });
-  });
+    [
+      'a body that is not XML',
+      'SmsInsert_1_N',
+      'not xml',
+      {},
+      'soap:Client',
+      'There is an error in XML document: the request is not well-formed XML.',
+    ],
+    [
+      'an unknown SOAPAction',
+      'SmsInsert_1_N',
+      envelope('SmsInsert_1_N', ''),
+      { soapaction: '"http://tempuri.org/Send"' },
+      'soap:Client',
+      'Server did not recognize the value of HTTP Header SOAPAction: "http://tempuri.org/Send".',
+    ],
+    [
+      'a SOAPAction that does not match the body',
+      'CreditBalance',
+      envelope('SmsInsert_1_N', ''),
+      {},
+      'soap:Client',
+      `The body element {${NS}}SmsInsert_1_N does not match SOAPAction ${NS}/CreditBalance.`,
+    ],
+    [
+      'the wrong namespace',
+      'CreditBalance',
+      envelope('CreditBalance', '', 'http://tempuri.org/'),
+      {},
+      'soap:Client',
+      `The body element {http://tempuri.org/}CreditBalance does not match SOAPAction ${NS}/CreditBalance.`,
+    ],
+    [
+      'a SOAP 1.2 envelope',
+      'CreditBalance',
+      `<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Body><CreditBalance xmlns="${NS}"/></e:Body></e:Envelope>`,
+      {},
+      'soap:VersionMismatch',
+      'This simulator speaks SOAP 1.1 only (text/xml, http://schemas.xmlsoap.org/soap/envelope/).',
+    ],
+    [
+      'no Envelope',
+      'CreditBalance',
+      `<CreditBalance xmlns="${NS}"/>`,
+      {},
+      'soap:Client',
+      'The root element is not a SOAP 1.1 Envelope.',
+    ],
+    [
+      'a bare &',
+      'CreditBalance',
+      envelope('CreditBalance', '<Username>a & b</Username>'),
+      {},
+      'soap:Client',
+      'There is an error in XML document: the request is not well-formed XML.',
+    ],
+    [
+      'an unknown entity',
+      'CreditBalance',
+      envelope('CreditBalance', '<Username>a&nbsp;b</Username>'),
+      {},
+      'soap:Client',
+      'There is an error in XML document: unknown reference &nbsp;',
+    ],
+  ])(
+    'answers %s with HTTP 500 and a soap:Fault',
+    async (_name, operation, body, headers, faultCode, faultString) => {
+      const reply = await post(url, operation, body, headers);
+      expect(reply.status).toBe(500);
+      expect(reply.text).toBe(
+        `${ENVELOPE_OPEN}<soap:Fault><faultcode>${faultCode}</faultcode><faultstring>${faultString.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}</faultstring><detail /></soap:Fault>${ENVELOPE_CLOSE}`,
+      );
+      expect(sim.requests.at(-1)).toMatchObject({
+        api: 'soap',
+        status: 500,
+        providerCode: faultCode,
+      });
+    },
+  );
 
   it('answers another media type with 415 and a GET with 405', async () => {
-    expect((await post(url, 'CreditBalance', envelope('CreditBalance', creds), { 'content-type': 'application/soap+xml; charset=utf-8' })).status).toBe(415);
+    expect(
+      (
+        await post(url, 'CreditBalance', envelope('CreditBalance', creds), {
+          'content-type': 'application/soap+xml; charset=utf-8',
+        })
+      ).status,
+    ).toBe(415);
     expect((await fetch(url)).status).toBe(405);
   });
 
@@ -145,21 +311,40 @@ describe.each<SimulatorProfile>(['otp', 'bulk'])('SOAP API on the %s profile', (
     await post(
       url,
       'SmsInsert_1_N',
-      envelope('SmsInsert_1_N', `${creds}<SendDate>2030-01-02T10:00:00+03:00</SendDate><ExpireDate>2030-01-02T07:30:00.5Z</ExpireDate><Recepients>${strings(['905321234567'])}</Recepients><Message>x</Message>`),
+      envelope(
+        'SmsInsert_1_N',
+        `${creds}<SendDate>2030-01-02T10:00:00+03:00</SendDate><ExpireDate>2030-01-02T07:30:00.5Z</ExpireDate><Recepients>${strings(['905321234567'])}</Recepients><Message>x</Message>`,
+      ),
     );
-    expect(sim.messages[0]!.requested).toEqual({ sendAt: new Date('2030-01-02T07:00:00Z'), validUntil: new Date('2030-01-02T07:30:00.500Z') });
+    expect(sim.messages[0]!.requested).toEqual({
+      sendAt: new Date('2030-01-02T07:00:00Z'),
+      validUntil: new Date('2030-01-02T07:30:00.500Z'),
+    });
   });
 });
 
 describe('parseXsdDateTime', () => {
   it('reads offsets, Z, fractions and zone-less Istanbul time', () => {
-    expect(parseXsdDateTime('2026-11-27T19:30:00+03:00')?.toISOString()).toBe('2026-11-27T16:30:00.000Z');
-    expect(parseXsdDateTime('2026-11-27T19:30:00.1234567-01:30')?.toISOString()).toBe('2026-11-27T21:00:00.123Z');
-    expect(parseXsdDateTime('2026-11-27T19:30:00Z')?.toISOString()).toBe('2026-11-27T19:30:00.000Z');
+    expect(parseXsdDateTime('2026-11-27T19:30:00+03:00')?.toISOString()).toBe(
+      '2026-11-27T16:30:00.000Z',
+    );
+    expect(parseXsdDateTime('2026-11-27T19:30:00.1234567-01:30')?.toISOString()).toBe(
+      '2026-11-27T21:00:00.123Z',
+    );
+    expect(parseXsdDateTime('2026-11-27T19:30:00Z')?.toISOString()).toBe(
+      '2026-11-27T19:30:00.000Z',
+    );
     expect(parseXsdDateTime('2026-11-27T19:30:00')?.toISOString()).toBe('2026-11-27T16:30:00.000Z');
   });
 
-  it.each(['2026-11-27', '2026-11-27 19:30:00', '2026-13-01T00:00:00', '2026-02-29T00:00:00', '2026-11-27T24:00:00', ''])('refuses %j', (text) => {
+  it.each([
+    '2026-11-27',
+    '2026-11-27 19:30:00',
+    '2026-13-01T00:00:00',
+    '2026-02-29T00:00:00',
+    '2026-11-27T24:00:00',
+    '',
+  ])('refuses %j', (text) => {
     expect(parseXsdDateTime(text)).toBeUndefined();
   });
 });

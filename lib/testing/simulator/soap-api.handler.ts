@@ -1,7 +1,19 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { istanbulOffsetMinutes } from '../../transports/istanbul-time.js';
-import { type ApiCall, type ApiReply, htmlErrorReply, type RoutedOperation, type SimulatedApiHandler, truncatedReply } from './api-handler.js';
-import { MAX_ITEMS_PER_REQUEST, normalizeSimulatedNumber, type SendItem, type SimulatedProvider } from './simulated-provider.js';
+import {
+  type ApiCall,
+  type ApiReply,
+  htmlErrorReply,
+  type RoutedOperation,
+  type SimulatedApiHandler,
+  truncatedReply,
+} from './api-handler.js';
+import {
+  MAX_ITEMS_PER_REQUEST,
+  normalizeSimulatedNumber,
+  type SendItem,
+  type SimulatedProvider,
+} from './simulated-provider.js';
 import {
   decodeXmlBody,
   decodeXmlText,
@@ -34,7 +46,8 @@ const CONTENT_TYPE = 'text/xml; charset=utf-8';
 const ENVELOPE_OPEN =
   '<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema"><soap:Body>';
 const ENVELOPE_CLOSE = '</soap:Body></soap:Envelope>';
-const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,7}))?(Z|[+-]\d{2}:\d{2})?$/;
+const ISO_DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,7}))?(Z|[+-]\d{2}:\d{2})?$/;
 
 /** A SOAP fault to answer (HTTP 500). */
 class SoapFault extends Error {
@@ -78,12 +91,18 @@ export class SoapApiHandler implements SimulatedApiHandler {
     }
     const contentType = call.headers['content-type']?.toLowerCase() ?? '';
     if (!contentType.startsWith('text/xml')) {
-      return htmlErrorReply(415, `Unsupported Media Type: SOAP 1.1 needs text/xml, got ${contentType || 'none'}`);
+      return htmlErrorReply(
+        415,
+        `Unsupported Media Type: SOAP 1.1 needs text/xml, got ${contentType || 'none'}`,
+      );
     }
     let recipients = 0;
     try {
       if (call.operation === 'unknown') {
-        throw new SoapFault('soap:Client', `Server did not recognize the value of HTTP Header SOAPAction: ${call.headers['soapaction'] ?? ''}.`);
+        throw new SoapFault(
+          'soap:Client',
+          `Server did not recognize the value of HTTP Header SOAPAction: ${String(call.headers['soapaction'] ?? '')}.`,
+        );
       }
       const fields = this.readEnvelope(call);
       switch (call.operation) {
@@ -103,13 +122,23 @@ export class SoapApiHandler implements SimulatedApiHandler {
         }
         default: {
           const check = this.credentials(call, fields);
-          return result(call.operation, escapeXml(check ?? this.provider.originator), check ?? '0', 0);
+          return result(
+            call.operation,
+            escapeXml(check ?? this.provider.originator),
+            check ?? '0',
+            0,
+          );
         }
       }
     } catch (caught) {
-      if (caught instanceof SoapResultError) return result(call.operation, list([caught.code]), caught.code, recipients);
+      if (caught instanceof SoapResultError)
+        return result(call.operation, list([caught.code]), caught.code, recipients);
       if (caught instanceof SoapFault) return fault(caught, recipients);
-      if (caught instanceof MalformedXmlError) return fault(new SoapFault('soap:Client', `There is an error in XML document: ${caught.message}`), recipients);
+      if (caught instanceof MalformedXmlError)
+        return fault(
+          new SoapFault('soap:Client', `There is an error in XML document: ${caught.message}`),
+          recipients,
+        );
       throw caught;
     }
   }
@@ -119,20 +148,34 @@ export class SoapApiHandler implements SimulatedApiHandler {
     const text = decodeXmlBody(call.body, call.headers['content-type'], 'utf-8');
     const document = text === undefined ? undefined : parseXmlDocument(text);
     if (document === undefined || typeof document.node === 'string') {
-      throw new SoapFault('soap:Client', 'There is an error in XML document: the request is not well-formed XML.');
+      throw new SoapFault(
+        'soap:Client',
+        'There is an error in XML document: the request is not well-formed XML.',
+      );
     }
     const envelope = document.node;
     const envelopeNs = namespaceOf(document.name, [envelope]);
-    if (localName(document.name) !== 'Envelope' || (envelopeNs !== SOAP11 && envelopeNs !== SOAP12)) {
+    if (
+      localName(document.name) !== 'Envelope' ||
+      (envelopeNs !== SOAP11 && envelopeNs !== SOAP12)
+    ) {
       throw new SoapFault('soap:Client', 'The root element is not a SOAP 1.1 Envelope.');
     }
     if (envelopeNs === SOAP12) {
-      throw new SoapFault('soap:VersionMismatch', 'This simulator speaks SOAP 1.1 only (text/xml, http://schemas.xmlsoap.org/soap/envelope/).');
+      throw new SoapFault(
+        'soap:VersionMismatch',
+        'This simulator speaks SOAP 1.1 only (text/xml, http://schemas.xmlsoap.org/soap/envelope/).',
+      );
     }
     const bodies = xmlChildNames(envelope)
       .filter((child) => localName(child) === 'Body')
-      .flatMap((child) => xmlChildren(envelope, child).filter((node) => namespaceOf(child, [node, envelope]) === SOAP11));
-    if (bodies.length !== 1) throw new SoapFault('soap:Client', 'The Envelope must contain exactly one Body.');
+      .flatMap((child) =>
+        xmlChildren(envelope, child).filter(
+          (node) => namespaceOf(child, [node, envelope]) === SOAP11,
+        ),
+      );
+    if (bodies.length !== 1)
+      throw new SoapFault('soap:Client', 'The Envelope must contain exactly one Body.');
     const body = bodies[0]!;
     const names = xmlChildNames(body);
     if (names.length !== 1 || xmlChildren(body, names[0]!).length !== 1) {
@@ -141,7 +184,10 @@ export class SoapApiHandler implements SimulatedApiHandler {
     const name = names[0]!;
     const operation = xmlChildren(body, name)[0]!;
     const namespace = namespaceOf(name, [operation, body, envelope]);
-    if (localName(name) !== call.operation || (namespace !== SOAP_SERVICE_NAMESPACE && namespace !== `${SOAP_SERVICE_NAMESPACE}/`)) {
+    if (
+      localName(name) !== call.operation ||
+      (namespace !== SOAP_SERVICE_NAMESPACE && namespace !== `${SOAP_SERVICE_NAMESPACE}/`)
+    ) {
       throw new SoapFault(
         'soap:Client',
         `The body element {${namespace ?? ''}}${localName(name)} does not match SOAPAction ${SOAP_SERVICE_NAMESPACE}/${call.operation}.`,
@@ -157,7 +203,11 @@ export class SoapApiHandler implements SimulatedApiHandler {
 
   /** `undefined` when the credentials are right, else the code to answer. */
   private credentials(call: ApiCall, fields: Fields): string | undefined {
-    const check = this.provider.checkCredentials(call.profile, scalar(fields, 'Username'), scalar(fields, 'Password'));
+    const check = this.provider.checkCredentials(
+      call.profile,
+      scalar(fields, 'Username'),
+      scalar(fields, 'Password'),
+    );
     return check === 'ok' ? undefined : check === 'user' ? '-1001' : '-1002';
   }
 
@@ -171,10 +221,11 @@ export class SoapApiHandler implements SimulatedApiHandler {
     if (numbers.length === 0) throw new SoapResultError('ERR1060');
     if (manyToMany && texts.length !== numbers.length) throw new SoapResultError('ERR1080');
     if (numbers.length > MAX_ITEMS_PER_REQUEST) throw new SoapResultError('ERR1070');
-    if (manyToMany ? texts.some((value) => value.trim() === '') : text.trim() === '') throw new SoapResultError('ERR1090');
+    if (manyToMany ? texts.some((value) => value.trim() === '') : text.trim() === '')
+      throw new SoapResultError('ERR1090');
     const sendAt = dateField(fields, 'SendDate', 'ERR1063');
     const validUntil = dateField(fields, 'ExpireDate', 'ERR1064');
-    const results: string[] = new Array(numbers.length).fill('-1003');
+    const results: string[] = numbers.map(() => '-1003');
     const items: SendItem[] = [];
     const positions: number[] = [];
     numbers.forEach((number, position) => {
@@ -184,8 +235,16 @@ export class SoapApiHandler implements SimulatedApiHandler {
       positions.push(position);
     });
     if (items.length > 0) {
-      const outcome = this.provider.send({ profile: call.profile, api: 'soap', items, sendAt, validUntil, creditPolicy: 'wait' });
-      if (outcome.ok) outcome.messages.forEach((message, i) => (results[positions[i]!] = message.id));
+      const outcome = this.provider.send({
+        profile: call.profile,
+        api: 'soap',
+        items,
+        sendAt,
+        validUntil,
+        creditPolicy: 'wait',
+      });
+      if (outcome.ok)
+        outcome.messages.forEach((message, i) => (results[positions[i]!] = message.id));
     }
     return results;
   }
@@ -196,7 +255,8 @@ export class SoapApiHandler implements SimulatedApiHandler {
     const ids = strings(fields, 'MessageIds').map((id) => id.trim());
     if (ids.length > MAX_ITEMS_PER_REQUEST) throw new SoapResultError('ERR1070');
     return ids.map((id) => {
-      if (this.provider.find(id, call.profile) === undefined) return this.provider.belongsToOther(id, call.profile) ? '-20|1' : '420|1';
+      if (this.provider.find(id, call.profile) === undefined)
+        return this.provider.belongsToOther(id, call.profile) ? '-20|1' : '420|1';
       const status = this.provider.statusOf(id)!;
       return `${status.code}|${status.final ? 1 : 0}`;
     });
@@ -205,7 +265,8 @@ export class SoapApiHandler implements SimulatedApiHandler {
   providerError(call: ApiCall, code: string | number | undefined): ApiReply {
     const value = String(code ?? '-2001');
     const operation = call.operation === 'unknown' ? 'SmsInsert_1_N' : call.operation;
-    const payload = operation === 'CreditBalance' || operation === 'IdCheck' ? escapeXml(value) : list([value]);
+    const payload =
+      operation === 'CreditBalance' || operation === 'IdCheck' ? escapeXml(value) : list([value]);
     return result(operation, payload, value, 0);
   }
 
@@ -218,9 +279,11 @@ function soapAction(headers: IncomingHttpHeaders): string | undefined {
   let action = headers['soapaction'];
   if (typeof action !== 'string') return undefined;
   action = action.trim();
-  if (action.startsWith('"') && action.endsWith('"') && action.length >= 2) action = action.slice(1, -1);
+  if (action.startsWith('"') && action.endsWith('"') && action.length >= 2)
+    action = action.slice(1, -1);
   for (const base of [`${SOAP_SERVICE_NAMESPACE}/`, `${SOAP_SERVICE_NAMESPACE}//`]) {
-    if (action.startsWith(base) && !action.slice(base.length).includes('/')) return action.slice(base.length);
+    if (action.startsWith(base) && !action.slice(base.length).includes('/'))
+      return action.slice(base.length);
   }
   return undefined;
 }
@@ -230,7 +293,8 @@ function namespaceOf(name: string, scopes: readonly XmlNode[]): string | undefin
   const colon = name.indexOf(':');
   const declaration = colon === -1 ? 'xmlns' : `xmlns:${name.slice(0, colon)}`;
   for (const scope of scopes) {
-    for (const [attribute, value] of xmlAttributes(scope)) if (attribute === declaration) return value;
+    for (const [attribute, value] of xmlAttributes(scope))
+      if (attribute === declaration) return value;
   }
   return undefined;
 }
@@ -239,7 +303,8 @@ function namespaceOf(name: string, scopes: readonly XmlNode[]): string | undefin
 function scalar(fields: Fields, name: string): string | undefined {
   const nodes = fields.get(name);
   if (nodes === undefined || nodes.length === 0) return undefined;
-  if (nodes.length > 1) throw new SoapFault('soap:Client', `Element ${name} appears more than once.`);
+  if (nodes.length > 1)
+    throw new SoapFault('soap:Client', `Element ${name} appears more than once.`);
   const node = nodes[0]!;
   if (isNil(node)) return undefined;
   return decodeXmlText(xmlRawText(node));
@@ -249,25 +314,33 @@ function scalar(fields: Fields, name: string): string | undefined {
 function strings(fields: Fields, name: string): string[] {
   const nodes = fields.get(name);
   if (nodes === undefined || nodes.length === 0) return [];
-  if (nodes.length > 1) throw new SoapFault('soap:Client', `Element ${name} appears more than once.`);
+  if (nodes.length > 1)
+    throw new SoapFault('soap:Client', `Element ${name} appears more than once.`);
   const node = nodes[0]!;
   const out: string[] = [];
   for (const child of xmlChildNames(node)) {
-    if (localName(child) !== 'string') throw new SoapFault('soap:Client', `${name} may contain only <string> elements, found <${child}>.`);
-    for (const item of xmlChildren(node, child)) out.push(isNil(item) ? '' : decodeXmlText(xmlRawText(item)));
+    if (localName(child) !== 'string')
+      throw new SoapFault(
+        'soap:Client',
+        `${name} may contain only <string> elements, found <${child}>.`,
+      );
+    for (const item of xmlChildren(node, child))
+      out.push(isNil(item) ? '' : decodeXmlText(xmlRawText(item)));
   }
   return out;
 }
 
 function isNil(node: XmlNode): boolean {
-  return xmlAttributes(node).some(([name, value]) => localName(name) === 'nil' && (value === 'true' || value === '1'));
+  return xmlAttributes(node).some(
+    ([name, value]) => localName(name) === 'nil' && (value === 'true' || value === '1'),
+  );
 }
 
 /** An `xsd:dateTime` field: absent or nil → undefined; unparsable → the given result code. */
 function dateField(fields: Fields, name: string, code: string): Date | undefined {
   const nodes = fields.get(name);
   if (nodes === undefined || nodes.length === 0 || isNil(nodes[0]!)) return undefined;
-  const date = parseXsdDateTime(decodeXmlText(xmlRawText(nodes[0]!)).trim());
+  const date = parseXsdDateTime(decodeXmlText(xmlRawText(nodes[0])).trim());
   if (date === undefined) throw new SoapResultError(code);
   return date;
 }
@@ -276,7 +349,14 @@ function dateField(fields: Fields, name: string, code: string): Date | undefined
 export function parseXsdDateTime(text: string): Date | undefined {
   const match = ISO_DATE_TIME.exec(text);
   if (!match) return undefined;
-  const [y, mo, d, h, mi, s] = match.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const [y, mo, d, h, mi, s] = match.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return undefined;
   const ms = match[7] === undefined ? 0 : Math.floor(Number(`0.${match[7]}`) * 1000);
   const wall = Date.UTC(y, mo - 1, d, h, mi, s, ms);
@@ -295,7 +375,12 @@ function list(items: readonly string[]): string {
   return out;
 }
 
-function result(operation: string, inner: string, providerCode: string, recipients: number): ApiReply {
+function result(
+  operation: string,
+  inner: string,
+  providerCode: string,
+  recipients: number,
+): ApiReply {
   return {
     status: 200,
     contentType: CONTENT_TYPE,

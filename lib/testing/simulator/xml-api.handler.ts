@@ -1,8 +1,19 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { encodeIso88599, escapeXmlForIso88599 } from '../../message/iso-8859-9.js';
 import { parseIstanbulWallClock } from '../../transports/istanbul-time.js';
-import { type ApiCall, type ApiReply, type RoutedOperation, type SimulatedApiHandler, truncatedReply } from './api-handler.js';
-import { MAX_ITEMS_PER_REQUEST, normalizeSimulatedNumber, type SendItem, type SimulatedProvider } from './simulated-provider.js';
+import {
+  type ApiCall,
+  type ApiReply,
+  type RoutedOperation,
+  type SimulatedApiHandler,
+  truncatedReply,
+} from './api-handler.js';
+import {
+  MAX_ITEMS_PER_REQUEST,
+  normalizeSimulatedNumber,
+  type SendItem,
+  type SimulatedProvider,
+} from './simulated-provider.js';
 import {
   decodeXmlAttribute,
   decodeXmlBody,
@@ -27,11 +38,41 @@ interface XmlPage extends RoutedOperation {
 }
 
 const PAGES: Readonly<Record<string, XmlPage>> = {
-  'sms_insreq.asp': { operation: 'Sms_insreq', kind: 'send', request: 'SMS-InsRequest', response: 'SMS-Response', family: '1' },
-  'sms_stareq.asp': { operation: 'Sms_stareq', kind: 'status', request: 'SMS-StaRequest', response: 'SMS-Response', family: '2' },
-  'sms_stareqx.asp': { operation: 'Sms_stareqx', kind: 'status', request: 'SMS-StaRequest', response: 'SMS-Response', family: '2' },
-  'cre_balreq.asp': { operation: 'Cre_balreq', kind: 'credit', request: 'CREDIT-BalRequest', response: 'CREDIT-Response', family: '7' },
-  'id_chkreq.asp': { operation: 'Id_chkreq', kind: 'originator', request: 'ID-ChkRequest', response: 'ID-Response', family: '8' },
+  'sms_insreq.asp': {
+    operation: 'Sms_insreq',
+    kind: 'send',
+    request: 'SMS-InsRequest',
+    response: 'SMS-Response',
+    family: '1',
+  },
+  'sms_stareq.asp': {
+    operation: 'Sms_stareq',
+    kind: 'status',
+    request: 'SMS-StaRequest',
+    response: 'SMS-Response',
+    family: '2',
+  },
+  'sms_stareqx.asp': {
+    operation: 'Sms_stareqx',
+    kind: 'status',
+    request: 'SMS-StaRequest',
+    response: 'SMS-Response',
+    family: '2',
+  },
+  'cre_balreq.asp': {
+    operation: 'Cre_balreq',
+    kind: 'credit',
+    request: 'CREDIT-BalRequest',
+    response: 'CREDIT-Response',
+    family: '7',
+  },
+  'id_chkreq.asp': {
+    operation: 'Id_chkreq',
+    kind: 'originator',
+    request: 'ID-ChkRequest',
+    response: 'ID-Response',
+    family: '8',
+  },
 };
 const BY_OPERATION = new Map(Object.values(PAGES).map((page) => [page.operation, page]));
 
@@ -76,9 +117,16 @@ export class XmlApiHandler implements SimulatedApiHandler {
     const page = BY_OPERATION.get(call.operation)!;
     let recipients = 0;
     try {
-      const text = call.method === 'POST' ? decodeXmlBody(call.body, call.headers['content-type'], 'iso-8859-9') : undefined;
+      const text =
+        call.method === 'POST'
+          ? decodeXmlBody(call.body, call.headers['content-type'], 'iso-8859-9')
+          : undefined;
       const document = text === undefined ? undefined : parseXmlDocument(text);
-      if (document === undefined || document.name !== page.request || typeof document.node === 'string') {
+      if (
+        document === undefined ||
+        document.name !== page.request ||
+        typeof document.node === 'string'
+      ) {
         throw new XmlRequestError('050');
       }
       const root = document.node;
@@ -86,7 +134,8 @@ export class XmlApiHandler implements SimulatedApiHandler {
       if (client === undefined || client === null) throw new XmlRequestError('050');
       const user = attribute(client, 'user');
       const password = attribute(client, 'pwd');
-      if (this.provider.checkCredentials(call.profile, user, password) !== 'ok') throw new XmlRequestError('001');
+      if (this.provider.checkCredentials(call.profile, user, password) !== 'ok')
+        throw new XmlRequestError('001');
       switch (page.kind) {
         case 'send': {
           const result = this.send(call, root);
@@ -98,7 +147,12 @@ export class XmlApiHandler implements SimulatedApiHandler {
           recipients = statuses.length;
           if (recipients > MAX_ITEMS_PER_REQUEST) throw new XmlRequestError('070');
           let body = '';
-          for (const status of statuses) body += this.status(call, attribute(status, 'id') ?? '', page.operation === 'Sms_stareqx');
+          for (const status of statuses)
+            body += this.status(
+              call,
+              attribute(status, 'id') ?? '',
+              page.operation === 'Sms_stareqx',
+            );
           return ok(page, body, recipients);
         }
         case 'credit':
@@ -107,8 +161,10 @@ export class XmlApiHandler implements SimulatedApiHandler {
           return ok(page, `<ID res="${escapeXmlForIso88599(this.provider.originator)}"/>`, 0);
       }
     } catch (caught) {
-      if (caught instanceof XmlRequestError) return errorReply(page, `ERR${page.family}${caught.kind}`, recipients);
-      if (caught instanceof MalformedXmlError) return errorReply(page, `ERR${page.family}050`, recipients);
+      if (caught instanceof XmlRequestError)
+        return errorReply(page, `ERR${page.family}${caught.kind}`, recipients);
+      if (caught instanceof MalformedXmlError)
+        return errorReply(page, `ERR${page.family}050`, recipients);
       throw caught;
     }
   }
@@ -117,8 +173,10 @@ export class XmlApiHandler implements SimulatedApiHandler {
     const names = xmlChildNames(root);
     const inserts = xmlChildren(root, 'INSERT');
     const bulk = xmlChild(root, 'INSERTMSG');
-    if (bulk === null || (bulk !== undefined && inserts.length > 0)) throw new XmlRequestError('050');
-    if (names.some((name) => name !== 'CLIENT' && name !== 'INSERT' && name !== 'INSERTMSG')) throw new XmlRequestError('050');
+    if (bulk === null || (bulk !== undefined && inserts.length > 0))
+      throw new XmlRequestError('050');
+    if (names.some((name) => name !== 'CLIENT' && name !== 'INSERT' && name !== 'INSERTMSG'))
+      throw new XmlRequestError('050');
 
     // One entry per recipient, in request order.
     const entries: { to: string; text: string; dt: string; dt2: string }[] = [];
@@ -126,10 +184,16 @@ export class XmlApiHandler implements SimulatedApiHandler {
       const text = attribute(bulk, 'text') ?? '';
       const dt = attribute(bulk, 'dt') ?? '';
       const dt2 = attribute(bulk, 'dt2') ?? '';
-      for (const to of xmlChildren(bulk, 'TO')) entries.push({ to: decodeXmlText(xmlRawText(to)).trim(), text, dt, dt2 });
+      for (const to of xmlChildren(bulk, 'TO'))
+        entries.push({ to: decodeXmlText(xmlRawText(to)).trim(), text, dt, dt2 });
     } else {
       for (const insert of inserts) {
-        entries.push({ to: attribute(insert, 'to') ?? '', text: attribute(insert, 'text') ?? '', dt: attribute(insert, 'dt') ?? '', dt2: attribute(insert, 'dt2') ?? '' });
+        entries.push({
+          to: attribute(insert, 'to') ?? '',
+          text: attribute(insert, 'text') ?? '',
+          dt: attribute(insert, 'dt') ?? '',
+          dt2: attribute(insert, 'dt2') ?? '',
+        });
       }
     }
     const recipients = entries.length;
@@ -138,8 +202,12 @@ export class XmlApiHandler implements SimulatedApiHandler {
     if (entries.some((entry) => entry.text.trim() === '')) throw new XmlRequestError('090');
 
     // Messages with the same dates go to the provider together, in request order.
-    const results: (string | undefined)[] = new Array(recipients);
-    const batches: { sendAt?: Date; validUntil?: Date; group: { position: number; item: SendItem }[] }[] = [];
+    const results: (string | undefined)[] = entries.map(() => undefined);
+    const batches: {
+      sendAt?: Date;
+      validUntil?: Date;
+      group: { position: number; item: SendItem }[];
+    }[] = [];
     let index = 0;
     while (index < recipients) {
       const { dt, dt2 } = entries[index]!;
@@ -148,7 +216,11 @@ export class XmlApiHandler implements SimulatedApiHandler {
       const validUntil = dt2 === '' ? undefined : parseIstanbulWallClock(dt2, 'slashed');
       if (dt2 !== '' && validUntil === undefined) throw new XmlRequestError('064');
       const group: { position: number; item: SendItem }[] = [];
-      for (; index < recipients && entries[index]!.dt === dt && entries[index]!.dt2 === dt2; index++) {
+      for (
+        ;
+        index < recipients && entries[index]!.dt === dt && entries[index]!.dt2 === dt2;
+        index++
+      ) {
         const entry = entries[index]!;
         const to = normalizeSimulatedNumber(entry.to);
         if (to !== undefined) group.push({ position: index, item: { to, text: entry.text } });
@@ -170,7 +242,8 @@ export class XmlApiHandler implements SimulatedApiHandler {
       outcome.messages.forEach((message, i) => (results[batch.group[i]!.position] = message.id));
     }
     let body = '';
-    for (const id of results) body += id === undefined ? '<INSERT id="" res="0"/>' : `<INSERT id="${id}" res="1"/>`;
+    for (const id of results)
+      body += id === undefined ? '<INSERT id="" res="0"/>' : `<INSERT id="${id}" res="1"/>`;
     return { body, recipients };
   }
 
@@ -189,7 +262,12 @@ export class XmlApiHandler implements SimulatedApiHandler {
 
   providerError(call: ApiCall, code: string | number | undefined): ApiReply {
     const page = BY_OPERATION.get(call.operation)!;
-    const text = code === undefined ? `ERR${page.family}010` : /^\d+$/.test(String(code)) ? `ERR${code}` : String(code);
+    const text =
+      code === undefined
+        ? `ERR${page.family}010`
+        : /^\d+$/.test(String(code))
+          ? `ERR${code}`
+          : String(code);
     return errorReply(page, text, 0);
   }
 
@@ -215,11 +293,15 @@ function ok(page: XmlPage, inner: string, recipients: number): ApiReply {
 
 function errorReply(page: XmlPage, code: string, recipients: number): ApiReply {
   const text = ERROR_TEXT[code.slice(-3)];
-  const content = escapeXmlForIso88599(text === undefined ? code : `${code} ${text}`, { attribute: false });
+  const content = escapeXmlForIso88599(text === undefined ? code : `${code} ${text}`, {
+    attribute: false,
+  });
   return {
     status: 200,
     contentType: CONTENT_TYPE,
-    body: encodeIso88599(`${DECLARATION}<${page.response}><ERROR>${content}</ERROR></${page.response}>`),
+    body: encodeIso88599(
+      `${DECLARATION}<${page.response}><ERROR>${content}</ERROR></${page.response}>`,
+    ),
     providerCode: code.split(' ')[0]!,
     recipients,
   };
