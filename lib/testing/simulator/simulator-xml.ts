@@ -83,6 +83,8 @@ export function parseXmlDocument(
   text: string,
 ): { readonly name: string; readonly node: XmlNode } | undefined {
   if (XMLValidator.validate(text) !== true) return undefined;
+  // The validator and the parser both let text after the root element through.
+  if (text.slice(text.lastIndexOf('>') + 1).trim() !== '') return undefined;
   let parsed: Record<string, unknown>;
   try {
     parsed = parser.parse(text) as Record<string, unknown>;
