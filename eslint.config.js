@@ -15,6 +15,7 @@ export default tseslint.config(
     ignores: [
       '**/node_modules/**',
       '**/dist/**',
+      'dist-bench/**',
       'coverage/**',
       'test-artifacts/**',
       'sample/public/**/*.min.js',

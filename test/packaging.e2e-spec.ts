@@ -335,6 +335,13 @@ describe('packaging', () => {
       await expect(access(file, constants.X_OK)).resolves.toBeUndefined();
       expect((await readFile(file, 'utf8')).startsWith('#!/usr/bin/env node')).toBe(true);
     });
+
+    it('links posta-guvercini-simulator into a consumer, and it runs', async () => {
+      const { dir } = fixture('consumer-nest11-cjs');
+      const bin = path.join(dir, 'node_modules', '.bin', 'posta-guvercini-simulator');
+      const { stdout } = await run(bin, ['--help'], dir, MINUTE);
+      expect(stdout).toContain('Usage: posta-guvercini-simulator');
+    });
   });
 
   describe.each([
