@@ -105,6 +105,10 @@ export function createService(
   clock = new ManualClock(),
 ): { service: OtpService; transport: InMemoryTransport; clock: ManualClock } {
   const transport = new InMemoryTransport();
-  const service = new OtpService(transport, { transport, otp: { secret: TEST_SECRET, clock: clock.read, ...otp } }, store);
+  const service = new OtpService(
+    transport,
+    { transport, otp: { secret: TEST_SECRET, clock: clock.read, ...otp } },
+    store,
+  );
   return { service, transport, clock };
 }

@@ -14,13 +14,23 @@ import {
   type PostaGuverciniModuleOptions,
   RedisOtpStore,
 } from '../lib/index.js';
-import { PHONE, REDIS_URL, TEST_SECRET, deleteKeys, lastCode, uniquePrefix, wrongCode } from './otp-fixtures.js';
+import {
+  PHONE,
+  REDIS_URL,
+  TEST_SECRET,
+  deleteKeys,
+  lastCode,
+  uniquePrefix,
+  wrongCode,
+} from './otp-fixtures.js';
 
 /** Collects every log line the application writes. */
 class CapturingLogger implements LoggerService {
   readonly lines: string[] = [];
   private record(level: string, args: unknown[]): void {
-    this.lines.push(`${level} ${args.map((a) => (a instanceof Error ? `${a.name}: ${a.message} ${a.stack}` : typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`);
+    this.lines.push(
+      `${level} ${args.map((a) => (a instanceof Error ? `${a.name}: ${a.message} ${a.stack}` : typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`,
+    );
   }
   log(...args: unknown[]): void {
     this.record('log', args);
@@ -42,7 +52,10 @@ class CapturingLogger implements LoggerService {
   }
 }
 
-async function createApp(options: PostaGuverciniModuleOptions, logger?: LoggerService): Promise<INestApplication> {
+async function createApp(
+  options: PostaGuverciniModuleOptions,
+  logger?: LoggerService,
+): Promise<INestApplication> {
   const builder = Test.createTestingModule({ imports: [PostaGuverciniModule.forRoot(options)] });
   // The logger is set before compile, so it also receives what providers log while being created.
   if (logger !== undefined) builder.setLogger(logger);
@@ -74,19 +87,32 @@ describe('OTP in PostaGuverciniModule', () => {
     const otp = app.get(OtpService);
     const { challengeId } = await otp.send({ phone: '0532 123 45 67', purpose: 'login' });
     expect(transport.outbox.map((m) => m.channel)).toEqual(['otp']);
-    await expect(otp.verify({ challengeId, code: lastCode(transport), purpose: 'login' })).resolves.toMatchObject({ valid: true });
+    await expect(
+      otp.verify({ challengeId, code: lastCode(transport), purpose: 'login' }),
+    ).resolves.toMatchObject({ valid: true });
   });
 
   it('stops start-up on a bad otp option, naming it', async () => {
-    await expect(createApp({ transport: 'memory', otp: { secret: 'too-short' } })).rejects.toThrow(/"otp\.secret"/);
-    await expect(createApp({ transport: 'memory', otp: { ttlSeconds: 0 } })).rejects.toThrow(/"otp\.ttlSeconds"/);
-    await expect(createApp({ transport: 'memory', otp: { store: 'postgres' as never } })).rejects.toThrow(/"otp\.store"/);
+    await expect(createApp({ transport: 'memory', otp: { secret: 'too-short' } })).rejects.toThrow(
+      /"otp\.secret"/,
+    );
+    await expect(createApp({ transport: 'memory', otp: { ttlSeconds: 0 } })).rejects.toThrow(
+      /"otp\.ttlSeconds"/,
+    );
+    await expect(
+      createApp({ transport: 'memory', otp: { store: 'postgres' as never } }),
+    ).rejects.toThrow(/"otp\.store"/);
   });
 
   it('lets a bulk-only app start without otp.secret, and then refuses OTP naming otp.secret', async () => {
-    const app = await createApp({ transport: 'json', accounts: { bulk: { username: 'u', password: 'p' } } });
+    const app = await createApp({
+      transport: 'json',
+      accounts: { bulk: { username: 'u', password: 'p' } },
+    });
     apps.push(app);
-    await expect(app.get(OtpService).send({ phone: PHONE })).rejects.toThrow(/"otp\.secret".*required/);
+    await expect(app.get(OtpService).send({ phone: PHONE })).rejects.toThrow(
+      /"otp\.secret".*required/,
+    );
   });
 
   describe('with the Redis store shared by two application instances', () => {
@@ -104,7 +130,11 @@ describe('OTP in PostaGuverciniModule', () => {
       await redis.quit();
     });
 
-    async function twoApps(): Promise<{ a: OtpService; b: OtpService; transport: InMemoryTransport }> {
+    async function twoApps(): Promise<{
+      a: OtpService;
+      b: OtpService;
+      transport: InMemoryTransport;
+    }> {
       const transport = new InMemoryTransport();
       const options: PostaGuverciniModuleOptions = {
         transport,
@@ -128,15 +158,21 @@ describe('OTP in PostaGuverciniModule', () => {
       const reasons = results.map((r) => (r.valid ? 'valid' : r.reason));
       expect(reasons.filter((r) => r === 'invalid')).toHaveLength(5);
       expect(reasons.filter((r) => r === 'locked')).toHaveLength(195);
-      await expect(b.verify({ challengeId, code, purpose: 'login' })).resolves.toMatchObject({ reason: 'locked' });
-      await expect(a.verify({ challengeId, code, purpose: 'login' })).resolves.toMatchObject({ reason: 'locked' });
+      await expect(b.verify({ challengeId, code, purpose: 'login' })).resolves.toMatchObject({
+        reason: 'locked',
+      });
+      await expect(a.verify({ challengeId, code, purpose: 'login' })).resolves.toMatchObject({
+        reason: 'locked',
+      });
     });
 
     it('accepts exactly one of 100 concurrent right codes spread over both', async () => {
       const { a, b, transport } = await twoApps();
       const { challengeId } = await b.send({ phone: PHONE });
       const code = lastCode(transport);
-      const results = await Promise.all(Array.from({ length: 100 }, (_, i) => (i % 2 === 0 ? a : b).verify({ challengeId, code })));
+      const results = await Promise.all(
+        Array.from({ length: 100 }, (_, i) => (i % 2 === 0 ? a : b).verify({ challengeId, code })),
+      );
       expect(results.filter((r) => r.valid)).toHaveLength(1);
     });
 
@@ -152,7 +188,10 @@ describe('OTP in PostaGuverciniModule', () => {
       await app.close();
       expect(own.status).toBe('end');
 
-      const given = await createApp({ transport: 'memory', otp: { secret: TEST_SECRET, store: { type: 'redis', client: redis, keyPrefix: prefix } } });
+      const given = await createApp({
+        transport: 'memory',
+        otp: { secret: TEST_SECRET, store: { type: 'redis', client: redis, keyPrefix: prefix } },
+      });
       await given.close();
       expect(redis.status).toBe('ready');
     });
@@ -169,23 +208,48 @@ describe('OTP in PostaGuverciniModule', () => {
           secret: TEST_SECRET,
           maxAttempts: 2,
           phoneLimits: [{ limit: 3, windowSeconds: 600 }],
-          hooks: { onFailed: () => Promise.reject(new Error('audit sink down')), onLocked: () => { throw new Error('metrics down'); } },
+          hooks: {
+            onFailed: () => Promise.reject(new Error('audit sink down')),
+            onLocked: () => {
+              throw new Error('metrics down');
+            },
+          },
         },
       },
       logger,
     );
     apps.push(app);
     const otp = app.get(OtpService);
-    for (const name of ['sent', 'verified', 'failed', 'locked', 'rate-limited', 'cancelled'] as const) {
+    for (const name of [
+      'sent',
+      'verified',
+      'failed',
+      'locked',
+      'rate-limited',
+      'cancelled',
+    ] as const) {
       otp.events.on(name, (event: unknown) => events.push({ name, event }));
     }
     const errors: string[] = [];
     const codes: string[] = [];
 
-    const bound = await otp.send({ phone: PHONE, purpose: '3ds', bind: { amount: '149.90', currency: 'TRY', payee: 'ACME' } });
+    const bound = await otp.send({
+      phone: PHONE,
+      purpose: '3ds',
+      bind: { amount: '149.90', currency: 'TRY', payee: 'ACME' },
+    });
     codes.push(lastCode(transport));
-    await otp.verify({ challengeId: bound.challengeId, code: codes[0]!, purpose: '3ds', bind: { amount: '1.00', currency: 'TRY', payee: 'ACME' } });
-    await otp.verify({ challengeId: bound.challengeId, code: wrongCode(codes[0]!), purpose: '3ds' });
+    await otp.verify({
+      challengeId: bound.challengeId,
+      code: codes[0]!,
+      purpose: '3ds',
+      bind: { amount: '1.00', currency: 'TRY', payee: 'ACME' },
+    });
+    await otp.verify({
+      challengeId: bound.challengeId,
+      code: wrongCode(codes[0]!),
+      purpose: '3ds',
+    });
     await otp.verify({ challengeId: bound.challengeId, code: codes[0]!, purpose: '3ds' });
     const second = await otp.send({ phone: PHONE });
     codes.push(lastCode(transport));
@@ -209,17 +273,29 @@ describe('OTP in PostaGuverciniModule', () => {
         transport,
         otp: {
           secret: TEST_SECRET,
-          store: { type: 'redis', url: `redis://otp:hunter2-redis-password@127.0.0.1:${port}`, operationTimeoutMs: 200 },
+          store: {
+            type: 'redis',
+            url: `redis://otp:hunter2-redis-password@127.0.0.1:${port}`,
+            operationTimeoutMs: 200,
+          },
         },
       },
       downLogger,
     );
     apps.push(down);
-    const unavailable = await down.get(OtpService).verify({ challengeId: bound.challengeId, code: codes[0]! }).catch((error: unknown) => error);
+    const unavailable = await down
+      .get(OtpService)
+      .verify({ challengeId: bound.challengeId, code: codes[0]! })
+      .catch((error: unknown) => error);
     expect(unavailable).toBeInstanceOf(OtpStoreUnavailableError);
     errors.push((unavailable as Error).message);
 
-    const everything = [...logger.lines, ...downLogger.lines, JSON.stringify(events), ...errors].join('\n');
+    const everything = [
+      ...logger.lines,
+      ...downLogger.lines,
+      JSON.stringify(events),
+      ...errors,
+    ].join('\n');
     // The capture did see the failures (so the check below is not vacuous).
     expect(everything).toContain('could not be sent');
     expect(everything).toContain('audit sink down');

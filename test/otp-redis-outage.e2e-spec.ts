@@ -36,7 +36,11 @@ async function answersPing(port: number): Promise<boolean> {
   });
 }
 
-async function waitFor(condition: () => Promise<boolean>, what: string, attempts = 200): Promise<void> {
+async function waitFor(
+  condition: () => Promise<boolean>,
+  what: string,
+  attempts = 200,
+): Promise<void> {
   for (let i = 0; i < attempts; i++) {
     if (await condition()) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -55,7 +59,20 @@ class ThrowawayRedis {
   async start(): Promise<void> {
     this.child = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, '--loglevel', 'warning'],
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        this.dir,
+        '--loglevel',
+        'warning',
+      ],
       { stdio: 'ignore' },
     );
     await waitFor(() => answersPing(this.port), `redis-server on port ${this.port}`);
@@ -91,11 +108,23 @@ describe('Redis outage', () => {
   it('fails closed with OtpStoreUnavailableError while Redis is down, and works again when it is back', async () => {
     const url = `redis://127.0.0.1:${server.port}`;
     // The store's own client, and a client of the user's with ioredis defaults (offline queue on).
-    const own = await RedisOtpStore.connect({ url, keyPrefix: 'outage-own:', operationTimeoutMs: 300 });
+    const own = await RedisOtpStore.connect({
+      url,
+      keyPrefix: 'outage-own:',
+      operationTimeoutMs: 300,
+    });
     const userClient = new Redis(url);
     userClient.on('error', () => {});
-    const given = new RedisOtpStore({ client: userClient, keyPrefix: 'outage-given:', operationTimeoutMs: 300 });
-    closers.push(() => own.close(), () => given.close(), () => userClient.quit().catch(() => userClient.disconnect()));
+    const given = new RedisOtpStore({
+      client: userClient,
+      keyPrefix: 'outage-given:',
+      operationTimeoutMs: 300,
+    });
+    closers.push(
+      () => own.close(),
+      () => given.close(),
+      () => userClient.quit().catch(() => userClient.disconnect()),
+    );
     const clock = new ManualClock();
     const services = [createService(own, {}, clock), createService(given, {}, clock)];
 
@@ -103,7 +132,9 @@ describe('Redis outage', () => {
     for (const { service, transport } of services) {
       const { challengeId } = await service.send({ phone: PHONE });
       const code = lastCode(transport);
-      await expect(service.verify({ challengeId, code: wrongCode(code) })).resolves.toMatchObject({ reason: 'invalid' });
+      await expect(service.verify({ challengeId, code: wrongCode(code) })).resolves.toMatchObject({
+        reason: 'invalid',
+      });
       challenges.push({ challengeId, code });
     }
 
@@ -112,8 +143,12 @@ describe('Redis outage', () => {
     for (const [i, { service, transport }] of services.entries()) {
       const { challengeId, code } = challenges[i]!;
       // The right code is not accepted: the service cannot decide, so it says so.
-      await expect(service.verify({ challengeId, code })).rejects.toBeInstanceOf(OtpStoreUnavailableError);
-      await expect(service.verify({ challengeId, code })).rejects.toMatchObject({ code: 'OTP_STORE_UNAVAILABLE' });
+      await expect(service.verify({ challengeId, code })).rejects.toBeInstanceOf(
+        OtpStoreUnavailableError,
+      );
+      await expect(service.verify({ challengeId, code })).rejects.toMatchObject({
+        code: 'OTP_STORE_UNAVAILABLE',
+      });
       clock.advanceSeconds(30);
       await expect(service.resend(challengeId)).rejects.toBeInstanceOf(OtpStoreUnavailableError);
       // Nothing is sent while the store cannot record the challenge.
@@ -137,7 +172,9 @@ describe('Redis outage', () => {
         }
       }, 'the store to answer again');
       // The restarted server has no scripts loaded: EVALSHA falls back to EVAL.
-      await expect(service.verify({ challengeId, code: lastCode(transport, '905329990011') })).resolves.toMatchObject({ valid: true });
+      await expect(
+        service.verify({ challengeId, code: lastCode(transport, '905329990011') }),
+      ).resolves.toMatchObject({ valid: true });
     }
   });
 });

@@ -1,6 +1,11 @@
 // OtpService behaviour on both stores: the memory store and the Redis store on the real local
 // Redis (REDIS_URL, unique key prefix per test, cleaned up). A manual clock moves time.
-import { OtpChallengeLockedError, OtpChallengeNotFoundError, OtpRateLimitError, OtpResendLimitError } from '../lib/errors/otp.errors.js';
+import {
+  OtpChallengeLockedError,
+  OtpChallengeNotFoundError,
+  OtpRateLimitError,
+  OtpResendLimitError,
+} from '../lib/errors/otp.errors.js';
 import { SmsValidationError } from '../lib/errors/validation.error.js';
 import type { OtpEventMap } from '../lib/otp/otp.events.js';
 import {
@@ -20,7 +25,10 @@ describe.each<StoreKind>(['memory', 'redis'])('OtpService on the %s store', (kin
   let under: StoreUnderTest;
 
   beforeEach(async () => {
-    under = await createStore(kind, expect.getState().currentTestName?.slice(0, 40).replace(/\W+/g, '-') ?? 'otp');
+    under = await createStore(
+      kind,
+      expect.getState().currentTestName?.slice(0, 40).replace(/\W+/g, '-') ?? 'otp',
+    );
   });
 
   afterEach(async () => {
@@ -45,7 +53,9 @@ describe.each<StoreKind>(['memory', 'redis'])('OtpService on the %s store', (kin
       `Doğrulama kodunuz: ${code}. Kod 3 dakika geçerlidir. Bu kodu kimseyle paylaşmayın.`,
     );
 
-    await expect(service.verify({ challengeId: challenge.challengeId, code, purpose: 'login' })).resolves.toEqual({
+    await expect(
+      service.verify({ challengeId: challenge.challengeId, code, purpose: 'login' }),
+    ).resolves.toEqual({
       valid: true,
       challengeId: challenge.challengeId,
       purpose: 'login',
@@ -53,7 +63,9 @@ describe.each<StoreKind>(['memory', 'redis'])('OtpService on the %s store', (kin
       phone: PHONE,
     });
     // Replay of the same, right code.
-    await expect(service.verify({ challengeId: challenge.challengeId, code, purpose: 'login' })).resolves.toEqual({
+    await expect(
+      service.verify({ challengeId: challenge.challengeId, code, purpose: 'login' }),
+    ).resolves.toEqual({
       valid: false,
       reason: 'not_found',
       attemptsLeft: 0,
@@ -81,14 +93,21 @@ describe.each<StoreKind>(['memory', 'redis'])('OtpService on the %s store', (kin
     const { service, transport } = createService(under.store);
     const { challengeId } = await service.send({ phone: PHONE, purpose: 'login' });
     const code = lastCode(transport);
-    const guesses = Array.from({ length: 200 }, (_, i) => String((Number(code) + 1 + i) % 1_000_000).padStart(6, '0'));
+    const guesses = Array.from({ length: 200 }, (_, i) =>
+      String((Number(code) + 1 + i) % 1_000_000).padStart(6, '0'),
+    );
 
-    const results = await Promise.all(guesses.map((guess) => service.verify({ challengeId, code: guess, purpose: 'login' })));
+    const results = await Promise.all(
+      guesses.map((guess) => service.verify({ challengeId, code: guess, purpose: 'login' })),
+    );
 
     const reasons = results.map((r) => (r.valid ? 'valid' : r.reason));
     expect(reasons.filter((r) => r === 'invalid')).toHaveLength(5);
     expect(reasons.filter((r) => r === 'locked')).toHaveLength(195);
-    await expect(service.verify({ challengeId, code, purpose: 'login' })).resolves.toMatchObject({ valid: false, reason: 'locked' });
+    await expect(service.verify({ challengeId, code, purpose: 'login' })).resolves.toMatchObject({
+      valid: false,
+      reason: 'locked',
+    });
   });
 
   it('accepts exactly one of 100 concurrent submissions of the right code', async () => {
@@ -96,7 +115,9 @@ describe.each<StoreKind>(['memory', 'redis'])('OtpService on the %s store', (kin
     const { challengeId } = await service.send({ phone: PHONE });
     const code = lastCode(transport);
 
-    const results = await Promise.all(Array.from({ length: 100 }, () => service.verify({ challengeId, code })));
+    const results = await Promise.all(
+      Array.from({ length: 100 }, () => service.verify({ challengeId, code })),
+    );
 
     expect(results.filter((r) => r.valid)).toHaveLength(1);
     expect(results.filter((r) => !r.valid && r.reason === 'not_found')).toHaveLength(99);
@@ -108,12 +129,21 @@ describe.each<StoreKind>(['memory', 'redis'])('OtpService on the %s store', (kin
     const code = lastCode(transport);
 
     clock.advanceSeconds(179);
-    await expect(service.verify({ challengeId, code: wrongCode(code) })).resolves.toMatchObject({ reason: 'invalid', attemptsLeft: 4 });
+    await expect(service.verify({ challengeId, code: wrongCode(code) })).resolves.toMatchObject({
+      reason: 'invalid',
+      attemptsLeft: 4,
+    });
     clock.advanceSeconds(1);
-    await expect(service.verify({ challengeId, code })).resolves.toEqual({ valid: false, reason: 'expired', attemptsLeft: 0 });
+    await expect(service.verify({ challengeId, code })).resolves.toEqual({
+      valid: false,
+      reason: 'expired',
+      attemptsLeft: 0,
+    });
     // Remembered for one more lifetime, then forgotten.
     clock.advanceSeconds(180);
-    await expect(service.verify({ challengeId, code })).resolves.toMatchObject({ reason: 'not_found' });
+    await expect(service.verify({ challengeId, code })).resolves.toMatchObject({
+      reason: 'not_found',
+    });
   });
 
   it('resends after the cooldown with a new code that voids the old one, at most maxResends times', async () => {
@@ -125,17 +155,27 @@ describe.each<StoreKind>(['memory', 'redis'])('OtpService on the %s store', (kin
     clock.advanceSeconds(29);
     const cooldown = await service.resend(challengeId).catch((error: unknown) => error);
     expect(cooldown).toBeInstanceOf(OtpRateLimitError);
-    expect(cooldown).toMatchObject({ limit: 'resend_cooldown', retryAfterSeconds: 1, code: 'OTP_RATE_LIMITED' });
+    expect(cooldown).toMatchObject({
+      limit: 'resend_cooldown',
+      retryAfterSeconds: 1,
+      code: 'OTP_RATE_LIMITED',
+    });
 
     clock.advanceSeconds(1);
     const resent = await service.resend(challengeId);
-    expect(resent).toMatchObject({ challengeId, attemptsLeft: 4, maskedPhone: '+90 532 *** ** 67' });
+    expect(resent).toMatchObject({
+      challengeId,
+      attemptsLeft: 4,
+      maskedPhone: '+90 532 *** ** 67',
+    });
     expect(resent.expiresAt.getTime()).toBe(clock.now + 180_000);
     expect(transport.outbox).toHaveLength(2);
     const second = lastCode(transport);
 
     if (second !== first) {
-      await expect(service.verify({ challengeId, code: first, purpose: 'login' })).resolves.toMatchObject({ reason: 'invalid', attemptsLeft: 3 });
+      await expect(
+        service.verify({ challengeId, code: first, purpose: 'login' }),
+      ).resolves.toMatchObject({ reason: 'invalid', attemptsLeft: 3 });
     }
     for (let i = 0; i < 2; i++) {
       clock.advanceSeconds(30);
@@ -144,7 +184,9 @@ describe.each<StoreKind>(['memory', 'redis'])('OtpService on the %s store', (kin
     clock.advanceSeconds(30);
     await expect(service.resend(challengeId)).rejects.toBeInstanceOf(OtpResendLimitError);
     const latest = lastCode(transport);
-    await expect(service.verify({ challengeId, code: latest, purpose: 'login' })).resolves.toMatchObject({ valid: true });
+    await expect(
+      service.verify({ challengeId, code: latest, purpose: 'login' }),
+    ).resolves.toMatchObject({ valid: true });
     await expect(service.resend(challengeId)).rejects.toBeInstanceOf(OtpChallengeNotFoundError);
   });
 
@@ -152,9 +194,13 @@ describe.each<StoreKind>(['memory', 'redis'])('OtpService on the %s store', (kin
     const { service, transport, clock } = createService(under.store);
     const { challengeId } = await service.send({ phone: PHONE });
     clock.advanceSeconds(200);
-    await expect(service.verify({ challengeId, code: lastCode(transport) })).resolves.toMatchObject({ reason: 'expired' });
+    await expect(service.verify({ challengeId, code: lastCode(transport) })).resolves.toMatchObject(
+      { reason: 'expired' },
+    );
     await service.resend(challengeId);
-    await expect(service.verify({ challengeId, code: lastCode(transport) })).resolves.toMatchObject({ valid: true });
+    await expect(service.verify({ challengeId, code: lastCode(transport) })).resolves.toMatchObject(
+      { valid: true },
+    );
   });
 
   it('caps sends per phone: 5 per 10 minutes and 20 per day', async () => {
@@ -168,7 +214,9 @@ describe.each<StoreKind>(['memory', 'redis'])('OtpService on the %s store', (kin
     // The first send was at 0 s, now is 300 s: the window frees up at 600 s.
     expect(refused).toMatchObject({ limit: 'phone', retryAfterSeconds: 300 });
     // Another number is not affected.
-    await expect(service.send({ phone: '05329876543' })).resolves.toMatchObject({ maskedPhone: '+90 532 *** ** 43' });
+    await expect(service.send({ phone: '05329876543' })).resolves.toMatchObject({
+      maskedPhone: '+90 532 *** ** 43',
+    });
 
     clock.advanceSeconds(300);
     await service.send({ phone: PHONE });
@@ -187,27 +235,41 @@ describe.each<StoreKind>(['memory', 'redis'])('OtpService on the %s store', (kin
   });
 
   it('counts resends against the per-phone cap', async () => {
-    const { service, clock } = createService(under.store, { phoneLimits: [{ limit: 2, windowSeconds: 600 }] });
+    const { service, clock } = createService(under.store, {
+      phoneLimits: [{ limit: 2, windowSeconds: 600 }],
+    });
     const { challengeId } = await service.send({ phone: PHONE });
     clock.advanceSeconds(30);
     await service.resend(challengeId);
     clock.advanceSeconds(30);
-    await expect(service.resend(challengeId)).rejects.toMatchObject({ limit: 'phone', retryAfterSeconds: 540 });
+    await expect(service.resend(challengeId)).rejects.toMatchObject({
+      limit: 'phone',
+      retryAfterSeconds: 540,
+    });
   });
 
   it('caps sends per client IP (IPv6 per /64)', async () => {
-    const { service } = createService(under.store, { ipLimits: [{ limit: 3, windowSeconds: 600 }] });
+    const { service } = createService(under.store, {
+      ipLimits: [{ limit: 3, windowSeconds: 600 }],
+    });
     const phones = ['05321000001', '05321000002', '05321000003', '05321000004'];
     for (const [i, phone] of phones.slice(0, 3).entries()) {
       await service.send({ phone, ip: `2001:db8:1:2::${i + 1}` });
     }
-    await expect(service.send({ phone: phones[3]!, ip: '2001:db8:1:2:ffff::9' })).rejects.toMatchObject({ limit: 'ip' });
+    await expect(
+      service.send({ phone: phones[3]!, ip: '2001:db8:1:2:ffff::9' }),
+    ).rejects.toMatchObject({ limit: 'ip' });
     await expect(service.send({ phone: phones[3]!, ip: '2001:db8:1:3::1' })).resolves.toBeDefined();
   });
 
   it('binds a code to the amount and payee: shown in the SMS, any difference fails like a wrong code and counts', async () => {
     const { service, transport } = createService(under.store);
-    const { challengeId } = await service.send({ phone: PHONE, purpose: '3ds', subject: 'cust-42', bind: PAYMENT });
+    const { challengeId } = await service.send({
+      phone: PHONE,
+      purpose: '3ds',
+      subject: 'cust-42',
+      bind: PAYMENT,
+    });
     const code = lastCode(transport);
     expect(transport.lastMessageTo(PHONE)!.text).toBe(
       `ACME A.Ş. için 149.90 TRY tutarındaki işleminizi onaylamak için doğrulama kodunuz: ${code}. Bu kodu kimseyle paylaşmayın.`,
@@ -221,12 +283,18 @@ describe.each<StoreKind>(['memory', 'redis'])('OtpService on the %s store', (kin
     ];
     const results = [];
     for (const bind of tampered) {
-      results.push(await service.verify({ challengeId, code, purpose: '3ds', subject: 'cust-42', bind }));
+      results.push(
+        await service.verify({ challengeId, code, purpose: '3ds', subject: 'cust-42', bind }),
+      );
     }
-    expect(results).toEqual([4, 3, 2, 1].map((attemptsLeft) => ({ valid: false, reason: 'invalid', attemptsLeft })));
+    expect(results).toEqual(
+      [4, 3, 2, 1].map((attemptsLeft) => ({ valid: false, reason: 'invalid', attemptsLeft })),
+    );
     // Same values in another key order, Unicode in another normal form: the same binding.
     const reordered = { payee: 'ACME A.S\u0327.', currency: 'TRY', amount: '149.90' };
-    await expect(service.verify({ challengeId, code, purpose: '3ds', subject: 'cust-42', bind: reordered })).resolves.toMatchObject({
+    await expect(
+      service.verify({ challengeId, code, purpose: '3ds', subject: 'cust-42', bind: reordered }),
+    ).resolves.toMatchObject({
       valid: true,
       purpose: '3ds',
       subject: 'cust-42',
@@ -238,14 +306,23 @@ describe.each<StoreKind>(['memory', 'redis'])('OtpService on the %s store', (kin
     const { challengeId } = await service.send({ phone: PHONE, purpose: 'login', subject: 42 });
     const code = lastCode(transport);
 
-    await expect(service.verify({ challengeId, code, purpose: 'transfer', subject: 42 })).resolves.toEqual({
+    await expect(
+      service.verify({ challengeId, code, purpose: 'transfer', subject: 42 }),
+    ).resolves.toEqual({
       valid: false,
       reason: 'invalid',
       attemptsLeft: 4,
     });
-    await expect(service.verify({ challengeId, code, purpose: 'login', subject: 43 })).resolves.toMatchObject({ reason: 'invalid', attemptsLeft: 3 });
-    await expect(service.verify({ challengeId, code, purpose: 'login' })).resolves.toMatchObject({ reason: 'invalid', attemptsLeft: 2 });
-    await expect(service.verify({ challengeId, code, purpose: 'login', subject: '42' })).resolves.toMatchObject({
+    await expect(
+      service.verify({ challengeId, code, purpose: 'login', subject: 43 }),
+    ).resolves.toMatchObject({ reason: 'invalid', attemptsLeft: 3 });
+    await expect(service.verify({ challengeId, code, purpose: 'login' })).resolves.toMatchObject({
+      reason: 'invalid',
+      attemptsLeft: 2,
+    });
+    await expect(
+      service.verify({ challengeId, code, purpose: 'login', subject: '42' }),
+    ).resolves.toMatchObject({
       valid: true,
       subject: '42',
     });
@@ -259,7 +336,9 @@ describe.each<StoreKind>(['memory', 'redis'])('OtpService on the %s store', (kin
     await expect(service.send({ phone: '12345' })).rejects.toBeInstanceOf(SmsValidationError);
     expect(transport.outbox).toHaveLength(0);
 
-    const { service: german, transport: germanOutbox } = createService(under.store, { allowedCountries: ['TR', 'DE'] });
+    const { service: german, transport: germanOutbox } = createService(under.store, {
+      allowedCountries: ['TR', 'DE'],
+    });
     await german.send({ phone: '+49 1512 3456789' });
     expect(germanOutbox.outbox[0]!.to).toBe('4915123456789');
   });
@@ -269,7 +348,9 @@ describe.each<StoreKind>(['memory', 'redis'])('OtpService on the %s store', (kin
     const { challengeId } = await service.send({ phone: PHONE });
     await expect(service.cancel(challengeId)).resolves.toBe(true);
     await expect(service.cancel(challengeId)).resolves.toBe(false);
-    await expect(service.verify({ challengeId, code: lastCode(transport) })).resolves.toMatchObject({ reason: 'not_found' });
+    await expect(service.verify({ challengeId, code: lastCode(transport) })).resolves.toMatchObject(
+      { reason: 'not_found' },
+    );
   });
 
   it('emits audit events without the code', async () => {
@@ -288,19 +369,47 @@ describe.each<StoreKind>(['memory', 'redis'])('OtpService on the %s store', (kin
       clock,
     );
     const seen: Array<[string, unknown]> = [];
-    for (const name of ['sent', 'verified', 'failed', 'locked', 'rate-limited', 'cancelled'] as const) {
+    for (const name of [
+      'sent',
+      'verified',
+      'failed',
+      'locked',
+      'rate-limited',
+      'cancelled',
+    ] as const) {
       service.events.on(name, (event: OtpEventMap[typeof name][0]) => seen.push([name, event]));
     }
     const first = await service.send({ phone: PHONE, purpose: 'login', subject: 'u1' });
     const code1 = lastCode(transport);
-    await service.verify({ challengeId: first.challengeId, code: code1, purpose: 'login', subject: 'u1' });
+    await service.verify({
+      challengeId: first.challengeId,
+      code: code1,
+      purpose: 'login',
+      subject: 'u1',
+    });
     const second = await service.send({ phone: PHONE, purpose: 'login' });
     const code2 = lastCode(transport);
-    await service.verify({ challengeId: second.challengeId, code: wrongCode(code2), purpose: 'login' });
-    await service.verify({ challengeId: second.challengeId, code: wrongCode(code2), purpose: 'login' });
+    await service.verify({
+      challengeId: second.challengeId,
+      code: wrongCode(code2),
+      purpose: 'login',
+    });
+    await service.verify({
+      challengeId: second.challengeId,
+      code: wrongCode(code2),
+      purpose: 'login',
+    });
     await service.send({ phone: PHONE, purpose: 'login' }).catch(() => undefined);
 
-    expect(seen.map(([name]) => name)).toEqual(['sent', 'verified', 'sent', 'failed', 'failed', 'locked', 'rate-limited']);
+    expect(seen.map(([name]) => name)).toEqual([
+      'sent',
+      'verified',
+      'sent',
+      'failed',
+      'failed',
+      'locked',
+      'rate-limited',
+    ]);
     expect(hooked).toEqual(['sent', 'sent', 'locked']);
     expect(seen[0]![1]).toEqual({
       challengeId: first.challengeId,
@@ -312,8 +421,16 @@ describe.each<StoreKind>(['memory', 'redis'])('OtpService on the %s store', (kin
       messageId: expect.any(String),
       at: new Date(clock.now),
     });
-    expect(seen[4]![1]).toMatchObject({ challengeId: second.challengeId, reason: 'invalid', attemptsLeft: 0 });
-    expect(seen[6]![1]).toMatchObject({ limit: 'phone', retryAfterSeconds: 600, maskedPhone: '+90 532 *** ** 67' });
+    expect(seen[4]![1]).toMatchObject({
+      challengeId: second.challengeId,
+      reason: 'invalid',
+      attemptsLeft: 0,
+    });
+    expect(seen[6]![1]).toMatchObject({
+      limit: 'phone',
+      retryAfterSeconds: 600,
+      maskedPhone: '+90 532 *** ** 67',
+    });
     const payloads = JSON.stringify(seen);
     expect(payloads).not.toContain(code1);
     expect(payloads).not.toContain(code2);

@@ -27,7 +27,11 @@ export class NaiveRedisOtpStore extends OtpStore {
     return `${this.prefix}c:${id}`;
   }
 
-  async create(record: OtpChallengeRecord, limits: readonly OtpRateLimitHit[], now: number): Promise<OtpRateLimitOutcome> {
+  async create(
+    record: OtpChallengeRecord,
+    limits: readonly OtpRateLimitHit[],
+    now: number,
+  ): Promise<OtpRateLimitOutcome> {
     const refused = await this.hit(limits, record.challengeId, now);
     if (!refused.allowed) return refused;
     await this.redis.hset(this.key(record.challengeId), {
@@ -44,16 +48,27 @@ export class NaiveRedisOtpStore extends OtpStore {
     return { allowed: true };
   }
 
-  async attempt(challengeId: string, candidate: OtpAttemptCandidate, now: number): Promise<OtpAttemptOutcome> {
+  async attempt(
+    challengeId: string,
+    candidate: OtpAttemptCandidate,
+    now: number,
+  ): Promise<OtpAttemptOutcome> {
     const key = this.key(challengeId);
-    const [hash, phone, purpose, subject, expiresAt, retainUntil, attempts, max] = await this.redis.hmget(
-      key, 'h', 'p', 'u', 's', 'e', 'k', 'a', 'm',
-    ); // GET
-    if (hash === null || hash === undefined || now >= Number(retainUntil)) return { status: 'not_found' };
-    const challenge = { phone: phone!, purpose: purpose!, ...(subject === null || subject === undefined ? {} : { subject }) };
-    if (Number(attempts) >= Number(max)) return { status: 'locked', retryAfterMs: Number(retainUntil) - now, challenge };
+    const [hash, phone, purpose, subject, expiresAt, retainUntil, attempts, max] =
+      await this.redis.hmget(key, 'h', 'p', 'u', 's', 'e', 'k', 'a', 'm'); // GET
+    if (hash === null || hash === undefined || now >= Number(retainUntil))
+      return { status: 'not_found' };
+    const challenge = {
+      phone: phone!,
+      purpose: purpose!,
+      ...(subject === null || subject === undefined ? {} : { subject }),
+    };
+    if (Number(attempts) >= Number(max))
+      return { status: 'locked', retryAfterMs: Number(retainUntil) - now, challenge };
     if (now >= Number(expiresAt)) return { status: 'expired', challenge };
-    const match = otpHashesEqual(hash, candidate.codeHash) && (candidate.purpose === undefined || candidate.purpose === purpose); // compare
+    const match =
+      otpHashesEqual(hash, candidate.codeHash) &&
+      (candidate.purpose === undefined || candidate.purpose === purpose); // compare
     if (match) {
       await this.redis.del(key); // DEL
       return { status: 'valid', challenge };
@@ -74,13 +89,22 @@ export class NaiveRedisOtpStore extends OtpStore {
     return (await this.redis.del(this.key(challengeId))) > 0;
   }
 
-  async hit(limits: readonly OtpRateLimitHit[], _hitId: string, now: number): Promise<OtpRateLimitOutcome> {
+  async hit(
+    limits: readonly OtpRateLimitHit[],
+    _hitId: string,
+    now: number,
+  ): Promise<OtpRateLimitOutcome> {
     for (const limit of limits) {
       const window = Math.floor(now / limit.windowMs);
       const key = `${this.prefix}l:${limit.key}:${window}`;
       const count = await this.redis.incr(key);
       if (count === 1) await this.redis.pexpire(key, limit.windowMs);
-      if (count > limit.limit) return { allowed: false, scope: limit.scope, retryAfterMs: (window + 1) * limit.windowMs - now };
+      if (count > limit.limit)
+        return {
+          allowed: false,
+          scope: limit.scope,
+          retryAfterMs: (window + 1) * limit.windowMs - now,
+        };
     }
     return { allowed: true };
   }

@@ -13,7 +13,12 @@ import { MemoryOtpStore } from '../../lib/otp/stores/memory-otp.store.js';
 import type { OtpStore } from '../../lib/otp/stores/otp.store.js';
 import { RedisOtpStore } from '../../lib/otp/stores/redis-otp.store.js';
 import { SmsTransport } from '../../lib/transports/sms-transport.js';
-import type { CreditBalance, DeliveryReport, SendRequest, SendResult } from '../../lib/transports/sms-transport.types.js';
+import type {
+  CreditBalance,
+  DeliveryReport,
+  SendRequest,
+  SendResult,
+} from '../../lib/transports/sms-transport.types.js';
 import { NaiveRedisOtpStore } from './naive-redis-otp.store.js';
 import { ThrowawayRedis, redisServerAvailable } from './throwaway-redis.js';
 
@@ -67,7 +72,11 @@ function countingClient(client: Redis): { client: Redis; counts: Map<string, num
   return { client: proxy, counts };
 }
 
-async function pool(total: number, concurrency: number, task: (index: number) => Promise<void>): Promise<number> {
+async function pool(
+  total: number,
+  concurrency: number,
+  task: (index: number) => Promise<void>,
+): Promise<number> {
   let next = 0;
   const started = process.hrtime.bigint();
   await Promise.all(
@@ -96,13 +105,20 @@ interface Measured {
 }
 
 /** send+verify pairs/s, then verify/s alone (on challenges sent beforehand). */
-async function measure(store: OtpStore, onVerifyPhase?: (phase: 'start' | 'end') => Promise<void>): Promise<Measured> {
+async function measure(
+  store: OtpStore,
+  onVerifyPhase?: (phase: 'start' | 'end') => Promise<void>,
+): Promise<Measured> {
   const transport = new CodeCaptureTransport();
   const otp = service(store, transport);
   const pair = async (): Promise<void> => {
     const phone = nextPhone();
     const { challengeId } = await otp.send({ phone, purpose: 'login' });
-    const result = await otp.verify({ challengeId, code: transport.codes.get(canonical(phone))!, purpose: 'login' });
+    const result = await otp.verify({
+      challengeId,
+      code: transport.codes.get(canonical(phone))!,
+      purpose: 'login',
+    });
     if (!result.valid) throw new Error(`verification failed: ${result.reason}`);
   };
   await pool(Math.min(500, N), CONCURRENCY, pair); // warm-up
@@ -117,7 +133,8 @@ async function measure(store: OtpStore, onVerifyPhase?: (phase: 'start' | 'end')
   await onVerifyPhase?.('start');
   const verifySeconds = await pool(challenges.length, CONCURRENCY, async (i) => {
     const { challengeId, code } = challenges[i]!;
-    if (!(await otp.verify({ challengeId, code, purpose: 'login' })).valid) throw new Error('verification failed');
+    if (!(await otp.verify({ challengeId, code, purpose: 'login' })).valid)
+      throw new Error('verification failed');
   });
   await onVerifyPhase?.('end');
   return { pairsPerSecond: N / pairSeconds, verifyPerSecond: challenges.length / verifySeconds };
@@ -126,7 +143,8 @@ async function measure(store: OtpStore, onVerifyPhase?: (phase: 'start' | 'end')
 async function commandStats(redis: Redis): Promise<Map<string, number>> {
   const info = await redis.info('commandstats');
   const stats = new Map<string, number>();
-  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) stats.set(match[1]!, Number(match[2]));
+  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm))
+    stats.set(match[1]!, Number(match[2]));
   return stats;
 }
 
@@ -147,13 +165,19 @@ function perOp(stats: Map<string, number>, ops: number): string {
 }
 
 const sum = (values: Iterable<number>): number => [...values].reduce((a, b) => a + b, 0);
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const median = (values: number[]): number =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 const range = (values: number[]): string =>
-  Math.min(...values) === Math.max(...values) ? String(values[0]) : `${Math.min(...values)}–${Math.max(...values)}`;
+  Math.min(...values) === Math.max(...values)
+    ? String(values[0])
+    : `${Math.min(...values)}–${Math.max(...values)}`;
 
 /** Sends and returns the code, for the wrong-guess race. */
-async function sendOne(otp: OtpService, transport: CodeCaptureTransport): Promise<{ challengeId: string; code: string }> {
+async function sendOne(
+  otp: OtpService,
+  transport: CodeCaptureTransport,
+): Promise<{ challengeId: string; code: string }> {
   const phone = nextPhone();
   const { challengeId } = await otp.send({ phone });
   return { challengeId, code: transport.codes.get(canonical(phone))! };
@@ -166,8 +190,12 @@ async function wrongGuessRace(store: OtpStore): Promise<number[]> {
   const counts: number[] = [];
   for (let round = 0; round < GUESS_ROUNDS; round++) {
     const { challengeId, code } = await sendOne(otp, transport);
-    const guesses = Array.from({ length: 200 }, (_, i) => String((Number(code) + 1 + i) % 1_000_000).padStart(6, '0'));
-    const results = await Promise.all(guesses.map((guess) => otp.verify({ challengeId, code: guess })));
+    const guesses = Array.from({ length: 200 }, (_, i) =>
+      String((Number(code) + 1 + i) % 1_000_000).padStart(6, '0'),
+    );
+    const results = await Promise.all(
+      guesses.map((guess) => otp.verify({ challengeId, code: guess })),
+    );
     counts.push(results.filter((r) => !r.valid && r.reason === 'invalid').length);
     // After the race, the right code must be refused.
     if ((await otp.verify({ challengeId, code })).valid) counts[round] = Number.NaN;
@@ -192,13 +220,19 @@ async function main(): Promise<void> {
   const naiveRedis = new Redis(url);
   const admin = new Redis(url);
   try {
-    console.log(`bench/otp: ${N} operations per phase, concurrency ${CONCURRENCY}, ${ROUNDS} rounds (medians), Node ${process.version}`);
-    console.log(`Redis: ${own ? 'a throwaway redis-server on loopback (commandstats are this run only)' : `${url} (shared: commandstats may include other clients)`}`);
-    console.log('Every send uses a new phone number; the default per-phone and per-IP caps stay on.\n');
+    console.log(
+      `bench/otp: ${N} operations per phase, concurrency ${CONCURRENCY}, ${ROUNDS} rounds (medians), Node ${process.version}`,
+    );
+    console.log(
+      `Redis: ${own ? 'a throwaway redis-server on loopback (commandstats are this run only)' : `${url} (shared: commandstats may include other clients)`}`,
+    );
+    console.log(
+      'Every send uses a new phone number; the default per-phone and per-IP caps stay on.\n',
+    );
 
     const { client, counts } = countingClient(redis);
     const { client: naiveClient, counts: naiveCounts } = countingClient(naiveRedis);
-    // The Redis store gets a client of ours (like the naive one), with the store's own settings.
+    // Both stores get a client made here (ioredis defaults), counted the same way.
     const ours = new RedisOtpStore({ client, keyPrefix: `${prefix}ours:` });
     const naive = new NaiveRedisOtpStore(naiveClient, `${prefix}naive:`);
     const memory = new MemoryOtpStore();
@@ -249,7 +283,8 @@ async function main(): Promise<void> {
     const memoryRace = await wrongGuessRace(memory);
 
     const med = (list: Measured[], key: keyof Measured): number => median(list.map((m) => m[key]));
-    const all = (list: Measured[], key: keyof Measured): string => list.map((m) => fmt(m[key])).join(' / ');
+    const all = (list: Measured[], key: keyof Measured): string =>
+      list.map((m) => fmt(m[key])).join(' / ');
     console.log('\n                                      send+verify pairs/s     verify/s');
     const rows: Array<[string, Measured[]]> = [
       ['memory store', results.memory],
@@ -257,30 +292,48 @@ async function main(): Promise<void> {
       ['naive Redis store (GET, compare, INCR|DEL)', results.naive],
     ];
     for (const [name, list] of rows) {
-      console.log(`  ${name.padEnd(43)}${fmt(med(list, 'pairsPerSecond')).padStart(12)}${fmt(med(list, 'verifyPerSecond')).padStart(13)}`);
+      console.log(
+        `  ${name.padEnd(43)}${fmt(med(list, 'pairsPerSecond')).padStart(12)}${fmt(med(list, 'verifyPerSecond')).padStart(13)}`,
+      );
     }
     console.log('  per round (pairs/s; verify/s):');
     for (const [name, list] of rows) {
-      console.log(`    ${name.padEnd(43)} ${all(list, 'pairsPerSecond')};  ${all(list, 'verifyPerSecond')}`);
+      console.log(
+        `    ${name.padEnd(43)} ${all(list, 'pairsPerSecond')};  ${all(list, 'verifyPerSecond')}`,
+      );
     }
-    console.log(`\n  Redis store ÷ naive baseline: verify/s ${(med(results.ours, 'verifyPerSecond') / med(results.naive, 'verifyPerSecond')).toFixed(2)}, pairs/s ${(med(results.ours, 'pairsPerSecond') / med(results.naive, 'pairsPerSecond')).toFixed(2)}`);
-    console.log(`  memory store ÷ Redis store:   verify/s ${(med(results.memory, 'verifyPerSecond') / med(results.ours, 'verifyPerSecond')).toFixed(2)}, pairs/s ${(med(results.memory, 'pairsPerSecond') / med(results.ours, 'pairsPerSecond')).toFixed(2)}`);
+    console.log(
+      `\n  Redis store ÷ naive baseline: verify/s ${(med(results.ours, 'verifyPerSecond') / med(results.naive, 'verifyPerSecond')).toFixed(2)}, pairs/s ${(med(results.ours, 'pairsPerSecond') / med(results.naive, 'pairsPerSecond')).toFixed(2)}`,
+    );
+    console.log(
+      `  memory store ÷ Redis store:   verify/s ${(med(results.memory, 'verifyPerSecond') / med(results.ours, 'verifyPerSecond')).toFixed(2)}, pairs/s ${(med(results.memory, 'pairsPerSecond') / med(results.ours, 'pairsPerSecond')).toFixed(2)}`,
+    );
 
     console.log('\nRedis round trips per operation (commands sent by the client; no pipelining):');
-    console.log(`  Redis store:  verify ${(oursVerifyRoundTrips / N).toFixed(2)}, send ${(oursSendRoundTrips / sends).toFixed(2)}`);
-    console.log(`  naive store:  verify ${(naiveVerifyRoundTrips / N).toFixed(2)}, send ${(naiveSendRoundTrips / sends).toFixed(2)}`);
-    console.log('Redis commands per operation (INFO commandstats deltas; includes commands run inside Lua):');
+    console.log(
+      `  Redis store:  verify ${(oursVerifyRoundTrips / N).toFixed(2)}, send ${(oursSendRoundTrips / sends).toFixed(2)}`,
+    );
+    console.log(
+      `  naive store:  verify ${(naiveVerifyRoundTrips / N).toFixed(2)}, send ${(naiveSendRoundTrips / sends).toFixed(2)}`,
+    );
+    console.log(
+      'Redis commands per operation (INFO commandstats deltas; includes commands run inside Lua):',
+    );
     console.log(`  Redis store verify: ${perOp(oursVerifyStats, N)}`);
     console.log(`  Redis store send:   ${perOp(oursSendStats, sends)}`);
     console.log(`  naive store verify: ${perOp(naiveVerifyStats, N)}`);
     console.log(`  naive store send:   ${perOp(naiveSendStats, sends)}`);
 
-    console.log(`\n200 concurrent wrong guesses on one challenge (maxAttempts 5), ${GUESS_ROUNDS} challenges — guesses evaluated:`);
+    console.log(
+      `\n200 concurrent wrong guesses on one challenge (maxAttempts 5), ${GUESS_ROUNDS} challenges — guesses evaluated:`,
+    );
     console.log(`  Redis store:  ${range(oursRace)}   (${oursRace.join(', ')})`);
     console.log(`  memory store: ${range(memoryRace)}   (${memoryRace.join(', ')})`);
     console.log(`  naive store:  ${range(naiveRace)}   (${naiveRace.join(', ')})`);
     if ([...oursRace, ...memoryRace].some((n) => n !== 5)) {
-      console.error('FAIL: a store evaluated other than exactly 5 guesses (or accepted the right code afterwards)');
+      console.error(
+        'FAIL: a store evaluated other than exactly 5 guesses (or accepted the right code afterwards)',
+      );
       process.exitCode = 1;
     }
   } finally {

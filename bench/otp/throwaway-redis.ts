@@ -42,10 +42,24 @@ export class ThrowawayRedis {
     const dir = mkdtempSync(path.join(tmpdir(), 'bench-otp-redis-'));
     const child = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning'],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        dir,
+        '--loglevel',
+        'warning',
+      ],
       { stdio: 'ignore' },
     );
-    for (let i = 0; i < 200 && !(await ping(port)); i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 200 && !(await ping(port)); i++)
+      await new Promise((r) => setTimeout(r, 25));
     return new ThrowawayRedis(`redis://127.0.0.1:${port}`, child, dir);
   }
 

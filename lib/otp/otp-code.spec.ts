@@ -1,15 +1,24 @@
 import { randomBytes } from 'node:crypto';
-import { OtpHasher, canonicalOtpBinding, generateChallengeId, generateOtpCode, otpHashesEqual } from './otp-code.js';
+import {
+  OtpHasher,
+  canonicalOtpBinding,
+  generateChallengeId,
+  generateOtpCode,
+  otpHashesEqual,
+} from './otp-code.js';
 
 describe('generateOtpCode', () => {
   it.each([4, 6, 7, 10])('makes %i decimal digits, leading zeros kept', (length) => {
-    for (let i = 0; i < 200; i++) expect(generateOtpCode(length)).toMatch(new RegExp(`^\\d{${length}}$`));
+    for (let i = 0; i < 200; i++)
+      expect(generateOtpCode(length)).toMatch(new RegExp(`^\\d{${length}}$`));
   });
 
   it('uses every digit in every position (no fixed or biased positions)', () => {
     const seen = Array.from({ length: 6 }, () => new Set<string>());
     for (let i = 0; i < 2000; i++) {
-      generateOtpCode(6).split('').forEach((digit, position) => seen[position]!.add(digit));
+      generateOtpCode(6)
+        .split('')
+        .forEach((digit, position) => seen[position]!.add(digit));
     }
     expect(seen.map((digits) => digits.size)).toEqual([10, 10, 10, 10, 10, 10]);
   });
@@ -26,7 +35,12 @@ describe('generateChallengeId', () => {
 describe('canonicalOtpBinding', () => {
   it('ignores key order, missing values and Unicode normal form', () => {
     const a = canonicalOtpBinding('u1', { amount: '149.90', currency: 'TRY', payee: 'ACME A.Ş.' });
-    const b = canonicalOtpBinding('u1', { payee: 'ACME A.S\u0327.', note: undefined, currency: 'TRY', amount: '149.90' });
+    const b = canonicalOtpBinding('u1', {
+      payee: 'ACME A.S\u0327.',
+      note: undefined,
+      currency: 'TRY',
+      amount: '149.90',
+    });
     expect(a).toBe(b);
   });
 
@@ -37,11 +51,15 @@ describe('canonicalOtpBinding', () => {
     expect(canonicalOtpBinding(undefined, { amount: '149.90' })).not.toBe(base);
     expect(canonicalOtpBinding('u1', { amount: '149.90', extra: 'x' })).not.toBe(base);
     // Values cannot bleed into keys or each other.
-    expect(canonicalOtpBinding(undefined, { a: 'b', c: 'd' })).not.toBe(canonicalOtpBinding(undefined, { a: 'b","c":"d' }));
+    expect(canonicalOtpBinding(undefined, { a: 'b', c: 'd' })).not.toBe(
+      canonicalOtpBinding(undefined, { a: 'b","c":"d' }),
+    );
   });
 
   it('treats a number and its string form as the same value, and subject 42 as "42"', () => {
-    expect(canonicalOtpBinding(42, { amount: 100 })).toBe(canonicalOtpBinding('42', { amount: '100' }));
+    expect(canonicalOtpBinding(42, { amount: 100 })).toBe(
+      canonicalOtpBinding('42', { amount: '100' }),
+    );
   });
 });
 

@@ -1,4 +1,11 @@
-import { type KeyObject, createHmac, createSecretKey, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import {
+  type KeyObject,
+  createHmac,
+  createSecretKey,
+  randomBytes,
+  randomInt,
+  timingSafeEqual,
+} from 'node:crypto';
 
 /** Values a challenge is bound to (PSD2 dynamic linking), e.g. amount, currency and payee. */
 export type OtpBinding = Readonly<Record<string, string | number>>;
@@ -41,7 +48,12 @@ export function canonicalOtpBinding(subject: unknown, bind: unknown): string {
 const EMPTY_BINDING = canonicalOtpBinding(undefined, undefined);
 
 function canonicalValue(value: unknown): string {
-  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  const text =
+    typeof value === 'string'
+      ? value
+      : typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint'
+        ? String(value)
+        : (JSON.stringify(value) ?? '');
   return text.normalize('NFC');
 }
 
@@ -60,7 +72,8 @@ export class OtpHasher {
   /** Digest of a canonical binding (stored with the challenge, so a resent code gets the same binding). */
   bindingDigest(canonicalBinding: string): string {
     // No subject and no values is the common case (plain login): computed once.
-    if (canonicalBinding === EMPTY_BINDING) return (this.emptyBindingDigest ??= this.mac(`pg-otp/v1/binding\u0000${EMPTY_BINDING}`));
+    if (canonicalBinding === EMPTY_BINDING)
+      return (this.emptyBindingDigest ??= this.mac(`pg-otp/v1/binding\u0000${EMPTY_BINDING}`));
     return this.mac(`pg-otp/v1/binding\u0000${canonicalBinding}`);
   }
 

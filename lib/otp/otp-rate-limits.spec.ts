@@ -29,7 +29,9 @@ describe('otpRateLimitHits', () => {
   ];
 
   it('makes one counter per rule, with no phone number or IP in the keys', () => {
-    const hits = otpRateLimitHits(hasher, '905321234567', '203.0.113.7', phoneRules, [{ limit: 20, windowSeconds: 600 }]);
+    const hits = otpRateLimitHits(hasher, '905321234567', '203.0.113.7', phoneRules, [
+      { limit: 20, windowSeconds: 600 },
+    ]);
     expect(hits.map(({ scope, limit, windowMs }) => [scope, limit, windowMs])).toEqual([
       ['phone', 5, 600_000],
       ['phone', 20, 86_400_000],
@@ -43,6 +45,10 @@ describe('otpRateLimitHits', () => {
   });
 
   it('skips IP counters without an IP', () => {
-    expect(otpRateLimitHits(hasher, '905321234567', undefined, phoneRules, [{ limit: 1, windowSeconds: 1 }])).toHaveLength(2);
+    expect(
+      otpRateLimitHits(hasher, '905321234567', undefined, phoneRules, [
+        { limit: 1, windowSeconds: 1 },
+      ]),
+    ).toHaveLength(2);
   });
 });

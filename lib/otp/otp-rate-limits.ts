@@ -28,7 +28,12 @@ export function otpRateLimitHits(
 }
 
 function counter(scope: 'phone' | 'ip', id: string, rule: OtpRateLimitRule): OtpRateLimitHit {
-  return { scope, key: `${scope}:${id}:${rule.windowSeconds}`, limit: rule.limit, windowMs: rule.windowSeconds * 1000 };
+  return {
+    scope,
+    key: `${scope}:${id}:${rule.windowSeconds}`,
+    limit: rule.limit,
+    windowMs: rule.windowSeconds * 1000,
+  };
 }
 
 /**
@@ -37,7 +42,10 @@ function counter(scope: 'phone' | 'ip', id: string, rule: OtpRateLimitRule): Otp
  * `undefined` for something that is not an IP address.
  */
 export function clientNetwork(ip: string): string | undefined {
-  const address = ip.trim().replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+  const address = ip
+    .trim()
+    .replace(/^\[|\]$/g, '')
+    .replace(/%.*$/, '');
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   if (mapped) return mapped[1];
   switch (isIP(address)) {
@@ -57,11 +65,13 @@ function expandIpv6(address: string): string[] {
   const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
   if (v4) {
     const [a, b, c, d] = v4.slice(1).map(Number) as [number, number, number, number];
-    text = text.slice(0, v4.index) + `${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+    text =
+      text.slice(0, v4.index) + `${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
   }
   const [head, tail] = text.split('::') as [string, string | undefined];
   const left = head === '' ? [] : head.split(':');
   const right = tail === undefined || tail === '' ? [] : tail.split(':');
-  const zeros = tail === undefined ? [] : new Array<string>(8 - left.length - right.length).fill('0');
+  const zeros =
+    tail === undefined ? [] : new Array<string>(8 - left.length - right.length).fill('0');
   return [...left, ...zeros, ...right].map((h) => (parseInt(h, 16) || 0).toString(16));
 }

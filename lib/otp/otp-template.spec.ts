@@ -1,12 +1,21 @@
 import { SmsValidationError } from '../errors/validation.error.js';
-import { DEFAULT_OTP_BOUND_MESSAGE, DEFAULT_OTP_MESSAGE, fillOtpTemplate, renderOtpTemplate } from './otp-template.js';
+import {
+  DEFAULT_OTP_BOUND_MESSAGE,
+  DEFAULT_OTP_MESSAGE,
+  fillOtpTemplate,
+  renderOtpTemplate,
+} from './otp-template.js';
 
 describe('renderOtpTemplate', () => {
   it('renders the Turkish defaults', () => {
-    expect(fillOtpTemplate(renderOtpTemplate(DEFAULT_OTP_MESSAGE, { minutes: '3' }), '042917')).toBe(
-      'Doğrulama kodunuz: 042917. Kod 3 dakika geçerlidir. Bu kodu kimseyle paylaşmayın.',
-    );
-    const bound = renderOtpTemplate(DEFAULT_OTP_BOUND_MESSAGE, { amount: '149.90', currency: 'TRY', payee: 'ACME A.Ş.' });
+    expect(
+      fillOtpTemplate(renderOtpTemplate(DEFAULT_OTP_MESSAGE, { minutes: '3' }), '042917'),
+    ).toBe('Doğrulama kodunuz: 042917. Kod 3 dakika geçerlidir. Bu kodu kimseyle paylaşmayın.');
+    const bound = renderOtpTemplate(DEFAULT_OTP_BOUND_MESSAGE, {
+      amount: '149.90',
+      currency: 'TRY',
+      payee: 'ACME A.Ş.',
+    });
     expect(fillOtpTemplate(bound, '123456')).toBe(
       'ACME A.Ş. için 149.90 TRY tutarındaki işleminizi onaylamak için doğrulama kodunuz: 123456. Bu kodu kimseyle paylaşmayın.',
     );
@@ -31,7 +40,9 @@ describe('renderOtpTemplate', () => {
   it('refuses a template without {code} or with a placeholder that has no value', () => {
     expect(() => renderOtpTemplate('Merhaba', {})).toThrow(SmsValidationError);
     expect(() => renderOtpTemplate('Merhaba', {})).toThrow(/\{code\}/);
-    expect(() => renderOtpTemplate(DEFAULT_OTP_BOUND_MESSAGE, { amount: '1', payee: 'x' })).toThrow(/\{currency\}/);
+    expect(() => renderOtpTemplate(DEFAULT_OTP_BOUND_MESSAGE, { amount: '1', payee: 'x' })).toThrow(
+      /\{currency\}/,
+    );
     expect(() => renderOtpTemplate((() => 42) as never, {})).toThrow(SmsValidationError);
   });
 });

@@ -27,13 +27,20 @@ const CODE_MARK = '\u0000\u0001code\u0001\u0000';
  * code goes: `parts.join(code)` is the SMS. Throws `SmsValidationError` before anything is
  * sent when the template has no `{code}` or uses a placeholder that has no value.
  */
-export function renderOtpTemplate(template: OtpMessageTemplate, values: OtpTemplateValues): string[] {
+export function renderOtpTemplate(
+  template: OtpMessageTemplate,
+  values: OtpTemplateValues,
+): string[] {
   const all: OtpTemplateValues = { ...values, code: CODE_MARK };
   let text: string;
   if (typeof template === 'function') {
     const produced: unknown = template(all);
     if (typeof produced !== 'string') {
-      throw new SmsValidationError('OTP_TEMPLATE_INVALID', 'The OTP message function must return a string.', 'message');
+      throw new SmsValidationError(
+        'OTP_TEMPLATE_INVALID',
+        'The OTP message function must return a string.',
+        'message',
+      );
     }
     text = produced;
   } else if (typeof template === 'string') {
@@ -49,7 +56,11 @@ export function renderOtpTemplate(template: OtpMessageTemplate, values: OtpTempl
       return value;
     });
   } else {
-    throw new SmsValidationError('OTP_TEMPLATE_INVALID', 'The OTP message must be a string or a function.', 'message');
+    throw new SmsValidationError(
+      'OTP_TEMPLATE_INVALID',
+      'The OTP message must be a string or a function.',
+      'message',
+    );
   }
   const parts = text.split(CODE_MARK);
   if (parts.length < 2) {
@@ -60,7 +71,11 @@ export function renderOtpTemplate(template: OtpMessageTemplate, values: OtpTempl
     );
   }
   if (parts.some((part) => part.includes('\u0000'))) {
-    throw new SmsValidationError('OTP_TEMPLATE_INVALID', 'The OTP message contains a NUL character.', 'message');
+    throw new SmsValidationError(
+      'OTP_TEMPLATE_INVALID',
+      'The OTP message contains a NUL character.',
+      'message',
+    );
   }
   return parts;
 }

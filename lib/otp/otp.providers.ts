@@ -1,4 +1,4 @@
-import type { Provider } from '@nestjs/common';
+import type { Abstract, Provider, Type } from '@nestjs/common';
 import { POSTA_GUVERCINI_RESOLVED_OPTIONS } from '../posta-guvercini.constants.js';
 import type { PostaGuverciniModuleOptions } from '../posta-guvercini.options.js';
 import { OtpService } from './otp.service.js';
@@ -19,4 +19,4 @@ export const otpProviders: Provider[] = [
   OtpService,
 ];
 
-export const otpExports: Array<string | symbol | Function> = [OtpService, OtpStore];
+export const otpExports: Array<Type | Abstract<unknown>> = [OtpService, OtpStore];

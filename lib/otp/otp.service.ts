@@ -29,7 +29,11 @@ import {
 } from './otp-code.js';
 import { otpRateLimitHits } from './otp-rate-limits.js';
 import { fillOtpTemplate, renderOtpTemplate } from './otp-template.js';
-import { type ResolvedOtpOptions, SECRET_REQUIRED, resolveOtpOptions } from './resolve-otp-options.js';
+import {
+  type ResolvedOtpOptions,
+  SECRET_REQUIRED,
+  resolveOtpOptions,
+} from './resolve-otp-options.js';
 import { MemoryOtpStore } from './stores/memory-otp.store.js';
 import { type OtpChallengeRecord, type OtpChallengeSummary, OtpStore } from './stores/otp.store.js';
 
@@ -90,7 +94,8 @@ export class OtpService {
     @Inject(OtpStore) private readonly store: OtpStore = new MemoryOtpStore(),
   ) {
     this.options = resolveOtpOptions(moduleOptions);
-    this.hasher = this.options.secret === undefined ? undefined : new OtpHasher(this.options.secret);
+    this.hasher =
+      this.options.secret === undefined ? undefined : new OtpHasher(this.options.secret);
   }
 
   /**
@@ -103,14 +108,22 @@ export class OtpService {
   async send(request: OtpSendRequest): Promise<OtpChallenge> {
     const hasher = this.requireHasher();
     if (request === null || typeof request !== 'object') {
-      throw new SmsValidationError('INVALID_OTP_REQUEST', 'OtpService.send() expects { phone, purpose?, subject?, bind?, message?, ip? }', 'request');
+      throw new SmsValidationError(
+        'INVALID_OTP_REQUEST',
+        'OtpService.send() expects { phone, purpose?, subject?, bind?, message?, ip? }',
+        'request',
+      );
     }
-    const phone = normalizePhoneNumber(request.phone, { allowedCountries: this.options.allowedCountries, field: 'phone' });
+    const phone = normalizePhoneNumber(request.phone, {
+      allowedCountries: this.options.allowedCountries,
+      field: 'phone',
+    });
     const purpose = checkPurpose(request.purpose);
     const subject = checkSubject(request.subject);
     const bind = checkBinding(request.bind);
     const ip = typeof request.ip === 'string' && request.ip !== '' ? request.ip : undefined;
-    const template = request.message ?? (bind === undefined ? this.options.message : this.options.boundMessage);
+    const template =
+      request.message ?? (bind === undefined ? this.options.message : this.options.boundMessage);
     const text = renderOtpTemplate(template, {
       ...bind,
       minutes: String(Math.ceil(this.options.ttlSeconds / 60)),
@@ -135,7 +148,13 @@ export class OtpService {
       maxAttempts: this.options.maxAttempts,
       resends: 0,
     };
-    const limits = otpRateLimitHits(hasher, phone, ip, this.options.phoneLimits, this.options.ipLimits);
+    const limits = otpRateLimitHits(
+      hasher,
+      phone,
+      ip,
+      this.options.phoneLimits,
+      this.options.ipLimits,
+    );
     const outcome = await this.useStore(() => this.store.create(record, limits, now));
     if (!outcome.allowed) {
       const retryAfterSeconds = toSeconds(outcome.retryAfterMs);
@@ -177,17 +196,31 @@ export class OtpService {
     const challengeId = typeof request?.challengeId === 'string' ? request.challengeId.trim() : '';
     if (!CHALLENGE_ID.test(challengeId)) {
       // Not an id this service issues: nothing to ask the store. The event names no id.
-      this.emit('failed', { challengeId: '', reason: 'not_found', attemptsLeft: 0, at: new Date(now) });
+      this.emit('failed', {
+        challengeId: '',
+        reason: 'not_found',
+        attemptsLeft: 0,
+        at: new Date(now),
+      });
       return { valid: false, reason: 'not_found', attemptsLeft: 0 };
     }
     const code = normalizeCode(request.code);
-    const subject = request.subject === undefined || request.subject === null ? undefined : String(request.subject);
+    const subject =
+      request.subject === undefined || request.subject === null
+        ? undefined
+        : String(request.subject);
     const bindingDigest = hasher.bindingDigest(canonicalOtpBinding(subject, request.bind));
-    const purpose = request.purpose === undefined || request.purpose === null ? undefined : String(request.purpose);
+    const purpose =
+      request.purpose === undefined || request.purpose === null
+        ? undefined
+        : String(request.purpose);
     const outcome = await this.useStore(() =>
       this.store.attempt(
         challengeId,
-        { codeHash: hasher.codeHash(challengeId, code, bindingDigest), ...(purpose === undefined ? {} : { purpose }) },
+        {
+          codeHash: hasher.codeHash(challengeId, code, bindingDigest),
+          ...(purpose === undefined ? {} : { purpose }),
+        },
         now,
       ),
     );
@@ -196,21 +229,45 @@ export class OtpService {
       case 'valid': {
         const { challenge } = outcome;
         this.emit('verified', { challengeId, ...describe(challenge), at });
-        return { valid: true, challengeId, purpose: challenge.purpose, subject: challenge.subject, phone: challenge.phone };
+        return {
+          valid: true,
+          challengeId,
+          purpose: challenge.purpose,
+          subject: challenge.subject,
+          phone: challenge.phone,
+        };
       }
       case 'invalid': {
         const { challenge, attemptsLeft } = outcome;
-        this.emit('failed', { challengeId, reason: 'invalid', ...describe(challenge), attemptsLeft, at });
+        this.emit('failed', {
+          challengeId,
+          reason: 'invalid',
+          ...describe(challenge),
+          attemptsLeft,
+          at,
+        });
         if (attemptsLeft === 0) this.emit('locked', { challengeId, ...describe(challenge), at });
         return { valid: false, reason: 'invalid', attemptsLeft };
       }
       case 'locked': {
         const retryAfterSeconds = toSeconds(outcome.retryAfterMs);
-        this.emit('failed', { challengeId, reason: 'locked', ...describe(outcome.challenge), attemptsLeft: 0, at });
+        this.emit('failed', {
+          challengeId,
+          reason: 'locked',
+          ...describe(outcome.challenge),
+          attemptsLeft: 0,
+          at,
+        });
         return { valid: false, reason: 'locked', attemptsLeft: 0, retryAfterSeconds };
       }
       case 'expired':
-        this.emit('failed', { challengeId, reason: 'expired', ...describe(outcome.challenge), attemptsLeft: 0, at });
+        this.emit('failed', {
+          challengeId,
+          reason: 'expired',
+          ...describe(outcome.challenge),
+          attemptsLeft: 0,
+          at,
+        });
         return { valid: false, reason: 'expired', attemptsLeft: 0 };
       case 'not_found':
         this.emit('failed', { challengeId, reason: 'not_found', attemptsLeft: 0, at });
@@ -248,7 +305,10 @@ export class OtpService {
         now,
       ),
     );
-    const refused = (limit: 'phone' | 'ip' | 'resend_cooldown' | 'max_resends', retryAfterSeconds?: number): void =>
+    const refused = (
+      limit: 'phone' | 'ip' | 'resend_cooldown' | 'max_resends',
+      retryAfterSeconds?: number,
+    ): void =>
       this.emit('rate-limited', {
         limit,
         ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
@@ -301,7 +361,9 @@ export class OtpService {
     return removed;
   }
 
-  private timesFrom(now: number): Pick<OtpChallengeRecord, 'expiresAt' | 'resendAvailableAt' | 'retainUntil'> {
+  private timesFrom(
+    now: number,
+  ): Pick<OtpChallengeRecord, 'expiresAt' | 'resendAvailableAt' | 'retainUntil'> {
     const ttlMs = this.options.ttlSeconds * 1000;
     return {
       expiresAt: now + ttlMs,
@@ -342,7 +404,9 @@ export class OtpService {
       });
       const recipient = result.recipients[0];
       if (recipient?.status === 'accepted') return recipient.messageId;
-      failure = recipient?.error ?? new SmsMalformedResponseError('the transport returned no result for the recipient');
+      failure =
+        recipient?.error ??
+        new SmsMalformedResponseError('the transport returned no result for the recipient');
     } catch (error) {
       failure = error;
     }
@@ -366,15 +430,16 @@ export class OtpService {
           ? error
           : error instanceof PostaGuverciniError
             ? undefined
-            : new OtpStoreUnavailableError(
-                `the store failed: ${errorName(error)}`,
-                { cause: error },
-              );
+            : new OtpStoreUnavailableError(`the store failed: ${errorName(error)}`, {
+                cause: error,
+              });
       if (unavailable === undefined) throw error;
       const wall = Date.now();
       if (wall - this.lastStoreWarning >= STORE_WARNING_INTERVAL_MS) {
         this.lastStoreWarning = wall;
-        this.logger.warn(`${unavailable.message} (further store failures in the next 10 s are not logged)`);
+        this.logger.warn(
+          `${unavailable.message} (further store failures in the next 10 s are not logged)`,
+        );
       }
       throw unavailable;
     }
@@ -396,7 +461,10 @@ export class OtpService {
   private now(): number {
     const now = this.options.clock();
     if (typeof now !== 'number' || !Number.isFinite(now)) {
-      throw new InvalidOptionsError('otp.clock', 'must return epoch milliseconds (a finite number)');
+      throw new InvalidOptionsError(
+        'otp.clock',
+        'must return epoch milliseconds (a finite number)',
+      );
     }
     return Math.floor(now);
   }
@@ -414,7 +482,9 @@ export class OtpService {
     try {
       const returned = hook(event);
       if (returned instanceof Promise) {
-        returned.catch((error: unknown) => this.logger.error(`otp.hooks.${HOOKS[name]} rejected: ${errorText(error)}`));
+        returned.catch((error: unknown) =>
+          this.logger.error(`otp.hooks.${HOOKS[name]} rejected: ${errorText(error)}`),
+        );
       }
     } catch (error) {
       this.logger.error(`otp.hooks.${HOOKS[name]} threw: ${errorText(error)}`);
@@ -422,7 +492,11 @@ export class OtpService {
   }
 }
 
-function describe(challenge: OtpChallengeSummary): { purpose: string; subject?: string; maskedPhone: string } {
+function describe(challenge: OtpChallengeSummary): {
+  purpose: string;
+  subject?: string;
+  maskedPhone: string;
+} {
   return {
     purpose: challenge.purpose,
     ...(challenge.subject === undefined ? {} : { subject: challenge.subject }),
@@ -453,16 +527,33 @@ function normalizeCode(code: unknown): string {
 
 function checkPurpose(purpose: unknown): string {
   if (purpose === undefined) return DEFAULT_OTP_PURPOSE;
-  if (typeof purpose !== 'string' || purpose.trim() === '' || purpose.length > 100 || CONTROL.test(purpose)) {
-    throw new SmsValidationError('INVALID_OTP_PURPOSE', 'purpose must be a non-empty string of at most 100 characters', 'purpose');
+  if (
+    typeof purpose !== 'string' ||
+    purpose.trim() === '' ||
+    purpose.length > 100 ||
+    CONTROL.test(purpose)
+  ) {
+    throw new SmsValidationError(
+      'INVALID_OTP_PURPOSE',
+      'purpose must be a non-empty string of at most 100 characters',
+      'purpose',
+    );
   }
   return purpose;
 }
 
 function checkSubject(subject: unknown): string | undefined {
   if (subject === undefined || subject === null) return undefined;
-  if ((typeof subject !== 'string' && typeof subject !== 'number') || String(subject) === '' || String(subject).length > 200) {
-    throw new SmsValidationError('INVALID_OTP_SUBJECT', 'subject must be a non-empty string or number of at most 200 characters', 'subject');
+  if (
+    (typeof subject !== 'string' && typeof subject !== 'number') ||
+    String(subject) === '' ||
+    String(subject).length > 200
+  ) {
+    throw new SmsValidationError(
+      'INVALID_OTP_SUBJECT',
+      'subject must be a non-empty string or number of at most 200 characters',
+      'subject',
+    );
   }
   return String(subject);
 }
@@ -471,7 +562,11 @@ function checkSubject(subject: unknown): string | undefined {
 function checkBinding(bind: unknown): Record<string, string> | undefined {
   if (bind === undefined || bind === null) return undefined;
   if (typeof bind !== 'object' || Array.isArray(bind)) {
-    throw new SmsValidationError('INVALID_OTP_BINDING', 'bind must be an object such as { amount: "149.90", currency: "TRY", payee: "ACME A.Ş." }', 'bind');
+    throw new SmsValidationError(
+      'INVALID_OTP_BINDING',
+      'bind must be an object such as { amount: "149.90", currency: "TRY", payee: "ACME A.Ş." }',
+      'bind',
+    );
   }
   const values: Record<string, string> = {};
   for (const [key, value] of Object.entries(bind)) {
@@ -484,9 +579,18 @@ function checkBinding(bind: unknown): Record<string, string> | undefined {
         field,
       );
     }
-    const text = typeof value === 'string' ? value : typeof value === 'number' && Number.isFinite(value) ? String(value) : undefined;
+    const text =
+      typeof value === 'string'
+        ? value
+        : typeof value === 'number' && Number.isFinite(value)
+          ? String(value)
+          : undefined;
     if (text === undefined || text.length > 200 || CONTROL.test(text)) {
-      throw new SmsValidationError('INVALID_OTP_BINDING', `${field} must be a string (or finite number) of at most 200 printable characters`, field);
+      throw new SmsValidationError(
+        'INVALID_OTP_BINDING',
+        `${field} must be a string (or finite number) of at most 200 printable characters`,
+        field,
+      );
     }
     values[key] = text;
   }

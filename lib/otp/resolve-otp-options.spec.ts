@@ -27,7 +27,8 @@ describe('resolveOtpOptions', () => {
   });
 
   it('refuses a short secret, naming otp.secret and never echoing it', () => {
-    const attempt = () => resolveOtpOptions({ transport: 'json', otp: { secret: 'short-secret-value' } });
+    const attempt = () =>
+      resolveOtpOptions({ transport: 'json', otp: { secret: 'short-secret-value' } });
     expect(attempt).toThrow(InvalidOptionsError);
     expect(attempt).toThrow(/"otp\.secret".*too short \(18 bytes\).*at least 32/);
     try {
@@ -39,11 +40,15 @@ describe('resolveOtpOptions', () => {
   });
 
   it('accepts a Buffer secret', () => {
-    expect(resolveOtpOptions({ otp: { secret: Buffer.alloc(32, 0).map((_, i) => i) as Buffer } }).secret).toHaveLength(32);
+    expect(
+      resolveOtpOptions({ otp: { secret: Buffer.alloc(32, 0).map((_, i) => i) as Buffer } }).secret,
+    ).toHaveLength(32);
   });
 
   it('requires a secret when an otp block is given with a wire transport', () => {
-    expect(() => resolveOtpOptions({ transport: 'json', otp: { ttlSeconds: 120 } })).toThrow(/"otp\.secret".*required/);
+    expect(() => resolveOtpOptions({ transport: 'json', otp: { ttlSeconds: 120 } })).toThrow(
+      /"otp\.secret".*required/,
+    );
     expect(() => resolveOtpOptions({ otp: {} })).toThrow(/otp\.secret/);
   });
 
@@ -83,7 +88,9 @@ describe('resolveOtpOptions', () => {
   });
 
   it('accepts [] to disable a cap', () => {
-    expect(resolveOtpOptions({ otp: { secret: SECRET, phoneLimits: [], ipLimits: [] } })).toMatchObject({
+    expect(
+      resolveOtpOptions({ otp: { secret: SECRET, phoneLimits: [], ipLimits: [] } }),
+    ).toMatchObject({
       phoneLimits: [],
       ipLimits: [],
     });

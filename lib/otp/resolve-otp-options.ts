@@ -4,7 +4,11 @@ import type { PostaGuverciniModuleOptions } from '../posta-guvercini.options.js'
 import { InMemoryTransport } from '../transports/in-memory.transport.js';
 import type { OtpHooks } from './otp.events.js';
 import type { OtpModuleOptions, OtpRateLimitRule } from './otp.options.js';
-import { DEFAULT_OTP_BOUND_MESSAGE, DEFAULT_OTP_MESSAGE, type OtpMessageTemplate } from './otp-template.js';
+import {
+  DEFAULT_OTP_BOUND_MESSAGE,
+  DEFAULT_OTP_MESSAGE,
+  type OtpMessageTemplate,
+} from './otp-template.js';
 
 /** `otp` options with every default applied. */
 export interface ResolvedOtpOptions {
@@ -59,7 +63,8 @@ export function resolveOtpOptions(moduleOptions: PostaGuverciniModuleOptions): R
   }
   const otp: OtpModuleOptions = given ?? {};
   const memoryTransport =
-    (moduleOptions.transport ?? 'json') === 'memory' || moduleOptions.transport instanceof InMemoryTransport;
+    (moduleOptions.transport ?? 'json') === 'memory' ||
+    moduleOptions.transport instanceof InMemoryTransport;
 
   let secret: Buffer | undefined;
   let generatedSecret = false;
@@ -111,7 +116,10 @@ function toSecret(value: unknown): Buffer {
     );
   }
   if (new Set(bytes).size < 8) {
-    throw new InvalidOptionsError('otp.secret', 'looks like a placeholder (too few distinct characters); use a random value');
+    throw new InvalidOptionsError(
+      'otp.secret',
+      'looks like a placeholder (too few distinct characters); use a random value',
+    );
   }
   return bytes;
 }
@@ -124,16 +132,26 @@ function integer(value: unknown, name: string, fallback: number, min: number, ma
   return value;
 }
 
-function rules(value: unknown, name: string, fallback: readonly OtpRateLimitRule[]): readonly OtpRateLimitRule[] {
+function rules(
+  value: unknown,
+  name: string,
+  fallback: readonly OtpRateLimitRule[],
+): readonly OtpRateLimitRule[] {
   if (value === undefined) return fallback;
   if (!Array.isArray(value)) {
-    throw new InvalidOptionsError(name, 'expected an array of { limit, windowSeconds } ([] disables)');
+    throw new InvalidOptionsError(
+      name,
+      'expected an array of { limit, windowSeconds } ([] disables)',
+    );
   }
   return Object.freeze(
     value.map((rule: unknown, index) => {
       const { limit, windowSeconds } = (rule ?? {}) as Partial<OtpRateLimitRule>;
       if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 1_000_000) {
-        throw new InvalidOptionsError(`${name}[${index}].limit`, 'expected an integer from 1 to 1000000');
+        throw new InvalidOptionsError(
+          `${name}[${index}].limit`,
+          'expected an integer from 1 to 1000000',
+        );
       }
       if (
         typeof windowSeconds !== 'number' ||
@@ -141,7 +159,10 @@ function rules(value: unknown, name: string, fallback: readonly OtpRateLimitRule
         windowSeconds < 1 ||
         windowSeconds > 31 * 86_400
       ) {
-        throw new InvalidOptionsError(`${name}[${index}].windowSeconds`, 'expected an integer from 1 to 2678400 (31 days)');
+        throw new InvalidOptionsError(
+          `${name}[${index}].windowSeconds`,
+          'expected an integer from 1 to 2678400 (31 days)',
+        );
       }
       return Object.freeze({ limit, windowSeconds });
     }),
@@ -150,37 +171,60 @@ function rules(value: unknown, name: string, fallback: readonly OtpRateLimitRule
 
 function countries(value: unknown): readonly string[] {
   if (value === undefined) return OTP_DEFAULTS.allowedCountries;
-  if (!Array.isArray(value) || value.length === 0 || !value.every((c) => typeof c === 'string' && /^[A-Z]{2}$/.test(c))) {
-    throw new InvalidOptionsError('otp.allowedCountries', 'expected a non-empty array of ISO 3166 alpha-2 codes such as ["TR"]');
+  if (
+    !Array.isArray(value) ||
+    value.length === 0 ||
+    !value.every((c) => typeof c === 'string' && /^[A-Z]{2}$/.test(c))
+  ) {
+    throw new InvalidOptionsError(
+      'otp.allowedCountries',
+      'expected a non-empty array of ISO 3166 alpha-2 codes such as ["TR"]',
+    );
   }
-  return Object.freeze([...value]);
+  return Object.freeze([...(value as string[])]);
 }
 
 function template(value: unknown, name: string, fallback: string): OtpMessageTemplate {
   if (value === undefined) return fallback;
   if (typeof value === 'function') return value as OtpMessageTemplate;
   if (typeof value !== 'string' || !value.includes('{code}')) {
-    throw new InvalidOptionsError(name, 'expected a template string containing {code}, or a function of the values');
+    throw new InvalidOptionsError(
+      name,
+      'expected a template string containing {code}, or a function of the values',
+    );
   }
   return value;
 }
 
-const HOOK_NAMES = ['onSent', 'onVerified', 'onFailed', 'onLocked', 'onRateLimited', 'onCancelled'] as const;
+const HOOK_NAMES = [
+  'onSent',
+  'onVerified',
+  'onFailed',
+  'onLocked',
+  'onRateLimited',
+  'onCancelled',
+] as const;
 
 function hooks(value: unknown): OtpHooks {
   if (value === undefined) return {};
   if (value === null || typeof value !== 'object') {
-    throw new InvalidOptionsError('otp.hooks', `expected an object of callbacks (${HOOK_NAMES.join(', ')})`);
+    throw new InvalidOptionsError(
+      'otp.hooks',
+      `expected an object of callbacks (${HOOK_NAMES.join(', ')})`,
+    );
   }
   for (const [key, hook] of Object.entries(value)) {
     if (!(HOOK_NAMES as readonly string[]).includes(key)) {
-      throw new InvalidOptionsError(`otp.hooks.${key}`, `unknown hook; expected one of ${HOOK_NAMES.join(', ')}`);
+      throw new InvalidOptionsError(
+        `otp.hooks.${key}`,
+        `unknown hook; expected one of ${HOOK_NAMES.join(', ')}`,
+      );
     }
     if (hook !== undefined && typeof hook !== 'function') {
       throw new InvalidOptionsError(`otp.hooks.${key}`, 'expected a function');
     }
   }
-  return value as OtpHooks;
+  return value;
 }
 
 function clock(value: unknown): () => number {

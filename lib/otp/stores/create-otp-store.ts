@@ -11,7 +11,9 @@ function isOtpStore(value: unknown): value is OtpStore {
   return (
     typeof candidate === 'object' &&
     candidate !== null &&
-    (['create', 'attempt', 'replace', 'get', 'delete', 'hit'] as const).every((m) => typeof candidate[m] === 'function')
+    (['create', 'attempt', 'replace', 'get', 'delete', 'hit'] as const).every(
+      (m) => typeof candidate[m] === 'function',
+    )
   );
 }
 
@@ -22,7 +24,11 @@ function isOtpStore(value: unknown): value is OtpStore {
 export async function createOtpStore(option: OtpStoreOption | undefined): Promise<OtpStore> {
   if (option === undefined || option === 'memory') return new MemoryOtpStore();
   if (isOtpStore(option)) return option;
-  if (option !== null && typeof option === 'object' && (option as { type?: unknown }).type === 'redis') {
+  if (
+    option !== null &&
+    typeof option === 'object' &&
+    (option as { type?: unknown }).type === 'redis'
+  ) {
     const { type: _type, ...redis } = option;
     return RedisOtpStore.connect(redis);
   }

@@ -41,11 +41,19 @@ describe('MemoryOtpStore', () => {
     ];
     await expect(store.hit(limits, 'a', 0)).resolves.toEqual({ allowed: true });
     await expect(store.hit(limits, 'b', 4000)).resolves.toEqual({ allowed: true });
-    await expect(store.hit(limits, 'c', 5000)).resolves.toEqual({ allowed: false, scope: 'phone', retryAfterMs: 5000 });
+    await expect(store.hit(limits, 'c', 5000)).resolves.toEqual({
+      allowed: false,
+      scope: 'phone',
+      retryAfterMs: 5000,
+    });
     // The refused hit counted nowhere: the IP counter still has room for exactly one more.
     await expect(store.hit([limits[1]!], 'd', 9000)).resolves.toEqual({ allowed: true });
     // The phone window has moved past 0 s; the IP counter is full until 0 s + 20 s.
-    await expect(store.hit(limits, 'e', 10_000)).resolves.toEqual({ allowed: false, scope: 'ip', retryAfterMs: 10_000 });
+    await expect(store.hit(limits, 'e', 10_000)).resolves.toEqual({
+      allowed: false,
+      scope: 'ip',
+      retryAfterMs: 10_000,
+    });
     await expect(store.hit(limits, 'f', 20_000)).resolves.toEqual({ allowed: true });
   });
 

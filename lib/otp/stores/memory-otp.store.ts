@@ -11,7 +11,10 @@ import {
   OtpStore,
 } from './otp.store.js';
 
-interface MutableChallenge extends Omit<OtpChallengeRecord, 'attempts' | 'resends' | 'codeHash' | 'expiresAt' | 'resendAvailableAt' | 'retainUntil'> {
+interface MutableChallenge extends Omit<
+  OtpChallengeRecord,
+  'attempts' | 'resends' | 'codeHash' | 'expiresAt' | 'resendAvailableAt' | 'retainUntil'
+> {
   codeHash: string;
   expiresAt: number;
   resendAvailableAt: number;
@@ -38,7 +41,10 @@ export interface MemoryOtpStoreOptions {
 export class MemoryOtpStore extends OtpStore {
   private readonly challenges = new Map<string, MutableChallenge>();
   /** Counter key → its window and hit timestamps, oldest first. */
-  private readonly counters = new Map<string, { readonly windowMs: number; readonly hits: number[] }>();
+  private readonly counters = new Map<
+    string,
+    { readonly windowMs: number; readonly hits: number[] }
+  >();
   private readonly sweepIntervalMs: number;
   private lastSweep = Number.NEGATIVE_INFINITY;
 
@@ -52,7 +58,11 @@ export class MemoryOtpStore extends OtpStore {
     return this.challenges.size;
   }
 
-  async create(record: OtpChallengeRecord, limits: readonly OtpRateLimitHit[], now: number): Promise<OtpRateLimitOutcome> {
+  async create(
+    record: OtpChallengeRecord,
+    limits: readonly OtpRateLimitHit[],
+    now: number,
+  ): Promise<OtpRateLimitOutcome> {
     this.sweep(now);
     const outcome = this.checkLimits(limits, now);
     if (!outcome.allowed) return outcome;
@@ -64,23 +74,36 @@ export class MemoryOtpStore extends OtpStore {
     return outcome;
   }
 
-  async attempt(challengeId: string, candidate: OtpAttemptCandidate, now: number): Promise<OtpAttemptOutcome> {
+  async attempt(
+    challengeId: string,
+    candidate: OtpAttemptCandidate,
+    now: number,
+  ): Promise<OtpAttemptOutcome> {
     const challenge = this.live(challengeId, now);
     if (challenge === undefined) return { status: 'not_found' };
     const summary = summarize(challenge);
     if (challenge.attempts >= challenge.maxAttempts) {
-      return { status: 'locked', retryAfterMs: Math.max(1, challenge.retainUntil - now), challenge: summary };
+      return {
+        status: 'locked',
+        retryAfterMs: Math.max(1, challenge.retainUntil - now),
+        challenge: summary,
+      };
     }
     if (now >= challenge.expiresAt) return { status: 'expired', challenge: summary };
     challenge.attempts += 1;
     // Both comparisons always run; the hash comparison is constant-time.
     const hashMatches = otpHashesEqual(challenge.codeHash, candidate.codeHash);
-    const purposeMatches = candidate.purpose === undefined || candidate.purpose === challenge.purpose;
+    const purposeMatches =
+      candidate.purpose === undefined || candidate.purpose === challenge.purpose;
     if (hashMatches && purposeMatches) {
       this.challenges.delete(challengeId);
       return { status: 'valid', challenge: summary };
     }
-    return { status: 'invalid', attemptsLeft: challenge.maxAttempts - challenge.attempts, challenge: summary };
+    return {
+      status: 'invalid',
+      attemptsLeft: challenge.maxAttempts - challenge.attempts,
+      challenge: summary,
+    };
   }
 
   async replace(
@@ -99,7 +122,8 @@ export class MemoryOtpStore extends OtpStore {
     }
     if (challenge.resends >= policy.maxResends) return { status: 'max_resends' };
     const limited = this.checkLimits(policy.limits, now);
-    if (!limited.allowed) return { status: 'rate_limited', scope: limited.scope, retryAfterMs: limited.retryAfterMs };
+    if (!limited.allowed)
+      return { status: 'rate_limited', scope: limited.scope, retryAfterMs: limited.retryAfterMs };
     this.addHits(policy.limits, now);
     challenge.codeHash = replacement.codeHash;
     challenge.expiresAt = replacement.expiresAt;
@@ -123,7 +147,11 @@ export class MemoryOtpStore extends OtpStore {
     return this.challenges.delete(challengeId);
   }
 
-  async hit(limits: readonly OtpRateLimitHit[], _hitId: string, now: number): Promise<OtpRateLimitOutcome> {
+  async hit(
+    limits: readonly OtpRateLimitHit[],
+    _hitId: string,
+    now: number,
+  ): Promise<OtpRateLimitOutcome> {
     this.sweep(now);
     const outcome = this.checkLimits(limits, now);
     if (outcome.allowed) this.addHits(limits, now);
@@ -137,7 +165,8 @@ export class MemoryOtpStore extends OtpStore {
   }
 
   private live(challengeId: string, now: number): MutableChallenge | undefined {
-    const challenge = typeof challengeId === 'string' ? this.challenges.get(challengeId) : undefined;
+    const challenge =
+      typeof challengeId === 'string' ? this.challenges.get(challengeId) : undefined;
     if (challenge === undefined) return undefined;
     if (now >= challenge.retainUntil) {
       this.challenges.delete(challengeId);
@@ -153,7 +182,8 @@ export class MemoryOtpStore extends OtpStore {
       const hits = this.prune(limit.key, now - limit.windowMs);
       if (hits.length >= limit.limit) {
         const wait = hits[hits.length - limit.limit]! + limit.windowMs - now;
-        if (refused === undefined || wait > refused.retryAfterMs) refused = { scope: limit.scope, retryAfterMs: wait };
+        if (refused === undefined || wait > refused.retryAfterMs)
+          refused = { scope: limit.scope, retryAfterMs: wait };
       }
     }
     return refused === undefined ? { allowed: true } : { allowed: false, ...refused };
@@ -162,7 +192,8 @@ export class MemoryOtpStore extends OtpStore {
   private addHits(limits: readonly OtpRateLimitHit[], now: number): void {
     for (const limit of limits) {
       const counter = this.counters.get(limit.key);
-      if (counter === undefined) this.counters.set(limit.key, { windowMs: limit.windowMs, hits: [now] });
+      if (counter === undefined)
+        this.counters.set(limit.key, { windowMs: limit.windowMs, hits: [now] });
       else counter.hits.push(now);
     }
   }
@@ -190,7 +221,11 @@ export class MemoryOtpStore extends OtpStore {
   }
 }
 
-function summarize(challenge: MutableChallenge): { phone: string; purpose: string; subject?: string } {
+function summarize(challenge: MutableChallenge): {
+  phone: string;
+  purpose: string;
+  subject?: string;
+} {
   return {
     phone: challenge.phone,
     purpose: challenge.purpose,

@@ -73,9 +73,17 @@ export type OtpAttemptOutcome =
   /** The code matched: the challenge is used up (deleted). */
   | { readonly status: 'valid'; readonly challenge: OtpChallengeSummary }
   /** The code was evaluated and did not match; counted. `attemptsLeft: 0` → the challenge is now locked. */
-  | { readonly status: 'invalid'; readonly attemptsLeft: number; readonly challenge: OtpChallengeSummary }
+  | {
+      readonly status: 'invalid';
+      readonly attemptsLeft: number;
+      readonly challenge: OtpChallengeSummary;
+    }
   /** Locked before this attempt; not evaluated. */
-  | { readonly status: 'locked'; readonly retryAfterMs: number; readonly challenge: OtpChallengeSummary }
+  | {
+      readonly status: 'locked';
+      readonly retryAfterMs: number;
+      readonly challenge: OtpChallengeSummary;
+    }
   /** Past `expiresAt`; not evaluated. */
   | { readonly status: 'expired'; readonly challenge: OtpChallengeSummary }
   /** Unknown, used, cancelled or forgotten. */
@@ -99,12 +107,21 @@ export interface OtpReplacePolicy {
 
 /** Outcome of `OtpStore.replace`. */
 export type OtpReplaceOutcome =
-  | { readonly status: 'replaced'; readonly attempts: number; readonly maxAttempts: number; readonly resends: number }
+  | {
+      readonly status: 'replaced';
+      readonly attempts: number;
+      readonly maxAttempts: number;
+      readonly resends: number;
+    }
   | { readonly status: 'not_found' }
   | { readonly status: 'locked'; readonly retryAfterMs: number }
   | { readonly status: 'cooldown'; readonly retryAfterMs: number }
   | { readonly status: 'max_resends' }
-  | { readonly status: 'rate_limited'; readonly scope: OtpRateLimitHit['scope']; readonly retryAfterMs: number };
+  | {
+      readonly status: 'rate_limited';
+      readonly scope: OtpRateLimitHit['scope'];
+      readonly retryAfterMs: number;
+    };
 
 /**
  * The one place where OTP state lives: challenges and send counters. Every method is one
@@ -133,7 +150,11 @@ export abstract class OtpStore {
    * `candidate.purpose`, when given, with the stored purpose). On a match the challenge is
    * deleted (single use).
    */
-  abstract attempt(challengeId: string, candidate: OtpAttemptCandidate, now: number): Promise<OtpAttemptOutcome>;
+  abstract attempt(
+    challengeId: string,
+    candidate: OtpAttemptCandidate,
+    now: number,
+  ): Promise<OtpAttemptOutcome>;
 
   /**
    * Resend: if the challenge exists (expired is fine), is not locked, its cooldown is over,
@@ -158,7 +179,11 @@ export abstract class OtpStore {
    * Hits counters without a challenge (all or none), for limits of your own, e.g. verification
    * attempts per IP. `hitId` must be unique per hit.
    */
-  abstract hit(limits: readonly OtpRateLimitHit[], hitId: string, now: number): Promise<OtpRateLimitOutcome>;
+  abstract hit(
+    limits: readonly OtpRateLimitHit[],
+    hitId: string,
+    now: number,
+  ): Promise<OtpRateLimitOutcome>;
 
   /** Releases what the store opened (connections). Called on application shutdown. */
   async close(): Promise<void> {}

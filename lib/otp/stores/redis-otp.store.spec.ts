@@ -2,7 +2,15 @@
 import { Redis } from 'ioredis';
 import { OtpStoreUnavailableError } from '../../errors/otp.errors.js';
 import { InvalidOptionsError } from '../../errors/validation.error.js';
-import { PHONE, REDIS_URL, createService, deleteKeys, lastCode, uniquePrefix, wrongCode } from '../../../test/otp-fixtures.js';
+import {
+  PHONE,
+  REDIS_URL,
+  createService,
+  deleteKeys,
+  lastCode,
+  uniquePrefix,
+  wrongCode,
+} from '../../../test/otp-fixtures.js';
 import type { OtpRateLimitHit } from './otp.store.js';
 import { type RedisOtpClient, RedisOtpStore } from './redis-otp.store.js';
 
@@ -12,7 +20,10 @@ function counting(client: Redis): { client: RedisOtpClient; calls: string[] } {
   const proxy = new Proxy(client, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver) as unknown;
-      if (typeof value !== 'function' || !['evalsha', 'eval', 'hgetall', 'del'].includes(String(property))) {
+      if (
+        typeof value !== 'function' ||
+        !['evalsha', 'eval', 'hgetall', 'del'].includes(String(property))
+      ) {
         return typeof value === 'function' ? value.bind(target) : value;
       }
       return (...args: unknown[]) => {
@@ -21,7 +32,7 @@ function counting(client: Redis): { client: RedisOtpClient; calls: string[] } {
       };
     },
   });
-  return { client: proxy as unknown as RedisOtpClient, calls };
+  return { client: proxy, calls };
 }
 
 describe('RedisOtpStore', () => {
@@ -41,7 +52,9 @@ describe('RedisOtpStore', () => {
 
   it('uses one round trip per send, verify and cancel, and two per resend (read, then replace)', async () => {
     const { client, calls } = counting(redis);
-    const { service, transport, clock } = createService(new RedisOtpStore({ client, keyPrefix: prefix }));
+    const { service, transport, clock } = createService(
+      new RedisOtpStore({ client, keyPrefix: prefix }),
+    );
 
     const { challengeId } = await service.send({ phone: PHONE, ip: '203.0.113.9' });
     expect(calls).toEqual(['evalsha']);
@@ -58,8 +71,14 @@ describe('RedisOtpStore', () => {
   });
 
   it('sets a TTL on every key and keeps no code and no phone number in key names', async () => {
-    const { service, transport } = createService(new RedisOtpStore({ client: redis, keyPrefix: prefix }));
-    const { challengeId } = await service.send({ phone: PHONE, ip: '203.0.113.9', bind: { amount: '10.00', currency: 'TRY', payee: 'X' } });
+    const { service, transport } = createService(
+      new RedisOtpStore({ client: redis, keyPrefix: prefix }),
+    );
+    const { challengeId } = await service.send({
+      phone: PHONE,
+      ip: '203.0.113.9',
+      bind: { amount: '10.00', currency: 'TRY', payee: 'X' },
+    });
     const code = lastCode(transport);
 
     const keys = await redis.keys(`${prefix}*`);
@@ -78,10 +97,18 @@ describe('RedisOtpStore', () => {
 
   it('applies sliding windows atomically: concurrent sends never exceed a cap', async () => {
     const store = new RedisOtpStore({ client: redis, keyPrefix: prefix });
-    const limits: OtpRateLimitHit[] = [{ scope: 'phone', key: 'p:x:600', limit: 5, windowMs: 600_000 }];
-    const outcomes = await Promise.all(Array.from({ length: 50 }, (_, i) => store.hit(limits, `hit-${i}`, 1_000)));
+    const limits: OtpRateLimitHit[] = [
+      { scope: 'phone', key: 'p:x:600', limit: 5, windowMs: 600_000 },
+    ];
+    const outcomes = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => store.hit(limits, `hit-${i}`, 1_000)),
+    );
     expect(outcomes.filter((o) => o.allowed)).toHaveLength(5);
-    expect(outcomes.find((o) => !o.allowed)).toEqual({ allowed: false, scope: 'phone', retryAfterMs: 600_000 });
+    expect(outcomes.find((o) => !o.allowed)).toEqual({
+      allowed: false,
+      scope: 'phone',
+      retryAfterMs: 600_000,
+    });
     await expect(store.hit(limits, 'late', 601_000)).resolves.toEqual({ allowed: true });
   });
 
@@ -102,8 +129,14 @@ describe('RedisOtpStore', () => {
   it('validates its options', () => {
     expect(() => new RedisOtpStore({})).toThrow(InvalidOptionsError);
     expect(() => new RedisOtpStore({ url: 'http://localhost:6379' })).toThrow(/otp\.store\.url/);
-    expect(() => new RedisOtpStore({ client: redis, url: REDIS_URL })).toThrow(/either client or url/);
-    expect(() => new RedisOtpStore({ client: redis, keyPrefix: '' })).toThrow(/otp\.store\.keyPrefix/);
-    expect(() => new RedisOtpStore({ client: redis, operationTimeoutMs: 0 })).toThrow(/operationTimeoutMs/);
+    expect(() => new RedisOtpStore({ client: redis, url: REDIS_URL })).toThrow(
+      /either client or url/,
+    );
+    expect(() => new RedisOtpStore({ client: redis, keyPrefix: '' })).toThrow(
+      /otp\.store\.keyPrefix/,
+    );
+    expect(() => new RedisOtpStore({ client: redis, operationTimeoutMs: 0 })).toThrow(
+      /operationTimeoutMs/,
+    );
   });
 });

@@ -35,9 +35,9 @@ export interface RedisOtpClient {
   quit(): Promise<unknown>;
   disconnect(): void;
   readonly status?: string;
-  on?(event: string, listener: (...args: any[]) => void): unknown;
-  once?(event: string, listener: (...args: any[]) => void): unknown;
-  off?(event: string, listener: (...args: any[]) => void): unknown;
+  on?(event: string, listener: (...args: unknown[]) => void): unknown;
+  once?(event: string, listener: (...args: unknown[]) => void): unknown;
+  off?(event: string, listener: (...args: unknown[]) => void): unknown;
 }
 
 /** Options of `RedisOtpStore` (also `otp.store: { type: 'redis', … }`). */
@@ -106,7 +106,10 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
     }
     const { client, url, keyPrefix, operationTimeoutMs, redisOptions } = options;
     if (client !== undefined && (client === null || typeof client.evalsha !== 'function')) {
-      throw new InvalidOptionsError('otp.store.client', 'expected an ioredis client (new Redis(…))');
+      throw new InvalidOptionsError(
+        'otp.store.client',
+        'expected an ioredis client (new Redis(…))',
+      );
     }
     if (client !== undefined && url !== undefined) {
       throw new InvalidOptionsError('otp.store', 'give either client or url, not both');
@@ -125,9 +128,14 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
     }
     if (
       operationTimeoutMs !== undefined &&
-      (!Number.isInteger(operationTimeoutMs) || operationTimeoutMs < 10 || operationTimeoutMs > 60_000)
+      (!Number.isInteger(operationTimeoutMs) ||
+        operationTimeoutMs < 10 ||
+        operationTimeoutMs > 60_000)
     ) {
-      throw new InvalidOptionsError('otp.store.operationTimeoutMs', 'expected an integer between 10 and 60000');
+      throw new InvalidOptionsError(
+        'otp.store.operationTimeoutMs',
+        'expected an integer between 10 and 60000',
+      );
     }
     this.keyPrefix = keyPrefix ?? DEFAULT_PREFIX;
     this.operationTimeoutMs = operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS;
@@ -167,43 +175,71 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
     }
   }
 
-  async create(record: OtpChallengeRecord, limits: readonly OtpRateLimitHit[], now: number): Promise<OtpRateLimitOutcome> {
+  async create(
+    record: OtpChallengeRecord,
+    limits: readonly OtpRateLimitHit[],
+    now: number,
+  ): Promise<OtpRateLimitOutcome> {
     const fields: string[] = [
-      'h', record.codeHash,
-      'b', record.bindingDigest,
-      'p', record.phone,
-      'u', record.purpose,
-      't', JSON.stringify(record.text),
-      'c', String(record.createdAt),
-      'e', String(record.expiresAt),
-      'r', String(record.resendAvailableAt),
-      'k', String(record.retainUntil),
-      'a', String(record.attempts),
-      'm', String(record.maxAttempts),
-      'n', String(record.resends),
+      'h',
+      record.codeHash,
+      'b',
+      record.bindingDigest,
+      'p',
+      record.phone,
+      'u',
+      record.purpose,
+      't',
+      JSON.stringify(record.text),
+      'c',
+      String(record.createdAt),
+      'e',
+      String(record.expiresAt),
+      'r',
+      String(record.resendAvailableAt),
+      'k',
+      String(record.retainUntil),
+      'a',
+      String(record.attempts),
+      'm',
+      String(record.maxAttempts),
+      'n',
+      String(record.resends),
     ];
     if (record.subject !== undefined) fields.push('s', record.subject);
-    const reply = await this.run(CREATE_SCRIPT, [this.challengeKey(record.challengeId), ...this.counterKeys(limits)], [
-      now,
-      Math.max(1, record.retainUntil - now),
-      record.challengeId,
-      limits.length,
-      ...counterArgs(limits),
-      ...fields,
-    ]);
+    const reply = await this.run(
+      CREATE_SCRIPT,
+      [this.challengeKey(record.challengeId), ...this.counterKeys(limits)],
+      [
+        now,
+        Math.max(1, record.retainUntil - now),
+        record.challengeId,
+        limits.length,
+        ...counterArgs(limits),
+        ...fields,
+      ],
+    );
     const status = Number(reply[0]);
     if (status === 1) return { allowed: true };
     if (status === 0) return refusal(limits, reply);
     throw new Error(`Challenge id collision: ${record.challengeId}`);
   }
 
-  async attempt(challengeId: string, candidate: OtpAttemptCandidate, now: number): Promise<OtpAttemptOutcome> {
-    const reply = await this.run(ATTEMPT_SCRIPT, [this.challengeKey(challengeId)], [
-      now,
-      candidate.codeHash,
-      candidate.purpose === undefined ? '0' : '1',
-      candidate.purpose ?? '',
-    ]);
+  async attempt(
+    challengeId: string,
+    candidate: OtpAttemptCandidate,
+    now: number,
+  ): Promise<OtpAttemptOutcome> {
+    const reply = await this.run(
+      ATTEMPT_SCRIPT,
+      [this.challengeKey(challengeId)],
+      [
+        now,
+        candidate.codeHash,
+        candidate.purpose === undefined ? '0' : '1',
+        candidate.purpose ?? '',
+      ],
+    );
     const status = Number(reply[0]);
     if (status === 0) return { status: 'not_found' };
     const challenge = summaryOf(reply);
@@ -227,17 +263,21 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
     policy: OtpReplacePolicy,
     now: number,
   ): Promise<OtpReplaceOutcome> {
-    const reply = await this.run(REPLACE_SCRIPT, [this.challengeKey(challengeId), ...this.counterKeys(policy.limits)], [
-      now,
-      replacement.codeHash,
-      replacement.expiresAt,
-      replacement.resendAvailableAt,
-      replacement.retainUntil,
-      policy.maxResends,
-      policy.hitId,
-      policy.limits.length,
-      ...counterArgs(policy.limits),
-    ]);
+    const reply = await this.run(
+      REPLACE_SCRIPT,
+      [this.challengeKey(challengeId), ...this.counterKeys(policy.limits)],
+      [
+        now,
+        replacement.codeHash,
+        replacement.expiresAt,
+        replacement.resendAvailableAt,
+        replacement.retainUntil,
+        policy.maxResends,
+        policy.hitId,
+        policy.limits.length,
+        ...counterArgs(policy.limits),
+      ],
+    );
     switch (Number(reply[0])) {
       case 1:
         return {
@@ -267,7 +307,9 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
 
   async get(challengeId: string, now: number): Promise<OtpChallengeRecord | undefined> {
     const client = await this.getClient();
-    const fields = await this.withDeadline('read', () => client.hgetall(this.challengeKey(challengeId)));
+    const fields = await this.withDeadline('read', () =>
+      client.hgetall(this.challengeKey(challengeId)),
+    );
     if (fields === null || fields === undefined || fields['h'] === undefined) return undefined;
     const retainUntil = Number(fields['k']);
     if (!(now < retainUntil)) return undefined;
@@ -291,13 +333,24 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
 
   async delete(challengeId: string): Promise<boolean> {
     const client = await this.getClient();
-    const removed = await this.withDeadline('delete', () => client.del(this.challengeKey(challengeId)));
+    const removed = await this.withDeadline('delete', () =>
+      client.del(this.challengeKey(challengeId)),
+    );
     return Number(removed) > 0;
   }
 
-  async hit(limits: readonly OtpRateLimitHit[], hitId: string, now: number): Promise<OtpRateLimitOutcome> {
+  async hit(
+    limits: readonly OtpRateLimitHit[],
+    hitId: string,
+    now: number,
+  ): Promise<OtpRateLimitOutcome> {
     if (limits.length === 0) return { allowed: true };
-    const reply = await this.run(HIT_SCRIPT, this.counterKeys(limits), [now, hitId, limits.length, ...counterArgs(limits)]);
+    const reply = await this.run(HIT_SCRIPT, this.counterKeys(limits), [
+      now,
+      hitId,
+      limits.length,
+      ...counterArgs(limits),
+    ]);
     return Number(reply[0]) === 1 ? { allowed: true } : refusal(limits, reply);
   }
 
@@ -306,7 +359,8 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
     if (this.closed) return;
     this.closed = true;
     if (!this.ownsClient) return;
-    const client = this.client ?? (this.opening ? await this.opening.catch(() => undefined) : undefined);
+    const client =
+      this.client ?? (this.opening ? await this.opening.catch(() => undefined) : undefined);
     if (client === undefined) return;
     const ended = new Promise<void>((resolve) => {
       if (client.status === 'end' || client.once === undefined) return resolve();
@@ -339,7 +393,11 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
   }
 
   /** Runs a script by SHA, loading it with EVAL when the server does not have it (after a restart). */
-  private async run(script: RedisOtpScript, keys: readonly string[], args: readonly RedisArg[]): Promise<unknown[]> {
+  private async run(
+    script: RedisOtpScript,
+    keys: readonly string[],
+    args: readonly RedisArg[],
+  ): Promise<unknown[]> {
     const client = await this.getClient();
     const reply = await this.withDeadline(script.name, async () => {
       try {
@@ -349,7 +407,8 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
         return await client.eval(script.lua, keys.length, ...keys, ...args);
       }
     });
-    if (!Array.isArray(reply)) throw new OtpStoreUnavailableError(`unexpected reply from Redis to ${script.name}`);
+    if (!Array.isArray(reply))
+      throw new OtpStoreUnavailableError(`unexpected reply from Redis to ${script.name}`);
     return reply as unknown[];
   }
 
@@ -368,7 +427,12 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new OtpStoreUnavailableError(`Redis did not answer ${operation} within ${this.operationTimeoutMs} ms`)),
+        () =>
+          reject(
+            new OtpStoreUnavailableError(
+              `Redis did not answer ${operation} within ${this.operationTimeoutMs} ms`,
+            ),
+          ),
         this.operationTimeoutMs,
       );
     });
@@ -404,7 +468,10 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
     type RedisConstructor = new (...args: unknown[]) => RedisOtpClient;
     let Redis: RedisConstructor;
     try {
-      const module = (await import('ioredis')) as unknown as { Redis?: RedisConstructor; default?: RedisConstructor };
+      const module = (await import('ioredis')) as unknown as {
+        Redis?: RedisConstructor;
+        default?: RedisConstructor;
+      };
       Redis = (module.Redis ?? module.default)!;
     } catch (error) {
       throw new InvalidOptionsError(
@@ -423,7 +490,8 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
       connectionName: 'posta-guvercini-otp',
     };
     const settings = { ...defaults, ...(this.options.redisOptions ?? {}) };
-    const client = this.options.url === undefined ? new Redis(settings) : new Redis(this.options.url, settings);
+    const client =
+      this.options.url === undefined ? new Redis(settings) : new Redis(this.options.url, settings);
     this.watch(client);
     return client;
   }
@@ -434,7 +502,9 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
     client.on?.('error', (error: unknown) => {
       if (!healthy || this.closed) return;
       healthy = false;
-      this.logger.warn(`Redis connection error (${describeRedisError(error)}); one-time passwords fail closed until Redis answers again.`);
+      this.logger.warn(
+        `Redis connection error (${describeRedisError(error)}); one-time passwords fail closed until Redis answers again.`,
+      );
     });
     client.on?.('ready', () => {
       if (healthy) return;
@@ -448,7 +518,10 @@ function counterArgs(limits: readonly OtpRateLimitHit[]): number[] {
   return limits.flatMap((limit) => [limit.limit, limit.windowMs]);
 }
 
-function refusal(limits: readonly OtpRateLimitHit[], reply: readonly unknown[]): OtpRateLimitOutcome {
+function refusal(
+  limits: readonly OtpRateLimitHit[],
+  reply: readonly unknown[],
+): OtpRateLimitOutcome {
   const limit = limits[Number(reply[1]) - 1];
   return {
     allowed: false,
@@ -462,7 +535,9 @@ function summaryOf(reply: readonly unknown[]): OtpChallengeSummary {
   return {
     phone: String(reply[1]),
     purpose: String(reply[2]),
-    ...(subject === null || subject === undefined || subject === false ? {} : { subject: String(subject) }),
+    ...(typeof subject === 'string' || typeof subject === 'number'
+      ? { subject: String(subject) }
+      : {}),
   };
 }
 
@@ -477,7 +552,8 @@ function describeRedisError(error: unknown): string {
   if (error !== null && typeof error === 'object') {
     const { code, message } = error as { code?: unknown; message?: unknown };
     if (typeof code === 'string' && code !== '') return code;
-    if (typeof message === 'string') return message.replace(/\/\/[^@\s]*@/g, '//***@').slice(0, 120);
+    if (typeof message === 'string')
+      return message.replace(/\/\/[^@\s]*@/g, '//***@').slice(0, 120);
   }
   return 'unknown error';
 }
