@@ -2,7 +2,9 @@ import { jest } from '@jest/globals';
 
 // Simulates an application that never installed the optional peer @nestjs/terminus.
 jest.unstable_mockModule('@nestjs/terminus', () => {
-  throw Object.assign(new Error("Cannot find package '@nestjs/terminus'"), { code: 'ERR_MODULE_NOT_FOUND' });
+  throw Object.assign(new Error("Cannot find package '@nestjs/terminus'"), {
+    code: 'ERR_MODULE_NOT_FOUND',
+  });
 });
 
 const { PostaGuverciniHealthIndicator } = await import('./posta-guvercini.health.js');
@@ -10,7 +12,9 @@ const { InMemoryTransport } = await import('../transports/in-memory.transport.js
 
 describe('PostaGuverciniHealthIndicator without @nestjs/terminus', () => {
   it('is importable, and a check fails with an error that says what to install', async () => {
-    const indicator = new PostaGuverciniHealthIndicator(new InMemoryTransport(), { transport: 'memory' });
+    const indicator = new PostaGuverciniHealthIndicator(new InMemoryTransport(), {
+      transport: 'memory',
+    });
     await expect(indicator.isHealthy()).rejects.toMatchObject({
       code: 'MISSING_PEER_DEPENDENCY',
       message: expect.stringContaining('npm install @nestjs/terminus'),

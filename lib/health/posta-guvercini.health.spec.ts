@@ -42,7 +42,9 @@ async function indicatorWith(options: PostaGuverciniModuleOptions) {
 
 describe('PostaGuverciniHealthIndicator', () => {
   it('is up with the balances when every account answers above the threshold', async () => {
-    const { moduleRef, indicator } = await indicatorWith({ transport: new InMemoryTransport({ credit: 5_000 }) });
+    const { moduleRef, indicator } = await indicatorWith({
+      transport: new InMemoryTransport({ credit: 5_000 }),
+    });
     const result = await indicator.isHealthy('sms', { creditThreshold: 1_000 });
     expect(result).toEqual({
       sms: {
@@ -58,23 +60,39 @@ describe('PostaGuverciniHealthIndicator', () => {
     const { moduleRef, indicator } = await indicatorWith({ transport: 'memory' });
     const result = await indicator.isHealthy();
     expect(result.posta_guvercini.status).toBe('up');
-    expect(result.posta_guvercini.otp).toEqual({ answered: true, balance: 'unlimited', lowCredit: false });
+    expect(result.posta_guvercini.otp).toEqual({
+      answered: true,
+      balance: 'unlimited',
+      lowCredit: false,
+    });
     await moduleRef.close();
   });
 
   it('warns (degraded) below the threshold and names the low account', async () => {
-    const transport = new ScriptedTransport(async (channel) => ({ channel, balance: channel === 'otp' ? 90 : 50_000 }));
+    const transport = new ScriptedTransport(async (channel) => ({
+      channel,
+      balance: channel === 'otp' ? 90 : 50_000,
+    }));
     const { moduleRef, indicator } = await indicatorWith({ transport });
-    const result = await indicator.isHealthy('sms', { creditThreshold: { otp: 100, bulk: 10_000 } });
+    const result = await indicator.isHealthy('sms', {
+      creditThreshold: { otp: 100, bulk: 10_000 },
+    });
     expect(result.sms.status).toBe('degraded');
-    expect(result.sms.otp).toEqual({ answered: true, balance: 90, threshold: 100, lowCredit: true });
+    expect(result.sms.otp).toEqual({
+      answered: true,
+      balance: 90,
+      threshold: 100,
+      lowCredit: true,
+    });
     expect(result.sms.bulk).toMatchObject({ balance: 50_000, lowCredit: false });
     expect(result.sms.message).toMatch(/low on the otp account/);
     await moduleRef.close();
   });
 
   it("is down below the threshold when lowCredit is 'down'", async () => {
-    const { moduleRef, indicator } = await indicatorWith({ transport: new InMemoryTransport({ credit: 10 }) });
+    const { moduleRef, indicator } = await indicatorWith({
+      transport: new InMemoryTransport({ credit: 10 }),
+    });
     const result = await indicator.isHealthy('sms', { creditThreshold: 11, lowCredit: 'down' });
     expect(result.sms.status).toBe('down');
     expect(result.sms.message).toMatch(/otp and bulk accounts/);
@@ -107,7 +125,11 @@ describe('PostaGuverciniHealthIndicator', () => {
     const result = await indicator.isHealthy('sms', { channels: ['otp'] });
     expect(result.sms.status).toBe('down');
     expect(JSON.stringify(result)).not.toContain('hunter2');
-    expect(result.sms.otp).toEqual({ answered: false, error: 'UNKNOWN', message: 'unexpected TypeError from the transport' });
+    expect(result.sms.otp).toEqual({
+      answered: false,
+      error: 'UNKNOWN',
+      message: 'unexpected TypeError from the transport',
+    });
     await moduleRef.close();
   });
 

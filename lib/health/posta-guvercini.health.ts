@@ -66,7 +66,8 @@ let terminusService: Promise<TerminusHealthIndicatorService> | undefined;
  */
 function loadTerminus(): Promise<TerminusHealthIndicatorService> {
   terminusService ??= import('@nestjs/terminus').then(
-    (terminus) => new terminus.HealthIndicatorService() as unknown as TerminusHealthIndicatorService,
+    (terminus) =>
+      new terminus.HealthIndicatorService() as unknown as TerminusHealthIndicatorService,
     (cause: unknown) => {
       terminusService = undefined;
       throw new PostaGuverciniError(
@@ -105,7 +106,8 @@ function loadTerminus(): Promise<TerminusHealthIndicatorService> {
 export class PostaGuverciniHealthIndicator {
   constructor(
     private readonly transport: SmsTransport,
-    @Inject(POSTA_GUVERCINI_RESOLVED_OPTIONS) private readonly moduleOptions: PostaGuverciniModuleOptions,
+    @Inject(POSTA_GUVERCINI_RESOLVED_OPTIONS)
+    private readonly moduleOptions: PostaGuverciniModuleOptions,
   ) {}
 
   /**
@@ -121,11 +123,19 @@ export class PostaGuverciniHealthIndicator {
     const channels = this.channelsOf(options);
     const lowCredit = options.lowCredit ?? 'degraded';
     if (lowCredit !== 'degraded' && lowCredit !== 'down') {
-      throw new SmsValidationError('INVALID_HEALTH_OPTION', `lowCredit must be 'degraded' or 'down', got ${JSON.stringify(lowCredit)}`, 'lowCredit');
+      throw new SmsValidationError(
+        'INVALID_HEALTH_OPTION',
+        `lowCredit must be 'degraded' or 'down', got ${JSON.stringify(lowCredit)}`,
+        'lowCredit',
+      );
     }
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     if (!Number.isInteger(timeoutMs) || timeoutMs < 1) {
-      throw new SmsValidationError('INVALID_HEALTH_OPTION', 'timeoutMs must be a positive integer number of milliseconds', 'timeoutMs');
+      throw new SmsValidationError(
+        'INVALID_HEALTH_OPTION',
+        'timeoutMs must be a positive integer number of milliseconds',
+        'timeoutMs',
+      );
     }
     const thresholds = channels.map((channel) => thresholdOf(options.creditThreshold, channel));
     const session = (await loadTerminus()).check(key);
@@ -139,16 +149,23 @@ export class PostaGuverciniHealthIndicator {
     const silent = channels.filter((_, i) => !accounts[i]!.answered);
     if (silent.length > 0) {
       const reasons = silent.map((channel) => {
-        const account = accounts[channels.indexOf(channel)] as Extract<PostaGuverciniAccountHealth, { answered: false }>;
+        const account = accounts[channels.indexOf(channel)] as Extract<
+          PostaGuverciniAccountHealth,
+          { answered: false }
+        >;
         return `${channel} account: ${account.message}`;
       });
-      return session.down({ ...details, message: `Posta Güvercini did not answer (${reasons.join('; ')})` }) as PostaGuverciniHealthResult<Key>;
+      return session.down({
+        ...details,
+        message: `Posta Güvercini did not answer (${reasons.join('; ')})`,
+      }) as PostaGuverciniHealthResult<Key>;
     }
     const low = channels.filter((_, i) => (accounts[i] as { lowCredit: boolean }).lowCredit);
     if (low.length === 0) return session.up(details) as PostaGuverciniHealthResult<Key>;
 
     const message = `Posta Güvercini credit is low on the ${low.join(' and ')} account${low.length > 1 ? 's' : ''}: top up before sending stops`;
-    if (lowCredit === 'down') return session.down({ ...details, message }) as PostaGuverciniHealthResult<Key>;
+    if (lowCredit === 'down')
+      return session.down({ ...details, message }) as PostaGuverciniHealthResult<Key>;
     if (typeof session.degraded === 'function') {
       return session.degraded({ ...details, message }) as PostaGuverciniHealthResult<Key>;
     }
@@ -157,11 +174,19 @@ export class PostaGuverciniHealthIndicator {
 
   private channelsOf(options: PostaGuverciniHealthOptions): readonly SmsChannel[] {
     if (options.channels !== undefined) {
-      const channels = options.channels;
-      if (!Array.isArray(channels) || channels.length === 0 || channels.some((c) => !CHANNELS.includes(c))) {
-        throw new SmsValidationError('INVALID_HEALTH_OPTION', "channels must be a non-empty list of 'otp' and/or 'bulk'", 'channels');
+      const channels = options.channels as unknown;
+      if (
+        !Array.isArray(channels) ||
+        channels.length === 0 ||
+        !(channels as unknown[]).every(isChannel)
+      ) {
+        throw new SmsValidationError(
+          'INVALID_HEALTH_OPTION',
+          "channels must be a non-empty list of 'otp' and/or 'bulk'",
+          'channels',
+        );
       }
-      return [...new Set(channels)];
+      return [...new Set(channels as SmsChannel[])];
     }
     const accounts = this.moduleOptions.accounts;
     const configured = CHANNELS.filter((channel) => accounts?.[channel] !== undefined);
@@ -176,7 +201,10 @@ export class PostaGuverciniHealthIndicator {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new PostaGuverciniError('HEALTH_TIMEOUT', `no credit balance within ${timeoutMs} ms`)),
+        () =>
+          reject(
+            new PostaGuverciniError('HEALTH_TIMEOUT', `no credit balance within ${timeoutMs} ms`),
+          ),
         timeoutMs,
       );
     });
@@ -206,11 +234,16 @@ export class PostaGuverciniHealthIndicator {
   }
 }
 
+function isChannel(value: unknown): value is SmsChannel {
+  return value === 'otp' || value === 'bulk';
+}
+
 function thresholdOf(
   threshold: PostaGuverciniHealthOptions['creditThreshold'],
   channel: SmsChannel,
 ): number | undefined {
-  const value = typeof threshold === 'object' && threshold !== null ? threshold[channel] : threshold;
+  const value =
+    typeof threshold === 'object' && threshold !== null ? threshold[channel] : threshold;
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
     throw new SmsValidationError(

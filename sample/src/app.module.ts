@@ -25,19 +25,27 @@ export interface SampleAppOptions {
  * the connection from the SMS backend (embedded simulator by default), an OTP secret, and a
  * consent filter and opt-out list for commercial campaigns.
  */
-export function postaGuverciniOptions(settings: SampleSettings, backend: SmsBackend): PostaGuverciniModuleOptions {
+export function postaGuverciniOptions(
+  settings: SampleSettings,
+  backend: SmsBackend,
+): PostaGuverciniModuleOptions {
   return {
     ...backend.connection(),
     ...(settings.sender !== undefined ? { sender: settings.sender } : {}),
     ...(settings.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
     otp: {
       secret: settings.otpSecret,
-      ...(settings.redisUrl !== undefined ? { store: { type: 'redis', url: settings.redisUrl, keyPrefix: settings.redisKeyPrefix } } : {}),
+      ...(settings.redisUrl !== undefined
+        ? { store: { type: 'redis', url: settings.redisUrl, keyPrefix: settings.redisKeyPrefix } }
+        : {}),
       // In the development modes one demo phone receives every code of every flow, and every
       // request comes from 127.0.0.1: allow more sends than the package's defaults (5 per
       // phone and 20 per IP in 10 minutes), which apply with a real provider.
       ...(settings.mode !== 'provider'
-        ? { phoneLimits: [{ limit: 30, windowSeconds: 600 }], ipLimits: [{ limit: 100, windowSeconds: 600 }] }
+        ? {
+            phoneLimits: [{ limit: 30, windowSeconds: 600 }],
+            ipLimits: [{ limit: 100, windowSeconds: 600 }],
+          }
         : {}),
     },
     bulk: { consentFilter: demoConsentFilter, optOut: DEMO_OPT_OUT },
@@ -53,7 +61,12 @@ export class AppModule {
       imports: [
         env === undefined
           ? ConfigModule.forRoot({ isGlobal: true, envFilePath: '.env', cache: true })
-          : ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, skipProcessEnv: true, load: [() => ({ ...env })] }),
+          : ConfigModule.forRoot({
+              isGlobal: true,
+              ignoreEnvFile: true,
+              skipProcessEnv: true,
+              load: [() => ({ ...env })],
+            }),
         SampleCoreModule,
         PostaGuverciniModule.forRootAsync({
           inject: [SampleSettings, SmsBackend],

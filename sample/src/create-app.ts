@@ -31,7 +31,9 @@ export interface CreateSampleAppOptions extends SampleAppOptions {
 }
 
 /** Builds the sample app (not listening yet). `main.ts` and the sample's e2e specs use it. */
-export async function createSampleApp(options: CreateSampleAppOptions = {}): Promise<NestExpressApplication> {
+export async function createSampleApp(
+  options: CreateSampleAppOptions = {},
+): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options), {
     logger: options.logger ?? ['log', 'warn', 'error'],
     bodyParser: false,

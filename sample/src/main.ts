@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import type { AddressInfo } from 'node:net';
 import { SampleSettings } from './config/sample-settings.js';
 import { createSampleApp } from './create-app.js';
 import { SmsBackend } from './dev/sms-backend.js';
@@ -8,14 +8,22 @@ import { SmsBackend } from './dev/sms-backend.js';
  * it starts the Posta Güvercini simulator in-process and sends nothing anywhere; with
  * credentials in `.env` it talks to Posta Güvercini over HTTPS.
  */
-const app = await createSampleApp();
+const app = await createSampleApp({ logger: ['warn', 'error'] });
 app.enableShutdownHooks();
 const settings = app.get(SampleSettings);
 const backend = app.get(SmsBackend);
 await app.listen(settings.port, settings.host);
 
-const url = `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${app.getHttpServer().address().port}`;
-const logger = new Logger('Sample');
-logger.log(`SMS go to the ${backend.describe()}`);
-if (settings.hasOutbox) logger.log(`Read the codes at ${url}/outbox`);
-logger.log(`Sample app ready: ${url}`);
+const { port } = app.getHttpServer().address() as AddressInfo;
+const url = `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}`;
+console.log(
+  [
+    '',
+    `  nestjs-posta-guvercini sample app: ${url}`,
+    '',
+    `  SMS go to the ${backend.describe()}`,
+    ...(settings.hasOutbox ? [`  Read the codes at ${url}/outbox`] : []),
+    `  Health: ${url}/health · stop with Ctrl+C`,
+    '',
+  ].join('\n'),
+);

@@ -25,7 +25,11 @@ export async function startSample(
   env: Record<string, string> = {},
   { listen = false }: { listen?: boolean } = {},
 ): Promise<RunningSample> {
-  const app = await createSampleApp({ env: { PORT: '0', ...env }, logger: false, abortOnError: false });
+  const app = await createSampleApp({
+    env: { PORT: '0', ...env },
+    logger: false,
+    abortOnError: false,
+  });
   if (listen) await app.listen(0, '127.0.0.1');
   else await app.init();
   const backend = app.get(SmsBackend);
@@ -34,7 +38,8 @@ export async function startSample(
     app,
     backend,
     get simulator(): PostaGuverciniSimulator {
-      if (backend.simulator === undefined) throw new Error('this sample runs without the embedded simulator');
+      if (backend.simulator === undefined)
+        throw new Error('this sample runs without the embedded simulator');
       return backend.simulator;
     },
     url: address ? `http://127.0.0.1:${address.port}` : '',
@@ -49,8 +54,49 @@ export function codeIn(text: string): string {
   return match[0];
 }
 
+/** A recipient line of a campaign report as the sample's API returns it. */
+export interface RecipientJson {
+  readonly to: string;
+  readonly status: 'sent' | 'skipped' | 'failed';
+  readonly reason?: string;
+  readonly messageId?: string;
+  readonly error?: string;
+}
+
+/** A campaign report as the sample's API returns it. */
+export interface ReportJson {
+  readonly total: number;
+  readonly sent: number;
+  readonly skipped: number;
+  readonly failed: number;
+  readonly requests: number;
+  readonly credits: number;
+  readonly recipients: readonly RecipientJson[];
+  readonly recipientsTruncated: boolean;
+}
+
+/** A progress snapshot (`campaign.progress$`) as JSON. */
+export interface ProgressJson {
+  readonly sent: number;
+  readonly skipped: number;
+  readonly failed: number;
+  readonly processed: number;
+  readonly total?: number;
+  readonly requests: number;
+  readonly done: boolean;
+}
+
+/** The events of `GET /api/campaigns/:id/events`. */
+export type CampaignEvent =
+  | { readonly event: 'progress'; readonly data: ProgressJson }
+  | { readonly event: 'report'; readonly data: ReportJson }
+  | {
+      readonly event: 'failed';
+      readonly data: { readonly message: string; readonly report?: ReportJson };
+    };
+
 /** Parses a Server-Sent Events body into `{ event, data }` records. */
-export function parseSse(body: string): Array<{ event: string; data: any }> {
+export function parseSse(body: string): CampaignEvent[] {
   return body
     .split(/\n\n+/)
     .filter((block) => block.trim() !== '')
@@ -61,6 +107,19 @@ export function parseSse(body: string): Array<{ event: string; data: any }> {
         if (line.startsWith('event:')) event = line.slice(6).trim();
         else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
       }
-      return { event, data: data.length ? JSON.parse(data.join('\n')) : undefined };
+      return { event, data: JSON.parse(data.join('\n')) as unknown } as CampaignEvent;
     });
+}
+
+/** The progress snapshots of a campaign's event stream, in order. */
+export function progressOf(events: readonly CampaignEvent[]): ProgressJson[] {
+  return events.flatMap((e) => (e.event === 'progress' ? [e.data] : []));
+}
+
+/** The final report of a campaign's event stream (its last event). */
+export function reportOf(events: readonly CampaignEvent[]): ReportJson {
+  const last = events.at(-1);
+  if (last?.event !== 'report')
+    throw new Error(`the stream did not end with a report: ${JSON.stringify(last)}`);
+  return last.data;
 }

@@ -71,7 +71,9 @@ describe('Sample app in headless Chromium', () => {
     const outbox = await context.newPage();
     try {
       await outbox.goto(`${sample.url}/outbox`);
-      const row = outbox.locator(`#outbox-rows tr[data-channel="otp"][data-to="${DEMO_PHONE_CANONICAL}"]`).first();
+      const row = outbox
+        .locator(`#outbox-rows tr[data-channel="otp"][data-to="${DEMO_PHONE_CANONICAL}"]`)
+        .first();
       await row.waitFor();
       const text = (await row.locator('td').nth(3).textContent()) ?? '';
       if (expectText !== undefined) expect(text).toContain(expectText);
@@ -98,7 +100,9 @@ describe('Sample app in headless Chromium', () => {
     await page.fill('#customerNo', '10000001');
     await page.fill('#password', 'wrong-password');
     await page.click('#login-form button[type=submit]');
-    await page.locator('#message.error', { hasText: 'customer number or the password is wrong' }).waitFor();
+    await page
+      .locator('#message.error', { hasText: 'customer number or the password is wrong' })
+      .waitFor();
 
     await page.fill('#password', 'demo1234');
     await page.click('#login-form button[type=submit]');
@@ -157,7 +161,14 @@ describe('Sample app in headless Chromium', () => {
     await page.goto(`${sample.url}/campaigns`);
     await page.fill(
       '#numbers',
-      ['+90 532 200 00 02', '0532 200 00 03', '5322000004', '0532 200 00 02', 'not-a-number', '+90 532 999 99 99'].join('\n'),
+      [
+        '+90 532 200 00 02',
+        '0532 200 00 03',
+        '5322000004',
+        '0532 200 00 02',
+        'not-a-number',
+        '+90 532 999 99 99',
+      ].join('\n'),
     );
     await page.locator('#numbers-count', { hasText: '6 lines' }).waitFor();
     await page.check('input[name=kind][value=commercial]');
@@ -179,7 +190,9 @@ describe('Sample app in headless Chromium', () => {
     await page.goto(`${sample.url}/outbox`);
     await page.locator('#outbox-rows tr[data-channel="bulk"]').first().waitFor();
     expect(await page.locator('#outbox-rows tr[data-channel="bulk"]').count()).toBe(2);
-    expect(await page.locator('#outbox-rows tr[data-channel="otp"]').count()).toBeGreaterThanOrEqual(2);
+    expect(
+      await page.locator('#outbox-rows tr[data-channel="otp"]').count(),
+    ).toBeGreaterThanOrEqual(2);
     await shot(page, 'sample-outbox.png');
     await page.close();
   });

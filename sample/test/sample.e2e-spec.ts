@@ -1,10 +1,28 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { PostaGuverciniSimulator } from 'nestjs-posta-guvercini/testing';
-import { codeIn, DEMO_PHONE_CANONICAL, parseSse, type RunningSample, startSample } from './sample-app.fixture.js';
+import {
+  codeIn,
+  DEMO_PHONE_CANONICAL,
+  parseSse,
+  progressOf,
+  reportOf,
+  type RunningSample,
+  startSample,
+} from './sample-app.fixture.js';
+
+type HttpServer = Parameters<typeof request>[0];
+
+/** A delivery report line of `GET /api/campaigns/:id/statuses`. */
+interface StatusJson {
+  messageId: string;
+  status: string;
+  final: boolean;
+  providerCode: string;
+}
 
 /** Reads a Server-Sent Events response to its end. */
-function sse(server: any, path: string) {
+function sse(server: HttpServer, path: string) {
   return request(server)
     .get(path)
     .set('Accept', 'text/event-stream')
@@ -19,7 +37,7 @@ function sse(server: any, path: string) {
 
 describe('Sample app (HTTP) on the embedded simulator', () => {
   let sample: RunningSample;
-  let server: any;
+  let server: HttpServer;
 
   beforeAll(async () => {
     sample = await startSample();
@@ -47,7 +65,9 @@ describe('Sample app (HTTP) on the embedded simulator', () => {
     it('runs on the simulator on loopback, with no credentials', async () => {
       const { body } = await request(server).get('/api/info').expect(200);
       expect(body.mode).toBe('embedded');
-      expect(body.backend).toMatch(/^embedded simulator \(json API\) on http:\/\/127\.0\.0\.1:\d+ \(OTP\) and http:\/\/127\.0\.0\.1:\d+ \(bulk\)$/);
+      expect(body.backend).toMatch(
+        /^embedded simulator \(json API\) on http:\/\/127\.0\.0\.1:\d+ \(OTP\) and http:\/\/127\.0\.0\.1:\d+ \(bulk\)$/,
+      );
       expect(body.features).toEqual({ otp: true, bulk: true, outbox: true });
     });
   });
@@ -61,20 +81,34 @@ describe('Sample app (HTTP) on the embedded simulator', () => {
     });
 
     it('refuses a wrong password without sending anything', async () => {
-      await request(server).post('/api/branch/login').send({ customerNo: '10000001', password: 'nope' }).expect(401);
-      await request(server).post('/api/branch/login').send({ customerNo: '99999999', password: 'demo1234' }).expect(401);
+      await request(server)
+        .post('/api/branch/login')
+        .send({ customerNo: '10000001', password: 'nope' })
+        .expect(401);
+      await request(server)
+        .post('/api/branch/login')
+        .send({ customerNo: '99999999', password: 'demo1234' })
+        .expect(401);
       expect(sample.simulator.messages).toHaveLength(0);
     });
 
     it('password, then the OTP from the SMS, then the signed-in page', async () => {
       const agent = request.agent(server);
-      const login = await agent.post('/api/branch/login').send({ customerNo: '10000001', password: 'demo1234' }).expect(200);
+      const login = await agent
+        .post('/api/branch/login')
+        .send({ customerNo: '10000001', password: 'demo1234' })
+        .expect(200);
       expect(login.body).toEqual({ next: '/branch/otp' });
       const passwordCookie = login.headers['set-cookie']![0]!.split(';')[0]!;
 
       const challenge = await agent.post('/api/branch/otp').send({}).expect(401);
-      expect(challenge.body).toMatchObject({ challengeId: expect.any(String), maskedPhone: expect.any(String) });
-      expect(challenge.headers['www-authenticate']).toBe(`OTP challenge="${challenge.body.challengeId}"`);
+      expect(challenge.body).toMatchObject({
+        challengeId: expect.any(String),
+        maskedPhone: expect.any(String),
+      });
+      expect(challenge.headers['www-authenticate']).toBe(
+        `OTP challenge="${challenge.body.challengeId}"`,
+      );
       const sms = sample.simulator.lastMessageTo(DEMO_PHONE_CANONICAL, 'otp');
       expect(sms).toBeDefined();
       expect(sample.simulator.messages.filter((m) => m.profile === 'bulk')).toHaveLength(0);
@@ -123,11 +157,20 @@ describe('Sample app (HTTP) on the embedded simulator', () => {
         .post('/api/payments')
         .send({ merchant: 'ACME Elektronik A.Ş.', amount, cardNumber: '4355 0843 5508 4358' })
         .expect(201);
-      expect(body).toMatchObject({ amount, currency: 'TRY', status: 'awaiting_confirmation', cardLast4: '4358' });
+      expect(body).toMatchObject({
+        amount,
+        currency: 'TRY',
+        status: 'awaiting_confirmation',
+        cardLast4: '4358',
+      });
       return body as { id: string; next: string };
     }
 
-    const approve = (amount: string) => ({ amount, currency: 'TRY', payee: 'ACME Elektronik A.Ş.' });
+    const approve = (amount: string) => ({
+      amount,
+      currency: 'TRY',
+      payee: 'ACME Elektronik A.Ş.',
+    });
 
     it('refuses bad checkout input before anything is sent', async () => {
       for (const body of [
@@ -144,7 +187,10 @@ describe('Sample app (HTTP) on the embedded simulator', () => {
     it('sends a code bound to the amount and payee (shown in the SMS) and authorizes with it', async () => {
       const payment = await openPayment('149.90');
       expect(payment.next).toBe(`/checkout/confirm?payment=${payment.id}`);
-      const challenge = await request(server).post(`/api/payments/${payment.id}/confirm`).send(approve('149.90')).expect(401);
+      const challenge = await request(server)
+        .post(`/api/payments/${payment.id}/confirm`)
+        .send(approve('149.90'))
+        .expect(401);
       const sms = sample.simulator.lastMessageTo(DEMO_PHONE_CANONICAL, 'otp')!;
       expect(sms.text).toContain('149.90 TRY');
       expect(sms.text).toContain('ACME Elektronik A.Ş.');
@@ -155,14 +201,26 @@ describe('Sample app (HTTP) on the embedded simulator', () => {
         .set('X-OTP-Code', codeIn(sms.text))
         .send(approve('149.90'))
         .expect(200);
-      expect(ok.body).toMatchObject({ status: 'authorized', amount: '149.90', next: `/checkout/done?payment=${payment.id}` });
-      await request(server).post(`/api/payments/${payment.id}/confirm`).send(approve('149.90')).expect(409);
-      expect((await request(server).get(`/api/payments/${payment.id}`).expect(200)).body.status).toBe('authorized');
+      expect(ok.body).toMatchObject({
+        status: 'authorized',
+        amount: '149.90',
+        next: `/checkout/done?payment=${payment.id}`,
+      });
+      await request(server)
+        .post(`/api/payments/${payment.id}/confirm`)
+        .send(approve('149.90'))
+        .expect(409);
+      expect(
+        (await request(server).get(`/api/payments/${payment.id}`).expect(200)).body.status,
+      ).toBe('authorized');
     });
 
     it('refuses the code when the amount changed after it was sent, like a wrong code', async () => {
       const payment = await openPayment('2500.00');
-      const challenge = await request(server).post(`/api/payments/${payment.id}/confirm`).send(approve('2500.00')).expect(401);
+      const challenge = await request(server)
+        .post(`/api/payments/${payment.id}/confirm`)
+        .send(approve('2500.00'))
+        .expect(401);
       const code = codeIn(sample.simulator.lastMessageTo(DEMO_PHONE_CANONICAL, 'otp')!.text);
 
       const tampered = await request(server)
@@ -172,7 +230,9 @@ describe('Sample app (HTTP) on the embedded simulator', () => {
         .send(approve('25000.00'))
         .expect(401);
       expect(tampered.body).toMatchObject({ reason: 'invalid', attemptsLeft: 4 });
-      expect((await request(server).get(`/api/payments/${payment.id}`)).body.status).toBe('awaiting_confirmation');
+      expect((await request(server).get(`/api/payments/${payment.id}`)).body.status).toBe(
+        'awaiting_confirmation',
+      );
 
       const otherPayee = await request(server)
         .post(`/api/payments/${payment.id}/confirm`)
@@ -194,7 +254,10 @@ describe('Sample app (HTTP) on the embedded simulator', () => {
     it('does not pay an amount other than the order even with a valid code for it', async () => {
       const payment = await openPayment('80.00');
       // Tampered before the code was sent: the SMS shows the wrong amount.
-      const challenge = await request(server).post(`/api/payments/${payment.id}/confirm`).send(approve('8.00')).expect(401);
+      const challenge = await request(server)
+        .post(`/api/payments/${payment.id}/confirm`)
+        .send(approve('8.00'))
+        .expect(401);
       const sms = sample.simulator.lastMessageTo(DEMO_PHONE_CANONICAL, 'otp')!;
       expect(sms.text).toContain('8.00 TRY');
       const response = await request(server)
@@ -204,12 +267,17 @@ describe('Sample app (HTTP) on the embedded simulator', () => {
         .send(approve('8.00'))
         .expect(409);
       expect(response.body.message).toMatch(/differs from the order/);
-      expect((await request(server).get(`/api/payments/${payment.id}`)).body.status).toBe('awaiting_confirmation');
+      expect((await request(server).get(`/api/payments/${payment.id}`)).body.status).toBe(
+        'awaiting_confirmation',
+      );
     });
 
     it('a login code does not confirm a payment', async () => {
       const agent = request.agent(server);
-      await agent.post('/api/branch/login').send({ customerNo: '10000001', password: 'demo1234' }).expect(200);
+      await agent
+        .post('/api/branch/login')
+        .send({ customerNo: '10000001', password: 'demo1234' })
+        .expect(200);
       const login = await agent.post('/api/branch/otp').send({}).expect(401);
       const loginCode = codeIn(sample.simulator.lastMessageTo(DEMO_PHONE_CANONICAL, 'otp')!.text);
       const payment = await openPayment('10.00');
@@ -239,17 +307,28 @@ describe('Sample app (HTTP) on the embedded simulator', () => {
         .post('/api/campaigns')
         .send({ numbers, text: 'Hesap özetiniz hazır.', kind: 'informational' })
         .expect(202);
-      expect(started.body).toMatchObject({ id: expect.any(String), total: 7, events: `/api/campaigns/${started.body.id}/events` });
+      expect(started.body).toMatchObject({
+        id: expect.any(String),
+        total: 7,
+        events: `/api/campaigns/${started.body.id}/events`,
+      });
 
-      const stream = await sse(server, started.body.events).expect(200).expect('Content-Type', /text\/event-stream/);
+      const stream = await sse(server, started.body.events)
+        .expect(200)
+        .expect('Content-Type', /text\/event-stream/);
       const events = parseSse(stream.body as string);
-      const progress = events.filter((e) => e.event === 'progress');
+      const progress = progressOf(events);
       expect(progress.length).toBeGreaterThan(0);
-      expect(progress.at(-1)!.data).toMatchObject({ done: true, sent: 4, skipped: 3, failed: 0, total: 7 });
-      const report = events.at(-1)!;
-      expect(report.event).toBe('report');
-      expect(report.data).toMatchObject({ total: 7, sent: 4, skipped: 3, failed: 0, requests: 1 });
-      expect(report.data.recipients.map((r: any) => [r.to, r.status, r.reason])).toEqual([
+      expect(progress.at(-1)).toMatchObject({
+        done: true,
+        sent: 4,
+        skipped: 3,
+        failed: 0,
+        total: 7,
+      });
+      const report = reportOf(events);
+      expect(report).toMatchObject({ total: 7, sent: 4, skipped: 3, failed: 0, requests: 1 });
+      expect(report.recipients.map((r) => [r.to, r.status, r.reason])).toEqual([
         ['905321000002', 'sent', undefined],
         ['905321000003', 'sent', undefined],
         ['905321000004', 'sent', undefined],
@@ -258,24 +337,31 @@ describe('Sample app (HTTP) on the embedded simulator', () => {
         ['905329999999', 'skipped', 'opted_out'],
         ['905329999998', 'sent', undefined],
       ]);
-      expect(sample.simulator.messages.filter((m) => m.profile === 'bulk').map((m) => m.to).sort()).toEqual([
-        '905321000002',
-        '905321000003',
-        '905321000004',
-        '905329999998',
-      ]);
+      expect(
+        sample.simulator.messages
+          .filter((m) => m.profile === 'bulk')
+          .map((m) => m.to)
+          .sort(),
+      ).toEqual(['905321000002', '905321000003', '905321000004', '905329999998']);
 
       // Delivery: the simulator moves 200 → 300 → 400 on its clock; the blacklisted one is refused.
       sample.simulator.advance(10_000);
-      const { body } = await request(server).get(`/api/campaigns/${started.body.id}/statuses`).expect(200);
-      const byNumber = new Map<string, any>();
-      for (const line of report.data.recipients.filter((r: any) => r.messageId)) {
-        const status = body.statuses.find((s: any) => s.messageId === line.messageId);
+      const { body } = await request(server)
+        .get(`/api/campaigns/${started.body.id}/statuses`)
+        .expect(200);
+      const statuses = (body as { statuses: StatusJson[] }).statuses;
+      const byNumber = new Map<string, StatusJson>();
+      for (const line of report.recipients.filter((r) => r.messageId)) {
+        const status = statuses.find((s) => s.messageId === line.messageId);
         if (status) byNumber.set(line.to, status);
       }
-      expect(byNumber.get('905321000002')).toMatchObject({ status: 'delivered', final: true, providerCode: '400' });
+      expect(byNumber.get('905321000002')).toMatchObject({
+        status: 'delivered',
+        final: true,
+        providerCode: '400',
+      });
       expect(byNumber.get('905329999998')).toMatchObject({ final: true, providerCode: '-242' });
-      expect(byNumber.get('905329999998').status).not.toBe('delivered');
+      expect(byNumber.get('905329999998')!.status).not.toBe('delivered');
 
       const stored = await request(server).get(`/api/campaigns/${started.body.id}`).expect(200);
       expect(stored.body).toMatchObject({ finished: true, sent: 4, skipped: 3 });
@@ -284,22 +370,40 @@ describe('Sample app (HTTP) on the embedded simulator', () => {
     it('streams live progress batch by batch while a campaign runs', async () => {
       // 1,700 numbers = 3 requests of at most 800; each answer is held back a little so the
       // stream is open while the campaign runs.
-      const many = Array.from({ length: 1_700 }, (_, i) => `0532${String(3_000_000 + i)}`).join('\n');
-      sample.simulator.injectFault({ kind: 'latency', ms: 300, profile: 'bulk', operation: 'send', times: Infinity });
+      const many = Array.from({ length: 1_700 }, (_, i) => `0532${String(3_000_000 + i)}`).join(
+        '\n',
+      );
+      sample.simulator.injectFault({
+        kind: 'latency',
+        ms: 300,
+        profile: 'bulk',
+        operation: 'send',
+        times: Infinity,
+      });
       const started = await request(server)
         .post('/api/campaigns')
         .send({ numbers: many, text: 'Sistem bakımı bu gece 02:00-04:00.', kind: 'informational' })
         .expect(202);
       const events = parseSse((await sse(server, started.body.events).expect(200)).body as string);
-      const progress = events.filter((e) => e.event === 'progress').map((e) => e.data);
+      const progress = progressOf(events);
       expect(progress.length).toBeGreaterThanOrEqual(2);
-      expect(progress[0].done).toBe(false);
-      expect(progress.at(-1)).toMatchObject({ done: true, sent: 1_700, processed: 1_700, total: 1_700, requests: 3 });
+      expect(progress[0]!.done).toBe(false);
+      expect(progress.at(-1)).toMatchObject({
+        done: true,
+        sent: 1_700,
+        processed: 1_700,
+        total: 1_700,
+        requests: 3,
+      });
       for (let i = 1; i < progress.length; i++) {
-        expect(progress[i].processed).toBeGreaterThanOrEqual(progress[i - 1].processed);
+        expect(progress[i]!.processed).toBeGreaterThanOrEqual(progress[i - 1]!.processed);
       }
       expect(events.at(-1)).toMatchObject({ event: 'report', data: { sent: 1_700, requests: 3 } });
-      expect(sample.simulator.requests.filter((r) => r.profile === 'bulk' && r.operation.toLowerCase().includes('send'))).toHaveLength(3);
+      expect(
+        sample.simulator.requests.filter(
+          (r) => r.profile === 'bulk' && r.operation.toLowerCase().includes('send'),
+        ),
+      ).toHaveLength(3);
     });
 
     it('sends a commercial campaign only to numbers with (demo) consent', async () => {
@@ -308,25 +412,41 @@ describe('Sample app (HTTP) on the embedded simulator', () => {
         .send({ numbers, text: 'Hafta sonu %20 indirim!', kind: 'commercial' })
         .expect(202);
       const events = parseSse((await sse(server, started.body.events).expect(200)).body as string);
-      const report = events.at(-1)!.data;
-      const skipped = Object.fromEntries(report.recipients.filter((r: any) => r.status === 'skipped').map((r: any) => [r.to, r.reason]));
+      const report = reportOf(events);
+      const skipped = Object.fromEntries(
+        report.recipients.filter((r) => r.status === 'skipped').map((r) => [r.to, r.reason]),
+      );
       expect(skipped['905321000003']).toBe('no_consent');
-      expect(sample.simulator.messages.map((m) => m.to).sort()).toEqual(['905321000002', '905321000004', '905329999998']);
+      expect(sample.simulator.messages.map((m) => m.to).sort()).toEqual([
+        '905321000002',
+        '905321000004',
+        '905329999998',
+      ]);
     });
 
     it('schedules with a validity window on the bulk host', async () => {
       const sendAt = new Date(Date.now() + 2 * 3_600_000);
       const started = await request(server)
         .post('/api/campaigns')
-        .send({ numbers: '+90 532 100 00 06', text: 'Randevunuz yarın 10:00.', kind: 'informational', sendAt: sendAt.toISOString(), validityHours: 6 })
+        .send({
+          numbers: '+90 532 100 00 06',
+          text: 'Randevunuz yarın 10:00.',
+          kind: 'informational',
+          sendAt: sendAt.toISOString(),
+          validityHours: 6,
+        })
         .expect(202);
       const events = parseSse((await sse(server, started.body.events).expect(200)).body as string);
-      expect(events.at(-1)!.data).toMatchObject({ sent: 1 });
+      expect(reportOf(events)).toMatchObject({ sent: 1 });
       const message = sample.simulator.lastMessageTo('905321000006', 'bulk')!;
       // Minute precision on the wire.
       expect(Math.abs(message.sendAt!.getTime() - sendAt.getTime())).toBeLessThan(60_000);
-      expect(Math.abs(message.validUntil!.getTime() - (sendAt.getTime() + 6 * 3_600_000))).toBeLessThan(60_000);
-      const { body } = await request(server).get(`/api/campaigns/${started.body.id}/statuses`).expect(200);
+      expect(
+        Math.abs(message.validUntil!.getTime() - (sendAt.getTime() + 6 * 3_600_000)),
+      ).toBeLessThan(60_000);
+      const { body } = await request(server)
+        .get(`/api/campaigns/${started.body.id}/statuses`)
+        .expect(200);
       expect(body.statuses[0]).toMatchObject({ status: 'scheduled', final: false });
     });
 
@@ -335,8 +455,19 @@ describe('Sample app (HTTP) on the embedded simulator', () => {
         [{ numbers: '', text: 'x', kind: 'informational' }, /at least one phone number/],
         [{ numbers: '05321000002', text: '   ', kind: 'informational' }, /message text/],
         [{ numbers: '05321000002', text: 'x', kind: 'spam' }, /informational or commercial/],
-        [{ numbers: '05321000002', text: 'x', kind: 'informational', sendAt: '2001-01-01T10:00:00Z' }, /in the past/],
-        [{ numbers: '05321000002', text: 'x', kind: 'informational', validityHours: 48 }, /1 to 24 hours/],
+        [
+          {
+            numbers: '05321000002',
+            text: 'x',
+            kind: 'informational',
+            sendAt: '2001-01-01T10:00:00Z',
+          },
+          /in the past/,
+        ],
+        [
+          { numbers: '05321000002', text: 'x', kind: 'informational', validityHours: 48 },
+          /1 to 24 hours/,
+        ],
       ];
       for (const [body, message] of cases) {
         const response = await request(server).post('/api/campaigns').send(body).expect(400);
@@ -347,60 +478,117 @@ describe('Sample app (HTTP) on the embedded simulator', () => {
 
     it('answers 404 for an unknown campaign, also on the event stream', async () => {
       await request(server).get('/api/campaigns/6f1c1f8e-51a4-4d5b-9a0e-2f0a3c1c9b11').expect(404);
-      await request(server).get('/api/campaigns/6f1c1f8e-51a4-4d5b-9a0e-2f0a3c1c9b11/events').expect(404);
+      await request(server)
+        .get('/api/campaigns/6f1c1f8e-51a4-4d5b-9a0e-2f0a3c1c9b11/events')
+        .expect(404);
     });
 
     it('previews the cost of a text', async () => {
-      const ascii = await request(server).post('/api/campaigns/preview').send({ text: 'Kargonuz yola cikti.' }).expect(200);
+      const ascii = await request(server)
+        .post('/api/campaigns/preview')
+        .send({ text: 'Kargonuz yola cikti.' })
+        .expect(200);
       expect(ascii.body).toMatchObject({ encoding: 'gsm7', segments: 1 });
-      const turkish = await request(server).post('/api/campaigns/preview').send({ text: 'ş'.repeat(71) }).expect(200);
-      expect(turkish.body).toMatchObject({ encoding: 'ucs2', segments: 2, transliteratedSegments: 1 });
+      const turkish = await request(server)
+        .post('/api/campaigns/preview')
+        .send({ text: 'ş'.repeat(71) })
+        .expect(200);
+      expect(turkish.body).toMatchObject({
+        encoding: 'ucs2',
+        segments: 2,
+        transliteratedSegments: 1,
+      });
     });
   });
 
   describe('outbox and health', () => {
     it('lists what the simulator received, newest first', async () => {
-      for (const [numbers, text] of [['05321000008', 'Birinci'], ['05321000010', 'İkinci']]) {
-        const started = await request(server).post('/api/campaigns').send({ numbers, text, kind: 'informational' }).expect(202);
+      for (const [numbers, text] of [
+        ['05321000008', 'Birinci'],
+        ['05321000010', 'İkinci'],
+      ]) {
+        const started = await request(server)
+          .post('/api/campaigns')
+          .send({ numbers, text, kind: 'informational' })
+          .expect(202);
         await sse(server, started.body.events).expect(200);
       }
       const { body } = await request(server).get('/api/outbox').expect(200);
-      expect(body.messages.map((m: any) => m.text)).toEqual(['İkinci', 'Birinci']);
-      expect(body.messages[0]).toMatchObject({ channel: 'bulk', to: '905321000010', status: '200', id: expect.stringMatching(/^C1_/) });
+      expect((body as { messages: Array<{ text: string }> }).messages.map((m) => m.text)).toEqual([
+        'İkinci',
+        'Birinci',
+      ]);
+      expect(body.messages[0]).toMatchObject({
+        channel: 'bulk',
+        to: '905321000010',
+        status: '200',
+        id: expect.stringMatching(/^C1_/),
+      });
     });
 
     it('GET /health reports the two accounts, degraded below the threshold, down when one fails', async () => {
       const ok = await request(server).get('/health').expect(200);
       expect(ok.body).toMatchObject({
         status: 'ok',
-        details: { posta_guvercini: { status: 'up', otp: { answered: true, lowCredit: false }, bulk: { answered: true } } },
+        details: {
+          posta_guvercini: {
+            status: 'up',
+            otp: { answered: true, lowCredit: false },
+            bulk: { answered: true },
+          },
+        },
       });
 
       sample.simulator.setCredit('bulk', 999);
       const low = await request(server).get('/health').expect(200);
       expect(low.body.status).toBe('degraded');
-      expect(low.body.details.posta_guvercini.bulk).toMatchObject({ balance: 999, threshold: 1_000, lowCredit: true });
+      expect(low.body.details.posta_guvercini.bulk).toMatchObject({
+        balance: 999,
+        threshold: 1_000,
+        lowCredit: true,
+      });
 
-      sample.simulator.injectFault({ kind: 'http-status', status: 503, profile: 'otp', operation: 'credit', times: Infinity });
+      sample.simulator.injectFault({
+        kind: 'http-status',
+        status: 503,
+        profile: 'otp',
+        operation: 'credit',
+        times: Infinity,
+      });
       const down = await request(server).get('/health').expect(503);
-      expect(down.body.error.posta_guvercini.otp).toMatchObject({ answered: false, error: 'TRANSPORT_HTTP_STATUS' });
+      expect(down.body.error.posta_guvercini.otp).toMatchObject({
+        answered: false,
+        error: 'TRANSPORT_HTTP_STATUS',
+      });
     });
   });
 });
 
 describe('Sample app configuration', () => {
   it('refuses real credentials without OTP_SECRET or SAMPLE_CUSTOMER_PHONE, naming the variable', async () => {
-    const credentials = { POSTA_GUVERCINI_OTP_USERNAME: 'bank', POSTA_GUVERCINI_OTP_PASSWORD: 'pw-123' };
+    const credentials = {
+      POSTA_GUVERCINI_OTP_USERNAME: 'bank',
+      POSTA_GUVERCINI_OTP_PASSWORD: 'pw-123',
+    };
     await expect(startSample(credentials)).rejects.toThrow(/OTP_SECRET/);
-    await expect(startSample({ ...credentials, OTP_SECRET: 'x'.repeat(40) })).rejects.toThrow(/SAMPLE_CUSTOMER_PHONE/);
-    await expect(startSample({ POSTA_GUVERCINI_OTP_USERNAME: 'bank' })).rejects.toThrow(/POSTA_GUVERCINI_OTP_PASSWORD/);
+    await expect(startSample({ ...credentials, OTP_SECRET: 'x'.repeat(40) })).rejects.toThrow(
+      /SAMPLE_CUSTOMER_PHONE/,
+    );
+    await expect(startSample({ POSTA_GUVERCINI_OTP_USERNAME: 'bank' })).rejects.toThrow(
+      /POSTA_GUVERCINI_OTP_PASSWORD/,
+    );
     await expect(startSample({ PORT: 'eighty' })).rejects.toThrow(/PORT/);
-    await expect(startSample({ POSTA_GUVERCINI_TRANSPORT: 'smtp' })).rejects.toThrow(/POSTA_GUVERCINI_TRANSPORT/);
+    await expect(startSample({ POSTA_GUVERCINI_TRANSPORT: 'smtp' })).rejects.toThrow(
+      /POSTA_GUVERCINI_TRANSPORT/,
+    );
   });
 
   it('with credentials, talks to the configured hosts (here a simulator standing in for Posta Güvercini) and has no outbox', async () => {
     const provider = new PostaGuverciniSimulator({
-      accounts: { otp: { username: 'bank-otp', password: 'otp-pw-1' }, bulk: { username: 'bank-bulk', password: 'bulk-pw-1' } },
+      accounts: {
+        otp: { username: 'bank-otp', password: 'otp-pw-1' },
+        bulk: { username: 'bank-bulk', password: 'bulk-pw-1' },
+      },
     });
     await provider.start();
     let sample: RunningSample | undefined;
@@ -418,13 +606,19 @@ describe('Sample app configuration', () => {
       });
       const server = sample.app.getHttpServer();
       const { body: info } = await request(server).get('/api/info').expect(200);
-      expect(info).toMatchObject({ mode: 'provider', features: { otp: true, bulk: true, outbox: false } });
+      expect(info).toMatchObject({
+        mode: 'provider',
+        features: { otp: true, bulk: true, outbox: false },
+      });
       expect(info.backend).toContain('xml API');
       expect(JSON.stringify(info)).not.toContain('otp-pw-1');
       await request(server).get('/api/outbox').expect(404);
 
       const agent = request.agent(server);
-      await agent.post('/api/branch/login').send({ customerNo: '10000001', password: 'demo1234' }).expect(200);
+      await agent
+        .post('/api/branch/login')
+        .send({ customerNo: '10000001', password: 'demo1234' })
+        .expect(200);
       const challenge = await agent.post('/api/branch/otp').send({}).expect(401);
       const sms = provider.lastMessageTo('905337654321', 'otp')!;
       expect(sms.api).toBe('xml');
@@ -447,7 +641,10 @@ describe('Sample app configuration', () => {
       const server = sample.app.getHttpServer();
       expect((await request(server).get('/api/info')).body.mode).toBe('memory');
       const agent = request.agent(server);
-      await agent.post('/api/branch/login').send({ customerNo: '10000001', password: 'demo1234' }).expect(200);
+      await agent
+        .post('/api/branch/login')
+        .send({ customerNo: '10000001', password: 'demo1234' })
+        .expect(200);
       await agent.post('/api/branch/otp').send({}).expect(401);
       const { body } = await request(server).get('/api/outbox').expect(200);
       expect(body.messages).toHaveLength(1);

@@ -13,14 +13,23 @@ export async function api(method, url, { body, headers = {} } = {}) {
     response = await fetch(url, {
       method,
       credentials: 'same-origin',
-      headers: { Accept: 'application/json', ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers },
+      headers: {
+        Accept: 'application/json',
+        ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+        ...headers,
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
-    return { status: 0, ok: false, data: { message: 'The sample app cannot be reached. Is it still running?' }, headers: new Headers() };
+    return {
+      status: 0,
+      ok: false,
+      data: { message: 'The sample app cannot be reached. Is it still running?' },
+      headers: new Headers(),
+    };
   }
   const text = await response.text();
-  let data = {};
+  let data;
   try {
     data = text === '' ? {} : JSON.parse(text);
   } catch {
@@ -74,12 +83,21 @@ export function el(tag, { text, className, attrs = {} } = {}, children = []) {
 export function describeOtpAnswer(result) {
   const { status, data } = result;
   if (status === 401 && data.challengeId) {
-    return { kind: 'info', text: `We sent a one-time password to ${data.maskedPhone}. It is valid until ${formatTime(data.expiresAt)}.` };
+    return {
+      kind: 'info',
+      text: `We sent a one-time password to ${data.maskedPhone}. It is valid until ${formatTime(data.expiresAt)}.`,
+    };
   }
   if (status === 401 && data.reason === 'invalid') {
     return data.attemptsLeft > 0
-      ? { kind: 'error', text: `That code is not valid for this request. ${data.attemptsLeft} attempt${data.attemptsLeft === 1 ? '' : 's'} left.` }
-      : { kind: 'error', text: 'That code is not valid and no attempts are left. Ask for a new code.' };
+      ? {
+          kind: 'error',
+          text: `That code is not valid for this request. ${data.attemptsLeft} attempt${data.attemptsLeft === 1 ? '' : 's'} left.`,
+        }
+      : {
+          kind: 'error',
+          text: 'That code is not valid and no attempts are left. Ask for a new code.',
+        };
   }
   if (status === 401 && (data.reason === 'expired' || data.reason === 'not_found')) {
     return { kind: 'warn', text: `${messageOf(result)}` };
@@ -137,7 +155,8 @@ async function decorateHeader() {
   const path = location.pathname.replace(/\/$/, '') || '/';
   for (const link of document.querySelectorAll('.site-header nav a')) {
     const section = link.dataset.section ?? link.getAttribute('href');
-    if (path === section || path.startsWith(`${section}/`)) link.setAttribute('aria-current', 'page');
+    if (path === section || path.startsWith(`${section}/`))
+      link.setAttribute('aria-current', 'page');
   }
   const badge = $('.mode');
   const result = await api('GET', '/api/info');
@@ -147,7 +166,12 @@ async function decorateHeader() {
   document.dispatchEvent(new CustomEvent('sample:info', { detail: info }));
   if (badge) {
     badge.dataset.mode = info.mode;
-    badge.textContent = { embedded: 'Embedded simulator', memory: 'In-memory outbox', provider: 'Live: Posta Güvercini' }[info.mode] ?? info.mode;
+    badge.textContent =
+      {
+        embedded: 'Embedded simulator',
+        memory: 'In-memory outbox',
+        provider: 'Live: Posta Güvercini',
+      }[info.mode] ?? info.mode;
     badge.title = info.backend;
   }
   if (!info.features.outbox) {
@@ -158,7 +182,9 @@ async function decorateHeader() {
 /** Resolves with `/api/info` once the header has loaded it. */
 export function sampleInfo() {
   if (window.sampleInfo) return Promise.resolve(window.sampleInfo);
-  return new Promise((resolve) => document.addEventListener('sample:info', (event) => resolve(event.detail), { once: true }));
+  return new Promise((resolve) =>
+    document.addEventListener('sample:info', (event) => resolve(event.detail), { once: true }),
+  );
 }
 
 decorateHeader();

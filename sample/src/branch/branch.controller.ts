@@ -46,7 +46,8 @@ export class BranchController {
   @Get('me')
   me(@Req() request: Request) {
     const session = this.sessions.get(request);
-    const customer = session?.customerNo === undefined ? undefined : this.customers.find(session.customerNo);
+    const customer =
+      session?.customerNo === undefined ? undefined : this.customers.find(session.customerNo);
     if (customer === undefined || session?.signedInAt === undefined) {
       throw new UnauthorizedException('Not signed in.');
     }

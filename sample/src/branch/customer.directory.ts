@@ -43,8 +43,18 @@ export class CustomerDirectory {
       name: 'Ayşe Yılmaz',
       phone: settings.customerPhone,
       accounts: [
-        { iban: 'TR12 0006 2000 1234 0006 2987 65', name: 'Vadesiz TL', balance: '24,318.40', currency: 'TRY' },
-        { iban: 'TR56 0006 2000 1234 0009 8765 43', name: 'Birikim', balance: '152,000.00', currency: 'TRY' },
+        {
+          iban: 'TR12 0006 2000 1234 0006 2987 65',
+          name: 'Vadesiz TL',
+          balance: '24,318.40',
+          currency: 'TRY',
+        },
+        {
+          iban: 'TR56 0006 2000 1234 0009 8765 43',
+          name: 'Birikim',
+          balance: '152,000.00',
+          currency: 'TRY',
+        },
       ],
       salt,
       passwordHash: hash(DEMO_PASSWORD, salt),

@@ -1,4 +1,9 @@
-import { BadRequestException, Injectable, NotFoundException, type MessageEvent } from '@nestjs/common';
+import {
+  BadRequestException,
+  Injectable,
+  NotFoundException,
+  type MessageEvent,
+} from '@nestjs/common';
 import {
   BulkSmsService,
   type Campaign,
@@ -58,7 +63,9 @@ export class CampaignDesk {
     const numbers = splitNumbers(input.numbers);
     if (numbers.length === 0) throw new BadRequestException('Add at least one phone number.');
     if (numbers.length > MAX_RECIPIENTS) {
-      throw new BadRequestException(`The sample takes at most ${MAX_RECIPIENTS} numbers per campaign.`);
+      throw new BadRequestException(
+        `The sample takes at most ${MAX_RECIPIENTS} numbers per campaign.`,
+      );
     }
     const text = typeof input.text === 'string' ? input.text.trim() : '';
     if (text === '') throw new BadRequestException('Write the message text.');
@@ -134,7 +141,12 @@ export class CampaignDesk {
     if (entry.report === undefined) {
       return { id, finished: false, progress: entry.campaign.progress };
     }
-    return { id, finished: true, ...(entry.failure ? { failure: entry.failure } : {}), ...summarize(entry.report) };
+    return {
+      id,
+      finished: true,
+      ...(entry.failure ? { failure: entry.failure } : {}),
+      ...summarize(entry.report),
+    };
   }
 
   /** Delivery statuses of the messages the campaign sent (first `REPORT_LINES`). */
@@ -156,7 +168,8 @@ export class CampaignDesk {
 
   private remember(id: string, entry: CampaignEntry): void {
     this.campaigns.set(id, entry);
-    if (this.campaigns.size > KEEP_CAMPAIGNS) this.campaigns.delete(this.campaigns.keys().next().value!);
+    if (this.campaigns.size > KEEP_CAMPAIGNS)
+      this.campaigns.delete(this.campaigns.keys().next().value!);
   }
 }
 

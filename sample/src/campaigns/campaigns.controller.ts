@@ -1,4 +1,14 @@
-import { Body, Controller, Get, HttpCode, type MessageEvent, Param, ParseUUIDPipe, Post, Sse } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  type MessageEvent,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Sse,
+} from '@nestjs/common';
 import { analyzeSmsText, transliterateTurkish } from 'nestjs-posta-guvercini';
 import type { Observable } from 'rxjs';
 import { type CampaignInput, CampaignDesk } from './campaign.desk.js';

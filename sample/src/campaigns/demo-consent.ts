@@ -12,6 +12,7 @@ export const DEMO_OPT_OUT = ['+90 532 999 99 99'];
 
 /** What the campaign page tells the operator about the demo rules. */
 export const DEMO_RULES = {
-  consent: 'Demo İYS register: numbers ending in an even digit have consented to commercial messages.',
+  consent:
+    'Demo İYS register: numbers ending in an even digit have consented to commercial messages.',
   optOut: DEMO_OPT_OUT,
 };

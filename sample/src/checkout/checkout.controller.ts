@@ -29,7 +29,8 @@ const THREE_DS_MESSAGE =
 /** Values bound to the code, recomputed from each confirmation request (never from the ledger). */
 function bindingOf(request: PaymentRequest): Record<string, string> {
   const body = (request.body ?? {}) as ConfirmationBody;
-  const text = (value: unknown): string => (typeof value === 'string' || typeof value === 'number' ? String(value) : '');
+  const text = (value: unknown): string =>
+    typeof value === 'string' || typeof value === 'number' ? String(value) : '';
   return { amount: text(body.amount), currency: text(body.currency), payee: text(body.payee) };
 }
 
@@ -93,8 +94,14 @@ export class PaymentConfirmationController {
     // SMS). They must also be the order's: a request tampered with before the code was even
     // sent got an SMS showing the wrong amount, which the holder should not have approved.
     const approved = otp.binding ?? {};
-    if (approved.amount !== payment.amount || approved.currency !== payment.currency || approved.payee !== payment.merchant) {
-      throw new ConflictException('The approved amount or payee differs from the order; the payment was not made.');
+    if (
+      approved.amount !== payment.amount ||
+      approved.currency !== payment.currency ||
+      approved.payee !== payment.merchant
+    ) {
+      throw new ConflictException(
+        'The approved amount or payee differs from the order; the payment was not made.',
+      );
     }
     payment.status = 'authorized';
     payment.authorizedAt = otp.verifiedAt;

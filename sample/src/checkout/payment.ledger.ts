@@ -66,9 +66,16 @@ export class PaymentLedger {
 
 /** `149.9`, `149,90`, `1500` → `149.90`, `1500.00`; anything else is a 400. */
 export function parseAmount(value: unknown): string {
-  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim().replace(',', '.') : '';
+  const text =
+    typeof value === 'number'
+      ? String(value)
+      : typeof value === 'string'
+        ? value.trim().replace(',', '.')
+        : '';
   if (!/^\d{1,7}(\.\d{1,2})?$/.test(text) || Number(text) <= 0) {
-    throw new BadRequestException('The amount must be a positive number with at most two decimals, e.g. 149.90.');
+    throw new BadRequestException(
+      'The amount must be a positive number with at most two decimals, e.g. 149.90.',
+    );
   }
   return Number(text).toFixed(2);
 }

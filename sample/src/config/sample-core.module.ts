@@ -12,7 +12,11 @@ import { readSampleSettings, SampleSettings } from './sample-settings.js';
 @Module({
   providers: [
     { provide: SampleSettings, useFactory: readSampleSettings, inject: [ConfigService] },
-    { provide: SmsBackend, useFactory: (settings: SampleSettings) => SmsBackend.start(settings), inject: [SampleSettings] },
+    {
+      provide: SmsBackend,
+      useFactory: (settings: SampleSettings) => SmsBackend.start(settings),
+      inject: [SampleSettings],
+    },
     SessionStore,
   ],
   exports: [SampleSettings, SmsBackend, SessionStore],

@@ -77,14 +77,20 @@ export function readSampleSettings(config: ConfigService): SampleSettings {
     if (raw === undefined) return fallback;
     const value = Number(raw);
     if (!Number.isInteger(value) || value < min || value > max) {
-      throw new SampleConfigError(name, `expected an integer between ${min} and ${max}, got "${raw}"`);
+      throw new SampleConfigError(
+        name,
+        `expected an integer between ${min} and ${max}, got "${raw}"`,
+      );
     }
     return value;
   };
 
   const transport = (get('POSTA_GUVERCINI_TRANSPORT') ?? 'json') as TransportName;
   if (!TRANSPORTS.includes(transport)) {
-    throw new SampleConfigError('POSTA_GUVERCINI_TRANSPORT', `expected one of ${TRANSPORTS.join(', ')}`);
+    throw new SampleConfigError(
+      'POSTA_GUVERCINI_TRANSPORT',
+      `expected one of ${TRANSPORTS.join(', ')}`,
+    );
   }
   const account = (prefix: 'OTP' | 'BULK'): AccountOptions | undefined => {
     const username = get(`POSTA_GUVERCINI_${prefix}_USERNAME`);
@@ -103,15 +109,22 @@ export function readSampleSettings(config: ConfigService): SampleSettings {
   const otp = account('OTP');
   const bulk = account('BULK');
   const hasCredentials = otp !== undefined || bulk !== undefined;
-  const mode: SampleMode = transport === 'memory' ? 'memory' : hasCredentials ? 'provider' : 'embedded';
+  const mode: SampleMode =
+    transport === 'memory' ? 'memory' : hasCredentials ? 'provider' : 'embedded';
 
   let otpSecret = get('OTP_SECRET');
   if (otpSecret !== undefined && otpSecret.length < 32) {
-    throw new SampleConfigError('OTP_SECRET', 'expected at least 32 characters (e.g. `openssl rand -base64 48`)');
+    throw new SampleConfigError(
+      'OTP_SECRET',
+      'expected at least 32 characters (e.g. `openssl rand -base64 48`)',
+    );
   }
   if (otpSecret === undefined) {
     if (mode === 'provider') {
-      throw new SampleConfigError('OTP_SECRET', 'required with real credentials: at least 32 random characters');
+      throw new SampleConfigError(
+        'OTP_SECRET',
+        'required with real credentials: at least 32 random characters',
+      );
     }
     otpSecret = randomBytes(32).toString('base64url');
   }
@@ -119,7 +132,10 @@ export function readSampleSettings(config: ConfigService): SampleSettings {
   // A made-up number would reach a stranger through a real provider: require the tester's own.
   const customerPhone = get('SAMPLE_CUSTOMER_PHONE');
   if (customerPhone === undefined && mode === 'provider') {
-    throw new SampleConfigError('SAMPLE_CUSTOMER_PHONE', 'required with real credentials: your own mobile number, which receives the demo codes');
+    throw new SampleConfigError(
+      'SAMPLE_CUSTOMER_PHONE',
+      'required with real credentials: your own mobile number, which receives the demo codes',
+    );
   }
 
   return new SampleSettings(
@@ -127,7 +143,9 @@ export function readSampleSettings(config: ConfigService): SampleSettings {
     transport,
     mode === 'provider' ? { ...(otp ? { otp } : {}), ...(bulk ? { bulk } : {}) } : {},
     get('POSTA_GUVERCINI_SENDER'),
-    get('POSTA_GUVERCINI_TIMEOUT_MS') === undefined ? undefined : integer('POSTA_GUVERCINI_TIMEOUT_MS', 10_000, 1, 300_000),
+    get('POSTA_GUVERCINI_TIMEOUT_MS') === undefined
+      ? undefined
+      : integer('POSTA_GUVERCINI_TIMEOUT_MS', 10_000, 1, 300_000),
     otpSecret,
     get('REDIS_URL'),
     get('REDIS_KEY_PREFIX') ?? 'posta-guvercini-sample:otp:',

@@ -17,7 +17,11 @@ export class InfoController {
     return {
       mode: this.settings.mode,
       backend: this.backend.describe(),
-      features: { otp: this.settings.hasOtp, bulk: this.settings.hasBulk, outbox: this.settings.hasOutbox },
+      features: {
+        otp: this.settings.hasOtp,
+        bulk: this.settings.hasBulk,
+        outbox: this.settings.hasOutbox,
+      },
       demo: { customerNo: DEMO_CUSTOMER_NO, password: DEMO_PASSWORD, card: DEMO_CARD },
     };
   }

@@ -13,7 +13,9 @@ export class OutboxController {
   list() {
     const messages = this.backend.outbox();
     if (messages === undefined) {
-      throw new NotFoundException('The outbox exists only with the embedded simulator or the memory transport.');
+      throw new NotFoundException(
+        'The outbox exists only with the embedded simulator or the memory transport.',
+      );
     }
     return { messages };
   }

@@ -46,7 +46,8 @@ export class SmsBackend implements OnApplicationShutdown {
       await simulator.start();
       return new SmsBackend(settings, simulator, undefined);
     }
-    if (settings.mode === 'memory') return new SmsBackend(settings, undefined, new InMemoryTransport());
+    if (settings.mode === 'memory')
+      return new SmsBackend(settings, undefined, new InMemoryTransport());
     return new SmsBackend(settings, undefined, undefined);
   }
 
@@ -67,7 +68,10 @@ export class SmsBackend implements OnApplicationShutdown {
     if (this.memory !== undefined) return 'in-memory transport (nothing is sent)';
     const hosts = (['otp', 'bulk'] as const)
       .filter((channel) => this.settings.accounts[channel] !== undefined)
-      .map((channel) => `${channel}: ${new URL(this.settings.accounts[channel]!.baseUrl ?? (channel === 'otp' ? DEFAULT_OTP_BASE_URL : DEFAULT_BULK_BASE_URL)).host}`);
+      .map(
+        (channel) =>
+          `${channel}: ${new URL(this.settings.accounts[channel]!.baseUrl ?? (channel === 'otp' ? DEFAULT_OTP_BASE_URL : DEFAULT_BULK_BASE_URL)).host}`,
+      );
     return `Posta Güvercini (${this.settings.transport} API; ${hosts.join(', ')})`;
   }
 
@@ -87,7 +91,9 @@ export class SmsBackend implements OnApplicationShutdown {
           ...(message.sendAt ? { sendAt: message.sendAt.toISOString() } : {}),
           ...(message.validUntil ? { validUntil: message.validUntil.toISOString() } : {}),
           ...(message.sender ? { sender: message.sender } : {}),
-          ...(simulator.statusOf(message.id) ? { status: String(simulator.statusOf(message.id)!.code) } : {}),
+          ...(simulator.statusOf(message.id)
+            ? { status: String(simulator.statusOf(message.id)!.code) }
+            : {}),
         }));
     }
     if (this.memory !== undefined) {

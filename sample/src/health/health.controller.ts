@@ -20,7 +20,10 @@ export class HealthController {
   @HealthCheck()
   check() {
     return this.health.check([
-      () => this.sms.isHealthy('posta_guvercini', { creditThreshold: this.settings.healthCreditThreshold }),
+      () =>
+        this.sms.isHealthy('posta_guvercini', {
+          creditThreshold: this.settings.healthCreditThreshold,
+        }),
     ]);
   }
 }

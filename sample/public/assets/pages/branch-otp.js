@@ -19,7 +19,9 @@ async function sendCode() {
   say(message, text, kind);
   if (result.data.challengeId) {
     stopCountdown();
-    stopCountdown = countdown($('#expires'), result.data.expiresAt, () => say(message, 'The code has expired. Ask for a new one.', 'warn'));
+    stopCountdown = countdown($('#expires'), result.data.expiresAt, () =>
+      say(message, 'The code has expired. Ask for a new one.', 'warn'),
+    );
     const wait = new Date(result.data.resendAvailableAt).getTime() - Date.now();
     setTimeout(() => (resend.disabled = false), Math.max(0, wait));
     form.code.focus();

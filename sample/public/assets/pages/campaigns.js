@@ -6,7 +6,11 @@ let currentId;
 let events;
 
 /** Same split as the server: lines, commas, semicolons, tabs. */
-const lines = (text) => text.split(/[\n\r,;\t]+/).map((l) => l.trim()).filter((l) => l !== '');
+const lines = (text) =>
+  text
+    .split(/[\n\r,;\t]+/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
 
 function updateCounts() {
   const n = lines(form.numbers.value).length;
@@ -21,7 +25,10 @@ function updatePreview() {
     const result = await api('POST', '/api/campaigns/preview', { body: { text: form.text.value } });
     if (!result.ok) return;
     const p = result.data;
-    const saving = p.transliteratedSegments < p.segments ? ` (${p.transliteratedSegments} without Turkish letters)` : '';
+    const saving =
+      p.transliteratedSegments < p.segments
+        ? ` (${p.transliteratedSegments} without Turkish letters)`
+        : '';
     $('#text-count').textContent =
       `${p.characters} characters · ${p.encoding === 'gsm7' ? 'GSM-7' : 'Turkish characters, UCS-2'} · ` +
       `${p.segments} SMS per recipient${saving}`;
@@ -36,7 +43,7 @@ $('#numbers-file').addEventListener('change', async (event) => {
   const text = await file.text();
   form.numbers.value = [form.numbers.value.trim(), text.trim()].filter((t) => t !== '').join('\n');
   updateCounts();
-updatePreview();
+  updatePreview();
 });
 
 function showProgress(p) {
@@ -64,7 +71,10 @@ const REASONS = {
 
 function outcomeBadge(line) {
   const kind = line.status === 'sent' ? 'ok' : line.status === 'skipped' ? 'warn' : 'error';
-  const label = line.status === 'sent' ? 'sent' : `${line.status}: ${REASONS[line.reason] ?? line.reason ?? ''}`;
+  const label =
+    line.status === 'sent'
+      ? 'sent'
+      : `${line.status}: ${REASONS[line.reason] ?? line.reason ?? ''}`;
   return el('span', { text: label, className: `badge ${kind}` });
 }
 
@@ -78,12 +88,24 @@ function showReport(report) {
     (report.recipientsTruncated ? ` · first ${report.recipients.length} recipients shown` : '');
   $('#report-rows').replaceChildren(
     ...report.recipients.map((line) =>
-      el('tr', { attrs: { 'data-status': line.status, ...(line.messageId ? { 'data-message-id': line.messageId } : {}) } }, [
-        el('td', { text: /^90\d{10}$/.test(line.to) ? formatPhone(line.to) : line.to, className: 'mono' }),
-        el('td', {}, [outcomeBadge(line)]),
-        el('td', { text: line.messageId ?? '', className: 'mono' }),
-        el('td', { className: 'delivery', text: line.messageId ? '…' : '' }),
-      ]),
+      el(
+        'tr',
+        {
+          attrs: {
+            'data-status': line.status,
+            ...(line.messageId ? { 'data-message-id': line.messageId } : {}),
+          },
+        },
+        [
+          el('td', {
+            text: /^90\d{10}$/.test(line.to) ? formatPhone(line.to) : line.to,
+            className: 'mono',
+          }),
+          el('td', {}, [outcomeBadge(line)]),
+          el('td', { text: line.messageId ?? '', className: 'mono' }),
+          el('td', { className: 'delivery', text: line.messageId ? '…' : '' }),
+        ],
+      ),
     ),
   );
   $('#report-card').hidden = false;
@@ -102,8 +124,14 @@ async function refreshStatuses() {
     const status = byId.get(row.dataset.messageId);
     if (!status) continue;
     const kind = status.status === 'delivered' ? 'ok' : status.final ? 'error' : 'warn';
-    const badge = el('span', { text: status.status, className: `badge ${kind}`, attrs: { title: `${status.providerCode} ${status.description}` } });
-    row.querySelector('.delivery').replaceChildren(badge, el('span', { text: ` ${status.description}`, className: 'hint' }));
+    const badge = el('span', {
+      text: status.status,
+      className: `badge ${kind}`,
+      attrs: { title: `${status.providerCode} ${status.description}` },
+    });
+    row
+      .querySelector('.delivery')
+      .replaceChildren(badge, el('span', { text: ` ${status.description}`, className: 'hint' }));
   }
   $('#status-note').textContent = `Statuses as of ${new Date().toLocaleTimeString('tr-TR')}`;
 }
@@ -159,7 +187,8 @@ form.addEventListener('submit', async (event) => {
 
 const rules = await api('GET', '/api/campaigns/rules');
 if (rules.ok) {
-  $('#consent-rule').textContent = `${rules.data.consent} Opted out: ${rules.data.optOut.join(', ')}.`;
+  $('#consent-rule').textContent =
+    `${rules.data.consent} Opted out: ${rules.data.optOut.join(', ')}.`;
 }
 updateCounts();
 updatePreview();

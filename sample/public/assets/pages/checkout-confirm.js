@@ -22,7 +22,9 @@ async function sendCode() {
   say(message, text, kind);
   if (result.data.challengeId) {
     stopCountdown();
-    stopCountdown = countdown($('#expires'), result.data.expiresAt, () => say(message, 'The code has expired. Ask for a new one.', 'warn'));
+    stopCountdown = countdown($('#expires'), result.data.expiresAt, () =>
+      say(message, 'The code has expired. Ask for a new one.', 'warn'),
+    );
     const wait = new Date(result.data.resendAvailableAt).getTime() - Date.now();
     setTimeout(() => (resend.disabled = false), Math.max(0, wait));
     form.code.focus();
@@ -46,7 +48,8 @@ form.addEventListener('submit', async (event) => {
     location.assign(result.data.next);
     return;
   }
-  const { kind, text } = result.status === 409 ? { kind: 'error', text: messageOf(result) } : describeOtpAnswer(result);
+  const { kind, text } =
+    result.status === 409 ? { kind: 'error', text: messageOf(result) } : describeOtpAnswer(result);
   say(message, text, kind);
   form.code.select();
 });
@@ -55,7 +58,13 @@ resend.addEventListener('click', () => void sendCode());
 
 const loaded = await api('GET', `/api/payments/${encodeURIComponent(paymentId)}`);
 if (!loaded.ok) {
-  say(message, loaded.status === 404 || loaded.status === 400 ? 'Unknown payment. Start again from the checkout.' : messageOf(loaded), 'error');
+  say(
+    message,
+    loaded.status === 404 || loaded.status === 400
+      ? 'Unknown payment. Start again from the checkout.'
+      : messageOf(loaded),
+    'error',
+  );
   form.hidden = true;
 } else if (loaded.data.status !== 'awaiting_confirmation') {
   location.assign(`/checkout/done?payment=${encodeURIComponent(paymentId)}`);

@@ -7,7 +7,11 @@ form.addEventListener('submit', async (event) => {
   const button = form.querySelector('button');
   button.disabled = true;
   const result = await api('POST', '/api/payments', {
-    body: { merchant: form.merchant.value, amount: form.amount.value, cardNumber: form.cardNumber.value },
+    body: {
+      merchant: form.merchant.value,
+      amount: form.amount.value,
+      cardNumber: form.cardNumber.value,
+    },
   });
   button.disabled = false;
   if (result.ok) {

@@ -32,11 +32,17 @@ async function refresh() {
   $('#outbox-count').textContent = `${messages.length} message${messages.length === 1 ? '' : 's'}`;
   rows.replaceChildren(
     ...(messages.length === 0
-      ? [el('tr', {}, [el('td', { text: 'No messages yet.', className: 'empty', attrs: { colspan: '5' } })])]
+      ? [
+          el('tr', {}, [
+            el('td', { text: 'No messages yet.', className: 'empty', attrs: { colspan: '5' } }),
+          ]),
+        ]
       : messages.map((m) =>
           el('tr', { attrs: { 'data-channel': m.channel, 'data-to': m.to, 'data-id': m.id } }, [
             el('td', { text: formatTime(m.createdAt), className: 'mono' }),
-            el('td', {}, [el('span', { text: m.channel.toUpperCase(), className: `badge ${m.channel}` })]),
+            el('td', {}, [
+              el('span', { text: m.channel.toUpperCase(), className: `badge ${m.channel}` }),
+            ]),
             el('td', { text: formatPhone(m.to), className: 'mono' }),
             highlightCodes(m.text),
             statusBadge(m.status),
