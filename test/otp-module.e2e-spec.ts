@@ -176,6 +176,33 @@ describe('OTP in PostaGuverciniModule', () => {
       expect(results.filter((r) => r.valid)).toHaveLength(1);
     });
 
+    it('takes the store from forRootAsync (a RedisOtpStore instance built in the factory) and closes it on shutdown', async () => {
+      const transport = new InMemoryTransport();
+      const moduleRef = await Test.createTestingModule({
+        imports: [
+          PostaGuverciniModule.forRootAsync({
+            useFactory: async () => ({
+              transport,
+              otp: {
+                secret: TEST_SECRET,
+                store: new RedisOtpStore({ url: REDIS_URL, keyPrefix: prefix }),
+              },
+            }),
+          }),
+        ],
+      }).compile();
+      const app = moduleRef.createNestApplication();
+      await app.init();
+      const otp = app.get(OtpService);
+      const { challengeId } = await otp.send({ phone: PHONE });
+      await expect(otp.verify({ challengeId, code: lastCode(transport) })).resolves.toMatchObject({
+        valid: true,
+      });
+      const own = (app.get(OtpStore) as unknown as { client: Redis }).client;
+      await app.close();
+      expect(own.status).toBe('end');
+    });
+
     it('closes the Redis client it opened on shutdown, but never a client it was given', async () => {
       const app = await createApp({
         transport: 'memory',

@@ -126,6 +126,18 @@ describe('RedisOtpStore', () => {
     expect(client.status).toBe('end');
   });
 
+  it('opens its own client on first use when given only a URL, and works at once', async () => {
+    const store = new RedisOtpStore({ url: REDIS_URL, keyPrefix: prefix });
+    const { service, transport } = createService(store);
+    const { challengeId } = await service.send({ phone: PHONE });
+    await expect(service.verify({ challengeId, code: lastCode(transport) })).resolves.toMatchObject(
+      {
+        valid: true,
+      },
+    );
+    await store.close();
+  });
+
   it('validates its options', () => {
     expect(() => new RedisOtpStore({})).toThrow(InvalidOptionsError);
     expect(() => new RedisOtpStore({ url: 'http://localhost:6379' })).toThrow(/otp\.store\.url/);

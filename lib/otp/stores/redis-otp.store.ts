@@ -154,25 +154,12 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
     return store;
   }
 
-  /** Creates the store's own client if needed and waits briefly for it to be ready. */
+  /**
+   * Opens the store's own client if it is not open yet (the first operation does the same).
+   * Waits for its first connection (or a first connection error, or 2 s at most).
+   */
   async ready(): Promise<void> {
-    const client = await this.getClient();
-    if (!this.ownsClient || client.status === 'ready' || client.once === undefined) return;
-    // Ready, or a first connection error (refused, unknown host…), or 2 s: whichever comes first.
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, Math.max(2000, this.operationTimeoutMs));
-      function done(): void {
-        clearTimeout(timer);
-        client.off?.('ready', done);
-        client.off?.('error', done);
-        resolve();
-      }
-      client.once!('ready', done);
-      client.once!('error', done);
-    });
-    if (client.status !== 'ready') {
-      this.logger.warn('Redis is not reachable yet; one-time passwords fail closed until it is.');
-    }
+    await this.getClient();
   }
 
   async create(
@@ -493,6 +480,22 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
     const client =
       this.options.url === undefined ? new Redis(settings) : new Redis(this.options.url, settings);
     this.watch(client);
+    // With the offline queue off, a command before the first connection would fail: wait for
+    // it — or for a first connection error (refused, unknown host…), or 2 s — whichever is first.
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, Math.max(2000, this.operationTimeoutMs));
+      function done(): void {
+        clearTimeout(timer);
+        client.off?.('ready', done);
+        client.off?.('error', done);
+        resolve();
+      }
+      client.once?.('ready', done);
+      client.once?.('error', done);
+    });
+    if (client.status !== 'ready') {
+      this.logger.warn('Redis is not reachable yet; one-time passwords fail closed until it is.');
+    }
     return client;
   }
 
