@@ -198,7 +198,8 @@ describe('OTP in PostaGuverciniModule', () => {
       await expect(otp.verify({ challengeId, code: lastCode(transport) })).resolves.toMatchObject({
         valid: true,
       });
-      const own = (app.get(OtpStore) as unknown as { client: Redis }).client;
+      const store: OtpStore = app.get(OtpStore);
+      const own = (store as unknown as { client: Redis }).client;
       await app.close();
       expect(own.status).toBe('end');
     });
