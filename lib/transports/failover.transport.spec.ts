@@ -148,7 +148,7 @@ describe('FailoverTransport', () => {
   it('opens a breaker after `threshold` consecutive outages, skips the member, and closes it after a good trial', async () => {
     const primary = new ScriptedTransport('primary', [refused(), refused(), 'ok']);
     const secondary = new ScriptedTransport('secondary');
-    const failover = new FailoverTransport([primary, secondary], { breaker: { threshold: 2, halfOpenAfterMs: 80 } });
+    const failover = new FailoverTransport([primary, secondary], { breaker: { threshold: 2, halfOpenAfterMs: 250 } });
 
     await failover.send(request);
     expect(failover.states).toEqual(['closed', 'closed']);
@@ -159,7 +159,7 @@ describe('FailoverTransport', () => {
     expect(primary.sends).toHaveLength(2);
     expect(secondary.sends).toHaveLength(3);
 
-    await new Promise((resolve) => setTimeout(resolve, 120));
+    await new Promise((resolve) => setTimeout(resolve, 300));
     const result = await failover.send(request); // the trial goes to the primary and succeeds
     expect(result.providerCodes).toEqual(['primary']);
     expect(primary.sends).toHaveLength(3);

@@ -159,7 +159,7 @@ export class HttpTransport extends WireTransport {
   }
 
   private request(account: ResolvedAccount, path: string, body: string): WireRequest {
-    return { ...this.target(account, path), contentType: CONTENT_TYPE, body };
+    return this.wireRequest(account, path, CONTENT_TYPE, body);
   }
 
   /** Parses a reply; `errno` other than 0 (and the tolerated ones) → `SmsProviderError`. */

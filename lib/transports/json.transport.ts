@@ -131,7 +131,7 @@ export class JsonTransport extends WireTransport {
   }
 
   private request(account: ResolvedAccount, operation: string, body: object): WireRequest {
-    return { ...this.target(account, `${BASE_PATH}${operation}`), contentType: CONTENT_TYPE, body: JSON.stringify(body) };
+    return this.wireRequest(account, `${BASE_PATH}${operation}`, CONTENT_TYPE, JSON.stringify(body));
   }
 
   /** Parses the envelope; a `StatusCode` other than 200 → `SmsProviderError`. */

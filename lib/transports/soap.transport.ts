@@ -139,12 +139,7 @@ export class SoapTransport extends WireTransport {
   }
 
   private request(account: ResolvedAccount, operation: string, body: string): WireRequest {
-    return {
-      ...this.target(account, PATH),
-      contentType: CONTENT_TYPE,
-      headers: { soapaction: `"${SOAP_NAMESPACE}/${operation}"` },
-      body: Buffer.from(body, 'utf8'),
-    };
+    return this.wireRequest(account, PATH, CONTENT_TYPE, Buffer.from(body, 'utf8'), { soapaction: `"${SOAP_NAMESPACE}/${operation}"` });
   }
 
   private readStrings(response: WireResponse, operation: string): string[] {

@@ -134,7 +134,7 @@ export class XmlTransport extends WireTransport {
   }
 
   private request(account: ResolvedAccount, path: string, document: string): WireRequest {
-    return { ...this.target(account, path), contentType: CONTENT_TYPE, body: encodeIso88599(document) };
+    return this.wireRequest(account, path, CONTENT_TYPE, encodeIso88599(document));
   }
 
   /** Parses the reply document; `<ERROR>` → `SmsProviderError`, anything unexpected → malformed. */

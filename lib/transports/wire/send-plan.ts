@@ -79,8 +79,17 @@ export function planSend(request: SendRequest, defaultSender: string | undefined
 /** Splits a plan into batches of at most `size` recipients, in order. */
 export function splitPlan(plan: SendPlan, size: number): SendBatch[] {
   const batches: SendBatch[] = [];
+  const whole = plan.messages.length <= size;
   for (let offset = 0; offset < plan.messages.length; offset += size) {
-    batches.push({ ...plan, messages: plan.messages.slice(offset, offset + size), offset });
+    batches.push({
+      channel: plan.channel,
+      text: plan.text,
+      messages: whole ? plan.messages : plan.messages.slice(offset, offset + size),
+      sendAt: plan.sendAt,
+      validUntil: plan.validUntil,
+      sender: plan.sender,
+      offset,
+    });
   }
   return batches;
 }

@@ -59,6 +59,8 @@ export abstract class WireTransport extends SmsTransport {
   protected readonly timeoutMs: number;
   protected readonly connections: number;
   protected readonly defaultSender: string | undefined;
+  /** Origin and base path per channel, computed once (URL getters are not free on the hot path). */
+  private readonly hosts = new Map<SmsChannel, { origin: string; basePath: string }>();
   /** Status requests in flight at once. */
   protected statusConcurrency = 1;
 
@@ -99,6 +101,9 @@ export abstract class WireTransport extends SmsTransport {
       }
     }
     this.defaultSender = options.sender;
+    for (const account of Object.values(this.accounts)) {
+      this.hosts.set(account.channel, { origin: account.baseUrl.origin, basePath: account.baseUrl.pathname.replace(/\/+$/, '') });
+    }
     this.client = new WireClient({ timeoutMs: this.timeoutMs, connections: this.connections });
   }
 
@@ -152,11 +157,12 @@ export abstract class WireTransport extends SmsTransport {
    * the API needs otherwise).
    */
   protected prepareSend(account: ResolvedAccount, plan: SendPlan): PreparedSendWork {
-    const requests = splitPlan(plan, MAX_RECIPIENTS_PER_REQUEST).map((batch) => ({
-      wire: this.encodeSend(account, batch),
-      batch,
-      recipients: batch.messages.map((m) => m.to),
-    }));
+    const requests: PreparedSend[] = [];
+    for (const batch of splitPlan(plan, MAX_RECIPIENTS_PER_REQUEST)) {
+      const recipients: string[] = new Array(batch.messages.length);
+      for (let i = 0; i < recipients.length; i++) recipients[i] = batch.messages[i]!.to;
+      requests.push({ wire: this.encodeSend(account, batch), batch, recipients });
+    }
     return { requests, concurrency: 1 };
   }
 
@@ -200,10 +206,16 @@ export abstract class WireTransport extends SmsTransport {
     return account;
   }
 
-  /** `https://host[:port]` and the base path of an account. */
-  protected target(account: ResolvedAccount, path: string): { origin: string; path: string } {
-    const base = account.baseUrl.pathname.replace(/\/+$/, '');
-    return { origin: account.baseUrl.origin, path: `${base}${path}` };
+  /** A POST to `path` (e.g. `/api_http/sendsms.asp`) on the account's host, under its base path. */
+  protected wireRequest(
+    account: ResolvedAccount,
+    path: string,
+    contentType: string,
+    body: Buffer | string,
+    headers?: Readonly<Record<string, string>>,
+  ): WireRequest {
+    const host = this.hosts.get(account.channel)!;
+    return { origin: host.origin, path: host.basePath + path, contentType, headers, body };
   }
 
   /** Throws `SmsHttpStatusError` for a status outside 2xx. */
