@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
 import request from 'supertest';
 import { PostaGuverciniSimulator } from 'nestjs-posta-guvercini/testing';
 import {
@@ -632,6 +633,78 @@ describe('Sample app configuration', () => {
     } finally {
       await sample?.close();
       await provider.stop();
+    }
+  });
+
+  it('with only the OTP account, refuses campaigns and checks only that account', async () => {
+    const provider = new PostaGuverciniSimulator();
+    await provider.start();
+    let sample: RunningSample | undefined;
+    try {
+      sample = await startSample({
+        POSTA_GUVERCINI_OTP_USERNAME: 'otp-user',
+        POSTA_GUVERCINI_OTP_PASSWORD: 'otp-secret',
+        POSTA_GUVERCINI_OTP_BASE_URL: provider.otpBaseUrl,
+        OTP_SECRET: randomBytes(36).toString('base64'),
+        SAMPLE_CUSTOMER_PHONE: '+905337654321',
+      });
+      const server = sample.app.getHttpServer();
+      const { body: info } = await request(server).get('/api/info').expect(200);
+      expect(info.features).toEqual({ otp: true, bulk: false, outbox: false });
+      const refused = await request(server)
+        .post('/api/campaigns')
+        .send({ numbers: '05321000002', text: 'x', kind: 'informational' })
+        .expect(503);
+      expect(refused.body.message).toMatch(/POSTA_GUVERCINI_BULK_USERNAME/);
+      const health = await request(server).get('/health').expect(200);
+      expect(Object.keys(health.body.details.posta_guvercini).sort()).toEqual(['otp', 'status']);
+      expect(provider.messages).toHaveLength(0);
+    } finally {
+      await sample?.close();
+      await provider.stop();
+    }
+  });
+
+  it('with REDIS_URL, keeps the OTP challenges in Redis under REDIS_KEY_PREFIX', async () => {
+    const prefix = `pg-sample-test:${randomBytes(6).toString('hex')}:`;
+    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    const sample = await startSample({
+      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      REDIS_KEY_PREFIX: prefix,
+    });
+    try {
+      const server = sample.app.getHttpServer();
+      const agent = request.agent(server);
+      await agent
+        .post('/api/branch/login')
+        .send({ customerNo: '10000001', password: 'demo1234' })
+        .expect(200);
+      const challenge = await agent.post('/api/branch/otp').send({}).expect(401);
+      const keys = await redis.keys(`${prefix}*`);
+      expect(keys.length).toBeGreaterThan(0);
+      // Codes are stored only as HMACs: no key or value holds the code itself.
+      const code = codeIn(sample.simulator.lastMessageTo(DEMO_PHONE_CANONICAL, 'otp')!.text);
+      for (const key of keys) {
+        const type = await redis.type(key);
+        const dump =
+          type === 'hash'
+            ? JSON.stringify(await redis.hgetall(key))
+            : type === 'string'
+              ? await redis.get(key)
+              : '';
+        expect(`${key} ${dump}`).not.toContain(code);
+      }
+      await agent
+        .post('/api/branch/otp')
+        .set('X-OTP-Challenge', challenge.body.challengeId)
+        .set('X-OTP-Code', code)
+        .send({})
+        .expect(200);
+    } finally {
+      await sample.close();
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length > 0) await redis.del(...keys);
+      await redis.quit();
     }
   });
 

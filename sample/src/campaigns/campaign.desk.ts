@@ -1,5 +1,6 @@
 import {
   BadRequestException,
+  ServiceUnavailableException,
   Injectable,
   NotFoundException,
   type MessageEvent,
@@ -13,6 +14,7 @@ import {
   type RecipientOutcome,
   SmsValidationError,
 } from 'nestjs-posta-guvercini';
+import { SampleSettings } from '../config/sample-settings.js';
 import { catchError, concat, defaultIfEmpty, defer, from, map, type Observable, of } from 'rxjs';
 
 /** What the operator submitted on the campaign page. */
@@ -57,9 +59,17 @@ const KEEP_CAMPAIGNS = 50;
 export class CampaignDesk {
   private readonly campaigns = new Map<string, CampaignEntry>();
 
-  constructor(private readonly bulk: BulkSmsService) {}
+  constructor(
+    private readonly bulk: BulkSmsService,
+    private readonly settings: SampleSettings,
+  ) {}
 
   start(input: CampaignInput): { id: string; total: number } {
+    if (!this.settings.hasBulk) {
+      throw new ServiceUnavailableException(
+        'The bulk account is not configured: set POSTA_GUVERCINI_BULK_USERNAME and POSTA_GUVERCINI_BULK_PASSWORD.',
+      );
+    }
     const numbers = splitNumbers(input.numbers);
     if (numbers.length === 0) throw new BadRequestException('Add at least one phone number.');
     if (numbers.length > MAX_RECIPIENTS) {
