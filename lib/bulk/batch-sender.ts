@@ -137,27 +137,46 @@ function buildRequest(settings: CampaignSettings, text: string | undefined, reci
 }
 
 function mapResult(result: SendResult, recipients: readonly ReadyRecipient[]): BatchResult {
-  const byNumber = new Map<string, RecipientResult>();
-  for (const entry of result.recipients) if (!byNumber.has(entry.to)) byNumber.set(entry.to, entry);
+  const entries = result.recipients;
+  // The transports answer in request order; fall back to matching by number if they did not.
+  let positional = entries.length === recipients.length;
+  for (let i = 0; positional && i < entries.length; i++) positional = entries[i]!.to === recipients[i]!.to;
+  let byNumber: Map<string, RecipientResult> | undefined;
+  if (!positional) {
+    byNumber = new Map();
+    for (const entry of entries) if (!byNumber.has(entry.to)) byNumber.set(entry.to, entry);
+  }
   let fatal: PostaGuverciniError | undefined;
-  const outcomes = recipients.map((recipient): RecipientOutcome => {
-    const entry = byNumber.get(recipient.to);
-    const base = { to: recipient.to, index: recipient.index };
+  const outcomes = new Array<RecipientOutcome>(recipients.length);
+  for (let i = 0; i < recipients.length; i++) {
+    const { to, index } = recipients[i]!;
+    const entry = positional ? entries[i] : byNumber!.get(to);
     if (entry === undefined) {
       const error = new SmsMalformedResponseError('the reply has no result for this recipient');
-      return { ...base, status: 'failed', reason: 'send_failed', error, maybeSent: true };
+      outcomes[i] = { to, index, status: 'failed', reason: 'send_failed', error, maybeSent: true };
+    } else if (entry.status === 'accepted') {
+      outcomes[i] =
+        entry.charge === undefined
+          ? { to, index, status: 'sent', messageId: entry.messageId }
+          : { to, index, status: 'sent', messageId: entry.messageId, charge: entry.charge };
+    } else {
+      fatal ??= fatalOf(entry.error).fatal;
+      outcomes[i] =
+        entry.status === 'rejected'
+          ? { to, index, status: 'failed', reason: 'rejected', error: entry.error, maybeSent: false }
+          : {
+              to,
+              index,
+              status: 'failed',
+              reason: 'send_failed',
+              error: entry.error,
+              maybeSent: entry.error instanceof SmsTransportError ? entry.error.maybeAccepted : true,
+            };
     }
-    if (entry.status === 'accepted') {
-      return { ...base, status: 'sent', messageId: entry.messageId, ...(entry.charge !== undefined ? { charge: entry.charge } : {}) };
-    }
-    fatal ??= fatalOf(entry.error).fatal;
-    if (entry.status === 'rejected') {
-      return { ...base, status: 'failed', reason: 'rejected', error: entry.error, maybeSent: false };
-    }
-    const maybeSent = entry.error instanceof SmsTransportError ? entry.error.maybeAccepted : true;
-    return { ...base, status: 'failed', reason: 'send_failed', error: entry.error, maybeSent };
-  });
-  return { outcomes, requests: result.requests, credits: result.credits, ...(fatal ? { fatal } : {}) };
+  }
+  return fatal
+    ? { outcomes, requests: result.requests, credits: result.credits, fatal }
+    : { outcomes, requests: result.requests, credits: result.credits };
 }
 
 /** Errors after which every later batch would fail the same way. */

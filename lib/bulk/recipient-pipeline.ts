@@ -75,22 +75,36 @@ export async function* recipientPipeline(
     }
   };
 
+  /** Takes one input entry; true when a chunk is full and must be flushed. */
+  const take = (entry: unknown): boolean => {
+    const position = index++;
+    const candidate = mode === 'one-to-many' ? readNumber(entry, position, phoneOptions) : readItem(entry, position, phoneOptions);
+    if ('status' in candidate) {
+      settled.push(candidate);
+    } else if (!seen.add(candidate.to)) {
+      settled.push({ to: candidate.to, index: position, status: 'skipped', reason: 'duplicate' });
+    } else {
+      candidates.push(candidate);
+    }
+    return settled.length >= batchSize || candidates.length >= batchSize;
+  };
+
+  const flush = async function* (): AsyncGenerator<PipelineEvent, void, undefined> {
+    if (settled.length >= batchSize) {
+      yield { type: 'settled', outcomes: settled };
+      settled = [];
+    }
+    if (candidates.length >= batchSize) yield* filterCandidates();
+  };
+
   try {
-    for await (const entry of toAsyncIterable(source)) {
-      const position = index++;
-      const candidate = mode === 'one-to-many' ? readNumber(entry, position, phoneOptions) : readItem(entry, position, phoneOptions);
-      if ('status' in candidate) {
-        settled.push(candidate);
-      } else if (!seen.add(candidate.to)) {
-        settled.push({ to: candidate.to, index: position, status: 'skipped', reason: 'duplicate' });
-      } else {
-        candidates.push(candidate);
-      }
-      if (settled.length >= batchSize) {
-        yield { type: 'settled', outcomes: settled };
-        settled = [];
-      }
-      if (candidates.length >= batchSize) yield* filterCandidates();
+    // Arrays and other sync iterables are read without a promise per entry.
+    if (isAsyncIterable(source)) {
+      for await (const entry of source) if (take(entry)) yield* flush();
+    } else if (isIterable(source)) {
+      for (const entry of source) if (take(entry)) yield* flush();
+    } else {
+      throw new SmsValidationError('INVALID_RECIPIENTS', 'recipients must be an array or an (async) iterable', 'to');
     }
   } catch (caught) {
     // The input broke: what was read is still sent and reported; the campaign then fails.
@@ -105,11 +119,18 @@ export async function* recipientPipeline(
   yield hasError ? { type: 'end', total: index, error } : { type: 'end', total: index };
 }
 
+/** Already canonical Turkish mobile (`905[0-5]XXXXXXXX`): what `normalizePhoneNumber` would return unchanged. */
+const CANONICAL_TURKISH_MOBILE = /^905[0-5]\d{8}$/;
+
 function readNumber(
   entry: unknown,
   index: number,
   phoneOptions: { allowedCountries?: readonly string[] },
 ): ReadyRecipient | RecipientOutcome {
+  // Lists kept in canonical form (the usual database export) skip the normaliser's allocations.
+  if (typeof entry === 'string' && entry.length === 12 && CANONICAL_TURKISH_MOBILE.test(entry) && (phoneOptions.allowedCountries ?? ['TR']).includes('TR')) {
+    return { to: entry, index };
+  }
   try {
     return { to: normalizePhoneNumber(entry, { ...phoneOptions, field: `to[${index}]` }), index };
   } catch (error) {
@@ -194,15 +215,15 @@ function asPackageError(error: unknown): PostaGuverciniError {
   return new PostaGuverciniError('UNEXPECTED', error instanceof Error ? error.message : String(error), { cause: error });
 }
 
-async function* toAsyncIterable<T>(source: RecipientSource<T>): AsyncIterable<T> {
-  if (source === null || source === undefined || (typeof source !== 'object' && typeof source !== 'function')) {
-    throw new SmsValidationError('INVALID_RECIPIENTS', 'recipients must be an array or an (async) iterable', 'to');
-  }
-  if (Symbol.asyncIterator in source) {
-    yield* source as AsyncIterable<T>;
-  } else if (Symbol.iterator in source) {
-    yield* source as Iterable<T>;
-  } else {
-    throw new SmsValidationError('INVALID_RECIPIENTS', 'recipients must be an array or an (async) iterable', 'to');
-  }
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+}
+
+function isIterable(value: unknown): value is Iterable<unknown> {
+  return (
+    value !== null &&
+    value !== undefined &&
+    typeof value !== 'string' &&
+    typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function'
+  );
 }
