@@ -66,8 +66,20 @@ let terminusService: Promise<TerminusHealthIndicatorService> | undefined;
  */
 function loadTerminus(): Promise<TerminusHealthIndicatorService> {
   terminusService ??= import('@nestjs/terminus').then(
-    (terminus) =>
-      new terminus.HealthIndicatorService() as unknown as TerminusHealthIndicatorService,
+    (terminus) => {
+      // `HealthIndicatorService` arrived in terminus 11; older majors only have the
+      // deprecated `HealthIndicator` base class.
+      const Service = (terminus as { HealthIndicatorService?: new () => unknown })
+        .HealthIndicatorService;
+      if (typeof Service !== 'function') {
+        terminusService = undefined;
+        throw new PostaGuverciniError(
+          'MISSING_PEER_DEPENDENCY',
+          'PostaGuverciniHealthIndicator needs @nestjs/terminus 11 or later (HealthIndicatorService): run `npm install @nestjs/terminus@latest`',
+        );
+      }
+      return new Service() as TerminusHealthIndicatorService;
+    },
     (cause: unknown) => {
       terminusService = undefined;
       throw new PostaGuverciniError(
