@@ -3,15 +3,17 @@
 //
 //   npm run bench:transports
 //
-// The simulator runs in a child process (its own event loop and CPU), so client and server do
-// not share a thread. For each transport: warm-up, then the baseline (prebuilt bodies from the
-// transport's own encoder, posted with undici's Agent.request and the reply read whole), then
-// the transport itself (validation, encoding, keep-alive client, reply parsing, typed result).
-// Each run has its own client, so the simulator's connection count per run is the number of
-// TCP connections that client opened.
+// The simulator runs in a child process (its own event loop), so client and server do not
+// share a thread. For each transport, in the same run: the baseline — a raw keep-alive undici
+// Agent (same connection limit) posting the request bodies prebuilt by the transport's own
+// encoder and reading each reply whole — and the transport itself (validation, encoding, its
+// keep-alive client, reply parsing, typed result). The N messages of each are sent in slices
+// that alternate baseline/transport (b t t b b t …), so a load change on a shared machine hits
+// both alike; throughput = N / summed time of its slices. Each side keeps one client for all
+// its slices; TCP connections are what the simulator accepted while that side was sending.
 //
-// Sizes: BENCH_N (default 20000 messages per run), BENCH_CONCURRENCY (64), BENCH_WARMUP (2000),
-// BENCH_ROUNDS (1; with more, baseline and transport runs alternate and the best of each is kept).
+// Sizes: BENCH_N (default 20000 messages per side), BENCH_CONCURRENCY (64), BENCH_WARMUP (2000),
+// BENCH_SLICES (16).
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +30,7 @@ import type { SimulatorCommand, SimulatorStats } from './simulator.child.js';
 const N = Number(process.env['BENCH_N'] ?? 20_000);
 const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 64);
 const WARMUP = Number(process.env['BENCH_WARMUP'] ?? 2_000);
-const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 1);
+const SLICES = Number(process.env['BENCH_SLICES'] ?? 16);
 const TEXT = 'Doğrulama kodunuz: 482913. Bu kodu kimseyle paylaşmayın.';
 const TARGET_RATIO = 0.7;
 
@@ -71,12 +73,56 @@ interface RunResult {
   readonly cpuPerMessage: number;
 }
 
-/** Distinct OTP recipients for a run. */
-function recipient(run: number, i: number): string {
-  return `905${String(run % 10)}${String(i).padStart(8, '0')}`;
+/** One side (baseline or transport) of a comparison, accumulated over its slices. */
+class Side {
+  private seconds = 0;
+  private cpuMicros = 0;
+  private count = 0;
+  private failures = 0;
+  private connections = 0;
+  private readonly latencies: number[] = [];
+
+  constructor(
+    readonly label: string,
+    /** Sends message `i` (distinct recipient); resolves whether it was accepted. */
+    readonly op: (i: number) => Promise<boolean>,
+    readonly close: () => Promise<void>,
+  ) {}
+
+  async slice(child: ChildProcess, from: number, count: number, record = true): Promise<void> {
+    const before = await stats(child);
+    const cpu = process.cpuUsage();
+    const run = await drive(from, count, this.op);
+    const used = process.cpuUsage(cpu);
+    const after = await stats(child);
+    // Connections count from the first (warm-up) slice on: all this side's client ever opened.
+    this.connections += after.connectionsOpened - before.connectionsOpened;
+    if (!record) return;
+    this.seconds += run.seconds;
+    this.cpuMicros += used.user + used.system;
+    this.count += count;
+    this.failures += run.failures + (after.failedRequests - before.failedRequests);
+    for (const latency of run.latencies) this.latencies.push(latency);
+  }
+
+  result(): RunResult {
+    const sorted = Float64Array.from(this.latencies).sort();
+    return {
+      label: this.label,
+      perSecond: this.count / this.seconds,
+      p50: sorted[Math.floor(sorted.length * 0.5)]!,
+      p99: sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))]!,
+      connections: this.connections,
+      failures: this.failures,
+      cpuPerMessage: this.cpuMicros / this.count,
+    };
+  }
 }
 
-let runNumber = 0;
+/** Distinct OTP recipients: `905` + side digit + 8 digits. */
+function recipient(side: number, i: number): string {
+  return `905${side}${String(i).padStart(8, '0')}`;
+}
 
 async function main(): Promise<void> {
   const child = fork(fileURLToPath(new URL('./simulator.child.js', import.meta.url)), [], {
@@ -85,24 +131,28 @@ async function main(): Promise<void> {
   const [ready] = (await once(child, 'message')) as [{ accounts: AccountsOptions }];
   const options: WireTransportOptions = { accounts: ready.accounts, timeoutMs: 10_000, connections: CONCURRENCY };
   console.log(
-    `bench/transports: ${N.toLocaleString('en-US')} single-recipient OTP messages per run, concurrency ${CONCURRENCY}, ` +
-      `${ROUNDS} round(s), simulator in child process ${child.pid}, Node ${process.version}\n`,
+    `bench/transports: ${N.toLocaleString('en-US')} single-recipient OTP messages per side, concurrency ${CONCURRENCY}, ` +
+      `${SLICES} alternating slices, simulator in child process ${child.pid}, Node ${process.version}\n`,
   );
 
   const rows: { api: Api; baseline: RunResult; transport: RunResult }[] = [];
   for (const api of Object.keys(TRANSPORTS) as Api[]) {
-    // Warm both paths up (JIT, sockets) without counting.
-    await runBaseline(child, api, options, WARMUP);
-    await runTransport(child, api, options, WARMUP);
-    let baseline: RunResult | undefined;
-    let transport: RunResult | undefined;
-    for (let round = 0; round < ROUNDS; round++) {
-      const b = await runBaseline(child, api, options, N);
-      const t = await runTransport(child, api, options, N);
-      if (!baseline || b.perSecond > baseline.perSecond) baseline = b;
-      if (!transport || t.perSecond > transport.perSecond) transport = t;
+    const baseline = baselineSide(api, options, WARMUP + N);
+    const transport = transportSide(api, options);
+    // Warm both paths up (JIT, connections) without counting.
+    await baseline.slice(child, 0, WARMUP, false);
+    await transport.slice(child, 0, WARMUP, false);
+    await reset(child);
+    const size = Math.ceil(N / SLICES);
+    for (let k = 0, from = WARMUP; from < WARMUP + N; k++, from += size) {
+      const count = Math.min(size, WARMUP + N - from);
+      const order = k % 2 === 0 ? [baseline, transport] : [transport, baseline];
+      for (const side of order) await side.slice(child, from, count);
+      await reset(child);
     }
-    rows.push({ api, baseline: baseline!, transport: transport! });
+    await baseline.close();
+    await transport.close();
+    rows.push({ api, baseline: baseline.result(), transport: transport.result() });
   }
 
   const header = ['run', 'msg/s', 'ratio', 'p50 ms', 'p99 ms', 'TCP conns', 'failures', 'client CPU µs/msg'];
@@ -143,14 +193,19 @@ async function stats(child: ChildProcess): Promise<SimulatorStats> {
   return (await reply)[0];
 }
 
+/** Forgets the simulator's messages and requests (memory), keeping its connection count. */
 async function reset(child: ChildProcess): Promise<void> {
   const reply = once(child, 'message');
   child.send({ type: 'reset' } satisfies SimulatorCommand);
   await reply;
 }
 
-/** Runs `count` operations with `CONCURRENCY` in flight; returns per-op latencies in ms. */
-async function drive(count: number, op: (i: number) => Promise<boolean>): Promise<{ seconds: number; latencies: Float64Array; failures: number }> {
+/** Runs operations `from … from+count-1` with `CONCURRENCY` in flight; per-op latencies in ms. */
+async function drive(
+  from: number,
+  count: number,
+  op: (i: number) => Promise<boolean>,
+): Promise<{ seconds: number; latencies: Float64Array; failures: number }> {
   const latencies = new Float64Array(count);
   let next = 0;
   let failures = 0;
@@ -159,7 +214,7 @@ async function drive(count: number, op: (i: number) => Promise<boolean>): Promis
     while (next < count) {
       const i = next++;
       const t0 = process.hrtime.bigint();
-      if (!(await op(i))) failures++;
+      if (!(await op(from + i))) failures++;
       latencies[i] = Number(process.hrtime.bigint() - t0) / 1e6;
     }
   };
@@ -167,35 +222,15 @@ async function drive(count: number, op: (i: number) => Promise<boolean>): Promis
   return { seconds: Number(process.hrtime.bigint() - started) / 1e9, latencies, failures };
 }
 
-async function measure(child: ChildProcess, label: string, count: number, op: (i: number) => Promise<boolean>): Promise<RunResult> {
-  await reset(child);
-  const before = await stats(child);
-  const cpu = process.cpuUsage();
-  const { seconds, latencies, failures } = await drive(count, op);
-  const used = process.cpuUsage(cpu);
-  const after = await stats(child);
-  const sorted = latencies.sort();
-  const failedOnServer = after.failedRequests - before.failedRequests;
-  return {
-    label,
-    perSecond: count / seconds,
-    p50: sorted[Math.floor(count * 0.5)]!,
-    p99: sorted[Math.min(count - 1, Math.floor(count * 0.99))]!,
-    connections: after.connectionsOpened - before.connectionsOpened,
-    failures: failures + failedOnServer,
-    cpuPerMessage: (used.user + used.system) / count,
-  };
-}
-
 /** The raw client: undici Agent.request with the transport's own prebuilt bodies. */
-async function runBaseline(child: ChildProcess, api: Api, options: WireTransportOptions, count: number): Promise<RunResult> {
-  const run = runNumber++;
+function baselineSide(api: Api, options: WireTransportOptions, count: number): Side {
   const encoder = new TRANSPORTS[api](options);
-  const wires = Array.from({ length: count }, (_, i) => encoder.wireFor(recipient(run, i)));
-  await encoder.close();
+  const wires = Array.from({ length: count }, (_, i) => encoder.wireFor(recipient(1, i)));
+  void encoder.close();
   const agent = new Agent({ connections: CONCURRENCY, keepAliveTimeout: 30_000 });
-  try {
-    return await measure(child, `baseline (${api} bodies)`, count, async (i) => {
+  return new Side(
+    `baseline (${api} bodies)`,
+    async (i) => {
       const wire = wires[i]!;
       const response = await agent.request({
         origin: wire.origin,
@@ -206,23 +241,21 @@ async function runBaseline(child: ChildProcess, api: Api, options: WireTransport
       });
       await response.body.arrayBuffer();
       return response.statusCode === 200;
-    });
-  } finally {
-    await agent.close();
-  }
+    },
+    () => agent.close(),
+  );
 }
 
-async function runTransport(child: ChildProcess, api: Api, options: WireTransportOptions, count: number): Promise<RunResult> {
-  const run = runNumber++;
+function transportSide(api: Api, options: WireTransportOptions): Side {
   const transport = new TRANSPORTS[api](options);
-  try {
-    return await measure(child, `${api} transport`, count, async (i) => {
-      const result = await transport.send({ channel: 'otp', to: [recipient(run, i)], text: TEXT });
+  return new Side(
+    `${api} transport`,
+    async (i) => {
+      const result = await transport.send({ channel: 'otp', to: [recipient(2, i)], text: TEXT });
       return result.recipients[0]!.status === 'accepted';
-    });
-  } finally {
-    await transport.close();
-  }
+    },
+    () => transport.close(),
+  );
 }
 
 await main();
