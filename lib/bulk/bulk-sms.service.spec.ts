@@ -370,6 +370,33 @@ describe('BulkSmsService (in process)', () => {
     expect(report.cancelled).toBe(true);
     expect(report.sent).toBe(transport.outbox.length);
     expect(read).toBeLessThan(10_000);
+    // Everything read is reported: sent, or aborted (read but never sent).
+    expect(report.total).toBe(read);
+    expect(report.sent + report.failed).toBe(read);
+    expect(report.recipients.filter((o) => o.status === 'failed').every((o) => o.reason === 'aborted' && o.error?.code === 'CAMPAIGN_CANCELLED')).toBe(true);
+  });
+
+  it('on shutdown, stops campaigns, lets requests on the wire finish and reports the rest as aborted', async () => {
+    class SlowTransport extends ScriptedTransport {
+      release: (() => void) | undefined;
+      override async send(request: SendRequest): Promise<SendResult> {
+        if (this.calls.length === 1) await new Promise<void>((resolve) => (this.release = resolve));
+        return super.send(request);
+      }
+    }
+    const transport = new SlowTransport();
+    const bulk = service(transport, { concurrency: 1 });
+    const campaign = bulk.send({ to: numbers(3000), text: 'hi', kind: 'informational' });
+    while (transport.release === undefined) await new Promise((resolve) => setImmediate(resolve));
+    const shutdown = bulk.onApplicationShutdown();
+    transport.release();
+    await shutdown;
+    const report = await campaign.done;
+    // The second request was on the wire and finishes; the third batch had been read and is
+    // not sent; the last 600 numbers were never read and are not part of the campaign.
+    expect(transport.calls).toHaveLength(2);
+    expect(report).toMatchObject({ cancelled: true, sent: 1600, failed: 800, total: 2400 });
+    expect(report.recipients.filter((o) => o.status === 'failed').every((o) => o.reason === 'aborted' && o.error?.code === 'CAMPAIGN_STOPPED')).toBe(true);
   });
 
   it('queries delivery reports in requests of 800 ids, in order, and the bulk credit', async () => {

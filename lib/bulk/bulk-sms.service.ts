@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { PostaGuverciniError } from '../errors/posta-guvercini.error.js';
 import { SmsValidationError } from '../errors/validation.error.js';
 import { assertSmsText } from '../message/sms-text.js';
 import { MAX_RECIPIENTS_PER_REQUEST } from '../posta-guvercini.constants.js';
@@ -10,12 +11,13 @@ import { BatchSender } from './batch-sender.js';
 import { Campaign } from './campaign.js';
 import type { BulkMessageItem, BulkSendEachOptions, BulkSendRequest, CampaignOptions, RecipientSource } from './campaign-options.js';
 import { validateCampaign } from './campaign-rules.js';
-import { type RunControl, runInProcess } from './campaign-runner.js';
+import { runInProcess } from './campaign-runner.js';
 import { CampaignTracker } from './campaign-tracker.js';
 import type { DurableCampaigns } from './durable/durable-campaigns.js';
 import { toConsentFilter } from './recipient-filters.js';
 import { recipientPipeline } from './recipient-pipeline.js';
 import { type ResolvedBulkOptions, resolveBulkOptions } from './resolve-bulk-options.js';
+import { RunControl } from './run-control.js';
 
 /** Options of `BulkSmsService.status()`. */
 export interface BulkStatusOptions {
@@ -44,6 +46,8 @@ export class BulkSmsService implements OnModuleInit, OnApplicationShutdown {
   private readonly options: ResolvedBulkOptions;
   private readonly sender: BatchSender;
   private durable: Promise<DurableCampaigns> | undefined;
+  /** Campaigns started here and not finished; in-process ones with their `done`. */
+  private readonly running = new Map<RunControl, Promise<unknown> | undefined>();
 
   /**
    * @param transport the module's transport (any `SmsTransport`).
@@ -63,8 +67,16 @@ export class BulkSmsService implements OnModuleInit, OnApplicationShutdown {
     if (this.options.durable?.worker) await this.durableCampaigns();
   }
 
-  /** Stops the durable worker and closes its Redis connections. */
+  /**
+   * Stops every campaign started here: no more input is read and nothing more is sent;
+   * recipients already read are reported `aborted`, and requests already on the wire finish
+   * (before the module closes the transport). Then stops the durable worker and closes its
+   * Redis connections (durable campaigns go on in other workers or after the restart).
+   */
   async onApplicationShutdown(): Promise<void> {
+    const reason = new PostaGuverciniError('CAMPAIGN_STOPPED', 'Not sent: the application shut down during the campaign');
+    for (const control of this.running.keys()) control.cancel(reason);
+    await Promise.all([...this.running.values()].map((done) => done?.catch(() => undefined)));
     const durable = this.durable;
     this.durable = undefined;
     if (durable) await (await durable.catch(() => undefined))?.close();
@@ -173,7 +185,7 @@ export class BulkSmsService implements OnModuleInit, OnApplicationShutdown {
       ...(Array.isArray(source) ? { total: source.length } : {}),
       ...(options.onRecipient ? { onRecipient: options.onRecipient } : {}),
     });
-    const control: RunControl = { cancelled: false, stopped: false };
+    const control = new RunControl();
     const pipeline = recipientPipeline(source, {
       mode: text === undefined ? 'many-to-many' : 'one-to-many',
       batchSize: this.options.batchSize,
@@ -181,6 +193,7 @@ export class BulkSmsService implements OnModuleInit, OnApplicationShutdown {
       ...(this.options.optOut ? { optOut: this.options.optOut } : {}),
       ...(settings.kind === 'commercial' && consent ? { consent } : {}),
       stopped: () => control.stopped,
+      cancelled: () => control.cancelled,
     });
 
     const done = (
@@ -195,15 +208,10 @@ export class BulkSmsService implements OnModuleInit, OnApplicationShutdown {
     done.catch((error: unknown) => {
       this.logger.error(`Campaign ${campaignId} stopped: ${error instanceof Error ? error.message : String(error)}`);
     });
-    return new Campaign(
-      campaignId,
-      tracker.progress$,
-      done,
-      () => {
-        control.cancelled = true;
-      },
-      () => tracker.progress,
-    );
+    // Shutdown waits for in-process campaigns; durable ones continue in the workers.
+    this.running.set(control, this.options.durable ? undefined : done);
+    void done.catch(() => undefined).finally(() => this.running.delete(control));
+    return new Campaign(campaignId, tracker.progress$, done, () => control.cancel(), () => tracker.progress);
   }
 
   private durableCampaigns(): Promise<DurableCampaigns> {

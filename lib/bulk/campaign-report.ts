@@ -61,7 +61,10 @@ export interface CampaignReport {
   readonly campaignId: string;
   readonly kind: CampaignKind;
   readonly channel: SmsChannel;
-  /** Recipients read from the input. `sent + skipped + failed === total`. */
+  /**
+   * Recipients read from the input. `sent + skipped + failed === total`. After `cancel()` (or a
+   * shutdown), the recipients read before it: those read but not sent are `failed` / `aborted`.
+   */
   readonly total: number;
   readonly sent: number;
   readonly skipped: number;
@@ -72,7 +75,7 @@ export interface CampaignReport {
   readonly credits: number;
   readonly startedAt: Date;
   readonly finishedAt: Date;
-  /** Whether `cancel()` stopped the campaign before the input was exhausted. */
+  /** Whether `cancel()` or an application shutdown stopped the campaign before the input was exhausted. */
   readonly cancelled: boolean;
   /**
    * The first `reportLimit` outcomes in completion order (default 10,000); `recipientsTruncated`

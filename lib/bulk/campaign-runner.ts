@@ -5,13 +5,7 @@ import type { CampaignSettings } from './campaign-rules.js';
 import type { CampaignTracker } from './campaign-tracker.js';
 import type { BatchSender } from './batch-sender.js';
 import type { PipelineEvent, ReadyRecipient } from './recipient-pipeline.js';
-
-export interface RunControl {
-  /** Set by `Campaign.cancel()`. */
-  cancelled: boolean;
-  /** Set once a fatal provider error (or a failing sink) stops sending. */
-  stopped: boolean;
-}
+import type { RunControl } from './run-control.js';
 
 /**
  * Runs a campaign in this process: pulls batches from the pipeline, sends up to `concurrency`
@@ -29,7 +23,6 @@ export async function runInProcess(params: {
 }): Promise<CampaignReport> {
   const { pipeline, sender, settings, text, concurrency, tracker, control } = params;
   const inFlight = new Set<Promise<void>>();
-  let fatal: PostaGuverciniError | undefined;
   let sinkError: unknown;
   let inputError: unknown;
   let inputFailed = false;
@@ -39,20 +32,13 @@ export async function runInProcess(params: {
       await tracker.record(outcomes, requests, credits);
     } catch (error) {
       sinkError ??= error;
-      control.stopped = true;
+      control.cancel(new PostaGuverciniError('CAMPAIGN_STOPPED', 'Not sent: the campaign stopped because its onRecipient callback threw'));
     }
   };
 
-  const abortedOutcomes = (recipients: readonly ReadyRecipient[]): RecipientOutcome[] => {
-    const error =
-      fatal ??
-      new PostaGuverciniError('CAMPAIGN_STOPPED', 'Not sent: the campaign stopped because its onRecipient callback threw');
-    return recipients.map((r) => ({ to: r.to, index: r.index, status: 'failed', reason: 'aborted', error, maybeSent: false }));
-  };
-
   const sendBatch = async (recipients: ReadyRecipient[]): Promise<void> => {
-    if (control.stopped) {
-      await record(abortedOutcomes(recipients));
+    if (control.stopReason) {
+      await record(abortedOutcomes(recipients, control.stopReason));
       return;
     }
     let result;
@@ -67,10 +53,7 @@ export async function runInProcess(params: {
         credits: 0,
       };
     }
-    if (result.fatal && !fatal) {
-      fatal = result.fatal;
-      control.stopped = true;
-    }
+    if (result.fatal) control.stop(result.fatal);
     await record(result.outcomes, result.requests, result.credits);
   };
 
@@ -89,14 +72,11 @@ export async function runInProcess(params: {
           inputError = event.error;
         }
       }
-      if (control.cancelled) {
-        tracker.markCancelled();
-        break;
-      }
     }
   } finally {
     await Promise.all(inFlight);
   }
+  if (control.cancelled) tracker.markCancelled();
 
   if (sinkError !== undefined) {
     throw new BulkCampaignError(
@@ -115,6 +95,11 @@ export async function runInProcess(params: {
     );
   }
   return tracker.finish();
+}
+
+/** Recipients that will not be sent because the campaign stopped. */
+export function abortedOutcomes(recipients: readonly ReadyRecipient[], error: PostaGuverciniError): RecipientOutcome[] {
+  return recipients.map((r) => ({ to: r.to, index: r.index, status: 'failed', reason: 'aborted', error, maybeSent: false }));
 }
 
 function describe(error: unknown): string {

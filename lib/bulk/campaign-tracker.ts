@@ -31,6 +31,7 @@ export class CampaignTracker {
   private cancelled = false;
   private final: CampaignReport | undefined;
   private deliveries: Promise<void> = Promise.resolve();
+  private sinkFailed = false;
   private readonly subject: BehaviorSubject<CampaignProgress>;
 
   constructor(private readonly options: TrackerOptions) {
@@ -59,12 +60,19 @@ export class CampaignTracker {
       else this.truncated = true;
     }
     this.subject.next(this.snapshot(false));
-    if (onRecipient) {
-      // One call at a time even when several batches complete together.
+    if (onRecipient && !this.sinkFailed) {
+      // One call at a time even when several batches complete together; after the first
+      // failure the callback is not called again (the campaign stops).
       const delivery = this.deliveries.then(async () => {
-        for (const outcome of outcomes) {
-          const pending = onRecipient(outcome);
-          if (pending && typeof (pending as Promise<void>).then === 'function') await pending;
+        if (this.sinkFailed) return;
+        try {
+          for (const outcome of outcomes) {
+            const pending = onRecipient(outcome);
+            if (pending && typeof (pending as Promise<void>).then === 'function') await pending;
+          }
+        } catch (error) {
+          this.sinkFailed = true;
+          throw error;
         }
       });
       this.deliveries = delivery.catch(() => undefined);

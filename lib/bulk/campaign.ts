@@ -34,9 +34,10 @@ export class Campaign {
   }
 
   /**
-   * Stops reading recipients. Batches already being sent finish and are reported; the report
-   * has `cancelled: true` and holds only the recipients read so far. In durable mode, batches
-   * already queued are still sent.
+   * Stops the campaign: no more recipients are read and nothing more is sent. Requests already
+   * on the wire finish and are reported; recipients read but not sent are reported `failed`
+   * with `reason: 'aborted'`; the report has `cancelled: true` and `total` counts the
+   * recipients read. In durable mode, batches already queued are still sent by the workers.
    */
   cancel(): void {
     this.onCancel();

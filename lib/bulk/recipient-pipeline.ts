@@ -39,6 +39,8 @@ export interface PipelineOptions {
   readonly consent?: NumberFilter;
   /** When true, filters are no longer consulted (the campaign stopped; recipients will be reported aborted). */
   readonly stopped?: () => boolean;
+  /** When true, no more input is read; what was read is still produced. */
+  readonly cancelled?: () => boolean;
 }
 
 /**
@@ -99,10 +101,17 @@ export async function* recipientPipeline(
 
   try {
     // Arrays and other sync iterables are read without a promise per entry.
+    const cancelled = options.cancelled ?? (() => false);
     if (isAsyncIterable(source)) {
-      for await (const entry of source) if (take(entry)) yield* flush();
+      for await (const entry of source) {
+        if (take(entry)) yield* flush();
+        if (cancelled()) break;
+      }
     } else if (isIterable(source)) {
-      for (const entry of source) if (take(entry)) yield* flush();
+      for (const entry of source) {
+        if (take(entry)) yield* flush();
+        if (cancelled()) break;
+      }
     } else {
       throw new SmsValidationError('INVALID_RECIPIENTS', 'recipients must be an array or an (async) iterable', 'to');
     }

@@ -10,7 +10,8 @@ import type { BatchResult, BatchSender } from '../batch-sender.js';
 import { Campaign } from '../campaign.js';
 import type { CampaignReport, RecipientOutcome } from '../campaign-report.js';
 import type { CampaignSettings } from '../campaign-rules.js';
-import type { RunControl } from '../campaign-runner.js';
+import { abortedOutcomes as stoppedOutcomes } from '../campaign-runner.js';
+import type { RunControl } from '../run-control.js';
 import { CampaignTracker } from '../campaign-tracker.js';
 import type { PipelineEvent, ReadyRecipient } from '../recipient-pipeline.js';
 import type { ResolvedDurableOptions } from '../resolve-bulk-options.js';
@@ -131,21 +132,26 @@ export class DurableCampaigns {
     await this.store.create(campaignId, settings, text);
     let batches = 0;
     let enqueued = false;
-    let settledCount = 0;
-    let queuedRecipients = 0;
     let inputError: unknown;
     let inputFailed = false;
     const state: FollowState = { batches: async () => ({ batches, enqueued }) };
     const following = this.follow(campaignId, tracker, state);
+    const settle = async (outcomes: RecipientOutcome[]): Promise<void> => {
+      await this.store.addSettled(campaignId, outcomes);
+      await this.recordOrStop(tracker, state, outcomes);
+      if (state.error) control.cancel(new PostaGuverciniError('CAMPAIGN_STOPPED', 'Not sent: the campaign stopped because its onRecipient callback threw'));
+    };
     let queueError: unknown;
     try {
       for await (const event of pipeline) {
-        if (state.error) break;
+        if (this.closed) control.cancel(new PostaGuverciniError('CAMPAIGN_STOPPED', 'Not sent: the application shut down while the campaign was being queued'));
         if (event.type === 'settled') {
-          await this.store.addSettled(campaignId, event.outcomes);
-          settledCount += event.outcomes.length;
-          await this.recordOrStop(tracker, state, event.outcomes);
+          await settle(event.outcomes);
         } else if (event.type === 'batch') {
+          if (control.stopReason) {
+            await settle(stoppedOutcomes(event.recipients, control.stopReason));
+            continue;
+          }
           const data: BatchJob = {
             c: campaignId,
             b: batches,
@@ -153,7 +159,6 @@ export class DurableCampaigns {
           };
           await this.queue.add('batch', data, { jobId: `${campaignId}_${batches}` });
           batches++;
-          queuedRecipients += event.recipients.length;
           await this.store.batchQueued(campaignId);
         } else {
           tracker.setTotal(event.total);
@@ -162,12 +167,8 @@ export class DurableCampaigns {
             inputError = event.error;
           }
         }
-        if (control.cancelled) {
-          tracker.markCancelled();
-          tracker.setTotal(settledCount + queuedRecipients);
-          break;
-        }
       }
+      if (control.cancelled) tracker.markCancelled();
       await this.store.markEnqueued(campaignId, tracker.report().total, control.cancelled);
     } catch (error) {
       queueError = error;
