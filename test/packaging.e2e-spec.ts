@@ -345,9 +345,9 @@ describe('packaging', () => {
   });
 
   describe.each([
-    ['consumer-nest12-esm', 'esm', 12],
-    ['consumer-nest11-cjs', 'cjs', 11],
-  ] as const)('%s', (name, format, nestMajor) => {
+    ['consumer-nest12-esm', 'esm', 12, 'forRoot'],
+    ['consumer-nest11-cjs', 'cjs', 11, 'forRootAsync'],
+  ] as const)('%s', (name, format, nestMajor, registration) => {
     it(`installs the packed package and runs on NestJS ${nestMajor}`, () => {
       const { nestVersion } = fixture(name);
       expect(Number(nestVersion.split('.')[0])).toBe(nestMajor);
@@ -364,7 +364,7 @@ describe('packaging', () => {
       expect(report.transportFromTestingEntry).toBe(true);
     });
 
-    it('boots PostaGuverciniModule.forRoot(), verifies a one-time password, runs a bulk campaign', () => {
+    it(`boots PostaGuverciniModule.${registration}() (global), verifies an OTP, runs a bulk campaign`, () => {
       const { report } = fixture(name);
       expect(report.transport).toBe('memory');
       expect(report.otp).toEqual({ maskedPhone: '+90 532 *** ** 67', valid: true });
