@@ -6,7 +6,12 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import ts from 'typescript';
-import { BulkSmsService, PostaGuverciniModule, type CampaignReport, type DurableBulkOptions } from '../lib/index.js';
+import {
+  BulkSmsService,
+  PostaGuverciniModule,
+  type CampaignReport,
+  type DurableBulkOptions,
+} from '../lib/index.js';
 import { PostaGuverciniSimulator, type SimulatedMessage } from '../lib/testing/index.js';
 
 /**
@@ -27,7 +32,12 @@ async function compileWorker(): Promise<string> {
     for (const entry of await readdir(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) await walk(full);
-      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts') && !entry.name.endsWith('.d.ts')) sources.push(full);
+      else if (
+        entry.name.endsWith('.ts') &&
+        !entry.name.endsWith('.spec.ts') &&
+        !entry.name.endsWith('.d.ts')
+      )
+        sources.push(full);
     }
   };
   await walk(path.join(ROOT, 'lib'));
@@ -55,17 +65,24 @@ interface Worker {
 
 async function startWorker(script: string, env: Record<string, string>): Promise<Worker> {
   const { NODE_OPTIONS: _ignored, ...parentEnv } = process.env;
-  const child = spawn(process.execPath, [script], { env: { ...parentEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [script], {
+    env: { ...parentEnv, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
+  child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
-  const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
+  const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
+    child.once('exit', (code, signal) => resolve(signal ?? code)),
+  );
   await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('ready')) resolve();
     });
-    void exited.then((how) => reject(new Error(`worker exited (${String(how)}) before it was ready: ${stderr}`)));
+    void exited.then((how) =>
+      reject(new Error(`worker exited (${String(how)}) before it was ready: ${stderr}`)),
+    );
   });
   return { child, exited };
 }
@@ -101,7 +118,8 @@ function recipients(): { input: string[]; valid: Set<string> } {
   return { input, valid };
 }
 
-const live = (sim: PostaGuverciniSimulator, m: SimulatedMessage): boolean => sim.statusOf(m.id)?.code !== -202;
+const live = (sim: PostaGuverciniSimulator, m: SimulatedMessage): boolean =>
+  sim.statusOf(m.id)?.code !== -202;
 
 describe('BulkSmsService durable mode (BullMQ + Redis)', () => {
   let sim: PostaGuverciniSimulator;
@@ -137,13 +155,18 @@ describe('BulkSmsService durable mode (BullMQ + Redis)', () => {
     return prefix;
   }
 
-  async function service(durable: Partial<DurableBulkOptions> & { prefix: string }): Promise<BulkSmsService> {
+  async function service(
+    durable: Partial<DurableBulkOptions> & { prefix: string },
+  ): Promise<BulkSmsService> {
     const moduleRef = await Test.createTestingModule({
       imports: [
         PostaGuverciniModule.forRoot({
           transport: 'json',
           accounts: sim.accounts,
-          bulk: { concurrency: 2, durable: { connection: REDIS_URL, pollIntervalMs: 50, ...durable } },
+          bulk: {
+            concurrency: 2,
+            durable: { connection: REDIS_URL, pollIntervalMs: 50, ...durable },
+          },
         }),
       ],
     }).compile();
@@ -153,28 +176,55 @@ describe('BulkSmsService durable mode (BullMQ + Redis)', () => {
     return app.get(BulkSmsService);
   }
 
-  it('runs a campaign as BullMQ jobs and rebuilds its report from Redis with attach()', async () => {
-    const prefix = newPrefix();
-    const bulk = await service({ prefix });
-    const { input, valid } = recipients();
-    const campaign = bulk.send({ to: input.slice(0, 2000), text: 'Kartınızın son ödeme tarihi yaklaşıyor', kind: 'informational', reportLimit: Infinity });
-    const report = await campaign.done;
+  it(
+    'runs a campaign as BullMQ jobs and rebuilds its report from Redis with attach()',
+    async () => {
+      const prefix = newPrefix();
+      const bulk = await service({ prefix });
+      const { input, valid } = recipients();
+      const campaign = bulk.send({
+        to: input.slice(0, 2000),
+        text: 'Kartınızın son ödeme tarihi yaklaşıyor',
+        kind: 'informational',
+        reportLimit: Infinity,
+      });
+      const report = await campaign.done;
 
-    const expected = new Set([...valid].slice(0, 2000).filter((n) => input.slice(0, 2000).some((raw) => raw.replace(/\D/g, '').endsWith(n.slice(2)))));
-    expect(report.sent).toBe(expected.size);
-    expect(new Set(sim.messages.map((m) => m.to))).toEqual(new Set(report.recipients.filter((o) => o.status === 'sent').map((o) => o.to)));
-    expect(sim.messages).toHaveLength(report.sent);
-    expect(report.skipped).toBe(2000 - report.sent);
-    expect(sim.requests.filter((r) => r.operation === 'Send_1_N')).toHaveLength(Math.ceil(report.sent / 800));
+      const expected = new Set(
+        [...valid]
+          .slice(0, 2000)
+          .filter((n) =>
+            input.slice(0, 2000).some((raw) => raw.replace(/\D/g, '').endsWith(n.slice(2))),
+          ),
+      );
+      expect(report.sent).toBe(expected.size);
+      expect(new Set(sim.messages.map((m) => m.to))).toEqual(
+        new Set(report.recipients.filter((o) => o.status === 'sent').map((o) => o.to)),
+      );
+      expect(sim.messages).toHaveLength(report.sent);
+      expect(report.skipped).toBe(2000 - report.sent);
+      expect(sim.requests.filter((r) => r.operation === 'Send_1_N')).toHaveLength(
+        Math.ceil(report.sent / 800),
+      );
 
-    // Another process (here: another app on the same Redis, no worker) attaches by id.
-    const other = await service({ prefix, worker: false });
-    const attached = await other.attach(campaign.id);
-    const rebuilt = await attached.done;
-    expect(rebuilt).toMatchObject({ campaignId: campaign.id, total: 2000, sent: report.sent, skipped: report.skipped, failed: 0, requests: report.requests });
-    const key = (o: { to: string; index: number; status: string; messageId?: string }) => `${o.index}|${o.to}|${o.status}|${o.messageId ?? ''}`;
-    expect(new Set(rebuilt.recipients.map(key))).toEqual(new Set(report.recipients.map(key)));
-  }, TIMEOUT);
+      // Another process (here: another app on the same Redis, no worker) attaches by id.
+      const other = await service({ prefix, worker: false });
+      const attached = await other.attach(campaign.id);
+      const rebuilt = await attached.done;
+      expect(rebuilt).toMatchObject({
+        campaignId: campaign.id,
+        total: 2000,
+        sent: report.sent,
+        skipped: report.skipped,
+        failed: 0,
+        requests: report.requests,
+      });
+      const key = (o: { to: string; index: number; status: string; messageId?: string }) =>
+        `${o.index}|${o.to}|${o.status}|${o.messageId ?? ''}`;
+      expect(new Set(rebuilt.recipients.map(key))).toEqual(new Set(report.recipients.map(key)));
+    },
+    TIMEOUT,
+  );
 
   /**
    * Starts a 6,060-entry campaign from this process (no worker here), lets a worker process
@@ -189,7 +239,12 @@ describe('BulkSmsService durable mode (BullMQ + Redis)', () => {
     acceptedBeforeKill: number;
   }> {
     const prefix = newPrefix();
-    const env = { SIM_BULK_URL: sim.bulkBaseUrl, REDIS_URL, BULK_PREFIX: prefix, DUPLICATE_WINDOW_MS: String(duplicateWindowMs) };
+    const env = {
+      SIM_BULK_URL: sim.bulkBaseUrl,
+      REDIS_URL,
+      BULK_PREFIX: prefix,
+      DUPLICATE_WINDOW_MS: String(duplicateWindowMs),
+    };
     const first = await startWorker(workerScript, env);
     workers.push(first);
     const bulk = await service({ prefix, worker: false });
@@ -207,7 +262,12 @@ describe('BulkSmsService durable mode (BullMQ + Redis)', () => {
     });
 
     const { input, valid } = recipients();
-    const campaign = bulk.send({ to: input, text: 'Hesabınıza giriş yapıldı mı? Bilgi için 0850 000 00 00', kind: 'informational', reportLimit: Infinity });
+    const campaign = bulk.send({
+      to: input,
+      text: 'Hesabınıza giriş yapıldı mı? Bilgi için 0850 000 00 00',
+      kind: 'informational',
+      reportLimit: Infinity,
+    });
     expect(await first.exited).toBe('SIGKILL');
     expect(sim.messages.length).toBeLessThan(valid.size); // really mid-campaign
 
@@ -216,63 +276,75 @@ describe('BulkSmsService durable mode (BullMQ + Redis)', () => {
     return { report, valid, killedOn: killedOn!, acceptedBeforeKill };
   }
 
-  it('kill -9 of the worker mid-campaign: a new worker finishes it, every recipient gets the message exactly once', async () => {
-    const { report, valid, killedOn } = await killMidCampaign(60_000);
+  it(
+    'kill -9 of the worker mid-campaign: a new worker finishes it, every recipient gets the message exactly once',
+    async () => {
+      const { report, valid, killedOn } = await killMidCampaign(60_000);
 
-    // No batch lost: every valid number has exactly one live message (the provider deleted
-    // any re-sent copy of a message it had already accepted, status -202).
-    const liveCount = new Map<string, number>();
-    const copies = new Map<string, number>();
-    for (const m of sim.messages) {
-      if (live(sim, m)) liveCount.set(m.to, (liveCount.get(m.to) ?? 0) + 1);
-      else copies.set(m.to, (copies.get(m.to) ?? 0) + 1);
-    }
-    expect(new Set(liveCount.keys())).toEqual(valid);
-    expect([...liveCount.values()].every((n) => n === 1)).toBe(true);
-    expect(sim.messages.filter((m) => !valid.has(m.to))).toHaveLength(0);
+      // No batch lost: every valid number has exactly one live message (the provider deleted
+      // any re-sent copy of a message it had already accepted, status -202).
+      const liveCount = new Map<string, number>();
+      const copies = new Map<string, number>();
+      for (const m of sim.messages) {
+        if (live(sim, m)) liveCount.set(m.to, (liveCount.get(m.to) ?? 0) + 1);
+        else copies.set(m.to, (copies.get(m.to) ?? 0) + 1);
+      }
+      expect(new Set(liveCount.keys())).toEqual(valid);
+      expect([...liveCount.values()].every((n) => n === 1)).toBe(true);
+      expect(sim.messages.filter((m) => !valid.has(m.to))).toHaveLength(0);
 
-    // Only batches in flight at the kill were re-sent (two at most: worker concurrency 2),
-    // and the batch whose reply was lost was among them.
-    expect(copies.size).toBeGreaterThanOrEqual(800);
-    expect(copies.size).toBeLessThanOrEqual(1600);
-    expect([...copies.values()].every((n) => n === 1)).toBe(true);
-    expect(copies.has(killedOn.to)).toBe(true);
+      // Only batches in flight at the kill were re-sent (two at most: worker concurrency 2),
+      // and the batch whose reply was lost was among them.
+      expect(copies.size).toBeGreaterThanOrEqual(800);
+      expect(copies.size).toBeLessThanOrEqual(1600);
+      expect([...copies.values()].every((n) => n === 1)).toBe(true);
+      expect(copies.has(killedOn.to)).toBe(true);
 
-    // The report says the same: all valid numbers sent, none failed; recovered ones are
-    // exactly those whose live message is the one accepted before the crash.
-    expect(report).toMatchObject({ sent: valid.size, failed: 0, skipped: 60, total: 6060 });
-    const recovered = report.recipients.filter((o) => o.reason === 'recovered');
-    expect(new Set(recovered.map((o) => o.to))).toEqual(new Set(copies.keys()));
-    expect(recovered.every((o) => o.status === 'sent' && o.messageId === undefined)).toBe(true);
-    const byId = new Map(sim.messages.map((m) => [m.id, m]));
-    for (const outcome of report.recipients.filter((o) => o.status === 'sent' && o.messageId)) {
-      const message = byId.get(outcome.messageId!);
-      expect(message?.to).toBe(outcome.to);
-      expect(live(sim, message!)).toBe(true);
-    }
-  }, TIMEOUT);
+      // The report says the same: all valid numbers sent, none failed; recovered ones are
+      // exactly those whose live message is the one accepted before the crash.
+      expect(report).toMatchObject({ sent: valid.size, failed: 0, skipped: 60, total: 6060 });
+      const recovered = report.recipients.filter((o) => o.reason === 'recovered');
+      expect(new Set(recovered.map((o) => o.to))).toEqual(new Set(copies.keys()));
+      expect(recovered.every((o) => o.status === 'sent' && o.messageId === undefined)).toBe(true);
+      const byId = new Map(sim.messages.map((m) => [m.id, m]));
+      for (const outcome of report.recipients.filter((o) => o.status === 'sent' && o.messageId)) {
+        const message = byId.get(outcome.messageId!);
+        expect(message?.to).toBe(outcome.to);
+        expect(live(sim, message!)).toBe(true);
+      }
+    },
+    TIMEOUT,
+  );
 
-  it('past the provider duplicate window, an interrupted batch is reported maybe-sent and never sent twice', async () => {
-    const { report, valid, killedOn } = await killMidCampaign(0);
+  it(
+    'past the provider duplicate window, an interrupted batch is reported maybe-sent and never sent twice',
+    async () => {
+      const { report, valid, killedOn } = await killMidCampaign(0);
 
-    // At most once: no number got two messages.
-    const counts = new Map<string, number>();
-    for (const m of sim.messages) counts.set(m.to, (counts.get(m.to) ?? 0) + 1);
-    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+      // At most once: no number got two messages.
+      const counts = new Map<string, number>();
+      for (const m of sim.messages) counts.set(m.to, (counts.get(m.to) ?? 0) + 1);
+      expect([...counts.values()].every((n) => n === 1)).toBe(true);
 
-    // The batch whose reply was lost was delivered once and is reported honestly.
-    const killed = report.recipients.find((o) => o.to === killedOn.to && o.status !== 'skipped')!;
-    expect(killed).toMatchObject({ status: 'failed', reason: 'outcome_unknown', maybeSent: true });
-    const unknown = report.recipients.filter((o) => o.reason === 'outcome_unknown');
-    expect(unknown.length).toBeGreaterThanOrEqual(800);
-    expect(unknown.length).toBeLessThanOrEqual(1600);
-    expect(unknown.every((o) => o.status === 'failed' && o.maybeSent === true)).toBe(true);
+      // The batch whose reply was lost was delivered once and is reported honestly.
+      const killed = report.recipients.find((o) => o.to === killedOn.to && o.status !== 'skipped')!;
+      expect(killed).toMatchObject({
+        status: 'failed',
+        reason: 'outcome_unknown',
+        maybeSent: true,
+      });
+      const unknown = report.recipients.filter((o) => o.reason === 'outcome_unknown');
+      expect(unknown.length).toBeGreaterThanOrEqual(800);
+      expect(unknown.length).toBeLessThanOrEqual(1600);
+      expect(unknown.every((o) => o.status === 'failed' && o.maybeSent === true)).toBe(true);
 
-    // Everything else went out exactly once and is reported with its id.
-    expect(report.sent + unknown.length).toBe(valid.size);
-    const byId = new Map(sim.messages.map((m) => [m.id, m]));
-    for (const outcome of report.recipients.filter((o) => o.status === 'sent')) {
-      expect(byId.get(outcome.messageId!)?.to).toBe(outcome.to);
-    }
-  }, TIMEOUT);
+      // Everything else went out exactly once and is reported with its id.
+      expect(report.sent + unknown.length).toBe(valid.size);
+      const byId = new Map(sim.messages.map((m) => [m.id, m]));
+      for (const outcome of report.recipients.filter((o) => o.status === 'sent')) {
+        expect(byId.get(outcome.messageId!)?.to).toBe(outcome.to);
+      }
+    },
+    TIMEOUT,
+  );
 });

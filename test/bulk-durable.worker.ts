@@ -17,7 +17,9 @@ const env = (name: string): string => {
   imports: [
     PostaGuverciniModule.forRoot({
       transport: 'json',
-      accounts: { bulk: { username: 'bulk-user', password: 'bulk-secret', baseUrl: env('SIM_BULK_URL') } },
+      accounts: {
+        bulk: { username: 'bulk-user', password: 'bulk-secret', baseUrl: env('SIM_BULK_URL') },
+      },
       bulk: {
         concurrency: 2,
         durable: {
@@ -33,6 +35,8 @@ const env = (name: string): string => {
 })
 class BulkWorkerModule {}
 
-const app = await NestFactory.createApplicationContext(BulkWorkerModule, { logger: ['error', 'warn'] });
+const app = await NestFactory.createApplicationContext(BulkWorkerModule, {
+  logger: ['error', 'warn'],
+});
 app.enableShutdownHooks();
 process.stdout.write('ready\n');

@@ -15,7 +15,8 @@ import type { AccountsOptions } from '../../lib/transports/wire-transport.option
 const TOTAL = Number(process.env['BULK_BENCH_N'] ?? 1_000_000);
 const BASELINE = Number(process.env['BULK_BENCH_BASELINE'] ?? 10_000);
 const CONCURRENCY = Number(process.env['BULK_BENCH_CONCURRENCY'] ?? 4);
-const TEXT = 'Değerli müşterimiz, hesap özetiniz hazırlanmıştır. Detaylar için mobil uygulamamızı ziyaret edin.';
+const TEXT =
+  'Değerli müşterimiz, hesap özetiniz hazırlanmıştır. Detaylar için mobil uygulamamızı ziyaret edin.';
 const RSS_TARGET_MB = 200;
 
 interface Stats {
@@ -71,7 +72,9 @@ async function main(): Promise<void> {
     if (now.rss > peak.rss) peak = now;
   }, 25);
 
-  console.log(`bench/bulk: ${int(TOTAL)}-recipient 1-N campaign, async generator → BulkSmsService → JsonTransport → simulator (child process); concurrency ${CONCURRENCY}`);
+  console.log(
+    `bench/bulk: ${int(TOTAL)}-recipient 1-N campaign, async generator → BulkSmsService → JsonTransport → simulator (child process); concurrency ${CONCURRENCY}`,
+  );
   const before = await ask(child);
   const cpuBefore = process.cpuUsage();
   const started = process.hrtime.bigint();
@@ -94,39 +97,64 @@ async function main(): Promise<void> {
     .reduce((sum, [, n]) => sum + n, 0);
   const expectedRequests = Math.ceil(TOTAL / 800);
 
-  console.log(`  naive baseline: one request per recipient (Send_1_N with 1 receiver) for the first ${int(BASELINE)}, ${CONCURRENCY} in flight`);
+  console.log(
+    `  naive baseline: one request per recipient (Send_1_N with 1 receiver) for the first ${int(BASELINE)}, ${CONCURRENCY} in flight`,
+  );
   let next = 0;
   const baselineCpuBefore = process.cpuUsage();
   const baselineStarted = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       for (let i = next++; i < BASELINE; i = next++) {
-        await transport.send({ channel: 'bulk', text: `${TEXT} (baseline)`, to: [`90${recipient(i).replace(/\D/g, '').slice(-10)}`] });
+        await transport.send({
+          channel: 'bulk',
+          text: `${TEXT} (baseline)`,
+          to: [`90${recipient(i).replace(/\D/g, '').slice(-10)}`],
+        });
       }
     }),
   );
   const baselineSeconds = seconds(process.hrtime.bigint() - baselineStarted);
   const baselineCpu = cpuSeconds(process.cpuUsage(baselineCpuBefore));
   const afterBaseline = await ask(child);
-  const baselineRequests = Object.entries(afterBaseline.requests)
-    .filter(([key]) => key.startsWith('Send_1_N'))
-    .reduce((sum, [, n]) => sum + n, 0) - campaignRequests;
+  const baselineRequests =
+    Object.entries(afterBaseline.requests)
+      .filter(([key]) => key.startsWith('Send_1_N'))
+      .reduce((sum, [, n]) => sum + n, 0) - campaignRequests;
   const extrapolated = (baselineSeconds / BASELINE) * TOTAL;
 
   const requestsOk = campaignRequests === expectedRequests && report.requests === expectedRequests;
   const rssOk = peakRss <= RSS_TARGET_MB * 1024 * 1024;
   console.log('');
-  console.log(`campaign  recipients           ${int(report.total)} (sent ${int(report.sent)}, skipped ${int(report.skipped)}, failed ${int(report.failed)})`);
-  console.log(`          wall time            ${campaignSeconds.toFixed(2)} s (${int(report.total / campaignSeconds)} recipients/s)`);
-  console.log(`          requests made        ${int(campaignRequests)} counted by the simulator, ${int(report.requests)} reported (target exactly ${int(expectedRequests)}) ${requestsOk ? 'OK' : 'MISSED'}`);
-  console.log(`          simulator messages   ${int(afterCampaign.messages)} (${int(afterCampaign.distinct)} distinct numbers)`);
-  console.log(`          peak RSS (sender)    ${mb(peakRss)} (target ≤ ${RSS_TARGET_MB} MB) ${rssOk ? 'OK' : 'MISSED'}; at the sampled peak: JS heap ${mb(peak.heapUsed)} used of ${mb(peak.heapTotal)}, external ${mb(peak.external)}; simulator child ${mb(afterCampaign.rss)}`);
-  console.log(`          CPU                  sender ${campaignCpu.toFixed(1)} s, simulator ${(afterCampaign.cpuSeconds - before.cpuSeconds).toFixed(1)} s (2 shared cores: wall time includes waiting for other processes)`);
-  console.log(`baseline  ${int(BASELINE)} requests      ${baselineSeconds.toFixed(2)} s (${int(BASELINE / baselineSeconds)} recipients/s; ${int(baselineRequests)} requests counted)`);
-  console.log(`          CPU                  sender ${baselineCpu.toFixed(1)} s, simulator ${(afterBaseline.cpuSeconds - afterCampaign.cpuSeconds).toFixed(1)} s`);
+  console.log(
+    `campaign  recipients           ${int(report.total)} (sent ${int(report.sent)}, skipped ${int(report.skipped)}, failed ${int(report.failed)})`,
+  );
+  console.log(
+    `          wall time            ${campaignSeconds.toFixed(2)} s (${int(report.total / campaignSeconds)} recipients/s)`,
+  );
+  console.log(
+    `          requests made        ${int(campaignRequests)} counted by the simulator, ${int(report.requests)} reported (target exactly ${int(expectedRequests)}) ${requestsOk ? 'OK' : 'MISSED'}`,
+  );
+  console.log(
+    `          simulator messages   ${int(afterCampaign.messages)} (${int(afterCampaign.distinct)} distinct numbers)`,
+  );
+  console.log(
+    `          peak RSS (sender)    ${mb(peakRss)} (target ≤ ${RSS_TARGET_MB} MB) ${rssOk ? 'OK' : 'MISSED'}; at the sampled peak: JS heap ${mb(peak.heapUsed)} used of ${mb(peak.heapTotal)}, external ${mb(peak.external)}; simulator child ${mb(afterCampaign.rss)}`,
+  );
+  console.log(
+    `          CPU                  sender ${campaignCpu.toFixed(1)} s, simulator ${(afterCampaign.cpuSeconds - before.cpuSeconds).toFixed(1)} s (2 shared cores: wall time includes waiting for other processes)`,
+  );
+  console.log(
+    `baseline  ${int(BASELINE)} requests      ${baselineSeconds.toFixed(2)} s (${int(BASELINE / baselineSeconds)} recipients/s; ${int(baselineRequests)} requests counted)`,
+  );
+  console.log(
+    `          CPU                  sender ${baselineCpu.toFixed(1)} s, simulator ${(afterBaseline.cpuSeconds - afterCampaign.cpuSeconds).toFixed(1)} s`,
+  );
   console.log(`          extrapolated to ${int(TOTAL)}: ${int(extrapolated)} s`);
   const senderCpuRatio = ((baselineCpu / BASELINE) * TOTAL) / campaignCpu;
-  console.log(`ratio     campaign is ${(extrapolated / campaignSeconds).toFixed(1)}× faster than one request per recipient (wall time, extrapolated), with ${(TOTAL / campaignRequests).toFixed(0)}× fewer requests and ${senderCpuRatio.toFixed(1)}× less sender CPU`);
+  console.log(
+    `ratio     campaign is ${(extrapolated / campaignSeconds).toFixed(1)}× faster than one request per recipient (wall time, extrapolated), with ${(TOTAL / campaignRequests).toFixed(0)}× fewer requests and ${senderCpuRatio.toFixed(1)}× less sender CPU`,
+  );
 
   await transport.close();
   await bulk.onApplicationShutdown();

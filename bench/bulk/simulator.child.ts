@@ -19,7 +19,14 @@ process.on('message', (command: Command) => {
     const distinct = new Set<string>();
     for (const message of sim.messages) distinct.add(message.to);
     const cpu = process.cpuUsage();
-    process.send!({ type: 'stats', requests, messages: sim.messages.length, distinct: distinct.size, rss: process.memoryUsage.rss(), cpuSeconds: (cpu.user + cpu.system) / 1e6 });
+    process.send!({
+      type: 'stats',
+      requests,
+      messages: sim.messages.length,
+      distinct: distinct.size,
+      rss: process.memoryUsage.rss(),
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    });
   } else if (command.type === 'stop') {
     void sim.stop().then(() => process.exit(0));
   }

@@ -3,7 +3,11 @@ import { PostaGuverciniError } from '../errors/posta-guvercini.error.js';
 import { SmsProviderError } from '../errors/provider.error.js';
 import { SmsMalformedResponseError, SmsTransportError } from '../errors/transport.error.js';
 import type { SmsTransport } from '../transports/sms-transport.js';
-import type { RecipientResult, SendRequest, SendResult } from '../transports/sms-transport.types.js';
+import type {
+  RecipientResult,
+  SendRequest,
+  SendResult,
+} from '../transports/sms-transport.types.js';
 import type { RecipientOutcome } from './campaign-report.js';
 import type { CampaignSettings } from './campaign-rules.js';
 import type { ReadyRecipient } from './recipient-pipeline.js';
@@ -27,7 +31,10 @@ export interface BatchResult {
 
 /** Thrown inside the retry policy to send the part of a batch that provably did not go out. */
 class RetryableRemainder extends Error {
-  constructor(readonly remainder: ReadyRecipient[], readonly outcomes: RecipientOutcome[]) {
+  constructor(
+    readonly remainder: ReadyRecipient[],
+    readonly outcomes: RecipientOutcome[],
+  ) {
     super('retryable remainder');
   }
 }
@@ -45,7 +52,11 @@ export class BatchSender {
     private readonly retryOptions: ResolvedRetry,
   ) {}
 
-  async send(settings: CampaignSettings, text: string | undefined, recipients: readonly ReadyRecipient[]): Promise<BatchResult> {
+  async send(
+    settings: CampaignSettings,
+    text: string | undefined,
+    recipients: readonly ReadyRecipient[],
+  ): Promise<BatchResult> {
     const final: RecipientOutcome[] = [];
     let requests = 0;
     let credits = 0;
@@ -102,7 +113,11 @@ export class BatchSender {
   }
 
   /** One request; outcomes in the order of `recipients`. Never throws for provider or transport failures. */
-  private async attempt(settings: CampaignSettings, text: string | undefined, recipients: readonly ReadyRecipient[]): Promise<BatchResult> {
+  private async attempt(
+    settings: CampaignSettings,
+    text: string | undefined,
+    recipients: readonly ReadyRecipient[],
+  ): Promise<BatchResult> {
     const request = buildRequest(settings, text, recipients);
     let result: SendResult;
     try {
@@ -113,9 +128,19 @@ export class BatchSender {
         return { ...mapResult(partial, recipients), ...fatalOf(caught) };
       }
       const error = asPackageError(caught);
-      const maybeSent = error instanceof SmsTransportError ? error.maybeAccepted : !(error instanceof SmsProviderError);
+      const maybeSent =
+        error instanceof SmsTransportError
+          ? error.maybeAccepted
+          : !(error instanceof SmsProviderError);
       return {
-        outcomes: recipients.map((r) => ({ to: r.to, index: r.index, status: 'failed', reason: 'send_failed', error, maybeSent })),
+        outcomes: recipients.map((r) => ({
+          to: r.to,
+          index: r.index,
+          status: 'failed',
+          reason: 'send_failed',
+          error,
+          maybeSent,
+        })),
         requests: 1,
         credits: 0,
         ...fatalOf(error),
@@ -125,7 +150,11 @@ export class BatchSender {
   }
 }
 
-function buildRequest(settings: CampaignSettings, text: string | undefined, recipients: readonly ReadyRecipient[]): SendRequest {
+function buildRequest(
+  settings: CampaignSettings,
+  text: string | undefined,
+  recipients: readonly ReadyRecipient[],
+): SendRequest {
   const common = {
     channel: settings.channel,
     ...(settings.sendAt ? { sendAt: settings.sendAt } : {}),
@@ -140,7 +169,8 @@ function mapResult(result: SendResult, recipients: readonly ReadyRecipient[]): B
   const entries = result.recipients;
   // The transports answer in request order; fall back to matching by number if they did not.
   let positional = entries.length === recipients.length;
-  for (let i = 0; positional && i < entries.length; i++) positional = entries[i]!.to === recipients[i]!.to;
+  for (let i = 0; positional && i < entries.length; i++)
+    positional = entries[i]!.to === recipients[i]!.to;
   let byNumber: Map<string, RecipientResult> | undefined;
   if (!positional) {
     byNumber = new Map();
@@ -163,14 +193,22 @@ function mapResult(result: SendResult, recipients: readonly ReadyRecipient[]): B
       fatal ??= fatalOf(entry.error).fatal;
       outcomes[i] =
         entry.status === 'rejected'
-          ? { to, index, status: 'failed', reason: 'rejected', error: entry.error, maybeSent: false }
+          ? {
+              to,
+              index,
+              status: 'failed',
+              reason: 'rejected',
+              error: entry.error,
+              maybeSent: false,
+            }
           : {
               to,
               index,
               status: 'failed',
               reason: 'send_failed',
               error: entry.error,
-              maybeSent: entry.error instanceof SmsTransportError ? entry.error.maybeAccepted : true,
+              maybeSent:
+                entry.error instanceof SmsTransportError ? entry.error.maybeAccepted : true,
             };
     }
   }
@@ -181,7 +219,10 @@ function mapResult(result: SendResult, recipients: readonly ReadyRecipient[]): B
 
 /** Errors after which every later batch would fail the same way. */
 function fatalOf(error: unknown): { fatal?: PostaGuverciniError } {
-  if (error instanceof SmsProviderError && (error.code === 'PROVIDER_AUTHENTICATION' || error.code === 'PROVIDER_INSUFFICIENT_CREDIT')) {
+  if (
+    error instanceof SmsProviderError &&
+    (error.code === 'PROVIDER_AUTHENTICATION' || error.code === 'PROVIDER_INSUFFICIENT_CREDIT')
+  ) {
     return { fatal: error };
   }
   return {};

@@ -4,7 +4,12 @@ import { SmsProviderError } from '../errors/provider.error.js';
 import { SmsConnectionError, SmsHttpStatusError } from '../errors/transport.error.js';
 import { SmsValidationError } from '../errors/validation.error.js';
 import { InMemoryTransport } from '../transports/in-memory.transport.js';
-import type { SendRequest, SendResult, StatusRequest, DeliveryReport } from '../transports/sms-transport.types.js';
+import type {
+  SendRequest,
+  SendResult,
+  StatusRequest,
+  DeliveryReport,
+} from '../transports/sms-transport.types.js';
 import { isManyToMany } from '../transports/sms-transport.types.js';
 import type { BulkModuleOptions } from './bulk.options.js';
 import { BulkSmsService } from './bulk-sms.service.js';
@@ -38,9 +43,14 @@ class ScriptedTransport extends InMemoryTransport {
 }
 
 const number = (i: number): string => `90532${String(i).padStart(7, '0')}`;
-const numbers = (count: number, from = 0): string[] => Array.from({ length: count }, (_, i) => number(from + i));
+const numbers = (count: number, from = 0): string[] =>
+  Array.from({ length: count }, (_, i) => number(from + i));
 
-function service(transport: ScriptedTransport, bulk: BulkModuleOptions = {}, sender?: string): BulkSmsService {
+function service(
+  transport: ScriptedTransport,
+  bulk: BulkModuleOptions = {},
+  sender?: string,
+): BulkSmsService {
   return new BulkSmsService(transport, {
     transport,
     bulk: { retry: { initialDelayMs: 1, maxDelayMs: 5 }, ...bulk },
@@ -48,8 +58,10 @@ function service(transport: ScriptedTransport, bulk: BulkModuleOptions = {}, sen
   });
 }
 
-const byStatus = (outcomes: readonly RecipientOutcome[], status: RecipientOutcome['status']): RecipientOutcome[] =>
-  outcomes.filter((o) => o.status === status);
+const byStatus = (
+  outcomes: readonly RecipientOutcome[],
+  status: RecipientOutcome['status'],
+): RecipientOutcome[] => outcomes.filter((o) => o.status === status);
 
 describe('BulkSmsService (in process)', () => {
   it('normalises, de-duplicates, skips invalid numbers and sends full batches of 800', async () => {
@@ -65,9 +77,19 @@ describe('BulkSmsService (in process)', () => {
     const campaign = bulk.send({ to: input, text: 'Kampanya başladı', kind: 'informational' });
     const report = await campaign.done;
 
-    expect(transport.calls.map((c) => (isManyToMany(c) ? c.messages.length : c.to.length))).toEqual([800, 800, 100]);
+    expect(transport.calls.map((c) => (isManyToMany(c) ? c.messages.length : c.to.length))).toEqual(
+      [800, 800, 100],
+    );
     expect(transport.calls.every((c) => c.channel === 'bulk')).toBe(true);
-    expect(report).toMatchObject({ total: 1704, sent: 1700, skipped: 4, failed: 0, requests: 3, kind: 'informational', channel: 'bulk' });
+    expect(report).toMatchObject({
+      total: 1704,
+      sent: 1700,
+      skipped: 4,
+      failed: 0,
+      requests: 3,
+      kind: 'informational',
+      channel: 'bulk',
+    });
     const skipped = byStatus(report.recipients, 'skipped');
     expect(skipped.map((o) => [o.index, o.reason])).toEqual([
       [1700, 'duplicate'],
@@ -99,9 +121,20 @@ describe('BulkSmsService (in process)', () => {
     ];
     const report = await bulk.sendEach(items as never, { kind: 'informational' }).done;
     expect(report).toMatchObject({ total: 6, sent: 1, skipped: 5 });
-    expect(transport.outbox.map((m) => [m.to, m.text])).toEqual([['905320000001', 'Sayın Ayşe, siparişiniz yolda']]);
-    const reasons = Object.fromEntries(report.recipients.map((o) => [o.index, o.reason ?? o.status]));
-    expect(reasons).toEqual({ 0: 'sent', 1: 'invalid_text', 2: 'invalid_text', 3: 'duplicate', 4: 'invalid_number', 5: 'invalid_number' });
+    expect(transport.outbox.map((m) => [m.to, m.text])).toEqual([
+      ['905320000001', 'Sayın Ayşe, siparişiniz yolda'],
+    ]);
+    const reasons = Object.fromEntries(
+      report.recipients.map((o) => [o.index, o.reason ?? o.status]),
+    );
+    expect(reasons).toEqual({
+      0: 'sent',
+      1: 'invalid_text',
+      2: 'invalid_text',
+      3: 'duplicate',
+      4: 'invalid_number',
+      5: 'invalid_number',
+    });
   });
 
   it('pulls an async iterable only as fast as it sends (bounded read-ahead)', async () => {
@@ -141,7 +174,14 @@ describe('BulkSmsService (in process)', () => {
     expect(transport.calls).toHaveLength(3);
     const failed = byStatus(report.recipients, 'failed');
     expect(failed.map((o) => o.to)).toEqual(transport.recipientsOf(2));
-    expect(failed.every((o) => o.reason === 'send_failed' && o.maybeSent === true && o.error instanceof SmsHttpStatusError)).toBe(true);
+    expect(
+      failed.every(
+        (o) =>
+          o.reason === 'send_failed' &&
+          o.maybeSent === true &&
+          o.error instanceof SmsHttpStatusError,
+      ),
+    ).toBe(true);
     expect(report).toMatchObject({ sent: 1200, failed: 800 });
     // Nothing reported sent that the transport did not accept.
     const accepted = new Set(transport.outbox.map((m) => m.messageId));
@@ -176,7 +216,9 @@ describe('BulkSmsService (in process)', () => {
     const report = await bulk.send({ to: numbers(4000), text: 'hi', kind: 'informational' }).done;
     expect(transport.calls).toHaveLength(1);
     expect(report).toMatchObject({ sent: 0, failed: 4000, total: 4000 });
-    expect(byStatus(report.recipients, 'failed').filter((o) => o.reason === 'aborted')).toHaveLength(3200);
+    expect(
+      byStatus(report.recipients, 'failed').filter((o) => o.reason === 'aborted'),
+    ).toHaveLength(3200);
     expect(report.recipients.every((o) => o.error instanceof SmsProviderError)).toBe(true);
   });
 
@@ -184,13 +226,36 @@ describe('BulkSmsService (in process)', () => {
     const cases: Array<[string, Record<string, unknown>, string]> = [
       ['sendAt in the past', { sendAt: new Date(Date.now() - 60_000) }, 'SEND_AT_IN_PAST'],
       ['sendAt not a date', { sendAt: '2030-01-01' }, 'INVALID_SEND_AT'],
-      ['a schedule on the OTP host', { channel: 'otp', sendAt: new Date(Date.now() + 3_600_000) }, 'SCHEDULE_NOT_SUPPORTED'],
-      ['validUntil before sendAt', { sendAt: new Date(Date.now() + 7_200_000), validUntil: new Date(Date.now() + 3_600_000) }, 'VALID_UNTIL_TOO_EARLY'],
-      ['validUntil more than 24 h after sendAt', { sendAt: new Date(Date.now() + 3_600_000), validUntil: new Date(Date.now() + 26 * 3_600_000) }, 'VALIDITY_TOO_LONG'],
-      ['validUntil more than 24 h after now', { validUntil: new Date(Date.now() + 25 * 3_600_000) }, 'VALIDITY_TOO_LONG'],
+      [
+        'a schedule on the OTP host',
+        { channel: 'otp', sendAt: new Date(Date.now() + 3_600_000) },
+        'SCHEDULE_NOT_SUPPORTED',
+      ],
+      [
+        'validUntil before sendAt',
+        { sendAt: new Date(Date.now() + 7_200_000), validUntil: new Date(Date.now() + 3_600_000) },
+        'VALID_UNTIL_TOO_EARLY',
+      ],
+      [
+        'validUntil more than 24 h after sendAt',
+        {
+          sendAt: new Date(Date.now() + 3_600_000),
+          validUntil: new Date(Date.now() + 26 * 3_600_000),
+        },
+        'VALIDITY_TOO_LONG',
+      ],
+      [
+        'validUntil more than 24 h after now',
+        { validUntil: new Date(Date.now() + 25 * 3_600_000) },
+        'VALIDITY_TOO_LONG',
+      ],
       ['a 12-character sender', { sender: 'ABCDEFGHIJKL' }, 'INVALID_SENDER'],
       ['no kind', { kind: undefined }, 'INVALID_CAMPAIGN_KIND'],
-      ['a commercial campaign without consent filter', { kind: 'commercial' }, 'CONSENT_FILTER_REQUIRED'],
+      [
+        'a commercial campaign without consent filter',
+        { kind: 'commercial' },
+        'CONSENT_FILTER_REQUIRED',
+      ],
     ];
     it.each(cases)('refuses %s', (_name, overrides, code) => {
       const transport = new ScriptedTransport();
@@ -208,14 +273,27 @@ describe('BulkSmsService (in process)', () => {
 
     it('refuses an empty text and a text over the provider cap', () => {
       const bulk = service(new ScriptedTransport());
-      expect(() => bulk.send({ to: numbers(1), text: '  ', kind: 'informational' })).toThrow(expect.objectContaining({ code: 'TEXT_EMPTY' }));
-      expect(() => bulk.send({ to: numbers(1), text: 'ş'.repeat(269), kind: 'informational' })).toThrow(expect.objectContaining({ code: 'TEXT_TOO_LONG' }));
+      expect(() => bulk.send({ to: numbers(1), text: '  ', kind: 'informational' })).toThrow(
+        expect.objectContaining({ code: 'TEXT_EMPTY' }),
+      );
+      expect(() =>
+        bulk.send({ to: numbers(1), text: 'ş'.repeat(269), kind: 'informational' }),
+      ).toThrow(expect.objectContaining({ code: 'TEXT_TOO_LONG' }));
     });
 
     it('uses the module sender and lets a campaign override it; an over-long module sender is refused', async () => {
       const transport = new ScriptedTransport();
-      await service(transport, {}, 'BANKA').send({ to: numbers(1), text: 'hi', kind: 'informational' }).done;
-      await service(transport, {}, 'BANKA').send({ to: numbers(1, 5), text: 'hi', kind: 'informational', sender: 'KAMPANYA' }).done;
+      await service(transport, {}, 'BANKA').send({
+        to: numbers(1),
+        text: 'hi',
+        kind: 'informational',
+      }).done;
+      await service(transport, {}, 'BANKA').send({
+        to: numbers(1, 5),
+        text: 'hi',
+        kind: 'informational',
+        sender: 'KAMPANYA',
+      }).done;
       expect(transport.calls.map((c) => c.sender)).toEqual(['BANKA', 'KAMPANYA']);
     });
 
@@ -223,9 +301,19 @@ describe('BulkSmsService (in process)', () => {
       const transport = new ScriptedTransport();
       const sendAt = new Date(Date.now() + 3_600_000);
       const validUntil = new Date(sendAt.getTime() + 6 * 3_600_000);
-      await service(transport).send({ to: numbers(2), text: 'hi', kind: 'informational', sendAt, validUntil }).done;
+      await service(transport).send({
+        to: numbers(2),
+        text: 'hi',
+        kind: 'informational',
+        sendAt,
+        validUntil,
+      }).done;
       expect(transport.calls[0]).toMatchObject({ channel: 'bulk', sendAt, validUntil });
-      expect((await transport.status({ channel: 'bulk', messageIds: [transport.outbox[0]!.messageId] }))[0]!.status).toBe('scheduled');
+      expect(
+        (
+          await transport.status({ channel: 'bulk', messageIds: [transport.outbox[0]!.messageId] })
+        )[0]!.status,
+      ).toBe('scheduled');
     });
   });
 
@@ -239,10 +327,15 @@ describe('BulkSmsService (in process)', () => {
           return batch.filter((n) => Number(n.slice(-1)) % 2 === 0);
         },
       });
-      const report = await bulk.send({ to: numbers(1000), text: 'İndirim!', kind: 'commercial' }).done;
+      const report = await bulk.send({ to: numbers(1000), text: 'İndirim!', kind: 'commercial' })
+        .done;
       expect(asked).toEqual([800, 200]);
       expect(report).toMatchObject({ sent: 500, skipped: 500 });
-      expect(byStatus(report.recipients, 'skipped').every((o) => o.reason === 'no_consent' && Number(o.to.slice(-1)) % 2 === 1)).toBe(true);
+      expect(
+        byStatus(report.recipients, 'skipped').every(
+          (o) => o.reason === 'no_consent' && Number(o.to.slice(-1)) % 2 === 1,
+        ),
+      ).toBe(true);
       expect(transport.outbox.every((m) => Number(m.to.slice(-1)) % 2 === 0)).toBe(true);
       // 500 allowed recipients are packed into one request.
       expect(transport.calls).toHaveLength(1);
@@ -264,7 +357,12 @@ describe('BulkSmsService (in process)', () => {
         }
       }
       const transport = new ScriptedTransport();
-      const report = await service(transport).send({ to: numbers(3), text: 'hi', kind: 'commercial', consentFilter: new OnlyFirst() }).done;
+      const report = await service(transport).send({
+        to: numbers(3),
+        text: 'hi',
+        kind: 'commercial',
+        consentFilter: new OnlyFirst(),
+      }).done;
       expect(report).toMatchObject({ sent: 1, skipped: 2 });
     });
 
@@ -277,7 +375,11 @@ describe('BulkSmsService (in process)', () => {
       });
       const report = await bulk.send({ to: numbers(3), text: 'hi', kind: 'commercial' }).done;
       expect(transport.calls).toHaveLength(0);
-      expect(report.recipients.every((o) => o.status === 'failed' && o.reason === 'filter_failed' && o.maybeSent === false)).toBe(true);
+      expect(
+        report.recipients.every(
+          (o) => o.status === 'failed' && o.reason === 'filter_failed' && o.maybeSent === false,
+        ),
+      ).toBe(true);
     });
 
     it('skips opted-out numbers from a list (any form), a function or an OptOutList', async () => {
@@ -286,11 +388,23 @@ describe('BulkSmsService (in process)', () => {
           return batch.filter((n) => n.endsWith('3'));
         }
       }
-      for (const optOut of [['+90 532 000 00 03'], (batch: string[]) => batch.filter((n) => n.endsWith('3')), new Blacklist()]) {
+      for (const optOut of [
+        ['+90 532 000 00 03'],
+        (batch: string[]) => batch.filter((n) => n.endsWith('3')),
+        new Blacklist(),
+      ]) {
         const transport = new ScriptedTransport();
-        const report = await service(transport, { optOut }).send({ to: numbers(5), text: 'hi', kind: 'informational' }).done;
+        const report = await service(transport, { optOut }).send({
+          to: numbers(5),
+          text: 'hi',
+          kind: 'informational',
+        }).done;
         expect(report).toMatchObject({ sent: 4, skipped: 1 });
-        expect(byStatus(report.recipients, 'skipped')[0]).toMatchObject({ to: '905320000003', reason: 'opted_out', index: 3 });
+        expect(byStatus(report.recipients, 'skipped')[0]).toMatchObject({
+          to: '905320000003',
+          reason: 'opted_out',
+          index: 3,
+        });
         expect(transport.outbox.some((m) => m.to === '905320000003')).toBe(false);
       }
     });
@@ -315,7 +429,11 @@ describe('BulkSmsService (in process)', () => {
 
   it('publishes progress after every batch and completes', async () => {
     const transport = new ScriptedTransport();
-    const campaign = service(transport, { concurrency: 1 }).send({ to: numbers(2000), text: 'hi', kind: 'informational' });
+    const campaign = service(transport, { concurrency: 1 }).send({
+      to: numbers(2000),
+      text: 'hi',
+      kind: 'informational',
+    });
     const snapshots = await lastValueFrom(campaign.progress$.pipe(toArray()));
     expect(snapshots.at(-1)).toMatchObject({ sent: 2000, total: 2000, done: true, requests: 3 });
     const sentCounts = snapshots.map((s) => s.sent);
@@ -362,7 +480,11 @@ describe('BulkSmsService (in process)', () => {
         yield number(i % 9_000_000);
       }
     }
-    const campaign = service(transport, { concurrency: 1 }).send({ to: endless(), text: 'hi', kind: 'informational' });
+    const campaign = service(transport, { concurrency: 1 }).send({
+      to: endless(),
+      text: 'hi',
+      kind: 'informational',
+    });
     campaign.progress$.subscribe((p) => {
       if (p.sent >= 1600) campaign.cancel();
     });
@@ -373,7 +495,11 @@ describe('BulkSmsService (in process)', () => {
     // Everything read is reported: sent, or aborted (read but never sent).
     expect(report.total).toBe(read);
     expect(report.sent + report.failed).toBe(read);
-    expect(report.recipients.filter((o) => o.status === 'failed').every((o) => o.reason === 'aborted' && o.error?.code === 'CAMPAIGN_CANCELLED')).toBe(true);
+    expect(
+      report.recipients
+        .filter((o) => o.status === 'failed')
+        .every((o) => o.reason === 'aborted' && o.error?.code === 'CAMPAIGN_CANCELLED'),
+    ).toBe(true);
   });
 
   it('on shutdown, stops campaigns, lets requests on the wire finish and reports the rest as aborted', async () => {
@@ -396,13 +522,22 @@ describe('BulkSmsService (in process)', () => {
     // not sent; the last 600 numbers were never read and are not part of the campaign.
     expect(transport.calls).toHaveLength(2);
     expect(report).toMatchObject({ cancelled: true, sent: 1600, failed: 800, total: 2400 });
-    expect(report.recipients.filter((o) => o.status === 'failed').every((o) => o.reason === 'aborted' && o.error?.code === 'CAMPAIGN_STOPPED')).toBe(true);
+    expect(
+      report.recipients
+        .filter((o) => o.status === 'failed')
+        .every((o) => o.reason === 'aborted' && o.error?.code === 'CAMPAIGN_STOPPED'),
+    ).toBe(true);
   });
 
   it('queries delivery reports in requests of 800 ids, in order, and the bulk credit', async () => {
     const transport = new ScriptedTransport({ credit: 5000 });
     const bulk = service(transport);
-    const report = await bulk.send({ to: numbers(1000), text: 'hi', kind: 'informational', reportLimit: Infinity }).done;
+    const report = await bulk.send({
+      to: numbers(1000),
+      text: 'hi',
+      kind: 'informational',
+      reportLimit: Infinity,
+    }).done;
     const ids = report.recipients.map((o) => o.messageId!);
     const statuses = await bulk.status(ids);
     expect(transport.statusCalls.map((c) => [c.channel, c.messageIds.length])).toEqual([
@@ -419,9 +554,13 @@ describe('BulkSmsService (in process)', () => {
     const transport = new ScriptedTransport();
     expect(() => service(transport, { concurrency: 0 })).toThrow(/bulk\.concurrency/);
     expect(() => service(transport, { batchSize: 801 })).toThrow(/bulk\.batchSize/);
-    expect(() => service(transport, { consentFilter: 'yes' as never })).toThrow(/bulk\.consentFilter/);
+    expect(() => service(transport, { consentFilter: 'yes' as never })).toThrow(
+      /bulk\.consentFilter/,
+    );
     expect(() => service(transport, { optOut: ['not a phone'] })).toThrow(/bulk\.optOut\[0\]/);
-    expect(() => service(transport, { durable: { connection: 'http://x' } })).toThrow(/bulk\.durable\.connection/);
+    expect(() => service(transport, { durable: { connection: 'http://x' } })).toThrow(
+      /bulk\.durable\.connection/,
+    );
     expect(() => service(transport, { concurency: 2 } as never)).toThrow(/bulk\.concurency/);
   });
 });

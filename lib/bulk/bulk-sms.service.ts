@@ -6,10 +6,20 @@ import { assertSmsText } from '../message/sms-text.js';
 import { MAX_RECIPIENTS_PER_REQUEST } from '../posta-guvercini.constants.js';
 import type { PostaGuverciniModuleOptions } from '../posta-guvercini.options.js';
 import type { SmsTransport } from '../transports/sms-transport.js';
-import type { CreditBalance, DeliveryReport, SmsChannel } from '../transports/sms-transport.types.js';
+import type {
+  CreditBalance,
+  DeliveryReport,
+  SmsChannel,
+} from '../transports/sms-transport.types.js';
 import { BatchSender } from './batch-sender.js';
 import { Campaign } from './campaign.js';
-import type { BulkMessageItem, BulkSendEachOptions, BulkSendRequest, CampaignOptions, RecipientSource } from './campaign-options.js';
+import type {
+  BulkMessageItem,
+  BulkSendEachOptions,
+  BulkSendRequest,
+  CampaignOptions,
+  RecipientSource,
+} from './campaign-options.js';
 import { validateCampaign } from './campaign-rules.js';
 import { runInProcess } from './campaign-runner.js';
 import { CampaignTracker } from './campaign-tracker.js';
@@ -74,9 +84,15 @@ export class BulkSmsService implements OnModuleInit, OnApplicationShutdown {
    * Redis connections (durable campaigns go on in other workers or after the restart).
    */
   async onApplicationShutdown(): Promise<void> {
-    const reason = new PostaGuverciniError('CAMPAIGN_STOPPED', 'Not sent: the application shut down during the campaign');
+    const reason = new PostaGuverciniError(
+      'CAMPAIGN_STOPPED',
+      'Not sent: the application shut down during the campaign',
+    );
     for (const control of this.running.keys()) control.cancel(reason);
-    await Promise.all([...this.running.values()].map((done) => done?.catch(() => undefined)));
+    const inProcess = [...this.running.values()].flatMap((done) =>
+      done ? [done.catch(() => undefined)] : [],
+    );
+    await Promise.all(inProcess);
     const durable = this.durable;
     this.durable = undefined;
     if (durable) await (await durable.catch(() => undefined))?.close();
@@ -91,7 +107,11 @@ export class BulkSmsService implements OnModuleInit, OnApplicationShutdown {
    */
   send(request: BulkSendRequest): Campaign {
     if (request === null || typeof request !== 'object') {
-      throw new SmsValidationError('INVALID_CAMPAIGN', 'send() expects { to, text, kind, sendAt?, validUntil?, sender? }', 'request');
+      throw new SmsValidationError(
+        'INVALID_CAMPAIGN',
+        'send() expects { to, text, kind, sendAt?, validUntil?, sender? }',
+        'request',
+      );
     }
     assertSmsText(request.text, { field: 'text' });
     assertIterable(request.to, 'to');
@@ -115,17 +135,25 @@ export class BulkSmsService implements OnModuleInit, OnApplicationShutdown {
    * one `DeliveryStatus` model with the provider's raw code and its meaning. Queried in
    * requests of at most 800 ids.
    */
-  async status(messageIds: Iterable<string>, options: BulkStatusOptions = {}): Promise<DeliveryReport[]> {
+  async status(
+    messageIds: Iterable<string>,
+    options: BulkStatusOptions = {},
+  ): Promise<DeliveryReport[]> {
     const ids = Array.from(messageIds ?? [], (id, i) => {
       if (typeof id !== 'string' || id.trim() === '') {
-        throw new SmsValidationError('INVALID_MESSAGE_ID', `messageIds[${i}] must be a message id from a campaign report`, `messageIds[${i}]`);
+        throw new SmsValidationError(
+          'INVALID_MESSAGE_ID',
+          `messageIds[${i}] must be a message id from a campaign report`,
+          `messageIds[${i}]`,
+        );
       }
       return id;
     });
     const channel = options.channel ?? 'bulk';
     const chunks: string[][] = [];
-    for (let i = 0; i < ids.length; i += MAX_RECIPIENTS_PER_REQUEST) chunks.push(ids.slice(i, i + MAX_RECIPIENTS_PER_REQUEST));
-    const results: DeliveryReport[][] = new Array(chunks.length);
+    for (let i = 0; i < ids.length; i += MAX_RECIPIENTS_PER_REQUEST)
+      chunks.push(ids.slice(i, i + MAX_RECIPIENTS_PER_REQUEST));
+    const results = new Array<DeliveryReport[]>(chunks.length);
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < chunks.length) {
@@ -133,7 +161,9 @@ export class BulkSmsService implements OnModuleInit, OnApplicationShutdown {
         results[at] = await this.transport.status({ channel, messageIds: chunks[at]! });
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.options.concurrency, chunks.length) }, worker));
+    await Promise.all(
+      Array.from({ length: Math.min(this.options.concurrency, chunks.length) }, worker),
+    );
     return results.flat();
   }
 
@@ -147,9 +177,16 @@ export class BulkSmsService implements OnModuleInit, OnApplicationShutdown {
    * before a restart. Its `done` resolves when every queued batch has been worked on; the
    * report is rebuilt from Redis.
    */
-  async attach(campaignId: string, options: Pick<CampaignOptions, 'onRecipient' | 'reportLimit'> = {}): Promise<Campaign> {
+  async attach(
+    campaignId: string,
+    options: Pick<CampaignOptions, 'onRecipient' | 'reportLimit'> = {},
+  ): Promise<Campaign> {
     if (!this.options.durable) {
-      throw new SmsValidationError('DURABLE_MODE_REQUIRED', 'attach() needs durable mode: set the module option bulk.durable', 'bulk.durable');
+      throw new SmsValidationError(
+        'DURABLE_MODE_REQUIRED',
+        'attach() needs durable mode: set the module option bulk.durable',
+        'bulk.durable',
+      );
     }
     const durable = await this.durableCampaigns();
     return durable.attach(campaignId, {
@@ -158,22 +195,46 @@ export class BulkSmsService implements OnModuleInit, OnApplicationShutdown {
     });
   }
 
-  private start(options: CampaignOptions, source: RecipientSource<unknown>, text: string | undefined): Campaign {
-    const consent = options.consentFilter !== undefined ? toConsentFilter(options.consentFilter, this.options.allowedCountries) : this.options.consent;
+  private start(
+    options: CampaignOptions,
+    source: RecipientSource<unknown>,
+    text: string | undefined,
+  ): Campaign {
+    const consent =
+      options.consentFilter !== undefined
+        ? toConsentFilter(options.consentFilter, this.options.allowedCountries)
+        : this.options.consent;
     const settings = validateCampaign(options, {
       hasConsentFilter: consent !== undefined,
-      ...(this.options.defaultSender !== undefined ? { defaultSender: this.options.defaultSender } : {}),
+      ...(this.options.defaultSender !== undefined
+        ? { defaultSender: this.options.defaultSender }
+        : {}),
     });
     const concurrency = options.concurrency ?? this.options.concurrency;
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
-      throw new SmsValidationError('INVALID_CONCURRENCY', 'concurrency must be an integer from 1 to 64', 'concurrency');
+      throw new SmsValidationError(
+        'INVALID_CONCURRENCY',
+        'concurrency must be an integer from 1 to 64',
+        'concurrency',
+      );
     }
     const reportLimit = options.reportLimit ?? this.options.reportLimit;
-    if (!(reportLimit === Number.POSITIVE_INFINITY || (Number.isInteger(reportLimit) && reportLimit >= 0))) {
-      throw new SmsValidationError('INVALID_REPORT_LIMIT', 'reportLimit must be a non-negative integer or Infinity', 'reportLimit');
+    if (!(
+      reportLimit === Number.POSITIVE_INFINITY ||
+      (Number.isInteger(reportLimit) && reportLimit >= 0)
+    )) {
+      throw new SmsValidationError(
+        'INVALID_REPORT_LIMIT',
+        'reportLimit must be a non-negative integer or Infinity',
+        'reportLimit',
+      );
     }
     if (options.onRecipient !== undefined && typeof options.onRecipient !== 'function') {
-      throw new SmsValidationError('INVALID_ON_RECIPIENT', 'onRecipient must be a function (outcome) => void | Promise<void>', 'onRecipient');
+      throw new SmsValidationError(
+        'INVALID_ON_RECIPIENT',
+        'onRecipient must be a function (outcome) => void | Promise<void>',
+        'onRecipient',
+      );
     }
 
     const campaignId = randomUUID();
@@ -198,27 +259,51 @@ export class BulkSmsService implements OnModuleInit, OnApplicationShutdown {
 
     const done = (
       this.options.durable
-        ? this.durableCampaigns().then((durable) => durable.run({ campaignId, settings, text, pipeline, tracker, control }))
-        : runInProcess({ pipeline, sender: this.sender, settings, text, concurrency, tracker, control })
+        ? this.durableCampaigns().then((durable) =>
+            durable.run({ campaignId, settings, text, pipeline, tracker, control }),
+          )
+        : runInProcess({
+            pipeline,
+            sender: this.sender,
+            settings,
+            text,
+            concurrency,
+            tracker,
+            control,
+          })
     ).catch((error: unknown) => {
       tracker.finish(); // progress$ completes whatever happened
       throw error;
     });
     // A campaign nobody awaits must not crash the process with an unhandled rejection.
     done.catch((error: unknown) => {
-      this.logger.error(`Campaign ${campaignId} stopped: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.error(
+        `Campaign ${campaignId} stopped: ${error instanceof Error ? error.message : String(error)}`,
+      );
     });
     // Shutdown waits for in-process campaigns; durable ones continue in the workers.
     this.running.set(control, this.options.durable ? undefined : done);
     void done.catch(() => undefined).finally(() => this.running.delete(control));
-    return new Campaign(campaignId, tracker.progress$, done, () => control.cancel(), () => tracker.progress);
+    return new Campaign(
+      campaignId,
+      tracker.progress$,
+      done,
+      () => control.cancel(),
+      () => tracker.progress,
+    );
   }
 
   private durableCampaigns(): Promise<DurableCampaigns> {
     const durableOptions = this.options.durable;
     if (!durableOptions) throw new Error('durable mode is not configured');
     this.durable ??= import('./durable/durable-campaigns.js').then(({ DurableCampaigns }) =>
-      DurableCampaigns.create(durableOptions, this.transport, this.sender, this.logger, this.options.concurrency),
+      DurableCampaigns.create(
+        durableOptions,
+        this.transport,
+        this.sender,
+        this.logger,
+        this.options.concurrency,
+      ),
     );
     return this.durable;
   }
@@ -232,6 +317,10 @@ function assertIterable(value: unknown, field: string): void {
     (typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function' ||
       typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function');
   if (!ok) {
-    throw new SmsValidationError('INVALID_RECIPIENTS', `${field} must be an array or an (async) iterable`, field);
+    throw new SmsValidationError(
+      'INVALID_RECIPIENTS',
+      `${field} must be an array or an (async) iterable`,
+      field,
+    );
   }
 }

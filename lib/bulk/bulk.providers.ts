@@ -1,4 +1,4 @@
-import type { Provider } from '@nestjs/common';
+import type { Provider, Type } from '@nestjs/common';
 import { POSTA_GUVERCINI_RESOLVED_OPTIONS } from '../posta-guvercini.constants.js';
 import type { PostaGuverciniModuleOptions } from '../posta-guvercini.options.js';
 import { SmsTransport } from '../transports/sms-transport.js';
@@ -8,9 +8,10 @@ import { BulkSmsService } from './bulk-sms.service.js';
 export const bulkProviders: Provider[] = [
   {
     provide: BulkSmsService,
-    useFactory: (transport: SmsTransport, options: PostaGuverciniModuleOptions) => new BulkSmsService(transport, options),
+    useFactory: (transport: SmsTransport, options: PostaGuverciniModuleOptions) =>
+      new BulkSmsService(transport, options),
     inject: [SmsTransport, POSTA_GUVERCINI_RESOLVED_OPTIONS],
   },
 ];
 
-export const bulkExports: Array<string | symbol | Function> = [BulkSmsService];
+export const bulkExports: Array<Type> = [BulkSmsService];

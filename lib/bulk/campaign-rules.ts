@@ -30,9 +30,16 @@ export interface CampaignRuleContext {
  *   validity at 3 minutes, so it is refused there;
  * - `sender` has 1 to 11 characters.
  */
-export function validateCampaign(options: CampaignOptions, context: CampaignRuleContext): CampaignSettings {
+export function validateCampaign(
+  options: CampaignOptions,
+  context: CampaignRuleContext,
+): CampaignSettings {
   if (options === null || typeof options !== 'object') {
-    throw new SmsValidationError('INVALID_CAMPAIGN', 'campaign options must be an object with at least { kind }', 'options');
+    throw new SmsValidationError(
+      'INVALID_CAMPAIGN',
+      'campaign options must be an object with at least { kind }',
+      'options',
+    );
   }
   const now = context.now ?? new Date();
   const { kind } = options;
@@ -45,7 +52,11 @@ export function validateCampaign(options: CampaignOptions, context: CampaignRule
   }
   const channel = options.channel ?? 'bulk';
   if (channel !== 'bulk' && channel !== 'otp') {
-    throw new SmsValidationError('INVALID_CHANNEL', `channel must be 'bulk' or 'otp'; got ${describe(channel)}`, 'channel');
+    throw new SmsValidationError(
+      'INVALID_CHANNEL',
+      `channel must be 'bulk' or 'otp'; got ${describe(channel)}`,
+      'channel',
+    );
   }
   if (kind === 'commercial' && !context.hasConsentFilter) {
     throw new SmsValidationError(
@@ -107,7 +118,10 @@ export function validateCampaign(options: CampaignOptions, context: CampaignRule
   }
 
   const sender = options.sender ?? context.defaultSender;
-  if (sender !== undefined && (typeof sender !== 'string' || sender.trim().length === 0 || sender.length > MAX_SENDER_LENGTH)) {
+  if (
+    sender !== undefined &&
+    (typeof sender !== 'string' || sender.trim().length === 0 || sender.length > MAX_SENDER_LENGTH)
+  ) {
     throw new SmsValidationError(
       'INVALID_SENDER',
       `sender must be 1 to ${MAX_SENDER_LENGTH} characters (the originator registered for the account); got ${typeof sender === 'string' ? `${sender.length} characters` : describe(sender)}`,

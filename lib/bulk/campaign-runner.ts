@@ -27,12 +27,21 @@ export async function runInProcess(params: {
   let inputError: unknown;
   let inputFailed = false;
 
-  const record = async (outcomes: readonly RecipientOutcome[], requests = 0, credits = 0): Promise<void> => {
+  const record = async (
+    outcomes: readonly RecipientOutcome[],
+    requests = 0,
+    credits = 0,
+  ): Promise<void> => {
     try {
       await tracker.record(outcomes, requests, credits);
     } catch (error) {
       sinkError ??= error;
-      control.cancel(new PostaGuverciniError('CAMPAIGN_STOPPED', 'Not sent: the campaign stopped because its onRecipient callback threw'));
+      control.cancel(
+        new PostaGuverciniError(
+          'CAMPAIGN_STOPPED',
+          'Not sent: the campaign stopped because its onRecipient callback threw',
+        ),
+      );
     }
   };
 
@@ -46,9 +55,19 @@ export async function runInProcess(params: {
       result = await sender.send(settings, text, recipients);
     } catch (caught) {
       // BatchSender maps every transport failure; this is a bug guard, reported honestly.
-      const error = caught instanceof PostaGuverciniError ? caught : new PostaGuverciniError('UNEXPECTED', String(caught), { cause: caught });
+      const error =
+        caught instanceof PostaGuverciniError
+          ? caught
+          : new PostaGuverciniError('UNEXPECTED', String(caught), { cause: caught });
       result = {
-        outcomes: recipients.map((r): RecipientOutcome => ({ to: r.to, index: r.index, status: 'failed', reason: 'send_failed', error, maybeSent: true })),
+        outcomes: recipients.map((r): RecipientOutcome => ({
+          to: r.to,
+          index: r.index,
+          status: 'failed',
+          reason: 'send_failed',
+          error,
+          maybeSent: true,
+        })),
         requests: 0,
         credits: 0,
       };
@@ -63,7 +82,9 @@ export async function runInProcess(params: {
         await record(event.outcomes);
       } else if (event.type === 'batch') {
         while (inFlight.size >= concurrency) await Promise.race(inFlight);
-        const task: Promise<void> = sendBatch(event.recipients).finally(() => inFlight.delete(task));
+        const task: Promise<void> = sendBatch(event.recipients).finally(() =>
+          inFlight.delete(task),
+        );
         inFlight.add(task);
       } else {
         tracker.setTotal(event.total);
@@ -98,8 +119,18 @@ export async function runInProcess(params: {
 }
 
 /** Recipients that will not be sent because the campaign stopped. */
-export function abortedOutcomes(recipients: readonly ReadyRecipient[], error: PostaGuverciniError): RecipientOutcome[] {
-  return recipients.map((r) => ({ to: r.to, index: r.index, status: 'failed', reason: 'aborted', error, maybeSent: false }));
+export function abortedOutcomes(
+  recipients: readonly ReadyRecipient[],
+  error: PostaGuverciniError,
+): RecipientOutcome[] {
+  return recipients.map((r) => ({
+    to: r.to,
+    index: r.index,
+    status: 'failed',
+    reason: 'aborted',
+    error,
+    maybeSent: false,
+  }));
 }
 
 function describe(error: unknown): string {

@@ -68,7 +68,7 @@ export class CampaignTracker {
         try {
           for (const outcome of outcomes) {
             const pending = onRecipient(outcome);
-            if (pending && typeof (pending as Promise<void>).then === 'function') await pending;
+            if (pending && typeof pending.then === 'function') await pending;
           }
         } catch (error) {
           this.sinkFailed = true;

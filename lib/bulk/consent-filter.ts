@@ -21,4 +21,6 @@ export abstract class ConsentFilter {
 }
 
 /** Function form of `ConsentFilter`: returns the numbers allowed to receive commercial messages. */
-export type ConsentFilterFunction = (numbers: string[]) => Promise<Set<string> | string[]> | Set<string> | string[];
+export type ConsentFilterFunction = (
+  numbers: string[],
+) => Promise<Set<string> | string[]> | Set<string> | string[];

@@ -11,4 +11,6 @@ export abstract class OptOutList {
 }
 
 /** Function form of `OptOutList`: returns the numbers that opted out. */
-export type OptOutFunction = (numbers: string[]) => Promise<Set<string> | string[]> | Set<string> | string[];
+export type OptOutFunction = (
+  numbers: string[],
+) => Promise<Set<string> | string[]> | Set<string> | string[];

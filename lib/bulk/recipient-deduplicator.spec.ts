@@ -13,8 +13,10 @@ describe('RecipientDeduplicator', () => {
 
   it('handles the edges of the national range', () => {
     const seen = new RecipientDeduplicator();
-    for (const n of ['905000000000', '905999999999', '905000000001']) expect(seen.add(n)).toBe(true);
-    for (const n of ['905000000000', '905999999999', '905000000001']) expect(seen.add(n)).toBe(false);
+    for (const n of ['905000000000', '905999999999', '905000000001'])
+      expect(seen.add(n)).toBe(true);
+    for (const n of ['905000000000', '905999999999', '905000000001'])
+      expect(seen.add(n)).toBe(false);
   });
 
   it('keeps non-Turkish numbers apart in a fallback set', () => {

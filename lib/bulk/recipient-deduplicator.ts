@@ -93,7 +93,11 @@ export class RecipientDeduplicator {
 
 /** `905XXXXXXXXX` → the national number minus 5·10^9 (`0 … 999 999 999`); -1 for anything else. */
 function turkishMobileKey(canonical: string): number {
-  if (canonical.length !== 12 || canonical.charCodeAt(0) !== 57 /* 9 */ || canonical.charCodeAt(1) !== 48 /* 0 */) {
+  if (
+    canonical.length !== 12 ||
+    canonical.charCodeAt(0) !== 57 /* 9 */ ||
+    canonical.charCodeAt(1) !== 48 /* 0 */
+  ) {
     return -1;
   }
   if (canonical.charCodeAt(2) !== 53 /* 5 */) return -1;

@@ -12,8 +12,10 @@ export function toConsentFilter(
   allowedCountries?: readonly string[],
 ): NumberFilter | undefined {
   if (option === undefined) return undefined;
-  if (typeof option === 'function') return async (numbers) => canonicalSet(await option(numbers), allowedCountries);
-  if (isConsentFilter(option)) return async (numbers) => canonicalSet(await option.allowed(numbers), allowedCountries);
+  if (typeof option === 'function')
+    return async (numbers) => canonicalSet(await option(numbers), allowedCountries);
+  if (isConsentFilter(option))
+    return async (numbers) => canonicalSet(await option.allowed(numbers), allowedCountries);
   return undefined;
 }
 
@@ -23,17 +25,28 @@ export function toOptOutFilter(
   allowedCountries?: readonly string[],
 ): NumberFilter | undefined {
   if (option === undefined) return undefined;
-  if (typeof option === 'function') return async (numbers) => canonicalSet(await option(numbers), allowedCountries);
+  if (typeof option === 'function')
+    return async (numbers) => canonicalSet(await option(numbers), allowedCountries);
   const list = isOptOutList(option) ? option : new StaticOptOutList(option, allowedCountries);
   return async (numbers) => canonicalSet(await list.optedOut(numbers), allowedCountries);
 }
 
 export function isConsentFilter(value: unknown): value is ConsentFilter {
-  return value instanceof ConsentFilter || (typeof value === 'object' && value !== null && typeof (value as ConsentFilter).allowed === 'function');
+  return (
+    value instanceof ConsentFilter ||
+    (typeof value === 'object' &&
+      value !== null &&
+      typeof (value as ConsentFilter).allowed === 'function')
+  );
 }
 
 export function isOptOutList(value: unknown): value is OptOutList {
-  return value instanceof OptOutList || (typeof value === 'object' && value !== null && typeof (value as OptOutList).optedOut === 'function');
+  return (
+    value instanceof OptOutList ||
+    (typeof value === 'object' &&
+      value !== null &&
+      typeof (value as OptOutList).optedOut === 'function')
+  );
 }
 
 /**
@@ -41,11 +54,21 @@ export function isOptOutList(value: unknown): value is OptOutList {
  * anything else is normalised, and entries that are not phone numbers are ignored (they can
  * match no recipient). An answer that is not a collection throws: the batch is then not sent.
  */
-function canonicalSet(answer: Iterable<string> | null | undefined, allowedCountries?: readonly string[]): Set<string> {
+function canonicalSet(
+  answer: Iterable<string> | null | undefined,
+  allowedCountries?: readonly string[],
+): Set<string> {
   const result = new Set<string>();
-  if (answer === null || answer === undefined || typeof answer === 'string' || typeof answer[Symbol.iterator] !== 'function') {
+  if (
+    answer === null ||
+    answer === undefined ||
+    typeof answer === 'string' ||
+    typeof answer[Symbol.iterator] !== 'function'
+  ) {
     // Fail closed: an answer we cannot read must not let a batch through.
-    throw new TypeError('a consent filter or opt-out list must return a Set or an array of phone numbers');
+    throw new TypeError(
+      'a consent filter or opt-out list must return a Set or an array of phone numbers',
+    );
   }
   for (const value of answer) {
     if (typeof value !== 'string') continue;

@@ -55,7 +55,9 @@ export async function* recipientPipeline(
   options: PipelineOptions,
 ): AsyncGenerator<PipelineEvent, void, undefined> {
   const { batchSize, mode } = options;
-  const phoneOptions = options.allowedCountries ? { allowedCountries: options.allowedCountries } : {};
+  const phoneOptions = options.allowedCountries
+    ? { allowedCountries: options.allowedCountries }
+    : {};
   const seen = new RecipientDeduplicator();
   let candidates: ReadyRecipient[] = [];
   let ready: ReadyRecipient[] = [];
@@ -80,7 +82,10 @@ export async function* recipientPipeline(
   /** Takes one input entry; true when a chunk is full and must be flushed. */
   const take = (entry: unknown): boolean => {
     const position = index++;
-    const candidate = mode === 'one-to-many' ? readNumber(entry, position, phoneOptions) : readItem(entry, position, phoneOptions);
+    const candidate =
+      mode === 'one-to-many'
+        ? readNumber(entry, position, phoneOptions)
+        : readItem(entry, position, phoneOptions);
     if ('status' in candidate) {
       settled.push(candidate);
     } else if (!seen.add(candidate.to)) {
@@ -113,7 +118,11 @@ export async function* recipientPipeline(
         if (cancelled()) break;
       }
     } else {
-      throw new SmsValidationError('INVALID_RECIPIENTS', 'recipients must be an array or an (async) iterable', 'to');
+      throw new SmsValidationError(
+        'INVALID_RECIPIENTS',
+        'recipients must be an array or an (async) iterable',
+        'to',
+      );
     }
   } catch (caught) {
     // The input broke: what was read is still sent and reported; the campaign then fails.
@@ -137,7 +146,12 @@ function readNumber(
   phoneOptions: { allowedCountries?: readonly string[] },
 ): ReadyRecipient | RecipientOutcome {
   // Lists kept in canonical form (the usual database export) skip the normaliser's allocations.
-  if (typeof entry === 'string' && entry.length === 12 && CANONICAL_TURKISH_MOBILE.test(entry) && (phoneOptions.allowedCountries ?? ['TR']).includes('TR')) {
+  if (
+    typeof entry === 'string' &&
+    entry.length === 12 &&
+    CANONICAL_TURKISH_MOBILE.test(entry) &&
+    (phoneOptions.allowedCountries ?? ['TR']).includes('TR')
+  ) {
     return { to: entry, index };
   }
   try {
@@ -153,7 +167,11 @@ function readItem(
   phoneOptions: { allowedCountries?: readonly string[] },
 ): ReadyRecipient | RecipientOutcome {
   if (entry === null || typeof entry !== 'object') {
-    const error = new SmsValidationError('INVALID_MESSAGE_ITEM', `items[${index}] must be an object { to, text }`, `items[${index}]`);
+    const error = new SmsValidationError(
+      'INVALID_MESSAGE_ITEM',
+      `items[${index}] must be an object { to, text }`,
+      `items[${index}]`,
+    );
     return invalid(entry, index, 'invalid_number', error);
   }
   const { to, text } = entry as { to?: unknown; text?: unknown };
@@ -166,12 +184,23 @@ function readItem(
   try {
     assertSmsText(text, { field: `items[${index}].text` });
   } catch (error) {
-    return { to: canonical, index, status: 'skipped', reason: 'invalid_text', error: asPackageError(error) };
+    return {
+      to: canonical,
+      index,
+      status: 'skipped',
+      reason: 'invalid_text',
+      error: asPackageError(error),
+    };
   }
   return { to: canonical, index, text: text as string };
 }
 
-function invalid(raw: unknown, index: number, reason: 'invalid_number', error: unknown): RecipientOutcome {
+function invalid(
+  raw: unknown,
+  index: number,
+  reason: 'invalid_number',
+  error: unknown,
+): RecipientOutcome {
   const to = typeof raw === 'string' ? raw : typeof raw === 'number' ? String(raw) : '';
   return { to, index, status: 'skipped', reason, error: asPackageError(error) };
 }
@@ -189,7 +218,13 @@ async function applyFilters(
       if (optedOut.size > 0) {
         const kept: ReadyRecipient[] = [];
         for (const recipient of passed) {
-          if (optedOut.has(recipient.to)) outcomes.push({ to: recipient.to, index: recipient.index, status: 'skipped', reason: 'opted_out' });
+          if (optedOut.has(recipient.to))
+            outcomes.push({
+              to: recipient.to,
+              index: recipient.index,
+              status: 'skipped',
+              reason: 'opted_out',
+            });
           else kept.push(recipient);
         }
         passed = kept;
@@ -200,7 +235,13 @@ async function applyFilters(
       const kept: ReadyRecipient[] = [];
       for (const recipient of passed) {
         if (allowed.has(recipient.to)) kept.push(recipient);
-        else outcomes.push({ to: recipient.to, index: recipient.index, status: 'skipped', reason: 'no_consent' });
+        else
+          outcomes.push({
+            to: recipient.to,
+            index: recipient.index,
+            status: 'skipped',
+            reason: 'no_consent',
+          });
       }
       passed = kept;
     }
@@ -214,18 +255,33 @@ async function applyFilters(
     );
     return {
       passed: [],
-      outcomes: chunk.map((r) => ({ to: r.to, index: r.index, status: 'failed', reason: 'filter_failed', error, maybeSent: false })),
+      outcomes: chunk.map((r) => ({
+        to: r.to,
+        index: r.index,
+        status: 'failed',
+        reason: 'filter_failed',
+        error,
+        maybeSent: false,
+      })),
     };
   }
 }
 
 function asPackageError(error: unknown): PostaGuverciniError {
   if (error instanceof PostaGuverciniError) return error;
-  return new PostaGuverciniError('UNEXPECTED', error instanceof Error ? error.message : String(error), { cause: error });
+  return new PostaGuverciniError(
+    'UNEXPECTED',
+    error instanceof Error ? error.message : String(error),
+    { cause: error },
+  );
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function'
+  );
 }
 
 function isIterable(value: unknown): value is Iterable<unknown> {

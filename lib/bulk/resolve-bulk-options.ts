@@ -3,7 +3,13 @@ import { DEFAULT_TIMEOUT_MS, MAX_RECIPIENTS_PER_REQUEST } from '../posta-guverci
 import type { PostaGuverciniModuleOptions } from '../posta-guvercini.options.js';
 import type { ResolvedRetry } from './batch-sender.js';
 import type { BulkModuleOptions, DurableBulkOptions } from './bulk.options.js';
-import { type NumberFilter, isConsentFilter, isOptOutList, toConsentFilter, toOptOutFilter } from './recipient-filters.js';
+import {
+  type NumberFilter,
+  isConsentFilter,
+  isOptOutList,
+  toConsentFilter,
+  toOptOutFilter,
+} from './recipient-filters.js';
 
 /** Durable options with defaults applied. */
 export interface ResolvedDurableOptions {
@@ -63,30 +69,58 @@ const KNOWN_DURABLE: Record<keyof DurableBulkOptions, true> = {
 export function resolveBulkOptions(options: PostaGuverciniModuleOptions = {}): ResolvedBulkOptions {
   const bulk: BulkModuleOptions = options.bulk ?? {};
   if (bulk === null || typeof bulk !== 'object' || Array.isArray(bulk)) {
-    throw new InvalidOptionsError('bulk', 'expected an object such as { concurrency: 4, consentFilter }');
+    throw new InvalidOptionsError(
+      'bulk',
+      'expected an object such as { concurrency: 4, consentFilter }',
+    );
   }
   unknownKeys(bulk, KNOWN, 'bulk');
   const concurrency = integer(bulk.concurrency, 'bulk.concurrency', 4, 1, 64);
-  const batchSize = integer(bulk.batchSize, 'bulk.batchSize', MAX_RECIPIENTS_PER_REQUEST, 1, MAX_RECIPIENTS_PER_REQUEST);
+  const batchSize = integer(
+    bulk.batchSize,
+    'bulk.batchSize',
+    MAX_RECIPIENTS_PER_REQUEST,
+    1,
+    MAX_RECIPIENTS_PER_REQUEST,
+  );
   const reportLimit =
-    bulk.reportLimit === Number.POSITIVE_INFINITY ? Number.POSITIVE_INFINITY : integer(bulk.reportLimit, 'bulk.reportLimit', 10_000, 0, Number.MAX_SAFE_INTEGER);
+    bulk.reportLimit === Number.POSITIVE_INFINITY
+      ? Number.POSITIVE_INFINITY
+      : integer(bulk.reportLimit, 'bulk.reportLimit', 10_000, 0, Number.MAX_SAFE_INTEGER);
 
   const allowedCountries = bulk.allowedCountries ?? ['TR'];
-  if (!Array.isArray(allowedCountries) || allowedCountries.length === 0 || allowedCountries.some((c) => typeof c !== 'string' || !/^[A-Z]{2}$/.test(c))) {
-    throw new InvalidOptionsError('bulk.allowedCountries', "expected a non-empty array of ISO 3166 alpha-2 codes such as ['TR']");
+  if (
+    !Array.isArray(allowedCountries) ||
+    allowedCountries.length === 0 ||
+    allowedCountries.some((c) => typeof c !== 'string' || !/^[A-Z]{2}$/.test(c))
+  ) {
+    throw new InvalidOptionsError(
+      'bulk.allowedCountries',
+      "expected a non-empty array of ISO 3166 alpha-2 codes such as ['TR']",
+    );
   }
 
-  if (bulk.consentFilter !== undefined && typeof bulk.consentFilter !== 'function' && !isConsentFilter(bulk.consentFilter)) {
-    throw new InvalidOptionsError('bulk.consentFilter', 'expected a function (numbers) => allowed numbers, or an instance of a class extending ConsentFilter');
+  if (
+    bulk.consentFilter !== undefined &&
+    typeof bulk.consentFilter !== 'function' &&
+    !isConsentFilter(bulk.consentFilter)
+  ) {
+    throw new InvalidOptionsError(
+      'bulk.consentFilter',
+      'expected a function (numbers) => allowed numbers, or an instance of a class extending ConsentFilter',
+    );
   }
   const optOut = bulk.optOut;
   if (
     optOut !== undefined &&
     typeof optOut !== 'function' &&
     !isOptOutList(optOut) &&
-    (typeof optOut !== 'object' || optOut === null || typeof (optOut as Iterable<string>)[Symbol.iterator] !== 'function')
+    (typeof optOut !== 'object' || optOut === null || typeof optOut[Symbol.iterator] !== 'function')
   ) {
-    throw new InvalidOptionsError('bulk.optOut', 'expected a list of numbers, a function (numbers) => opted-out numbers, or an instance of a class extending OptOutList');
+    throw new InvalidOptionsError(
+      'bulk.optOut',
+      'expected a list of numbers, a function (numbers) => opted-out numbers, or an instance of a class extending OptOutList',
+    );
   }
 
   let retry: ResolvedRetry;
@@ -94,7 +128,11 @@ export function resolveBulkOptions(options: PostaGuverciniModuleOptions = {}): R
     retry = { maxRetries: 0, initialDelayMs: 0, maxDelayMs: 0 };
   } else {
     const r = bulk.retry ?? {};
-    if (typeof r !== 'object' || r === null) throw new InvalidOptionsError('bulk.retry', 'expected false or { maxRetries, initialDelayMs, maxDelayMs }');
+    if (typeof r !== 'object' || r === null)
+      throw new InvalidOptionsError(
+        'bulk.retry',
+        'expected false or { maxRetries, initialDelayMs, maxDelayMs }',
+      );
     retry = {
       maxRetries: integer(r.maxRetries, 'bulk.retry.maxRetries', 3, 0, 20),
       initialDelayMs: integer(r.initialDelayMs, 'bulk.retry.initialDelayMs', 250, 0, 60_000),
@@ -111,30 +149,50 @@ export function resolveBulkOptions(options: PostaGuverciniModuleOptions = {}): R
     ...(options.sender !== undefined ? { defaultSender: options.sender } : {}),
     ...optional('consent', toConsentFilter(bulk.consentFilter, allowedCountries)),
     ...optional('optOut', toOptOutFilter(optOut, allowedCountries)),
-    ...optional('durable', bulk.durable === undefined ? undefined : resolveDurable(bulk.durable, options.timeoutMs ?? DEFAULT_TIMEOUT_MS)),
+    ...optional(
+      'durable',
+      bulk.durable === undefined
+        ? undefined
+        : resolveDurable(bulk.durable, options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+    ),
   };
 }
 
 function resolveDurable(durable: DurableBulkOptions, timeoutMs: number): ResolvedDurableOptions {
   if (durable === null || typeof durable !== 'object' || Array.isArray(durable)) {
-    throw new InvalidOptionsError('bulk.durable', "expected { connection: 'redis://…' } (needs the optional peers bullmq and ioredis)");
+    throw new InvalidOptionsError(
+      'bulk.durable',
+      "expected { connection: 'redis://…' } (needs the optional peers bullmq and ioredis)",
+    );
   }
   unknownKeys(durable, KNOWN_DURABLE, 'bulk.durable');
   const { connection } = durable;
   if (typeof connection === 'string') {
     if (!/^rediss?:\/\//.test(connection)) {
-      throw new InvalidOptionsError('bulk.durable.connection', 'expected a redis:// or rediss:// URL, or ioredis options { host, port, … }');
+      throw new InvalidOptionsError(
+        'bulk.durable.connection',
+        'expected a redis:// or rediss:// URL, or ioredis options { host, port, … }',
+      );
     }
   } else if (connection === null || typeof connection !== 'object' || Array.isArray(connection)) {
-    throw new InvalidOptionsError('bulk.durable.connection', 'expected a redis:// or rediss:// URL, or ioredis options { host, port, … }');
+    throw new InvalidOptionsError(
+      'bulk.durable.connection',
+      'expected a redis:// or rediss:// URL, or ioredis options { host, port, … }',
+    );
   }
   const prefix = durable.prefix ?? 'posta-guvercini';
   if (typeof prefix !== 'string' || prefix === '' || /[{}\s]/.test(prefix)) {
-    throw new InvalidOptionsError('bulk.durable.prefix', 'expected a non-empty string without spaces or braces');
+    throw new InvalidOptionsError(
+      'bulk.durable.prefix',
+      'expected a non-empty string without spaces or braces',
+    );
   }
   const queueName = durable.queueName ?? 'bulk-sms';
   if (typeof queueName !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(queueName)) {
-    throw new InvalidOptionsError('bulk.durable.queueName', 'expected letters, digits, ".", "_" or "-"');
+    throw new InvalidOptionsError(
+      'bulk.durable.queueName',
+      'expected letters, digits, ".", "_" or "-"',
+    );
   }
   if (durable.worker !== undefined && typeof durable.worker !== 'boolean') {
     throw new InvalidOptionsError('bulk.durable.worker', 'expected true or false');
@@ -144,16 +202,46 @@ function resolveDurable(durable: DurableBulkOptions, timeoutMs: number): Resolve
     prefix,
     queueName,
     worker: durable.worker ?? true,
-    lockDurationMs: integer(durable.lockDurationMs, 'bulk.durable.lockDurationMs', 15_000, 1_000, 600_000),
-    stalledIntervalMs: integer(durable.stalledIntervalMs, 'bulk.durable.stalledIntervalMs', 5_000, 500, 600_000),
+    lockDurationMs: integer(
+      durable.lockDurationMs,
+      'bulk.durable.lockDurationMs',
+      15_000,
+      1_000,
+      600_000,
+    ),
+    stalledIntervalMs: integer(
+      durable.stalledIntervalMs,
+      'bulk.durable.stalledIntervalMs',
+      5_000,
+      500,
+      600_000,
+    ),
     pollIntervalMs: integer(durable.pollIntervalMs, 'bulk.durable.pollIntervalMs', 250, 10, 60_000),
-    providerDuplicateWindowMs: integer(durable.providerDuplicateWindowMs, 'bulk.durable.providerDuplicateWindowMs', 60_000, 0, 86_400_000),
-    retentionSeconds: integer(durable.retentionSeconds, 'bulk.durable.retentionSeconds', 7 * 24 * 3600, 60, 365 * 24 * 3600),
+    providerDuplicateWindowMs: integer(
+      durable.providerDuplicateWindowMs,
+      'bulk.durable.providerDuplicateWindowMs',
+      60_000,
+      0,
+      86_400_000,
+    ),
+    retentionSeconds: integer(
+      durable.retentionSeconds,
+      'bulk.durable.retentionSeconds',
+      7 * 24 * 3600,
+      60,
+      365 * 24 * 3600,
+    ),
     reconcileMarginMs: timeoutMs + 5_000,
   };
 }
 
-function integer(value: unknown, option: string, fallback: number, min: number, max: number): number {
+function integer(
+  value: unknown,
+  option: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new InvalidOptionsError(option, `expected an integer from ${min} to ${max}`);
@@ -164,7 +252,12 @@ function integer(value: unknown, option: string, fallback: number, min: number, 
 function unknownKeys(value: object, known: Record<string, true>, path: string): void {
   for (const key of Object.keys(value)) {
     if (!(key in known)) {
-      throw new InvalidOptionsError(`${path}.${key}`, `unknown option; the options are ${Object.keys(known).map((k) => `'${k}'`).join(', ')}`);
+      throw new InvalidOptionsError(
+        `${path}.${key}`,
+        `unknown option; the options are ${Object.keys(known)
+          .map((k) => `'${k}'`)
+          .join(', ')}`,
+      );
     }
   }
 }

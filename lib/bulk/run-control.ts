@@ -17,7 +17,12 @@ export class RunControl {
     this.stopReason ??= reason;
   }
 
-  cancel(reason: PostaGuverciniError = new PostaGuverciniError('CAMPAIGN_CANCELLED', 'Not sent: the campaign was cancelled')): void {
+  cancel(
+    reason: PostaGuverciniError = new PostaGuverciniError(
+      'CAMPAIGN_CANCELLED',
+      'Not sent: the campaign was cancelled',
+    ),
+  ): void {
     this.cancelled = true;
     this.stop(reason);
   }

@@ -15,7 +15,12 @@ export class StaticOptOutList extends OptOutList {
     const set = new Set<string>();
     let index = 0;
     for (const number of numbers) {
-      set.add(normalizePhoneNumber(number, { field: `bulk.optOut[${index++}]`, ...(allowedCountries ? { allowedCountries } : {}) }));
+      set.add(
+        normalizePhoneNumber(number, {
+          field: `bulk.optOut[${index++}]`,
+          ...(allowedCountries ? { allowedCountries } : {}),
+        }),
+      );
     }
     this.numbers = set;
   }

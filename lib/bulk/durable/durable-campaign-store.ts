@@ -69,10 +69,19 @@ export interface StoredCampaign {
   readonly createdAt: Date;
 }
 
-export type ClaimResult = { readonly state: 'new' | 'done' } | { readonly state: 'inflight'; readonly startedAt: number };
+export type ClaimResult =
+  { readonly state: 'new' | 'done' } | { readonly state: 'inflight'; readonly startedAt: number };
 
 /** Outcome as stored: `[to, index, status, messageId|reason, charge|code, message, maybeSent]`. */
-type StoredOutcome = [string, number, 's' | 'k' | 'f', string?, (number | string)?, string?, (0 | 1)?];
+type StoredOutcome = [
+  string,
+  number,
+  's' | 'k' | 'f',
+  string?,
+  (number | string)?,
+  string?,
+  (0 | 1)?,
+];
 
 /**
  * The durable campaign state in Redis (beside BullMQ's own keys, under the same prefix).
@@ -90,7 +99,11 @@ export class DurableCampaignStore {
     return `${this.prefix}:bulk-campaign:{${campaignId}}:${part}`;
   }
 
-  async create(campaignId: string, settings: CampaignSettings, text: string | undefined): Promise<void> {
+  async create(
+    campaignId: string,
+    settings: CampaignSettings,
+    text: string | undefined,
+  ): Promise<void> {
     const meta = this.key(campaignId, 'meta');
     await this.redis
       .multi()
@@ -138,7 +151,9 @@ export class DurableCampaignStore {
       failed: Number(raw['failed']),
       skipped: Number(raw['skipped']),
       cancelled: raw['cancelled'] === '1',
-      ...(raw['abortedCode'] !== undefined ? { abortedCode: raw['abortedCode'], abortedMessage: raw['abortedMessage'] ?? '' } : {}),
+      ...(raw['abortedCode'] !== undefined
+        ? { abortedCode: raw['abortedCode'], abortedMessage: raw['abortedMessage'] ?? '' }
+        : {}),
       createdAt: new Date(Number(raw['createdAt'])),
     };
   }
@@ -163,7 +178,11 @@ export class DurableCampaignStore {
   }
 
   async markEnqueued(campaignId: string, total: number, cancelled: boolean): Promise<void> {
-    await this.redis.hset(this.key(campaignId, 'meta'), { enqueued: '1', total: String(total), cancelled: cancelled ? '1' : '0' });
+    await this.redis.hset(this.key(campaignId, 'meta'), {
+      enqueued: '1',
+      total: String(total),
+      cancelled: cancelled ? '1' : '0',
+    });
   }
 
   async markAborted(campaignId: string, error: PostaGuverciniError): Promise<void> {

@@ -79,14 +79,17 @@ export class DurableCampaigns {
     concurrency: number,
   ): Promise<DurableCampaigns> {
     const { Queue, Worker, Redis } = await loadDurableDependencies();
-    const base: RedisOptions = typeof options.connection === 'string' ? {} : { ...options.connection };
+    const base: RedisOptions =
+      typeof options.connection === 'string' ? {} : { ...options.connection };
     const redis =
-      typeof options.connection === 'string' ? new Redis(options.connection, { lazyConnect: false }) : new Redis(base);
+      typeof options.connection === 'string'
+        ? new Redis(options.connection, { lazyConnect: false })
+        : new Redis(base);
     redis.on('error', (error: Error) => logger.warn(`Redis (bulk campaigns): ${error.message}`));
     const bullConnection: ConnectionOptions =
       typeof options.connection === 'string'
         ? { url: options.connection, maxRetriesPerRequest: null }
-        : ({ ...options.connection, maxRetriesPerRequest: null } as ConnectionOptions);
+        : { ...options.connection, maxRetriesPerRequest: null };
     const queue = new Queue(options.queueName, {
       connection: bullConnection,
       prefix: options.prefix,
@@ -100,7 +103,16 @@ export class DurableCampaigns {
     });
     queue.on('error', (error: Error) => logger.warn(`BullMQ queue: ${error.message}`));
     const store = new DurableCampaignStore(redis, options.prefix, options.retentionSeconds);
-    const campaigns = new DurableCampaigns(options, redis, store, queue, undefined, transport, sender, logger);
+    const campaigns = new DurableCampaigns(
+      options,
+      redis,
+      store,
+      queue,
+      undefined,
+      transport,
+      sender,
+      logger,
+    );
     if (options.worker) {
       const worker = new Worker(options.queueName, (job: Job<BatchJob>) => campaigns.process(job), {
         connection: bullConnection,
@@ -112,7 +124,10 @@ export class DurableCampaigns {
       });
       worker.on('error', (error: Error) => logger.warn(`BullMQ worker: ${error.message}`));
       worker.on('failed', (job: Job<BatchJob> | undefined, error: Error) => {
-        if (job) logger.error(`Batch ${job.data.b} of campaign ${job.data.c} failed (attempt ${job.attemptsMade}): ${error.message}`);
+        if (job)
+          logger.error(
+            `Batch ${job.data.b} of campaign ${job.data.c} failed (attempt ${job.attemptsMade}): ${error.message}`,
+          );
       });
       campaigns.worker = worker;
     }
@@ -139,12 +154,24 @@ export class DurableCampaigns {
     const settle = async (outcomes: RecipientOutcome[]): Promise<void> => {
       await this.store.addSettled(campaignId, outcomes);
       await this.recordOrStop(tracker, state, outcomes);
-      if (state.error) control.cancel(new PostaGuverciniError('CAMPAIGN_STOPPED', 'Not sent: the campaign stopped because its onRecipient callback threw'));
+      if (state.error)
+        control.cancel(
+          new PostaGuverciniError(
+            'CAMPAIGN_STOPPED',
+            'Not sent: the campaign stopped because its onRecipient callback threw',
+          ),
+        );
     };
     let queueError: unknown;
     try {
       for await (const event of pipeline) {
-        if (this.closed) control.cancel(new PostaGuverciniError('CAMPAIGN_STOPPED', 'Not sent: the application shut down while the campaign was being queued'));
+        if (this.closed)
+          control.cancel(
+            new PostaGuverciniError(
+              'CAMPAIGN_STOPPED',
+              'Not sent: the application shut down while the campaign was being queued',
+            ),
+          );
         if (event.type === 'settled') {
           await settle(event.outcomes);
         } else if (event.type === 'batch') {
@@ -155,7 +182,9 @@ export class DurableCampaigns {
           const data: BatchJob = {
             c: campaignId,
             b: batches,
-            r: event.recipients.map((r) => (r.text === undefined ? [r.to, r.index] : [r.to, r.index, r.text])),
+            r: event.recipients.map((r) =>
+              r.text === undefined ? [r.to, r.index] : [r.to, r.index, r.text],
+            ),
           };
           await this.queue.add('batch', data, { jobId: `${campaignId}_${batches}` });
           batches++;
@@ -198,11 +227,18 @@ export class DurableCampaigns {
   /** A handle on an existing campaign, its report rebuilt from Redis. */
   async attach(
     campaignId: string,
-    options: { reportLimit: number; onRecipient?: (outcome: RecipientOutcome) => void | Promise<void> },
+    options: {
+      reportLimit: number;
+      onRecipient?: (outcome: RecipientOutcome) => void | Promise<void>;
+    },
   ): Promise<Campaign> {
     const meta = await this.store.get(campaignId);
     if (!meta) {
-      throw new SmsValidationError('CAMPAIGN_NOT_FOUND', `No durable campaign ${campaignId} in Redis (wrong id, another prefix, or expired)`, 'campaignId');
+      throw new SmsValidationError(
+        'CAMPAIGN_NOT_FOUND',
+        `No durable campaign ${campaignId} in Redis (wrong id, another prefix, or expired)`,
+        'campaignId',
+      );
     }
     const tracker = new CampaignTracker({
       campaignId,
@@ -221,7 +257,8 @@ export class DurableCampaigns {
       },
     };
     const done = (async () => {
-      for await (const outcomes of this.store.settled(campaignId)) await this.recordOrStop(tracker, state, outcomes);
+      for await (const outcomes of this.store.settled(campaignId))
+        await this.recordOrStop(tracker, state, outcomes);
       await this.follow(campaignId, tracker, state);
       if (state.error) throw withReport(state.error, tracker.finish());
       return tracker.finish();
@@ -230,7 +267,13 @@ export class DurableCampaigns {
       throw error;
     });
     done.catch(() => undefined);
-    return new Campaign(campaignId, tracker.progress$, done, () => undefined, () => tracker.progress);
+    return new Campaign(
+      campaignId,
+      tracker.progress$,
+      done,
+      () => undefined,
+      () => tracker.progress,
+    );
   }
 
   async close(): Promise<void> {
@@ -246,7 +289,11 @@ export class DurableCampaigns {
   }
 
   /** Reads completed batches until every queued batch is done. */
-  private async follow(campaignId: string, tracker: CampaignTracker, state: FollowState): Promise<void> {
+  private async follow(
+    campaignId: string,
+    tracker: CampaignTracker,
+    state: FollowState,
+  ): Promise<void> {
     let cursor = 0;
     for (;;) {
       if (this.closed) {
@@ -262,7 +309,8 @@ export class DurableCampaigns {
         const chunk = await this.store.completedSince(campaignId, cursor);
         count = chunk.count;
         cursor += count;
-        if (count > 0) await this.recordOrStop(tracker, state, chunk.outcomes, chunk.requests, chunk.credits);
+        if (count > 0)
+          await this.recordOrStop(tracker, state, chunk.outcomes, chunk.requests, chunk.credits);
         if (state.error) return;
         const { batches, enqueued } = await state.batches();
         if (enqueued && cursor >= batches) return;
@@ -298,11 +346,15 @@ export class DurableCampaigns {
     const { c: campaignId, b: batch } = job.data;
     const campaign = await this.campaign(campaignId);
     if (!campaign) {
-      this.logger.error(`Batch ${batch} of campaign ${campaignId}: the campaign is no longer in Redis (expired?); not sent`);
+      this.logger.error(
+        `Batch ${batch} of campaign ${campaignId}: the campaign is no longer in Redis (expired?); not sent`,
+      );
       return;
     }
     const recipients: ReadyRecipient[] = job.data.r.map((entry) =>
-      entry.length === 3 ? { to: entry[0], index: entry[1], text: entry[2] } : { to: entry[0], index: entry[1] },
+      entry.length === 3
+        ? { to: entry[0], index: entry[1], text: entry[2] }
+        : { to: entry[0], index: entry[1] },
     );
     const token = randomUUID();
     const claim = await this.store.claim(campaignId, batch, token);
@@ -314,18 +366,35 @@ export class DurableCampaigns {
     } else {
       const fresh = await this.store.get(campaignId);
       result = fresh?.abortedCode
-        ? { outcomes: abortedOutcomes(recipients, fresh.abortedCode, fresh.abortedMessage), requests: 0, credits: 0 }
+        ? {
+            outcomes: abortedOutcomes(recipients, fresh.abortedCode, fresh.abortedMessage),
+            requests: 0,
+            credits: 0,
+          }
         : await this.sender.send(campaign.settings, campaign.text, recipients);
     }
     if (result.fatal) await this.store.markAborted(campaignId, result.fatal);
-    const recorded = await this.store.record(campaignId, batch, token, result.outcomes, result.requests, result.credits);
+    const recorded = await this.store.record(
+      campaignId,
+      batch,
+      token,
+      result.outcomes,
+      result.requests,
+      result.credits,
+    );
     if (recorded === -1) {
-      this.logger.warn(`Batch ${batch} of campaign ${campaignId} was taken over by another worker; its outcome is recorded there`);
+      this.logger.warn(
+        `Batch ${batch} of campaign ${campaignId} was taken over by another worker; its outcome is recorded there`,
+      );
     }
   }
 
   /** A batch whose earlier attempt died between claiming and recording. */
-  private async reconcile(campaign: StoredCampaign, recipients: ReadyRecipient[], startedAt: number): Promise<BatchResult> {
+  private async reconcile(
+    campaign: StoredCampaign,
+    recipients: ReadyRecipient[],
+    startedAt: number,
+  ): Promise<BatchResult> {
     const window = this.options.providerDuplicateWindowMs;
     const elapsed = Date.now() - startedAt;
     if (window <= 0 || elapsed + this.options.reconcileMarginMs >= window) {
@@ -334,26 +403,38 @@ export class DurableCampaigns {
         `A worker stopped while this batch was with the provider ${Math.round(elapsed / 1000)} s ago, past the provider's duplicate window; it may have been sent and is not sent again`,
       );
       return {
-        outcomes: recipients.map((r) => ({ to: r.to, index: r.index, status: 'failed', reason: 'outcome_unknown', error, maybeSent: true })),
+        outcomes: recipients.map((r) => ({
+          to: r.to,
+          index: r.index,
+          status: 'failed',
+          reason: 'outcome_unknown',
+          error,
+          maybeSent: true,
+        })),
         requests: 0,
         credits: 0,
       };
     }
     const resent = await this.sender.send(campaign.settings, campaign.text, recipients);
-    const ids = resent.outcomes.flatMap((o) => (o.status === 'sent' && o.messageId ? [o.messageId] : []));
+    const ids = resent.outcomes.flatMap((o) =>
+      o.status === 'sent' && o.messageId ? [o.messageId] : [],
+    );
     let codes: Map<string, string> | undefined;
     if (ids.length > 0) {
       try {
         const reports = await this.transport.status({ channel: campaign.channel, messageIds: ids });
         codes = new Map(reports.map((r) => [r.messageId, r.providerCode]));
       } catch (error) {
-        this.logger.warn(`Reconciling a re-sent batch: the status query failed (${describe(error)}); its ids are reported with reason 'recovered'`);
+        this.logger.warn(
+          `Reconciling a re-sent batch: the status query failed (${describe(error)}); its ids are reported with reason 'recovered'`,
+        );
       }
     }
     const outcomes = resent.outcomes.map((outcome): RecipientOutcome => {
       if (outcome.status !== 'sent') return outcome;
       const code = outcome.messageId ? codes?.get(outcome.messageId) : undefined;
-      if (code === '-202') return { to: outcome.to, index: outcome.index, status: 'sent', reason: 'recovered' };
+      if (code === '-202')
+        return { to: outcome.to, index: outcome.index, status: 'sent', reason: 'recovered' };
       return codes === undefined ? { ...outcome, reason: 'recovered' } : outcome;
     });
     return { ...resent, outcomes };
@@ -384,13 +465,32 @@ export class DurableCampaigns {
   }
 }
 
-function abortedOutcomes(recipients: readonly ReadyRecipient[], code: string, message: string | undefined): RecipientOutcome[] {
-  const error = new PostaGuverciniError(code, `Not sent: an earlier batch of this campaign failed with ${code}: ${message ?? ''}`);
-  return recipients.map((r) => ({ to: r.to, index: r.index, status: 'failed', reason: 'aborted', error, maybeSent: false }));
+function abortedOutcomes(
+  recipients: readonly ReadyRecipient[],
+  code: string,
+  message: string | undefined,
+): RecipientOutcome[] {
+  const error = new PostaGuverciniError(
+    code,
+    `Not sent: an earlier batch of this campaign failed with ${code}: ${message ?? ''}`,
+  );
+  return recipients.map((r) => ({
+    to: r.to,
+    index: r.index,
+    status: 'failed',
+    reason: 'aborted',
+    error,
+    maybeSent: false,
+  }));
 }
 
 function withReport(error: BulkCampaignError, report: CampaignReport): BulkCampaignError {
-  return new BulkCampaignError(error.code as ConstructorParameters<typeof BulkCampaignError>[0], error.message, report, { cause: error.cause });
+  return new BulkCampaignError(
+    error.code as ConstructorParameters<typeof BulkCampaignError>[0],
+    error.message,
+    report,
+    { cause: error.cause },
+  );
 }
 
 function describe(error: unknown): string {

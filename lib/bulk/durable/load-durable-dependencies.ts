@@ -14,11 +14,23 @@ export interface DurableDependencies {
  * mode never need them installed. Throws `DurableModeUnavailableError` naming the missing one.
  */
 export async function loadDurableDependencies(): Promise<DurableDependencies> {
-  const bullmq = (await load('bullmq', () => import('bullmq'))) as { Queue: typeof Queue; Worker: typeof Worker };
-  const ioredis = (await load('ioredis', () => import('ioredis'))) as { Redis?: typeof Redis; default?: typeof Redis };
+  const bullmq = (await load('bullmq', () => import('bullmq'))) as {
+    Queue: typeof Queue;
+    Worker: typeof Worker;
+  };
+  const ioredis = (await load('ioredis', () => import('ioredis'))) as {
+    Redis?: typeof Redis;
+    default?: typeof Redis;
+  };
   const RedisClass = ioredis.Redis ?? ioredis.default;
-  if (typeof bullmq.Queue !== 'function' || typeof bullmq.Worker !== 'function' || typeof RedisClass !== 'function') {
-    throw new DurableModeUnavailableError('bullmq/ioredis (unexpected exports; bullmq ≥ 5 and ioredis ≥ 5 are supported)');
+  if (
+    typeof bullmq.Queue !== 'function' ||
+    typeof bullmq.Worker !== 'function' ||
+    typeof RedisClass !== 'function'
+  ) {
+    throw new DurableModeUnavailableError(
+      'bullmq/ioredis (unexpected exports; bullmq ≥ 5 and ioredis ≥ 5 are supported)',
+    );
   }
   return { Queue: bullmq.Queue, Worker: bullmq.Worker, Redis: RedisClass };
 }
