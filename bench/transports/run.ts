@@ -21,7 +21,10 @@ import { Agent } from 'undici';
 import { HttpTransport } from '../../lib/transports/http.transport.js';
 import { JsonTransport } from '../../lib/transports/json.transport.js';
 import { SoapTransport } from '../../lib/transports/soap.transport.js';
-import type { AccountsOptions, WireTransportOptions } from '../../lib/transports/wire-transport.options.js';
+import type {
+  AccountsOptions,
+  WireTransportOptions,
+} from '../../lib/transports/wire-transport.options.js';
 import { planSend } from '../../lib/transports/wire/send-plan.js';
 import type { WireRequest } from '../../lib/transports/wire/wire-client.js';
 import { XmlTransport } from '../../lib/transports/xml.transport.js';
@@ -129,7 +132,11 @@ async function main(): Promise<void> {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const [ready] = (await once(child, 'message')) as [{ accounts: AccountsOptions }];
-  const options: WireTransportOptions = { accounts: ready.accounts, timeoutMs: 10_000, connections: CONCURRENCY };
+  const options: WireTransportOptions = {
+    accounts: ready.accounts,
+    timeoutMs: 10_000,
+    connections: CONCURRENCY,
+  };
   console.log(
     `bench/transports: ${N.toLocaleString('en-US')} single-recipient OTP messages per side, concurrency ${CONCURRENCY}, ` +
       `${SLICES} alternating slices, simulator in child process ${child.pid}, Node ${process.version}\n`,
@@ -155,7 +162,16 @@ async function main(): Promise<void> {
     rows.push({ api, baseline: baseline.result(), transport: transport.result() });
   }
 
-  const header = ['run', 'msg/s', 'ratio', 'p50 ms', 'p99 ms', 'TCP conns', 'failures', 'client CPU µs/msg'];
+  const header = [
+    'run',
+    'msg/s',
+    'ratio',
+    'p50 ms',
+    'p99 ms',
+    'TCP conns',
+    'failures',
+    'client CPU µs/msg',
+  ];
   const lines: string[][] = [];
   for (const { baseline, transport } of rows) {
     for (const run of [baseline, transport]) {
@@ -172,13 +188,15 @@ async function main(): Promise<void> {
     }
   }
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const format = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const format = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   console.log(format(header));
   for (const line of lines) console.log(format(line));
 
   const verdicts = rows.map(({ api, baseline, transport }) => {
     const ratio = transport.perSecond / baseline.perSecond;
-    const ok = ratio >= TARGET_RATIO && transport.connections <= CONCURRENCY && transport.failures === 0;
+    const ok =
+      ratio >= TARGET_RATIO && transport.connections <= CONCURRENCY && transport.failures === 0;
     return `${api}: ratio ${ratio.toFixed(2)} (target ≥ ${TARGET_RATIO}), ${transport.connections} connections (≤ ${CONCURRENCY}) → ${ok ? 'OK' : 'MISSED'}`;
   });
   console.log(`\n${verdicts.join('\n')}`);

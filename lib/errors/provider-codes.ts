@@ -89,7 +89,9 @@ export function providerCodeMeaning(api: ProviderApi, code: string): string | un
       if (exact !== undefined || match[1] === '1') return exact;
       // Other pages use the same kinds under their own family digit (ERR2xxx status, ERR7xxx credit).
       const kind = XML_ERROR_MEANINGS[`ERR1${match[2]}`];
-      return kind === undefined ? undefined : `${XML_ERROR_FAMILIES[match[1]!] ?? 'request'}: ${kind}`;
+      return kind === undefined
+        ? undefined
+        : `${XML_ERROR_FAMILIES[match[1]!] ?? 'request'}: ${kind}`;
     }
     case 'json':
       return JSON_STATUS_MEANINGS[code];

@@ -24,8 +24,17 @@ export class SmsTransportError extends PostaGuverciniError {
 /** No complete answer within `timeoutMs`. */
 export class SmsTimeoutError extends SmsTransportError {
   override readonly name: string = 'SmsTimeoutError';
-  constructor(readonly timeoutMs: number, maybeAccepted: boolean, options?: { cause?: unknown }) {
-    super('TRANSPORT_TIMEOUT', `No answer from Posta Güvercini within ${timeoutMs} ms`, maybeAccepted, options);
+  constructor(
+    readonly timeoutMs: number,
+    maybeAccepted: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      'TRANSPORT_TIMEOUT',
+      `No answer from Posta Güvercini within ${timeoutMs} ms`,
+      maybeAccepted,
+      options,
+    );
   }
 }
 
@@ -33,14 +42,22 @@ export class SmsTimeoutError extends SmsTransportError {
 export class SmsConnectionError extends SmsTransportError {
   override readonly name: string = 'SmsConnectionError';
   constructor(detail: string, maybeAccepted: boolean, options?: { cause?: unknown }) {
-    super('TRANSPORT_CONNECTION', `Connection to Posta Güvercini failed: ${detail}`, maybeAccepted, options);
+    super(
+      'TRANSPORT_CONNECTION',
+      `Connection to Posta Güvercini failed: ${detail}`,
+      maybeAccepted,
+      options,
+    );
   }
 }
 
 /** HTTP status outside 2xx. `maybeAccepted` is false for 502/503/504, true otherwise. */
 export class SmsHttpStatusError extends SmsTransportError {
   override readonly name: string = 'SmsHttpStatusError';
-  constructor(readonly status: number, options?: { cause?: unknown }) {
+  constructor(
+    readonly status: number,
+    options?: { cause?: unknown },
+  ) {
     super(
       'TRANSPORT_HTTP_STATUS',
       `Posta Güvercini answered with HTTP ${status}`,
@@ -54,7 +71,12 @@ export class SmsHttpStatusError extends SmsTransportError {
 export class SmsMalformedResponseError extends SmsTransportError {
   override readonly name: string = 'SmsMalformedResponseError';
   constructor(detail: string, options?: { cause?: unknown }) {
-    super('TRANSPORT_MALFORMED_RESPONSE', `Malformed reply from Posta Güvercini: ${detail}`, true, options);
+    super(
+      'TRANSPORT_MALFORMED_RESPONSE',
+      `Malformed reply from Posta Güvercini: ${detail}`,
+      true,
+      options,
+    );
   }
 }
 
@@ -65,7 +87,12 @@ export class SmsMalformedResponseError extends SmsTransportError {
 export class SmsNotSentError extends SmsTransportError {
   override readonly name: string = 'SmsNotSentError';
   constructor(detail: string, options?: { cause?: unknown }) {
-    super('TRANSPORT_NOT_SENT', `Not sent to Posta Güvercini: ${detail}. Safe to send again`, false, options);
+    super(
+      'TRANSPORT_NOT_SENT',
+      `Not sent to Posta Güvercini: ${detail}. Safe to send again`,
+      false,
+      options,
+    );
   }
 }
 
@@ -75,7 +102,10 @@ export class SmsNotSentError extends SmsTransportError {
  */
 export class SmsCircuitOpenError extends SmsTransportError {
   override readonly name: string = 'SmsCircuitOpenError';
-  constructor(readonly transports: readonly string[], options?: { cause?: unknown }) {
+  constructor(
+    readonly transports: readonly string[],
+    options?: { cause?: unknown },
+  ) {
     super(
       'TRANSPORT_CIRCUIT_OPEN',
       `Posta Güvercini is not being called: the circuit breaker of every transport (${transports.join(', ')}) is open after repeated failures; retry later`,

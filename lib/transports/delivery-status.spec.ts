@@ -18,7 +18,11 @@ describe('deliveryStatusOf', () => {
   });
 
   it('uses the table when the provider sends no final flag', () => {
-    expect(deliveryStatusOf('400')).toMatchObject({ status: 'delivered', final: true, description: 'delivered to the recipient' });
+    expect(deliveryStatusOf('400')).toMatchObject({
+      status: 'delivered',
+      final: true,
+      description: 'delivered to the recipient',
+    });
     expect(deliveryStatusOf('300')).toMatchObject({ status: 'sent', final: false });
   });
 
@@ -32,7 +36,15 @@ describe('deliveryStatusOf', () => {
   });
 
   it('maps undocumented codes honestly', () => {
-    expect(deliveryStatusOf('-299|1')).toMatchObject({ status: 'rejected', final: true, description: 'deleted (undocumented code -299)' });
-    expect(deliveryStatusOf('777')).toMatchObject({ status: 'unknown', final: false, description: 'undocumented status code 777' });
+    expect(deliveryStatusOf('-299|1')).toMatchObject({
+      status: 'rejected',
+      final: true,
+      description: 'deleted (undocumented code -299)',
+    });
+    expect(deliveryStatusOf('777')).toMatchObject({
+      status: 'unknown',
+      final: false,
+      description: 'undocumented status code 777',
+    });
   });
 });

@@ -9,7 +9,11 @@ export interface DeliveryStatusInfo {
   readonly final: boolean;
 }
 
-const entry = (status: DeliveryStatus, description: string, final: boolean): DeliveryStatusInfo => ({
+const entry = (
+  status: DeliveryStatus,
+  description: string,
+  final: boolean,
+): DeliveryStatusInfo => ({
   status,
   description,
   final,
@@ -39,7 +43,11 @@ export const DELIVERY_STATUS_CODES: Readonly<Record<string, DeliveryStatusInfo>>
   '410': entry('unknown', 'message not found at the SMSC', true),
   '411': entry('undelivered', 'not delivered (device memory full)', true),
   '412': entry('undelivered', 'not delivered (subscriber unreachable)', true),
-  '413': entry('undelivered', 'not delivered (insufficient authorisation in the subscriber profile)', true),
+  '413': entry(
+    'undelivered',
+    'not delivered (insufficient authorisation in the subscriber profile)',
+    true,
+  ),
   '414': entry('undelivered', 'not delivered (unknown subscriber or insufficient balance)', true),
   '420': entry('unknown', 'message not found on the server', true),
   '421': entry('rejected', 'İYS (commercial-message permission system) error', true),
@@ -91,7 +99,11 @@ export const DELIVERY_STATUS_CODES: Readonly<Record<string, DeliveryStatusInfo>>
 };
 
 /** What an empty code means: the provider does not know the message id. */
-export const UNKNOWN_MESSAGE_STATUS: DeliveryStatusInfo = entry('unknown', 'message id not known to the provider', true);
+export const UNKNOWN_MESSAGE_STATUS: DeliveryStatusInfo = entry(
+  'unknown',
+  'message id not known to the provider',
+  true,
+);
 
 /**
  * Maps a raw provider status code (`400`, `-202`, also `400|1` with the final flag) to the

@@ -45,7 +45,11 @@ class ScriptedTransport extends SmsTransport {
     if (step !== 'ok') throw step;
     const to = 'to' in request ? request.to : request.messages.map((m) => m.to);
     return {
-      recipients: to.map((number, i) => ({ to: number, status: 'accepted', messageId: `${this.name}-${i}` })),
+      recipients: to.map((number, i) => ({
+        to: number,
+        status: 'accepted',
+        messageId: `${this.name}-${i}`,
+      })),
       credits: to.length,
       requests: 1,
       providerCodes: [this.name],
@@ -56,7 +60,13 @@ class ScriptedTransport extends SmsTransport {
     this.queries++;
     const step = this.next();
     if (step !== 'ok') throw step;
-    return request.messageIds.map((messageId) => ({ messageId, status: 'delivered', final: true, providerCode: '400', description: this.name }));
+    return request.messageIds.map((messageId) => ({
+      messageId,
+      status: 'delivered',
+      final: true,
+      providerCode: '400',
+      description: this.name,
+    }));
   }
 
   async credit(channel: SmsChannel): Promise<CreditBalance> {
@@ -71,7 +81,11 @@ class ScriptedTransport extends SmsTransport {
   }
 }
 
-const request: OneToManySendRequest = { channel: 'otp', to: ['905321234567'], text: 'Kodunuz 123456' };
+const request: OneToManySendRequest = {
+  channel: 'otp',
+  to: ['905321234567'],
+  text: 'Kodunuz 123456',
+};
 const refused = () => new SmsConnectionError('connection refused (ECONNREFUSED)', false);
 const timeout = () => new SmsTimeoutError(200, true);
 
@@ -80,23 +94,38 @@ describe('FailoverTransport', () => {
     const primary = new ScriptedTransport('primary', [refused()]);
     const secondary = new ScriptedTransport('secondary');
     const result = await new FailoverTransport([primary, secondary]).send(request);
-    expect(result.recipients).toEqual([{ to: '905321234567', status: 'accepted', messageId: 'secondary-0' }]);
+    expect(result.recipients).toEqual([
+      { to: '905321234567', status: 'accepted', messageId: 'secondary-0' },
+    ]);
     expect(primary.sends).toHaveLength(1);
     expect(secondary.sends).toEqual([request]);
   });
 
   it('moves on after a 503 and after a provider outage code', async () => {
-    for (const failure of [new SmsHttpStatusError(503), new SmsProviderError('http', '-2001'), new SmsProviderError('xml', 'ERR1010')]) {
+    for (const failure of [
+      new SmsHttpStatusError(503),
+      new SmsProviderError('http', '-2001'),
+      new SmsProviderError('xml', 'ERR1010'),
+    ]) {
       const secondary = new ScriptedTransport('secondary');
-      await new FailoverTransport([new ScriptedTransport('primary', [failure]), secondary]).send(request);
+      await new FailoverTransport([new ScriptedTransport('primary', [failure]), secondary]).send(
+        request,
+      );
       expect(secondary.sends).toHaveLength(1);
     }
   });
 
   it('never re-sends a request that may have been accepted', async () => {
-    for (const failure of [timeout(), new SmsHttpStatusError(500), new SmsConnectionError('reset', true)]) {
+    for (const failure of [
+      timeout(),
+      new SmsHttpStatusError(500),
+      new SmsConnectionError('reset', true),
+    ]) {
       const secondary = new ScriptedTransport('secondary');
-      const error = await new FailoverTransport([new ScriptedTransport('primary', [failure]), secondary])
+      const error = await new FailoverTransport([
+        new ScriptedTransport('primary', [failure]),
+        secondary,
+      ])
         .send(request)
         .catch((e: unknown) => e);
       expect(error).toBe(failure);
@@ -106,7 +135,10 @@ describe('FailoverTransport', () => {
 
   it('re-sends a maybe-accepted request only when resendWhenMaybeAccepted is set', async () => {
     const secondary = new ScriptedTransport('secondary');
-    const failover = new FailoverTransport([new ScriptedTransport('primary', [timeout()]), secondary], { resendWhenMaybeAccepted: true });
+    const failover = new FailoverTransport(
+      [new ScriptedTransport('primary', [timeout()]), secondary],
+      { resendWhenMaybeAccepted: true },
+    );
     await expect(failover.send(request)).resolves.toMatchObject({ providerCodes: ['secondary'] });
     expect(secondary.sends).toHaveLength(1);
   });
@@ -121,7 +153,10 @@ describe('FailoverTransport', () => {
     ];
     for (const failure of failures) {
       const secondary = new ScriptedTransport('secondary');
-      const error = await new FailoverTransport([new ScriptedTransport('primary', [failure]), secondary])
+      const error = await new FailoverTransport([
+        new ScriptedTransport('primary', [failure]),
+        secondary,
+      ])
         .send(request)
         .catch((e: unknown) => e);
       expect(error).toBe(failure);
@@ -133,13 +168,18 @@ describe('FailoverTransport', () => {
     const primary = new ScriptedTransport('primary', [timeout(), new SmsHttpStatusError(500)]);
     const secondary = new ScriptedTransport('second');
     const failover = new FailoverTransport([primary, secondary]);
-    await expect(failover.status({ channel: 'otp', messageIds: ['C1_A'] })).resolves.toMatchObject([{ description: 'second' }]);
+    await expect(failover.status({ channel: 'otp', messageIds: ['C1_A'] })).resolves.toMatchObject([
+      { description: 'second' },
+    ]);
     await expect(failover.credit('bulk')).resolves.toEqual({ channel: 'bulk', balance: 6 });
   });
 
   it('throws the last error when every transport fails', async () => {
     const last = refused();
-    const error = await new FailoverTransport([new ScriptedTransport('a', [refused()]), new ScriptedTransport('b', [last])])
+    const error = await new FailoverTransport([
+      new ScriptedTransport('a', [refused()]),
+      new ScriptedTransport('b', [last]),
+    ])
       .send(request)
       .catch((e: unknown) => e);
     expect(error).toBe(last);
@@ -148,7 +188,9 @@ describe('FailoverTransport', () => {
   it('opens a breaker after `threshold` consecutive outages, skips the member, and closes it after a good trial', async () => {
     const primary = new ScriptedTransport('primary', [refused(), refused(), 'ok']);
     const secondary = new ScriptedTransport('secondary');
-    const failover = new FailoverTransport([primary, secondary], { breaker: { threshold: 2, halfOpenAfterMs: 250 } });
+    const failover = new FailoverTransport([primary, secondary], {
+      breaker: { threshold: 2, halfOpenAfterMs: 250 },
+    });
 
     await failover.send(request);
     expect(failover.states).toEqual(['closed', 'closed']);
@@ -168,7 +210,9 @@ describe('FailoverTransport', () => {
 
   it('does not count application errors against the breaker', async () => {
     const primary = new ScriptedTransport('primary', [new SmsProviderError('http', '-1003')]);
-    const failover = new FailoverTransport([primary, new ScriptedTransport('secondary')], { breaker: { threshold: 1 } });
+    const failover = new FailoverTransport([primary, new ScriptedTransport('secondary')], {
+      breaker: { threshold: 1 },
+    });
     await failover.send(request).catch(() => undefined);
     await failover.send(request).catch(() => undefined);
     expect(failover.states).toEqual(['closed', 'closed']);
@@ -176,9 +220,12 @@ describe('FailoverTransport', () => {
   });
 
   it('throws SmsCircuitOpenError when every breaker is open', async () => {
-    const failover = new FailoverTransport([new ScriptedTransport('a', [refused()]), new ScriptedTransport('b', [refused()])], {
-      breaker: { threshold: 1, halfOpenAfterMs: 60_000 },
-    });
+    const failover = new FailoverTransport(
+      [new ScriptedTransport('a', [refused()]), new ScriptedTransport('b', [refused()])],
+      {
+        breaker: { threshold: 1, halfOpenAfterMs: 60_000 },
+      },
+    );
     await expect(failover.send(request)).rejects.toBeInstanceOf(SmsConnectionError);
     const error = await failover.send(request).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SmsCircuitOpenError);
@@ -203,16 +250,28 @@ describe('FailoverTransport', () => {
       timeout(),
     );
     const secondary = new ScriptedTransport('secondary');
-    const error = await new FailoverTransport([new ScriptedTransport('primary', [partial]), secondary])
+    const error = await new FailoverTransport([
+      new ScriptedTransport('primary', [partial]),
+      secondary,
+    ])
       .send({ channel: 'bulk', to, text: 'Kampanya' })
       .catch((e: unknown) => e);
     expect(secondary.sends).toEqual([{ channel: 'bulk', to: [to[2], to[3]], text: 'Kampanya' }]);
     // The maybe-accepted recipient is still reported failed, so the result is still partial.
     expect(error).toBeInstanceOf(SmsPartialSendError);
     const result = (error as SmsPartialSendError).result;
-    expect(result.recipients.map((r) => r.status)).toEqual(['accepted', 'failed', 'accepted', 'accepted']);
+    expect(result.recipients.map((r) => r.status)).toEqual([
+      'accepted',
+      'failed',
+      'accepted',
+      'accepted',
+    ]);
     expect(result.recipients[2]).toMatchObject({ messageId: 'secondary-0' });
-    expect(result).toMatchObject({ credits: 3, requests: 3, providerCodes: ['primary', 'secondary'] });
+    expect(result).toMatchObject({
+      credits: 3,
+      requests: 3,
+      providerCodes: ['primary', 'secondary'],
+    });
   });
 
   it('closes every member', async () => {

@@ -9,7 +9,11 @@ import {
 } from 'cockatiel';
 import type { PostaGuverciniError } from '../errors/posta-guvercini.error.js';
 import { SmsProviderError } from '../errors/provider.error.js';
-import { SmsCircuitOpenError, SmsPartialSendError, SmsTransportError } from '../errors/transport.error.js';
+import {
+  SmsCircuitOpenError,
+  SmsPartialSendError,
+  SmsTransportError,
+} from '../errors/transport.error.js';
 import { InvalidOptionsError } from '../errors/validation.error.js';
 import { SmsTransport } from './sms-transport.js';
 import {
@@ -101,14 +105,25 @@ export class FailoverTransport extends SmsTransport {
 
   constructor(transports: SmsTransport[], options: FailoverTransportOptions = {}) {
     super();
-    if (!Array.isArray(transports) || transports.length === 0 || transports.some((t) => !(t instanceof SmsTransport))) {
-      throw new InvalidOptionsError('transports', 'FailoverTransport needs a non-empty array of SmsTransport instances, in order of preference');
+    if (
+      !Array.isArray(transports) ||
+      transports.length === 0 ||
+      transports.some((t) => !(t instanceof SmsTransport))
+    ) {
+      throw new InvalidOptionsError(
+        'transports',
+        'FailoverTransport needs a non-empty array of SmsTransport instances, in order of preference',
+      );
     }
     const threshold = options.breaker?.threshold ?? 5;
     const halfOpenAfterMs = options.breaker?.halfOpenAfterMs ?? 30_000;
-    if (!Number.isInteger(threshold) || threshold < 1) throw new InvalidOptionsError('breaker.threshold', 'expected an integer ≥ 1');
+    if (!Number.isInteger(threshold) || threshold < 1)
+      throw new InvalidOptionsError('breaker.threshold', 'expected an integer ≥ 1');
     if (!Number.isFinite(halfOpenAfterMs) || halfOpenAfterMs < 0) {
-      throw new InvalidOptionsError('breaker.halfOpenAfterMs', 'expected a number of milliseconds ≥ 0');
+      throw new InvalidOptionsError(
+        'breaker.halfOpenAfterMs',
+        'expected a number of milliseconds ≥ 0',
+      );
     }
     this.resendWhenMaybeAccepted = options.resendWhenMaybeAccepted === true;
     this.members = transports.map((transport, index) => ({
@@ -136,12 +151,18 @@ export class FailoverTransport extends SmsTransport {
   }
 
   /** What logs and `JSON.stringify` show: members and breaker states (members show no credentials). */
-  toJSON(): { transport: 'failover'; members: { transport: unknown; state: FailoverMemberState }[] } {
+  toJSON(): {
+    transport: 'failover';
+    members: { transport: unknown; state: FailoverMemberState }[];
+  } {
     const states = this.states;
     return {
       transport: 'failover',
       members: this.members.map((member, i) => ({
-        transport: typeof (member.transport as { toJSON?: unknown }).toJSON === 'function' ? member.transport : member.transport.name,
+        transport:
+          typeof (member.transport as { toJSON?: unknown }).toJSON === 'function'
+            ? member.transport
+            : member.transport.name,
         state: states[i]!,
       })),
     };
@@ -160,13 +181,17 @@ export class FailoverTransport extends SmsTransport {
   }
 
   override async close(): Promise<void> {
-    const results = await Promise.allSettled(this.members.map((member) => member.transport.close()));
-    const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    const results = await Promise.allSettled(
+      this.members.map((member) => member.transport.close()),
+    );
+    const failure = results.find(
+      (result): result is PromiseRejectedResult => result.status === 'rejected',
+    );
     if (failure) throw failure.reason;
   }
 
   private async sendFrom(start: number, request: SendRequest): Promise<SendResult> {
-    let lastError: unknown;
+    let lastError: Error | undefined;
     const skipped: string[] = [];
     for (let i = start; i < this.members.length; i++) {
       const member = this.members[i]!;
@@ -180,19 +205,28 @@ export class FailoverTransport extends SmsTransport {
         if (error instanceof SmsPartialSendError && i + 1 < this.members.length) {
           return this.resendRest(i + 1, request, error);
         }
-        if (!isOutage(error) || (maybeAccepted(error) && !this.resendWhenMaybeAccepted)) throw error;
-        lastError = error;
+        if (!isOutage(error) || (maybeAccepted(error) && !this.resendWhenMaybeAccepted))
+          throw error;
+        lastError = error as Error;
       }
     }
     throw lastError ?? new SmsCircuitOpenError(skipped);
   }
 
   /** Sends the recipients of a partial failure that may go to the next transports; merges. */
-  private async resendRest(next: number, request: SendRequest, partial: SmsPartialSendError): Promise<SendResult> {
+  private async resendRest(
+    next: number,
+    request: SendRequest,
+    partial: SmsPartialSendError,
+  ): Promise<SendResult> {
     const entries = partial.result.recipients;
     const positions: number[] = [];
     entries.forEach((entry, i) => {
-      if (entry.status === 'failed' && isOutage(entry.error) && (!maybeAccepted(entry.error) || this.resendWhenMaybeAccepted)) {
+      if (
+        entry.status === 'failed' &&
+        isOutage(entry.error) &&
+        (!maybeAccepted(entry.error) || this.resendWhenMaybeAccepted)
+      ) {
         positions.push(i);
       }
     });
@@ -212,7 +246,11 @@ export class FailoverTransport extends SmsTransport {
         failure = asPackageError(error);
         const failedAgain = failure;
         retried = {
-          recipients: positions.map((i): RecipientResult => ({ to: entries[i]!.to, status: 'failed', error: failedAgain })),
+          recipients: positions.map((i): RecipientResult => ({
+            to: entries[i]!.to,
+            status: 'failed',
+            error: failedAgain,
+          })),
           credits: 0,
           requests: 0,
           providerCodes: [],
@@ -234,7 +272,7 @@ export class FailoverTransport extends SmsTransport {
 
   /** Status and credit: safe to repeat, so any outage moves on. */
   private async query<T>(call: (transport: SmsTransport) => Promise<T>): Promise<T> {
-    let lastError: unknown;
+    let lastError: Error | undefined;
     const skipped: string[] = [];
     for (const member of this.members) {
       try {
@@ -245,7 +283,7 @@ export class FailoverTransport extends SmsTransport {
           continue;
         }
         if (!isOutage(error)) throw error;
-        lastError = error;
+        lastError = error as Error;
       }
     }
     throw lastError ?? new SmsCircuitOpenError(skipped);
@@ -273,6 +311,12 @@ function maybeAccepted(error: unknown): boolean {
 }
 
 function asPackageError(error: unknown): PostaGuverciniError {
-  if (error instanceof Error && typeof (error as PostaGuverciniError).code === 'string') return error as PostaGuverciniError;
-  return new SmsTransportError('TRANSPORT_UNEXPECTED', 'An unexpected error ended a request to Posta Güvercini', true, { cause: error });
+  if (error instanceof Error && typeof (error as PostaGuverciniError).code === 'string')
+    return error as PostaGuverciniError;
+  return new SmsTransportError(
+    'TRANSPORT_UNEXPECTED',
+    'An unexpected error ended a request to Posta Güvercini',
+    true,
+    { cause: error },
+  );
 }

@@ -11,7 +11,9 @@ describe('HttpTransport wire format', () => {
 
   beforeAll(async () => {
     baseUrl = await provider.start();
-    transport = new HttpTransport({ accounts: { otp: { username: 'otp-user', password: 'p&ss Ş', baseUrl } } });
+    transport = new HttpTransport({
+      accounts: { otp: { username: 'otp-user', password: 'p&ss Ş', baseUrl } },
+    });
   });
   afterEach(() => provider.clear());
   afterAll(async () => {
@@ -36,7 +38,15 @@ describe('HttpTransport wire format', () => {
       'user=otp-user&password=p%26ss+%DE&gsm=905321234567&text=Kodunuz%3A+482913+%97+%FE&dt=20261128+00%3A05&dt2=20261128+00%3A08&originator=ACME',
     );
     expect(result).toEqual({
-      recipients: [{ to: '905321234567', status: 'accepted', messageId: 'C1_A', charge: 1, providerCode: 'errno=0' }],
+      recipients: [
+        {
+          to: '905321234567',
+          status: 'accepted',
+          messageId: 'C1_A',
+          charge: 1,
+          providerCode: 'errno=0',
+        },
+      ],
       credits: 1,
       requests: 1,
       providerCodes: ['errno=0'],
@@ -45,9 +55,15 @@ describe('HttpTransport wire format', () => {
 
   it('sends 1-N with sendbulksms.asp and repeated gsm; the charge is the request total', async () => {
     provider.reply({ body: 'errno=0&errtext=&message_id=C1_A&message_id=C1_B&charge=4' });
-    const result = await transport.send({ channel: 'otp', to: ['905321234567', '905331234567'], text: 'Merhaba' });
+    const result = await transport.send({
+      channel: 'otp',
+      to: ['905321234567', '905331234567'],
+      text: 'Merhaba',
+    });
     expect(provider.received[0]!.path).toBe('/api_http/sendbulksms.asp');
-    expect(provider.lastBody()).toBe('user=otp-user&password=p%26ss+%DE&gsm=905321234567&gsm=905331234567&text=Merhaba');
+    expect(provider.lastBody()).toBe(
+      'user=otp-user&password=p%26ss+%DE&gsm=905321234567&gsm=905331234567&text=Merhaba',
+    );
     expect(result.recipients).toEqual([
       { to: '905321234567', status: 'accepted', messageId: 'C1_A', providerCode: 'errno=0' },
       { to: '905331234567', status: 'accepted', messageId: 'C1_B', providerCode: 'errno=0' },
@@ -56,10 +72,21 @@ describe('HttpTransport wire format', () => {
   });
 
   it('reads errno as a provider error with its meaning and the Turkish errtext', async () => {
-    provider.reply({ body: 'errno=-1003&errtext=GSM no geçersiz', latin5: true, contentType: 'text/html; charset=iso-8859-9' });
-    const error = await transport.send({ channel: 'otp', to: ['905321234567'], text: 'x' }).catch((e: unknown) => e);
+    provider.reply({
+      body: 'errno=-1003&errtext=GSM no geçersiz',
+      latin5: true,
+      contentType: 'text/html; charset=iso-8859-9',
+    });
+    const error = await transport
+      .send({ channel: 'otp', to: ['905321234567'], text: 'x' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SmsProviderError);
-    expect(error).toMatchObject({ code: 'PROVIDER_INVALID_NUMBER', providerCode: '-1003', providerText: 'GSM no geçersiz', meaning: 'invalid GSM number' });
+    expect(error).toMatchObject({
+      code: 'PROVIDER_INVALID_NUMBER',
+      providerCode: '-1003',
+      providerText: 'GSM no geçersiz',
+      meaning: 'invalid GSM number',
+    });
   });
 
   it.each([
@@ -68,7 +95,9 @@ describe('HttpTransport wire format', () => {
     ['a charge that is not a number', 'errno=0&errtext=&message_id=C1_A&charge=bir'],
   ])('refuses %s as malformed', async (_label, body) => {
     provider.reply({ body });
-    await expect(transport.send({ channel: 'otp', to: ['905321234567'], text: 'x' })).rejects.toBeInstanceOf(SmsMalformedResponseError);
+    await expect(
+      transport.send({ channel: 'otp', to: ['905321234567'], text: 'x' }),
+    ).rejects.toBeInstanceOf(SmsMalformedResponseError);
   });
 
   it('maps a non-2xx status to SmsHttpStatusError', async () => {
@@ -77,15 +106,30 @@ describe('HttpTransport wire format', () => {
   });
 
   it('queries status with one querysms.asp per id', async () => {
-    provider.reply({ body: 'errno=0&errtext=&status=300|0' }, { body: 'errno=-1005&errtext=Geçersiz message_id', latin5: true });
+    provider.reply(
+      { body: 'errno=0&errtext=&status=300|0' },
+      { body: 'errno=-1005&errtext=Geçersiz message_id', latin5: true },
+    );
     const reports = await transport.status({ channel: 'otp', messageIds: ['C1_A', 'C1_B'] });
     expect(provider.received.map((r) => [r.path, r.body.toString()])).toEqual([
       ['/api_http/querysms.asp', 'user=otp-user&password=p%26ss+%DE&message_id=C1_A'],
       ['/api_http/querysms.asp', 'user=otp-user&password=p%26ss+%DE&message_id=C1_B'],
     ]);
     expect(reports).toEqual([
-      { messageId: 'C1_A', status: 'sent', final: false, providerCode: '300', description: 'sent to the SMSC' },
-      { messageId: 'C1_B', status: 'unknown', final: true, providerCode: '', description: 'message id not known to the provider' },
+      {
+        messageId: 'C1_A',
+        status: 'sent',
+        final: false,
+        providerCode: '300',
+        description: 'sent to the SMSC',
+      },
+      {
+        messageId: 'C1_B',
+        status: 'unknown',
+        final: true,
+        providerCode: '',
+        description: 'message id not known to the provider',
+      },
     ]);
   });
 
@@ -96,7 +140,9 @@ describe('HttpTransport wire format', () => {
   });
 
   it('refuses, before any request, a text windows-1254 cannot carry', async () => {
-    await expect(transport.send({ channel: 'otp', to: ['905321234567'], text: 'Tebrikler 🎉' })).rejects.toMatchObject({
+    await expect(
+      transport.send({ channel: 'otp', to: ['905321234567'], text: 'Tebrikler 🎉' }),
+    ).rejects.toMatchObject({
       code: 'TEXT_NOT_ENCODABLE',
       field: 'text',
     });
@@ -104,14 +150,17 @@ describe('HttpTransport wire format', () => {
   });
 
   it('refuses credentials the API cannot carry, without showing them', () => {
-    const build = () => new HttpTransport({ accounts: { otp: { username: 'u', password: 'şifre✓', baseUrl } } });
+    const build = () =>
+      new HttpTransport({ accounts: { otp: { username: 'u', password: 'şifre✓', baseUrl } } });
     expect(build).toThrow(InvalidOptionsError);
     expect(build).toThrow(/accounts\.otp\.password/);
     expect(build).not.toThrow(/✓|şifre/);
   });
 
   it('keeps the base URL path prefix', async () => {
-    const prefixed = new HttpTransport({ accounts: { bulk: { username: 'u', password: 'p', baseUrl: `${baseUrl}/proxy/pg/` } } });
+    const prefixed = new HttpTransport({
+      accounts: { bulk: { username: 'u', password: 'p', baseUrl: `${baseUrl}/proxy/pg/` } },
+    });
     provider.reply({ body: 'errno=0&errtext=&credit=5' });
     await prefixed.credit('bulk');
     await prefixed.close();

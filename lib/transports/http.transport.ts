@@ -10,7 +10,12 @@ import { replyText } from './wire/reply-text.js';
 import type { SendBatch, SendPlan } from './wire/send-plan.js';
 import type { BatchOutcome } from './wire/send-runner.js';
 import type { WireRequest, WireResponse } from './wire/wire-client.js';
-import { type PreparedSend, type PreparedSendWork, type PreparedStatus, WireTransport } from './wire/wire.transport.js';
+import {
+  type PreparedSend,
+  type PreparedSendWork,
+  type PreparedStatus,
+  WireTransport,
+} from './wire/wire.transport.js';
 import type { ResolvedAccount, WireTransportOptions } from './wire-transport.options.js';
 
 /** Options of `HttpTransport`. */
@@ -96,9 +101,15 @@ export class HttpTransport extends WireTransport {
     const text = single ? batch.messages[0]!.text : batch.text!;
     body += `&text=${percentEncodeIso88599(text, { charset: CHARSET, field: batch.text === undefined ? `messages[${batch.offset}].text` : 'text' })}`;
     if (batch.sendAt) body += `&dt=${percentEncodeIso88599(formatCompactIstanbul(batch.sendAt))}`;
-    if (batch.validUntil) body += `&dt2=${percentEncodeIso88599(formatCompactIstanbul(batch.validUntil))}`;
-    if (batch.sender) body += `&originator=${percentEncodeIso88599(batch.sender, { charset: CHARSET, field: 'sender' })}`;
-    return this.request(account, single ? '/api_http/sendsms.asp' : '/api_http/sendbulksms.asp', body);
+    if (batch.validUntil)
+      body += `&dt2=${percentEncodeIso88599(formatCompactIstanbul(batch.validUntil))}`;
+    if (batch.sender)
+      body += `&originator=${percentEncodeIso88599(batch.sender, { charset: CHARSET, field: 'sender' })}`;
+    return this.request(
+      account,
+      single ? '/api_http/sendsms.asp' : '/api_http/sendbulksms.asp',
+      body,
+    );
   }
 
   protected readSendReply(response: WireResponse, request: PreparedSend): BatchOutcome {
@@ -112,7 +123,8 @@ export class HttpTransport extends WireTransport {
     }
     const chargeText = reply.get('charge');
     const charge = chargeText === undefined || chargeText === '' ? 0 : Number(chargeText);
-    if (!Number.isFinite(charge)) throw new SmsMalformedResponseError('the HTTP API returned a charge that is not a number');
+    if (!Number.isFinite(charge))
+      throw new SmsMalformedResponseError('the HTTP API returned a charge that is not a number');
     const single = recipients.length === 1;
     const results: RecipientResult[] = recipients.map((to, i) => ({
       to,
@@ -124,7 +136,10 @@ export class HttpTransport extends WireTransport {
     return { recipients: results, credits: charge, providerCode: 'errno=0' };
   }
 
-  protected override prepareStatus(account: ResolvedAccount, messageIds: readonly string[]): PreparedStatus[] {
+  protected override prepareStatus(
+    account: ResolvedAccount,
+    messageIds: readonly string[],
+  ): PreparedStatus[] {
     return messageIds.map((id) => ({ wire: this.encodeStatus(account, [id]), messageIds: [id] }));
   }
 
@@ -141,7 +156,15 @@ export class HttpTransport extends WireTransport {
       throw new SmsMalformedResponseError('the HTTP API status reply has no status');
     }
     const status = deliveryStatusOf(raw);
-    return [{ messageId, status: status.status, final: status.final, providerCode: status.code, description: status.description }];
+    return [
+      {
+        messageId,
+        status: status.status,
+        final: status.final,
+        providerCode: status.code,
+        description: status.description,
+      },
+    ];
   }
 
   protected prepareCredit(account: ResolvedAccount): WireRequest {
@@ -150,7 +173,8 @@ export class HttpTransport extends WireTransport {
 
   protected readCreditReply(response: WireResponse): number {
     const credit = Number(this.readReply(response).get('credit') ?? NaN);
-    if (!Number.isFinite(credit)) throw new SmsMalformedResponseError('the HTTP API credit reply has no number in credit');
+    if (!Number.isFinite(credit))
+      throw new SmsMalformedResponseError('the HTTP API credit reply has no number in credit');
     return credit;
   }
 

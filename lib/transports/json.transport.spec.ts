@@ -3,17 +3,24 @@ import { SmsProviderError } from '../errors/provider.error.js';
 import { SmsHttpStatusError, SmsMalformedResponseError } from '../errors/transport.error.js';
 import { JsonTransport } from './json.transport.js';
 
-const envelope = (StatusCode: number, Result: unknown, StatusDescription = 'Transaction done successfully') =>
-  JSON.stringify({ StatusCode, StatusDescription, Result });
+const envelope = (
+  StatusCode: number,
+  Result: unknown,
+  StatusDescription = 'Transaction done successfully',
+) => JSON.stringify({ StatusCode, StatusDescription, Result });
 
 describe('JsonTransport wire format', () => {
   const provider = new CannedProvider();
   let transport: JsonTransport;
-  const sentJson = (index = 0) => JSON.parse(provider.received[index]!.body.toString('utf8')) as unknown;
+  const sentJson = (index = 0) =>
+    JSON.parse(provider.received[index]!.body.toString('utf8')) as unknown;
 
   beforeAll(async () => {
     const baseUrl = await provider.start();
-    transport = new JsonTransport({ accounts: { bulk: { username: 'bulk-user', password: 'p"ss\\Ş', baseUrl } }, sender: 'ACME' });
+    transport = new JsonTransport({
+      accounts: { bulk: { username: 'bulk-user', password: 'p"ss\\Ş', baseUrl } },
+      sender: 'ACME',
+    });
   });
   afterEach(() => provider.clear());
   afterAll(async () => {
@@ -48,8 +55,20 @@ describe('JsonTransport wire format', () => {
     });
     expect(result).toEqual({
       recipients: [
-        { to: '905321234567', status: 'accepted', messageId: 'C1_A', charge: 2, providerCode: 'StatusCode=200' },
-        { to: '905331234567', status: 'accepted', messageId: 'C1_B', charge: 2, providerCode: 'StatusCode=200' },
+        {
+          to: '905321234567',
+          status: 'accepted',
+          messageId: 'C1_A',
+          charge: 2,
+          providerCode: 'StatusCode=200',
+        },
+        {
+          to: '905331234567',
+          status: 'accepted',
+          messageId: 'C1_B',
+          charge: 2,
+          providerCode: 'StatusCode=200',
+        },
       ],
       credits: 4,
       requests: 1,
@@ -58,17 +77,38 @@ describe('JsonTransport wire format', () => {
   });
 
   it('sends N-N with Send_N_N', async () => {
-    provider.reply({ body: envelope(200, [{ MessageId: 'C1_A', Receiver: '905321234567', Charge: 1 }]) });
-    await transport.send({ channel: 'bulk', messages: [{ to: '905321234567', text: 'bir' }], sender: 'OTHER' });
+    provider.reply({
+      body: envelope(200, [{ MessageId: 'C1_A', Receiver: '905321234567', Charge: 1 }]),
+    });
+    await transport.send({
+      channel: 'bulk',
+      messages: [{ to: '905321234567', text: 'bir' }],
+      sender: 'OTHER',
+    });
     expect(provider.received[0]!.path).toBe('/api_json/v1/Sms/Send_N_N');
-    expect(sentJson()).toMatchObject({ Messages: [{ Receiver: '905321234567', Message: 'bir' }], Originator: 'OTHER' });
+    expect(sentJson()).toMatchObject({
+      Messages: [{ Receiver: '905321234567', Message: 'bir' }],
+      Originator: 'OTHER',
+    });
   });
 
   it('throws a StatusCode other than 200 as SmsProviderError with the description', async () => {
-    provider.reply({ body: envelope(1070, null, 'Too many recipients. You must add no more than 800 recipients at once. (ERR1070)') });
-    const error = await transport.send({ channel: 'bulk', to: ['905321234567'], text: 'x' }).catch((e: unknown) => e);
+    provider.reply({
+      body: envelope(
+        1070,
+        null,
+        'Too many recipients. You must add no more than 800 recipients at once. (ERR1070)',
+      ),
+    });
+    const error = await transport
+      .send({ channel: 'bulk', to: ['905321234567'], text: 'x' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SmsProviderError);
-    expect(error).toMatchObject({ api: 'json', providerCode: '1070', meaning: 'more than 800 recipients in one request' });
+    expect(error).toMatchObject({
+      api: 'json',
+      providerCode: '1070',
+      meaning: 'more than 800 recipients in one request',
+    });
   });
 
   it.each([
@@ -77,7 +117,9 @@ describe('JsonTransport wire format', () => {
     ['a result count mismatch', envelope(200, [])],
   ])('refuses %s as malformed', async (_label, body) => {
     provider.reply({ body });
-    await expect(transport.send({ channel: 'bulk', to: ['905321234567'], text: 'x' })).rejects.toBeInstanceOf(SmsMalformedResponseError);
+    await expect(
+      transport.send({ channel: 'bulk', to: ['905321234567'], text: 'x' }),
+    ).rejects.toBeInstanceOf(SmsMalformedResponseError);
   });
 
   it('maps a Web API 415 to SmsHttpStatusError', async () => {
@@ -88,12 +130,32 @@ describe('JsonTransport wire format', () => {
   it('reads status with the provider flag, the receiver and StatusTime as Istanbul time', async () => {
     provider.reply({
       body: envelope(200, [
-        { MessageId: 'C1_A', Receiver: '905321234567', SmsStatus: '400', SmsStatusDescription: 'Alıcıya iletildi', IsFinalStatus: '1', StatusTime: '2026-11-28T00:05:04', SmsCharge: '1' },
-        { MessageId: 'C1_X', Receiver: '', SmsStatus: '', SmsStatusDescription: 'Bilinmiyor ?', IsFinalStatus: '', StatusTime: '', SmsCharge: '' },
+        {
+          MessageId: 'C1_A',
+          Receiver: '905321234567',
+          SmsStatus: '400',
+          SmsStatusDescription: 'Alıcıya iletildi',
+          IsFinalStatus: '1',
+          StatusTime: '2026-11-28T00:05:04',
+          SmsCharge: '1',
+        },
+        {
+          MessageId: 'C1_X',
+          Receiver: '',
+          SmsStatus: '',
+          SmsStatusDescription: 'Bilinmiyor ?',
+          IsFinalStatus: '',
+          StatusTime: '',
+          SmsCharge: '',
+        },
       ]),
     });
     const reports = await transport.status({ channel: 'bulk', messageIds: ['C1_A', 'C1_X'] });
-    expect(sentJson()).toEqual({ MessageIds: ['C1_A', 'C1_X'], Username: 'bulk-user', Password: 'p"ss\\Ş' });
+    expect(sentJson()).toEqual({
+      MessageIds: ['C1_A', 'C1_X'],
+      Username: 'bulk-user',
+      Password: 'p"ss\\Ş',
+    });
     expect(reports).toEqual([
       {
         messageId: 'C1_A',
@@ -104,7 +166,13 @@ describe('JsonTransport wire format', () => {
         to: '905321234567',
         at: new Date('2026-11-27T21:05:04Z'),
       },
-      { messageId: 'C1_X', status: 'unknown', final: true, providerCode: '', description: 'message id not known to the provider' },
+      {
+        messageId: 'C1_X',
+        status: 'unknown',
+        final: true,
+        providerCode: '',
+        description: 'message id not known to the provider',
+      },
     ]);
   });
 

@@ -55,7 +55,10 @@ export class JsonTransport extends WireTransport {
       const body = { Message: batch.text, Receivers: batch.messages.map((m) => m.to), ...common };
       return this.request(account, 'Send_1_N', body);
     }
-    const body = { Messages: batch.messages.map((m) => ({ Receiver: m.to, Message: m.text })), ...common };
+    const body = {
+      Messages: batch.messages.map((m) => ({ Receiver: m.to, Message: m.text })),
+      ...common,
+    };
     return this.request(account, 'Send_N_N', body);
   }
 
@@ -73,13 +76,18 @@ export class JsonTransport extends WireTransport {
       const entry = entries[i] as { MessageId?: unknown; Charge?: unknown } | null;
       const messageId = entry?.MessageId;
       const charge = Number(entry?.Charge ?? 0);
-      if (!Number.isFinite(charge)) throw new SmsMalformedResponseError('the JSON API answered a Charge that is not a number');
+      if (!Number.isFinite(charge))
+        throw new SmsMalformedResponseError('the JSON API answered a Charge that is not a number');
       credits += charge;
       if (typeof messageId !== 'string' || messageId === '') {
         return {
           to,
           status: 'rejected',
-          error: new SmsProviderError('json', 'MessageId=""', 'the provider gave this recipient no message id'),
+          error: new SmsProviderError(
+            'json',
+            'MessageId=""',
+            'the provider gave this recipient no message id',
+          ),
           providerCode: 'MessageId=""',
         };
       }
@@ -89,7 +97,11 @@ export class JsonTransport extends WireTransport {
   }
 
   protected encodeStatus(account: ResolvedAccount, messageIds: readonly string[]): WireRequest {
-    return this.request(account, 'Status', { MessageIds: messageIds, Username: account.username, Password: account.password });
+    return this.request(account, 'Status', {
+      MessageIds: messageIds,
+      Username: account.username,
+      Password: account.password,
+    });
   }
 
   protected readStatusReply(response: WireResponse, request: PreparedStatus): DeliveryReport[] {
@@ -102,11 +114,12 @@ export class JsonTransport extends WireTransport {
     }
     return request.messageIds.map((messageId, i) => {
       const entry = (entries[i] ?? {}) as Record<string, unknown>;
-      const code = String(entry['SmsStatus'] ?? '');
-      const flag = String(entry['IsFinalStatus'] ?? '');
+      const code = text(entry['SmsStatus']);
+      const flag = text(entry['IsFinalStatus']);
       const status = deliveryStatusOf(flag === '1' || flag === '0' ? `${code}|${flag}` : code);
       const receiver = typeof entry['Receiver'] === 'string' ? entry['Receiver'] : '';
-      const at = typeof entry['StatusTime'] === 'string' ? parseStatusTime(entry['StatusTime']) : undefined;
+      const at =
+        typeof entry['StatusTime'] === 'string' ? parseStatusTime(entry['StatusTime']) : undefined;
       return {
         messageId,
         status: status.status,
@@ -120,18 +133,29 @@ export class JsonTransport extends WireTransport {
   }
 
   protected prepareCredit(account: ResolvedAccount): WireRequest {
-    return this.request(account, 'CreditBalance', { Username: account.username, Password: account.password });
+    return this.request(account, 'CreditBalance', {
+      Username: account.username,
+      Password: account.password,
+    });
   }
 
   protected readCreditReply(response: WireResponse): number {
     const result = this.readEnvelope(response).Result as { Balance?: unknown } | null;
     const balance = Number(result?.Balance ?? NaN);
-    if (!Number.isFinite(balance)) throw new SmsMalformedResponseError('the JSON API credit reply has no number in Result.Balance');
+    if (!Number.isFinite(balance))
+      throw new SmsMalformedResponseError(
+        'the JSON API credit reply has no number in Result.Balance',
+      );
     return balance;
   }
 
   private request(account: ResolvedAccount, operation: string, body: object): WireRequest {
-    return this.wireRequest(account, `${BASE_PATH}${operation}`, CONTENT_TYPE, JSON.stringify(body));
+    return this.wireRequest(
+      account,
+      `${BASE_PATH}${operation}`,
+      CONTENT_TYPE,
+      JSON.stringify(body),
+    );
   }
 
   /** Parses the envelope; a `StatusCode` other than 200 → `SmsProviderError`. */
@@ -141,28 +165,51 @@ export class JsonTransport extends WireTransport {
     try {
       parsed = JSON.parse(response.body.toString('utf8'));
     } catch (error) {
-      throw new SmsMalformedResponseError(`the JSON API answered ${response.body.length} bytes that are not JSON`, { cause: error });
+      throw new SmsMalformedResponseError(
+        `the JSON API answered ${response.body.length} bytes that are not JSON`,
+        { cause: error },
+      );
     }
     const envelope = parsed as Partial<Envelope> | null;
-    if (envelope === null || typeof envelope !== 'object' || typeof envelope.StatusCode !== 'number') {
-      throw new SmsMalformedResponseError('the JSON API answered JSON without a numeric StatusCode');
+    if (
+      envelope === null ||
+      typeof envelope !== 'object' ||
+      typeof envelope.StatusCode !== 'number'
+    ) {
+      throw new SmsMalformedResponseError(
+        'the JSON API answered JSON without a numeric StatusCode',
+      );
     }
     if (envelope.StatusCode !== 200) {
       throw new SmsProviderError(
         'json',
         String(envelope.StatusCode),
-        typeof envelope.StatusDescription === 'string' && envelope.StatusDescription !== '' ? envelope.StatusDescription : undefined,
+        typeof envelope.StatusDescription === 'string' && envelope.StatusDescription !== ''
+          ? envelope.StatusDescription
+          : undefined,
       );
     }
     return envelope as Envelope;
   }
 }
 
+/** A string or number field as text; anything else (absent, null, an object) as `''`. */
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '';
+}
+
 /** `yyyy-MM-ddTHH:mm:ss` in Istanbul wall-clock time → instant; `undefined` when not that form. */
 function parseStatusTime(text: string): Date | undefined {
   const match = STATUS_TIME.exec(text);
   if (!match) return undefined;
-  const [y, mo, d, h, mi, s] = match.slice(1).map(Number) as [number, number, number, number, number, number];
+  const [y, mo, d, h, mi, s] = match.slice(1).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const wall = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
   if (Number.isNaN(wall.getTime()) || wall.getUTCDate() !== d) return undefined;
   return new Date(wall.getTime() - istanbulOffsetMinutes(wall) * 60_000);

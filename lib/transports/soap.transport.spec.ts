@@ -6,11 +6,13 @@ import { SoapTransport } from './soap.transport.js';
 const OPEN =
   '<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema"><soap:Body>';
 const CLOSE = '</soap:Body></soap:Envelope>';
-const CREDENTIALS = '<Username>otp-user</Username><Password>p&amp;ss&lt;&quot;Ş&quot;&gt;</Password>';
+const CREDENTIALS =
+  '<Username>otp-user</Username><Password>p&amp;ss&lt;&quot;Ş&quot;&gt;</Password>';
 const result = (operation: string, inner: string) =>
   `${OPEN}<${operation}Response xmlns="http://83.66.137.24/PgApiWs"><${operation}Result>${inner}</${operation}Result></${operation}Response>${CLOSE}`;
 const strings = (...items: string[]) => items.map((item) => `<string>${item}</string>`).join('');
-const fault = (code: string, text: string) => `${OPEN}<soap:Fault><faultcode>${code}</faultcode><faultstring>${text}</faultstring><detail /></soap:Fault>${CLOSE}`;
+const fault = (code: string, text: string) =>
+  `${OPEN}<soap:Fault><faultcode>${code}</faultcode><faultstring>${text}</faultstring><detail /></soap:Fault>${CLOSE}`;
 
 describe('SoapTransport wire format', () => {
   const provider = new CannedProvider();
@@ -18,7 +20,9 @@ describe('SoapTransport wire format', () => {
 
   beforeAll(async () => {
     const baseUrl = await provider.start();
-    transport = new SoapTransport({ accounts: { otp: { username: 'otp-user', password: 'p&ss<"Ş">', baseUrl } } });
+    transport = new SoapTransport({
+      accounts: { otp: { username: 'otp-user', password: 'p&ss<"Ş">', baseUrl } },
+    });
   });
   afterEach(() => provider.clear());
   afterAll(async () => {
@@ -59,12 +63,19 @@ describe('SoapTransport wire format', () => {
         { to: '902121234567', text: 'iki\r\n' },
       ],
     });
-    expect(provider.received[0]!.headers['soapaction']).toBe('"http://83.66.137.24/PgApiWs/SmsInsert_N_N"');
+    expect(provider.received[0]!.headers['soapaction']).toBe(
+      '"http://83.66.137.24/PgApiWs/SmsInsert_N_N"',
+    );
     expect(provider.lastBody()).toContain(
       '<SendDate xsi:nil="true"/><ExpireDate xsi:nil="true"/><Recepients><string>905321234567</string><string>902121234567</string></Recepients>' +
         '<Messages><string>bir</string><string>iki&#13;\n</string></Messages></SmsInsert_N_N>',
     );
-    expect(sent.recipients[1]).toMatchObject({ to: '902121234567', status: 'rejected', providerCode: '-1003', error: { code: 'PROVIDER_INVALID_NUMBER' } });
+    expect(sent.recipients[1]).toMatchObject({
+      to: '902121234567',
+      status: 'rejected',
+      providerCode: '-1003',
+      error: { code: 'PROVIDER_INVALID_NUMBER' },
+    });
   });
 
   it.each([
@@ -73,21 +84,35 @@ describe('SoapTransport wire format', () => {
     ['-2001', 'PROVIDER_ERROR'],
   ])('throws a single request-level code %s as SmsProviderError', async (code, stable) => {
     provider.reply({ body: result('SmsInsert_1_N', strings(code)) });
-    const error = await transport.send({ channel: 'otp', to: ['905321234567', '905331234567'], text: 'x' }).catch((e: unknown) => e);
+    const error = await transport
+      .send({ channel: 'otp', to: ['905321234567', '905331234567'], text: 'x' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SmsProviderError);
     expect(error).toMatchObject({ api: 'soap', providerCode: code, code: stable });
   });
 
   it('reads a soap:Client fault as a provider error and a soap:Server fault as an HTTP failure', async () => {
     provider.reply(
-      { status: 500, contentType: 'text/xml; charset=utf-8', body: fault('soap:Client', 'There is an error in XML document') },
-      { status: 500, contentType: 'text/xml; charset=utf-8', body: fault('soap:Server', 'Object reference not set') },
+      {
+        status: 500,
+        contentType: 'text/xml; charset=utf-8',
+        body: fault('soap:Client', 'There is an error in XML document'),
+      },
+      {
+        status: 500,
+        contentType: 'text/xml; charset=utf-8',
+        body: fault('soap:Server', 'Object reference not set'),
+      },
       { status: 503, body: '<html><body>Service Unavailable</body></html>' },
     );
-    const send = () => transport.send({ channel: 'otp', to: ['905321234567'], text: 'x' }).catch((e: unknown) => e);
+    const send = () =>
+      transport.send({ channel: 'otp', to: ['905321234567'], text: 'x' }).catch((e: unknown) => e);
     const client = await send();
     expect(client).toBeInstanceOf(SmsProviderError);
-    expect(client).toMatchObject({ providerCode: 'soap:Client', providerText: 'There is an error in XML document' });
+    expect(client).toMatchObject({
+      providerCode: 'soap:Client',
+      providerText: 'There is an error in XML document',
+    });
     const server = await send();
     expect(server).toBeInstanceOf(SmsHttpStatusError);
     expect(server).toMatchObject({ status: 500, maybeAccepted: true });
@@ -98,11 +123,16 @@ describe('SoapTransport wire format', () => {
 
   it('refuses a reply without the operation result as malformed', async () => {
     provider.reply({ body: result('CreditBalance', '5') });
-    await expect(transport.send({ channel: 'otp', to: ['905321234567'], text: 'x' })).rejects.toBeInstanceOf(SmsMalformedResponseError);
+    await expect(
+      transport.send({ channel: 'otp', to: ['905321234567'], text: 'x' }),
+    ).rejects.toBeInstanceOf(SmsMalformedResponseError);
   });
 
   it('queries status with SmsStatus and credit with CreditBalance', async () => {
-    provider.reply({ body: result('SmsStatus', strings('300|0', '-210|1')) }, { body: result('CreditBalance', '4321') });
+    provider.reply(
+      { body: result('SmsStatus', strings('300|0', '-210|1')) },
+      { body: result('CreditBalance', '4321') },
+    );
     const reports = await transport.status({ channel: 'otp', messageIds: ['C1_A', 'C1_B'] });
     expect(provider.received[0]!.body.toString()).toBe(
       `${OPEN}<SmsStatus xmlns="http://83.66.137.24/PgApiWs">${CREDENTIALS}<MessageIds>${strings('C1_A', 'C1_B')}</MessageIds></SmsStatus>${CLOSE}`,
@@ -112,11 +142,16 @@ describe('SoapTransport wire format', () => {
       ['C1_B', 'expired', true, '-210'],
     ]);
     await expect(transport.credit('otp')).resolves.toEqual({ channel: 'otp', balance: 4321 });
-    expect(provider.received[1]!.headers['soapaction']).toBe('"http://83.66.137.24/PgApiWs/CreditBalance"');
+    expect(provider.received[1]!.headers['soapaction']).toBe(
+      '"http://83.66.137.24/PgApiWs/CreditBalance"',
+    );
   });
 
   it('reads a credit answered with an error code as a provider error', async () => {
     provider.reply({ body: result('CreditBalance', '-1001') });
-    await expect(transport.credit('otp')).rejects.toMatchObject({ providerCode: '-1001', code: 'PROVIDER_AUTHENTICATION' });
+    await expect(transport.credit('otp')).rejects.toMatchObject({
+      providerCode: '-1001',
+      code: 'PROVIDER_AUTHENTICATION',
+    });
   });
 });

@@ -10,7 +10,13 @@ import type { WireRequest, WireResponse } from './wire/wire-client.js';
 import { type PreparedSend, type PreparedStatus, WireTransport } from './wire/wire.transport.js';
 import type { ResolvedAccount, WireTransportOptions } from './wire-transport.options.js';
 import { escapeXmlUtf8 } from './wire/xml-escape.js';
-import { childNamed, childrenNamed, parseXml, type XmlElement, XmlSyntaxError } from './wire/xml-reader.js';
+import {
+  childNamed,
+  childrenNamed,
+  parseXml,
+  type XmlElement,
+  XmlSyntaxError,
+} from './wire/xml-reader.js';
 
 /** Target namespace of the ASMX service. */
 export const SOAP_NAMESPACE = 'http://83.66.137.24/PgApiWs';
@@ -64,8 +70,12 @@ export class SoapTransport extends WireTransport {
   protected encodeSend(account: ResolvedAccount, batch: SendBatch): WireRequest {
     const operation = batch.text !== undefined ? 'SmsInsert_1_N' : 'SmsInsert_N_N';
     let body = `${ENVELOPE_OPEN}<${operation} xmlns="${SOAP_NAMESPACE}">${this.credentialElements.get(account.channel)!}`;
-    body += batch.sendAt ? `<SendDate>${formatIsoIstanbul(batch.sendAt)}</SendDate>` : `<SendDate${NIL}/>`;
-    body += batch.validUntil ? `<ExpireDate>${formatIsoIstanbul(batch.validUntil)}</ExpireDate>` : `<ExpireDate${NIL}/>`;
+    body += batch.sendAt
+      ? `<SendDate>${formatIsoIstanbul(batch.sendAt)}</SendDate>`
+      : `<SendDate${NIL}/>`;
+    body += batch.validUntil
+      ? `<ExpireDate>${formatIsoIstanbul(batch.validUntil)}</ExpireDate>`
+      : `<ExpireDate${NIL}/>`;
     body += '<Recepients>';
     for (const message of batch.messages) body += `<string>${message.to}</string>`;
     body += '</Recepients>';
@@ -91,12 +101,19 @@ export class SoapTransport extends WireTransport {
       throw new SmsProviderError('soap', only);
     }
     if (entries.length !== count) {
-      throw new SmsMalformedResponseError(`the SOAP service answered ${entries.length} results for ${count} recipients`);
+      throw new SmsMalformedResponseError(
+        `the SOAP service answered ${entries.length} results for ${count} recipients`,
+      );
     }
     const recipients: RecipientResult[] = request.recipients.map((to, i) => {
       const entry = entries[i]!.trim();
       if (entry === '' || CODE_ENTRY.test(entry)) {
-        return { to, status: 'rejected', error: new SmsProviderError('soap', entry), providerCode: entry };
+        return {
+          to,
+          status: 'rejected',
+          error: new SmsProviderError('soap', entry),
+          providerCode: entry,
+        };
       }
       return { to, status: 'accepted', messageId: entry };
     });
@@ -113,15 +130,28 @@ export class SoapTransport extends WireTransport {
   protected readStatusReply(response: WireResponse, request: PreparedStatus): DeliveryReport[] {
     const entries = this.readStrings(response, 'SmsStatus');
     const count = request.messageIds.length;
-    if (entries.length === 1 && count >= 1 && !entries[0]!.includes('|') && CODE_ENTRY.test(entries[0]!)) {
+    if (
+      entries.length === 1 &&
+      count >= 1 &&
+      !entries[0]!.includes('|') &&
+      CODE_ENTRY.test(entries[0]!)
+    ) {
       throw new SmsProviderError('soap', entries[0]!);
     }
     if (entries.length !== count) {
-      throw new SmsMalformedResponseError(`the SOAP service answered ${entries.length} statuses for ${count} message ids`);
+      throw new SmsMalformedResponseError(
+        `the SOAP service answered ${entries.length} statuses for ${count} message ids`,
+      );
     }
     return request.messageIds.map((messageId, i) => {
       const status = deliveryStatusOf(entries[i]!);
-      return { messageId, status: status.status, final: status.final, providerCode: status.code, description: status.description };
+      return {
+        messageId,
+        status: status.status,
+        final: status.final,
+        providerCode: status.code,
+        description: status.description,
+      };
     });
   }
 
@@ -134,12 +164,17 @@ export class SoapTransport extends WireTransport {
     const value = this.readResult(response, 'CreditBalance').text.trim();
     if (/^-\d+$/.test(value) || value.startsWith('ERR')) throw new SmsProviderError('soap', value);
     const credit = Number(value === '' ? NaN : value);
-    if (!Number.isFinite(credit)) throw new SmsMalformedResponseError('the SOAP service answered a credit that is not a number');
+    if (!Number.isFinite(credit))
+      throw new SmsMalformedResponseError(
+        'the SOAP service answered a credit that is not a number',
+      );
     return credit;
   }
 
   private request(account: ResolvedAccount, operation: string, body: string): WireRequest {
-    return this.wireRequest(account, PATH, CONTENT_TYPE, Buffer.from(body, 'utf8'), { soapaction: `"${SOAP_NAMESPACE}/${operation}"` });
+    return this.wireRequest(account, PATH, CONTENT_TYPE, Buffer.from(body, 'utf8'), {
+      soapaction: `"${SOAP_NAMESPACE}/${operation}"`,
+    });
   }
 
   private readStrings(response: WireResponse, operation: string): string[] {
@@ -165,14 +200,21 @@ export class SoapTransport extends WireTransport {
     if (fault !== undefined) {
       const code = childNamed(fault, 'faultcode')?.text.trim() ?? '';
       const text = childNamed(fault, 'faultstring')?.text.trim();
-      if (/(^|:)Client$/.test(code)) throw new SmsProviderError('soap', code, text || 'the service refused the request as malformed');
+      if (/(^|:)Client$/.test(code))
+        throw new SmsProviderError(
+          'soap',
+          code,
+          text || 'the service refused the request as malformed',
+        );
       throw new SmsHttpStatusError(response.status >= 400 ? response.status : 500);
     }
     if (!ok) throw new SmsHttpStatusError(response.status);
     const wrapper = body && childNamed(body, `${operation}Response`);
     const result = wrapper && childNamed(wrapper, `${operation}Result`);
     if (result === undefined) {
-      throw new SmsMalformedResponseError(`the SOAP reply has no ${operation}Response/${operation}Result`);
+      throw new SmsMalformedResponseError(
+        `the SOAP reply has no ${operation}Response/${operation}Result`,
+      );
     }
     return result;
   }

@@ -14,7 +14,9 @@ describe('XmlTransport wire format', () => {
 
   beforeAll(async () => {
     const baseUrl = await provider.start();
-    transport = new XmlTransport({ accounts: { otp: { username: 'otp-user', password: 'p&ss<"Ş">', baseUrl } } });
+    transport = new XmlTransport({
+      accounts: { otp: { username: 'otp-user', password: 'p&ss<"Ş">', baseUrl } },
+    });
   });
   afterEach(() => provider.clear());
   afterAll(async () => {
@@ -23,7 +25,10 @@ describe('XmlTransport wire format', () => {
   });
 
   it('sends 1-N as INSERTMSG: ISO-8859-9 with declaration, every attribute escaped, national numbers, slashed Istanbul dates', async () => {
-    provider.reply({ body: `${DECLARATION}<SMS-Response><INSERT id="C1_A" res="1"/><INSERT id="C1_B" res="1"/></SMS-Response>`, latin5: true });
+    provider.reply({
+      body: `${DECLARATION}<SMS-Response><INSERT id="C1_A" res="1"/><INSERT id="C1_B" res="1"/></SMS-Response>`,
+      latin5: true,
+    });
     const result = await transport.send({
       channel: 'otp',
       to: ['905321234567', '905331234567'],
@@ -52,7 +57,9 @@ describe('XmlTransport wire format', () => {
   });
 
   it('sends N-N as one INSERT per message with dt="" for now, and reads a per-recipient rejection', async () => {
-    provider.reply({ body: '<SMS-Response><INSERT id="C1_A" res="1"/><INSERT id="" res="0"/></SMS-Response>' });
+    provider.reply({
+      body: '<SMS-Response><INSERT id="C1_A" res="1"/><INSERT id="" res="0"/></SMS-Response>',
+    });
     const result = await transport.send({
       channel: 'otp',
       messages: [
@@ -63,15 +70,29 @@ describe('XmlTransport wire format', () => {
     expect(body()).toBe(
       `${DECLARATION}<SMS-InsRequest>${CLIENT}<INSERT to="5321234567" text="Satır&#10;bir" dt=""/><INSERT to="2121234567" text="iki" dt=""/></SMS-InsRequest>`,
     );
-    expect(result.recipients[0]).toEqual({ to: '905321234567', status: 'accepted', messageId: 'C1_A', providerCode: 'res=1' });
+    expect(result.recipients[0]).toEqual({
+      to: '905321234567',
+      status: 'accepted',
+      messageId: 'C1_A',
+      providerCode: 'res=1',
+    });
     const rejected = result.recipients[1]!;
-    expect(rejected).toMatchObject({ to: '902121234567', status: 'rejected', providerCode: 'res=0' });
+    expect(rejected).toMatchObject({
+      to: '902121234567',
+      status: 'rejected',
+      providerCode: 'res=0',
+    });
     expect(rejected.status === 'rejected' && rejected.error).toBeInstanceOf(SmsProviderError);
   });
 
   it('reads <ERROR> as a provider error with the ERR code and the provider text', async () => {
-    provider.reply({ body: `${DECLARATION}<SMS-Response><ERROR>ERR1070 Bir istekte en fazla 800 kayıt olabilir</ERROR></SMS-Response>`, latin5: true });
-    const error = await transport.send({ channel: 'otp', to: ['905321234567'], text: 'x' }).catch((e: unknown) => e);
+    provider.reply({
+      body: `${DECLARATION}<SMS-Response><ERROR>ERR1070 Bir istekte en fazla 800 kayıt olabilir</ERROR></SMS-Response>`,
+      latin5: true,
+    });
+    const error = await transport
+      .send({ channel: 'otp', to: ['905321234567'], text: 'x' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SmsProviderError);
     expect(error).toMatchObject({
       api: 'xml',
@@ -88,28 +109,52 @@ describe('XmlTransport wire format', () => {
     ['an HTML page', '<html><body>Server Error</body></html>'],
   ])('refuses %s as malformed', async (_label, reply) => {
     provider.reply({ body: reply });
-    await expect(transport.send({ channel: 'otp', to: ['905321234567'], text: 'x' })).rejects.toBeInstanceOf(SmsMalformedResponseError);
+    await expect(
+      transport.send({ channel: 'otp', to: ['905321234567'], text: 'x' }),
+    ).rejects.toBeInstanceOf(SmsMalformedResponseError);
   });
 
   it('queries status with Sms_stareqx.asp and reads the final flag and the number', async () => {
-    provider.reply({ body: '<SMS-Response><STATUS id="C1_A" res="400|1" gsmno="5321234567"/><STATUS id="C1_&amp;" res="420|1" gsmno=""/></SMS-Response>' });
+    provider.reply({
+      body: '<SMS-Response><STATUS id="C1_A" res="400|1" gsmno="5321234567"/><STATUS id="C1_&amp;" res="420|1" gsmno=""/></SMS-Response>',
+    });
     const reports = await transport.status({ channel: 'otp', messageIds: ['C1_A', 'C1_&'] });
     expect(provider.received[0]!.path).toBe('/api_xml/Sms_stareqx.asp');
-    expect(body()).toBe(`${DECLARATION}<SMS-StaRequest>${CLIENT}<STATUS id="C1_A"/><STATUS id="C1_&amp;"/></SMS-StaRequest>`);
+    expect(body()).toBe(
+      `${DECLARATION}<SMS-StaRequest>${CLIENT}<STATUS id="C1_A"/><STATUS id="C1_&amp;"/></SMS-StaRequest>`,
+    );
     expect(reports).toEqual([
-      { messageId: 'C1_A', status: 'delivered', final: true, providerCode: '400', description: 'delivered to the recipient', to: '905321234567' },
-      { messageId: 'C1_&', status: 'unknown', final: true, providerCode: '420', description: 'message not found on the server' },
+      {
+        messageId: 'C1_A',
+        status: 'delivered',
+        final: true,
+        providerCode: '400',
+        description: 'delivered to the recipient',
+        to: '905321234567',
+      },
+      {
+        messageId: 'C1_&',
+        status: 'unknown',
+        final: true,
+        providerCode: '420',
+        description: 'message not found on the server',
+      },
     ]);
   });
 
   it('reads the credit with Cre_balreq.asp', async () => {
     provider.reply({ body: '<CREDIT-Response><BALANCE res="987"/></CREDIT-Response>' });
     await expect(transport.credit('otp')).resolves.toEqual({ channel: 'otp', balance: 987 });
-    expect(body()).toBe(`${DECLARATION}<CREDIT-BalRequest>${CLIENT}<BALANCE req="1"/></CREDIT-BalRequest>`);
+    expect(body()).toBe(
+      `${DECLARATION}<CREDIT-BalRequest>${CLIENT}<BALANCE req="1"/></CREDIT-BalRequest>`,
+    );
   });
 
   it('reads a credit error', async () => {
-    provider.reply({ body: '<CREDIT-Response><ERROR>ERR7001 Kullanıcı adı veya şifre hatalı</ERROR></CREDIT-Response>', latin5: true });
+    provider.reply({
+      body: '<CREDIT-Response><ERROR>ERR7001 Kullanıcı adı veya şifre hatalı</ERROR></CREDIT-Response>',
+      latin5: true,
+    });
     await expect(transport.credit('otp')).rejects.toMatchObject({ providerCode: 'ERR7001' });
   });
 });

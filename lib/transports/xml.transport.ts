@@ -11,11 +11,18 @@ import type { BatchOutcome } from './wire/send-runner.js';
 import type { WireRequest, WireResponse } from './wire/wire-client.js';
 import { type PreparedSend, type PreparedStatus, WireTransport } from './wire/wire.transport.js';
 import type { ResolvedAccount, WireTransportOptions } from './wire-transport.options.js';
-import { childNamed, childrenNamed, parseXml, type XmlElement, XmlSyntaxError } from './wire/xml-reader.js';
+import {
+  childNamed,
+  childrenNamed,
+  parseXml,
+  type XmlElement,
+  XmlSyntaxError,
+} from './wire/xml-reader.js';
 
 const DECLARATION = '<?xml version="1.0" encoding="iso-8859-9"?>';
 const CONTENT_TYPE = 'text/xml; charset=iso-8859-9';
-const REJECTED_MEANING = 'the provider refused this recipient (res is not 1), usually an invalid or unreachable number';
+const REJECTED_MEANING =
+  'the provider refused this recipient (res is not 1), usually an invalid or unreachable number';
 
 /**
  * Posta Güvercini's XML API (`/api_xml/*.asp`, documented by the vendor's XML API v1.2.0).
@@ -59,11 +66,14 @@ export class XmlTransport extends WireTransport {
     let body = `${DECLARATION}<SMS-InsRequest>${this.clientElements.get(account.channel)!}`;
     if (batch.text !== undefined) {
       body += `<INSERTMSG text="${escapeXmlForIso88599(batch.text, { field: 'text' })}" dt="${dt}"${dt2}>`;
-      for (const message of batch.messages) body += `<TO>${toTurkishNationalNumber(message.to)}</TO>`;
+      for (const message of batch.messages)
+        body += `<TO>${toTurkishNationalNumber(message.to)}</TO>`;
       body += '</INSERTMSG>';
     } else {
       batch.messages.forEach((message, i) => {
-        const text = escapeXmlForIso88599(message.text, { field: `messages[${batch.offset + i}].text` });
+        const text = escapeXmlForIso88599(message.text, {
+          field: `messages[${batch.offset + i}].text`,
+        });
         body += `<INSERT to="${toTurkishNationalNumber(message.to)}" text="${text}" dt="${dt}"${dt2}/>`;
       });
     }
@@ -82,15 +92,22 @@ export class XmlTransport extends WireTransport {
     const recipients: RecipientResult[] = request.recipients.map((to, i) => {
       const id = inserts[i]!.attributes['id'] ?? '';
       const res = inserts[i]!.attributes['res'] ?? '';
-      if (res === '1' && id !== '') return { to, status: 'accepted', messageId: id, providerCode: 'res=1' };
-      return { to, status: 'rejected', error: new SmsProviderError('xml', `res=${res}`, REJECTED_MEANING), providerCode: `res=${res}` };
+      if (res === '1' && id !== '')
+        return { to, status: 'accepted', messageId: id, providerCode: 'res=1' };
+      return {
+        to,
+        status: 'rejected',
+        error: new SmsProviderError('xml', `res=${res}`, REJECTED_MEANING),
+        providerCode: `res=${res}`,
+      };
     });
     return { recipients, credits: 0, providerCode: 'SMS-Response' };
   }
 
   protected encodeStatus(account: ResolvedAccount, messageIds: readonly string[]): WireRequest {
     let body = `${DECLARATION}<SMS-StaRequest>${this.clientElements.get(account.channel)!}`;
-    for (const id of messageIds) body += `<STATUS id="${escapeXmlForIso88599(id, { field: 'messageIds' })}"/>`;
+    for (const id of messageIds)
+      body += `<STATUS id="${escapeXmlForIso88599(id, { field: 'messageIds' })}"/>`;
     body += '</SMS-StaRequest>';
     return this.request(account, '/api_xml/Sms_stareqx.asp', body);
   }
@@ -106,7 +123,9 @@ export class XmlTransport extends WireTransport {
     return request.messageIds.map((messageId, i) => {
       const entry = entries[i]!;
       if (entry.attributes['id'] !== undefined && entry.attributes['id'] !== messageId) {
-        throw new SmsMalformedResponseError('the XML API answered STATUS results in a different order than asked');
+        throw new SmsMalformedResponseError(
+          'the XML API answered STATUS results in a different order than asked',
+        );
       }
       const status = deliveryStatusOf(entry.attributes['res'] ?? '');
       const gsm = entry.attributes['gsmno'];
@@ -129,7 +148,8 @@ export class XmlTransport extends WireTransport {
   protected readCreditReply(response: WireResponse): number {
     const balance = childNamed(this.readReply(response, 'CREDIT-Response'), 'BALANCE');
     const credit = Number(balance?.attributes['res'] ?? NaN);
-    if (!Number.isFinite(credit)) throw new SmsMalformedResponseError('the XML API credit reply has no number in BALANCE res');
+    if (!Number.isFinite(credit))
+      throw new SmsMalformedResponseError('the XML API credit reply has no number in BALANCE res');
     return credit;
   }
 
@@ -157,7 +177,9 @@ export class XmlTransport extends WireTransport {
       throw new SmsProviderError('xml', code, text === code ? undefined : text);
     }
     if (root.name !== rootName) {
-      throw new SmsMalformedResponseError(`the XML API answered <${root.name}> where <${rootName}> was expected`);
+      throw new SmsMalformedResponseError(
+        `the XML API answered <${root.name}> where <${rootName}> was expected`,
+      );
     }
     return root;
   }

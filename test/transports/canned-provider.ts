@@ -19,7 +19,14 @@ export interface CannedReply {
   readonly latin5?: boolean;
 }
 
-const LATIN5_SWAPS: Readonly<Record<string, number>> = { Ğ: 0xd0, İ: 0xdd, Ş: 0xde, ğ: 0xf0, ı: 0xfd, ş: 0xfe };
+const LATIN5_SWAPS: Readonly<Record<string, number>> = {
+  Ğ: 0xd0,
+  İ: 0xdd,
+  Ş: 0xde,
+  ğ: 0xf0,
+  ı: 0xfd,
+  ş: 0xfe,
+};
 
 /**
  * For unit tests of the wire formats: a local server that records each request exactly and
@@ -36,7 +43,12 @@ export class CannedProvider {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
-        this.received.push({ method: request.method ?? '', path: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks) });
+        this.received.push({
+          method: request.method ?? '',
+          path: request.url ?? '',
+          headers: request.headers,
+          body: Buffer.concat(chunks),
+        });
         const reply = this.replies.shift() ?? { status: 599, body: 'no canned reply left' };
         const body =
           typeof reply.body === 'string'
@@ -44,7 +56,10 @@ export class CannedProvider {
               ? Buffer.from([...reply.body].map((c) => LATIN5_SWAPS[c] ?? c.charCodeAt(0)))
               : Buffer.from(reply.body, 'utf8')
             : reply.body;
-        response.writeHead(reply.status ?? 200, { 'content-type': reply.contentType ?? 'text/plain', 'content-length': body.length });
+        response.writeHead(reply.status ?? 200, {
+          'content-type': reply.contentType ?? 'text/plain',
+          'content-length': body.length,
+        });
         response.end(body);
       });
     });

@@ -18,12 +18,20 @@ import {
  * The shared conformance suite: every wire transport, on both host profiles, against the
  * simulator — asserting what the simulator decoded and recorded, not what the transport says.
  */
-const CASES = WIRE_APIS.flatMap((api) => (['otp', 'bulk'] as const).map((channel) => [api, channel] as [WireApi, SmsChannel]));
+const CASES = WIRE_APIS.flatMap((api) =>
+  (['otp', 'bulk'] as const).map((channel) => [api, channel] as [WireApi, SmsChannel]),
+);
 
 describe.each(CASES)('%s transport on the %s host', (api, channel) => {
   let sim: PostaGuverciniSimulator;
   let transport: WireTransport;
-  const sends = () => sim.requests.filter((r) => r.operation === SEND_OPERATIONS[api].oneToMany || r.operation === SEND_OPERATIONS[api].single || r.operation === SEND_OPERATIONS[api].manyToMany);
+  const sends = () =>
+    sim.requests.filter(
+      (r) =>
+        r.operation === SEND_OPERATIONS[api].oneToMany ||
+        r.operation === SEND_OPERATIONS[api].single ||
+        r.operation === SEND_OPERATIONS[api].manyToMany,
+    );
 
   beforeAll(async () => {
     sim = new PostaGuverciniSimulator();
@@ -46,7 +54,9 @@ describe.each(CASES)('%s transport on the %s host', (api, channel) => {
       to.map((number) => [number, 'Kampanya: bugün %20 indirim', channel, api]),
     );
     expect(result.recipients).toEqual(
-      sim.messages.map((m) => expect.objectContaining({ to: m.to, status: 'accepted', messageId: m.id })),
+      sim.messages.map((m) =>
+        expect.objectContaining({ to: m.to, status: 'accepted', messageId: m.id }),
+      ),
     );
     expect(result.requests).toBe(1);
     expect(sends()).toEqual([expect.objectContaining({ profile: channel, api, recipients: 3 })]);
@@ -56,24 +66,43 @@ describe.each(CASES)('%s transport on the %s host', (api, channel) => {
 
   it('sends a text per number (N-N)', async () => {
     const to = numbers(3, 100);
-    const messages = to.map((number, i) => ({ to: number, text: `Sayın müşterimiz, ${i + 1}. siparişiniz kargoda` }));
+    const messages = to.map((number, i) => ({
+      to: number,
+      text: `Sayın müşterimiz, ${i + 1}. siparişiniz kargoda`,
+    }));
     const result = await transport.send({ channel, messages });
 
     expect(sim.messages.map((m) => ({ to: m.to, text: m.text }))).toEqual(messages);
     expect(result.recipients.map((r) => r.status)).toEqual(['accepted', 'accepted', 'accepted']);
-    expect(result.recipients.map((r) => r.status === 'accepted' && r.messageId)).toEqual(sim.messages.map((m) => m.id));
+    expect(result.recipients.map((r) => r.status === 'accepted' && r.messageId)).toEqual(
+      sim.messages.map((m) => m.id),
+    );
     // HTTP has no N-N endpoint: one sendsms.asp per message (documented emulation).
     expect(sends().map((r) => [r.operation, r.recipients])).toEqual(
-      api === 'http' ? [['sendsms', 1], ['sendsms', 1], ['sendsms', 1]] : [[SEND_OPERATIONS[api].manyToMany, 3]],
+      api === 'http'
+        ? [
+            ['sendsms', 1],
+            ['sendsms', 1],
+            ['sendsms', 1],
+          ]
+        : [[SEND_OPERATIONS[api].manyToMany, 3]],
     );
   });
 
   it('passes the send time and validity in Istanbul time', async () => {
     // 23:30 UTC = 02:30 next day in Istanbul: a wrong zone would show as a wrong date too.
     const base = sim.now();
-    const sendAt = new Date(Date.UTC(base.getUTCFullYear(), base.getUTCMonth(), base.getUTCDate() + 1, 23, 30));
+    const sendAt = new Date(
+      Date.UTC(base.getUTCFullYear(), base.getUTCMonth(), base.getUTCDate() + 1, 23, 30),
+    );
     const validUntil = new Date(sendAt.getTime() + 3 * 3_600_000);
-    await transport.send({ channel, to: numbers(1, 200), text: 'Randevunuz yarın', sendAt, validUntil });
+    await transport.send({
+      channel,
+      to: numbers(1, 200),
+      text: 'Randevunuz yarın',
+      sendAt,
+      validUntil,
+    });
 
     const [message] = sim.messages;
     expect(message!.requested).toEqual({ sendAt, validUntil });
@@ -90,7 +119,9 @@ describe.each(CASES)('%s transport on the %s host', (api, channel) => {
   it('drops seconds the minute-based date formats cannot carry, never rounding up', async () => {
     if (api === 'soap') return; // SOAP dates keep seconds: covered above with exact values.
     const base = sim.now();
-    const sendAt = new Date(Date.UTC(base.getUTCFullYear(), base.getUTCMonth(), base.getUTCDate() + 2, 8, 15, 59, 999));
+    const sendAt = new Date(
+      Date.UTC(base.getUTCFullYear(), base.getUTCMonth(), base.getUTCDate() + 2, 8, 15, 59, 999),
+    );
     await transport.send({ channel, to: numbers(1, 210), text: 'Hatırlatma', sendAt });
     expect(sim.messages[0]!.requested.sendAt).toEqual(new Date(sendAt.getTime() - 59_999));
   });
@@ -100,9 +131,24 @@ describe.each(CASES)('%s transport on the %s host', (api, channel) => {
     const messageIds = result.recipients.map((r) => (r.status === 'accepted' ? r.messageId : ''));
 
     const pending = await transport.status({ channel, messageIds });
-    expect(pending).toEqual(messageIds.map((messageId) => expect.objectContaining({ messageId, status: 'pending', final: false, providerCode: '200' })));
+    expect(pending).toEqual(
+      messageIds.map((messageId) =>
+        expect.objectContaining({
+          messageId,
+          status: 'pending',
+          final: false,
+          providerCode: '200',
+        }),
+      ),
+    );
     sim.advance(2_000);
-    expect((await transport.status({ channel, messageIds })).map((r) => [r.status, r.final, r.providerCode])).toEqual([
+    expect(
+      (await transport.status({ channel, messageIds })).map((r) => [
+        r.status,
+        r.final,
+        r.providerCode,
+      ]),
+    ).toEqual([
       ['sent', false, '300'],
       ['sent', false, '300'],
     ]);
@@ -112,12 +158,20 @@ describe.each(CASES)('%s transport on the %s host', (api, channel) => {
       ['delivered', true, '400'],
       ['delivered', true, '400'],
     ]);
-    if (api === 'xml' || api === 'json') expect(delivered.map((r) => r.to)).toEqual(numbers(2, 300));
+    if (api === 'xml' || api === 'json')
+      expect(delivered.map((r) => r.to)).toEqual(numbers(2, 300));
   });
 
   it('reports an unknown message id as unknown and final', async () => {
-    const [report] = await transport.status({ channel, messageIds: ['C1_00000000-0000-0000-0000-000000000000'] });
-    expect(report).toMatchObject({ messageId: 'C1_00000000-0000-0000-0000-000000000000', status: 'unknown', final: true });
+    const [report] = await transport.status({
+      channel,
+      messageIds: ['C1_00000000-0000-0000-0000-000000000000'],
+    });
+    expect(report).toMatchObject({
+      messageId: 'C1_00000000-0000-0000-0000-000000000000',
+      status: 'unknown',
+      final: true,
+    });
   });
 
   it('reads the credit balance of the channel’s account', async () => {
@@ -134,7 +188,9 @@ describe.each(CASES)('%s transport on the %s host', (api, channel) => {
     expect(result.requests).toBe(2);
     expect(result.recipients.map((r) => r.to)).toEqual(to);
     expect(sim.messages.map((m) => m.to)).toEqual(to);
-    expect(result.recipients.map((r) => (r.status === 'accepted' ? r.messageId : r.status))).toEqual(sim.messages.map((m) => m.id));
+    expect(
+      result.recipients.map((r) => (r.status === 'accepted' ? r.messageId : r.status)),
+    ).toEqual(sim.messages.map((m) => m.id));
   });
 
   it('splits status queries for 801 ids', async () => {
@@ -149,7 +205,15 @@ describe.each(CASES)('%s transport on the %s host', (api, channel) => {
 
   it.each([
     ['1-N', (to: string) => ({ to: [to], text: TURKISH_TEXT })],
-    ['N-N', (to: string) => ({ messages: [{ to, text: TURKISH_TEXT }, { to: numbers(1, 401)[0]!, text: `${TURKISH_TEXT}!` }] })],
+    [
+      'N-N',
+      (to: string) => ({
+        messages: [
+          { to, text: TURKISH_TEXT },
+          { to: numbers(1, 401)[0]!, text: `${TURKISH_TEXT}!` },
+        ],
+      }),
+    ],
   ] as const)('carries the Turkish sentence exactly (%s)', async (_shape, build) => {
     const to = numbers(1, 400)[0]!;
     await transport.send({ channel, ...build(to) });
@@ -190,7 +254,9 @@ describe.each(CASES)('%s transport on the %s host', (api, channel) => {
     } else {
       await expect(send).rejects.toMatchObject({ code: 'SENDER_NOT_SUPPORTED' });
       expect(sim.requests).toHaveLength(0);
-      expect(() => WIRE_TRANSPORTS[api]({ accounts: sim.accounts, sender: 'ACME' })).toThrow(InvalidOptionsError);
+      expect(() => WIRE_TRANSPORTS[api]({ accounts: sim.accounts, sender: 'ACME' })).toThrow(
+        InvalidOptionsError,
+      );
     }
   });
 
@@ -212,7 +278,9 @@ describe.each(CASES)('%s transport on the %s host', (api, channel) => {
     const other: SmsChannel = channel === 'otp' ? 'bulk' : 'otp';
     const single = WIRE_TRANSPORTS[api]({ accounts: { [channel]: sim.accounts[channel] } });
     try {
-      await expect(single.send({ channel: other, to: numbers(1), text: 'x' })).rejects.toMatchObject({ code: 'CHANNEL_NOT_CONFIGURED', field: 'channel' });
+      await expect(
+        single.send({ channel: other, to: numbers(1), text: 'x' }),
+      ).rejects.toMatchObject({ code: 'CHANNEL_NOT_CONFIGURED', field: 'channel' });
       await expect(single.credit(other)).rejects.toBeInstanceOf(SmsValidationError);
       expect(sim.requests).toHaveLength(0);
     } finally {
@@ -222,7 +290,8 @@ describe.each(CASES)('%s transport on the %s host', (api, channel) => {
 
   it('reuses keep-alive connections', async () => {
     const before = sim.connectionsOpened;
-    for (let i = 0; i < 5; i++) await transport.send({ channel, to: numbers(1, 700 + i), text: 'Tekrar' });
+    for (let i = 0; i < 5; i++)
+      await transport.send({ channel, to: numbers(1, 700 + i), text: 'Tekrar' });
     expect(sim.connectionsOpened - before).toBeLessThanOrEqual(1);
   });
 });

@@ -72,7 +72,9 @@ describe('FailoverTransport against the simulator (XML first, JSON second)', () 
 
   it('does not re-send a message the primary may have accepted', async () => {
     sim.injectFault({ kind: 'latency', ms: 1_000, api: 'xml' });
-    const error = await failover.send({ channel: 'otp', to: numbers(1), text: 'Kodunuz 123456' }).catch((e: unknown) => e);
+    const error = await failover
+      .send({ channel: 'otp', to: numbers(1), text: 'Kodunuz 123456' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SmsTimeoutError);
     expect(error).toMatchObject({ maybeAccepted: true });
     // The primary did take it (its answer came too late): a re-send would have been a duplicate.
@@ -83,12 +85,16 @@ describe('FailoverTransport against the simulator (XML first, JSON second)', () 
 
   it('retries status and credit queries on the secondary after a timeout', async () => {
     const sent = await failover.send({ channel: 'bulk', to: numbers(1, 50), text: 'Kampanya' });
-    const messageId = sent.recipients[0]!.status === 'accepted' ? sent.recipients[0]!.messageId : '';
+    const messageId =
+      sent.recipients[0]!.status === 'accepted' ? sent.recipients[0]!.messageId : '';
     sim.injectFault({ kind: 'latency', ms: 1_000, api: 'xml', times: 2 });
     await expect(failover.status({ channel: 'bulk', messageIds: [messageId] })).resolves.toEqual([
       expect.objectContaining({ messageId, status: 'pending' }),
     ]);
-    await expect(failover.credit('bulk')).resolves.toEqual({ channel: 'bulk', balance: sim.creditOf('bulk') });
+    await expect(failover.credit('bulk')).resolves.toEqual({
+      channel: 'bulk',
+      balance: sim.creditOf('bulk'),
+    });
     // Let the late XML answers land before the next test looks at the requests.
     await answered(sim, 5);
     expect(apisUsed()).toEqual(['xml', 'json', 'json', 'xml', 'xml']);
@@ -114,7 +120,9 @@ describe('FailoverTransport against the simulator (XML first, JSON second)', () 
     const options = { accounts: sim.accounts, timeoutMs: 300 };
     const strict = new FailoverTransport([new HttpTransport(options), new JsonTransport(options)]);
     try {
-      const error = await strict.send({ channel: 'otp', to: ['902121234567'], text: 'x' }).catch((e: unknown) => e);
+      const error = await strict
+        .send({ channel: 'otp', to: ['902121234567'], text: 'x' })
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(SmsProviderError);
       expect(error).toMatchObject({ providerCode: '-1003' });
       expect(apisUsed()).toEqual(['http']);

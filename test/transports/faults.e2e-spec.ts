@@ -37,9 +37,16 @@ describe.each(WIRE_APIS)('%s transport faults', (api) => {
   const run = (operation: Operation): Promise<unknown> => {
     switch (operation) {
       case 'send':
-        return transport.send({ channel: 'otp', to: numbers(1), text: 'Doğrulama kodunuz: 482913' });
+        return transport.send({
+          channel: 'otp',
+          to: numbers(1),
+          text: 'Doğrulama kodunuz: 482913',
+        });
       case 'status':
-        return transport.status({ channel: 'otp', messageIds: ['C1_11111111-2222-3333-4444-555555555555'] });
+        return transport.status({
+          channel: 'otp',
+          messageIds: ['C1_11111111-2222-3333-4444-555555555555'],
+        });
       case 'credit':
         return transport.credit('otp');
     }
@@ -72,13 +79,21 @@ describe.each(WIRE_APIS)('%s transport faults', (api) => {
     try {
       sim.injectFault({ kind: 'latency', ms: SLOW_MS, api, times: 3 });
       const errors = await Promise.all([
-        patient.send({ channel: 'otp', to: numbers(1), text: 'Doğrulama kodunuz: 482913' }).catch((e: unknown) => e),
-        patient.status({ channel: 'otp', messageIds: ['C1_11111111-2222-3333-4444-555555555555'] }).catch((e: unknown) => e),
+        patient
+          .send({ channel: 'otp', to: numbers(1), text: 'Doğrulama kodunuz: 482913' })
+          .catch((e: unknown) => e),
+        patient
+          .status({ channel: 'otp', messageIds: ['C1_11111111-2222-3333-4444-555555555555'] })
+          .catch((e: unknown) => e),
         patient.credit('otp').catch((e: unknown) => e),
       ]);
       for (const error of errors) {
         expect(error).toBeInstanceOf(SmsTimeoutError);
-        expect(error).toMatchObject({ code: 'TRANSPORT_TIMEOUT', timeoutMs: PATIENT_TIMEOUT_MS, maybeAccepted: true });
+        expect(error).toMatchObject({
+          code: 'TRANSPORT_TIMEOUT',
+          timeoutMs: PATIENT_TIMEOUT_MS,
+          maybeAccepted: true,
+        });
       }
       // The simulator records a request when it answers it: nothing answered yet.
       expect(sim.requests).toHaveLength(0);
@@ -87,26 +102,34 @@ describe.each(WIRE_APIS)('%s transport faults', (api) => {
     }
   });
 
-  it.each(OPERATIONS)('%s: a connection reset → SmsConnectionError that may have been accepted', async (operation) => {
-    sim.injectFault({ kind: 'reset', api });
-    const error = await failure(operation);
-    expect(error).toBeInstanceOf(SmsConnectionError);
-    expect(error).toMatchObject({ code: 'TRANSPORT_CONNECTION', maybeAccepted: true });
-    expect(sim.requests).toEqual([expect.objectContaining({ fault: 'reset', status: 0 })]);
-    // The transport recovers on a new connection.
-    await expect(run(operation).catch((e: unknown) => e)).resolves.not.toBeInstanceOf(SmsConnectionError);
-  });
+  it.each(OPERATIONS)(
+    '%s: a connection reset → SmsConnectionError that may have been accepted',
+    async (operation) => {
+      sim.injectFault({ kind: 'reset', api });
+      const error = await failure(operation);
+      expect(error).toBeInstanceOf(SmsConnectionError);
+      expect(error).toMatchObject({ code: 'TRANSPORT_CONNECTION', maybeAccepted: true });
+      expect(sim.requests).toEqual([expect.objectContaining({ fault: 'reset', status: 0 })]);
+      // The transport recovers on a new connection.
+      await expect(run(operation).catch((e: unknown) => e)).resolves.not.toBeInstanceOf(
+        SmsConnectionError,
+      );
+    },
+  );
 
-  it.each(OPERATIONS)('%s: HTTP 503 → SmsHttpStatusError, not accepted; 500 → maybe accepted', async (operation) => {
-    sim.injectFault({ kind: 'http-status', status: 503, api });
-    const unavailable = await failure(operation);
-    expect(unavailable).toBeInstanceOf(SmsHttpStatusError);
-    expect(unavailable).toMatchObject({ status: 503, maybeAccepted: false });
-    sim.injectFault({ kind: 'http-status', status: 500, api });
-    const internal = await failure(operation);
-    expect(internal).toBeInstanceOf(SmsHttpStatusError);
-    expect(internal).toMatchObject({ status: 500, maybeAccepted: true });
-  });
+  it.each(OPERATIONS)(
+    '%s: HTTP 503 → SmsHttpStatusError, not accepted; 500 → maybe accepted',
+    async (operation) => {
+      sim.injectFault({ kind: 'http-status', status: 503, api });
+      const unavailable = await failure(operation);
+      expect(unavailable).toBeInstanceOf(SmsHttpStatusError);
+      expect(unavailable).toMatchObject({ status: 503, maybeAccepted: false });
+      sim.injectFault({ kind: 'http-status', status: 500, api });
+      const internal = await failure(operation);
+      expect(internal).toBeInstanceOf(SmsHttpStatusError);
+      expect(internal).toMatchObject({ status: 500, maybeAccepted: true });
+    },
+  );
 
   it.each(OPERATIONS)('%s: a malformed reply → SmsMalformedResponseError', async (operation) => {
     sim.injectFault({ kind: 'malformed', api });
@@ -116,13 +139,16 @@ describe.each(WIRE_APIS)('%s transport faults', (api) => {
   });
 
   const outage = { http: '-2001', xml: 'ERR1010', soap: '-2001', json: '1010' }[api];
-  it.each(OPERATIONS)(`%s: provider error ${outage} → SmsProviderError with its code and meaning`, async (operation) => {
-    sim.injectFault({ kind: 'provider-error', code: outage, api });
-    const error = await failure(operation);
-    expect(error).toBeInstanceOf(SmsProviderError);
-    expect(error).toMatchObject({ api, providerCode: outage });
-    expect((error as SmsProviderError).meaning).toMatch(/error/i);
-  });
+  it.each(OPERATIONS)(
+    `%s: provider error ${outage} → SmsProviderError with its code and meaning`,
+    async (operation) => {
+      sim.injectFault({ kind: 'provider-error', code: outage, api });
+      const error = await failure(operation);
+      expect(error).toBeInstanceOf(SmsProviderError);
+      expect(error).toMatchObject({ api, providerCode: outage });
+      expect((error as SmsProviderError).meaning).toMatch(/error/i);
+    },
+  );
 
   it('wrong credentials → SmsProviderError from the provider, for every operation', async () => {
     const wrong = WIRE_TRANSPORTS[api]({
@@ -131,15 +157,23 @@ describe.each(WIRE_APIS)('%s transport faults', (api) => {
     });
     try {
       for (const operation of OPERATIONS) {
-        const error = await (operation === 'send'
-          ? wrong.send({ channel: 'otp', to: numbers(1), text: 'x' })
-          : operation === 'status'
-            ? wrong.status({ channel: 'otp', messageIds: ['C1_X'] })
-            : wrong.credit('otp')
+        const error = await (
+          operation === 'send'
+            ? wrong.send({ channel: 'otp', to: numbers(1), text: 'x' })
+            : operation === 'status'
+              ? wrong.status({ channel: 'otp', messageIds: ['C1_X'] })
+              : wrong.credit('otp')
         ).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(SmsProviderError);
         const code = (error as SmsProviderError).providerCode;
-        expect({ http: ['-1002'], xml: ['ERR1001', 'ERR2001', 'ERR7001'], soap: ['-1002'], json: ['500'] }[api]).toContain(code);
+        expect(
+          {
+            http: ['-1002'],
+            xml: ['ERR1001', 'ERR2001', 'ERR7001'],
+            soap: ['-1002'],
+            json: ['500'],
+          }[api],
+        ).toContain(code);
       }
     } finally {
       await wrong.close();
@@ -154,7 +188,9 @@ describe.each(WIRE_APIS)('%s transport faults', (api) => {
     await stopped.stop();
     const orphan = WIRE_TRANSPORTS[api]({ accounts, timeoutMs: TIMEOUT_MS });
     try {
-      const error = await orphan.send({ channel: 'otp', to: numbers(1), text: 'x' }).catch((e: unknown) => e);
+      const error = await orphan
+        .send({ channel: 'otp', to: numbers(1), text: 'x' })
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(SmsConnectionError);
       expect(error).toMatchObject({ maybeAccepted: false });
     } finally {
@@ -166,7 +202,9 @@ describe.each(WIRE_APIS)('%s transport faults', (api) => {
     // Let the first request through, then fail the second; the third is never made.
     sim.once('request', () => sim.injectFault({ kind: 'http-status', status: 503, api }));
     const to = numbers(1_601, 10_000);
-    const error = await transport.send({ channel: 'bulk', to, text: 'Kampanya' }).catch((e: unknown) => e);
+    const error = await transport
+      .send({ channel: 'bulk', to, text: 'Kampanya' })
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(SmsPartialSendError);
     const { result, cause } = error as SmsPartialSendError;
@@ -174,8 +212,12 @@ describe.each(WIRE_APIS)('%s transport faults', (api) => {
     expect(result.recipients.map((r) => r.to)).toEqual(to);
     expect(result.requests).toBe(2);
     const accepted = result.recipients.slice(0, 800);
-    expect(accepted.map((r) => (r.status === 'accepted' ? r.messageId : r.status))).toEqual(sim.messages.map((m) => m.id));
-    expect(result.recipients.slice(800, 1_600).every((r) => r.status === 'failed' && r.error === cause)).toBe(true);
+    expect(accepted.map((r) => (r.status === 'accepted' ? r.messageId : r.status))).toEqual(
+      sim.messages.map((m) => m.id),
+    );
+    expect(
+      result.recipients.slice(800, 1_600).every((r) => r.status === 'failed' && r.error === cause),
+    ).toBe(true);
     const last = result.recipients[1_600]!;
     expect(last.status === 'failed' && last.error).toBeInstanceOf(SmsNotSentError);
     expect(last).toMatchObject({ error: { maybeAccepted: false } });
@@ -187,7 +229,9 @@ describe.each(WIRE_APIS)('%s transport faults', (api) => {
 
   it('a failure of the first request is thrown as it is', async () => {
     sim.injectFault({ kind: 'http-status', status: 503, api });
-    const error = await transport.send({ channel: 'bulk', to: numbers(801, 20_000), text: 'Kampanya' }).catch((e: unknown) => e);
+    const error = await transport
+      .send({ channel: 'bulk', to: numbers(801, 20_000), text: 'Kampanya' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SmsHttpStatusError);
     expect(sim.requests).toHaveLength(1);
   });

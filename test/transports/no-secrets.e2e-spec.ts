@@ -18,21 +18,37 @@ const SECRETS = {
 
 /** The password as it travels on each wire (percent-encoded, escaped, JSON). */
 function forms(secret: string): string[] {
-  const xml = secret.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
-  return [secret, percentEncodeIso88599(secret, { charset: 'windows-1254' }), xml, JSON.stringify(secret).slice(1, -1)];
+  const xml = secret
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
+  return [
+    secret,
+    percentEncodeIso88599(secret, { charset: 'windows-1254' }),
+    xml,
+    JSON.stringify(secret).slice(1, -1),
+  ];
 }
 const FORBIDDEN = Object.values(SECRETS).flatMap(forms);
 
 /** Everything a program or a person could print of a value, following causes and results. */
 function renderings(value: unknown, seen = new Set<unknown>()): string[] {
-  if (value === null || typeof value !== 'object' || seen.has(value)) return [String(value)];
+  if (value === null || typeof value !== 'object' || seen.has(value)) return [inspect(value)];
   seen.add(value);
-  const out = [String(value), inspect(value, { depth: 12 }), safeJson(value)];
+  const out = [
+    Object.prototype.toString.call(value),
+    inspect(value, { depth: 12 }),
+    safeJson(value),
+  ];
+  if (value instanceof Error) out.push(String(value));
   if (value instanceof Error) {
     out.push(value.message, value.stack ?? '');
     if (value.cause !== undefined) out.push(...renderings(value.cause, seen));
     const result = (value as { result?: { recipients?: { error?: unknown }[] } }).result;
-    for (const recipient of result?.recipients ?? []) if (recipient.error) out.push(...renderings(recipient.error, seen));
+    for (const recipient of result?.recipients ?? [])
+      if (recipient.error) out.push(...renderings(recipient.error, seen));
   }
   return out;
 }
@@ -56,20 +72,25 @@ describe('no password on any path', () => {
     for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
       const original = console[method];
       console[method] = (...args: unknown[]) => {
-        printed.push(args.map((a) => (typeof a === 'string' ? a : inspect(a, { depth: 12 }))).join(' '));
+        printed.push(
+          args.map((a) => (typeof a === 'string' ? a : inspect(a, { depth: 12 }))).join(' '),
+        );
       };
       restore.push(() => (console[method] = original));
     }
     for (const stream of [process.stdout, process.stderr]) {
       const original = stream.write.bind(stream);
-      stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+      stream.write = (chunk: unknown, ...rest: unknown[]) => {
         printed.push(String(chunk));
         return (original as (...args: unknown[]) => boolean)(chunk, ...rest);
-      }) as typeof stream.write;
+      };
       restore.push(() => (stream.write = original));
     }
     sim = new PostaGuverciniSimulator({
-      accounts: { otp: { username: 'otp-user', password: SECRETS.otp }, bulk: { username: 'bulk-user', password: SECRETS.bulk } },
+      accounts: {
+        otp: { username: 'otp-user', password: SECRETS.otp },
+        bulk: { username: 'bulk-user', password: SECRETS.bulk },
+      },
     });
     await sim.start();
   });
@@ -93,57 +114,79 @@ describe('no password on any path', () => {
 
   async function exercise(transport: SmsTransport): Promise<void> {
     observed.push(transport);
-    const sent = await attempt(() => transport.send({ channel: 'otp', to: numbers(2), text: 'Doğrulama kodunuz 482913' }));
-    const ids = ((sent as { recipients?: { messageId?: string }[] }).recipients ?? []).map((r) => r.messageId ?? 'C1_X');
-    await attempt(() => transport.send({ channel: 'bulk', messages: [{ to: numbers(1)[0]!, text: 'Merhaba' }] }));
-    await attempt(() => transport.status({ channel: 'otp', messageIds: ids.length > 0 ? ids : ['C1_X'] }));
+    const sent = await attempt(() =>
+      transport.send({ channel: 'otp', to: numbers(2), text: 'Doğrulama kodunuz 482913' }),
+    );
+    const ids = ((sent as { recipients?: { messageId?: string }[] }).recipients ?? []).map(
+      (r) => r.messageId ?? 'C1_X',
+    );
+    await attempt(() =>
+      transport.send({ channel: 'bulk', messages: [{ to: numbers(1)[0]!, text: 'Merhaba' }] }),
+    );
+    await attempt(() =>
+      transport.status({ channel: 'otp', messageIds: ids.length > 0 ? ids : ['C1_X'] }),
+    );
     await attempt(() => transport.credit('bulk'));
     // Bad input.
     await attempt(() => transport.send({ channel: 'otp', to: ['123'], text: 'x' }));
     await attempt(() => transport.send({ channel: 'otp', to: numbers(1), text: '' }));
   }
 
-  it.each(WIRE_APIS)('%s transport: success, every fault, wrong password, partial send, refused connection', async (api) => {
-    const transport = WIRE_TRANSPORTS[api]({ accounts: sim.accounts, timeoutMs: 200 });
-    const wrong = WIRE_TRANSPORTS[api]({
-      accounts: { otp: { ...sim.accounts.otp!, password: SECRETS.wrong }, bulk: { ...sim.accounts.bulk!, password: SECRETS.wrong } },
-      timeoutMs: 200,
-    });
-    try {
-      await exercise(transport);
-      for (const fault of [
-        { kind: 'latency', ms: 2_000 },
-        { kind: 'reset' },
-        { kind: 'http-status', status: 503 },
-        { kind: 'http-status', status: 500 },
-        { kind: 'malformed' },
-        { kind: 'provider-error' },
-      ] as const) {
-        sim.injectFault({ ...fault, api, times: Infinity });
+  it.each(WIRE_APIS)(
+    '%s transport: success, every fault, wrong password, partial send, refused connection',
+    async (api) => {
+      const transport = WIRE_TRANSPORTS[api]({ accounts: sim.accounts, timeoutMs: 200 });
+      const wrong = WIRE_TRANSPORTS[api]({
+        accounts: {
+          otp: { ...sim.accounts.otp!, password: SECRETS.wrong },
+          bulk: { ...sim.accounts.bulk!, password: SECRETS.wrong },
+        },
+        timeoutMs: 200,
+      });
+      try {
         await exercise(transport);
-        sim.clearFaults();
+        for (const fault of [
+          { kind: 'latency', ms: 2_000 },
+          { kind: 'reset' },
+          { kind: 'http-status', status: 503 },
+          { kind: 'http-status', status: 500 },
+          { kind: 'malformed' },
+          { kind: 'provider-error' },
+        ] as const) {
+          sim.injectFault({ ...fault, api, times: Infinity });
+          await exercise(transport);
+          sim.clearFaults();
+        }
+        await exercise(wrong);
+        sim.once('request', () => sim.injectFault({ kind: 'reset', api }));
+        await attempt(() =>
+          transport.send({ channel: 'bulk', to: numbers(801, 100), text: 'Toplu' }),
+        );
+      } finally {
+        await transport.close();
+        await wrong.close();
       }
-      await exercise(wrong);
-      sim.once('request', () => sim.injectFault({ kind: 'reset', api }));
-      await attempt(() => transport.send({ channel: 'bulk', to: numbers(801, 100), text: 'Toplu' }));
-    } finally {
-      await transport.close();
-      await wrong.close();
-    }
-    const stopped = new PostaGuverciniSimulator({ accounts: { otp: { username: 'u', password: SECRETS.otp } } });
-    await stopped.start();
-    const accounts = stopped.accounts;
-    await stopped.stop();
-    const orphan = WIRE_TRANSPORTS[api]({ accounts, timeoutMs: 200 });
-    await exercise(orphan);
-    await orphan.close();
+      const stopped = new PostaGuverciniSimulator({
+        accounts: { otp: { username: 'u', password: SECRETS.otp } },
+      });
+      await stopped.start();
+      const accounts = stopped.accounts;
+      await stopped.stop();
+      const orphan = WIRE_TRANSPORTS[api]({ accounts, timeoutMs: 200 });
+      await exercise(orphan);
+      await orphan.close();
 
-    assertNoSecret();
-  });
+      assertNoSecret();
+    },
+  );
 
   it('failover transport: outage, open breakers, and how it prints itself', async () => {
-    const members = WIRE_APIS.map((api) => WIRE_TRANSPORTS[api]({ accounts: sim.accounts, timeoutMs: 200 }));
-    const failover = new FailoverTransport(members, { breaker: { threshold: 1, halfOpenAfterMs: 60_000 } });
+    const members = WIRE_APIS.map((api) =>
+      WIRE_TRANSPORTS[api]({ accounts: sim.accounts, timeoutMs: 200 }),
+    );
+    const failover = new FailoverTransport(members, {
+      breaker: { threshold: 1, halfOpenAfterMs: 60_000 },
+    });
     try {
       sim.injectFault({ kind: 'http-status', status: 503, times: Infinity });
       await exercise(failover);
@@ -158,12 +201,17 @@ describe('no password on any path', () => {
 
   function assertNoSecret(): void {
     // The test must have seen errors of every kind for this to mean anything.
-    const codes = new Set(observed.map((value) => (value as { code?: unknown }).code).filter((code) => typeof code === 'string'));
+    const codes = new Set(
+      observed
+        .map((value) => (value as { code?: unknown }).code)
+        .filter((code) => typeof code === 'string'),
+    );
     expect(codes.size).toBeGreaterThanOrEqual(5);
     const texts = [...printed, ...observed.flatMap((value) => renderings(value))];
     for (const text of texts) {
       for (const secret of FORBIDDEN) {
-        if (text.includes(secret)) throw new Error(`a password form leaked into: ${text.slice(0, 300)}`);
+        if (text.includes(secret))
+          throw new Error(`a password form leaked into: ${text.slice(0, 300)}`);
       }
     }
   }

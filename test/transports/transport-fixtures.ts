@@ -17,7 +17,9 @@ export type WireApi = keyof typeof WIRE_TRANSPORTS;
 export const WIRE_APIS = Object.keys(WIRE_TRANSPORTS) as WireApi[];
 
 /** The send operation's name as each API (and the simulator's `requests`) calls it. */
-export const SEND_OPERATIONS: Readonly<Record<WireApi, { oneToMany: string; single: string; manyToMany: string }>> = {
+export const SEND_OPERATIONS: Readonly<
+  Record<WireApi, { oneToMany: string; single: string; manyToMany: string }>
+> = {
   http: { oneToMany: 'sendbulksms', single: 'sendsms', manyToMany: 'sendsms' },
   xml: { oneToMany: 'Sms_insreq', single: 'Sms_insreq', manyToMany: 'Sms_insreq' },
   soap: { oneToMany: 'SmsInsert_1_N', single: 'SmsInsert_1_N', manyToMany: 'SmsInsert_N_N' },
@@ -25,10 +27,20 @@ export const SEND_OPERATIONS: Readonly<Record<WireApi, { oneToMany: string; sing
 };
 
 /** APIs that report what a send was charged (HTTP `charge`, JSON `Charge`). */
-export const REPORTS_CHARGE: Readonly<Record<WireApi, boolean>> = { http: true, xml: false, soap: false, json: true };
+export const REPORTS_CHARGE: Readonly<Record<WireApi, boolean>> = {
+  http: true,
+  xml: false,
+  soap: false,
+  json: true,
+};
 
 /** APIs with an originator (sender) field. */
-export const CARRIES_SENDER: Readonly<Record<WireApi, boolean>> = { http: true, xml: false, soap: false, json: true };
+export const CARRIES_SENDER: Readonly<Record<WireApi, boolean>> = {
+  http: true,
+  xml: false,
+  soap: false,
+  json: true,
+};
 
 /** `count` distinct canonical Turkish mobile numbers starting at `from`. */
 export function numbers(count: number, from = 1): string[] {

@@ -12,14 +12,24 @@ export type ReplyCharset = 'utf-8' | TurkishCharset;
  * windows-1254 (and, for XML, the declaration's `encoding`, which wins as it does for an XML
  * parser); otherwise the API's own default. A UTF-8 byte-order mark always means UTF-8.
  */
-export function replyText(response: WireResponse, fallback: ReplyCharset, options: { readonly xml?: boolean } = {}): string {
+export function replyText(
+  response: WireResponse,
+  fallback: ReplyCharset,
+  options: { readonly xml?: boolean } = {},
+): string {
   const body = response.body;
-  if (body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) return body.toString('utf8', 3);
+  if (body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf)
+    return body.toString('utf8', 3);
   let charset: ReplyCharset | undefined;
   if (options.xml === true && body[0] === 0x3c /* < */) {
-    charset = knownCharset(XML_DECLARED_ENCODING.exec(body.toString('latin1', 0, Math.min(body.length, 120)))?.[1]);
+    charset = knownCharset(
+      XML_DECLARED_ENCODING.exec(body.toString('latin1', 0, Math.min(body.length, 120)))?.[1],
+    );
   }
-  charset ??= knownCharset(response.contentType ? CHARSET_PARAMETER.exec(response.contentType)?.[1] : undefined) ?? fallback;
+  charset ??=
+    knownCharset(
+      response.contentType ? CHARSET_PARAMETER.exec(response.contentType)?.[1] : undefined,
+    ) ?? fallback;
   if (charset === 'utf-8') return body.toString('utf8');
   return isAscii(body) ? body.toString('latin1') : decodeIso88599(body, { charset });
 }

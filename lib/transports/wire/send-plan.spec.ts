@@ -12,7 +12,12 @@ describe('planSend', () => {
       validUntil: undefined,
       sender: 'ACME',
     });
-    expect(planSend({ channel: 'bulk', messages: [{ to: '905321234567', text: 'b' }], sender: 'X' }, 'ACME')).toMatchObject({
+    expect(
+      planSend(
+        { channel: 'bulk', messages: [{ to: '905321234567', text: 'b' }], sender: 'X' },
+        'ACME',
+      ),
+    ).toMatchObject({
       text: undefined,
       messages: [{ to: '905321234567', text: 'b' }],
       sender: 'X',
@@ -21,11 +26,39 @@ describe('planSend', () => {
 
   it.each([
     [{ channel: 'sms', to: ['905321234567'], text: 'a' }, 'channel', 'INVALID_CHANNEL'],
-    [{ channel: 'otp', to: ['905321234567', '+905321234567'], text: 'a' }, 'to[1]', 'INVALID_PHONE'],
-    [{ channel: 'otp', messages: [{ to: '905321234567', text: 'a' }, { to: '905321234567', text: ' ' }] }, 'messages[1].text', 'TEXT_EMPTY'],
+    [
+      { channel: 'otp', to: ['905321234567', '+905321234567'], text: 'a' },
+      'to[1]',
+      'INVALID_PHONE',
+    ],
+    [
+      {
+        channel: 'otp',
+        messages: [
+          { to: '905321234567', text: 'a' },
+          { to: '905321234567', text: ' ' },
+        ],
+      },
+      'messages[1].text',
+      'TEXT_EMPTY',
+    ],
     [{ channel: 'otp', to: ['905321234567'], text: 'a'.repeat(481) }, 'text', 'TEXT_TOO_LONG'],
-    [{ channel: 'otp', to: ['905321234567'], text: 'a', sendAt: new Date(2_000), validUntil: new Date(1_000) }, 'validUntil', 'INVALID_VALIDITY'],
-    [{ channel: 'otp', to: ['905321234567'], text: 'a', sender: 'TWELVE-CHARS' }, 'sender', 'INVALID_SENDER'],
+    [
+      {
+        channel: 'otp',
+        to: ['905321234567'],
+        text: 'a',
+        sendAt: new Date(2_000),
+        validUntil: new Date(1_000),
+      },
+      'validUntil',
+      'INVALID_VALIDITY',
+    ],
+    [
+      { channel: 'otp', to: ['905321234567'], text: 'a', sender: 'TWELVE-CHARS' },
+      'sender',
+      'INVALID_SENDER',
+    ],
     [{ channel: 'otp', to: [], text: 'a' }, 'to', 'NO_RECIPIENTS'],
   ])('refuses %p naming %s', (request, field, code) => {
     const attempt = () => planSend(request as unknown as SendRequest, undefined);
@@ -50,8 +83,15 @@ describe('planSend', () => {
 
 describe('planStatus', () => {
   it('accepts ids and refuses empty or non-string ones', () => {
-    expect(planStatus({ channel: 'otp', messageIds: ['C1_A'] })).toEqual({ channel: 'otp', messageIds: ['C1_A'] });
-    expect(() => planStatus({ channel: 'otp', messageIds: ['C1_A', ''] })).toThrow(/messageIds\[1\]/);
-    expect(() => planStatus({ channel: 'otp', messageIds: [42 as unknown as string] })).toThrow(SmsValidationError);
+    expect(planStatus({ channel: 'otp', messageIds: ['C1_A'] })).toEqual({
+      channel: 'otp',
+      messageIds: ['C1_A'],
+    });
+    expect(() => planStatus({ channel: 'otp', messageIds: ['C1_A', ''] })).toThrow(
+      /messageIds\[1\]/,
+    );
+    expect(() => planStatus({ channel: 'otp', messageIds: [42 as unknown as string] })).toThrow(
+      SmsValidationError,
+    );
   });
 });

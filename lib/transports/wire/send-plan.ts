@@ -38,25 +38,42 @@ const CHANNELS: readonly string[] = ['otp', 'bulk'];
  */
 export function planSend(request: SendRequest, defaultSender: string | undefined): SendPlan {
   if (request === null || typeof request !== 'object') {
-    throw new SmsValidationError('INVALID_REQUEST', 'send() needs a request object { channel, to, text } or { channel, messages }');
+    throw new SmsValidationError(
+      'INVALID_REQUEST',
+      'send() needs a request object { channel, to, text } or { channel, messages }',
+    );
   }
   const channel = checkChannel(request.channel);
   let text: string | undefined;
   let messages: SmsMessage[];
   if (isManyToMany(request)) {
-    if (!Array.isArray(request.messages) || request.messages.length === 0) {
-      throw new SmsValidationError('NO_RECIPIENTS', 'messages is empty; give at least one { to, text }', 'messages');
+    const list: unknown = request.messages;
+    if (!Array.isArray(list) || list.length === 0) {
+      throw new SmsValidationError(
+        'NO_RECIPIENTS',
+        'messages is empty; give at least one { to, text }',
+        'messages',
+      );
     }
-    messages = request.messages.map((message, i) => {
-      if (message === null || typeof message !== 'object') {
-        throw new SmsValidationError('INVALID_REQUEST', `messages[${i}] must be an object { to, text }`, `messages[${i}]`);
+    messages = (list as readonly unknown[]).map((item, i) => {
+      if (item === null || typeof item !== 'object') {
+        throw new SmsValidationError(
+          'INVALID_REQUEST',
+          `messages[${i}] must be an object { to, text }`,
+          `messages[${i}]`,
+        );
       }
+      const message = item as Partial<SmsMessage>;
       assertSmsText(message.text, { field: `messages[${i}].text` });
-      return { to: checkNumber(message.to, `messages[${i}].to`), text: message.text };
+      return { to: checkNumber(message.to, `messages[${i}].to`), text: message.text! };
     });
   } else {
     if (!Array.isArray(request.to) || request.to.length === 0) {
-      throw new SmsValidationError('NO_RECIPIENTS', 'to is empty; give at least one recipient', 'to');
+      throw new SmsValidationError(
+        'NO_RECIPIENTS',
+        'to is empty; give at least one recipient',
+        'to',
+      );
     }
     assertSmsText(request.text, { field: 'text' });
     text = request.text;
@@ -65,14 +82,21 @@ export function planSend(request: SendRequest, defaultSender: string | undefined
   }
   const sendAt = checkDate(request.sendAt, 'sendAt');
   const validUntil = checkDate(request.validUntil, 'validUntil');
-  if (sendAt !== undefined && validUntil !== undefined && validUntil.getTime() <= sendAt.getTime()) {
+  if (
+    sendAt !== undefined &&
+    validUntil !== undefined &&
+    validUntil.getTime() <= sendAt.getTime()
+  ) {
     throw new SmsValidationError(
       'INVALID_VALIDITY',
       'validUntil must be later than sendAt; the provider would drop the message before sending it',
       'validUntil',
     );
   }
-  const sender = checkSender(request.sender ?? defaultSender, request.sender !== undefined ? 'sender' : 'options.sender');
+  const sender = checkSender(
+    request.sender ?? defaultSender,
+    request.sender !== undefined ? 'sender' : 'options.sender',
+  );
   return { channel, text, messages, sendAt, validUntil, sender };
 }
 
@@ -95,16 +119,26 @@ export function splitPlan(plan: SendPlan, size: number): SendBatch[] {
 }
 
 /** Checks a status request; returns the ids. */
-export function planStatus(request: StatusRequest): { channel: SmsChannel; messageIds: readonly string[] } {
+export function planStatus(request: StatusRequest): {
+  channel: SmsChannel;
+  messageIds: readonly string[];
+} {
   if (request === null || typeof request !== 'object') {
-    throw new SmsValidationError('INVALID_REQUEST', 'status() needs a request object { channel, messageIds }');
+    throw new SmsValidationError(
+      'INVALID_REQUEST',
+      'status() needs a request object { channel, messageIds }',
+    );
   }
   const channel = checkChannel(request.channel);
   if (!Array.isArray(request.messageIds)) {
-    throw new SmsValidationError('INVALID_MESSAGE_ID', 'messageIds must be an array of message ids returned by send()', 'messageIds');
+    throw new SmsValidationError(
+      'INVALID_MESSAGE_ID',
+      'messageIds must be an array of message ids returned by send()',
+      'messageIds',
+    );
   }
   request.messageIds.forEach((id, i) => {
-    if (typeof id !== 'string' || id.trim() === '' || id.length > 100 || /[\u0000-\u001f]/.test(id)) {
+    if (typeof id !== 'string' || id.trim() === '' || id.length > 100 || hasControlCharacter(id)) {
       throw new SmsValidationError(
         'INVALID_MESSAGE_ID',
         `messageIds[${i}] is not a message id; use the messageId of an accepted recipient from send()`,
@@ -121,6 +155,30 @@ export function checkChannel(channel: unknown): SmsChannel {
     throw new SmsValidationError('INVALID_CHANNEL', `channel must be 'otp' or 'bulk'`, 'channel');
   }
   return channel as SmsChannel;
+}
+
+/** Whether the text has a C0 control character or DEL (U+0000–U+001F, U+007F). */
+export function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
+
+/** Whether the text has a UTF-16 surrogate without its pair. */
+export function hasLoneSurrogate(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+      else return true;
+    } else if (code >= 0xdc00 && code <= 0xdfff) {
+      return true;
+    }
+  }
+  return false;
 }
 
 /** Splits any list into slices of at most `size`, in order. */

@@ -1,9 +1,18 @@
-import { SmsConnectionError, SmsNotSentError, SmsPartialSendError, SmsTimeoutError } from '../../errors/transport.error.js';
+import {
+  SmsConnectionError,
+  SmsNotSentError,
+  SmsPartialSendError,
+  SmsTimeoutError,
+} from '../../errors/transport.error.js';
 import { type BatchOutcome, mapWithConcurrency, runSendRequests } from './send-runner.js';
 
 const request = (...recipients: string[]) => ({ recipients });
 const accept = (r: { recipients: string[] }): BatchOutcome => ({
-  recipients: r.recipients.map((to) => ({ to, status: 'accepted' as const, messageId: `id-${to}` })),
+  recipients: r.recipients.map((to) => ({
+    to,
+    status: 'accepted' as const,
+    messageId: `id-${to}`,
+  })),
   credits: r.recipients.length,
   providerCode: 'ok',
 });
@@ -11,14 +20,22 @@ const accept = (r: { recipients: string[] }): BatchOutcome => ({
 describe('runSendRequests', () => {
   it('runs requests in order with concurrency 1 and sums the outcome', async () => {
     const order: string[] = [];
-    const result = await runSendRequests([request('a', 'b'), request('c'), request('d')], 1, async (r) => {
-      order.push(r.recipients[0]!);
-      await new Promise((resolve) => setTimeout(resolve, r.recipients[0] === 'c' ? 20 : 1));
-      return accept(r);
-    });
+    const result = await runSendRequests(
+      [request('a', 'b'), request('c'), request('d')],
+      1,
+      async (r) => {
+        order.push(r.recipients[0]!);
+        await new Promise((resolve) => setTimeout(resolve, r.recipients[0] === 'c' ? 20 : 1));
+        return accept(r);
+      },
+    );
     expect(order).toEqual(['a', 'c', 'd']);
     expect(result).toEqual({
-      recipients: ['a', 'b', 'c', 'd'].map((to) => ({ to, status: 'accepted', messageId: `id-${to}` })),
+      recipients: ['a', 'b', 'c', 'd'].map((to) => ({
+        to,
+        status: 'accepted',
+        messageId: `id-${to}`,
+      })),
       credits: 4,
       requests: 3,
       providerCodes: ['ok', 'ok', 'ok'],
@@ -39,10 +56,14 @@ describe('runSendRequests', () => {
 
   it('after a later failure reports accepted, failed and never-sent recipients', async () => {
     const failure = new SmsTimeoutError(200, true);
-    const error = await runSendRequests([request('a'), request('b', 'c'), request('d')], 1, async (r) => {
-      if (r.recipients[0] === 'b') throw failure;
-      return accept(r);
-    }).catch((e: unknown) => e);
+    const error = await runSendRequests(
+      [request('a'), request('b', 'c'), request('d')],
+      1,
+      async (r) => {
+        if (r.recipients[0] === 'b') throw failure;
+        return accept(r);
+      },
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SmsPartialSendError);
     const { result, cause } = error as SmsPartialSendError;
     expect(cause).toBe(failure);
@@ -83,7 +104,16 @@ describe('runSendRequests', () => {
     expect(peak).toBe(3);
     expect(started).toEqual(['a', 'b', 'c', 'd']);
     const statuses = (error as SmsPartialSendError).result.recipients.map((r) => r.status);
-    expect(statuses).toEqual(['accepted', 'accepted', 'failed', 'accepted', 'failed', 'failed', 'failed', 'failed']);
+    expect(statuses).toEqual([
+      'accepted',
+      'accepted',
+      'failed',
+      'accepted',
+      'failed',
+      'failed',
+      'failed',
+      'failed',
+    ]);
   });
 });
 
@@ -98,9 +128,11 @@ describe('mapWithConcurrency', () => {
 
   it('throws the first failure once running tasks end', async () => {
     const failure = new Error('boom');
-    await expect(mapWithConcurrency([1, 2, 3], 1, async (n) => {
-      if (n === 2) throw failure;
-      return n;
-    })).rejects.toBe(failure);
+    await expect(
+      mapWithConcurrency([1, 2, 3], 1, async (n) => {
+        if (n === 2) throw failure;
+        return n;
+      }),
+    ).rejects.toBe(failure);
   });
 });

@@ -1,5 +1,9 @@
 import type { PostaGuverciniError } from '../../errors/posta-guvercini.error.js';
-import { SmsNotSentError, SmsPartialSendError, SmsTransportError } from '../../errors/transport.error.js';
+import {
+  SmsNotSentError,
+  SmsPartialSendError,
+  SmsTransportError,
+} from '../../errors/transport.error.js';
 import type { RecipientResult, SendResult } from '../sms-transport.types.js';
 
 /** What one successful wire request of a send produced. */
@@ -34,7 +38,7 @@ export async function runSendRequests<T extends RunnableRequest>(
   concurrency: number,
   execute: (request: T) => Promise<BatchOutcome>,
 ): Promise<SendResult> {
-  const outcomes: (BatchOutcome | PostaGuverciniError | undefined)[] = new Array(requests.length);
+  const outcomes = new Array<BatchOutcome | PostaGuverciniError | undefined>(requests.length);
   outcomes[0] = await execute(requests[0]!); // throws as it is
   let next = 1;
   let firstError: PostaGuverciniError | undefined;
@@ -63,7 +67,8 @@ export async function runSendRequests<T extends RunnableRequest>(
       const notSent = new SmsNotSentError(
         `request ${i + 1} of ${requests.length} of this send was not made because an earlier one failed`,
       );
-      for (const to of requests[i]!.recipients) recipients.push({ to, status: 'failed', error: notSent });
+      for (const to of requests[i]!.recipients)
+        recipients.push({ to, status: 'failed', error: notSent });
       continue;
     }
     made++;
@@ -72,7 +77,8 @@ export async function runSendRequests<T extends RunnableRequest>(
       credits += outcome.credits;
       providerCodes.push(outcome.providerCode);
     } else {
-      for (const to of requests[i]!.recipients) recipients.push({ to, status: 'failed', error: outcome });
+      for (const to of requests[i]!.recipients)
+        recipients.push({ to, status: 'failed', error: outcome });
     }
   }
   const result: SendResult = { recipients, credits, requests: made, providerCodes };
@@ -89,7 +95,7 @@ export async function mapWithConcurrency<T, R>(
   concurrency: number,
   task: (item: T, index: number) => Promise<R>,
 ): Promise<R[]> {
-  const results: R[] = new Array(items.length);
+  const results = new Array<R>(items.length);
   let next = 0;
   let failed = false;
   let failure: unknown;
@@ -104,15 +110,23 @@ export async function mapWithConcurrency<T, R>(
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, concurrency), items.length) }, worker));
+  await Promise.all(
+    Array.from({ length: Math.min(Math.max(1, concurrency), items.length) }, worker),
+  );
   if (failed) throw failure;
   return results;
 }
 
 function asPackageError(error: unknown): PostaGuverciniError {
-  if (error instanceof Error && typeof (error as PostaGuverciniError).code === 'string') return error as PostaGuverciniError;
+  if (error instanceof Error && typeof (error as PostaGuverciniError).code === 'string')
+    return error as PostaGuverciniError;
   // A bug rather than a provider answer; the request may have gone out, so say so.
-  return new SmsTransportError('TRANSPORT_UNEXPECTED', 'An unexpected error ended a request to Posta Güvercini', true, {
-    cause: error,
-  });
+  return new SmsTransportError(
+    'TRANSPORT_UNEXPECTED',
+    'An unexpected error ended a request to Posta Güvercini',
+    true,
+    {
+      cause: error,
+    },
+  );
 }

@@ -56,7 +56,9 @@ describe('WireClient', () => {
   it('posts the body and returns status, body and content type; keeps connections alive', async () => {
     handler = (request, body, response) => {
       response.setHeader('Content-Type', 'Text/Plain; charset=ISO-8859-9');
-      response.end(`${request.method} ${request.url} ${request.headers['content-type']} ${body.toString()}`);
+      response.end(
+        `${request.method} ${request.url} ${request.headers['content-type']} ${body.toString()}`,
+      );
     };
     const wire = client(2_000, 1);
     const before = connections;
@@ -96,7 +98,10 @@ describe('WireClient', () => {
     const wire = client(200, 1);
     const [first, second] = await Promise.allSettled([post(wire, 'first'), post(wire, 'second')]);
     expect(first).toMatchObject({ status: 'rejected', reason: { maybeAccepted: true } });
-    expect(second).toMatchObject({ status: 'rejected', reason: { code: 'TRANSPORT_TIMEOUT', maybeAccepted: false } });
+    expect(second).toMatchObject({
+      status: 'rejected',
+      reason: { code: 'TRANSPORT_TIMEOUT', maybeAccepted: false },
+    });
     // Give a late write a chance to show up: it must not.
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(seen).toEqual(['first']);
@@ -118,7 +123,12 @@ describe('WireClient', () => {
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const wire = client();
     const error = await wire
-      .post({ origin: `http://127.0.0.1:${port}`, path: '/x', contentType: 'text/plain', body: 'password=top-secret' })
+      .post({
+        origin: `http://127.0.0.1:${port}`,
+        path: '/x',
+        contentType: 'text/plain',
+        body: 'password=top-secret',
+      })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SmsConnectionError);
     expect(error).toMatchObject({ maybeAccepted: false });
@@ -132,7 +142,12 @@ describe('WireClient', () => {
     await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
     const port = (raw.address() as AddressInfo).port;
     const error = await client()
-      .post({ origin: `http://127.0.0.1:${port}`, path: '/x', contentType: 'text/plain', body: 'x' })
+      .post({
+        origin: `http://127.0.0.1:${port}`,
+        path: '/x',
+        contentType: 'text/plain',
+        body: 'x',
+      })
       .catch((e: unknown) => e);
     await new Promise<void>((resolve) => raw.close(() => resolve()));
     expect(error).toBeInstanceOf(SmsMalformedResponseError);
@@ -150,7 +165,9 @@ describe('WireClient', () => {
     handler = (request) => request.socket.destroy();
     const error = await post(client(), 'user=u&password=top-secret').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SmsConnectionError);
-    expect(`${String(error)} ${JSON.stringify(error)} ${String((error as Error).cause)}`).not.toContain('top-secret');
+    expect(
+      `${String(error)} ${JSON.stringify(error)} ${String((error as Error).cause)}`,
+    ).not.toContain('top-secret');
   });
 
   it('after close, a post fails without touching the network', async () => {

@@ -84,7 +84,13 @@ export class WireClient {
   /** POSTs the request and resolves with the reply, or rejects with a typed `SmsTransportError`. */
   post(request: WireRequest): Promise<WireResponse> {
     return new Promise<WireResponse>((resolve, reject) => {
-      const exchange = new Exchange(request, this.timeoutMs, this.maxResponseBytes, resolve, reject);
+      const exchange = new Exchange(
+        request,
+        this.timeoutMs,
+        this.maxResponseBytes,
+        resolve,
+        reject,
+      );
       const headers: Record<string, string> = {
         'content-type': request.contentType,
         ...request.headers,
@@ -157,7 +163,11 @@ class Exchange implements Dispatcher.DispatchHandler {
     if (this.settled) return;
     this.size += chunk.length;
     if (this.size > this.maxResponseBytes) {
-      this.fail(new SmsMalformedResponseError(`reply from ${this.where()} is larger than ${this.maxResponseBytes} bytes`));
+      this.fail(
+        new SmsMalformedResponseError(
+          `reply from ${this.where()} is larger than ${this.maxResponseBytes} bytes`,
+        ),
+      );
       controller.abort(new Error('reply too large'));
       return;
     }
@@ -201,22 +211,35 @@ class Exchange implements Dispatcher.DispatchHandler {
       return new SmsTimeoutError(this.timeoutMs, false, { cause: error });
     }
     if (codeText.startsWith('HPE_') || error.name === 'HTTPParserError') {
-      return new SmsMalformedResponseError(`${this.where()} answered something that is not HTTP (${error.message})`, {
-        cause: error,
-      });
+      return new SmsMalformedResponseError(
+        `${this.where()} answered something that is not HTTP (${error.message})`,
+        {
+          cause: error,
+        },
+      );
     }
     if (codeText === 'UND_ERR_CLOSED' || codeText === 'UND_ERR_DESTROYED') {
-      return new SmsConnectionError(`the transport is closed; ${this.where()} was not called`, false, { cause: error });
+      return new SmsConnectionError(
+        `the transport is closed; ${this.where()} was not called`,
+        false,
+        { cause: error },
+      );
     }
     const connectProblem = CONNECT_CODES[codeText];
     if (connectProblem !== undefined && !this.written) {
-      return new SmsConnectionError(`${connectProblem} (${codeText}) for ${this.where()}`, false, { cause: error });
+      return new SmsConnectionError(`${connectProblem} (${codeText}) for ${this.where()}`, false, {
+        cause: error,
+      });
     }
     if (!this.written) {
       // TLS handshake failures and other errors before the request was written.
-      return new SmsConnectionError(`could not connect for ${this.where()}: ${describe(error, codeText)}`, false, {
-        cause: error,
-      });
+      return new SmsConnectionError(
+        `could not connect for ${this.where()}: ${describe(error, codeText)}`,
+        false,
+        {
+          cause: error,
+        },
+      );
     }
     const what =
       codeText === 'ECONNRESET' || codeText === 'UND_ERR_SOCKET' || codeText === 'EPIPE'

@@ -14,7 +14,9 @@ describe('parseHttpReply', () => {
   });
 
   it('keeps an ampersand inside the error text', () => {
-    expect(parseHttpReply('errno=-2001&errtext=API & DB hatası')!.get('errtext')).toBe('API & DB hatası');
+    expect(parseHttpReply('errno=-2001&errtext=API & DB hatası')!.get('errtext')).toBe(
+      'API & DB hatası',
+    );
   });
 
   it.each(['', '<html>500</html>', 'message_id=C1_A', 'errno=0&<b>=1'])('refuses %p', (text) => {
@@ -29,12 +31,20 @@ describe('replyText', () => {
   it('uses the content-type charset, else the API default', () => {
     expect(replyText(reply(latin5, 'text/html; charset=iso-8859-9'), 'utf-8')).toBe('GSM şı');
     expect(replyText(reply(latin5), 'iso-8859-9')).toBe('GSM şı');
-    expect(replyText(reply(Buffer.from('ş', 'utf8'), 'text/plain; charset=UTF-8'), 'iso-8859-9')).toBe('ş');
+    expect(
+      replyText(reply(Buffer.from('ş', 'utf8'), 'text/plain; charset=UTF-8'), 'iso-8859-9'),
+    ).toBe('ş');
   });
 
   it('lets an XML declaration win, and a BOM win over everything', () => {
-    const xml = Buffer.concat([Buffer.from('<?xml version="1.0" encoding="utf-8"?><a>'), Buffer.from('ş', 'utf8'), Buffer.from('</a>')]);
-    expect(replyText(reply(xml, 'text/xml; charset=iso-8859-9'), 'iso-8859-9', { xml: true })).toBe('<?xml version="1.0" encoding="utf-8"?><a>ş</a>');
+    const xml = Buffer.concat([
+      Buffer.from('<?xml version="1.0" encoding="utf-8"?><a>'),
+      Buffer.from('ş', 'utf8'),
+      Buffer.from('</a>'),
+    ]);
+    expect(replyText(reply(xml, 'text/xml; charset=iso-8859-9'), 'iso-8859-9', { xml: true })).toBe(
+      '<?xml version="1.0" encoding="utf-8"?><a>ş</a>',
+    );
     const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('ğ', 'utf8')]);
     expect(replyText(reply(bom, 'text/plain; charset=iso-8859-9'), 'iso-8859-9')).toBe('ğ');
   });
@@ -52,8 +62,11 @@ describe('escapeXmlUtf8', () => {
     expect(escapeXmlUtf8(text)).toBe(text);
   });
 
-  it.each(['\u0000', '\u0008', '\ud800x', 'x\udc00', '\uffff'])('refuses %p, which XML cannot carry', (text) => {
-    expect(() => escapeXmlUtf8(text, 'messages[2].text')).toThrow(SmsValidationError);
-    expect(() => escapeXmlUtf8(text, 'messages[2].text')).toThrow(/messages\[2\]\.text/);
-  });
+  it.each(['\u0000', '\u0008', '\ud800x', 'x\udc00', '\uffff'])(
+    'refuses %p, which XML cannot carry',
+    (text) => {
+      expect(() => escapeXmlUtf8(text, 'messages[2].text')).toThrow(SmsValidationError);
+      expect(() => escapeXmlUtf8(text, 'messages[2].text')).toThrow(/messages\[2\]\.text/);
+    },
+  );
 });

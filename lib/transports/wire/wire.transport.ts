@@ -1,7 +1,11 @@
 import type { ProviderApi } from '../../errors/provider-codes.js';
 import { SmsHttpStatusError } from '../../errors/transport.error.js';
 import { InvalidOptionsError, SmsValidationError } from '../../errors/validation.error.js';
-import { DEFAULT_TIMEOUT_MS, MAX_RECIPIENTS_PER_REQUEST, MAX_SENDER_LENGTH } from '../../posta-guvercini.constants.js';
+import {
+  DEFAULT_TIMEOUT_MS,
+  MAX_RECIPIENTS_PER_REQUEST,
+  MAX_SENDER_LENGTH,
+} from '../../posta-guvercini.constants.js';
 import { resolveAccounts } from '../resolve-accounts.js';
 import { SmsTransport } from '../sms-transport.js';
 import type {
@@ -13,7 +17,17 @@ import type {
   StatusRequest,
 } from '../sms-transport.types.js';
 import type { ResolvedAccount, WireTransportOptions } from '../wire-transport.options.js';
-import { type SendBatch, type SendPlan, checkChannel, planSend, planStatus, slices, splitPlan } from './send-plan.js';
+import {
+  type SendBatch,
+  type SendPlan,
+  checkChannel,
+  hasControlCharacter,
+  hasLoneSurrogate,
+  planSend,
+  planStatus,
+  slices,
+  splitPlan,
+} from './send-plan.js';
 import { type BatchOutcome, mapWithConcurrency, runSendRequests } from './send-runner.js';
 import { WireClient, type WireRequest, type WireResponse } from './wire-client.js';
 
@@ -73,16 +87,36 @@ export abstract class WireTransport extends SmsTransport {
   ) {
     super();
     if (options === null || typeof options !== 'object') {
-      throw new InvalidOptionsError('options', 'expected { accounts: { otp?, bulk? }, timeoutMs?, connections?, sender? }');
+      throw new InvalidOptionsError(
+        'options',
+        'expected { accounts: { otp?, bulk? }, timeoutMs?, connections?, sender? }',
+      );
     }
     this.accounts = resolveAccounts(options.accounts, options.allowInsecureHttp === true);
-    this.timeoutMs = checkInteger(options.timeoutMs, 'timeoutMs', DEFAULT_TIMEOUT_MS, 1, MAX_TIMEOUT_MS);
-    this.connections = checkInteger(options.connections, 'connections', DEFAULT_CONNECTIONS, 1, MAX_CONNECTIONS);
+    this.timeoutMs = checkInteger(
+      options.timeoutMs,
+      'timeoutMs',
+      DEFAULT_TIMEOUT_MS,
+      1,
+      MAX_TIMEOUT_MS,
+    );
+    this.connections = checkInteger(
+      options.connections,
+      'connections',
+      DEFAULT_CONNECTIONS,
+      1,
+      MAX_CONNECTIONS,
+    );
     if (
       options.sender !== undefined &&
-      (typeof options.sender !== 'string' || options.sender.trim() === '' || options.sender.length > MAX_SENDER_LENGTH)
+      (typeof options.sender !== 'string' ||
+        options.sender.trim() === '' ||
+        options.sender.length > MAX_SENDER_LENGTH)
     ) {
-      throw new InvalidOptionsError('sender', `expected an originator of 1 to ${MAX_SENDER_LENGTH} characters`);
+      throw new InvalidOptionsError(
+        'sender',
+        `expected an originator of 1 to ${MAX_SENDER_LENGTH} characters`,
+      );
     }
     if (options.sender !== undefined && !this.carriesSender) {
       throw new InvalidOptionsError(
@@ -92,7 +126,7 @@ export abstract class WireTransport extends SmsTransport {
     }
     for (const account of Object.values(this.accounts)) {
       for (const field of ['username', 'password'] as const) {
-        if (/[\u0000-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(account[field])) {
+        if (hasControlCharacter(account[field]) || hasLoneSurrogate(account[field])) {
           throw new InvalidOptionsError(
             `accounts.${account.channel}.${field}`,
             'contains a control character or a broken surrogate pair, which no Posta Güvercini API can carry',
@@ -102,7 +136,10 @@ export abstract class WireTransport extends SmsTransport {
     }
     this.defaultSender = options.sender;
     for (const account of Object.values(this.accounts)) {
-      this.hosts.set(account.channel, { origin: account.baseUrl.origin, basePath: account.baseUrl.pathname.replace(/\/+$/, '') });
+      this.hosts.set(account.channel, {
+        origin: account.baseUrl.origin,
+        basePath: account.baseUrl.pathname.replace(/\/+$/, ''),
+      });
     }
     this.client = new WireClient({ timeoutMs: this.timeoutMs, connections: this.connections });
   }
@@ -159,7 +196,7 @@ export abstract class WireTransport extends SmsTransport {
   protected prepareSend(account: ResolvedAccount, plan: SendPlan): PreparedSendWork {
     const requests: PreparedSend[] = [];
     for (const batch of splitPlan(plan, MAX_RECIPIENTS_PER_REQUEST)) {
-      const recipients: string[] = new Array(batch.messages.length);
+      const recipients = new Array<string>(batch.messages.length);
       for (let i = 0; i < recipients.length; i++) recipients[i] = batch.messages[i]!.to;
       requests.push({ wire: this.encodeSend(account, batch), batch, recipients });
     }
@@ -167,7 +204,10 @@ export abstract class WireTransport extends SmsTransport {
   }
 
   /** Encodes status queries (split at 800 unless the API needs otherwise). */
-  protected prepareStatus(account: ResolvedAccount, messageIds: readonly string[]): PreparedStatus[] {
+  protected prepareStatus(
+    account: ResolvedAccount,
+    messageIds: readonly string[],
+  ): PreparedStatus[] {
     return slices(messageIds, MAX_RECIPIENTS_PER_REQUEST).map((ids) => ({
       wire: this.encodeStatus(account, ids),
       messageIds: ids,
@@ -176,15 +216,22 @@ export abstract class WireTransport extends SmsTransport {
 
   protected abstract encodeSend(account: ResolvedAccount, batch: SendBatch): WireRequest;
   protected abstract readSendReply(response: WireResponse, request: PreparedSend): BatchOutcome;
-  protected abstract encodeStatus(account: ResolvedAccount, messageIds: readonly string[]): WireRequest;
-  protected abstract readStatusReply(response: WireResponse, request: PreparedStatus): DeliveryReport[];
+  protected abstract encodeStatus(
+    account: ResolvedAccount,
+    messageIds: readonly string[],
+  ): WireRequest;
+  protected abstract readStatusReply(
+    response: WireResponse,
+    request: PreparedStatus,
+  ): DeliveryReport[];
   protected abstract prepareCredit(account: ResolvedAccount): WireRequest;
   protected abstract readCreditReply(response: WireResponse): number;
 
   /** What logs and `JSON.stringify` show of a transport: the API and hosts, never credentials. */
   toJSON(): { transport: string; hosts: Partial<Record<SmsChannel, string>> } {
     const hosts: Partial<Record<SmsChannel, string>> = {};
-    for (const account of Object.values(this.accounts)) hosts[account.channel] = account.baseUrl.origin;
+    for (const account of Object.values(this.accounts))
+      hosts[account.channel] = account.baseUrl.origin;
     return { transport: this.api, hosts };
   }
 
@@ -220,11 +267,18 @@ export abstract class WireTransport extends SmsTransport {
 
   /** Throws `SmsHttpStatusError` for a status outside 2xx. */
   protected assertHttpOk(response: WireResponse): void {
-    if (response.status < 200 || response.status > 299) throw new SmsHttpStatusError(response.status);
+    if (response.status < 200 || response.status > 299)
+      throw new SmsHttpStatusError(response.status);
   }
 }
 
-function checkInteger(value: unknown, option: string, fallback: number, min: number, max: number): number {
+function checkInteger(
+  value: unknown,
+  option: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new InvalidOptionsError(option, `expected an integer from ${min} to ${max}`);

@@ -1,4 +1,10 @@
-import { childNamed, childrenNamed, decodeEntities, parseXml, XmlSyntaxError } from './xml-reader.js';
+import {
+  childNamed,
+  childrenNamed,
+  decodeEntities,
+  parseXml,
+  XmlSyntaxError,
+} from './xml-reader.js';
 
 describe('parseXml', () => {
   it('reads the XML API send reply', () => {

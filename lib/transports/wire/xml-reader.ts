@@ -85,7 +85,8 @@ export function parseXml(source: string): XmlElement {
       if (end === -1) fail('unclosed end tag');
       const name = source.slice(i + 2, end).trimEnd();
       const open = stack.pop();
-      if (open === undefined || open.qualifiedName !== name) fail(`end tag </${name}> does not match`);
+      if (open === undefined || open.qualifiedName !== name)
+        fail(`end tag </${name}> does not match`);
       i = end + 1;
     } else {
       if (root !== undefined && stack.length === 0) fail('a second root element');
@@ -153,13 +154,22 @@ function readStartTag(
     if (element.attributes[attributeName] !== undefined) {
       fail(`attribute ${attributeName} given twice`);
     }
-    element.attributes[attributeName] = decodeEntities(normalizeAttributeWhitespace(rawValue), i + 1);
+    element.attributes[attributeName] = decodeEntities(
+      normalizeAttributeWhitespace(rawValue),
+      i + 1,
+    );
     i = valueEnd + 1;
   }
   return { element, selfClosing, end: i };
 }
 
-const NAMED_ENTITIES: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+const NAMED_ENTITIES: Readonly<Record<string, string>> = {
+  lt: '<',
+  gt: '>',
+  amp: '&',
+  quot: '"',
+  apos: "'",
+};
 
 /** Decodes the five predefined entities and numeric character references, in one pass. */
 export function decodeEntities(raw: string, offset = 0): string {
@@ -185,7 +195,8 @@ export function decodeEntities(raw: string, offset = 0): string {
     } else {
       replacement = NAMED_ENTITIES[name];
     }
-    if (replacement === undefined) throw new XmlSyntaxError(`unknown entity &${name}; at offset ${offset + amp}`);
+    if (replacement === undefined)
+      throw new XmlSyntaxError(`unknown entity &${name}; at offset ${offset + amp}`);
     out += raw.slice(last, amp) + replacement;
     last = semicolon + 1;
     amp = raw.indexOf('&', last);
