@@ -112,6 +112,7 @@ export interface BulkModuleOptions {
    * extending `ConsentFilter`, that gets a batch of canonical numbers (`905XXXXXXXXX`, ≤ 800)
    * and returns those allowed to receive commercial messages. Without it, commercial
    * campaigns are refused before anything is sent. Not consulted for informational campaigns.
+   * @default undefined (commercial campaigns are refused)
    */
   readonly consentFilter?: ConsentFilter | ConsentFilterFunction;
   /**
@@ -119,9 +120,14 @@ export interface BulkModuleOptions {
    * phone form, a function, or an instance of a class extending `OptOutList`, that gets a batch
    * of canonical numbers and returns those opted out. Applies to every campaign, informational
    * and commercial; such recipients are reported `skipped` with `reason: 'opted_out'`.
+   * @default undefined (no opt-out list)
    */
   readonly optOut?: OptOutList | OptOutFunction | Iterable<string>;
-  /** Retry with back-off of batches that cannot have been accepted (see `BulkRetryOptions`). `false` disables it. */
+  /**
+   * Retry with back-off of batches that cannot have been accepted (see `BulkRetryOptions`).
+   * `false` disables it.
+   * @default { maxRetries: 3, initialDelayMs: 250, maxDelayMs: 10000 }
+   */
   readonly retry?: BulkRetryOptions | false;
   /**
    * Recipient outcomes kept in `CampaignReport.recipients`; the counts are always exact. Use a
@@ -134,6 +140,9 @@ export interface BulkModuleOptions {
    * @default ['TR']
    */
   readonly allowedCountries?: readonly string[];
-  /** Durable campaigns on BullMQ/Redis. Off unless set. */
+  /**
+   * Durable campaigns on BullMQ/Redis (optional peers `bullmq` and `ioredis`).
+   * @default undefined (campaigns run in the process that starts them)
+   */
   readonly durable?: DurableBulkOptions;
 }

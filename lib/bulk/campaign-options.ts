@@ -19,11 +19,13 @@ export interface CampaignOptions {
   /**
    * Scheduled send time; must be in the future. The provider holds the messages (status `120`)
    * until then. Minute precision on the wire. Bulk host only.
+   * @default undefined (send now)
    */
   readonly sendAt?: Date;
   /**
    * Last moment the provider may still deliver; after `sendAt` (or now) and at most 24 h
-   * later. The account's default validity when absent.
+   * later.
+   * @default undefined (the account's default validity, at most 24 h)
    */
   readonly validUntil?: Date;
   /** Originator (sender title), at most 11 characters. @default the module option `sender`, else the account's default */
@@ -35,7 +37,10 @@ export interface CampaignOptions {
    * @default 'bulk'
    */
   readonly channel?: SmsChannel;
-  /** Consent filter for this campaign (e.g. another brand's İYS code). @default the module option `bulk.consentFilter` */
+  /**
+   * Consent filter for this campaign (e.g. another brand's İYS code).
+   * @default the module option `bulk.consentFilter`
+   */
   readonly consentFilter?: ConsentFilter | ConsentFilterFunction;
   /**
    * Called once for every recipient outcome (sent, skipped or failed), in completion order, one
@@ -43,6 +48,7 @@ export interface CampaignOptions {
    * (backpressure). The way to keep every outcome of a large campaign (write them to your
    * database). If it throws, the campaign stops sending and `done` rejects with a
    * `BulkCampaignError` that carries the report so far.
+   * @default undefined (outcomes are only counted and kept up to `reportLimit`)
    */
   readonly onRecipient?: (outcome: RecipientOutcome) => void | Promise<void>;
   /** Outcomes kept in `CampaignReport.recipients`. @default the module option `bulk.reportLimit` (10000) */
