@@ -32,10 +32,16 @@ export class SmsProviderError extends PostaGuverciniError {
   }
 
   private static codeFor(api: ProviderApi, providerCode: string): string {
-    if (['-1001', '-1002', '10'].includes(providerCode)) return 'PROVIDER_AUTHENTICATION';
+    // XML/SOAP use per-page families (ERR1001 send, ERR2001 status, ERR7001 credit, …).
+    if (['-1001', '-1002', '10'].includes(providerCode) || /^ERR\d001\b/.test(providerCode)) {
+      return 'PROVIDER_AUTHENTICATION';
+    }
     if (api === 'json' && providerCode === '500') return 'PROVIDER_AUTHENTICATION_OR_SERVER';
     if (providerCode === '20') return 'PROVIDER_INSUFFICIENT_CREDIT';
-    if (providerCode === '-1003') return 'PROVIDER_INVALID_NUMBER';
+    if (providerCode === '-1003' || (api === 'json' && providerCode === '1061')) {
+      return 'PROVIDER_INVALID_NUMBER';
+    }
+    if (/^ERR\d070\b/.test(providerCode) || providerCode === '1070') return 'PROVIDER_TOO_MANY_RECIPIENTS';
     return 'PROVIDER_ERROR';
   }
 }

@@ -80,7 +80,7 @@ describe('SoapTransport wire format', () => {
 
   it.each([
     ['-1002', 'PROVIDER_AUTHENTICATION'],
-    ['ERR1070', 'PROVIDER_ERROR'],
+    ['ERR1070', 'PROVIDER_TOO_MANY_RECIPIENTS'],
     ['-2001', 'PROVIDER_ERROR'],
   ])('throws a single request-level code %s as SmsProviderError', async (code, stable) => {
     provider.reply({ body: result('SmsInsert_1_N', strings(code)) });
