@@ -144,7 +144,17 @@ export class DurableCampaigns {
     readonly control: RunControl;
   }): Promise<CampaignReport> {
     const { campaignId, settings, text, pipeline, tracker, control } = params;
-    await this.store.create(campaignId, settings, text);
+    try {
+      await this.store.create(campaignId, settings, text);
+    } catch (error) {
+      await pipeline.return();
+      throw new BulkCampaignError(
+        'CAMPAIGN_QUEUE_FAILED',
+        `Campaign ${campaignId} could not be created in Redis; nothing was read or sent: ${describe(error)}`,
+        tracker.finish(),
+        { cause: error },
+      );
+    }
     let batches = 0;
     let enqueued = false;
     let inputError: unknown;
