@@ -441,6 +441,14 @@ describe('BulkSmsService (in process)', () => {
     expect(sentCounts).toEqual(expect.arrayContaining([800, 1600, 2000]));
   });
 
+  it('replays the final snapshot to a subscriber that arrives after the campaign finished', async () => {
+    const transport = new ScriptedTransport();
+    const campaign = service(transport).send({ to: numbers(10), text: 'hi', kind: 'informational' });
+    await campaign.done;
+    const late = await lastValueFrom(campaign.progress$.pipe(toArray()));
+    expect(late).toEqual([expect.objectContaining({ sent: 10, total: 10, done: true })]);
+  });
+
   it('rejects with the report so far when the input breaks, after sending what was read', async () => {
     const transport = new ScriptedTransport();
     async function* broken(): AsyncGenerator<string> {

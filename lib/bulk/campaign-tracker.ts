@@ -1,4 +1,4 @@
-import { BehaviorSubject } from 'rxjs';
+import { ReplaySubject } from 'rxjs';
 import type { SmsChannel } from '../transports/sms-transport.types.js';
 import type { CampaignKind } from './campaign-options.js';
 import type { CampaignProgress } from './campaign-progress.js';
@@ -32,11 +32,15 @@ export class CampaignTracker {
   private final: CampaignReport | undefined;
   private deliveries: Promise<void> = Promise.resolve();
   private sinkFailed = false;
-  private readonly subject: BehaviorSubject<CampaignProgress>;
+  // ReplaySubject(1), not BehaviorSubject: a subscriber arriving after the campaign finished
+  // still gets the final snapshot before `complete` (a completed BehaviorSubject replays nothing).
+  private readonly subject = new ReplaySubject<CampaignProgress>(1);
+  private latest: CampaignProgress;
 
   constructor(private readonly options: TrackerOptions) {
     this.total = options.total;
-    this.subject = new BehaviorSubject(this.snapshot(false));
+    this.latest = this.snapshot(false);
+    this.subject.next(this.latest);
   }
 
   get progress$() {
@@ -44,7 +48,7 @@ export class CampaignTracker {
   }
 
   get progress(): CampaignProgress {
-    return this.subject.getValue();
+    return this.latest;
   }
 
   /** Records outcomes; resolves once `onRecipient` has taken all of them (rejects if it throws). */
@@ -59,7 +63,7 @@ export class CampaignTracker {
       if (this.kept.length < reportLimit) this.kept.push(outcome);
       else this.truncated = true;
     }
-    this.subject.next(this.snapshot(false));
+    this.publish(this.snapshot(false));
     if (onRecipient && !this.sinkFailed) {
       // One call at a time even when several batches complete together; after the first
       // failure the callback is not called again (the campaign stops).
@@ -78,6 +82,11 @@ export class CampaignTracker {
       this.deliveries = delivery.catch(() => undefined);
       await delivery;
     }
+  }
+
+  private publish(snapshot: CampaignProgress): void {
+    this.latest = snapshot;
+    this.subject.next(snapshot);
   }
 
   setTotal(total: number): void {
@@ -114,7 +123,7 @@ export class CampaignTracker {
     const report = this.report();
     this.final = report;
     this.total = report.total;
-    this.subject.next(this.snapshot(true));
+    this.publish(this.snapshot(true));
     this.subject.complete();
     return report;
   }
