@@ -44,7 +44,11 @@ export type {
   StatusRequest,
   CreditBalance,
 } from './transports/sms-transport.types.js';
-export type { AccountOptions, AccountsOptions, WireTransportOptions } from './transports/wire-transport.options.js';
+export type {
+  AccountOptions,
+  AccountsOptions,
+  WireTransportOptions,
+} from './transports/wire-transport.options.js';
 export { HttpTransport } from './transports/http.transport.js';
 export { XmlTransport } from './transports/xml.transport.js';
 export { SoapTransport } from './transports/soap.transport.js';
@@ -61,9 +65,17 @@ export type {
   FailoverBreakerOptions,
   FailoverMemberState,
 } from './transports/failover.transport.js';
-export { deliveryStatusOf, DELIVERY_STATUS_CODES, UNKNOWN_MESSAGE_STATUS } from './transports/delivery-status.js';
+export {
+  deliveryStatusOf,
+  DELIVERY_STATUS_CODES,
+  UNKNOWN_MESSAGE_STATUS,
+} from './transports/delivery-status.js';
 export type { DeliveryStatusInfo } from './transports/delivery-status.js';
-export { SmsPartialSendError, SmsNotSentError, SmsCircuitOpenError } from './errors/transport.error.js';
+export {
+  SmsPartialSendError,
+  SmsNotSentError,
+  SmsCircuitOpenError,
+} from './errors/transport.error.js';
 
 // Health (optional peer @nestjs/terminus, loaded only when a check runs)
 export { PostaGuverciniHealthIndicator } from './health/posta-guvercini.health.js';
@@ -98,7 +110,11 @@ export {
   canEncodeIso88599,
   findUnencodableCharacter,
 } from './message/iso-8859-9.js';
-export type { TurkishCharset, TurkishCharsetOptions, EncodeTextOptions } from './message/iso-8859-9.js';
+export type {
+  TurkishCharset,
+  TurkishCharsetOptions,
+  EncodeTextOptions,
+} from './message/iso-8859-9.js';
 
 // Bulk SMS: BulkSmsService, campaigns, consent and opt-out filters
 export { BulkSmsService } from './bulk/bulk-sms.service.js';
@@ -119,7 +135,12 @@ export type { ConsentFilterFunction } from './bulk/consent-filter.js';
 export { OptOutList } from './bulk/opt-out-list.js';
 export type { OptOutFunction } from './bulk/opt-out-list.js';
 export { StaticOptOutList } from './bulk/static-opt-out-list.js';
-export type { BulkModuleOptions, BulkRetryOptions, DurableBulkOptions, DurableRedisConnection } from './bulk/bulk.options.js';
+export type {
+  BulkModuleOptions,
+  BulkRetryOptions,
+  DurableBulkOptions,
+  DurableRedisConnection,
+} from './bulk/bulk.options.js';
 export { BulkCampaignError, DurableModeUnavailableError } from './errors/bulk.errors.js';
 
 // OTP engine: OtpService, stores (memory, Redis), events, errors

@@ -443,7 +443,11 @@ describe('BulkSmsService (in process)', () => {
 
   it('replays the final snapshot to a subscriber that arrives after the campaign finished', async () => {
     const transport = new ScriptedTransport();
-    const campaign = service(transport).send({ to: numbers(10), text: 'hi', kind: 'informational' });
+    const campaign = service(transport).send({
+      to: numbers(10),
+      text: 'hi',
+      kind: 'informational',
+    });
     await campaign.done;
     const late = await lastValueFrom(campaign.progress$.pipe(toArray()));
     expect(late).toEqual([expect.objectContaining({ sent: 10, total: 10, done: true })]);

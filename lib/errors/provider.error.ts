@@ -17,7 +17,8 @@ export class SmsProviderError extends PostaGuverciniError {
     readonly providerText?: string,
     options?: { cause?: unknown },
   ) {
-    const meaning = providerCodeMeaning(api, providerCode) ?? providerText ?? 'undocumented provider code';
+    const meaning =
+      providerCodeMeaning(api, providerCode) ?? providerText ?? 'undocumented provider code';
     super(
       SmsProviderError.codeFor(api, providerCode),
       `Posta Güvercini ${api.toUpperCase()} API answered with error ${providerCode}: ${meaning}`,
@@ -41,7 +42,8 @@ export class SmsProviderError extends PostaGuverciniError {
     if (providerCode === '-1003' || (api === 'json' && providerCode === '1061')) {
       return 'PROVIDER_INVALID_NUMBER';
     }
-    if (/^ERR\d070\b/.test(providerCode) || providerCode === '1070') return 'PROVIDER_TOO_MANY_RECIPIENTS';
+    if (/^ERR\d070\b/.test(providerCode) || providerCode === '1070')
+      return 'PROVIDER_TOO_MANY_RECIPIENTS';
     return 'PROVIDER_ERROR';
   }
 }

@@ -32,7 +32,11 @@ export function normalizePhoneNumber(input: unknown, options: NormalizePhoneOpti
   }
   const raw = String(input).trim();
   if (!/^\+?[\d\s().-]{7,24}$/.test(raw)) {
-    throw new SmsValidationError('INVALID_PHONE', `${field} is not a phone number (${maskRaw(raw)})`, field);
+    throw new SmsValidationError(
+      'INVALID_PHONE',
+      `${field} is not a phone number (${maskRaw(raw)})`,
+      field,
+    );
   }
   const digits = raw.replace(/\D/g, '');
   // Fast path for the common case (a Turkish mobile in one of its usual forms): bulk campaigns
@@ -51,11 +55,20 @@ export function normalizePhoneNumber(input: unknown, options: NormalizePhoneOpti
   try {
     parsed = parsePhoneNumberWithError(candidate, { defaultCountry: 'TR' });
   } catch (error) {
-    throw new SmsValidationError('INVALID_PHONE', `${field} is not a phone number (${maskRaw(raw)})`, field, { cause: error });
+    throw new SmsValidationError(
+      'INVALID_PHONE',
+      `${field} is not a phone number (${maskRaw(raw)})`,
+      field,
+      { cause: error },
+    );
   }
   const type = parsed.getType();
   if (!parsed.isValid() || (type !== 'MOBILE' && type !== 'FIXED_LINE_OR_MOBILE')) {
-    throw new SmsValidationError('INVALID_PHONE', `${field} is not a valid mobile number (${maskRaw(raw)})`, field);
+    throw new SmsValidationError(
+      'INVALID_PHONE',
+      `${field} is not a valid mobile number (${maskRaw(raw)})`,
+      field,
+    );
   }
   const country: CountryCode | undefined = parsed.country;
   if (country === undefined || !allowed.includes(country)) {

@@ -35,7 +35,9 @@ export function createTransport(options: PostaGuverciniModuleOptions): SmsTransp
   if (transport === 'memory') return new InMemoryTransport();
   const wire = {
     accounts: options.accounts ?? {},
-    ...(options.allowInsecureHttp !== undefined ? { allowInsecureHttp: options.allowInsecureHttp } : {}),
+    ...(options.allowInsecureHttp !== undefined
+      ? { allowInsecureHttp: options.allowInsecureHttp }
+      : {}),
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     ...(options.sender !== undefined ? { sender: options.sender } : {}),
   };

@@ -54,7 +54,8 @@ export class InMemoryTransport extends SmsTransport {
   lastMessageTo(to: string, channel?: SmsChannel): OutboxMessage | undefined {
     for (let i = this.messages.length - 1; i >= 0; i--) {
       const message = this.messages[i]!;
-      if (message.to === to && (channel === undefined || message.channel === channel)) return message;
+      if (message.to === to && (channel === undefined || message.channel === channel))
+        return message;
     }
     return undefined;
   }
@@ -108,12 +109,32 @@ export class InMemoryTransport extends SmsTransport {
     return request.messageIds.map((messageId) => {
       const message = this.byId.get(messageId);
       if (!message) {
-        return { messageId, status: 'unknown', final: true, providerCode: '', description: 'message not found' };
+        return {
+          messageId,
+          status: 'unknown',
+          final: true,
+          providerCode: '',
+          description: 'message not found',
+        };
       }
       const scheduled = message.sendAt !== undefined && message.sendAt.getTime() > Date.now();
       return scheduled
-        ? { messageId, to: message.to, status: 'scheduled', final: false, providerCode: '120', description: 'waiting for the scheduled send time' }
-        : { messageId, to: message.to, status: 'delivered', final: true, providerCode: '400', description: 'delivered to recipient' };
+        ? {
+            messageId,
+            to: message.to,
+            status: 'scheduled',
+            final: false,
+            providerCode: '120',
+            description: 'waiting for the scheduled send time',
+          }
+        : {
+            messageId,
+            to: message.to,
+            status: 'delivered',
+            final: true,
+            providerCode: '400',
+            description: 'delivered to recipient',
+          };
     });
   }
 

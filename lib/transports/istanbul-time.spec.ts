@@ -1,4 +1,9 @@
-import { formatCompactIstanbul, formatIsoIstanbul, formatSlashedIstanbul, parseIstanbulWallClock } from './istanbul-time.js';
+import {
+  formatCompactIstanbul,
+  formatIsoIstanbul,
+  formatSlashedIstanbul,
+  parseIstanbulWallClock,
+} from './istanbul-time.js';
 
 describe('Istanbul time', () => {
   const instant = new Date('2026-11-27T21:05:00Z'); // 00:05 next day in Istanbul (UTC+3)
@@ -10,11 +15,22 @@ describe('Istanbul time', () => {
   });
 
   it('parses back to the same instant', () => {
-    expect(parseIstanbulWallClock('20261128 00:05', 'compact')?.toISOString()).toBe(instant.toISOString());
-    expect(parseIstanbulWallClock('2026/11/28 00:05', 'slashed')?.toISOString()).toBe(instant.toISOString());
+    expect(parseIstanbulWallClock('20261128 00:05', 'compact')?.toISOString()).toBe(
+      instant.toISOString(),
+    );
+    expect(parseIstanbulWallClock('2026/11/28 00:05', 'slashed')?.toISOString()).toBe(
+      instant.toISOString(),
+    );
   });
 
-  it.each(['2026-11-28 00:05', '20261128 0005', '20261332 00:05', '20260230 10:00', '20261128 24:00', ''])('rejects %p', (text) => {
+  it.each([
+    '2026-11-28 00:05',
+    '20261128 0005',
+    '20261332 00:05',
+    '20260230 10:00',
+    '20261128 24:00',
+    '',
+  ])('rejects %p', (text) => {
     expect(parseIstanbulWallClock(text, 'compact')).toBeUndefined();
   });
 });

@@ -71,7 +71,10 @@ export function istanbulOffsetMinutes(date: Date): number {
  * Parses an Istanbul wall-clock time in `yyyyMMdd HH:mm` or `YYYY/MM/DD HH:MM` form into an
  * instant; `undefined` when the text is not exactly one of those forms or not a real date.
  */
-export function parseIstanbulWallClock(text: string, form: 'compact' | 'slashed'): Date | undefined {
+export function parseIstanbulWallClock(
+  text: string,
+  form: 'compact' | 'slashed',
+): Date | undefined {
   const match =
     form === 'compact'
       ? /^(\d{4})(\d{2})(\d{2}) (\d{2}):(\d{2})$/.exec(text)

@@ -38,18 +38,28 @@ export function resolveAccounts(
     if (typeof account.password !== 'string' || account.password === '') {
       throw new InvalidOptionsError(`${path}.password`, 'expected a non-empty string');
     }
-    const raw = account.baseUrl ?? (channel === 'otp' ? DEFAULT_OTP_BASE_URL : DEFAULT_BULK_BASE_URL);
+    const raw =
+      account.baseUrl ?? (channel === 'otp' ? DEFAULT_OTP_BASE_URL : DEFAULT_BULK_BASE_URL);
     let baseUrl: URL;
     try {
       baseUrl = new URL(raw);
     } catch {
-      throw new InvalidOptionsError(`${path}.baseUrl`, 'expected an absolute http(s) URL such as https://otpsms.postaguvercini.com');
+      throw new InvalidOptionsError(
+        `${path}.baseUrl`,
+        'expected an absolute http(s) URL such as https://otpsms.postaguvercini.com',
+      );
     }
     if (baseUrl.username !== '' || baseUrl.password !== '') {
-      throw new InvalidOptionsError(`${path}.baseUrl`, 'must not contain credentials; use username and password');
+      throw new InvalidOptionsError(
+        `${path}.baseUrl`,
+        'must not contain credentials; use username and password',
+      );
     }
     if (baseUrl.protocol !== 'https:' && baseUrl.protocol !== 'http:') {
-      throw new InvalidOptionsError(`${path}.baseUrl`, `protocol ${baseUrl.protocol} is not allowed; use https:`);
+      throw new InvalidOptionsError(
+        `${path}.baseUrl`,
+        `protocol ${baseUrl.protocol} is not allowed; use https:`,
+      );
     }
     if (baseUrl.protocol === 'http:' && !allowInsecureHttp && !isLoopbackHost(baseUrl.hostname)) {
       throw new InvalidOptionsError(
@@ -57,10 +67,18 @@ export function resolveAccounts(
         `plain http:// to ${baseUrl.hostname} would send the password unencrypted; use https:// or set allowInsecureHttp: true`,
       );
     }
-    resolved[channel] = { channel, username: account.username, password: account.password, baseUrl };
+    resolved[channel] = {
+      channel,
+      username: account.username,
+      password: account.password,
+      baseUrl,
+    };
   }
   if (resolved.otp === undefined && resolved.bulk === undefined) {
-    throw new InvalidOptionsError('accounts', 'at least one of accounts.otp and accounts.bulk is required');
+    throw new InvalidOptionsError(
+      'accounts',
+      'at least one of accounts.otp and accounts.bulk is required',
+    );
   }
   return resolved;
 }
