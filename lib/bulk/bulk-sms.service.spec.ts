@@ -199,6 +199,19 @@ describe('BulkSmsService (in process)', () => {
     expect(transport.outbox).toHaveLength(1600);
   });
 
+  it.each([502, 504])(
+    'never retries a batch answered with HTTP %i (a gateway may have forwarded it)',
+    async (status) => {
+      const transport = new ScriptedTransport();
+      transport.failures.set(1, new SmsHttpStatusError(status));
+      const bulk = service(transport);
+      const report = await bulk.send({ to: numbers(10), text: 'hi', kind: 'informational' }).done;
+      expect(transport.calls).toHaveLength(1);
+      expect(report).toMatchObject({ sent: 0, failed: 10 });
+      expect(report.recipients.every((o) => o.maybeSent === true)).toBe(true);
+    },
+  );
+
   it('gives up after maxRetries and reports the last error', async () => {
     const transport = new ScriptedTransport();
     for (let call = 1; call <= 3; call++) transport.failures.set(call, new SmsHttpStatusError(503));

@@ -6,7 +6,8 @@ export interface BulkRetryOptions {
   /**
    * Retries after the first attempt. Only failures that cannot have been accepted by the
    * provider are retried (`SmsTransportError` with `maybeAccepted: false`: connection refused,
-   * HTTP 502/503/504); anything that may have been accepted is reported, never re-sent.
+   * HTTP 503); anything that may have been accepted (timeout, reset, HTTP 502/504 from a gateway
+   * that may have forwarded the request, other 5xx) is reported, never re-sent.
    * @default 3
    */
   readonly maxRetries?: number;

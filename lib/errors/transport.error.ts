@@ -51,7 +51,12 @@ export class SmsConnectionError extends SmsTransportError {
   }
 }
 
-/** HTTP status outside 2xx. `maybeAccepted` is false for 502/503/504, true otherwise. */
+/**
+ * HTTP status outside 2xx. `maybeAccepted` is false only for 503 (the server refused the request
+ * without processing it) and true for every other status — including 502 and 504: those come
+ * from a gateway or load balancer that may already have forwarded the request to the provider,
+ * so re-sending could deliver the SMS twice.
+ */
 export class SmsHttpStatusError extends SmsTransportError {
   override readonly name: string = 'SmsHttpStatusError';
   constructor(
@@ -61,7 +66,7 @@ export class SmsHttpStatusError extends SmsTransportError {
     super(
       'TRANSPORT_HTTP_STATUS',
       `Posta Güvercini answered with HTTP ${status}`,
-      !(status === 502 || status === 503 || status === 504),
+      status !== 503,
       options,
     );
   }

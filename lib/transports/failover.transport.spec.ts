@@ -119,6 +119,9 @@ describe('FailoverTransport', () => {
     for (const failure of [
       timeout(),
       new SmsHttpStatusError(500),
+      // A gateway answered: it may already have forwarded the request to the provider.
+      new SmsHttpStatusError(502),
+      new SmsHttpStatusError(504),
       new SmsConnectionError('reset', true),
     ]) {
       const secondary = new ScriptedTransport('secondary');

@@ -131,6 +131,18 @@ describe.each(WIRE_APIS)('%s transport faults', (api) => {
     },
   );
 
+  it.each(OPERATIONS)(
+    '%s: HTTP 502/504 from a gateway → maybe accepted (it may have forwarded the request)',
+    async (operation) => {
+      for (const status of [502, 504]) {
+        sim.injectFault({ kind: 'http-status', status, api });
+        const error = await failure(operation);
+        expect(error).toBeInstanceOf(SmsHttpStatusError);
+        expect(error).toMatchObject({ status, maybeAccepted: true });
+      }
+    },
+  );
+
   it.each(OPERATIONS)('%s: a malformed reply → SmsMalformedResponseError', async (operation) => {
     sim.injectFault({ kind: 'malformed', api });
     const error = await failure(operation);
