@@ -5,7 +5,7 @@ import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { InMemoryTransport, RedisOtpStore, SmsTransport } from '../lib/index.js';
-import { TEST_PHONES, TestAppModule } from './fixtures/test-app.module.js';
+import { TEST_PHONES, TEST_USERS, TestAppModule } from './fixtures/test-app.module.js';
 
 type Platform = 'express' | 'fastify';
 
@@ -218,6 +218,34 @@ describe.each<[Platform]>([['express'], ['fastify']])('OtpGuard e2e on %s', (pla
       expect(elsewhere.status).toBe(401);
       expect(elsewhere.body).toMatchObject({ reason: 'invalid' });
       expect(elsewhere.body).not.toHaveProperty('changed');
+    });
+
+    it('a phone taken from the body is checked again at verification: a code sent to one number does not sign in another', async () => {
+      // No user, so no subject: only the phone ties the challenge to someone.
+      const first = await http().post('/sign-in/otp').send({ phone: '0532 777 88 99' });
+      expect(first.status).toBe(401);
+      const { challengeId } = first.body as { challengeId: string };
+      const { code } = lastCode('905327778899');
+
+      // The attacker's challenge and code, replayed with the victim's number.
+      const asVictim = await http()
+        .post('/sign-in/otp')
+        .set('X-OTP-Challenge', challengeId)
+        .set('X-OTP-Code', code)
+        .send({ phone: TEST_USERS.alice.phone });
+      expect(asVictim.status).toBe(401);
+      expect(asVictim.body).toMatchObject({ reason: 'invalid', attemptsLeft: 4 });
+      expect(asVictim.body).not.toHaveProperty('signedIn');
+      expect(transport.outbox).toHaveLength(1);
+
+      // The number the code went to, written another way, still signs in.
+      const own = await http()
+        .post('/sign-in/otp')
+        .set('X-OTP-Challenge', challengeId)
+        .set('X-OTP-Code', code)
+        .send({ phone: '+90 532 777 88 99' });
+      expect(own.status).toBe(200);
+      expect(own.body).toEqual({ signedIn: true, phone: '905327778899', subject: null });
     });
 
     it('a challenge issued to one user (subject from req.user) is refused for another', async () => {

@@ -8,6 +8,8 @@ import {
 } from '../lib/errors/otp.errors.js';
 import { SmsValidationError } from '../lib/errors/validation.error.js';
 import type { OtpEventMap } from '../lib/otp/otp.events.js';
+import { MemoryOtpStore } from '../lib/otp/stores/memory-otp.store.js';
+import type { OtpAttemptCandidate, OtpAttemptOutcome } from '../lib/otp/stores/otp.store.js';
 import {
   ManualClock,
   PHONE,
@@ -328,6 +330,24 @@ describe.each<StoreKind>(['memory', 'redis'])('OtpService on the %s store', (kin
     });
   });
 
+  it('refuses a code presented for another phone like a wrong code; the same phone in any form passes', async () => {
+    const { service, transport } = createService(under.store);
+    const { challengeId } = await service.send({ phone: '0532 777 88 99', purpose: 'login' });
+    const code = lastCode(transport, '905327778899');
+
+    // The victim's number with the attacker's challenge and code: counted like a wrong code.
+    await expect(
+      service.verify({ challengeId, code, purpose: 'login', phone: PHONE }),
+    ).resolves.toEqual({ valid: false, reason: 'invalid', attemptsLeft: 4 });
+    // Not a phone number at all: no match either, and it counts too.
+    await expect(
+      service.verify({ challengeId, code, purpose: 'login', phone: 'not-a-number' }),
+    ).resolves.toEqual({ valid: false, reason: 'invalid', attemptsLeft: 3 });
+    await expect(
+      service.verify({ challengeId, code, purpose: 'login', phone: '+90 532 777 88 99' }),
+    ).resolves.toMatchObject({ valid: true, phone: '905327778899' });
+  });
+
   it('refuses numbers outside the allowed countries before anything is sent or stored', async () => {
     const { service, transport } = createService(under.store);
     await expect(service.send({ phone: '+49 1512 3456789' })).rejects.toMatchObject({
@@ -450,5 +470,44 @@ describe.each<StoreKind>(['memory', 'redis'])('OtpService on the %s store', (kin
     expect(failing.outbox).toHaveLength(0);
     expect(sent).toHaveLength(0);
     await expect(under.challengeCount()).resolves.toBe(0);
+  });
+});
+
+describe('OtpService with a store of its own that compares only the code hash', () => {
+  /** A store written before `candidate.phone` / `candidate.purpose` existed. */
+  class HashOnlyStore extends MemoryOtpStore {
+    override attempt(
+      challengeId: string,
+      candidate: OtpAttemptCandidate,
+      now: number,
+    ): Promise<OtpAttemptOutcome> {
+      return super.attempt(challengeId, { codeHash: candidate.codeHash }, now);
+    }
+  }
+
+  it('still refuses a right code presented for another phone or purpose (the challenge is used up)', async () => {
+    const { service, transport } = createService(new HashOnlyStore());
+    const failed: unknown[] = [];
+    service.events.on('failed', (event) => failed.push(event));
+
+    const first = await service.send({ phone: PHONE, purpose: 'login' });
+    await expect(
+      service.verify({
+        challengeId: first.challengeId,
+        code: lastCode(transport),
+        purpose: 'login',
+        phone: '0532 777 88 99',
+      }),
+    ).resolves.toEqual({ valid: false, reason: 'invalid', attemptsLeft: 0 });
+
+    const second = await service.send({ phone: PHONE, purpose: 'login' });
+    await expect(
+      service.verify({
+        challengeId: second.challengeId,
+        code: lastCode(transport),
+        purpose: 'transfer',
+      }),
+    ).resolves.toEqual({ valid: false, reason: 'invalid', attemptsLeft: 0 });
+    expect(failed).toHaveLength(2);
   });
 });

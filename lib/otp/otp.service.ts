@@ -187,8 +187,9 @@ export class OtpService {
   /**
    * Checks a code. Never throws for a wrong code: answers `{ valid: false, reason }`. A right
    * code is accepted once; a code presented with another purpose (when `purpose` is given),
-   * subject or binding than the challenge's fails exactly like a wrong code and counts as an
-   * attempt. Throws `OtpStoreUnavailableError` only when the store cannot answer (fail closed).
+   * subject, binding or phone (when `phone` is given) than the challenge's fails exactly like a
+   * wrong code and counts as an attempt. Throws `OtpStoreUnavailableError` only when the store
+   * cannot answer (fail closed).
    */
   async verify(request: OtpVerifyRequest): Promise<OtpVerifyResult> {
     const hasher = this.requireHasher();
@@ -214,12 +215,17 @@ export class OtpService {
       request.purpose === undefined || request.purpose === null
         ? undefined
         : String(request.purpose);
+    const phone =
+      request.phone === undefined || request.phone === null
+        ? undefined
+        : this.presentedPhone(request.phone);
     const outcome = await this.useStore(() =>
       this.store.attempt(
         challengeId,
         {
           codeHash: hasher.codeHash(challengeId, code, bindingDigest),
           ...(purpose === undefined ? {} : { purpose }),
+          ...(phone === undefined ? {} : { phone }),
         },
         now,
       ),
@@ -228,6 +234,21 @@ export class OtpService {
     switch (outcome.status) {
       case 'valid': {
         const { challenge } = outcome;
+        if (
+          (purpose !== undefined && challenge.purpose !== purpose) ||
+          (phone !== undefined && challenge.phone !== phone)
+        ) {
+          // A store of your own that does not compare every field of the candidate: the
+          // challenge is used up, and the mismatch is still refused.
+          this.emit('failed', {
+            challengeId,
+            reason: 'invalid',
+            ...describe(challenge),
+            attemptsLeft: 0,
+            at,
+          });
+          return { valid: false, reason: 'invalid', attemptsLeft: 0 };
+        }
         this.emit('verified', { challengeId, ...describe(challenge), at });
         return {
           valid: true,
@@ -442,6 +463,22 @@ export class OtpService {
         );
       }
       throw unavailable;
+    }
+  }
+
+  /**
+   * The phone presented at verification, canonical; `''` (which matches no challenge) for a
+   * value that is not a mobile number of an allowed country, so it fails like a wrong code.
+   */
+  private presentedPhone(phone: unknown): string {
+    try {
+      return normalizePhoneNumber(phone, {
+        allowedCountries: this.options.allowedCountries,
+        field: 'phone',
+      });
+    } catch (error) {
+      if (error instanceof SmsValidationError) return '';
+      throw error;
     }
   }
 

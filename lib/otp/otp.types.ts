@@ -61,6 +61,14 @@ export interface OtpVerifyRequest {
   readonly subject?: string | number;
   /** The values the challenge was bound to, recomputed from this request. */
   readonly bind?: Readonly<Record<string, unknown>>;
+  /**
+   * The phone number this verification is for, in any common form. When given, a challenge
+   * sent to another number fails like a wrong code (and counts); so does a value that is not a
+   * mobile number of `otp.allowedCountries`. Pass it whenever the phone comes from the request
+   * (sign-in by phone number, no subject): otherwise a code sent to one number can be presented
+   * for another. When left out it is not checked.
+   */
+  readonly phone?: string;
 }
 
 /** Why a verification failed. */
@@ -77,8 +85,8 @@ export interface OtpVerifySuccess {
 }
 
 /**
- * The code was refused. `invalid`: wrong code, or a purpose/subject/binding other than the
- * challenge's (indistinguishable on purpose), counted; `expired`; `locked` (too many wrong
+ * The code was refused. `invalid`: wrong code, or a purpose/subject/binding/phone other than
+ * the challenge's (indistinguishable on purpose), counted; `expired`; `locked` (too many wrong
  * codes); `not_found` (unknown, used or cancelled challenge).
  */
 export interface OtpVerifyFailure {

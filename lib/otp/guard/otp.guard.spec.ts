@@ -271,6 +271,7 @@ describe('OtpGuard', () => {
         purpose: 'transfer',
         subject: 'u-alice:pay',
         bind: { amount: '149.90' },
+        phone: '+90 532 111 22 33',
       },
     ]);
     expect(getOtpVerification(request)).toEqual({

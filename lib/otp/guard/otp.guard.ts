@@ -89,7 +89,7 @@ interface HttpRequestLike {
  * - No code in the request → sends a challenge (`OtpService.send()`, with the request's IP) and
  *   answers 401 with its id, expiry and masked phone, and `WWW-Authenticate: OTP challenge="…"`.
  * - Challenge id + code (headers `X-OTP-Challenge` / `X-OTP-Code`, or body fields when enabled)
- *   → verified against the purpose, subject and binding recomputed from this request; on success
+ *   → verified against the purpose, subject, binding and phone recomputed from this request; on success
  *   the handler runs and `@OtpVerified()` gives it the verification.
  * - Wrong code, expired or unknown challenge → 401 with `reason` and `attemptsLeft`; locked or
  *   send limit reached → 429 with `Retry-After`; store or provider unreachable → 503.
@@ -185,7 +185,10 @@ export class OtpGuard implements CanActivate {
     return context.switchToHttp().getRequest<HttpRequestLike>();
   }
 
-  /** Phone number to send the challenge to. Default: the option, else `request.user.phone`. */
+  /**
+   * Phone number to send the challenge to, and that a code must have been sent to. Default: the
+   * option, else `request.user.phone`.
+   */
   protected async getPhone(
     context: ExecutionContext,
     options: ResolvedRequireOtpOptions,
@@ -347,9 +350,10 @@ export class OtpGuard implements CanActivate {
     options: ResolvedRequireOtpOptions,
     credentials: OtpCredentials,
   ): Promise<OtpVerification> {
-    const [subject, bind] = await Promise.all([
+    const [subject, bind, phone] = await Promise.all([
       this.getSubject(context, options),
       this.getBinding(context, options),
+      this.getPhone(context, options),
     ]);
     const { challengeId, code } = credentials;
     let result: Awaited<ReturnType<OtpService['verify']>>;
@@ -360,6 +364,9 @@ export class OtpGuard implements CanActivate {
         purpose: options.purpose,
         subject,
         bind,
+        // The number this request names: a code sent to one number never opens the route for
+        // another (sign-in by phone, where there is no subject to tell them apart).
+        ...(phone === undefined ? {} : { phone }),
       });
     } catch (error) {
       return this.rejectOnServiceError(context, error);

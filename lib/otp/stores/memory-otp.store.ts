@@ -91,11 +91,12 @@ export class MemoryOtpStore extends OtpStore {
     }
     if (now >= challenge.expiresAt) return { status: 'expired', challenge: summary };
     challenge.attempts += 1;
-    // Both comparisons always run; the hash comparison is constant-time.
+    // Every comparison always runs; the hash comparison is constant-time.
     const hashMatches = otpHashesEqual(challenge.codeHash, candidate.codeHash);
     const purposeMatches =
       candidate.purpose === undefined || candidate.purpose === challenge.purpose;
-    if (hashMatches && purposeMatches) {
+    const phoneMatches = candidate.phone === undefined || candidate.phone === challenge.phone;
+    if (hashMatches && purposeMatches && phoneMatches) {
       this.challenges.delete(challengeId);
       return { status: 'valid', challenge: summary };
     }

@@ -66,6 +66,11 @@ export interface OtpAttemptCandidate {
   readonly codeHash: string;
   /** The purpose presented; when given, a challenge of another purpose fails like a wrong code. */
   readonly purpose?: string;
+  /**
+   * The canonical phone number presented (`905321234567`), or `''` for a value that is no
+   * phone number; when given, a challenge sent to another number fails like a wrong code.
+   */
+  readonly phone?: string;
 }
 
 /** Outcome of `OtpStore.attempt`. */
@@ -147,8 +152,9 @@ export abstract class OtpStore {
   /**
    * Compare + count + consume in one step: if the challenge exists, is not locked and not
    * expired, counts one attempt and compares `candidate.codeHash` with the stored hash (and
-   * `candidate.purpose`, when given, with the stored purpose). On a match the challenge is
-   * deleted (single use).
+   * `candidate.purpose` and `candidate.phone`, each when given, with the stored purpose and
+   * phone). On a match of all of them the challenge is deleted (single use); any mismatch is
+   * answered `invalid` and counted, like a wrong code.
    */
   abstract attempt(
     challengeId: string,

@@ -80,7 +80,8 @@ return {1}
 );
 
 /**
- * KEYS[1] challenge. ARGV: now, candidate hash, '1' if a purpose is presented else '0', purpose.
+ * KEYS[1] challenge. ARGV: now, candidate hash, '1' if a purpose is presented else '0', purpose,
+ * '1' if a phone is presented else '0', phone (canonical).
  * → {0} not found · {1, phone, purpose, subject} valid (deleted) ·
  *   {2, phone, purpose, subject, attempts left} invalid (counted) ·
  *   {3, phone, purpose, subject, ms until forgotten} locked · {4, phone, purpose, subject} expired.
@@ -109,7 +110,7 @@ local max = tonumber(r[8])
 if attempts >= max then return {3, r[2], r[3], r[4], math.max(1, retain - now)} end
 if now >= tonumber(r[5]) then return {4, r[2], r[3], r[4]} end
 attempts = redis.call('HINCRBY', KEYS[1], 'a', 1)
-if r[1] == ARGV[2] and (ARGV[3] == '0' or r[3] == ARGV[4]) then
+if r[1] == ARGV[2] and (ARGV[3] == '0' or r[3] == ARGV[4]) and (ARGV[5] == '0' or r[2] == ARGV[6]) then
   redis.call('DEL', KEYS[1])
   return {1, r[2], r[3], r[4]}
 end

@@ -225,6 +225,8 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
         candidate.codeHash,
         candidate.purpose === undefined ? '0' : '1',
         candidate.purpose ?? '',
+        candidate.phone === undefined ? '0' : '1',
+        candidate.phone ?? '',
       ],
     );
     const status = Number(reply[0]);
