@@ -8,6 +8,7 @@ import {
 } from '../lib/errors/otp.errors.js';
 import { SmsValidationError } from '../lib/errors/validation.error.js';
 import type { OtpEventMap } from '../lib/otp/otp.events.js';
+import { DEFAULT_OTP_PURPOSE } from '../lib/otp/otp.service.js';
 import { MemoryOtpStore } from '../lib/otp/stores/memory-otp.store.js';
 import type { OtpAttemptCandidate, OtpAttemptOutcome } from '../lib/otp/stores/otp.store.js';
 import {
@@ -328,6 +329,23 @@ describe.each<StoreKind>(['memory', 'redis'])('OtpService on the %s store', (kin
       valid: true,
       subject: '42',
     });
+  });
+
+  it('verifies without a purpose as the default purpose, like send(): a code sent for another purpose is refused', async () => {
+    const { service, transport } = createService(under.store);
+    const login = await service.send({ phone: PHONE, purpose: 'login' });
+    const loginCode = lastCode(transport);
+    await expect(
+      service.verify({ challengeId: login.challengeId, code: loginCode }),
+    ).resolves.toEqual({ valid: false, reason: 'invalid', attemptsLeft: 4 });
+    await expect(
+      service.verify({ challengeId: login.challengeId, code: loginCode, purpose: 'login' }),
+    ).resolves.toMatchObject({ valid: true, purpose: 'login' });
+
+    const plain = await service.send({ phone: PHONE });
+    await expect(
+      service.verify({ challengeId: plain.challengeId, code: lastCode(transport) }),
+    ).resolves.toMatchObject({ valid: true, purpose: DEFAULT_OTP_PURPOSE });
   });
 
   it('refuses a code presented for another phone like a wrong code; the same phone in any form passes', async () => {

@@ -37,7 +37,7 @@ import {
 import { MemoryOtpStore } from './stores/memory-otp.store.js';
 import { type OtpChallengeRecord, type OtpChallengeSummary, OtpStore } from './stores/otp.store.js';
 
-/** Purpose used when `send()` is given none. */
+/** Purpose used when `send()` or `verify()` is given none. */
 export const DEFAULT_OTP_PURPOSE = 'default';
 
 /** Challenge ids are 22 base64url characters; anything else is unknown without asking the store. */
@@ -186,9 +186,9 @@ export class OtpService {
 
   /**
    * Checks a code. Never throws for a wrong code: answers `{ valid: false, reason }`. A right
-   * code is accepted once; a code presented with another purpose (when `purpose` is given),
-   * subject, binding or phone (when `phone` is given) than the challenge's fails exactly like a
-   * wrong code and counts as an attempt. Throws `OtpStoreUnavailableError` only when the store
+   * code is accepted once; a code presented with another purpose (`DEFAULT_OTP_PURPOSE` when
+   * none is given, as in `send()`), subject, binding or phone (when `phone` is given) than the
+   * challenge's fails exactly like a wrong code and counts as an attempt. Throws `OtpStoreUnavailableError` only when the store
    * cannot answer (fail closed).
    */
   async verify(request: OtpVerifyRequest): Promise<OtpVerifyResult> {
@@ -211,9 +211,11 @@ export class OtpService {
         ? undefined
         : String(request.subject);
     const bindingDigest = hasher.bindingDigest(canonicalOtpBinding(subject, request.bind));
+    // The same default as send(): a code issued for a named purpose never passes a verify()
+    // that names none.
     const purpose =
       request.purpose === undefined || request.purpose === null
-        ? undefined
+        ? DEFAULT_OTP_PURPOSE
         : String(request.purpose);
     const phone =
       request.phone === undefined || request.phone === null
@@ -224,7 +226,7 @@ export class OtpService {
         challengeId,
         {
           codeHash: hasher.codeHash(challengeId, code, bindingDigest),
-          ...(purpose === undefined ? {} : { purpose }),
+          purpose,
           ...(phone === undefined ? {} : { phone }),
         },
         now,
@@ -234,10 +236,7 @@ export class OtpService {
     switch (outcome.status) {
       case 'valid': {
         const { challenge } = outcome;
-        if (
-          (purpose !== undefined && challenge.purpose !== purpose) ||
-          (phone !== undefined && challenge.phone !== phone)
-        ) {
+        if (challenge.purpose !== purpose || (phone !== undefined && challenge.phone !== phone)) {
           // A store of your own that does not compare every field of the candidate: the
           // challenge is used up, and the mismatch is still refused.
           this.emit('failed', {

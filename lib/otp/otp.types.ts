@@ -52,9 +52,10 @@ export interface OtpVerifyRequest {
   /** The code as the user typed it (spaces and dashes are ignored). */
   readonly code: string;
   /**
-   * The purpose this verification is for. When given, a challenge issued for another purpose
-   * fails like a wrong code (and counts). When left out it is not checked — compare the
-   * result's `purpose` yourself; passing it is safer.
+   * The purpose this verification is for: a challenge issued for another purpose fails like a
+   * wrong code (and counts). Left out, it is the default purpose, as in `send()`: a challenge
+   * sent with a purpose must be verified with the same one.
+   * @default 'default'
    */
   readonly purpose?: string;
   /** The subject the challenge was sent for, if it was sent with one. */
