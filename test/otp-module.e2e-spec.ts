@@ -102,6 +102,10 @@ describe('OTP in PostaGuverciniModule', () => {
     await expect(
       createApp({ transport: 'memory', otp: { store: 'postgres' as never } }),
     ).rejects.toThrow(/"otp\.store"/);
+    // A misspelt option stops start-up instead of leaving the default silently in force.
+    await expect(
+      createApp({ transport: 'memory', otp: { maxAttemps: 3 } as never }),
+    ).rejects.toThrow(/"otp\.maxAttemps".*unknown option.*'maxAttempts'/);
   });
 
   it('lets a bulk-only app start without otp.secret, and then refuses OTP naming otp.secret', async () => {

@@ -1,5 +1,6 @@
 import { InvalidOptionsError } from '../errors/validation.error.js';
 import { InMemoryTransport } from '../transports/in-memory.transport.js';
+import type { OtpModuleOptions } from './otp.options.js';
 import { OTP_DEFAULTS, resolveOtpOptions } from './resolve-otp-options.js';
 
 const SECRET = 'aV3xQ9rT2mK8pL5wZ1nB7yH4jD6sF0gC';
@@ -85,6 +86,35 @@ describe('resolveOtpOptions', () => {
     expect(() => resolveOtpOptions({ otp: { secret: SECRET, ...(otp as object) } })).toThrow(
       new RegExp(`"${option.replace(/[.[\]]/g, '\\$&')}"`),
     );
+  });
+
+  it('refuses an unknown option, naming it and listing the known ones', () => {
+    const attempt = () =>
+      resolveOtpOptions({ transport: 'memory', otp: { maxAttemps: 3 } as OtpModuleOptions });
+    expect(attempt).toThrow(InvalidOptionsError);
+    expect(attempt).toThrow(/"otp\.maxAttemps".*unknown option.*'maxAttempts'.*'guard'/);
+    // Every documented option is known (each given with a valid value).
+    expect(() =>
+      resolveOtpOptions({
+        otp: {
+          secret: SECRET,
+          codeLength: 6,
+          ttlSeconds: 180,
+          maxAttempts: 5,
+          resendCooldownSeconds: 30,
+          maxResends: 3,
+          phoneLimits: [],
+          ipLimits: [],
+          allowedCountries: ['TR'],
+          message: '{code}',
+          boundMessage: '{code}',
+          store: 'memory',
+          hooks: {},
+          clock: Date.now,
+          guard: {},
+        },
+      }),
+    ).not.toThrow();
   });
 
   it('accepts [] to disable a cap', () => {

@@ -44,12 +44,36 @@ export const OTP_DEFAULTS = Object.freeze({
   allowedCountries: Object.freeze(['TR']),
 });
 
+/**
+ * Every `otp` option, so a misspelt one (`maxAttemps`) stops the app instead of leaving the
+ * default silently in force. Typed against `OtpModuleOptions`: adding an option there without
+ * listing it here fails to compile.
+ */
+const KNOWN_OTP_OPTIONS: Record<keyof OtpModuleOptions, true> = {
+  secret: true,
+  codeLength: true,
+  ttlSeconds: true,
+  maxAttempts: true,
+  resendCooldownSeconds: true,
+  maxResends: true,
+  phoneLimits: true,
+  ipLimits: true,
+  allowedCountries: true,
+  message: true,
+  boundMessage: true,
+  store: true,
+  hooks: true,
+  clock: true,
+  guard: true,
+};
+
 /** Minimum length of `otp.secret` in bytes (the HMAC-SHA256 block-size guidance: ≥ hash size). */
 export const MIN_OTP_SECRET_BYTES = 32;
 
 /**
  * Validates `otp` once, at start-up, and applies the defaults. Throws `InvalidOptionsError`
- * naming the option (`otp.secret`, `otp.ttlSeconds`, …) and what is allowed.
+ * naming the option (`otp.secret`, `otp.ttlSeconds`, …) and what is allowed, also for an
+ * option that does not exist (`otp.maxAttemps`).
  *
  * The secret: required and ≥ 32 bytes whenever it is given, and whenever an `otp` block is
  * given with a wire transport. With the `memory` transport a missing secret is generated per
@@ -58,10 +82,23 @@ export const MIN_OTP_SECRET_BYTES = 32;
  */
 export function resolveOtpOptions(moduleOptions: PostaGuverciniModuleOptions): ResolvedOtpOptions {
   const given = moduleOptions.otp;
-  if (given !== undefined && (given === null || typeof given !== 'object')) {
+  if (
+    given !== undefined &&
+    (given === null || typeof given !== 'object' || Array.isArray(given))
+  ) {
     throw new InvalidOptionsError('otp', 'expected an object');
   }
   const otp: OtpModuleOptions = given ?? {};
+  for (const key of Object.keys(otp)) {
+    if (!Object.hasOwn(KNOWN_OTP_OPTIONS, key)) {
+      throw new InvalidOptionsError(
+        `otp.${key}`,
+        `unknown option; the options are ${Object.keys(KNOWN_OTP_OPTIONS)
+          .map((name) => `'${name}'`)
+          .join(', ')}`,
+      );
+    }
+  }
   const memoryTransport =
     (moduleOptions.transport ?? 'json') === 'memory' ||
     moduleOptions.transport instanceof InMemoryTransport;
