@@ -284,6 +284,24 @@ describe('BulkSmsService (in process)', () => {
       expect(transport.calls).toHaveLength(0);
     });
 
+    it("refuses a durable campaign on channel 'otp' (the OTP host has no duplicate check to make crash recovery safe)", () => {
+      const transport = new ScriptedTransport();
+      const bulk = service(transport, {
+        durable: { connection: 'redis://127.0.0.1:1', worker: false },
+      });
+      const otp = { kind: 'informational', channel: 'otp' } as const;
+      for (const start of [
+        () => bulk.send({ to: numbers(3), text: 'hi', ...otp }),
+        () => bulk.sendEach([{ to: number(1), text: 'hi' }], otp),
+      ]) {
+        expect(start).toThrow(SmsValidationError);
+        expect(start).toThrow(
+          expect.objectContaining({ code: 'DURABLE_ON_OTP_HOST', field: 'channel' }),
+        );
+      }
+      expect(transport.calls).toHaveLength(0);
+    });
+
     it('refuses an empty text and a text over the provider cap', () => {
       const bulk = service(new ScriptedTransport());
       expect(() => bulk.send({ to: numbers(1), text: '  ', kind: 'informational' })).toThrow(

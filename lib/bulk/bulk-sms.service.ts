@@ -206,6 +206,7 @@ export class BulkSmsService implements OnModuleInit, OnApplicationShutdown {
         : this.options.consent;
     const settings = validateCampaign(options, {
       hasConsentFilter: consent !== undefined,
+      durable: this.options.durable !== undefined,
       ...(this.options.defaultSender !== undefined
         ? { defaultSender: this.options.defaultSender }
         : {}),

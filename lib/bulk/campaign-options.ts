@@ -33,7 +33,9 @@ export interface CampaignOptions {
   /**
    * Which account and host. Bulk traffic belongs on `bulk`; `otp` is accepted only for
    * informational, unscheduled messages because the OTP host sends immediately whatever the
-   * send time, keeps messages 3 minutes and runs no permission-marketing checks.
+   * send time, keeps messages 3 minutes and runs no permission-marketing checks. Refused in
+   * durable mode (`bulk.durable`): crash recovery relies on the bulk host's duplicate check,
+   * which the OTP host does not have.
    * @default 'bulk'
    */
   readonly channel?: SmsChannel;

@@ -17,6 +17,8 @@ export interface CampaignRuleContext {
   readonly defaultSender?: string;
   /** Whether a consent filter is available for this campaign (campaign or module option). */
   readonly hasConsentFilter: boolean;
+  /** Whether the campaign runs in durable mode (module option `bulk.durable`). */
+  readonly durable?: boolean;
   readonly now?: Date;
 }
 
@@ -28,7 +30,10 @@ export interface CampaignRuleContext {
  *   immediately whatever the send time);
  * - `validUntil` is after `sendAt` (or now) and at most 24 h later; the OTP host fixes
  *   validity at 3 minutes, so it is refused there;
- * - `sender` has 1 to 11 characters.
+ * - `sender` has 1 to 11 characters;
+ * - durable campaigns go through the bulk host only: crash recovery re-sends a batch whose
+ *   reply was lost and relies on the bulk host's 60 s duplicate check to drop the copy; the
+ *   OTP host has no duplicate check, so every recipient of such a batch would get it twice.
  */
 export function validateCampaign(
   options: CampaignOptions,
@@ -69,6 +74,13 @@ export function validateCampaign(
     throw new SmsValidationError(
       'COMMERCIAL_ON_OTP_HOST',
       "Commercial campaigns cannot go through the OTP host: it runs no permission-marketing (İYS/ETK) checks. Use channel 'bulk'.",
+      'channel',
+    );
+  }
+  if (context.durable && channel === 'otp') {
+    throw new SmsValidationError(
+      'DURABLE_ON_OTP_HOST',
+      "Durable campaigns cannot go through the OTP host: after a worker crash a batch whose reply was lost is re-sent, and only the bulk host drops such duplicates (the OTP host has no duplicate check, so recipients would get the SMS twice). Use channel 'bulk', or send OTP-host campaigns from a module without bulk.durable. Nothing was sent.",
       'channel',
     );
   }

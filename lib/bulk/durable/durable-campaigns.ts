@@ -46,7 +46,9 @@ interface FollowState {
  *    counts it — only if the worker still owns the batch. The window in which a crash loses a
  *    reply is the provider's processing time plus one Redis round trip.
  * 3. A batch found `inflight` belonged to a worker that died inside that window (or before
- *    sending). It is re-sent only while the bulk host's duplicate-content window is open:
+ *    sending). It is re-sent only on the bulk host (durable campaigns on `channel: 'otp'` are
+ *    refused at validation: the OTP host has no duplicate check) and only while the bulk
+ *    host's duplicate-content window is open:
  *    the host deletes a copy of a message it already accepted (status `-202`), so the
  *    recipient gets it once either way, and the status of the re-sent ids tells which copy is
  *    the live one (`-202` → the lost original: reported `sent` with `reason: 'recovered'`
@@ -407,10 +409,15 @@ export class DurableCampaigns {
   ): Promise<BatchResult> {
     const window = this.options.providerDuplicateWindowMs;
     const elapsed = Date.now() - startedAt;
-    if (window <= 0 || elapsed + this.options.reconcileMarginMs >= window) {
+    // The OTP host has no duplicate check: a re-send would reach every recipient twice.
+    // (Durable campaigns on 'otp' are refused up front; this guards campaigns stored earlier.)
+    const noDuplicateCheck = campaign.channel === 'otp';
+    if (noDuplicateCheck || window <= 0 || elapsed + this.options.reconcileMarginMs >= window) {
       const error = new PostaGuverciniError(
         'BATCH_OUTCOME_UNKNOWN',
-        `A worker stopped while this batch was with the provider ${Math.round(elapsed / 1000)} s ago, past the provider's duplicate window; it may have been sent and is not sent again`,
+        noDuplicateCheck
+          ? `A worker stopped while this batch was with the OTP host ${Math.round(elapsed / 1000)} s ago; it may have been sent, and the OTP host has no duplicate check, so it is not sent again`
+          : `A worker stopped while this batch was with the provider ${Math.round(elapsed / 1000)} s ago, past the provider's duplicate window; it may have been sent and is not sent again`,
       );
       return {
         outcomes: recipients.map((r) => ({
