@@ -504,6 +504,21 @@ describe('OtpGuard', () => {
       expect((await send(unknown)).thrown).toBe(unknown);
     });
 
+    it.each([
+      ['no OTP account configured', 'CHANNEL_NOT_CONFIGURED', 'channel'],
+      ['a sender the API cannot carry', 'SENDER_NOT_SUPPORTED', 'sender'],
+      ['an invalid default sender', 'INVALID_SENDER', 'sender'],
+      ['a subject resolver giving an unusable value', 'INVALID_OTP_SUBJECT', 'subject'],
+    ])(
+      'a server misconfiguration (%s, %s) stays a 500 and is not described to the client',
+      async (_label, code, field) => {
+        const error = new SmsValidationError(code, `server-side ${field} problem`, field);
+        const { thrown, headers } = await send(error);
+        expect(thrown).toBe(error);
+        expect(headers).toEqual({});
+      },
+    );
+
     it('the store going down during verification → 503, nothing let through (fail closed)', async () => {
       const { guard, service, contextFor } = setup();
       service.verify = () => Promise.reject(new OtpStoreUnavailableError('timeout'));

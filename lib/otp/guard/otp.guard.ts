@@ -512,9 +512,14 @@ export class OtpGuard implements CanActivate {
   }
 }
 
-/** Validation failures that come from the app's own configuration, not from the request. */
+/**
+ * Validation failures that come from the app's own configuration, not from the request: a
+ * wrong option or template, a route's purpose or subject resolver giving an unusable value, no
+ * OTP account, a sender the API cannot carry or that is not valid. They stay a 500 (logged by
+ * Nest) rather than a 400 describing the server's configuration to the client.
+ */
 const SERVER_SIDE_VALIDATION_CODES =
-  /^(?:INVALID_OPTION|OTP_TEMPLATE_[A-Z_]+|INVALID_OTP_PURPOSE)$/;
+  /^(?:INVALID_OPTION|OTP_TEMPLATE_[A-Z_]+|INVALID_OTP_PURPOSE|INVALID_OTP_SUBJECT|CHANNEL_NOT_CONFIGURED|SENDER_NOT_SUPPORTED|INVALID_SENDER)$/;
 
 function errorCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null | undefined)?.code;
