@@ -2,6 +2,7 @@ import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
 import { PostaGuverciniError } from '../errors/posta-guvercini.error.js';
 import { SmsProviderError } from '../errors/provider.error.js';
 import { SmsMalformedResponseError, SmsTransportError } from '../errors/transport.error.js';
+import { SmsValidationError } from '../errors/validation.error.js';
 import type { SmsTransport } from '../transports/sms-transport.js';
 import type {
   RecipientResult,
@@ -25,7 +26,10 @@ export interface BatchResult {
   readonly outcomes: RecipientOutcome[];
   readonly requests: number;
   readonly credits: number;
-  /** Set when the provider said something that will fail every later batch too (credentials, credit). */
+  /**
+   * Set when the failure will repeat in every later batch too: the provider refused the
+   * credentials or has no credit, or the transport refused a 1-N campaign's text.
+   */
   readonly fatal?: PostaGuverciniError;
 }
 
@@ -45,6 +49,9 @@ class RetryableRemainder extends Error {
  * for it. Recipients whose request provably never reached the provider (`SmsTransportError`
  * with `maybeAccepted: false`) are sent again with exponential back-off (cockatiel); anything
  * that may have been accepted is reported `failed` with `maybeSent: true` and never re-sent.
+ * An `SmsValidationError` thrown by the transport (input it refuses before any network call,
+ * e.g. `TEXT_NOT_ENCODABLE`) is reported `maybeSent: false`; in a 1-N campaign every batch
+ * carries the same text, so it is fatal (the campaign stops, the rest is `aborted`).
  */
 export class BatchSender {
   constructor(
@@ -131,7 +138,7 @@ export class BatchSender {
       const maybeSent =
         error instanceof SmsTransportError
           ? error.maybeAccepted
-          : !(error instanceof SmsProviderError);
+          : !(error instanceof SmsProviderError || error instanceof SmsValidationError);
       return {
         outcomes: recipients.map((r) => ({
           to: r.to,
@@ -143,7 +150,7 @@ export class BatchSender {
         })),
         requests: 1,
         credits: 0,
-        ...fatalOf(error),
+        ...fatalOf(error, text !== undefined),
       };
     }
     return mapResult(result, recipients);
@@ -208,7 +215,9 @@ function mapResult(result: SendResult, recipients: readonly ReadyRecipient[]): B
               reason: 'send_failed',
               error: entry.error,
               maybeSent:
-                entry.error instanceof SmsTransportError ? entry.error.maybeAccepted : true,
+                entry.error instanceof SmsTransportError
+                  ? entry.error.maybeAccepted
+                  : !(entry.error instanceof SmsValidationError),
             };
     }
   }
@@ -217,14 +226,19 @@ function mapResult(result: SendResult, recipients: readonly ReadyRecipient[]): B
     : { outcomes, requests: result.requests, credits: result.credits };
 }
 
-/** Errors after which every later batch would fail the same way. */
-function fatalOf(error: unknown): { fatal?: PostaGuverciniError } {
+/**
+ * Errors after which every later batch would fail the same way: wrong credentials, no credit,
+ * and — when the whole request was refused before any network call and every batch carries
+ * the same text (`sameTextEveryBatch`, 1-N) — the transport's `SmsValidationError`.
+ */
+function fatalOf(error: unknown, sameTextEveryBatch = false): { fatal?: PostaGuverciniError } {
   if (
     error instanceof SmsProviderError &&
     (error.code === 'PROVIDER_AUTHENTICATION' || error.code === 'PROVIDER_INSUFFICIENT_CREDIT')
   ) {
     return { fatal: error };
   }
+  if (sameTextEveryBatch && error instanceof SmsValidationError) return { fatal: error };
   return {};
 }
 

@@ -222,6 +222,52 @@ describe('BulkSmsService (in process)', () => {
     expect(report.recipients[0]).toMatchObject({ reason: 'send_failed', maybeSent: false });
   });
 
+  describe('a transport that refuses the input before any network call (SmsValidationError)', () => {
+    const notEncodable = () =>
+      new SmsValidationError(
+        'TEXT_NOT_ENCODABLE',
+        'text has characters the HTTP API cannot carry (emoji)',
+        'text',
+      );
+
+    it('1-N: the same text fails every batch, so the campaign stops; nothing is maybe-sent', async () => {
+      const transport = new ScriptedTransport();
+      transport.failures.set(1, notEncodable());
+      const bulk = service(transport, { concurrency: 1 });
+      const report = await bulk.send({ to: numbers(2000), text: 'hi 🎉', kind: 'informational' })
+        .done;
+      expect(transport.calls).toHaveLength(1);
+      expect(report).toMatchObject({ sent: 0, failed: 2000 });
+      const failed = byStatus(report.recipients, 'failed');
+      expect(failed.filter((o) => o.reason === 'send_failed').map((o) => o.to)).toEqual(
+        transport.recipientsOf(1),
+      );
+      expect(failed.filter((o) => o.reason === 'aborted')).toHaveLength(1200);
+      expect(failed.every((o) => o.maybeSent === false)).toBe(true);
+      expect(failed.every((o) => o.error instanceof SmsValidationError)).toBe(true);
+    });
+
+    it('N-N: only that batch fails (maybeSent false); the other batches are sent', async () => {
+      const transport = new ScriptedTransport();
+      transport.failures.set(1, notEncodable());
+      const bulk = service(transport, { concurrency: 1 });
+      const items = numbers(1600).map((to, i) => ({ to, text: `Sayın müşteri ${i}` }));
+      const report = await bulk.sendEach(items, { kind: 'informational' }).done;
+      expect(transport.calls).toHaveLength(2);
+      expect(report).toMatchObject({ sent: 800, failed: 800 });
+      const failed = byStatus(report.recipients, 'failed');
+      expect(failed.map((o) => o.to)).toEqual(transport.recipientsOf(1));
+      expect(
+        failed.every(
+          (o) =>
+            o.reason === 'send_failed' &&
+            o.maybeSent === false &&
+            o.error instanceof SmsValidationError,
+        ),
+      ).toBe(true);
+    });
+  });
+
   it('stops after wrong credentials and reports the rest as aborted, not sent', async () => {
     const transport = new ScriptedTransport();
     transport.failures.set(1, new SmsProviderError('http', '-1002'));
