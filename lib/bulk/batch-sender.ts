@@ -1,4 +1,5 @@
-import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ExponentialBackoff, type IBackoff } from 'cockatiel';
 import { PostaGuverciniError } from '../errors/posta-guvercini.error.js';
 import { SmsProviderError } from '../errors/provider.error.js';
 import { SmsMalformedResponseError, SmsTransportError } from '../errors/transport.error.js';
@@ -33,14 +34,12 @@ export interface BatchResult {
   readonly fatal?: PostaGuverciniError;
 }
 
-/** Thrown inside the retry policy to send the part of a batch that provably did not go out. */
-class RetryableRemainder extends Error {
-  constructor(
-    readonly remainder: ReadyRecipient[],
-    readonly outcomes: RecipientOutcome[],
-  ) {
-    super('retryable remainder');
-  }
+/** What stops a batch from retrying: the campaign's run control (stop/cancel/shutdown). */
+export interface BatchStop {
+  /** Aborted when the campaign stops; wakes a batch waiting in back-off. */
+  readonly signal: AbortSignal;
+  /** Why it stopped: the error of the recipients reported `aborted`. */
+  readonly stopReason: PostaGuverciniError | undefined;
 }
 
 /**
@@ -52,6 +51,9 @@ class RetryableRemainder extends Error {
  * An `SmsValidationError` thrown by the transport (input it refuses before any network call,
  * e.g. `TEXT_NOT_ENCODABLE`) is reported `maybeSent: false`; in a 1-N campaign every batch
  * carries the same text, so it is fatal (the campaign stops, the rest is `aborted`).
+ * When the campaign stops (`cancel()`, a fatal error in another batch, application shutdown)
+ * while a batch waits to retry, the wait ends at once and the recipients still to retry are
+ * reported `failed` / `aborted` (`maybeSent: false`) — nothing is retried after a stop.
  */
 export class BatchSender {
   constructor(
@@ -63,14 +65,16 @@ export class BatchSender {
     settings: CampaignSettings,
     text: string | undefined,
     recipients: readonly ReadyRecipient[],
+    stop?: BatchStop,
   ): Promise<BatchResult> {
     const final: RecipientOutcome[] = [];
     let requests = 0;
     let credits = 0;
     let fatal: PostaGuverciniError | undefined;
     let pending: ReadyRecipient[] = [...recipients];
+    let backoff: IBackoff<unknown> | undefined;
 
-    const attempt = async (): Promise<void> => {
+    for (let retries = 0; ; retries++) {
       const result = await this.attempt(settings, text, pending);
       requests += result.requests;
       credits += result.credits;
@@ -85,35 +89,27 @@ export class BatchSender {
           final.push(outcome);
         }
       });
-      if (retryable.length > 0) {
-        pending = retryable;
-        throw new RetryableRemainder(retryable, retryableOutcomes);
+      pending = retryable;
+      if (pending.length === 0) break;
+      if (retries >= this.retryOptions.maxRetries) {
+        final.push(...retryableOutcomes);
+        break;
       }
-    };
-
-    if (this.retryOptions.maxRetries <= 0) {
-      try {
-        await attempt();
-      } catch (error) {
-        if (!(error instanceof RetryableRemainder)) throw error;
-        final.push(...error.outcomes);
-      }
-    } else {
-      const policy = retry(
-        handleWhen((error) => error instanceof RetryableRemainder),
-        {
-          maxAttempts: this.retryOptions.maxRetries,
-          backoff: new ExponentialBackoff({
+      // Exponential back-off with decorrelated jitter (cockatiel), cut short by a stop.
+      backoff = backoff
+        ? backoff.next(undefined)
+        : new ExponentialBackoff({
             initialDelay: this.retryOptions.initialDelayMs,
             maxDelay: this.retryOptions.maxDelayMs,
-          }),
-        },
-      );
-      try {
-        await policy.execute(attempt);
-      } catch (error) {
-        if (!(error instanceof RetryableRemainder)) throw error;
-        final.push(...error.outcomes);
+          }).next();
+      if (!stop?.signal.aborted) {
+        await sleep(backoff.duration, undefined, stop ? { signal: stop.signal } : {}).catch(
+          () => undefined,
+        );
+      }
+      if (stop?.stopReason) {
+        final.push(...abortedOutcomes(pending, stop.stopReason));
+        break;
       }
     }
     return { outcomes: final, requests, credits, ...(fatal ? { fatal } : {}) };
@@ -240,6 +236,20 @@ function fatalOf(error: unknown, sameTextEveryBatch = false): { fatal?: PostaGuv
   }
   if (sameTextEveryBatch && error instanceof SmsValidationError) return { fatal: error };
   return {};
+}
+
+function abortedOutcomes(
+  recipients: readonly ReadyRecipient[],
+  error: PostaGuverciniError,
+): RecipientOutcome[] {
+  return recipients.map((r) => ({
+    to: r.to,
+    index: r.index,
+    status: 'failed',
+    reason: 'aborted',
+    error,
+    maybeSent: false,
+  }));
 }
 
 function isRetryable(error: unknown): boolean {

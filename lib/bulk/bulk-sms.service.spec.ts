@@ -212,6 +212,31 @@ describe('BulkSmsService (in process)', () => {
     },
   );
 
+  it.each([
+    ['campaign.cancel()', 'CAMPAIGN_CANCELLED'],
+    ['onApplicationShutdown()', 'CAMPAIGN_STOPPED'],
+  ])('stops retrying a batch in back-off after %s and reports it aborted', async (how, code) => {
+    const transport = new ScriptedTransport();
+    transport.failures.set(1, new SmsHttpStatusError(503));
+    // A back-off far longer than the test timeout: only a stop that interrupts it can pass.
+    const bulk = service(transport, {
+      retry: { maxRetries: 3, initialDelayMs: 60_000, maxDelayMs: 60_000 },
+    });
+    const campaign = bulk.send({ to: numbers(5), text: 'hi', kind: 'informational' });
+    while (transport.calls.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    if (how === 'campaign.cancel()') campaign.cancel();
+    else await bulk.onApplicationShutdown();
+    const report = await campaign.done;
+    expect(transport.calls).toHaveLength(1);
+    expect(report).toMatchObject({ sent: 0, failed: 5 });
+    expect(
+      report.recipients.every(
+        (o) => o.reason === 'aborted' && o.maybeSent === false && o.error?.code === code,
+      ),
+    ).toBe(true);
+  });
+
   it('gives up after maxRetries and reports the last error', async () => {
     const transport = new ScriptedTransport();
     for (let call = 1; call <= 3; call++) transport.failures.set(call, new SmsHttpStatusError(503));

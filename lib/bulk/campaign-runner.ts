@@ -52,7 +52,7 @@ export async function runInProcess(params: {
     }
     let result;
     try {
-      result = await sender.send(settings, text, recipients);
+      result = await sender.send(settings, text, recipients, control);
     } catch (caught) {
       // BatchSender maps every transport failure; this is a bug guard, reported honestly.
       const error =

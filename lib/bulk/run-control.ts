@@ -8,6 +8,12 @@ import { PostaGuverciniError } from '../errors/posta-guvercini.error.js';
 export class RunControl {
   cancelled = false;
   stopReason: PostaGuverciniError | undefined;
+  private readonly controller = new AbortController();
+
+  /** Aborted on the first `stop()`/`cancel()`: wakes a batch waiting to retry. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
 
   get stopped(): boolean {
     return this.stopReason !== undefined;
@@ -15,6 +21,7 @@ export class RunControl {
 
   stop(reason: PostaGuverciniError): void {
     this.stopReason ??= reason;
+    if (!this.controller.signal.aborted) this.controller.abort(this.stopReason);
   }
 
   cancel(
