@@ -1,5 +1,6 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { OtpStoreUnavailableError } from '../../errors/otp.errors.js';
+import { redactUrlCredentials } from '../../errors/redact.js';
 import { InvalidOptionsError } from '../../errors/validation.error.js';
 import {
   type OtpAttemptCandidate,
@@ -557,8 +558,7 @@ function describeRedisError(error: unknown): string {
   if (error !== null && typeof error === 'object') {
     const { code, message } = error as { code?: unknown; message?: unknown };
     if (typeof code === 'string' && code !== '') return code;
-    if (typeof message === 'string')
-      return message.replace(/\/\/[^@\s]*@/g, '//***@').slice(0, 120);
+    if (typeof message === 'string') return redactUrlCredentials(message).slice(0, 120);
   }
   return 'unknown error';
 }
