@@ -108,6 +108,39 @@ describe('DurableCampaigns crash recovery', () => {
     ]);
   }, 30_000);
 
+  it('masks credentials of Redis URLs in the log lines of Redis, BullMQ queue and worker errors', async () => {
+    const lines: string[] = [];
+    const capture = (line: unknown) => void lines.push(String(line));
+    const logger = { log: capture, warn: capture, error: capture } as unknown as Logger;
+    const options: ResolvedDurableOptions = {
+      connection: REDIS_URL,
+      prefix,
+      queueName: 'bulk-sms-logs',
+      worker: true,
+      lockDurationMs: 15_000,
+      stalledIntervalMs: 5_000,
+      pollIntervalMs: 20,
+      providerDuplicateWindowMs: 60_000,
+      retentionSeconds: 600,
+      reconcileMarginMs: 1_000,
+    };
+    const transport = new InMemoryTransport();
+    const sender = new BatchSender(transport, { maxRetries: 0, initialDelayMs: 1, maxDelayMs: 1 });
+    campaigns = await DurableCampaigns.create(options, transport, sender, logger, 1);
+    // The emitters are internal; their 'error'/'failed' events are what the drivers raise.
+    const inner = campaigns as unknown as Record<'redis' | 'queue' | 'worker', NodeJS.EventEmitter>;
+    const leak = () => new Error('connect to redis://app:s3cret-pw@10.0.0.5:6379 failed');
+    inner.redis.emit('error', leak());
+    inner.queue.emit('error', leak());
+    inner.worker.emit('error', leak());
+    inner.worker.emit('failed', { data: { b: 0, c: 'c1' }, attemptsMade: 1 }, leak());
+    expect(lines).toHaveLength(4);
+    for (const line of lines) {
+      expect(line).toContain('redis://***@10.0.0.5:6379');
+      expect(line).not.toContain('s3cret-pw');
+    }
+  }, 30_000);
+
   it("re-sends an in-flight batch on channel 'bulk' inside the duplicate window", async () => {
     const { transport, outcomes } = await recoverInflightBatch('bulk');
     expect(transport.outbox.map((m) => m.to)).toEqual(['905321234567', '905321234568']);

@@ -4,6 +4,7 @@ import type { ConnectionOptions, Job, Queue, Worker } from 'bullmq';
 import type { Redis, RedisOptions } from 'ioredis';
 import { BulkCampaignError } from '../../errors/bulk.errors.js';
 import { PostaGuverciniError } from '../../errors/posta-guvercini.error.js';
+import { redactUrlCredentials } from '../../errors/redact.js';
 import { SmsValidationError } from '../../errors/validation.error.js';
 import type { SmsTransport } from '../../transports/sms-transport.js';
 import type { BatchResult, BatchSender } from '../batch-sender.js';
@@ -87,7 +88,7 @@ export class DurableCampaigns {
       typeof options.connection === 'string'
         ? new Redis(options.connection, { lazyConnect: false })
         : new Redis(base);
-    redis.on('error', (error: Error) => logger.warn(`Redis (bulk campaigns): ${error.message}`));
+    redis.on('error', (error: Error) => logger.warn(`Redis (bulk campaigns): ${describe(error)}`));
     const bullConnection: ConnectionOptions =
       typeof options.connection === 'string'
         ? { url: options.connection, maxRetriesPerRequest: null }
@@ -103,7 +104,7 @@ export class DurableCampaigns {
         removeOnFail: { age: options.retentionSeconds },
       },
     });
-    queue.on('error', (error: Error) => logger.warn(`BullMQ queue: ${error.message}`));
+    queue.on('error', (error: Error) => logger.warn(`BullMQ queue: ${describe(error)}`));
     const store = new DurableCampaignStore(redis, options.prefix, options.retentionSeconds);
     const campaigns = new DurableCampaigns(
       options,
@@ -124,11 +125,11 @@ export class DurableCampaigns {
         stalledInterval: options.stalledIntervalMs,
         maxStalledCount: 100,
       });
-      worker.on('error', (error: Error) => logger.warn(`BullMQ worker: ${error.message}`));
+      worker.on('error', (error: Error) => logger.warn(`BullMQ worker: ${describe(error)}`));
       worker.on('failed', (job: Job<BatchJob> | undefined, error: Error) => {
         if (job)
           logger.error(
-            `Batch ${job.data.b} of campaign ${job.data.c} failed (attempt ${job.attemptsMade}): ${error.message}`,
+            `Batch ${job.data.b} of campaign ${job.data.c} failed (attempt ${job.attemptsMade}): ${describe(error)}`,
           );
       });
       campaigns.worker = worker;
@@ -510,6 +511,7 @@ function withReport(error: BulkCampaignError, report: CampaignReport): BulkCampa
   );
 }
 
+/** An error's message for logs and error messages, credentials of Redis URLs masked. */
 function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return redactUrlCredentials(error instanceof Error ? error.message : String(error));
 }
