@@ -1,3 +1,4 @@
+import { checkIntegerOption as integer, rejectUnknownOptions } from '../errors/option-checks.js';
 import { InvalidOptionsError } from '../errors/validation.error.js';
 import { DEFAULT_TIMEOUT_MS, MAX_RECIPIENTS_PER_REQUEST } from '../posta-guvercini.constants.js';
 import type { PostaGuverciniModuleOptions } from '../posta-guvercini.options.js';
@@ -74,7 +75,7 @@ export function resolveBulkOptions(options: PostaGuverciniModuleOptions = {}): R
       'expected an object such as { concurrency: 4, consentFilter }',
     );
   }
-  unknownKeys(bulk, KNOWN, 'bulk');
+  rejectUnknownOptions(bulk, KNOWN, 'bulk');
   const concurrency = integer(bulk.concurrency, 'bulk.concurrency', 4, 1, 64);
   const batchSize = integer(
     bulk.batchSize,
@@ -165,7 +166,7 @@ function resolveDurable(durable: DurableBulkOptions, timeoutMs: number): Resolve
       "expected { connection: 'redis://…' } (needs the optional peers bullmq and ioredis)",
     );
   }
-  unknownKeys(durable, KNOWN_DURABLE, 'bulk.durable');
+  rejectUnknownOptions(durable, KNOWN_DURABLE, 'bulk.durable');
   const { connection } = durable;
   if (typeof connection === 'string') {
     if (!/^rediss?:\/\//.test(connection)) {
@@ -233,33 +234,6 @@ function resolveDurable(durable: DurableBulkOptions, timeoutMs: number): Resolve
     ),
     reconcileMarginMs: timeoutMs + 5_000,
   };
-}
-
-function integer(
-  value: unknown,
-  option: string,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidOptionsError(option, `expected an integer from ${min} to ${max}`);
-  }
-  return value;
-}
-
-function unknownKeys(value: object, known: Record<string, true>, path: string): void {
-  for (const key of Object.keys(value)) {
-    if (!(key in known)) {
-      throw new InvalidOptionsError(
-        `${path}.${key}`,
-        `unknown option; the options are ${Object.keys(known)
-          .map((k) => `'${k}'`)
-          .join(', ')}`,
-      );
-    }
-  }
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

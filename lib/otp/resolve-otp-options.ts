@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { checkIntegerOption as integer, rejectUnknownOptions } from '../errors/option-checks.js';
 import { InvalidOptionsError } from '../errors/validation.error.js';
 import type { PostaGuverciniModuleOptions } from '../posta-guvercini.options.js';
 import { InMemoryTransport } from '../transports/in-memory.transport.js';
@@ -89,16 +90,8 @@ export function resolveOtpOptions(moduleOptions: PostaGuverciniModuleOptions): R
     throw new InvalidOptionsError('otp', 'expected an object');
   }
   const otp: OtpModuleOptions = given ?? {};
-  for (const key of Object.keys(otp)) {
-    if (!Object.hasOwn(KNOWN_OTP_OPTIONS, key)) {
-      throw new InvalidOptionsError(
-        `otp.${key}`,
-        `unknown option; the options are ${Object.keys(KNOWN_OTP_OPTIONS)
-          .map((name) => `'${name}'`)
-          .join(', ')}`,
-      );
-    }
-  }
+  rejectUnknownOptions(otp, KNOWN_OTP_OPTIONS, 'otp');
+
   const memoryTransport =
     (moduleOptions.transport ?? 'json') === 'memory' ||
     moduleOptions.transport instanceof InMemoryTransport;
@@ -159,14 +152,6 @@ function toSecret(value: unknown): Buffer {
     );
   }
   return bytes;
-}
-
-function integer(value: unknown, name: string, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidOptionsError(name, `expected an integer from ${min} to ${max}`);
-  }
-  return value;
 }
 
 function rules(

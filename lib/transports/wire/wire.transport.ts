@@ -1,3 +1,4 @@
+import { checkIntegerOption } from '../../errors/option-checks.js';
 import type { ProviderApi } from '../../errors/provider-codes.js';
 import { SmsHttpStatusError } from '../../errors/transport.error.js';
 import { InvalidOptionsError, SmsValidationError } from '../../errors/validation.error.js';
@@ -93,14 +94,14 @@ export abstract class WireTransport extends SmsTransport {
       );
     }
     this.accounts = resolveAccounts(options.accounts, options.allowInsecureHttp === true);
-    this.timeoutMs = checkInteger(
+    this.timeoutMs = checkIntegerOption(
       options.timeoutMs,
       'timeoutMs',
       DEFAULT_TIMEOUT_MS,
       1,
       MAX_TIMEOUT_MS,
     );
-    this.connections = checkInteger(
+    this.connections = checkIntegerOption(
       options.connections,
       'connections',
       DEFAULT_CONNECTIONS,
@@ -270,18 +271,4 @@ export abstract class WireTransport extends SmsTransport {
     if (response.status < 200 || response.status > 299)
       throw new SmsHttpStatusError(response.status);
   }
-}
-
-function checkInteger(
-  value: unknown,
-  option: string,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidOptionsError(option, `expected an integer from ${min} to ${max}`);
-  }
-  return value;
 }
