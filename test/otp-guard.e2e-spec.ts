@@ -248,6 +248,14 @@ describe.each<[Platform]>([['express'], ['fastify']])('OtpGuard e2e on %s', (pla
       expect(own.body).toEqual({ signedIn: true, phone: '905327778899', subject: null });
     });
 
+    it('a phone that is not a string in the body is a bad request, with nothing sent', async () => {
+      const response = await http()
+        .post('/sign-in/otp')
+        .send({ phone: { number: '05327778899' } });
+      expect(response.status).toBe(400);
+      expect(transport.outbox).toHaveLength(0);
+    });
+
     it('a challenge issued to one user (subject from req.user) is refused for another', async () => {
       const { challengeId, code } = await challenge('post', '/account/login/confirm', 'alice');
       const asBob = await http()

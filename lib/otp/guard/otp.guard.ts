@@ -200,7 +200,12 @@ export class OtpGuard implements CanActivate {
         : await resolveValue(options.phone, request, context);
     if (phone === undefined || phone === null || phone === '') return undefined;
     if (typeof phone !== 'string' && typeof phone !== 'number') {
-      throw new TypeError('@RequireOtp(): "phone" must give a string');
+      // Usually read from the request (body, user): a client sending `{ phone: {} }` is a bad
+      // request, not a server fault.
+      return this.reject(context, {
+        kind: 'bad-request',
+        message: 'The phone number of this request is not a string.',
+      });
     }
     return String(phone);
   }
