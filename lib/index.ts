@@ -14,7 +14,18 @@ export {
   DEFAULT_BULK_BASE_URL,
   MAX_RECIPIENTS_PER_REQUEST,
   MAX_SENDER_LENGTH,
+  REQUIRE_OTP_METADATA,
+  SKIP_OTP_METADATA,
 } from './posta-guvercini.constants.js';
+
+// Phone numbers
+export {
+  normalizePhoneNumber,
+  isValidPhoneNumber,
+  maskPhoneNumber,
+  toTurkishNationalNumber,
+} from './phone/phone-number.js';
+export type { NormalizePhoneOptions } from './phone/phone-number.js';
 
 // Errors
 export { PostaGuverciniError } from './errors/posta-guvercini.error.js';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SmsProviderError } from '../errors/provider.error.js';
+import { normalizePhoneNumber } from '../phone/phone-number.js';
 import { SmsTransport } from './sms-transport.js';
 import {
   type CreditBalance,
@@ -50,8 +51,9 @@ export class InMemoryTransport extends SmsTransport {
     return this.messages;
   }
 
-  /** The last message sent to a canonical number (`905XXXXXXXXX`), if any. */
+  /** The last message sent to a number (any common Turkish form, or canonical `905XXXXXXXXX`), if any. */
   lastMessageTo(to: string, channel?: SmsChannel): OutboxMessage | undefined {
+    to = canonicalOrAsGiven(to);
     for (let i = this.messages.length - 1; i >= 0; i--) {
       const message = this.messages[i]!;
       if (message.to === to && (channel === undefined || message.channel === channel))
@@ -62,6 +64,7 @@ export class InMemoryTransport extends SmsTransport {
 
   /** Resolves with the next message sent (optionally to a given number). */
   nextMessage(to?: string): Promise<OutboxMessage> {
+    if (to !== undefined) to = canonicalOrAsGiven(to);
     return new Promise((resolve) => {
       const listener = (message: OutboxMessage): void => {
         if (to !== undefined && message.to !== to) return;
@@ -140,5 +143,14 @@ export class InMemoryTransport extends SmsTransport {
 
   async credit(channel: SmsChannel): Promise<CreditBalance> {
     return { channel, balance: this.credits[channel] };
+  }
+}
+
+/** Any common form of a Turkish mobile (`0532 …`, `+90 …`) → canonical; other input is matched as given. */
+function canonicalOrAsGiven(phone: string): string {
+  try {
+    return normalizePhoneNumber(phone);
+  } catch {
+    return phone;
   }
 }
