@@ -134,6 +134,67 @@ export function otpRequest(url, body = () => ({})) {
   };
 }
 
+/**
+ * The code step shared by the internet-branch and 3-D Secure pages: asking for a code (the guard
+ * sends the SMS and answers 401 with the challenge), the expiry countdown, the resend button
+ * (enabled at `resendAvailableAt`) and submitting the code. Returns `sendCode` for the page to
+ * call once it is ready. `interrupt(result)` may take over a send answer (return true);
+ * `describe(result)` explains a refused submission.
+ */
+export function otpStep({
+  request,
+  form,
+  message,
+  resend,
+  submit,
+  interrupt = () => false,
+  describe = describeOtpAnswer,
+}) {
+  let stopCountdown = () => {};
+
+  async function sendCode() {
+    resend.disabled = true;
+    const result = await request.send();
+    if (interrupt(result)) return;
+    const { kind, text } = describeOtpAnswer(result);
+    say(message, text, kind);
+    if (!result.data.challengeId) {
+      resend.disabled = false;
+      return;
+    }
+    stopCountdown();
+    stopCountdown = countdown($('#expires'), result.data.expiresAt, () =>
+      say(message, 'The code has expired. Ask for a new one.', 'warn'),
+    );
+    const wait = new Date(result.data.resendAvailableAt).getTime() - Date.now();
+    setTimeout(() => (resend.disabled = false), Math.max(0, wait));
+    form.code.focus();
+  }
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const code = form.code.value.trim();
+    if (!/^\d{4,10}$/.test(code)) {
+      say(message, 'Enter the digits from the SMS.', 'error');
+      return;
+    }
+    submit.disabled = true;
+    const result = await request.submit(code);
+    submit.disabled = false;
+    if (result.ok) {
+      stopCountdown();
+      location.assign(result.data.next);
+      return;
+    }
+    const { kind, text } = describe(result);
+    say(message, text, kind);
+    form.code.select();
+  });
+
+  resend.addEventListener('click', () => void sendCode());
+  return sendCode;
+}
+
 /** Counts down to `iso` in `element` ("2:41"); calls `onEnd` at zero. Returns a stop function. */
 export function countdown(element, iso, onEnd = () => {}) {
   const end = new Date(iso).getTime();

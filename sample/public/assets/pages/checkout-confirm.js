@@ -1,4 +1,4 @@
-import { $, api, countdown, describeOtpAnswer, messageOf, otpRequest, say } from '../app.js';
+import { $, api, describeOtpAnswer, messageOf, otpRequest, otpStep, say } from '../app.js';
 
 const message = $('#message');
 const form = $('#confirm-form');
@@ -6,7 +6,6 @@ const resend = $('#resend');
 const tamperAmount = $('#tamper-amount');
 const paymentId = new URLSearchParams(location.search).get('payment') ?? '';
 let payment;
-let stopCountdown = () => {};
 
 // What the card holder agrees to travels with every call; the guard binds the code to it.
 const request = otpRequest(`/api/payments/${encodeURIComponent(paymentId)}/confirm`, () => ({
@@ -15,46 +14,16 @@ const request = otpRequest(`/api/payments/${encodeURIComponent(paymentId)}/confi
   payee: payment.merchant,
 }));
 
-async function sendCode() {
-  resend.disabled = true;
-  const result = await request.send();
-  const { kind, text } = describeOtpAnswer(result);
-  say(message, text, kind);
-  if (result.data.challengeId) {
-    stopCountdown();
-    stopCountdown = countdown($('#expires'), result.data.expiresAt, () =>
-      say(message, 'The code has expired. Ask for a new one.', 'warn'),
-    );
-    const wait = new Date(result.data.resendAvailableAt).getTime() - Date.now();
-    setTimeout(() => (resend.disabled = false), Math.max(0, wait));
-    form.code.focus();
-  } else {
-    resend.disabled = false;
-  }
-}
-
-form.addEventListener('submit', async (event) => {
-  event.preventDefault();
-  const code = form.code.value.trim();
-  if (!/^\d{4,10}$/.test(code)) {
-    say(message, 'Enter the digits from the SMS.', 'error');
-    return;
-  }
-  $('#confirm').disabled = true;
-  const result = await request.submit(code);
-  $('#confirm').disabled = false;
-  if (result.ok) {
-    stopCountdown();
-    location.assign(result.data.next);
-    return;
-  }
-  const { kind, text } =
-    result.status === 409 ? { kind: 'error', text: messageOf(result) } : describeOtpAnswer(result);
-  say(message, text, kind);
-  form.code.select();
+const sendCode = otpStep({
+  request,
+  form,
+  message,
+  resend,
+  submit: $('#confirm'),
+  // 409: the payment was changed before the code was sent (no code involved).
+  describe: (result) =>
+    result.status === 409 ? { kind: 'error', text: messageOf(result) } : describeOtpAnswer(result),
 });
-
-resend.addEventListener('click', () => void sendCode());
 
 const loaded = await api('GET', `/api/payments/${encodeURIComponent(paymentId)}`);
 if (!loaded.ok) {
