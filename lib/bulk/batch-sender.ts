@@ -10,7 +10,7 @@ import type {
   SendRequest,
   SendResult,
 } from '../transports/sms-transport.types.js';
-import type { RecipientOutcome } from './campaign-report.js';
+import { abortedOutcomes, type RecipientOutcome } from './campaign-report.js';
 import type { CampaignSettings } from './campaign-rules.js';
 import type { ReadyRecipient } from './recipient-pipeline.js';
 
@@ -236,20 +236,6 @@ function fatalOf(error: unknown, sameTextEveryBatch = false): { fatal?: PostaGuv
   }
   if (sameTextEveryBatch && error instanceof SmsValidationError) return { fatal: error };
   return {};
-}
-
-function abortedOutcomes(
-  recipients: readonly ReadyRecipient[],
-  error: PostaGuverciniError,
-): RecipientOutcome[] {
-  return recipients.map((r) => ({
-    to: r.to,
-    index: r.index,
-    status: 'failed',
-    reason: 'aborted',
-    error,
-    maybeSent: false,
-  }));
 }
 
 function isRetryable(error: unknown): boolean {

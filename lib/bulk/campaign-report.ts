@@ -1,6 +1,7 @@
 import type { PostaGuverciniError } from '../errors/posta-guvercini.error.js';
 import type { SmsChannel } from '../transports/sms-transport.types.js';
 import type { CampaignKind } from './campaign-options.js';
+import type { ReadyRecipient } from './recipient-pipeline.js';
 
 /**
  * Why a recipient was not sent (`skipped`) or did not get through (`failed`):
@@ -83,4 +84,19 @@ export interface CampaignReport {
    */
   readonly recipients: readonly RecipientOutcome[];
   readonly recipientsTruncated: boolean;
+}
+
+/** Recipients that will not be sent because the campaign stopped (`aborted`, never sent). */
+export function abortedOutcomes(
+  recipients: readonly ReadyRecipient[],
+  error: PostaGuverciniError,
+): RecipientOutcome[] {
+  return recipients.map((r) => ({
+    to: r.to,
+    index: r.index,
+    status: 'failed',
+    reason: 'aborted',
+    error,
+    maybeSent: false,
+  }));
 }

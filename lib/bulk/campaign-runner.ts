@@ -1,6 +1,6 @@
-import { BulkCampaignError } from '../errors/bulk.errors.js';
+import { BulkCampaignError, campaignInputFailed, describeCause } from '../errors/bulk.errors.js';
 import { PostaGuverciniError } from '../errors/posta-guvercini.error.js';
-import type { CampaignReport, RecipientOutcome } from './campaign-report.js';
+import { abortedOutcomes, type CampaignReport, type RecipientOutcome } from './campaign-report.js';
 import type { CampaignSettings } from './campaign-rules.js';
 import type { CampaignTracker } from './campaign-tracker.js';
 import type { BatchSender } from './batch-sender.js';
@@ -102,37 +102,13 @@ export async function runInProcess(params: {
   if (sinkError !== undefined) {
     throw new BulkCampaignError(
       'CAMPAIGN_SINK_FAILED',
-      `The campaign's onRecipient callback threw, so the campaign stopped sending: ${describe(sinkError)}`,
+      `The campaign's onRecipient callback threw, so the campaign stopped sending: ${describeCause(sinkError)}`,
       tracker.finish(),
       { cause: sinkError },
     );
   }
   if (inputFailed) {
-    throw new BulkCampaignError(
-      'CAMPAIGN_INPUT_FAILED',
-      `Reading the recipients failed after ${tracker.progress.processed} of them; those were sent and reported: ${describe(inputError)}`,
-      tracker.finish(),
-      { cause: inputError },
-    );
+    throw campaignInputFailed(tracker.progress.processed, inputError, tracker.finish());
   }
   return tracker.finish();
-}
-
-/** Recipients that will not be sent because the campaign stopped. */
-export function abortedOutcomes(
-  recipients: readonly ReadyRecipient[],
-  error: PostaGuverciniError,
-): RecipientOutcome[] {
-  return recipients.map((r) => ({
-    to: r.to,
-    index: r.index,
-    status: 'failed',
-    reason: 'aborted',
-    error,
-    maybeSent: false,
-  }));
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

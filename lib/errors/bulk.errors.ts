@@ -1,5 +1,6 @@
 import type { CampaignReport } from '../bulk/campaign-report.js';
 import { PostaGuverciniError } from './posta-guvercini.error.js';
+import { redactUrlCredentials } from './redact.js';
 
 /**
  * A campaign stopped as a whole (not because of a bad recipient, which is only reported):
@@ -22,6 +23,25 @@ export class BulkCampaignError extends PostaGuverciniError {
   ) {
     super(code, message, options);
   }
+}
+
+/** The recipients iterable threw after `processed` recipients; those were sent and reported. */
+export function campaignInputFailed(
+  processed: number,
+  cause: unknown,
+  report: CampaignReport,
+): BulkCampaignError {
+  return new BulkCampaignError(
+    'CAMPAIGN_INPUT_FAILED',
+    `Reading the recipients failed after ${processed} of them; those were sent and reported: ${describeCause(cause)}`,
+    report,
+    { cause },
+  );
+}
+
+/** An error's message for logs and error messages, credentials in URLs (Redis) masked. */
+export function describeCause(error: unknown): string {
+  return redactUrlCredentials(error instanceof Error ? error.message : String(error));
 }
 
 /** Durable mode is configured but `bullmq` or `ioredis` cannot be loaded. */

@@ -2,16 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '@nestjs/common';
 import type { ConnectionOptions, Job, Queue, Worker } from 'bullmq';
 import type { Redis, RedisOptions } from 'ioredis';
-import { BulkCampaignError } from '../../errors/bulk.errors.js';
+import { BulkCampaignError, campaignInputFailed, describeCause } from '../../errors/bulk.errors.js';
 import { PostaGuverciniError } from '../../errors/posta-guvercini.error.js';
-import { redactUrlCredentials } from '../../errors/redact.js';
 import { SmsValidationError } from '../../errors/validation.error.js';
 import type { SmsTransport } from '../../transports/sms-transport.js';
 import type { BatchResult, BatchSender } from '../batch-sender.js';
 import { Campaign } from '../campaign.js';
-import type { CampaignReport, RecipientOutcome } from '../campaign-report.js';
+import { abortedOutcomes, type CampaignReport, type RecipientOutcome } from '../campaign-report.js';
 import type { CampaignSettings } from '../campaign-rules.js';
-import { abortedOutcomes as stoppedOutcomes } from '../campaign-runner.js';
 import type { RunControl } from '../run-control.js';
 import { CampaignTracker } from '../campaign-tracker.js';
 import type { PipelineEvent, ReadyRecipient } from '../recipient-pipeline.js';
@@ -88,7 +86,9 @@ export class DurableCampaigns {
       typeof options.connection === 'string'
         ? new Redis(options.connection, { lazyConnect: false })
         : new Redis(base);
-    redis.on('error', (error: Error) => logger.warn(`Redis (bulk campaigns): ${describe(error)}`));
+    redis.on('error', (error: Error) =>
+      logger.warn(`Redis (bulk campaigns): ${describeCause(error)}`),
+    );
     const bullConnection: ConnectionOptions =
       typeof options.connection === 'string'
         ? { url: options.connection, maxRetriesPerRequest: null }
@@ -104,7 +104,7 @@ export class DurableCampaigns {
         removeOnFail: { age: options.retentionSeconds },
       },
     });
-    queue.on('error', (error: Error) => logger.warn(`BullMQ queue: ${describe(error)}`));
+    queue.on('error', (error: Error) => logger.warn(`BullMQ queue: ${describeCause(error)}`));
     const store = new DurableCampaignStore(redis, options.prefix, options.retentionSeconds);
     const campaigns = new DurableCampaigns(
       options,
@@ -125,11 +125,11 @@ export class DurableCampaigns {
         stalledInterval: options.stalledIntervalMs,
         maxStalledCount: 100,
       });
-      worker.on('error', (error: Error) => logger.warn(`BullMQ worker: ${describe(error)}`));
+      worker.on('error', (error: Error) => logger.warn(`BullMQ worker: ${describeCause(error)}`));
       worker.on('failed', (job: Job<BatchJob> | undefined, error: Error) => {
         if (job)
           logger.error(
-            `Batch ${job.data.b} of campaign ${job.data.c} failed (attempt ${job.attemptsMade}): ${describe(error)}`,
+            `Batch ${job.data.b} of campaign ${job.data.c} failed (attempt ${job.attemptsMade}): ${describeCause(error)}`,
           );
       });
       campaigns.worker = worker;
@@ -153,7 +153,7 @@ export class DurableCampaigns {
       await pipeline.return();
       throw new BulkCampaignError(
         'CAMPAIGN_QUEUE_FAILED',
-        `Campaign ${campaignId} could not be created in Redis; nothing was read or sent: ${describe(error)}`,
+        `Campaign ${campaignId} could not be created in Redis; nothing was read or sent: ${describeCause(error)}`,
         tracker.finish(),
         { cause: error },
       );
@@ -189,7 +189,7 @@ export class DurableCampaigns {
           await settle(event.outcomes);
         } else if (event.type === 'batch') {
           if (control.stopReason) {
-            await settle(stoppedOutcomes(event.recipients, control.stopReason));
+            await settle(abortedOutcomes(event.recipients, control.stopReason));
             continue;
           }
           const data: BatchJob = {
@@ -219,7 +219,7 @@ export class DurableCampaigns {
     if (queueError !== undefined) {
       state.error ??= new BulkCampaignError(
         'CAMPAIGN_QUEUE_FAILED',
-        `Queueing campaign ${campaignId} in Redis failed after ${batches} batches (those are still sent by the workers): ${describe(queueError)}`,
+        `Queueing campaign ${campaignId} in Redis failed after ${batches} batches (those are still sent by the workers): ${describeCause(queueError)}`,
         tracker.report(),
         { cause: queueError },
       );
@@ -227,12 +227,7 @@ export class DurableCampaigns {
     await following;
     if (state.error) throw withReport(state.error, tracker.finish());
     if (inputFailed) {
-      throw new BulkCampaignError(
-        'CAMPAIGN_INPUT_FAILED',
-        `Reading the recipients failed after ${tracker.progress.processed} of them; those were sent and reported: ${describe(inputError)}`,
-        tracker.finish(),
-        { cause: inputError },
-      );
+      throw campaignInputFailed(tracker.progress.processed, inputError, tracker.finish());
     }
     return tracker.finish();
   }
@@ -329,7 +324,7 @@ export class DurableCampaigns {
         if (enqueued && cursor >= batches) return;
       } catch (error) {
         // Redis hiccup: ioredis reconnects; keep following.
-        this.logger.warn(`Following campaign ${campaignId}: ${describe(error)}`);
+        this.logger.warn(`Following campaign ${campaignId}: ${describeCause(error)}`);
       }
       if (count < 100) await this.sleep(this.options.pollIntervalMs);
     }
@@ -347,7 +342,7 @@ export class DurableCampaigns {
     } catch (error) {
       state.error ??= new BulkCampaignError(
         'CAMPAIGN_SINK_FAILED',
-        `The campaign's onRecipient callback threw, so this process stopped queueing and following it (batches already queued are still sent): ${describe(error)}`,
+        `The campaign's onRecipient callback threw, so this process stopped queueing and following it (batches already queued are still sent): ${describeCause(error)}`,
         tracker.report(),
         { cause: error },
       );
@@ -380,7 +375,7 @@ export class DurableCampaigns {
       const fresh = await this.store.get(campaignId);
       result = fresh?.abortedCode
         ? {
-            outcomes: abortedOutcomes(recipients, fresh.abortedCode, fresh.abortedMessage),
+            outcomes: abortedAfterFailure(recipients, fresh.abortedCode, fresh.abortedMessage),
             requests: 0,
             credits: 0,
           }
@@ -444,7 +439,7 @@ export class DurableCampaigns {
         codes = new Map(reports.map((r) => [r.messageId, r.providerCode]));
       } catch (error) {
         this.logger.warn(
-          `Reconciling a re-sent batch: the status query failed (${describe(error)}); its ids are reported with reason 'recovered'`,
+          `Reconciling a re-sent batch: the status query failed (${describeCause(error)}); its ids are reported with reason 'recovered'`,
         );
       }
     }
@@ -483,7 +478,7 @@ export class DurableCampaigns {
   }
 }
 
-function abortedOutcomes(
+function abortedAfterFailure(
   recipients: readonly ReadyRecipient[],
   code: string,
   message: string | undefined,
@@ -492,14 +487,7 @@ function abortedOutcomes(
     code,
     `Not sent: an earlier batch of this campaign failed with ${code}: ${message ?? ''}`,
   );
-  return recipients.map((r) => ({
-    to: r.to,
-    index: r.index,
-    status: 'failed',
-    reason: 'aborted',
-    error,
-    maybeSent: false,
-  }));
+  return abortedOutcomes(recipients, error);
 }
 
 function withReport(error: BulkCampaignError, report: CampaignReport): BulkCampaignError {
@@ -509,9 +497,4 @@ function withReport(error: BulkCampaignError, report: CampaignReport): BulkCampa
     report,
     { cause: error.cause },
   );
-}
-
-/** An error's message for logs and error messages, credentials of Redis URLs masked. */
-function describe(error: unknown): string {
-  return redactUrlCredentials(error instanceof Error ? error.message : String(error));
 }
