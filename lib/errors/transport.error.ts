@@ -146,3 +146,19 @@ export class SmsPartialSendError extends PostaGuverciniError {
     );
   }
 }
+
+/**
+ * The error as a package error: a `PostaGuverciniError` (by its `code`, so copies of the package
+ * from another build count) as it is; anything else — a bug rather than a provider answer — as
+ * `TRANSPORT_UNEXPECTED`, `maybeAccepted` because the request may have gone out.
+ */
+export function asPackageError(error: unknown): PostaGuverciniError {
+  if (error instanceof Error && typeof (error as PostaGuverciniError).code === 'string')
+    return error as PostaGuverciniError;
+  return new SmsTransportError(
+    'TRANSPORT_UNEXPECTED',
+    'An unexpected error ended a request to Posta Güvercini',
+    true,
+    { cause: error },
+  );
+}

@@ -10,6 +10,7 @@ import {
 import type { PostaGuverciniError } from '../errors/posta-guvercini.error.js';
 import { SmsProviderError } from '../errors/provider.error.js';
 import {
+  asPackageError,
   SmsCircuitOpenError,
   SmsPartialSendError,
   SmsTransportError,
@@ -308,15 +309,4 @@ function firstFailure(recipients: readonly RecipientResult[]): PostaGuverciniErr
 
 function maybeAccepted(error: unknown): boolean {
   return error instanceof SmsTransportError && error.maybeAccepted;
-}
-
-function asPackageError(error: unknown): PostaGuverciniError {
-  if (error instanceof Error && typeof (error as PostaGuverciniError).code === 'string')
-    return error as PostaGuverciniError;
-  return new SmsTransportError(
-    'TRANSPORT_UNEXPECTED',
-    'An unexpected error ended a request to Posta Güvercini',
-    true,
-    { cause: error },
-  );
 }

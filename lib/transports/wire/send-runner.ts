@@ -1,8 +1,8 @@
 import type { PostaGuverciniError } from '../../errors/posta-guvercini.error.js';
 import {
+  asPackageError,
   SmsNotSentError,
   SmsPartialSendError,
-  SmsTransportError,
 } from '../../errors/transport.error.js';
 import type { RecipientResult, SendResult } from '../sms-transport.types.js';
 
@@ -115,18 +115,4 @@ export async function mapWithConcurrency<T, R>(
   );
   if (failed) throw failure;
   return results;
-}
-
-function asPackageError(error: unknown): PostaGuverciniError {
-  if (error instanceof Error && typeof (error as PostaGuverciniError).code === 'string')
-    return error as PostaGuverciniError;
-  // A bug rather than a provider answer; the request may have gone out, so say so.
-  return new SmsTransportError(
-    'TRANSPORT_UNEXPECTED',
-    'An unexpected error ended a request to Posta Güvercini',
-    true,
-    {
-      cause: error,
-    },
-  );
 }
