@@ -1,4 +1,4 @@
-import type { DeliveryStatus } from './sms-transport.types.js';
+import type { DeliveryReport, DeliveryStatus } from './sms-transport.types.js';
 
 /** What a provider delivery-status code means in the package's one model. */
 export interface DeliveryStatusInfo {
@@ -125,4 +125,16 @@ export function deliveryStatusOf(raw: string): DeliveryStatusInfo & { readonly c
           : entry('unknown', `undocumented status code ${code}`, false)));
   const final = flag === '1' ? true : flag === '0' ? false : known.final;
   return { code, status: known.status, description: known.description, final };
+}
+
+/** The report for one message id from the provider's raw status (`CODE` or `CODE|FINAL`). */
+export function deliveryReportOf(messageId: string, raw: string): DeliveryReport {
+  const status = deliveryStatusOf(raw);
+  return {
+    messageId,
+    status: status.status,
+    final: status.final,
+    providerCode: status.code,
+    description: status.description,
+  };
 }

@@ -2,7 +2,7 @@ import { SmsProviderError } from '../errors/provider.error.js';
 import { SmsMalformedResponseError } from '../errors/transport.error.js';
 import { InvalidOptionsError } from '../errors/validation.error.js';
 import { findUnencodableCharacter, percentEncodeIso88599 } from '../message/iso-8859-9.js';
-import { deliveryStatusOf } from './delivery-status.js';
+import { deliveryReportOf } from './delivery-status.js';
 import { formatCompactIstanbul } from './istanbul-time.js';
 import type { DeliveryReport, RecipientResult } from './sms-transport.types.js';
 import { type HttpReply, parseHttpReply } from './wire/http-reply.js';
@@ -155,16 +155,7 @@ export class HttpTransport extends WireTransport {
     if (raw === undefined || (raw === '' && reply.get('errno') !== UNKNOWN_MESSAGE_ID)) {
       throw new SmsMalformedResponseError('the HTTP API status reply has no status');
     }
-    const status = deliveryStatusOf(raw);
-    return [
-      {
-        messageId,
-        status: status.status,
-        final: status.final,
-        providerCode: status.code,
-        description: status.description,
-      },
-    ];
+    return [deliveryReportOf(messageId, raw)];
   }
 
   protected prepareCredit(account: ResolvedAccount): WireRequest {

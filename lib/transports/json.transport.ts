@@ -1,6 +1,6 @@
 import { SmsProviderError } from '../errors/provider.error.js';
 import { SmsMalformedResponseError } from '../errors/transport.error.js';
-import { deliveryStatusOf } from './delivery-status.js';
+import { deliveryReportOf } from './delivery-status.js';
 import { formatCompactIstanbul, istanbulOffsetMinutes } from './istanbul-time.js';
 import type { DeliveryReport, RecipientResult } from './sms-transport.types.js';
 import type { SendBatch } from './wire/send-plan.js';
@@ -116,16 +116,11 @@ export class JsonTransport extends WireTransport {
       const entry = (entries[i] ?? {}) as Record<string, unknown>;
       const code = text(entry['SmsStatus']);
       const flag = text(entry['IsFinalStatus']);
-      const status = deliveryStatusOf(flag === '1' || flag === '0' ? `${code}|${flag}` : code);
       const receiver = typeof entry['Receiver'] === 'string' ? entry['Receiver'] : '';
       const at =
         typeof entry['StatusTime'] === 'string' ? parseStatusTime(entry['StatusTime']) : undefined;
       return {
-        messageId,
-        status: status.status,
-        final: status.final,
-        providerCode: status.code,
-        description: status.description,
+        ...deliveryReportOf(messageId, flag === '1' || flag === '0' ? `${code}|${flag}` : code),
         ...(/^\d{10,15}$/.test(receiver) ? { to: receiver } : {}),
         ...(at ? { at } : {}),
       };

@@ -1,6 +1,6 @@
 import { SmsProviderError } from '../errors/provider.error.js';
 import { SmsHttpStatusError, SmsMalformedResponseError } from '../errors/transport.error.js';
-import { deliveryStatusOf } from './delivery-status.js';
+import { deliveryReportOf } from './delivery-status.js';
 import { formatIsoIstanbul } from './istanbul-time.js';
 import type { DeliveryReport, RecipientResult } from './sms-transport.types.js';
 import { replyText } from './wire/reply-text.js';
@@ -143,16 +143,7 @@ export class SoapTransport extends WireTransport {
         `the SOAP service answered ${entries.length} statuses for ${count} message ids`,
       );
     }
-    return request.messageIds.map((messageId, i) => {
-      const status = deliveryStatusOf(entries[i]!);
-      return {
-        messageId,
-        status: status.status,
-        final: status.final,
-        providerCode: status.code,
-        description: status.description,
-      };
-    });
+    return request.messageIds.map((messageId, i) => deliveryReportOf(messageId, entries[i]!));
   }
 
   protected prepareCredit(account: ResolvedAccount): WireRequest {

@@ -2,7 +2,7 @@ import { SmsProviderError } from '../errors/provider.error.js';
 import { SmsMalformedResponseError } from '../errors/transport.error.js';
 import { encodeIso88599, escapeXmlForIso88599 } from '../message/iso-8859-9.js';
 import { toTurkishNationalNumber } from '../phone/phone-number.js';
-import { deliveryStatusOf } from './delivery-status.js';
+import { deliveryReportOf } from './delivery-status.js';
 import { formatSlashedIstanbul } from './istanbul-time.js';
 import type { DeliveryReport, RecipientResult } from './sms-transport.types.js';
 import { replyText } from './wire/reply-text.js';
@@ -127,14 +127,9 @@ export class XmlTransport extends WireTransport {
           'the XML API answered STATUS results in a different order than asked',
         );
       }
-      const status = deliveryStatusOf(entry.attributes['res'] ?? '');
       const gsm = entry.attributes['gsmno'];
       return {
-        messageId,
-        status: status.status,
-        final: status.final,
-        providerCode: status.code,
-        description: status.description,
+        ...deliveryReportOf(messageId, entry.attributes['res'] ?? ''),
         ...(gsm !== undefined && /^5\d{9}$/.test(gsm) ? { to: `90${gsm}` } : {}),
       };
     });
