@@ -274,7 +274,8 @@ function unencodable(
   );
 }
 
-function notXmlCharacter(text: string, index: number, field = 'text'): SmsValidationError {
+/** `TEXT_NOT_ENCODABLE` for a character XML 1.0 does not allow, whatever the document's charset. */
+export function notXmlCharacter(text: string, index: number, field = 'text'): SmsValidationError {
   return new SmsValidationError(
     'TEXT_NOT_ENCODABLE',
     `${field} contains ${describe(text, index)}, which XML 1.0 does not allow; remove it`,

@@ -1,4 +1,4 @@
-import { SmsValidationError } from '../../errors/validation.error.js';
+import { notXmlCharacter } from '../../message/iso-8859-9.js';
 
 /**
  * Escapes text for element content or an attribute value of a UTF-8 XML document (SOAP):
@@ -37,7 +37,7 @@ export function escapeXmlUtf8(text: string, field = 'text'): string {
         break;
       default:
         if ((code < 0x20 && code !== 0x09 && code !== 0x0a) || code === 0xfffe || code === 0xffff) {
-          throw notXml(text, i, field);
+          throw notXmlCharacter(text, i, field);
         }
         if (code >= 0xd800 && code <= 0xdfff) {
           const next = text.charCodeAt(i + 1);
@@ -45,7 +45,7 @@ export function escapeXmlUtf8(text: string, field = 'text'): string {
             i++;
             continue;
           }
-          throw notXml(text, i, field);
+          throw notXmlCharacter(text, i, field);
         }
     }
     if (replacement !== undefined) {
@@ -54,13 +54,4 @@ export function escapeXmlUtf8(text: string, field = 'text'): string {
     }
   }
   return last === 0 ? text : out + text.slice(last);
-}
-
-function notXml(text: string, index: number, field: string): SmsValidationError {
-  const code = text.charCodeAt(index);
-  return new SmsValidationError(
-    'TEXT_NOT_ENCODABLE',
-    `${field} contains U+${code.toString(16).toUpperCase().padStart(4, '0')} at position ${index}, which XML 1.0 does not allow; remove it`,
-    field,
-  );
 }
