@@ -268,13 +268,9 @@ describe('PostaGuverciniSimulator (raw HTTP)', () => {
       [
         'xml',
         undefined,
-        '<?xml version="1.0" encoding="iso-8859-9"?><SMS-Response><ERROR>ERR1010 Veritabanı bağlantı işlemi başarısız</ERROR></SMS-Response>',
+        '<SMS-Response><ERROR>ERR1010 Veritabanı bağlantı işlemi başarısız</ERROR></SMS-Response>',
       ],
-      [
-        'xml',
-        1020,
-        '<?xml version="1.0" encoding="iso-8859-9"?><SMS-Response><ERROR>ERR1020</ERROR></SMS-Response>',
-      ],
+      ['xml', 1020, '<SMS-Response><ERROR>ERR1020</ERROR></SMS-Response>'],
       ['json', 1030, '{"StatusCode":1030,"StatusDescription":"Error (ERR1030)","Result":null}'],
       [
         'json',

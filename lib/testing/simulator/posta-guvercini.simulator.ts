@@ -20,6 +20,7 @@ import type {
   SimulatedMessage,
   SimulatedRequest,
   SimulatedStatus,
+  SimulatorBehaviour,
   SimulatorCredentials,
   SimulatorFaultSpec,
   SimulatorProfile,
@@ -135,10 +136,11 @@ export class PostaGuverciniSimulator extends EventEmitter {
       options.now,
     );
     this.provider.on('message', (message: SimulatedMessage) => this.emit('message', message));
+    const behaviour = resolveBehaviour(options);
     this.handlers = [
-      new HttpApiHandler(this.provider),
-      new XmlApiHandler(this.provider),
-      new SoapApiHandler(this.provider),
+      new HttpApiHandler(this.provider, behaviour),
+      new XmlApiHandler(this.provider, behaviour),
+      new SoapApiHandler(this.provider, behaviour),
       new JsonApiHandler(this.provider),
     ];
     this.host = options.host ?? '127.0.0.1';
@@ -296,7 +298,6 @@ export class PostaGuverciniSimulator extends EventEmitter {
         break;
       }
     }
-    const routed = handler?.route(path, req.headers);
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
@@ -305,6 +306,8 @@ export class PostaGuverciniSimulator extends EventEmitter {
     });
     req.on('error', () => undefined);
     req.on('end', () => {
+      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      const routed = handler?.route(path, req.headers, body);
       if (handler === undefined || routed === undefined) {
         this.answer(res, htmlErrorReply(404, 'Not Found'), 0, {
           profile,
@@ -328,7 +331,7 @@ export class PostaGuverciniSimulator extends EventEmitter {
         method: req.method ?? 'GET',
         query: queryAt === -1 ? '' : url.slice(queryAt + 1),
         headers: req.headers,
-        body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
+        body,
         operation: routed.operation,
       };
       const context = {
@@ -407,6 +410,39 @@ export class PostaGuverciniSimulator extends EventEmitter {
 type RequestContext = Omit<SimulatedRequest, 'at' | 'recipients' | 'status' | 'providerCode'> & {
   readonly at: number;
 };
+
+function resolveBehaviour(options: PostaGuverciniSimulatorOptions): SimulatorBehaviour {
+  const choice = <T extends string>(
+    name: string,
+    value: T | undefined,
+    allowed: readonly T[],
+  ): T => {
+    if (value === undefined) return allowed[0]!;
+    if (!allowed.includes(value))
+      throw new RangeError(
+        `PostaGuverciniSimulator option "${name}" must be ${allowed.map((a) => `'${a}'`).join(' or ')}, got ${String(value)}`,
+      );
+    return value;
+  };
+  const flag = (name: string, value: boolean | undefined): boolean => {
+    if (value !== undefined && typeof value !== 'boolean')
+      throw new RangeError(`PostaGuverciniSimulator option "${name}" must be a boolean`);
+    return value === true;
+  };
+  return {
+    httpStatusForm: choice('httpStatusForm', options.httpStatusForm, ['code-and-flag', 'code']),
+    httpBulkReplyForm: choice('httpBulkReplyForm', options.httpBulkReplyForm, [
+      'one-block',
+      'per-recipient',
+    ]),
+    xmlReplyDeclaration: flag('xmlReplyDeclaration', options.xmlReplyDeclaration),
+    assumeSoapStatusOperation: flag('assumeSoapStatusOperation', options.assumeSoapStatusOperation),
+    assumeSoapManyToManyElementNames: flag(
+      'assumeSoapManyToManyElementNames',
+      options.assumeSoapManyToManyElementNames,
+    ),
+  };
+}
 
 function checkAccount(
   profile: SimulatorProfile,
