@@ -462,6 +462,45 @@ describe('posta-guvercini-simulator CLI', () => {
     }
   });
 
+  it('switches reply forms and turns on the named assumptions', async () => {
+    let output = '';
+    const running = await main(
+      [
+        '--http-status-form',
+        'code',
+        '--http-bulk-reply-form',
+        'per-recipient',
+        '--assume-soap-status-operation',
+      ],
+      { out: { write: (text: string) => (output += text) }, handleSignals: false },
+    );
+    try {
+      expect(output).toContain('assumptions (not attested by any client): SOAP SmsStatus');
+      const base = `${running!.simulator.otpBaseUrl}/api_http`;
+      const sent = await exchange(
+        `${base}/sendbulksms.asp?user=otp-user&password=otp-secret&gsm=5321234567&gsm=123&text=x`,
+        { method: 'GET' },
+      );
+      const id = running!.simulator.messages[0]!.id;
+      expect(sent.body.toString('latin1')).toMatch(
+        new RegExp(`^errno=0&errtext=&message_id=${id}&charge=1&errno=-1003&`),
+      );
+      const status = await exchange(
+        `${base}/querysms.asp?user=otp-user&password=otp-secret&message_id=${id}`,
+        { method: 'GET' },
+      );
+      expect(status.body.toString()).toBe('errno=0&errtext=&status=200');
+    } finally {
+      await running!.stop();
+    }
+    await expect(
+      main(['--http-status-form', 'pipe'], {
+        out: { write: () => undefined },
+        handleSignals: false,
+      }),
+    ).rejects.toThrow('--http-status-form must be code-and-flag or code, got "pipe"');
+  });
+
   it('stops on SIGTERM', async () => {
     let output = '';
     const listenersBefore = process.listenerCount('SIGTERM');
