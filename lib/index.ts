@@ -59,6 +59,7 @@ export type {
   AccountOptions,
   AccountsOptions,
   WireTransportOptions,
+  ConcurrentWireTransportOptions,
 } from './transports/wire-transport.options.js';
 export { HttpTransport } from './transports/http.transport.js';
 export { XmlTransport } from './transports/xml.transport.js';
@@ -69,6 +70,7 @@ export type { OutboxMessage, InMemoryTransportOptions } from './transports/in-me
 
 // Wire transports: options, failover, delivery-status mapping, multi-request errors
 export type { HttpTransportOptions } from './transports/http.transport.js';
+export type { SoapTransportOptions } from './transports/soap.transport.js';
 export { SOAP_NAMESPACE } from './transports/soap.transport.js';
 export { FailoverTransport } from './transports/failover.transport.js';
 export type {

@@ -217,6 +217,23 @@ describe('BulkSmsService against the simulator (JSON transport)', () => {
     ]);
   });
 
+  it('reports messages the provider holds for credit as waiting_credit (status 110), not delivered and not final', async () => {
+    sim.setCredit('bulk', 1);
+    const report = await bulk.send({
+      to: ['0532 000 00 11', '0533 000 00 12'],
+      text: 'Hesap özetiniz hazır',
+      kind: 'informational',
+    }).done;
+    expect(report.sent).toBe(2); // accepted by the provider
+    sim.advance(10_000);
+    const statuses = await bulk.status(report.recipients.map((o) => o.messageId!));
+    expect(statuses.map((s) => [s.status, s.providerCode, s.final])).toEqual([
+      ['delivered', '400', true],
+      ['waiting_credit', '110', false],
+    ]);
+    expect(statuses[1]!.description).toBe('waiting for credit to be loaded');
+  });
+
   it('refuses wrong campaigns before any request: past send time, OTP-host schedule, validity, sender, commercial without consent', () => {
     const to = ['05320000001'];
     const attempts: Array<[() => unknown, string]> = [

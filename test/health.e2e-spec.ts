@@ -105,6 +105,19 @@ describe.each(WIRE_TRANSPORTS)(
       });
     });
 
+    it('answers 200 degraded with waitingForCredit when an account has no credit, without any threshold', async () => {
+      await startApp();
+      simulator.setCredit('bulk', 0);
+      const response = await request(app.getHttpServer()).get('/health').expect(200);
+      expect(response.body.details.sms).toEqual({
+        status: 'degraded',
+        otp: { answered: true, balance: 4_000, lowCredit: false },
+        bulk: { answered: true, balance: 0, lowCredit: true, waitingForCredit: true },
+        message:
+          'Posta Güvercini has no credit on the bulk account: nothing is sent until it is topped up (messages accepted meanwhile wait with status 110, waiting_credit)',
+      });
+    });
+
     it("answers 503 below the threshold when lowCredit is 'down'", async () => {
       await startApp();
       simulator.setCredit('bulk', 5);

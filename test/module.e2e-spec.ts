@@ -216,6 +216,12 @@ describe('PostaGuverciniModule option validation', () => {
       /expected the originator as a string of 1 to 11 characters, got a string of 14 characters/,
     ],
     [
+      'a sender with the http transport (no attested originator: it would be dropped)',
+      { transport: 'http', accounts: { otp: account }, sender: 'ACME' },
+      'sender',
+      /the http transport cannot choose the sender.*use the json transport/,
+    ],
+    [
       'a fractional timeoutMs',
       { transport: 'memory', timeoutMs: 2.5 },
       'timeoutMs',

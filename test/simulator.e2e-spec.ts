@@ -268,13 +268,9 @@ describe('PostaGuverciniSimulator (raw HTTP)', () => {
       [
         'xml',
         undefined,
-        '<?xml version="1.0" encoding="iso-8859-9"?><SMS-Response><ERROR>ERR1010 Veritabanı bağlantı işlemi başarısız</ERROR></SMS-Response>',
+        '<SMS-Response><ERROR>ERR1010 Veritabanı bağlantı işlemi başarısız</ERROR></SMS-Response>',
       ],
-      [
-        'xml',
-        1020,
-        '<?xml version="1.0" encoding="iso-8859-9"?><SMS-Response><ERROR>ERR1020</ERROR></SMS-Response>',
-      ],
+      ['xml', 1020, '<SMS-Response><ERROR>ERR1020</ERROR></SMS-Response>'],
       ['json', 1030, '{"StatusCode":1030,"StatusDescription":"Error (ERR1030)","Result":null}'],
       [
         'json',
@@ -464,6 +460,45 @@ describe('posta-guvercini-simulator CLI', () => {
     } finally {
       await running!.stop();
     }
+  });
+
+  it('switches reply forms and turns on the named assumptions', async () => {
+    let output = '';
+    const running = await main(
+      [
+        '--http-status-form',
+        'code',
+        '--http-bulk-reply-form',
+        'per-recipient',
+        '--assume-soap-status-operation',
+      ],
+      { out: { write: (text: string) => (output += text) }, handleSignals: false },
+    );
+    try {
+      expect(output).toContain('assumptions (not attested by any client): SOAP SmsStatus');
+      const base = `${running!.simulator.otpBaseUrl}/api_http`;
+      const sent = await exchange(
+        `${base}/sendbulksms.asp?user=otp-user&password=otp-secret&gsm=5321234567&gsm=123&text=x`,
+        { method: 'GET' },
+      );
+      const id = running!.simulator.messages[0]!.id;
+      expect(sent.body.toString('latin1')).toMatch(
+        new RegExp(`^errno=0&errtext=&message_id=${id}&charge=1&errno=-1003&`),
+      );
+      const status = await exchange(
+        `${base}/querysms.asp?user=otp-user&password=otp-secret&message_id=${id}`,
+        { method: 'GET' },
+      );
+      expect(status.body.toString()).toBe('errno=0&errtext=&status=200');
+    } finally {
+      await running!.stop();
+    }
+    await expect(
+      main(['--http-status-form', 'pipe'], {
+        out: { write: () => undefined },
+        handleSignals: false,
+      }),
+    ).rejects.toThrow('--http-status-form must be code-and-flag or code, got "pipe"');
   });
 
   it('stops on SIGTERM', async () => {

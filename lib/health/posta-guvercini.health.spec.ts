@@ -89,6 +89,25 @@ describe('PostaGuverciniHealthIndicator', () => {
     await moduleRef.close();
   });
 
+  it('shows an account without credit as waiting for credit (status 110), even without a threshold', async () => {
+    const transport = new ScriptedTransport(async (channel) => ({
+      channel,
+      balance: channel === 'otp' ? 0 : 50_000,
+    }));
+    const { moduleRef, indicator } = await indicatorWith({ transport });
+    const degraded = await indicator.isHealthy('sms');
+    expect(degraded.sms).toEqual({
+      status: 'degraded',
+      otp: { answered: true, balance: 0, lowCredit: true, waitingForCredit: true },
+      bulk: { answered: true, balance: 50_000, lowCredit: false },
+      message:
+        'Posta Güvercini has no credit on the otp account: nothing is sent until it is topped up (messages accepted meanwhile wait with status 110, waiting_credit)',
+    });
+    const down = await indicator.isHealthy('sms', { lowCredit: 'down' });
+    expect(down.sms.status).toBe('down');
+    await moduleRef.close();
+  });
+
   it("is down below the threshold when lowCredit is 'down'", async () => {
     const { moduleRef, indicator } = await indicatorWith({
       transport: new InMemoryTransport({ credit: 10 }),

@@ -16,6 +16,13 @@ export type PostaGuverciniAccountHealth =
       /** The threshold this balance was compared with, when one applies. */
       readonly threshold?: number;
       readonly lowCredit: boolean;
+      /**
+       * Present when the account has no credit left (balance ≤ 0): the provider keeps
+       * accepting messages (XML, SOAP, JSON) but holds them with status 110, delivery status
+       * `'waiting_credit'`, until credit is loaded — accepted, not sent. Counts as low credit
+       * whatever the threshold.
+       */
+      readonly waitingForCredit?: true;
     }
   | {
       readonly answered: false;
@@ -96,7 +103,9 @@ function loadTerminus(): Promise<TerminusHealthIndicatorService> {
  * A `@nestjs/terminus` health indicator for the Posta Güvercini accounts: asks each configured
  * account for its credit balance (one light request per channel, in parallel) and reports
  * `down` when an account does not answer (wrong credentials, host unreachable, timeout) and a
- * warning (`degraded`, or `down` if you choose) when a balance is below `creditThreshold`.
+ * warning (`degraded`, or `down` if you choose) when a balance is below `creditThreshold` — or
+ * when it is used up, whatever the threshold: the provider then holds new messages with status
+ * 110 (`waitingForCredit: true` on the account, delivery status `'waiting_credit'`).
  *
  * `@nestjs/terminus` is an optional peer dependency, loaded only when a check runs.
  *
@@ -175,7 +184,13 @@ export class PostaGuverciniHealthIndicator {
     const low = channels.filter((_, i) => (accounts[i] as { lowCredit: boolean }).lowCredit);
     if (low.length === 0) return session.up(details) as PostaGuverciniHealthResult<Key>;
 
-    const message = `Posta Güvercini credit is low on the ${low.join(' and ')} account${low.length > 1 ? 's' : ''}: top up before sending stops`;
+    const waiting = channels.filter(
+      (_, i) => (accounts[i] as { waitingForCredit?: true }).waitingForCredit === true,
+    );
+    const message =
+      waiting.length > 0
+        ? `Posta Güvercini has no credit on the ${waiting.join(' and ')} account${waiting.length > 1 ? 's' : ''}: nothing is sent until it is topped up (messages accepted meanwhile wait with status 110, waiting_credit)`
+        : `Posta Güvercini credit is low on the ${low.join(' and ')} account${low.length > 1 ? 's' : ''}: top up before sending stops`;
     if (lowCredit === 'down')
       return session.down({ ...details, message }) as PostaGuverciniHealthResult<Key>;
     if (typeof session.degraded === 'function') {
@@ -222,12 +237,14 @@ export class PostaGuverciniHealthIndicator {
     });
     try {
       const { balance } = await Promise.race([this.transport.credit(channel), timeout]);
-      const isLow = threshold !== undefined && balance < threshold;
+      const empty = balance <= 0;
+      const isLow = empty || (threshold !== undefined && balance < threshold);
       return {
         answered: true,
         balance: Number.isFinite(balance) ? balance : 'unlimited',
         ...(threshold !== undefined ? { threshold } : {}),
         lowCredit: isLow,
+        ...(empty ? { waitingForCredit: true as const } : {}),
       };
     } catch (error) {
       return {

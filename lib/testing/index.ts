@@ -18,4 +18,6 @@ export type {
   SimulatorFaultKind,
   SimulatorFaultSpec,
   InjectedFault,
+  HttpStatusForm,
+  HttpBulkReplyForm,
 } from './simulator/simulator.types.js';

@@ -13,6 +13,7 @@ describe('deliveryStatusOf', () => {
     ['-242|1', 'rejected', true, '-242'],
     ['-250|1', 'cancelled', true, '-250'],
     ['420', 'unknown', true, '420'],
+    ['110', 'waiting_credit', false, '110'], // bare code (HTTP querysms.asp): accepted, not final
   ])('%p → %p (final %p)', (raw, status, final, code) => {
     expect(deliveryStatusOf(raw)).toMatchObject({ status, final, code });
   });

@@ -20,8 +20,8 @@ const entry = (
 });
 
 /**
- * Delivery-status codes of Posta Güvercini (XML `res`, HTTP `status`, SOAP `SmsStatus`, JSON
- * `SmsStatus`), from the protocol reference §6: the official table (S1 Appendix B) plus the
+ * Delivery-status codes of Posta Güvercini (XML `res`, HTTP `status`, JSON `SmsStatus`; the
+ * SOAP transport asks the XML API), from the protocol reference §6: the official table (S1 Appendix B) plus the
  * newer codes of the vendor list quoted by S2. Whether a code is final is an inference where
  * the provider does not send its own flag.
  */

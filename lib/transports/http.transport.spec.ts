@@ -29,13 +29,12 @@ describe('HttpTransport wire format', () => {
       text: 'Kodunuz: 482913 — ş',
       sendAt: new Date('2026-11-27T21:05:00Z'),
       validUntil: new Date('2026-11-27T21:08:00Z'),
-      sender: 'ACME',
     });
     const [request] = provider.received;
     expect(request).toMatchObject({ method: 'POST', path: '/api_http/sendsms.asp' });
     expect(request!.headers['content-type']).toBe('application/x-www-form-urlencoded');
     expect(provider.lastBody('latin1')).toBe(
-      'user=otp-user&password=p%26ss+%DE&gsm=905321234567&text=Kodunuz%3A+482913+%97+%FE&dt=20261128+00%3A05&dt2=20261128+00%3A08&originator=ACME',
+      'user=otp-user&password=p%26ss+%DE&gsm=905321234567&text=Kodunuz%3A+482913+%97+%FE&dt=20261128+00%3A05&dt2=20261128+00%3A08',
     );
     expect(result).toEqual({
       recipients: [
@@ -69,6 +68,97 @@ describe('HttpTransport wire format', () => {
       { to: '905331234567', status: 'accepted', messageId: 'C1_B', providerCode: 'errno=0' },
     ]);
     expect(result.credits).toBe(4);
+  });
+
+  it('refuses a sender (request or option) before any request: the HTTP API has no attested originator', async () => {
+    await expect(
+      transport.send({ channel: 'otp', to: ['905321234567'], text: 'x', sender: 'ACME' }),
+    ).rejects.toMatchObject({ code: 'SENDER_NOT_SUPPORTED', field: 'sender' });
+    expect(provider.received).toHaveLength(0);
+    expect(
+      () =>
+        new HttpTransport({
+          accounts: { otp: { username: 'u', password: 'p', baseUrl } },
+          sender: 'ACME',
+        }),
+    ).toThrow(InvalidOptionsError);
+  });
+
+  it('reads a sendbulksms.asp reply with one errno block per recipient; a failed block rejects only its recipient', async () => {
+    provider.reply({
+      body: 'errno=0&errtext=&message_id=C1_A&charge=1&errno=-1003&errtext=GSM no geçersiz&message_id=&charge=0&errno=0&errtext=&message_id=C1_C&charge=2',
+      latin5: true,
+    });
+    const result = await transport.send({
+      channel: 'otp',
+      to: ['905321234567', '902121234567', '905331234567'],
+      text: 'Merhaba',
+    });
+    expect(result.recipients).toEqual([
+      {
+        to: '905321234567',
+        status: 'accepted',
+        messageId: 'C1_A',
+        charge: 1,
+        providerCode: 'errno=0',
+      },
+      {
+        to: '902121234567',
+        status: 'rejected',
+        error: expect.objectContaining({
+          code: 'PROVIDER_INVALID_NUMBER',
+          providerText: 'GSM no geçersiz',
+        }),
+        providerCode: 'errno=-1003',
+      },
+      {
+        to: '905331234567',
+        status: 'accepted',
+        messageId: 'C1_C',
+        charge: 2,
+        providerCode: 'errno=0',
+      },
+    ]);
+    expect(result.credits).toBe(3);
+  });
+
+  it('refuses per-recipient blocks that do not match the recipients as malformed', async () => {
+    provider.reply({
+      body: 'errno=0&errtext=&message_id=C1_A&charge=1&errno=0&errtext=&message_id=C1_B&charge=1',
+    });
+    await expect(
+      transport.send({
+        channel: 'otp',
+        to: ['905321234567', '905331234567', '905341234567'],
+        text: 'x',
+      }),
+    ).rejects.toBeInstanceOf(SmsMalformedResponseError);
+  });
+
+  it('sends N-N as one request per distinct text: identical texts share one sendbulksms.asp, results in request order', async () => {
+    provider.reply(
+      { body: 'errno=0&errtext=&message_id=C1_A&message_id=C1_C&charge=2' },
+      { body: 'errno=0&errtext=&message_id=C1_B&charge=1' },
+    );
+    const result = await transport.send({
+      channel: 'otp',
+      messages: [
+        { to: '905321234567', text: 'bir' },
+        { to: '905331234567', text: 'iki' },
+        { to: '905341234567', text: 'bir' },
+      ],
+    });
+    expect(provider.received.map((r) => [r.path, r.body.toString()])).toEqual([
+      [
+        '/api_http/sendbulksms.asp',
+        'user=otp-user&password=p%26ss+%DE&gsm=905321234567&gsm=905341234567&text=bir',
+      ],
+      ['/api_http/sendsms.asp', 'user=otp-user&password=p%26ss+%DE&gsm=905331234567&text=iki'],
+    ]);
+    expect(
+      result.recipients.map((r) => (r.status === 'accepted' ? r.messageId : r.status)),
+    ).toEqual(['C1_A', 'C1_B', 'C1_C']);
+    expect(result).toMatchObject({ requests: 2, credits: 3 });
   });
 
   it('reads errno as a provider error with its meaning and the Turkish errtext', async () => {
@@ -105,17 +195,26 @@ describe('HttpTransport wire format', () => {
     await expect(transport.credit('otp')).rejects.toEqual(expect.any(SmsHttpStatusError));
   });
 
-  it('queries status with one querysms.asp per id', async () => {
+  it('queries status with one querysms.asp per id, reading CODE|F and a bare code', async () => {
     provider.reply(
       { body: 'errno=0&errtext=&status=300|0' },
       { body: 'errno=-1005&errtext=Geçersiz message_id', latin5: true },
+      { body: 'errno=0&errtext=&status=400' },
+      { body: 'errno=0&errtext=&status=110' },
     );
-    const reports = await transport.status({ channel: 'otp', messageIds: ['C1_A', 'C1_B'] });
-    expect(provider.received.map((r) => [r.path, r.body.toString()])).toEqual([
+    const reports = await transport.status({
+      channel: 'otp',
+      messageIds: ['C1_A', 'C1_B', 'C1_C', 'C1_D'],
+    });
+    expect(provider.received.map((r) => [r.path, r.body.toString()]).slice(0, 2)).toEqual([
       ['/api_http/querysms.asp', 'user=otp-user&password=p%26ss+%DE&message_id=C1_A'],
       ['/api_http/querysms.asp', 'user=otp-user&password=p%26ss+%DE&message_id=C1_B'],
     ]);
-    expect(reports).toEqual([
+    expect(reports.slice(2).map((r) => [r.status, r.final, r.providerCode])).toEqual([
+      ['delivered', true, '400'],
+      ['waiting_credit', false, '110'],
+    ]);
+    expect(reports.slice(0, 2)).toEqual([
       {
         messageId: 'C1_A',
         status: 'sent',

@@ -7,7 +7,7 @@ import { formatCompactIstanbul } from './istanbul-time.js';
 import type { DeliveryReport, RecipientResult } from './sms-transport.types.js';
 import { type HttpReply, parseHttpReply } from './wire/http-reply.js';
 import { replyText } from './wire/reply-text.js';
-import type { SendBatch, SendPlan } from './wire/send-plan.js';
+import { type SendBatch, type SendPlan, textFieldOf } from './wire/send-plan.js';
 import type { BatchOutcome } from './wire/send-runner.js';
 import type { WireRequest, WireResponse } from './wire/wire-client.js';
 import {
@@ -16,14 +16,14 @@ import {
   type PreparedStatus,
   WireTransport,
 } from './wire/wire.transport.js';
-import type { ResolvedAccount, WireTransportOptions } from './wire-transport.options.js';
+import type { ConcurrentWireTransportOptions, ResolvedAccount } from './wire-transport.options.js';
 
 /** Options of `HttpTransport`. */
-export interface HttpTransportOptions extends WireTransportOptions {
+export interface HttpTransportOptions extends ConcurrentWireTransportOptions {
   /**
-   * Requests in flight at once where the HTTP API needs one request per item: N-N sends (one
-   * `sendsms.asp` per message) and status queries (one `querysms.asp` per message id).
-   * Capped at `connections`.
+   * Requests in flight at once where the HTTP API needs several requests for one call: N-N
+   * sends (one request per distinct text) and status queries (one `querysms.asp` per message
+   * id). Capped at `connections`.
    * @default 16
    */
   readonly concurrency?: number;
@@ -38,12 +38,17 @@ const UNKNOWN_MESSAGE_ID = '-1005';
  * Posta Güvercini's HTTP API (`/api_http/*.asp`, key=value replies).
  *
  * - 1 recipient → `sendsms.asp`; 1-N → `sendbulksms.asp` with `gsm` repeated, ≤ 800 per request,
- *   requests in order.
- * - **N-N has no HTTP endpoint**: it is emulated with one `sendsms.asp` per message. The first
- *   goes alone, the rest with at most `concurrency` in flight; if one fails, no new one starts
- *   and `SmsPartialSendError` reports every message (accepted, failed, or not sent). Prefer the
- *   XML or JSON transport for large N-N campaigns.
- * - Status: one `querysms.asp` per id (the API takes one id), `concurrency` in flight.
+ *   requests in order. The reply is read in both attested layouts: one block
+ *   (`errno=0&errtext=&message_id=…&message_id=…&charge=n`) and one
+ *   `errno/errtext/message_id/charge` block per recipient, where a failed block rejects only
+ *   that recipient.
+ * - **N-N has no HTTP endpoint**: it is emulated with one request per distinct text (identical
+ *   texts grouped into one `sendbulksms.asp`, ≤ 800 numbers; a text for one number goes as
+ *   `sendsms.asp`). The first goes alone, the rest with at most `concurrency` in flight; if one
+ *   fails, no new one starts and `SmsPartialSendError` reports every message (accepted,
+ *   failed, or not sent). Prefer the XML or JSON transport for large N-N campaigns.
+ * - Status: one `querysms.asp` per id (the API takes one id), `concurrency` in flight; the
+ *   status is read as a bare code (`400`) or with the final flag (`400|1`).
  * - Credit: `querycredit.asp`.
  * - Body: `application/x-www-form-urlencoded`, credentials in the body (never the URL), values
  *   percent-encoded byte-wise in windows-1254 — byte-identical to ISO-8859-9 for every Turkish
@@ -52,7 +57,11 @@ const UNKNOWN_MESSAGE_ID = '-1005';
  *   character neither has (an emoji) is a `SmsValidationError` before any request: use the
  *   JSON or SOAP transport (UTF-8) for such texts.
  * - Numbers `90` + 10 digits; `dt`/`dt2` as `yyyyMMdd HH:mm` in Istanbul time (minutes: seconds
- *   are dropped); sender as `originator`.
+ *   are dropped).
+ * - **No sender**: no client sends an originator on the HTTP API, and classic ASP drops keys it
+ *   does not know, so the message would leave under the account's default title while the
+ *   package reported the requested one. A `sender` (option or request) is refused with a typed
+ *   error; use the JSON transport to choose the sender.
  */
 export class HttpTransport extends WireTransport {
   readonly name = 'http';
@@ -60,13 +69,13 @@ export class HttpTransport extends WireTransport {
   /** `user=…&password=…`, encoded once per account. */
   private readonly credentialFields = new Map<string, string>();
 
+  protected override get carriesSender(): boolean {
+    return false;
+  }
+
   constructor(options: HttpTransportOptions) {
     super(options, 'http');
-    const concurrency = options.concurrency ?? 16;
-    if (!Number.isInteger(concurrency) || concurrency < 1) {
-      throw new InvalidOptionsError('concurrency', 'expected an integer ≥ 1');
-    }
-    this.concurrency = Math.min(concurrency, this.connections);
+    this.concurrency = this.resolveConcurrency(options.concurrency);
     this.statusConcurrency = this.concurrency;
     for (const account of Object.values(this.accounts)) {
       for (const field of ['username', 'password'] as const) {
@@ -85,26 +94,20 @@ export class HttpTransport extends WireTransport {
   }
 
   protected override prepareSend(account: ResolvedAccount, plan: SendPlan): PreparedSendWork {
-    if (plan.text !== undefined) return super.prepareSend(account, plan);
-    // N-N emulation: one sendsms.asp per message.
-    const requests = plan.messages.map((message, offset) => {
-      const batch: SendBatch = { ...plan, messages: [message], offset };
-      return { wire: this.encodeSend(account, batch), batch, recipients: [message.to] };
-    });
-    return { requests, concurrency: this.concurrency };
+    return plan.text !== undefined
+      ? super.prepareSend(account, plan)
+      : this.prepareGroupedSend(account, plan, this.concurrency);
   }
 
   protected encodeSend(account: ResolvedAccount, batch: SendBatch): WireRequest {
     const single = batch.messages.length === 1;
     let body = this.credentials(account);
     for (const message of batch.messages) body += `&gsm=${message.to}`;
-    const text = single ? batch.messages[0]!.text : batch.text!;
-    body += `&text=${percentEncodeIso88599(text, { charset: CHARSET, field: batch.text === undefined ? `messages[${batch.offset}].text` : 'text' })}`;
+    const text = batch.text ?? batch.messages[0]!.text;
+    body += `&text=${percentEncodeIso88599(text, { charset: CHARSET, field: textFieldOf(batch) })}`;
     if (batch.sendAt) body += `&dt=${percentEncodeIso88599(formatCompactIstanbul(batch.sendAt))}`;
     if (batch.validUntil)
       body += `&dt2=${percentEncodeIso88599(formatCompactIstanbul(batch.validUntil))}`;
-    if (batch.sender)
-      body += `&originator=${percentEncodeIso88599(batch.sender, { charset: CHARSET, field: 'sender' })}`;
     return this.request(
       account,
       single ? '/api_http/sendsms.asp' : '/api_http/sendbulksms.asp',
@@ -113,9 +116,12 @@ export class HttpTransport extends WireTransport {
   }
 
   protected readSendReply(response: WireResponse, request: PreparedSend): BatchOutcome {
-    const reply = this.readReply(response);
-    const ids = reply.all('message_id');
     const recipients = request.recipients;
+    const parsed = this.parseReply(response);
+    const blocks = parsed.blocks();
+    if (blocks.length > 1) return this.readPerRecipientBlocks(blocks, recipients);
+    const reply = this.checkErrno(parsed);
+    const ids = reply.all('message_id');
     if (ids.length !== recipients.length || ids.some((id) => id === '')) {
       throw new SmsMalformedResponseError(
         `the HTTP API accepted the request but returned ${ids.length} message ids for ${recipients.length} recipients`,
@@ -134,6 +140,49 @@ export class HttpTransport extends WireTransport {
       ...(single && chargeText !== undefined && chargeText !== '' ? { charge } : {}),
     }));
     return { recipients: results, credits: charge, providerCode: 'errno=0' };
+  }
+
+  /** A `sendbulksms.asp` reply with one `errno/errtext/message_id/charge` block per recipient. */
+  private readPerRecipientBlocks(
+    blocks: readonly HttpReply[],
+    recipients: readonly string[],
+  ): BatchOutcome {
+    if (blocks.length !== recipients.length) {
+      throw new SmsMalformedResponseError(
+        `the HTTP API answered ${blocks.length} errno blocks for ${recipients.length} recipients`,
+      );
+    }
+    let credits = 0;
+    const results = recipients.map((to, i): RecipientResult => {
+      const block = blocks[i]!;
+      const errno = block.get('errno')!;
+      if (errno !== '0') {
+        return {
+          to,
+          status: 'rejected',
+          error: new SmsProviderError('http', errno, block.get('errtext') || undefined),
+          providerCode: `errno=${errno}`,
+        };
+      }
+      const messageId = block.get('message_id') ?? '';
+      if (messageId === '')
+        throw new SmsMalformedResponseError(
+          'the HTTP API accepted a recipient without a message_id',
+        );
+      const chargeText = block.get('charge');
+      const charge = chargeText === undefined || chargeText === '' ? undefined : Number(chargeText);
+      if (charge !== undefined && !Number.isFinite(charge))
+        throw new SmsMalformedResponseError('the HTTP API returned a charge that is not a number');
+      credits += charge ?? 0;
+      return {
+        to,
+        status: 'accepted',
+        messageId,
+        providerCode: 'errno=0',
+        ...(charge !== undefined ? { charge } : {}),
+      };
+    });
+    return { recipients: results, credits, providerCode: 'errno=0' };
   }
 
   protected override prepareStatus(
@@ -179,6 +228,10 @@ export class HttpTransport extends WireTransport {
 
   /** Parses a reply; `errno` other than 0 (and the tolerated ones) → `SmsProviderError`. */
   private readReply(response: WireResponse, tolerated: readonly string[] = []): HttpReply {
+    return this.checkErrno(this.parseReply(response), tolerated);
+  }
+
+  private parseReply(response: WireResponse): HttpReply {
     this.assertHttpOk(response);
     const reply = parseHttpReply(replyText(response, CHARSET));
     if (reply === undefined) {
@@ -186,6 +239,10 @@ export class HttpTransport extends WireTransport {
         `the HTTP API answered ${response.body.length} bytes (${response.contentType ?? 'no content type'}) that are not errno=…&errtext=…`,
       );
     }
+    return reply;
+  }
+
+  private checkErrno(reply: HttpReply, tolerated: readonly string[] = []): HttpReply {
     const errno = reply.get('errno')!;
     if (errno !== '0' && !tolerated.includes(errno)) {
       throw new SmsProviderError('http', errno, reply.get('errtext') || undefined);

@@ -68,7 +68,11 @@ export interface SendResult {
   readonly providerCodes: readonly string[];
 }
 
-/** One model of delivery state across all APIs. */
+/**
+ * One model of delivery state across all APIs. `'waiting_credit'` is status 110: the provider
+ * accepted the message but holds it until credit is loaded — not sent, not delivered, not
+ * final (it becomes `'expired'`, code `-220`, if its validity ends first).
+ */
 export type DeliveryStatus =
   | 'waiting_credit'
   | 'scheduled'

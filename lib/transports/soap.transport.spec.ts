@@ -54,28 +54,41 @@ describe('SoapTransport wire format', () => {
     ]);
   });
 
-  it('sends N-N as SmsInsert_N_N with parallel arrays and reads a per-recipient code as a rejection', async () => {
-    provider.reply({ body: result('SmsInsert_N_N', strings('C1_A', '-1003')) });
+  it('sends N-N as one SmsInsert_1_N per distinct text (never the unattested SmsInsert_N_N), results in request order', async () => {
+    provider.reply(
+      { body: result('SmsInsert_1_N', strings('C1_A', 'C1_C')) },
+      { body: result('SmsInsert_1_N', strings('-1003')) },
+    );
     const sent = await transport.send({
       channel: 'otp',
       messages: [
         { to: '905321234567', text: 'bir' },
         { to: '902121234567', text: 'iki\r\n' },
+        { to: '905331234567', text: 'bir' },
       ],
     });
-    expect(provider.received[0]!.headers['soapaction']).toBe(
-      '"http://83.66.137.24/PgApiWs/SmsInsert_N_N"',
+    expect(provider.received.map((r) => r.headers['soapaction'])).toEqual([
+      '"http://83.66.137.24/PgApiWs/SmsInsert_1_N"',
+      '"http://83.66.137.24/PgApiWs/SmsInsert_1_N"',
+    ]);
+    expect(provider.received[0]!.body.toString()).toContain(
+      '<Recepients><string>905321234567</string><string>905331234567</string></Recepients><Message>bir</Message></SmsInsert_1_N>',
     );
-    expect(provider.lastBody()).toContain(
-      '<SendDate xsi:nil="true"/><ExpireDate xsi:nil="true"/><Recepients><string>905321234567</string><string>902121234567</string></Recepients>' +
-        '<Messages><string>bir</string><string>iki&#13;\n</string></Messages></SmsInsert_N_N>',
+    expect(provider.received[1]!.body.toString()).toContain(
+      '<Recepients><string>902121234567</string></Recepients><Message>iki&#13;\n</Message></SmsInsert_1_N>',
     );
+    expect(provider.received.map((r) => r.body.toString()).join('')).not.toContain('SmsInsert_N_N');
+    expect(sent.requests).toBe(2);
+    expect(sent.recipients.map((r) => [r.to, r.status])).toEqual([
+      ['905321234567', 'accepted'],
+      ['902121234567', 'rejected'],
+      ['905331234567', 'accepted'],
+    ]);
     expect(sent.recipients[1]).toMatchObject({
-      to: '902121234567',
-      status: 'rejected',
       providerCode: '-1003',
       error: { code: 'PROVIDER_INVALID_NUMBER' },
     });
+    expect(sent.recipients[2]).toMatchObject({ messageId: 'C1_C' });
   });
 
   it.each([
@@ -128,23 +141,38 @@ describe('SoapTransport wire format', () => {
     ).rejects.toBeInstanceOf(SmsMalformedResponseError);
   });
 
-  it('queries status with SmsStatus and credit with CreditBalance', async () => {
+  it('queries status through the XML API (Sms_stareqx.asp) on the same host, never a SOAP SmsStatus, and credit with CreditBalance', async () => {
     provider.reply(
-      { body: result('SmsStatus', strings('300|0', '-210|1')) },
+      {
+        contentType: 'text/xml; charset=iso-8859-9',
+        body: '<SMS-Response><STATUS id="C1_A" res="300|0" gsmno="5321234567"/><STATUS id="C1_B" res="-210|1" gsmno="5331234567"/></SMS-Response>',
+      },
       { body: result('CreditBalance', '4321') },
     );
     const reports = await transport.status({ channel: 'otp', messageIds: ['C1_A', 'C1_B'] });
-    expect(provider.received[0]!.body.toString()).toBe(
-      `${OPEN}<SmsStatus xmlns="http://83.66.137.24/PgApiWs">${CREDENTIALS}<MessageIds>${strings('C1_A', 'C1_B')}</MessageIds></SmsStatus>${CLOSE}`,
+    const [statusRequest] = provider.received;
+    expect(statusRequest!.path).toBe('/api_xml/Sms_stareqx.asp');
+    expect(statusRequest!.headers['content-type']).toBe('text/xml; charset=iso-8859-9');
+    expect(statusRequest!.headers['soapaction']).toBeUndefined();
+    expect(statusRequest!.body.toString('latin1')).toBe(
+      '<?xml version="1.0" encoding="iso-8859-9"?><SMS-StaRequest><CLIENT user="otp-user" pwd="p&amp;ss&lt;&quot;\xde&quot;&gt;"/><STATUS id="C1_A"/><STATUS id="C1_B"/></SMS-StaRequest>',
     );
-    expect(reports.map((r) => [r.messageId, r.status, r.final, r.providerCode])).toEqual([
-      ['C1_A', 'sent', false, '300'],
-      ['C1_B', 'expired', true, '-210'],
+    expect(reports.map((r) => [r.messageId, r.status, r.final, r.providerCode, r.to])).toEqual([
+      ['C1_A', 'sent', false, '300', '905321234567'],
+      ['C1_B', 'expired', true, '-210', '905331234567'],
     ]);
     await expect(transport.credit('otp')).resolves.toEqual({ channel: 'otp', balance: 4321 });
     expect(provider.received[1]!.headers['soapaction']).toBe(
       '"http://83.66.137.24/PgApiWs/CreditBalance"',
     );
+  });
+
+  it('reports an XML error of the status query as an xml provider error', async () => {
+    provider.reply({ body: '<SMS-Response><ERROR>ERR2010</ERROR></SMS-Response>' });
+    await expect(transport.status({ channel: 'otp', messageIds: ['C1_A'] })).rejects.toMatchObject({
+      api: 'xml',
+      providerCode: 'ERR2010',
+    });
   });
 
   it('reads a credit answered with an error code as a provider error', async () => {

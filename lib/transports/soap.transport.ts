@@ -1,14 +1,25 @@
 import { SmsProviderError } from '../errors/provider.error.js';
 import { SmsHttpStatusError, SmsMalformedResponseError } from '../errors/transport.error.js';
-import { deliveryReportOf } from './delivery-status.js';
 import { formatIsoIstanbul } from './istanbul-time.js';
 import type { DeliveryReport, RecipientResult } from './sms-transport.types.js';
 import { replyText } from './wire/reply-text.js';
-import type { SendBatch } from './wire/send-plan.js';
+import { type SendBatch, type SendPlan, textFieldOf } from './wire/send-plan.js';
 import type { BatchOutcome } from './wire/send-runner.js';
 import type { WireRequest, WireResponse } from './wire/wire-client.js';
-import { type PreparedSend, type PreparedStatus, WireTransport } from './wire/wire.transport.js';
-import type { ResolvedAccount, WireTransportOptions } from './wire-transport.options.js';
+import {
+  type PreparedSend,
+  type PreparedSendWork,
+  type PreparedStatus,
+  WireTransport,
+} from './wire/wire.transport.js';
+import type { ConcurrentWireTransportOptions, ResolvedAccount } from './wire-transport.options.js';
+import {
+  readXmlStatusReply,
+  XML_CONTENT_TYPE,
+  XML_STATUS_PATH,
+  xmlClientElement,
+  xmlStatusRequest,
+} from './wire/xml-api.js';
 import { escapeXmlUtf8 } from './wire/xml-escape.js';
 import {
   childNamed,
@@ -30,36 +41,61 @@ const CODE_ENTRY = /^(?:-?\d+|ERR\d+)$/;
 /** Codes that reject one recipient; any other code alone in a result is about the whole request. */
 const RECIPIENT_CODES = new Set(['-1003']);
 const NIL = ' xsi:nil="true"';
+const SEND = 'SmsInsert_1_N';
+
+/** Options of `SoapTransport`. */
+export interface SoapTransportOptions extends ConcurrentWireTransportOptions {
+  /**
+   * `SmsInsert_1_N` calls in flight at once for an N-N send (one call per distinct text).
+   * Capped at `connections`.
+   * @default 16
+   */
+  readonly concurrency?: number;
+}
 
 /**
  * Posta Güvercini's SOAP 1.1 web service (`/api_ws/smsservice.asmx`, ASMX, namespace
- * `http://83.66.137.24/PgApiWs`).
+ * `http://83.66.137.24/PgApiWs`), using only what public clients attest.
  *
- * - 1-N: `SmsInsert_1_N` (`Recepients` — the vendor's spelling — and `Message`); N-N:
- *   `SmsInsert_N_N` (`Recepients` and `Messages`, parallel arrays). ≤ 800 per request, in order.
+ * - 1-N: `SmsInsert_1_N` (`Username`, `Password`, `SendDate`, `ExpireDate`, `Recepients` — the
+ *   vendor's spelling — and `Message`), ≤ 800 numbers per call, calls in order.
+ * - **N-N is emulated**: `SmsInsert_N_N` exists, but its parameter names are not attested. An
+ *   N-N send goes as one `SmsInsert_1_N` call per distinct text (identical texts grouped, ≤ 800
+ *   numbers each), the first alone, then at most `concurrency` in flight; results come back in
+ *   request order, and a failed call makes it an `SmsPartialSendError` that reports every
+ *   message (accepted, failed, or not sent).
  * - The result is one string per recipient: a message id, or a code (`-1003`) that rejects that
  *   recipient (`status: 'rejected'` with an `SmsProviderError`). A request-level error is a
  *   single code entry (`-1001`, `ERR1070`) and is thrown as `SmsProviderError`.
- * - Status: `SmsStatus` (`MessageIds`, ≤ 800) → `CODE|F` per id; credit: `CreditBalance`.
+ * - **Status without a SOAP operation**: no client, proxy or WSDL shows a SOAP status
+ *   operation, and an ASMX service answers an unknown one with a fault. `status()` therefore
+ *   asks the XML API's `Sms_stareqx.asp` on the same host with the same account (≤ 800 ids per
+ *   request; the reply's `CODE|F` and number). Provider errors of that query carry `api: 'xml'`.
+ * - Credit: `CreditBalance`.
  * - UTF-8 documents, every value escaped; `SendDate`/`ExpireDate` as ISO dateTime with the
  *   Istanbul offset (`2026-11-27T19:30:00+03:00`), `xsi:nil` when absent; numbers `90` + 10
  *   digits. A `soap:Client` fault is an `SmsProviderError` (`soap:Client`); other faults and
  *   non-2xx statuses are `SmsHttpStatusError`.
- * - The service has no originator parameter: a `sender` is refused with a typed error rather
- *   than dropped; use the HTTP or JSON transport to choose the sender.
+ * - The service has no attested originator parameter: a `sender` is refused with a typed error
+ *   rather than dropped; use the JSON transport to choose the sender.
  */
 export class SoapTransport extends WireTransport {
   readonly name = 'soap';
   /** `<Username>…</Username><Password>…</Password>`, escaped once per account. */
   private readonly credentialElements = new Map<string, string>();
+  /** `<CLIENT user pwd/>` of the XML API (status queries), escaped once per account. */
+  private readonly clientElements = new Map<string, string>();
+  private readonly concurrency: number;
 
   protected override get carriesSender(): boolean {
     return false;
   }
 
-  constructor(options: WireTransportOptions) {
+  constructor(options: SoapTransportOptions) {
     super(options, 'soap');
+    this.concurrency = this.resolveConcurrency(options.concurrency);
     for (const account of Object.values(this.accounts)) {
+      this.clientElements.set(account.channel, xmlClientElement(account));
       this.credentialElements.set(
         account.channel,
         `<Username>${escapeXmlUtf8(account.username)}</Username><Password>${escapeXmlUtf8(account.password)}</Password>`,
@@ -67,9 +103,14 @@ export class SoapTransport extends WireTransport {
     }
   }
 
+  protected override prepareSend(account: ResolvedAccount, plan: SendPlan): PreparedSendWork {
+    return plan.text !== undefined
+      ? super.prepareSend(account, plan)
+      : this.prepareGroupedSend(account, plan, this.concurrency);
+  }
+
   protected encodeSend(account: ResolvedAccount, batch: SendBatch): WireRequest {
-    const operation = batch.text !== undefined ? 'SmsInsert_1_N' : 'SmsInsert_N_N';
-    let body = `${ENVELOPE_OPEN}<${operation} xmlns="${SOAP_NAMESPACE}">${this.credentialElements.get(account.channel)!}`;
+    let body = `${ENVELOPE_OPEN}<${SEND} xmlns="${SOAP_NAMESPACE}">${this.credentialElements.get(account.channel)!}`;
     body += batch.sendAt
       ? `<SendDate>${formatIsoIstanbul(batch.sendAt)}</SendDate>`
       : `<SendDate${NIL}/>`;
@@ -79,22 +120,14 @@ export class SoapTransport extends WireTransport {
     body += '<Recepients>';
     for (const message of batch.messages) body += `<string>${message.to}</string>`;
     body += '</Recepients>';
-    if (batch.text !== undefined) {
-      body += `<Message>${escapeXmlUtf8(batch.text, 'text')}</Message>`;
-    } else {
-      body += '<Messages>';
-      batch.messages.forEach((message, i) => {
-        body += `<string>${escapeXmlUtf8(message.text, `messages[${batch.offset + i}].text`)}</string>`;
-      });
-      body += '</Messages>';
-    }
-    body += `</${operation}>${ENVELOPE_CLOSE}`;
-    return this.request(account, operation, body);
+    const text = batch.text ?? batch.messages[0]!.text;
+    body += `<Message>${escapeXmlUtf8(text, textFieldOf(batch))}</Message>`;
+    body += `</${SEND}>${ENVELOPE_CLOSE}`;
+    return this.request(account, SEND, body);
   }
 
   protected readSendReply(response: WireResponse, request: PreparedSend): BatchOutcome {
-    const operation = request.batch.text !== undefined ? 'SmsInsert_1_N' : 'SmsInsert_N_N';
-    const entries = this.readStrings(response, operation);
+    const entries = this.readStrings(response, SEND);
     const count = request.recipients.length;
     const only = entries.length === 1 ? entries[0]! : undefined;
     if (only !== undefined && CODE_ENTRY.test(only) && (count > 1 || !RECIPIENT_CODES.has(only))) {
@@ -117,33 +150,21 @@ export class SoapTransport extends WireTransport {
       }
       return { to, status: 'accepted', messageId: entry };
     });
-    return { recipients, credits: 0, providerCode: `${operation}Result` };
+    return { recipients, credits: 0, providerCode: `${SEND}Result` };
   }
 
+  /** Status goes to the XML API's `Sms_stareqx.asp` on the same host (no SOAP status operation is attested). */
   protected encodeStatus(account: ResolvedAccount, messageIds: readonly string[]): WireRequest {
-    let body = `${ENVELOPE_OPEN}<SmsStatus xmlns="${SOAP_NAMESPACE}">${this.credentialElements.get(account.channel)!}<MessageIds>`;
-    for (const id of messageIds) body += `<string>${escapeXmlUtf8(id, 'messageIds')}</string>`;
-    body += `</MessageIds></SmsStatus>${ENVELOPE_CLOSE}`;
-    return this.request(account, 'SmsStatus', body);
+    return this.wireRequest(
+      account,
+      XML_STATUS_PATH,
+      XML_CONTENT_TYPE,
+      xmlStatusRequest(this.clientElements.get(account.channel)!, messageIds),
+    );
   }
 
   protected readStatusReply(response: WireResponse, request: PreparedStatus): DeliveryReport[] {
-    const entries = this.readStrings(response, 'SmsStatus');
-    const count = request.messageIds.length;
-    if (
-      entries.length === 1 &&
-      count >= 1 &&
-      !entries[0]!.includes('|') &&
-      CODE_ENTRY.test(entries[0]!)
-    ) {
-      throw new SmsProviderError('soap', entries[0]!);
-    }
-    if (entries.length !== count) {
-      throw new SmsMalformedResponseError(
-        `the SOAP service answered ${entries.length} statuses for ${count} message ids`,
-      );
-    }
-    return request.messageIds.map((messageId, i) => deliveryReportOf(messageId, entries[i]!));
+    return readXmlStatusReply(response, request.messageIds);
   }
 
   protected prepareCredit(account: ResolvedAccount): WireRequest {

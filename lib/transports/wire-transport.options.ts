@@ -36,9 +36,21 @@ export interface WireTransportOptions {
    */
   readonly connections?: number;
   /**
-   * Default originator (sender title), ≤ 11 characters.
+   * Default originator (sender title), ≤ 11 characters. Only the JSON API carries one: the
+   * other wire transports refuse it (`InvalidOptionsError`) rather than drop it silently.
    */
   readonly sender?: string;
+}
+
+/** Options of a wire transport that needs several requests for one call (HTTP, SOAP). */
+export interface ConcurrentWireTransportOptions extends WireTransportOptions {
+  /**
+   * Requests in flight at once where one call needs several requests: N-N sends (one 1-N
+   * request per distinct text) and, for HTTP, status queries (one `querysms.asp` per id).
+   * Capped at `connections`.
+   * @default 16
+   */
+  readonly concurrency?: number;
 }
 
 /** An account with its base URL resolved and checked. */

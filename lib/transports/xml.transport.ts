@@ -1,26 +1,25 @@
 import { SmsProviderError } from '../errors/provider.error.js';
 import { SmsMalformedResponseError } from '../errors/transport.error.js';
-import { encodeIso88599, escapeXmlForIso88599 } from '../message/iso-8859-9.js';
+import { escapeXmlForIso88599 } from '../message/iso-8859-9.js';
 import { toTurkishNationalNumber } from '../phone/phone-number.js';
-import { deliveryReportOf } from './delivery-status.js';
 import { formatSlashedIstanbul } from './istanbul-time.js';
 import type { DeliveryReport, RecipientResult } from './sms-transport.types.js';
-import { replyText } from './wire/reply-text.js';
 import type { SendBatch } from './wire/send-plan.js';
 import type { BatchOutcome } from './wire/send-runner.js';
 import type { WireRequest, WireResponse } from './wire/wire-client.js';
 import { type PreparedSend, type PreparedStatus, WireTransport } from './wire/wire.transport.js';
 import type { ResolvedAccount, WireTransportOptions } from './wire-transport.options.js';
 import {
-  childNamed,
-  childrenNamed,
-  parseXml,
-  type XmlElement,
-  XmlSyntaxError,
-} from './wire/xml-reader.js';
+  readXmlReply,
+  readXmlStatusReply,
+  XML_CONTENT_TYPE,
+  XML_STATUS_PATH,
+  xmlClientElement,
+  xmlDocument,
+  xmlStatusRequest,
+} from './wire/xml-api.js';
+import { childNamed, childrenNamed } from './wire/xml-reader.js';
 
-const DECLARATION = '<?xml version="1.0" encoding="iso-8859-9"?>';
-const CONTENT_TYPE = 'text/xml; charset=iso-8859-9';
 const REJECTED_MEANING =
   'the provider refused this recipient (res is not 1), usually an invalid or unreachable number';
 
@@ -32,6 +31,7 @@ const REJECTED_MEANING =
  * - Per-recipient rejections (`<INSERT id="" res="0"/>`) come back as `status: 'rejected'` with
  *   an `SmsProviderError`; the other recipients of the request are still accepted.
  * - Status: `Sms_stareqx.asp` (≤ 800 ids, the reply includes the number); credit: `Cre_balreq.asp`.
+ * - Replies are read with or without an `<?xml?>` declaration (the vendor's examples have none).
  * - Documents are ISO-8859-9 with an XML declaration; every attribute is escaped, and a
  *   character ISO-8859-9 lacks (`—`, an emoji) travels as a numeric character reference
  *   (`&#8212;`), so any text arrives exactly.
@@ -39,7 +39,7 @@ const REJECTED_MEANING =
  *   Istanbul time (`dt=""` = now; seconds are dropped).
  * - The XML API has no originator field: the account's default sender title is always used, and
  *   a `sender` (option or request) is refused with a typed error rather than silently dropped;
- *   use the HTTP or JSON transport to choose the sender.
+ *   use the JSON transport to choose the sender.
  */
 export class XmlTransport extends WireTransport {
   readonly name = 'xml';
@@ -53,17 +53,14 @@ export class XmlTransport extends WireTransport {
   constructor(options: WireTransportOptions) {
     super(options, 'xml');
     for (const account of Object.values(this.accounts)) {
-      this.clientElements.set(
-        account.channel,
-        `<CLIENT user="${escapeXmlForIso88599(account.username)}" pwd="${escapeXmlForIso88599(account.password)}"/>`,
-      );
+      this.clientElements.set(account.channel, xmlClientElement(account));
     }
   }
 
   protected encodeSend(account: ResolvedAccount, batch: SendBatch): WireRequest {
     const dt = batch.sendAt ? formatSlashedIstanbul(batch.sendAt) : '';
     const dt2 = batch.validUntil ? ` dt2="${formatSlashedIstanbul(batch.validUntil)}"` : '';
-    let body = `${DECLARATION}<SMS-InsRequest>${this.clientElements.get(account.channel)!}`;
+    let body = `<SMS-InsRequest>${this.clientElements.get(account.channel)!}`;
     if (batch.text !== undefined) {
       body += `<INSERTMSG text="${escapeXmlForIso88599(batch.text, { field: 'text' })}" dt="${dt}"${dt2}>`;
       for (const message of batch.messages)
@@ -82,7 +79,7 @@ export class XmlTransport extends WireTransport {
   }
 
   protected readSendReply(response: WireResponse, request: PreparedSend): BatchOutcome {
-    const root = this.readReply(response, 'SMS-Response');
+    const root = readXmlReply(response, 'SMS-Response');
     const inserts = childrenNamed(root, 'INSERT');
     if (inserts.length !== request.recipients.length) {
       throw new SmsMalformedResponseError(
@@ -105,43 +102,25 @@ export class XmlTransport extends WireTransport {
   }
 
   protected encodeStatus(account: ResolvedAccount, messageIds: readonly string[]): WireRequest {
-    let body = `${DECLARATION}<SMS-StaRequest>${this.clientElements.get(account.channel)!}`;
-    for (const id of messageIds)
-      body += `<STATUS id="${escapeXmlForIso88599(id, { field: 'messageIds' })}"/>`;
-    body += '</SMS-StaRequest>';
-    return this.request(account, '/api_xml/Sms_stareqx.asp', body);
+    return this.wireRequest(
+      account,
+      XML_STATUS_PATH,
+      XML_CONTENT_TYPE,
+      xmlStatusRequest(this.clientElements.get(account.channel)!, messageIds),
+    );
   }
 
   protected readStatusReply(response: WireResponse, request: PreparedStatus): DeliveryReport[] {
-    const root = this.readReply(response, 'SMS-Response');
-    const entries = childrenNamed(root, 'STATUS');
-    if (entries.length !== request.messageIds.length) {
-      throw new SmsMalformedResponseError(
-        `the XML API answered ${entries.length} STATUS results for ${request.messageIds.length} message ids`,
-      );
-    }
-    return request.messageIds.map((messageId, i) => {
-      const entry = entries[i]!;
-      if (entry.attributes['id'] !== undefined && entry.attributes['id'] !== messageId) {
-        throw new SmsMalformedResponseError(
-          'the XML API answered STATUS results in a different order than asked',
-        );
-      }
-      const gsm = entry.attributes['gsmno'];
-      return {
-        ...deliveryReportOf(messageId, entry.attributes['res'] ?? ''),
-        ...(gsm !== undefined && /^5\d{9}$/.test(gsm) ? { to: `90${gsm}` } : {}),
-      };
-    });
+    return readXmlStatusReply(response, request.messageIds);
   }
 
   protected prepareCredit(account: ResolvedAccount): WireRequest {
-    const body = `${DECLARATION}<CREDIT-BalRequest>${this.clientElements.get(account.channel)!}<BALANCE req="1"/></CREDIT-BalRequest>`;
+    const body = `<CREDIT-BalRequest>${this.clientElements.get(account.channel)!}<BALANCE req="1"/></CREDIT-BalRequest>`;
     return this.request(account, '/api_xml/Cre_balreq.asp', body);
   }
 
   protected readCreditReply(response: WireResponse): number {
-    const balance = childNamed(this.readReply(response, 'CREDIT-Response'), 'BALANCE');
+    const balance = childNamed(readXmlReply(response, 'CREDIT-Response'), 'BALANCE');
     const credit = Number(balance?.attributes['res'] ?? NaN);
     if (!Number.isFinite(credit))
       throw new SmsMalformedResponseError('the XML API credit reply has no number in BALANCE res');
@@ -149,33 +128,6 @@ export class XmlTransport extends WireTransport {
   }
 
   private request(account: ResolvedAccount, path: string, document: string): WireRequest {
-    return this.wireRequest(account, path, CONTENT_TYPE, encodeIso88599(document));
-  }
-
-  /** Parses the reply document; `<ERROR>` → `SmsProviderError`, anything unexpected → malformed. */
-  private readReply(response: WireResponse, rootName: string): XmlElement {
-    this.assertHttpOk(response);
-    let root: XmlElement;
-    try {
-      root = parseXml(replyText(response, 'iso-8859-9', { xml: true }));
-    } catch (error) {
-      if (!(error instanceof XmlSyntaxError)) throw error;
-      throw new SmsMalformedResponseError(
-        `the XML API answered ${response.body.length} bytes that are not well-formed XML (${error.message})`,
-        { cause: error },
-      );
-    }
-    const failure = childNamed(root, 'ERROR');
-    if (failure !== undefined) {
-      const text = failure.text.trim();
-      const code = /ERR\d{4}/.exec(text)?.[0] ?? text;
-      throw new SmsProviderError('xml', code, text === code ? undefined : text);
-    }
-    if (root.name !== rootName) {
-      throw new SmsMalformedResponseError(
-        `the XML API answered <${root.name}> where <${rootName}> was expected`,
-      );
-    }
-    return root;
+    return this.wireRequest(account, path, XML_CONTENT_TYPE, xmlDocument(document));
   }
 }

@@ -1,11 +1,15 @@
 import { SmsProviderError } from '../../lib/errors/provider.error.js';
 import { InvalidOptionsError, SmsValidationError } from '../../lib/errors/validation.error.js';
 import { PostaGuverciniSimulator } from '../../lib/testing/simulator/posta-guvercini.simulator.js';
+import type { PostaGuverciniSimulatorOptions } from '../../lib/testing/simulator/simulator.types.js';
+import { JsonTransport } from '../../lib/transports/json.transport.js';
 import type { SmsChannel } from '../../lib/transports/sms-transport.types.js';
 import type { WireTransport } from '../../lib/transports/wire/wire.transport.js';
 import {
   CARRIES_SENDER,
+  EMULATES_MANY_TO_MANY,
   numbers,
+  REPLY_FORMS,
   REPORTS_CHARGE,
   SEND_OPERATIONS,
   TURKISH_TEXT,
@@ -16,13 +20,24 @@ import {
 
 /**
  * The shared conformance suite: every wire transport, on both host profiles, against the
- * simulator — asserting what the simulator decoded and recorded, not what the transport says.
+ * simulator in each reply form the reference attests for that API (`REPLY_FORMS`) — asserting
+ * what the simulator decoded and recorded, not what the transport says.
  */
 const CASES = WIRE_APIS.flatMap((api) =>
-  (['otp', 'bulk'] as const).map((channel) => [api, channel] as [WireApi, SmsChannel]),
+  (['otp', 'bulk'] as const).flatMap((channel) =>
+    REPLY_FORMS[api].map(
+      ([form, options]) =>
+        [api, channel, form, options] as [
+          WireApi,
+          SmsChannel,
+          string,
+          PostaGuverciniSimulatorOptions,
+        ],
+    ),
+  ),
 );
 
-describe.each(CASES)('%s transport on the %s host', (api, channel) => {
+describe.each(CASES)('%s transport on the %s host, %s', (api, channel, _form, forms) => {
   let sim: PostaGuverciniSimulator;
   let transport: WireTransport;
   const sends = () =>
@@ -34,7 +49,7 @@ describe.each(CASES)('%s transport on the %s host', (api, channel) => {
     );
 
   beforeAll(async () => {
-    sim = new PostaGuverciniSimulator();
+    sim = new PostaGuverciniSimulator(forms);
     await sim.start();
     transport = WIRE_TRANSPORTS[api]({ accounts: sim.accounts, timeoutMs: 5_000 });
   });
@@ -77,16 +92,49 @@ describe.each(CASES)('%s transport on the %s host', (api, channel) => {
     expect(result.recipients.map((r) => r.status === 'accepted' && r.messageId)).toEqual(
       sim.messages.map((m) => m.id),
     );
-    // HTTP has no N-N endpoint: one sendsms.asp per message (documented emulation).
+    // HTTP and SOAP have no attested N-N request: one 1-N request per distinct text.
     expect(sends().map((r) => [r.operation, r.recipients])).toEqual(
-      api === 'http'
+      EMULATES_MANY_TO_MANY[api]
         ? [
-            ['sendsms', 1],
-            ['sendsms', 1],
-            ['sendsms', 1],
+            [SEND_OPERATIONS[api].single, 1],
+            [SEND_OPERATIONS[api].single, 1],
+            [SEND_OPERATIONS[api].single, 1],
           ]
         : [[SEND_OPERATIONS[api].manyToMany, 3]],
     );
+    expect(sim.requests.map((r) => r.operation)).not.toContain('SmsInsert_N_N');
+  });
+
+  it('sends N-N with repeated texts: grouped into one 1-N request per text where N-N is emulated, results in request order', async () => {
+    const to = numbers(5, 150);
+    const texts = [
+      'Kargonuz yolda',
+      'Siparişiniz hazır',
+      'Kargonuz yolda',
+      'Kargonuz yolda',
+      'Teşekkürler',
+    ];
+    const messages = to.map((number, i) => ({ to: number, text: texts[i]! }));
+    const result = await transport.send({ channel, messages });
+
+    expect(result.recipients.map((r) => r.to)).toEqual(to);
+    const byNumber = new Map(sim.messages.map((m) => [m.to, m]));
+    expect(messages.map((m) => byNumber.get(m.to)?.text)).toEqual(texts);
+    expect(
+      result.recipients.map((r) => (r.status === 'accepted' ? r.messageId : r.status)),
+    ).toEqual(to.map((number) => byNumber.get(number)!.id));
+    if (EMULATES_MANY_TO_MANY[api]) {
+      expect(sends().map((r) => [r.operation, r.recipients])).toEqual([
+        [SEND_OPERATIONS[api].oneToMany, 3],
+        [SEND_OPERATIONS[api].single, 1],
+        [SEND_OPERATIONS[api].single, 1],
+      ]);
+      expect(result.requests).toBe(3);
+    } else {
+      expect(sends().map((r) => [r.operation, r.recipients])).toEqual([
+        [SEND_OPERATIONS[api].manyToMany, 5],
+      ]);
+    }
   });
 
   it('passes the send time and validity in Istanbul time', async () => {
@@ -174,6 +222,35 @@ describe.each(CASES)('%s transport on the %s host', (api, channel) => {
     });
   });
 
+  it('reports status 110 as waiting for credit: accepted, not delivered, not final', async () => {
+    sim.setCredit(channel, 0);
+    let messageIds: string[];
+    if (api === 'http') {
+      // The HTTP API refuses a send it cannot pay for (errno=20) …
+      await expect(
+        transport.send({ channel, to: numbers(1, 320), text: 'Kredi' }),
+      ).rejects.toMatchObject({ providerCode: '20', code: 'PROVIDER_INSUFFICIENT_CREDIT' });
+      // … but querysms.asp reports 110 for a message of the same account accepted elsewhere.
+      const json = new JsonTransport({ accounts: sim.accounts });
+      try {
+        const sent = await json.send({ channel, to: numbers(2, 320), text: 'Kredi' });
+        messageIds = sent.recipients.map((r) => (r.status === 'accepted' ? r.messageId : ''));
+      } finally {
+        await json.close();
+      }
+    } else {
+      const sent = await transport.send({ channel, to: numbers(2, 320), text: 'Kredi' });
+      messageIds = sent.recipients.map((r) => (r.status === 'accepted' ? r.messageId : ''));
+    }
+    sim.advance(10_000);
+    const reports = await transport.status({ channel, messageIds });
+    expect(reports.map((r) => [r.status, r.final, r.providerCode])).toEqual([
+      ['waiting_credit', false, '110'],
+      ['waiting_credit', false, '110'],
+    ]);
+    expect(reports[0]!.description).toBe('waiting for credit to be loaded');
+  });
+
   it('reads the credit balance of the channel’s account', async () => {
     sim.setCredit(channel, 1234);
     sim.setCredit(channel === 'otp' ? 'bulk' : 'otp', 99);
@@ -201,6 +278,12 @@ describe.each(CASES)('%s transport on the %s host', (api, channel) => {
     expect(reports.map((r) => r.messageId)).toEqual(messageIds);
     const statusRequests = sim.requests.map((r) => r.recipients);
     expect(statusRequests).toEqual(api === 'http' ? Array(801).fill(1) : [800, 1]);
+    // SOAP has no attested status operation: its status goes to the XML API on the same host.
+    if (api === 'soap')
+      expect(sim.requests.map((r) => [r.api, r.operation])).toEqual([
+        ['xml', 'Sms_stareqx'],
+        ['xml', 'Sms_stareqx'],
+      ]);
   });
 
   it.each([
@@ -231,7 +314,7 @@ describe.each(CASES)('%s transport on the %s host', (api, channel) => {
     // A well-formed canonical number that is not a Turkish mobile: the provider decides.
     const to = [numbers(1, 500)[0]!, '902121234567', numbers(1, 501)[0]!];
     const outcome = await transport.send({ channel, to, text: 'Merhaba' }).catch((e: unknown) => e);
-    if (api === 'xml' || api === 'soap') {
+    if (api === 'xml' || api === 'soap' || forms.httpBulkReplyForm === 'per-recipient') {
       // Per-recipient rejection: the others are accepted.
       const result = outcome as Awaited<ReturnType<WireTransport['send']>>;
       expect(result.recipients.map((r) => r.status)).toEqual(['accepted', 'rejected', 'accepted']);
@@ -239,14 +322,14 @@ describe.each(CASES)('%s transport on the %s host', (api, channel) => {
       expect(rejected.status === 'rejected' && rejected.error).toBeInstanceOf(SmsProviderError);
       expect(sim.messages.map((m) => m.to)).toEqual([to[0], to[2]]);
     } else {
-      // HTTP (-1003) and JSON (1061) refuse the whole request.
+      // HTTP in its one-block form (-1003) and JSON (1061) refuse the whole request.
       expect(outcome).toBeInstanceOf(SmsProviderError);
       expect(outcome).toMatchObject({ api, providerCode: api === 'http' ? '-1003' : '1061' });
       expect(sim.messages).toHaveLength(0);
     }
   });
 
-  it('passes the sender where the API has one and refuses it where it has not', async () => {
+  it('passes the sender where the API has one (JSON) and refuses it elsewhere, before any request', async () => {
     const send = transport.send({ channel, to: numbers(1, 600), text: 'Merhaba', sender: 'ACME' });
     if (CARRIES_SENDER[api]) {
       await send;

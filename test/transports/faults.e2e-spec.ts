@@ -9,7 +9,7 @@ import {
 } from '../../lib/errors/transport.error.js';
 import { PostaGuverciniSimulator } from '../../lib/testing/simulator/posta-guvercini.simulator.js';
 import type { WireTransport } from '../../lib/transports/wire/wire.transport.js';
-import { numbers, WIRE_APIS, WIRE_TRANSPORTS } from './transport-fixtures.js';
+import { numbers, WIRE_APIS, WIRE_TRANSPORTS, type WireApi } from './transport-fixtures.js';
 
 const TIMEOUT_MS = 200;
 const PATIENT_TIMEOUT_MS = 1_000;
@@ -29,6 +29,16 @@ afterAll(() => {
   process.off('unhandledRejection', onUnhandled);
   expect(unhandled).toEqual([]);
 });
+
+/** The API an operation of a transport reaches: SOAP has no attested status operation and asks the XML API. */
+const apiOf = (api: WireApi, operation: Operation): WireApi =>
+  api === 'soap' && operation === 'status' ? 'xml' : api;
+const OUTAGES: Readonly<Record<WireApi, string>> = {
+  http: '-2001',
+  xml: 'ERR1010',
+  soap: '-2001',
+  json: '1010',
+};
 
 describe.each(WIRE_APIS)('%s transport faults', (api) => {
   let sim: PostaGuverciniSimulator;
@@ -77,7 +87,7 @@ describe.each(WIRE_APIS)('%s transport faults', (api) => {
     // written before the deadline for maybeAccepted to be true.
     const patient = WIRE_TRANSPORTS[api]({ accounts: sim.accounts, timeoutMs: PATIENT_TIMEOUT_MS });
     try {
-      sim.injectFault({ kind: 'latency', ms: SLOW_MS, api, times: 3 });
+      sim.injectFault({ kind: 'latency', ms: SLOW_MS, times: 3 });
       const errors = await Promise.all([
         patient
           .send({ channel: 'otp', to: numbers(1), text: 'Doğrulama kodunuz: 482913' })
@@ -105,7 +115,7 @@ describe.each(WIRE_APIS)('%s transport faults', (api) => {
   it.each(OPERATIONS)(
     '%s: a connection reset → SmsConnectionError that may have been accepted',
     async (operation) => {
-      sim.injectFault({ kind: 'reset', api });
+      sim.injectFault({ kind: 'reset', api: apiOf(api, operation) });
       const error = await failure(operation);
       expect(error).toBeInstanceOf(SmsConnectionError);
       expect(error).toMatchObject({ code: 'TRANSPORT_CONNECTION', maybeAccepted: true });
@@ -120,11 +130,11 @@ describe.each(WIRE_APIS)('%s transport faults', (api) => {
   it.each(OPERATIONS)(
     '%s: HTTP 503 → SmsHttpStatusError, not accepted; 500 → maybe accepted',
     async (operation) => {
-      sim.injectFault({ kind: 'http-status', status: 503, api });
+      sim.injectFault({ kind: 'http-status', status: 503, api: apiOf(api, operation) });
       const unavailable = await failure(operation);
       expect(unavailable).toBeInstanceOf(SmsHttpStatusError);
       expect(unavailable).toMatchObject({ status: 503, maybeAccepted: false });
-      sim.injectFault({ kind: 'http-status', status: 500, api });
+      sim.injectFault({ kind: 'http-status', status: 500, api: apiOf(api, operation) });
       const internal = await failure(operation);
       expect(internal).toBeInstanceOf(SmsHttpStatusError);
       expect(internal).toMatchObject({ status: 500, maybeAccepted: true });
@@ -135,7 +145,7 @@ describe.each(WIRE_APIS)('%s transport faults', (api) => {
     '%s: HTTP 502/504 from a gateway → maybe accepted (it may have forwarded the request)',
     async (operation) => {
       for (const status of [502, 504]) {
-        sim.injectFault({ kind: 'http-status', status, api });
+        sim.injectFault({ kind: 'http-status', status, api: apiOf(api, operation) });
         const error = await failure(operation);
         expect(error).toBeInstanceOf(SmsHttpStatusError);
         expect(error).toMatchObject({ status, maybeAccepted: true });
@@ -144,20 +154,21 @@ describe.each(WIRE_APIS)('%s transport faults', (api) => {
   );
 
   it.each(OPERATIONS)('%s: a malformed reply → SmsMalformedResponseError', async (operation) => {
-    sim.injectFault({ kind: 'malformed', api });
+    sim.injectFault({ kind: 'malformed', api: apiOf(api, operation) });
     const error = await failure(operation);
     expect(error).toBeInstanceOf(SmsMalformedResponseError);
     expect(error).toMatchObject({ code: 'TRANSPORT_MALFORMED_RESPONSE', maybeAccepted: true });
   });
 
-  const outage = { http: '-2001', xml: 'ERR1010', soap: '-2001', json: '1010' }[api];
   it.each(OPERATIONS)(
-    `%s: provider error ${outage} → SmsProviderError with its code and meaning`,
+    '%s: a provider outage code → SmsProviderError with its code and meaning',
     async (operation) => {
-      sim.injectFault({ kind: 'provider-error', code: outage, api });
+      const reached = apiOf(api, operation);
+      const outage = OUTAGES[reached];
+      sim.injectFault({ kind: 'provider-error', code: outage, api: reached });
       const error = await failure(operation);
       expect(error).toBeInstanceOf(SmsProviderError);
-      expect(error).toMatchObject({ api, providerCode: outage });
+      expect(error).toMatchObject({ api: reached, providerCode: outage });
       expect((error as SmsProviderError).meaning).toMatch(/error/i);
     },
   );
@@ -182,7 +193,7 @@ describe.each(WIRE_APIS)('%s transport faults', (api) => {
           {
             http: ['-1002'],
             xml: ['ERR1001', 'ERR2001', 'ERR7001'],
-            soap: ['-1002'],
+            soap: ['-1002', 'ERR2001'], // status goes to the XML API (Sms_stareqx)
             json: ['500'],
           }[api],
         ).toContain(code);
@@ -237,6 +248,32 @@ describe.each(WIRE_APIS)('%s transport faults', (api) => {
       [800, 200],
       [0, 503],
     ]);
+  });
+
+  it('N-N: a failed request reports its recipients failed in request order, the rest as the provider answered', async () => {
+    // HTTP and SOAP send N-N as one 1-N request per distinct text; XML and JSON as one request.
+    const to = numbers(4, 30_000);
+    const messages = to.map((number, i) => ({ to: number, text: i % 2 === 0 ? 'Tek' : 'Çift' }));
+    sim.once('request', () => sim.injectFault({ kind: 'http-status', status: 503, api }));
+    const outcome = await transport.send({ channel: 'bulk', messages }).catch((e: unknown) => e);
+    if (api === 'http' || api === 'soap') {
+      expect(outcome).toBeInstanceOf(SmsPartialSendError);
+      const { result, cause } = outcome as SmsPartialSendError;
+      expect(cause).toBeInstanceOf(SmsHttpStatusError);
+      expect(result.recipients.map((r) => [r.to, r.status])).toEqual([
+        [to[0], 'accepted'],
+        [to[1], 'failed'],
+        [to[2], 'accepted'],
+        [to[3], 'failed'],
+      ]);
+      expect(sim.messages.map((m) => [m.to, m.text])).toEqual([
+        [to[0], 'Tek'],
+        [to[2], 'Tek'],
+      ]);
+    } else {
+      expect(outcome).toMatchObject({ requests: 1 });
+      expect(sim.messages).toHaveLength(4);
+    }
   });
 
   it('a failure of the first request is thrown as it is', async () => {

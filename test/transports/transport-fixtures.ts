@@ -1,3 +1,4 @@
+import type { PostaGuverciniSimulatorOptions } from '../../lib/testing/simulator/simulator.types.js';
 import { HttpTransport } from '../../lib/transports/http.transport.js';
 import { JsonTransport } from '../../lib/transports/json.transport.js';
 import { SoapTransport } from '../../lib/transports/soap.transport.js';
@@ -22,7 +23,8 @@ export const SEND_OPERATIONS: Readonly<
 > = {
   http: { oneToMany: 'sendbulksms', single: 'sendsms', manyToMany: 'sendsms' },
   xml: { oneToMany: 'Sms_insreq', single: 'Sms_insreq', manyToMany: 'Sms_insreq' },
-  soap: { oneToMany: 'SmsInsert_1_N', single: 'SmsInsert_1_N', manyToMany: 'SmsInsert_N_N' },
+  // No attested SmsInsert_N_N parameter names: N-N goes as SmsInsert_1_N per distinct text.
+  soap: { oneToMany: 'SmsInsert_1_N', single: 'SmsInsert_1_N', manyToMany: 'SmsInsert_1_N' },
   json: { oneToMany: 'Send_1_N', single: 'Send_1_N', manyToMany: 'Send_N_N' },
 };
 
@@ -34,12 +36,45 @@ export const REPORTS_CHARGE: Readonly<Record<WireApi, boolean>> = {
   json: true,
 };
 
-/** APIs with an originator (sender) field. */
+/** APIs with an attested originator (sender) field: only JSON. */
 export const CARRIES_SENDER: Readonly<Record<WireApi, boolean>> = {
-  http: true,
+  http: false,
   xml: false,
   soap: false,
   json: true,
+};
+
+/** APIs without an attested N-N request: N-N is sent as one 1-N request per distinct text. */
+export const EMULATES_MANY_TO_MANY: Readonly<Record<WireApi, boolean>> = {
+  http: true,
+  xml: false,
+  soap: true,
+  json: false,
+};
+
+/**
+ * The simulator's reply forms each transport must read (reference §12), as simulator options.
+ * Every form of every option appears at least once; SOAP reads status through the XML API.
+ */
+export const REPLY_FORMS: Readonly<
+  Record<WireApi, readonly (readonly [string, PostaGuverciniSimulatorOptions])[]>
+> = {
+  http: [
+    ['status CODE|F, one-block bulk replies', {}],
+    [
+      'bare status code, per-recipient bulk replies',
+      { httpStatusForm: 'code', httpBulkReplyForm: 'per-recipient' },
+    ],
+  ],
+  xml: [
+    ['replies without <?xml?> declaration', {}],
+    ['replies with <?xml?> declaration', { xmlReplyDeclaration: true }],
+  ],
+  soap: [
+    ['XML status replies without <?xml?> declaration', {}],
+    ['XML status replies with <?xml?> declaration', { xmlReplyDeclaration: true }],
+  ],
+  json: [['its one reply form', {}]],
 };
 
 /** `count` distinct canonical Turkish mobile numbers starting at `from`. */

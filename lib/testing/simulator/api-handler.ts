@@ -36,8 +36,8 @@ export interface SimulatedApiHandler {
   readonly api: SimulatedApi;
   /** Path prefix, lower case (`/api_http/`). */
   readonly prefix: string;
-  /** Finds the operation from the lower-cased path and the headers; `undefined` → 404. */
-  route(lowerPath: string, headers: IncomingHttpHeaders): RoutedOperation | undefined;
+  /** Finds the operation from the lower-cased path, the headers and the body; `undefined` → 404. */
+  route(lowerPath: string, headers: IncomingHttpHeaders, body: Buffer): RoutedOperation | undefined;
   handle(call: ApiCall): ApiReply;
   /** The API's own error shape carrying `code` (fault injection). */
   providerError(call: ApiCall, code: string | number | undefined): ApiReply;

@@ -13,6 +13,16 @@ Options:
   --bulk-port <n>  port of the bulk host (default: a free port)
   --host <addr>    interface to listen on (default: 127.0.0.1)
   --credit <n>     starting credit of each account (default: 1000000)
+  --http-status-form <code-and-flag|code>
+                   querysms.asp status as 400|1 or a bare 400 (default: code-and-flag)
+  --http-bulk-reply-form <one-block|per-recipient>
+                   sendbulksms.asp reply layout (default: one-block)
+  --xml-reply-declaration
+                   start XML API replies with <?xml …?> (default: none, as the official doc)
+  --assume-soap-status-operation
+                   ASSUMPTION: serve a SOAP SmsStatus operation (unattested; default: fault)
+  --assume-soap-n-n-element-names
+                   ASSUMPTION: read SmsInsert_N_N as Recepients + Messages (unattested)
   -h, --help       show this help
 `;
 
@@ -51,6 +61,11 @@ export async function main(
         'bulk-port': { type: 'string' },
         host: { type: 'string', default: '127.0.0.1' },
         credit: { type: 'string' },
+        'http-status-form': { type: 'string' },
+        'http-bulk-reply-form': { type: 'string' },
+        'xml-reply-declaration': { type: 'boolean', default: false },
+        'assume-soap-status-operation': { type: 'boolean', default: false },
+        'assume-soap-n-n-element-names': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -68,6 +83,17 @@ export async function main(
     otpPort: integer('--otp-port', values['otp-port'], 0, 65_535),
     bulkPort: integer('--bulk-port', values['bulk-port'], 0, 65_535),
     credit: integer('--credit', values.credit, 0, Number.MAX_SAFE_INTEGER),
+    httpStatusForm: choice('--http-status-form', values['http-status-form'], [
+      'code-and-flag',
+      'code',
+    ]),
+    httpBulkReplyForm: choice('--http-bulk-reply-form', values['http-bulk-reply-form'], [
+      'one-block',
+      'per-recipient',
+    ]),
+    xmlReplyDeclaration: values['xml-reply-declaration'],
+    assumeSoapStatusOperation: values['assume-soap-status-operation'],
+    assumeSoapManyToManyElementNames: values['assume-soap-n-n-element-names'],
   });
   await simulator.start();
   const accounts = simulator.accounts;
@@ -77,6 +103,16 @@ export async function main(
       `  OTP host:  ${simulator.otpBaseUrl}  (username ${accounts.otp!.username}, password ${accounts.otp!.password})`,
       `  bulk host: ${simulator.bulkBaseUrl}  (username ${accounts.bulk!.username}, password ${accounts.bulk!.password})`,
       `  credit:    ${simulator.creditOf('otp')} (OTP), ${simulator.creditOf('bulk')} (bulk)`,
+      ...(values['assume-soap-status-operation'] || values['assume-soap-n-n-element-names']
+        ? [
+            `  assumptions (not attested by any client): ${[
+              values['assume-soap-status-operation'] ? 'SOAP SmsStatus' : '',
+              values['assume-soap-n-n-element-names'] ? 'SmsInsert_N_N element names' : '',
+            ]
+              .filter(Boolean)
+              .join(', ')}`,
+          ]
+        : []),
       'Press Ctrl+C to stop.',
       '',
     ].join('\n'),
@@ -115,6 +151,20 @@ function integer(
     );
   }
   return number;
+}
+
+function choice<T extends string>(
+  option: string,
+  value: string | undefined,
+  allowed: readonly T[],
+): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new SimulatorCliUsageError(
+      `${option} must be ${allowed.join(' or ')}, got "${value}"\n\n${USAGE}`,
+    );
+  }
+  return value as T;
 }
 
 function isEntryPoint(): boolean {

@@ -273,12 +273,20 @@ describe.each<SimulatorProfile>(['otp', 'bulk'])('HTTP API on the %s profile', (
     expect(reply.text).toBe('errno=-1001&errtext=Geçersiz kullanıcı adı');
   });
 
-  it('records the originator and ignores a body that is not form-urlencoded', async () => {
-    await post(
+  it('ignores keys it does not know, as classic ASP does (an originator is dropped), and a body that is not form-urlencoded', async () => {
+    const reply = await post(
       `${base}/sendsms.asp`,
-      form([...creds(), ['gsm', '5321234567'], ['text', 'x'], ['originator', 'ACME']]),
+      form([
+        ...creds(),
+        ['gsm', '5321234567'],
+        ['text', 'x'],
+        ['originator', 'ACME'],
+        ['sender', 'ACME'],
+        ['from', 'ACME'],
+      ]),
     );
-    expect(sim.lastMessageTo('5321234567')?.sender).toBe('ACME');
+    expect(reply.text).toMatch(/^errno=0&errtext=&message_id=C1_/);
+    expect(sim.lastMessageTo('5321234567')).toMatchObject({ text: 'x', sender: undefined });
     const json = await post(
       `${base}/sendsms.asp`,
       form([...creds(), ['gsm', '5321234567'], ['text', 'x']]),
@@ -291,5 +299,67 @@ describe.each<SimulatorProfile>(['otp', 'bulk'])('HTTP API on the %s profile', (
     const reply = await post(`${base}/sendmms.asp`, form(creds()));
     expect(reply.status).toBe(404);
     expect(sim.requests.at(-1)).toMatchObject({ profile, operation: 'unknown', status: 404 });
+  });
+});
+
+describe('HTTP API reply forms', () => {
+  const creds: [string, string][] = [
+    ['user', ACCOUNTS.bulk.username],
+    ['password', ACCOUNTS.bulk.password],
+  ];
+
+  it("httpStatusForm 'code' answers querysms.asp with a bare status code", async () => {
+    const sim = new PostaGuverciniSimulator({ httpStatusForm: 'code' });
+    await sim.start();
+    try {
+      const base = `${sim.bulkBaseUrl}/api_http`;
+      const sent = parse(
+        (await post(`${base}/sendsms.asp`, form([...creds, ['gsm', '5321234567'], ['text', 'x']])))
+          .text,
+      );
+      const query = async (): Promise<string> =>
+        (await post(`${base}/querysms.asp`, form([...creds, ['message_id', sent[2]![1]]]))).text;
+      expect(await query()).toBe('errno=0&errtext=&status=200');
+      sim.advance(4_000);
+      expect(await query()).toBe('errno=0&errtext=&status=400');
+    } finally {
+      await sim.stop();
+    }
+  });
+
+  it("httpBulkReplyForm 'per-recipient' answers one errno block per number; an invalid number fails only its block", async () => {
+    const sim = new PostaGuverciniSimulator({ httpBulkReplyForm: 'per-recipient' });
+    await sim.start();
+    try {
+      const reply = await post(
+        `${sim.bulkBaseUrl}/api_http/sendbulksms.asp`,
+        form([
+          ...creds,
+          ['gsm', '5321234567'],
+          ['gsm', '12345'],
+          ['gsm', '5321234568'],
+          ['text', 'x'],
+        ]),
+      );
+      const [first, second] = sim.messages;
+      expect(reply.text).toBe(
+        `errno=0&errtext=&message_id=${first!.id}&charge=1&errno=-1003&errtext=GSM no geçersiz&message_id=&charge=0&errno=0&errtext=&message_id=${second!.id}&charge=1`,
+      );
+      expect(sim.messages.map((m) => m.to)).toEqual(['905321234567', '905321234568']);
+      sim.setCredit('bulk', 0);
+      const broke = await post(
+        `${sim.bulkBaseUrl}/api_http/sendbulksms.asp`,
+        form([...creds, ['gsm', '5321234569'], ['gsm', '5321234560'], ['text', 'y']]),
+      );
+      expect(broke.text).toBe('errno=20&errtext=Yetersiz kredi');
+    } finally {
+      await sim.stop();
+    }
+  });
+
+  it('refuses an unknown reply form', () => {
+    expect(() => new PostaGuverciniSimulator({ httpStatusForm: 'pipe' as 'code' })).toThrow(
+      `"httpStatusForm" must be 'code-and-flag' or 'code'`,
+    );
   });
 });

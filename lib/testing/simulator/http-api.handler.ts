@@ -12,6 +12,7 @@ import {
   normalizeSimulatedNumber,
   type SimulatedProvider,
 } from './simulated-provider.js';
+import type { SimulatorBehaviour } from './simulator.types.js';
 
 /** `errtext` values (Turkish, as the provider writes them; only -1003's is attested). */
 const ERRTEXT: Readonly<Record<string, string>> = {
@@ -79,15 +80,24 @@ function hasHighBytes(value: string): boolean {
 }
 
 /**
- * `/api_http/*.asp` — the classic-ASP key=value API (reference §2, TEAM wire decisions).
+ * `/api_http/*.asp` — the classic-ASP key=value API (reference §2, §12). Keys it does not know
+ * are ignored, as classic ASP does: an `originator` is dropped and the message keeps the
+ * account's default sender title.
  */
 export class HttpApiHandler implements SimulatedApiHandler {
   readonly api = 'http' as const;
   readonly prefix = '/api_http/';
 
-  constructor(private readonly provider: SimulatedProvider) {}
+  constructor(
+    private readonly provider: SimulatedProvider,
+    private readonly behaviour: Pick<SimulatorBehaviour, 'httpStatusForm' | 'httpBulkReplyForm'>,
+  ) {}
 
-  route(lowerPath: string, _headers: IncomingHttpHeaders): RoutedOperation | undefined {
+  route(
+    lowerPath: string,
+    _headers: IncomingHttpHeaders,
+    _body: Buffer,
+  ): RoutedOperation | undefined {
     return ROUTES[lowerPath.slice(this.prefix.length)];
   }
 
@@ -134,12 +144,16 @@ export class HttpApiHandler implements SimulatedApiHandler {
     const count = numbers.length;
     if (count > MAX_ITEMS_PER_REQUEST) return error('1070', count);
     if (count === 0 || (call.operation === 'sendsms' && count > 1)) return error('-1003', count);
-    const canonical: string[] = [];
+    const perRecipient =
+      call.operation === 'sendbulksms' && this.behaviour.httpBulkReplyForm === 'per-recipient';
+    const canonical: (string | undefined)[] = [];
     for (const number of numbers) {
       const normalised = normalizeSimulatedNumber(number);
-      if (normalised === undefined) return error('-1003', count);
+      if (normalised === undefined && !perRecipient) return error('-1003', count);
       canonical.push(normalised);
     }
+    const valid = canonical.filter((to): to is string => to !== undefined);
+    if (valid.length === 0) return error('-1003', count);
     const text = params.get('text') ?? '';
     const analysis = analyzeSmsText(text);
     const tooLong =
@@ -155,13 +169,26 @@ export class HttpApiHandler implements SimulatedApiHandler {
     const outcome = this.provider.send({
       profile: call.profile,
       api: 'http',
-      items: canonical.map((to) => ({ to, text })),
+      items: valid.map((to) => ({ to, text })),
       sendAt,
       validUntil,
-      sender: params.get('originator') || undefined,
       creditPolicy: 'reject',
     });
     if (!outcome.ok) return error('20', count);
+    if (perRecipient) {
+      const pairs: [string, string][] = [];
+      let next = 0;
+      for (const to of canonical) {
+        const message = to === undefined ? undefined : outcome.messages[next++]!;
+        pairs.push(
+          ['errno', message ? '0' : '-1003'],
+          ['errtext', message ? '' : ERRTEXT['-1003']!],
+          ['message_id', message?.id ?? ''],
+          ['charge', String(message?.charge ?? 0)],
+        );
+      }
+      return reply(pairs, '0', count);
+    }
     const pairs: [string, string][] = [
       ['errno', '0'],
       ['errtext', ''],
@@ -180,7 +207,12 @@ export class HttpApiHandler implements SimulatedApiHandler {
       [
         ['errno', '0'],
         ['errtext', ''],
-        ['status', `${status.code}|${status.final ? 1 : 0}`],
+        [
+          'status',
+          this.behaviour.httpStatusForm === 'code'
+            ? String(status.code)
+            : `${status.code}|${status.final ? 1 : 0}`,
+        ],
       ],
       '0',
       1,

@@ -173,7 +173,7 @@ describe.each<SimulatorProfile>(['otp', 'bulk'])('JSON API on the %s profile', (
       '801 receivers',
       { Receivers: Array.from({ length: 801 }, () => '905321234567') },
       1070,
-      'Too many recipients. You must add no more than 800 recipients at once. (ERR1070)',
+      'Your request could not be recorded. You must add no more than 800 recipients at once. (ERR1070)',
     ],
     ['an empty message', { Message: '' }, 1090, 'Messages is cannot be empty. (ERR1090)'],
     [
@@ -216,14 +216,17 @@ describe.each<SimulatorProfile>(['otp', 'bulk'])('JSON API on the %s profile', (
     });
   });
 
-  it('matches property names exactly (camelCase is not PascalCase)', async () => {
-    const reply = await post(`${base}/Send_1_N`, {
+  it('binds property names case-insensitively, as Json.NET does', async () => {
+    const reply = await post(`${base}/Send_N_N`, {
       username: creds.Username,
-      password: creds.Password,
-      message: 'x',
-      receivers: ['905321234567'],
+      PASSWORD: creds.Password,
+      messages: [{ receiver: '905321234567', MESSAGE: 'küçük harf' }],
+      originator: 'ACME',
     });
-    expect(reply.json.StatusCode).toBe(500);
+    expect(reply.json.StatusCode).toBe(200);
+    expect(sim.messages).toEqual([
+      expect.objectContaining({ to: '905321234567', text: 'küçük harf', sender: 'ACME' }),
+    ]);
   });
 
   it('answers a body that is not JSON with StatusCode 400', async () => {

@@ -32,7 +32,8 @@ const DESCRIPTIONS: Readonly<Record<number, string>> = {
   1061: 'Invalid receiver',
   1063: 'Invalid SendDate format. Use yyyyMMdd HH:mm. (ERR1063)',
   1064: 'Invalid ExpireDate format. Use yyyyMMdd HH:mm. (ERR1064)',
-  1070: 'Too many recipients. You must add no more than 800 recipients at once. (ERR1070)',
+  // The live text (reference §5.2, §12).
+  1070: 'Your request could not be recorded. You must add no more than 800 recipients at once. (ERR1070)',
   1090: 'Messages is cannot be empty. (ERR1090)',
 };
 
@@ -68,7 +69,8 @@ type Body = Record<string, unknown>;
  * `/api_json/v1/Sms/*` — the JSON v1 API (reference §5, TEAM wire decisions). Always HTTP 200
  * with `{ StatusCode, StatusDescription, Result }` once the request reached the action; 405 for
  * a method other than POST and 415 for a body that is not `application/json`, as ASP.NET Web
- * API answers. Property names are PascalCase and matched exactly.
+ * API answers. Property names are matched case-insensitively, as Json.NET binds them (an exact
+ * match wins over another casing).
  */
 export class JsonApiHandler implements SimulatedApiHandler {
   readonly api = 'json' as const;
@@ -76,7 +78,11 @@ export class JsonApiHandler implements SimulatedApiHandler {
 
   constructor(private readonly provider: SimulatedProvider) {}
 
-  route(lowerPath: string, _headers: IncomingHttpHeaders): RoutedOperation | undefined {
+  route(
+    lowerPath: string,
+    _headers: IncomingHttpHeaders,
+    _body: Buffer,
+  ): RoutedOperation | undefined {
     return ROUTES[lowerPath.slice(this.prefix.length)];
   }
 
@@ -225,7 +231,7 @@ function oneToMany(request: Body): { receiver: string; message: string }[] {
 }
 
 function manyToMany(request: Body): { receiver: string; message: string }[] {
-  const messages = request['Messages'];
+  const messages = property(request, 'Messages');
   if (messages === undefined || messages === null) return [];
   if (!Array.isArray(messages))
     throw new JsonStatus(400, 'Bad request: Messages must be an array of { Receiver, Message }');
@@ -240,15 +246,23 @@ function manyToMany(request: Body): { receiver: string; message: string }[] {
   });
 }
 
+/** A property as Json.NET binds it: the exact name, else any casing of it. */
+function property(body: Body, name: string): unknown {
+  if (Object.hasOwn(body, name)) return body[name];
+  const lower = name.toLowerCase();
+  for (const key of Object.keys(body)) if (key.toLowerCase() === lower) return body[key];
+  return undefined;
+}
+
 function optionalString(body: Body, name: string): string | undefined {
-  const value = body[name];
+  const value = property(body, name);
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') throw new JsonStatus(400, `Bad request: ${name} must be a string`);
   return value;
 }
 
 function stringArray(body: Body, name: string): string[] {
-  const value = body[name];
+  const value = property(body, name);
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
     throw new JsonStatus(400, `Bad request: ${name} must be an array of strings`);
@@ -258,7 +272,7 @@ function stringArray(body: Body, name: string): string[] {
 
 /** `yyyyMMdd HH:mm` Istanbul time; null/absent/empty → undefined. */
 function dateField(body: Body, name: string, code: number): Date | undefined {
-  const value = body[name];
+  const value = property(body, name);
   if (value === undefined || value === null || value === '') return undefined;
   const date = typeof value === 'string' ? parseIstanbulWallClock(value, 'compact') : undefined;
   if (date === undefined) throw new JsonStatus(code);

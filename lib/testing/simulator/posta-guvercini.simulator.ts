@@ -20,6 +20,7 @@ import type {
   SimulatedMessage,
   SimulatedRequest,
   SimulatedStatus,
+  SimulatorBehaviour,
   SimulatorCredentials,
   SimulatorFaultSpec,
   SimulatorProfile,
@@ -42,7 +43,7 @@ const REASONS: Readonly<Record<number, string>> = {
 };
 
 /**
- * A local Posta Güvercini: the HTTP, XML, SOAP 1.1 and JSON APIs on two host profiles (OTP and
+ * A local Posta Güvercini: the HTTP, XML, SOAP (1.1 and 1.2) and JSON APIs on two host profiles (OTP and
  * bulk), each on its own port of `127.0.0.1`, strict like the real server, with delivery
  * states on a controllable clock, credit, a record of every request and message, and fault
  * injection. For tests, benchmarks, the sample app and local development; `posta-guvercini-simulator`
@@ -73,16 +74,16 @@ const REASONS: Readonly<Record<number, string>> = {
  * | OTP profile | send time ignored (sent now), validity always 180 s, no duplicate check, no blacklist |
  * | credit | HTTP: whole request `errno=20` when the credit does not cover it. XML/SOAP/JSON: accepted; messages not covered wait with `110` (→ `-220` when validity ends), in request order |
  * | HTTP charset | form/query values are percent-decoded as **windows-1254**: byte-identical to ISO-8859-9 for every printable ISO-8859-9 character, plus `— – ‘ ’ “ ” … € •` at 0x80–0x9F (classic ASP on Turkish Windows decodes with code page 1254). A UTF-8 percent-encoding arrives as mojibake, as on the real server |
- * | HTTP params | query string + form body merged (ASP `Request("x")`); repeated `gsm` and comma-separated lists both accepted; `sendsms.asp` with more than one number → `-1003`; sender param `originator`; a body is read only when its Content-Type is form-urlencoded or absent |
+ * | HTTP params | query string + form body merged (ASP `Request("x")`); repeated `gsm` and comma-separated lists both accepted; `sendsms.asp` with more than one number → `-1003`; keys it does not know (`originator`, `sender`, …) ignored as classic ASP does; a body is read only when its Content-Type is form-urlencoded or absent |
  * | HTTP errors | check order: credentials (`-1001`/`-1002`), > 800 (`1070`), numbers (`-1003`, any invalid → whole request), text (`-1004`), `dt` (`1063`), `dt2` (`1064`), credit (`20`); `querysms.asp` unknown id → `-1005` |
- * | HTTP reply | `text/html; charset=iso-8859-9`, values unescaped (they never contain `&` or `=`), Turkish `errtext` |
- * | XML charset | UTF-8 BOM, else the declaration's `encoding`, else the Content-Type charset, else ISO-8859-9; numeric character references (`&#8212;`) decoded, so any character can travel; attribute values normalised as XML requires (literal tab/CR/LF → space: send `&#10;`) |
+ * | HTTP reply | `text/html; charset=iso-8859-9`, values unescaped (they never contain `&` or `=`), Turkish `errtext`; `querysms.asp` status `CODE\|F` or a bare code (`httpStatusForm`); `sendbulksms.asp` one block or one block per recipient (`httpBulkReplyForm`; per recipient, an invalid number fails only its block) |
+ * | XML charset | byte-order mark, else the declaration's `encoding`, else UTF-8 (XML 1.0); the Content-Type charset never overrides the body; numeric character references (`&#8212;`) decoded, so any character can travel; attribute values normalised as XML requires (literal tab/CR/LF → space: send `&#10;`) |
  * | XML errors | `ERR<family><kind>`: family 1 `Sms_insreq`, 2 `Sms_stareq(x)`, 7 `Cre_balreq`, 8 `Id_chkreq` (S1's families); kind 001 credentials, 050 malformed, 060 no receivers, 063 `dt`, 064 `dt2`, 070 > 800, 090 empty text; text `ERRnnnn <Turkish text>` |
  * | XML send | `INSERT` and `INSERTMSG` together, two `INSERTMSG`, or unknown children → `050`; an invalid number → `<INSERT id="" res="0"/>` in place |
  * | XML status | unknown id → `420\|1`, another account's id → `-20\|1`; `Sms_stareqx` adds `gsmno` (10 digits, empty when unknown) |
- * | XML reply | ISO-8859-9 with declaration, no whitespace between tags |
- * | SOAP | SOAP 1.1 only (`text/xml`; a 1.2 envelope gets a `VersionMismatch` fault, another media type 415); `SOAPAction` must name the body's operation; namespace with or without trailing `/`; dates `xsd:dateTime` (no zone = Istanbul time), absent/`xsi:nil` = none, anything else unparsable → `ERR1063`/`ERR1064`; request-level errors as one entry (`-1001`, `-1002`, `ERR1060`, `ERR1070`, `ERR1080`, `ERR1090`); `CreditBalance` answers `-1001`/`-1002` in place of the number; `SmsStatus` unknown id → `420\|1` |
- * | JSON | POST only (else 405), `application/json` only (else 415), PascalCase names matched exactly; not JSON / wrong types → `StatusCode 400`; credentials → `500`; `Channel` must be `OTP`/`BULK` when given (the host decides the rules); invalid receiver → `1061` whole request; `StatusTime` `yyyy-MM-ddTHH:mm:ss` Istanbul = when the current state began; unknown id → `SmsStatus ""`, `"Bilinmiyor ?"` |
+ * | XML reply | ISO-8859-9, no whitespace between tags, no `<?xml?>` declaration as in the official document (`xmlReplyDeclaration` adds one) |
+ * | SOAP | SOAP 1.1 (`text/xml` + `SOAPAction`) and 1.2 (`application/soap+xml`, operation from `action` or the body element); an envelope of the other version → `VersionMismatch` fault, another media type 415; the action must name the body's operation; namespace with or without trailing `/`; only `SmsInsert_1_N`, `CreditBalance`, `IdCheck` and (under `assumeSoapManyToManyElementNames`, else a `soap:Server` fault) `SmsInsert_N_N`; `SmsStatus` only under `assumeSoapStatusOperation`, else a `soap:Client` fault as for any unknown operation; dates `xsd:dateTime` (no zone = Istanbul time), absent/`xsi:nil` = none, empty or unparsable → `soap:Client` fault, HTTP 500 (ASMX deserialisation); request-level errors as one entry (`-1001`, `-1002`, `ERR1060`, `ERR1070`, `ERR1080`, `ERR1090`); `CreditBalance` answers `-1001`/`-1002` in place of the number |
+ * | JSON | POST only (else 405), `application/json` only (else 415), property names bound case-insensitively as Json.NET does; not JSON / wrong types → `StatusCode 400`; credentials → `500`; `Channel` must be `OTP`/`BULK` when given (the host decides the rules); invalid receiver → `1061` whole request; `StatusTime` `yyyy-MM-ddTHH:mm:ss` Istanbul = when the current state began; unknown id → `SmsStatus ""`, `"Bilinmiyor ?"` |
  * | JSON N-N | an item without `Receiver` → `1061`, without `Message` → `1090`; `1080` cannot happen (pairs); `Receiver` in the result is echoed as sent; `Originator` recorded as `sender` |
  * | faults | `latency` delays the answer (the request is processed first); `http-status` and `reset` happen without processing (reset after the body was read); `malformed` processes, then answers a truncated body (XML/SOAP/JSON) or a classic-ASP error page (HTTP) with 200; `provider-error` answers the API's error shape without processing |
  */
@@ -135,10 +136,11 @@ export class PostaGuverciniSimulator extends EventEmitter {
       options.now,
     );
     this.provider.on('message', (message: SimulatedMessage) => this.emit('message', message));
+    const behaviour = resolveBehaviour(options);
     this.handlers = [
-      new HttpApiHandler(this.provider),
-      new XmlApiHandler(this.provider),
-      new SoapApiHandler(this.provider),
+      new HttpApiHandler(this.provider, behaviour),
+      new XmlApiHandler(this.provider, behaviour),
+      new SoapApiHandler(this.provider, behaviour),
       new JsonApiHandler(this.provider),
     ];
     this.host = options.host ?? '127.0.0.1';
@@ -296,7 +298,6 @@ export class PostaGuverciniSimulator extends EventEmitter {
         break;
       }
     }
-    const routed = handler?.route(path, req.headers);
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
@@ -305,6 +306,8 @@ export class PostaGuverciniSimulator extends EventEmitter {
     });
     req.on('error', () => undefined);
     req.on('end', () => {
+      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      const routed = handler?.route(path, req.headers, body);
       if (handler === undefined || routed === undefined) {
         this.answer(res, htmlErrorReply(404, 'Not Found'), 0, {
           profile,
@@ -328,7 +331,7 @@ export class PostaGuverciniSimulator extends EventEmitter {
         method: req.method ?? 'GET',
         query: queryAt === -1 ? '' : url.slice(queryAt + 1),
         headers: req.headers,
-        body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
+        body,
         operation: routed.operation,
       };
       const context = {
@@ -407,6 +410,39 @@ export class PostaGuverciniSimulator extends EventEmitter {
 type RequestContext = Omit<SimulatedRequest, 'at' | 'recipients' | 'status' | 'providerCode'> & {
   readonly at: number;
 };
+
+function resolveBehaviour(options: PostaGuverciniSimulatorOptions): SimulatorBehaviour {
+  const choice = <T extends string>(
+    name: string,
+    value: T | undefined,
+    allowed: readonly T[],
+  ): T => {
+    if (value === undefined) return allowed[0]!;
+    if (!allowed.includes(value))
+      throw new RangeError(
+        `PostaGuverciniSimulator option "${name}" must be ${allowed.map((a) => `'${a}'`).join(' or ')}, got ${String(value)}`,
+      );
+    return value;
+  };
+  const flag = (name: string, value: boolean | undefined): boolean => {
+    if (value !== undefined && typeof value !== 'boolean')
+      throw new RangeError(`PostaGuverciniSimulator option "${name}" must be a boolean`);
+    return value === true;
+  };
+  return {
+    httpStatusForm: choice('httpStatusForm', options.httpStatusForm, ['code-and-flag', 'code']),
+    httpBulkReplyForm: choice('httpBulkReplyForm', options.httpBulkReplyForm, [
+      'one-block',
+      'per-recipient',
+    ]),
+    xmlReplyDeclaration: flag('xmlReplyDeclaration', options.xmlReplyDeclaration),
+    assumeSoapStatusOperation: flag('assumeSoapStatusOperation', options.assumeSoapStatusOperation),
+    assumeSoapManyToManyElementNames: flag(
+      'assumeSoapManyToManyElementNames',
+      options.assumeSoapManyToManyElementNames,
+    ),
+  };
+}
 
 function checkAccount(
   profile: SimulatorProfile,

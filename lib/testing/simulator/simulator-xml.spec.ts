@@ -12,39 +12,40 @@ import {
 
 describe('decodeXmlBody', () => {
   const latin5 = Buffer.from([0x3c, 0x61, 0x3e, 0xde, 0xfd, 0x3c, 0x2f, 0x61, 0x3e]); // <a>Şı</a>
+  const declared = (encoding: string, rest: Buffer): Buffer =>
+    Buffer.concat([Buffer.from(`<?xml version="1.0" encoding="${encoding}"?>`), rest]);
 
-  it('defaults to the given charset', () => {
-    expect(decodeXmlBody(latin5, undefined, 'iso-8859-9')).toBe('<a>Şı</a>');
+  it('reads a body without declaration as UTF-8 (XML 1.0 §4.3.3), whatever the Content-Type says', () => {
+    expect(decodeXmlBody(Buffer.from('<a>ğ</a>', 'utf8'))).toBe('<a>ğ</a>');
+    // The XML API passes no Content-Type: a client sending UTF-8 under charset=iso-8859-9 works.
+    expect(decodeXmlBody(Buffer.from('<a>Şı</a>', 'utf8'))).toBe('<a>Şı</a>');
+    // ISO-8859-9 bytes without a declaration are not UTF-8: they do not come out as Şı.
+    expect(decodeXmlBody(latin5)).not.toBe('<a>Şı</a>');
   });
 
-  it('prefers the declaration to the Content-Type charset', () => {
-    const body = Buffer.concat([
-      Buffer.from('<?xml version="1.0" encoding="ISO-8859-9"?>'),
-      latin5,
-    ]);
-    expect(decodeXmlBody(body, 'text/xml; charset=utf-8', 'utf-8')).toBe(
+  it('follows the declaration, and a BOM over everything', () => {
+    expect(decodeXmlBody(declared('ISO-8859-9', latin5))).toBe(
       '<?xml version="1.0" encoding="ISO-8859-9"?><a>Şı</a>',
     );
-  });
-
-  it('uses the Content-Type charset when there is no declaration, and a BOM over everything', () => {
-    expect(
-      decodeXmlBody(Buffer.from('<a>ğ</a>', 'utf8'), 'text/xml; charset="UTF-8"', 'iso-8859-9'),
-    ).toBe('<a>ğ</a>');
     const bom = Buffer.concat([
       Buffer.from([0xef, 0xbb, 0xbf]),
       Buffer.from('<?xml version="1.0" encoding="iso-8859-9"?><a>ğ</a>', 'utf8'),
     ]);
-    expect(decodeXmlBody(bom, undefined, 'iso-8859-9')).toBe(
-      '<?xml version="1.0" encoding="iso-8859-9"?><a>ğ</a>',
-    );
+    expect(decodeXmlBody(bom)).toBe('<?xml version="1.0" encoding="iso-8859-9"?><a>ğ</a>');
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('<a>ğ</a>', 'utf16le')]);
+    expect(decodeXmlBody(utf16)).toBe('<a>ğ</a>');
+  });
+
+  it('consults a given Content-Type charset only when the body declares nothing (SOAP)', () => {
+    expect(decodeXmlBody(latin5, 'text/xml; charset="ISO-8859-9"')).toBe('<a>Şı</a>');
+    expect(
+      decodeXmlBody(declared('utf-8', Buffer.from('<a>ğ</a>')), 'text/xml; charset=iso-8859-9'),
+    ).toBe('<?xml version="1.0" encoding="utf-8"?><a>ğ</a>');
   });
 
   it('knows windows-1254 and gives up on an unknown charset', () => {
-    expect(decodeXmlBody(Buffer.from([0x97]), 'text/xml; charset=windows-1254', 'utf-8')).toBe('—');
-    expect(
-      decodeXmlBody(Buffer.from('<a/>'), 'text/xml; charset=klingon', 'utf-8'),
-    ).toBeUndefined();
+    expect(decodeXmlBody(declared('windows-1254', Buffer.from([0x97])))).toMatch(/—$/);
+    expect(decodeXmlBody(declared('klingon', Buffer.from('<a/>')))).toBeUndefined();
   });
 });
 

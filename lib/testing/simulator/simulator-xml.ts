@@ -38,22 +38,24 @@ const DECLARED_ENCODING = /^<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._-]+)["
 const CONTENT_TYPE_CHARSET = /;\s*charset\s*=\s*"?([A-Za-z0-9._-]+)"?/i;
 
 /**
- * Decodes an XML body: a UTF-8 byte-order mark wins, then the XML declaration's `encoding`
- * (what an XML parser reading the raw bytes uses), then the `Content-Type` charset, then the
- * given default. `undefined` when the named charset is unknown.
+ * Decodes an XML body as an XML parser reading the raw bytes does (XML 1.0 §4.3.3, appendix F):
+ * a byte-order mark wins, then the declaration's `encoding`, else UTF-8. The `Content-Type`
+ * charset is consulted only when `contentType` is given (SOAP, where the transport protocol
+ * names the charset); the XML API ignores it (reference §12: a client sends UTF-8 bytes under
+ * `charset=iso-8859-9` and works in production). `undefined` when the named charset is unknown.
  */
-export function decodeXmlBody(
-  body: Buffer,
-  contentType: string | undefined,
-  defaultCharset: string,
-): string | undefined {
+export function decodeXmlBody(body: Buffer, contentType?: string): string | undefined {
   if (body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf)
     return body.toString('utf8', 3);
+  if (body.length >= 2 && body[0] === 0xff && body[1] === 0xfe)
+    return iconv.decode(body.subarray(2), 'utf-16le');
+  if (body.length >= 2 && body[0] === 0xfe && body[1] === 0xff)
+    return iconv.decode(body.subarray(2), 'utf-16be');
   const head = body.toString('latin1', 0, Math.min(body.length, 200));
   const declared =
     DECLARED_ENCODING.exec(head)?.[1] ??
     (contentType ? CONTENT_TYPE_CHARSET.exec(contentType)?.[1] : undefined);
-  return decodeCharset(body, declared ?? defaultCharset);
+  return decodeCharset(body, declared ?? 'utf-8');
 }
 
 function decodeCharset(body: Buffer, charset: string): string | undefined {

@@ -58,6 +58,58 @@ export interface PostaGuverciniSimulatorOptions {
    * @default 'SIMULATOR'
    */
   readonly originator?: string;
+  /**
+   * How `querysms.asp` writes `status`. Both forms are attested by clients (reference §12):
+   * `'code-and-flag'` answers `status=400|1` (the XML API's `CODE|F`), `'code'` a bare
+   * `status=400`.
+   * @default 'code-and-flag'
+   */
+  readonly httpStatusForm?: HttpStatusForm;
+  /**
+   * Layout of a `sendbulksms.asp` reply, which the reference leaves open (§2.4, §12).
+   * `'one-block'`: `errno=0&errtext=&message_id=A&message_id=B&charge=2`, and an invalid number
+   * fails the whole request (`-1003`). `'per-recipient'`: one
+   * `errno/errtext/message_id/charge` block per number, and an invalid number fails only its
+   * own block.
+   * @default 'one-block'
+   */
+  readonly httpBulkReplyForm?: HttpBulkReplyForm;
+  /**
+   * Whether XML API replies start with `<?xml version="1.0" encoding="iso-8859-9"?>`. The
+   * official document's examples have no declaration (reference §12).
+   * @default false
+   */
+  readonly xmlReplyDeclaration?: boolean;
+  /**
+   * **Assumption**, off by default: serve a SOAP `SmsStatus` operation (`Username`,
+   * `Password`, `MessageIds` → one `CODE|F` per id). No client, proxy or WSDL shows a SOAP
+   * status operation (reference §12); without this option the simulator answers it as ASMX
+   * answers an unknown operation: a `soap:Client` fault with HTTP 500.
+   * @default false
+   */
+  readonly assumeSoapStatusOperation?: boolean;
+  /**
+   * **Assumption**, off by default: read `SmsInsert_N_N`'s parameters as `Recepients` and
+   * `Messages` (parallel `ArrayOfString`). The operation is attested, its parameter names are
+   * not (reference §4.2, §12); without this option the simulator answers it with a
+   * `soap:Server` fault (HTTP 500) that says so.
+   * @default false
+   */
+  readonly assumeSoapManyToManyElementNames?: boolean;
+}
+
+/** See `PostaGuverciniSimulatorOptions.httpStatusForm`. */
+export type HttpStatusForm = 'code-and-flag' | 'code';
+/** See `PostaGuverciniSimulatorOptions.httpBulkReplyForm`. */
+export type HttpBulkReplyForm = 'one-block' | 'per-recipient';
+
+/** The reply forms and assumptions a simulator was built with, resolved. */
+export interface SimulatorBehaviour {
+  readonly httpStatusForm: HttpStatusForm;
+  readonly httpBulkReplyForm: HttpBulkReplyForm;
+  readonly xmlReplyDeclaration: boolean;
+  readonly assumeSoapStatusOperation: boolean;
+  readonly assumeSoapManyToManyElementNames: boolean;
 }
 
 /** One message the simulator accepted (one recipient of a request). */
@@ -96,7 +148,8 @@ export interface SimulatedRequest {
   /**
    * Operation as the API names it: `sendsms`, `sendbulksms`, `querysms`, `querycredit` (HTTP);
    * `Sms_insreq`, `Sms_stareq`, `Sms_stareqx`, `Cre_balreq`, `Id_chkreq` (XML);
-   * `SmsInsert_1_N`, `SmsInsert_N_N`, `SmsStatus`, `CreditBalance`, `IdCheck` (SOAP);
+   * `SmsInsert_1_N`, `SmsInsert_N_N`, `CreditBalance`, `IdCheck` (SOAP; `SmsStatus` only with
+   * `assumeSoapStatusOperation`);
    * `Send_1_N`, `Send_N_N`, `Status`, `CreditBalance` (JSON); `unknown` otherwise.
    */
   readonly operation: string;

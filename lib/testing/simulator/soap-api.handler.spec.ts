@@ -85,21 +85,59 @@ describe.each<SimulatorProfile>(['otp', 'bulk'])('SOAP API on the %s profile', (
     });
   });
 
-  it('sends N-N with SmsInsert_N_N (parallel arrays), keeping whitespace and the exact text', async () => {
-    const text = 'Şişli\'de ığdır İÇİN çok güzel öğün — 5 &lt; 6 &amp; "tamam"';
+  it('answers SmsInsert_N_N with a soap:Server fault: its parameter names are not attested', async () => {
     const reply = await post(
       url,
       'SmsInsert_N_N',
       envelope(
         'SmsInsert_N_N',
-        `${creds}<Recepients>${strings(['905321234567', '905051112233'])}</Recepients><Messages>${strings([text, '  iki\r\nsatır  '])}</Messages>`,
+        `${creds}<Recepients>${strings(['905321234567'])}</Recepients><Messages>${strings(['x'])}</Messages>`,
       ),
     );
-    expect(resultStrings(reply.text)).toEqual(sim.messages.map((message) => message.id));
-    expect(sim.messages.map((message) => message.text)).toEqual([
-      'Şişli\'de ığdır İÇİN çok güzel öğün — 5 < 6 & "tamam"',
-      '  iki\nsatır  ',
-    ]);
+    expect(reply.status).toBe(500);
+    expect(reply.text).toContain('<faultcode>soap:Server</faultcode>');
+    expect(reply.text).toContain('assumeSoapManyToManyElementNames');
+    expect(sim.messages).toHaveLength(0);
+  });
+
+  describe('with assumeSoapManyToManyElementNames (Recepients + Messages, an assumption)', () => {
+    const assuming = new PostaGuverciniSimulator({ assumeSoapManyToManyElementNames: true });
+    let assumingUrl: string;
+    beforeAll(async () => {
+      await assuming.start();
+      assumingUrl = `${profile === 'otp' ? assuming.otpBaseUrl : assuming.bulkBaseUrl}/api_ws/smsservice.asmx`;
+    });
+    afterAll(() => assuming.stop());
+    beforeEach(() => assuming.reset());
+
+    it('sends N-N (parallel arrays), keeping whitespace and the exact text', async () => {
+      const text = 'Şişli\'de ığdır İÇİN çok güzel öğün — 5 &lt; 6 &amp; "tamam"';
+      const reply = await post(
+        assumingUrl,
+        'SmsInsert_N_N',
+        envelope(
+          'SmsInsert_N_N',
+          `${creds}<Recepients>${strings(['905321234567', '905051112233'])}</Recepients><Messages>${strings([text, '  iki\r\nsatır  '])}</Messages>`,
+        ),
+      );
+      expect(resultStrings(reply.text)).toEqual(assuming.messages.map((message) => message.id));
+      expect(assuming.messages.map((message) => message.text)).toEqual([
+        'Şişli\'de ığdır İÇİN çok güzel öğün — 5 < 6 & "tamam"',
+        '  iki\nsatır  ',
+      ]);
+    });
+
+    it('answers different counts as ERR1080', async () => {
+      const reply = await post(
+        assumingUrl,
+        'SmsInsert_N_N',
+        envelope(
+          'SmsInsert_N_N',
+          `${creds}<Recepients>${strings(['905321234567', '905321234568'])}</Recepients><Messages>${strings(['x'])}</Messages>`,
+        ),
+      );
+      expect(resultStrings(reply.text)).toEqual(['ERR1080']);
+    });
   });
 
   it('accepts a prefixed operation element, a trailing-slash namespace and an unquoted SOAPAction', async () => {
@@ -108,7 +146,7 @@ describe.each<SimulatorProfile>(['otp', 'bulk'])('SOAP API on the %s profile', (
     expect(reply.text).toBe(result('CreditBalance', '1000000'));
   });
 
-  it('answers CreditBalance, SmsStatus (CODE|F in input order) and IdCheck', async () => {
+  it('answers CreditBalance and IdCheck', async () => {
     await post(
       url,
       'SmsInsert_1_N',
@@ -117,24 +155,76 @@ describe.each<SimulatorProfile>(['otp', 'bulk'])('SOAP API on the %s profile', (
         `${creds}<Recepients>${strings(['905321234567'])}</Recepients><Message>x</Message>`,
       ),
     );
-    const id = sim.messages[0]!.id;
     expect((await post(url, 'CreditBalance', envelope('CreditBalance', creds))).text).toBe(
       result('CreditBalance', '999999'),
     );
-    const status = envelope(
-      'SmsStatus',
-      `${creds}<MessageIds>${strings(['C1_UNKNOWN', id])}</MessageIds>`,
-    );
-    expect((await post(url, 'SmsStatus', status)).text).toBe(
-      result('SmsStatus', strings(['420|1', '200|0'])),
-    );
-    sim.advance(2_000);
-    expect(resultStrings((await post(url, 'SmsStatus', status)).text)).toEqual(['420|1', '300|0']);
-    sim.advance(2_000);
-    expect(resultStrings((await post(url, 'SmsStatus', status)).text)).toEqual(['420|1', '400|1']);
     expect((await post(url, 'IdCheck', envelope('IdCheck', creds))).text).toBe(
       result('IdCheck', 'SIMULATOR'),
     );
+  });
+
+  it('answers SmsStatus like ASMX answers an unknown operation: soap:Client fault, HTTP 500', async () => {
+    const reply = await post(
+      url,
+      'SmsStatus',
+      envelope('SmsStatus', `${creds}<MessageIds>${strings(['C1_UNKNOWN'])}</MessageIds>`),
+    );
+    expect(reply.status).toBe(500);
+    expect(reply.text).toBe(
+      `${ENVELOPE_OPEN}<soap:Fault><faultcode>soap:Client</faultcode><faultstring>Server did not recognize the value of HTTP Header SOAPAction: &quot;${NS}/SmsStatus&quot;.</faultstring><detail /></soap:Fault>${ENVELOPE_CLOSE}`,
+    );
+    expect(sim.requests.at(-1)).toMatchObject({ operation: 'unknown', status: 500 });
+  });
+
+  describe('with assumeSoapStatusOperation (an assumption)', () => {
+    const assuming = new PostaGuverciniSimulator({ assumeSoapStatusOperation: true });
+    let assumingUrl: string;
+    beforeAll(async () => {
+      await assuming.start();
+      assumingUrl = `${profile === 'otp' ? assuming.otpBaseUrl : assuming.bulkBaseUrl}/api_ws/smsservice.asmx`;
+    });
+    afterAll(() => assuming.stop());
+
+    it('answers SmsStatus with CODE|F in input order, and wrong credentials with the code', async () => {
+      await post(
+        assumingUrl,
+        'SmsInsert_1_N',
+        envelope(
+          'SmsInsert_1_N',
+          `${creds}<Recepients>${strings(['905321234567'])}</Recepients><Message>x</Message>`,
+        ),
+      );
+      const id = assuming.messages[0]!.id;
+      const status = envelope(
+        'SmsStatus',
+        `${creds}<MessageIds>${strings(['C1_UNKNOWN', id])}</MessageIds>`,
+      );
+      expect((await post(assumingUrl, 'SmsStatus', status)).text).toBe(
+        result('SmsStatus', strings(['420|1', '200|0'])),
+      );
+      assuming.advance(2_000);
+      expect(resultStrings((await post(assumingUrl, 'SmsStatus', status)).text)).toEqual([
+        '420|1',
+        '300|0',
+      ]);
+      assuming.advance(2_000);
+      expect(resultStrings((await post(assumingUrl, 'SmsStatus', status)).text)).toEqual([
+        '420|1',
+        '400|1',
+      ]);
+      const bad = `<Username>${account.username}</Username><Password>nope</Password>`;
+      expect(
+        resultStrings(
+          (
+            await post(
+              assumingUrl,
+              'SmsStatus',
+              envelope('SmsStatus', `${bad}<MessageIds><string>x</string></MessageIds>`),
+            )
+          ).text,
+        ),
+      ).toEqual(['-1002']);
+    });
   });
 
   it.each([
@@ -160,21 +250,6 @@ describe.each<SimulatorProfile>(['otp', 'bulk'])('SOAP API on the %s profile', (
       'ERR1090',
     ],
     ['no message', 'CREDS<Recepients><string>905321234567</string></Recepients>', 'ERR1090'],
-    [
-      'a bad SendDate',
-      'CREDS<SendDate>20261201 10:00</SendDate><Recepients><string>905321234567</string></Recepients><Message>x</Message>',
-      'ERR1063',
-    ],
-    [
-      'an empty SendDate',
-      'CREDS<SendDate/><Recepients><string>905321234567</string></Recepients><Message>x</Message>',
-      'ERR1063',
-    ],
-    [
-      'a bad ExpireDate',
-      'CREDS<ExpireDate>2026-02-30T10:00:00</ExpireDate><Recepients><string>905321234567</string></Recepients><Message>x</Message>',
-      'ERR1064',
-    ],
   ])('answers SmsInsert_1_N with %s as one result entry', async (_name, inner, code) => {
     const fields = inner
       .replace('CREDS', creds)
@@ -185,34 +260,34 @@ describe.each<SimulatorProfile>(['otp', 'bulk'])('SOAP API on the %s profile', (
     expect(sim.messages).toHaveLength(0);
   });
 
-  it('answers SmsInsert_N_N with different counts as ERR1080', async () => {
-    const reply = await post(
-      url,
-      'SmsInsert_N_N',
-      envelope(
-        'SmsInsert_N_N',
-        `${creds}<Recepients>${strings(['905321234567', '905321234568'])}</Recepients><Messages>${strings(['x'])}</Messages>`,
-      ),
-    );
-    expect(resultStrings(reply.text)).toEqual(['ERR1080']);
-  });
+  it.each([
+    ['a bad SendDate', '<SendDate>20261201 10:00</SendDate>', '20261201 10:00'],
+    ['an empty SendDate', '<SendDate></SendDate>', ''],
+    ['a self-closed SendDate', '<SendDate/>', ''],
+    ['a bad ExpireDate', '<ExpireDate>2026-02-30T10:00:00</ExpireDate>', '2026-02-30T10:00:00'],
+  ])(
+    'answers SmsInsert_1_N with %s as ASMX does: soap:Client fault, HTTP 500',
+    async (_name, field, value) => {
+      const reply = await post(
+        url,
+        'SmsInsert_1_N',
+        envelope(
+          'SmsInsert_1_N',
+          `${creds}${field}<Recepients><string>905321234567</string></Recepients><Message>x</Message>`,
+        ),
+      );
+      expect(reply.status).toBe(500);
+      expect(reply.text).toContain('<faultcode>soap:Client</faultcode>');
+      expect(reply.text).toContain(`The string &apos;${value}&apos; is not a valid AllXsd value.`);
+      expect(sim.messages).toHaveLength(0);
+    },
+  );
 
-  it('answers wrong credentials in CreditBalance and SmsStatus with the code', async () => {
+  it('answers wrong credentials in CreditBalance with the code', async () => {
     const bad = `<Username>${account.username}</Username><Password>nope</Password>`;
     expect((await post(url, 'CreditBalance', envelope('CreditBalance', bad))).text).toBe(
       result('CreditBalance', '-1002'),
     );
-    expect(
-      resultStrings(
-        (
-          await post(
-            url,
-            'SmsStatus',
-            envelope('SmsStatus', `${bad}<MessageIds><string>x</string></MessageIds>`),
-          )
-        ).text,
-      ),
-    ).toEqual(['-1002']);
   });
 
   it.each([
@@ -238,7 +313,7 @@ describe.each<SimulatorProfile>(['otp', 'bulk'])('SOAP API on the %s profile', (
       envelope('SmsInsert_1_N', ''),
       {},
       'soap:Client',
-      `The body element {${NS}}SmsInsert_1_N does not match SOAPAction ${NS}/CreditBalance.`,
+      `The body element {${NS}}SmsInsert_1_N does not match the action ${NS}/CreditBalance.`,
     ],
     [
       'the wrong namespace',
@@ -246,15 +321,15 @@ describe.each<SimulatorProfile>(['otp', 'bulk'])('SOAP API on the %s profile', (
       envelope('CreditBalance', '', 'http://tempuri.org/'),
       {},
       'soap:Client',
-      `The body element {http://tempuri.org/}CreditBalance does not match SOAPAction ${NS}/CreditBalance.`,
+      `The body element {http://tempuri.org/}CreditBalance does not match the action ${NS}/CreditBalance.`,
     ],
     [
-      'a SOAP 1.2 envelope',
+      'a SOAP 1.2 envelope under the SOAP 1.1 media type',
       'CreditBalance',
       `<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Body><CreditBalance xmlns="${NS}"/></e:Body></e:Envelope>`,
       {},
       'soap:VersionMismatch',
-      'This simulator speaks SOAP 1.1 only (text/xml, http://schemas.xmlsoap.org/soap/envelope/).',
+      'A SOAP 1.2 envelope came with the SOAP 1.1 media type (text/xml).',
     ],
     [
       'no Envelope',
@@ -262,7 +337,7 @@ describe.each<SimulatorProfile>(['otp', 'bulk'])('SOAP API on the %s profile', (
       `<CreditBalance xmlns="${NS}"/>`,
       {},
       'soap:Client',
-      'The root element is not a SOAP 1.1 Envelope.',
+      'The root element is not a SOAP Envelope.',
     ],
     [
       'a bare &',
@@ -300,11 +375,62 @@ describe.each<SimulatorProfile>(['otp', 'bulk'])('SOAP API on the %s profile', (
     expect(
       (
         await post(url, 'CreditBalance', envelope('CreditBalance', creds), {
-          'content-type': 'application/soap+xml; charset=utf-8',
+          'content-type': 'application/xml; charset=utf-8',
         })
       ).status,
     ).toBe(415);
     expect((await fetch(url)).status).toBe(405);
+  });
+
+  describe('SOAP 1.2 (application/soap+xml, soap12 envelope), as ASMX serves it', () => {
+    const soap12 = (operation: string, inner: string): string =>
+      `<?xml version="1.0" encoding="utf-8"?><soap12:Envelope xmlns:soap12="http://www.w3.org/2003/05/soap-envelope" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soap12:Body><${operation} xmlns="${NS}">${inner}</${operation}></soap12:Body></soap12:Envelope>`;
+    const OPEN12 =
+      '<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema"><soap:Body>';
+
+    it.each([
+      ['with the action parameter', `; action="${NS}/SmsInsert_1_N"`],
+      ['without an action (the body element decides)', ''],
+    ])('sends SmsInsert_1_N %s and answers in SOAP 1.2', async (_name, action) => {
+      const reply = await post(
+        url,
+        'SmsInsert_1_N',
+        soap12(
+          'SmsInsert_1_N',
+          `${creds}<SendDate xsi:nil="true"/><ExpireDate xsi:nil="true"/><Recepients>${strings(['+905321234567'])}</Recepients><Message>Kodunuz 1234</Message>`,
+        ),
+        { 'content-type': `application/soap+xml; charset=utf-8${action}`, soapaction: '' },
+      );
+      expect(reply.status).toBe(200);
+      expect(reply.contentType).toBe('application/soap+xml; charset=utf-8');
+      expect(reply.text).toBe(
+        `${OPEN12}<SmsInsert_1_NResponse xmlns="${NS}"><SmsInsert_1_NResult>${strings([sim.messages[0]!.id])}</SmsInsert_1_NResult></SmsInsert_1_NResponse>${ENVELOPE_CLOSE}`,
+      );
+      expect(sim.messages[0]).toMatchObject({ to: '905321234567', text: 'Kodunuz 1234' });
+      expect(sim.requests.at(-1)).toMatchObject({ operation: 'SmsInsert_1_N', status: 200 });
+    });
+
+    it('answers a SOAP 1.2 fault (soap:Sender) for an empty SendDate and a 1.1 envelope (VersionMismatch)', async () => {
+      const empty = await post(
+        url,
+        'SmsInsert_1_N',
+        soap12(
+          'SmsInsert_1_N',
+          `${creds}<SendDate></SendDate><Recepients>${strings(['905321234567'])}</Recepients><Message>x</Message>`,
+        ),
+        { 'content-type': 'application/soap+xml; charset=utf-8' },
+      );
+      expect(empty.status).toBe(500);
+      expect(empty.text).toContain(
+        '<soap:Fault><soap:Code><soap:Value>soap:Sender</soap:Value></soap:Code><soap:Reason><soap:Text xml:lang="en">',
+      );
+      const mismatch = await post(url, 'CreditBalance', envelope('CreditBalance', creds), {
+        'content-type': `application/soap+xml; charset=utf-8; action="${NS}/CreditBalance"`,
+      });
+      expect(mismatch.status).toBe(500);
+      expect(mismatch.text).toContain('<soap:Value>soap:VersionMismatch</soap:Value>');
+      expect(sim.messages).toHaveLength(0);
+    });
   });
 
   it('reads SendDate and ExpireDate as xsd:dateTime', async () => {

@@ -14,6 +14,7 @@ import {
   type SendItem,
   type SimulatedProvider,
 } from './simulated-provider.js';
+import type { SimulatorBehaviour } from './simulator.types.js';
 import {
   decodeXmlBody,
   decodeXmlText,
@@ -33,26 +34,39 @@ export const SOAP_SERVICE_NAMESPACE = 'http://83.66.137.24/PgApiWs';
 const SOAP11 = 'http://schemas.xmlsoap.org/soap/envelope/';
 const SOAP12 = 'http://www.w3.org/2003/05/soap-envelope';
 
-const OPERATIONS: Readonly<Record<string, RoutedOperation>> = {
+/** The four operations public clients attest (reference §4.2, §12). */
+const ATTESTED: Readonly<Record<string, RoutedOperation>> = {
   SmsInsert_1_N: { operation: 'SmsInsert_1_N', kind: 'send' },
   SmsInsert_N_N: { operation: 'SmsInsert_N_N', kind: 'send' },
-  SmsStatus: { operation: 'SmsStatus', kind: 'status' },
   CreditBalance: { operation: 'CreditBalance', kind: 'credit' },
   IdCheck: { operation: 'IdCheck', kind: 'originator' },
 };
+/** Served only with `assumeSoapStatusOperation`. */
+const ASSUMED_STATUS: RoutedOperation = { operation: 'SmsStatus', kind: 'status' };
 const UNKNOWN: RoutedOperation = { operation: 'unknown', kind: 'unknown' };
 
-const CONTENT_TYPE = 'text/xml; charset=utf-8';
-const ENVELOPE_OPEN =
-  '<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema"><soap:Body>';
+/** SOAP 1.1 (`text/xml` + `SOAPAction`) or SOAP 1.2 (`application/soap+xml; action=…`). */
+type SoapVersion = '1.1' | '1.2';
+const SOAP12_MEDIA_TYPE = 'application/soap+xml';
+const CONTENT_TYPES: Readonly<Record<SoapVersion, string>> = {
+  '1.1': 'text/xml; charset=utf-8',
+  '1.2': 'application/soap+xml; charset=utf-8',
+};
+const ENVELOPE_NS: Readonly<Record<SoapVersion, string>> = { '1.1': SOAP11, '1.2': SOAP12 };
+const envelopeOpen = (version: SoapVersion): string =>
+  `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="${ENVELOPE_NS[version]}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema"><soap:Body>`;
 const ENVELOPE_CLOSE = '</soap:Body></soap:Envelope>';
+/** The operation element of a body, for SOAP 1.2 requests without an `action` parameter. */
+const BODY_OPERATION =
+  /<(?:[A-Za-z_][\w.-]*:)?Body\b[^>]*>\s*<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)/;
+const ACTION_PARAMETER = /;\s*action\s*=\s*"?([^";]*)"?/i;
 const ISO_DATE_TIME =
   /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,7}))?(Z|[+-]\d{2}:\d{2})?$/;
 
-/** A SOAP fault to answer (HTTP 500). */
+/** A SOAP fault to answer (HTTP 500): `Client`/`Server` are `Sender`/`Receiver` in SOAP 1.2. */
 class SoapFault extends Error {
   constructor(
-    readonly faultCode: 'soap:Client' | 'soap:Server' | 'soap:VersionMismatch',
+    readonly faultCode: 'Client' | 'Server' | 'VersionMismatch',
     readonly faultString: string,
   ) {
     super(faultString);
@@ -70,19 +84,50 @@ class SoapResultError extends Error {
 type Fields = Map<string, XmlNode[]>;
 
 /**
- * `/api_ws/smsservice.asmx` — the ASMX web service, SOAP 1.1 (reference §4, TEAM wire
- * decisions). The operation comes from the `SOAPAction` header and must match the body.
+ * `/api_ws/smsservice.asmx` — the ASMX web service (reference §4, §12), SOAP 1.1 (`text/xml`,
+ * operation from `SOAPAction`) and SOAP 1.2 (`application/soap+xml`, operation from the
+ * `action` parameter or the body element), as ASMX serves both.
+ *
+ * Only the four attested operations are served: `SmsInsert_1_N`, `CreditBalance`, `IdCheck`,
+ * and `SmsInsert_N_N` (whose parameter names are unknown: served with `Recepients`/`Messages`
+ * only under `assumeSoapManyToManyElementNames`, else a `soap:Server` fault). `SmsStatus` exists
+ * only under `assumeSoapStatusOperation`; otherwise it is answered like any operation ASMX
+ * does not know: a `soap:Client` fault, HTTP 500. A value ASMX cannot deserialise (an empty or
+ * malformed `dateTime`) is a `soap:Client` fault with HTTP 500, as ASMX answers it.
  */
 export class SoapApiHandler implements SimulatedApiHandler {
   readonly api = 'soap' as const;
   readonly prefix = '/api_ws/';
 
-  constructor(private readonly provider: SimulatedProvider) {}
+  constructor(
+    private readonly provider: SimulatedProvider,
+    private readonly behaviour: Pick<
+      SimulatorBehaviour,
+      'assumeSoapStatusOperation' | 'assumeSoapManyToManyElementNames'
+    >,
+  ) {}
 
-  route(lowerPath: string, headers: IncomingHttpHeaders): RoutedOperation | undefined {
+  route(
+    lowerPath: string,
+    headers: IncomingHttpHeaders,
+    body: Buffer,
+  ): RoutedOperation | undefined {
     if (lowerPath !== '/api_ws/smsservice.asmx') return undefined;
-    const action = soapAction(headers);
-    return (action === undefined ? undefined : OPERATIONS[action]) ?? UNKNOWN;
+    const version = versionOf(headers);
+    let name: string | undefined;
+    if (version === '1.2') {
+      const action = ACTION_PARAMETER.exec(headers['content-type'] ?? '')?.[1];
+      name =
+        action !== undefined
+          ? operationOfAction(action)
+          : BODY_OPERATION.exec(body.toString('utf8', 0, Math.min(body.length, 4096)))?.[1];
+    } else {
+      const action = headers['soapaction'];
+      name = typeof action === 'string' ? operationOfAction(action) : undefined;
+    }
+    if (name === undefined) return UNKNOWN;
+    if (name === 'SmsStatus' && this.behaviour.assumeSoapStatusOperation) return ASSUMED_STATUS;
+    return Object.hasOwn(ATTESTED, name) ? ATTESTED[name] : UNKNOWN;
   }
 
   handle(call: ApiCall): ApiReply {
@@ -90,39 +135,43 @@ export class SoapApiHandler implements SimulatedApiHandler {
       return { ...htmlErrorReply(405, 'Method Not Allowed'), headers: { allow: 'POST' } };
     }
     const contentType = call.headers['content-type']?.toLowerCase() ?? '';
-    if (!contentType.startsWith('text/xml')) {
+    const version = versionOf(call.headers);
+    if (version === undefined) {
       return htmlErrorReply(
         415,
-        `Unsupported Media Type: SOAP 1.1 needs text/xml, got ${contentType || 'none'}`,
+        `Unsupported Media Type: SOAP needs text/xml (1.1) or application/soap+xml (1.2), got ${contentType || 'none'}`,
       );
     }
     let recipients = 0;
     try {
       if (call.operation === 'unknown') {
         throw new SoapFault(
-          'soap:Client',
-          `Server did not recognize the value of HTTP Header SOAPAction: ${String(call.headers['soapaction'] ?? '')}.`,
+          'Client',
+          version === '1.1'
+            ? `Server did not recognize the value of HTTP Header SOAPAction: ${String(call.headers['soapaction'] ?? '')}.`
+            : 'Unable to handle request without a valid action parameter. Please supply a valid soap action.',
         );
       }
-      const fields = this.readEnvelope(call);
+      const fields = this.readEnvelope(call, version);
       switch (call.operation) {
         case 'SmsInsert_1_N':
         case 'SmsInsert_N_N': {
           recipients = strings(fields, 'Recepients').length;
-          return result(call.operation, list(this.send(call, fields)), '0', recipients);
+          return result(version, call.operation, list(this.send(call, fields)), '0', recipients);
         }
         case 'SmsStatus': {
           recipients = strings(fields, 'MessageIds').length;
-          return result(call.operation, list(this.status(call, fields)), '0', recipients);
+          return result(version, call.operation, list(this.status(call, fields)), '0', recipients);
         }
         case 'CreditBalance': {
           const check = this.credentials(call, fields);
           const credit = check ?? String(this.provider.creditOf(call.profile));
-          return result(call.operation, credit, check ?? '0', 0);
+          return result(version, call.operation, credit, check ?? '0', 0);
         }
         default: {
           const check = this.credentials(call, fields);
           return result(
+            version,
             call.operation,
             escapeXml(check ?? this.provider.originator),
             check ?? '0',
@@ -132,11 +181,12 @@ export class SoapApiHandler implements SimulatedApiHandler {
       }
     } catch (caught) {
       if (caught instanceof SoapResultError)
-        return result(call.operation, list([caught.code]), caught.code, recipients);
-      if (caught instanceof SoapFault) return fault(caught, recipients);
+        return result(version, call.operation, list([caught.code]), caught.code, recipients);
+      if (caught instanceof SoapFault) return fault(version, caught, recipients);
       if (caught instanceof MalformedXmlError)
         return fault(
-          new SoapFault('soap:Client', `There is an error in XML document: ${caught.message}`),
+          version,
+          new SoapFault('Client', `There is an error in XML document: ${caught.message}`),
           recipients,
         );
       throw caught;
@@ -144,12 +194,12 @@ export class SoapApiHandler implements SimulatedApiHandler {
   }
 
   /** Checks the envelope and returns the operation's fields. */
-  private readEnvelope(call: ApiCall): Fields {
-    const text = decodeXmlBody(call.body, call.headers['content-type'], 'utf-8');
+  private readEnvelope(call: ApiCall, version: SoapVersion): Fields {
+    const text = decodeXmlBody(call.body, call.headers['content-type']);
     const document = text === undefined ? undefined : parseXmlDocument(text);
     if (document === undefined || typeof document.node === 'string') {
       throw new SoapFault(
-        'soap:Client',
+        'Client',
         'There is an error in XML document: the request is not well-formed XML.',
       );
     }
@@ -159,27 +209,27 @@ export class SoapApiHandler implements SimulatedApiHandler {
       localName(document.name) !== 'Envelope' ||
       (envelopeNs !== SOAP11 && envelopeNs !== SOAP12)
     ) {
-      throw new SoapFault('soap:Client', 'The root element is not a SOAP 1.1 Envelope.');
+      throw new SoapFault('Client', 'The root element is not a SOAP Envelope.');
     }
-    if (envelopeNs === SOAP12) {
+    if (envelopeNs !== ENVELOPE_NS[version]) {
       throw new SoapFault(
-        'soap:VersionMismatch',
-        'This simulator speaks SOAP 1.1 only (text/xml, http://schemas.xmlsoap.org/soap/envelope/).',
+        'VersionMismatch',
+        `A SOAP ${version === '1.1' ? '1.2' : '1.1'} envelope came with the SOAP ${version} media type (${version === '1.1' ? 'text/xml' : SOAP12_MEDIA_TYPE}).`,
       );
     }
     const bodies = xmlChildNames(envelope)
       .filter((child) => localName(child) === 'Body')
       .flatMap((child) =>
         xmlChildren(envelope, child).filter(
-          (node) => namespaceOf(child, [node, envelope]) === SOAP11,
+          (node) => namespaceOf(child, [node, envelope]) === envelopeNs,
         ),
       );
     if (bodies.length !== 1)
-      throw new SoapFault('soap:Client', 'The Envelope must contain exactly one Body.');
+      throw new SoapFault('Client', 'The Envelope must contain exactly one Body.');
     const body = bodies[0]!;
     const names = xmlChildNames(body);
     if (names.length !== 1 || xmlChildren(body, names[0]!).length !== 1) {
-      throw new SoapFault('soap:Client', 'The Body must contain exactly one operation element.');
+      throw new SoapFault('Client', 'The Body must contain exactly one operation element.');
     }
     const name = names[0]!;
     const operation = xmlChildren(body, name)[0]!;
@@ -189,8 +239,8 @@ export class SoapApiHandler implements SimulatedApiHandler {
       (namespace !== SOAP_SERVICE_NAMESPACE && namespace !== `${SOAP_SERVICE_NAMESPACE}/`)
     ) {
       throw new SoapFault(
-        'soap:Client',
-        `The body element {${namespace ?? ''}}${localName(name)} does not match SOAPAction ${SOAP_SERVICE_NAMESPACE}/${call.operation}.`,
+        'Client',
+        `The body element {${namespace ?? ''}}${localName(name)} does not match the action ${SOAP_SERVICE_NAMESPACE}/${call.operation}.`,
       );
     }
     const fields: Fields = new Map();
@@ -216,6 +266,12 @@ export class SoapApiHandler implements SimulatedApiHandler {
     if (check !== undefined) throw new SoapResultError(check);
     const numbers = strings(fields, 'Recepients').map((value) => value.trim());
     const manyToMany = call.operation === 'SmsInsert_N_N';
+    if (manyToMany && !this.behaviour.assumeSoapManyToManyElementNames) {
+      throw new SoapFault(
+        'Server',
+        "Server was unable to process request. ---> SmsInsert_N_N's parameter names are not attested; the simulator reads Recepients/Messages only with the option assumeSoapManyToManyElementNames.",
+      );
+    }
     const texts = manyToMany ? strings(fields, 'Messages') : [];
     const text = manyToMany ? '' : (scalar(fields, 'Message') ?? '');
     if (numbers.length === 0) throw new SoapResultError('ERR1060');
@@ -223,8 +279,8 @@ export class SoapApiHandler implements SimulatedApiHandler {
     if (numbers.length > MAX_ITEMS_PER_REQUEST) throw new SoapResultError('ERR1070');
     if (manyToMany ? texts.some((value) => value.trim() === '') : text.trim() === '')
       throw new SoapResultError('ERR1090');
-    const sendAt = dateField(fields, 'SendDate', 'ERR1063');
-    const validUntil = dateField(fields, 'ExpireDate', 'ERR1064');
+    const sendAt = dateField(fields, 'SendDate');
+    const validUntil = dateField(fields, 'ExpireDate');
     const results: string[] = numbers.map(() => '-1003');
     const items: SendItem[] = [];
     const positions: number[] = [];
@@ -267,7 +323,7 @@ export class SoapApiHandler implements SimulatedApiHandler {
     const operation = call.operation === 'unknown' ? 'SmsInsert_1_N' : call.operation;
     const payload =
       operation === 'CreditBalance' || operation === 'IdCheck' ? escapeXml(value) : list([value]);
-    return result(operation, payload, value, 0);
+    return result(versionOf(call.headers) ?? '1.1', operation, payload, value, 0);
   }
 
   malformed(reply: ApiReply): ApiReply {
@@ -275,10 +331,17 @@ export class SoapApiHandler implements SimulatedApiHandler {
   }
 }
 
-function soapAction(headers: IncomingHttpHeaders): string | undefined {
-  let action = headers['soapaction'];
-  if (typeof action !== 'string') return undefined;
-  action = action.trim();
+/** SOAP version by media type; `undefined` for any other media type. */
+function versionOf(headers: IncomingHttpHeaders): SoapVersion | undefined {
+  const contentType = headers['content-type']?.toLowerCase() ?? '';
+  if (contentType.startsWith('text/xml')) return '1.1';
+  if (contentType.startsWith(SOAP12_MEDIA_TYPE)) return '1.2';
+  return undefined;
+}
+
+/** `"http://83.66.137.24/PgApiWs/SmsInsert_1_N"` → `SmsInsert_1_N` (namespace with or without a trailing `/`). */
+function operationOfAction(raw: string): string | undefined {
+  let action = raw.trim();
   if (action.startsWith('"') && action.endsWith('"') && action.length >= 2)
     action = action.slice(1, -1);
   for (const base of [`${SOAP_SERVICE_NAMESPACE}/`, `${SOAP_SERVICE_NAMESPACE}//`]) {
@@ -303,8 +366,7 @@ function namespaceOf(name: string, scopes: readonly XmlNode[]): string | undefin
 function scalar(fields: Fields, name: string): string | undefined {
   const nodes = fields.get(name);
   if (nodes === undefined || nodes.length === 0) return undefined;
-  if (nodes.length > 1)
-    throw new SoapFault('soap:Client', `Element ${name} appears more than once.`);
+  if (nodes.length > 1) throw new SoapFault('Client', `Element ${name} appears more than once.`);
   const node = nodes[0]!;
   if (isNil(node)) return undefined;
   return decodeXmlText(xmlRawText(node));
@@ -314,14 +376,13 @@ function scalar(fields: Fields, name: string): string | undefined {
 function strings(fields: Fields, name: string): string[] {
   const nodes = fields.get(name);
   if (nodes === undefined || nodes.length === 0) return [];
-  if (nodes.length > 1)
-    throw new SoapFault('soap:Client', `Element ${name} appears more than once.`);
+  if (nodes.length > 1) throw new SoapFault('Client', `Element ${name} appears more than once.`);
   const node = nodes[0]!;
   const out: string[] = [];
   for (const child of xmlChildNames(node)) {
     if (localName(child) !== 'string')
       throw new SoapFault(
-        'soap:Client',
+        'Client',
         `${name} may contain only <string> elements, found <${child}>.`,
       );
     for (const item of xmlChildren(node, child))
@@ -336,12 +397,23 @@ function isNil(node: XmlNode): boolean {
   );
 }
 
-/** An `xsd:dateTime` field: absent or nil → undefined; unparsable → the given result code. */
-function dateField(fields: Fields, name: string, code: string): Date | undefined {
+/**
+ * An `xsd:dateTime` field: absent or nil → undefined. Anything else ASMX's XmlSerializer cannot
+ * read (an empty element, a malformed value) fails deserialisation before the operation runs:
+ * a `soap:Client` fault (reference §12), not a result code.
+ */
+function dateField(fields: Fields, name: string): Date | undefined {
   const nodes = fields.get(name);
   if (nodes === undefined || nodes.length === 0 || isNil(nodes[0]!)) return undefined;
-  const date = parseXsdDateTime(decodeXmlText(xmlRawText(nodes[0])).trim());
-  if (date === undefined) throw new SoapResultError(code);
+  if (nodes.length > 1) throw new SoapFault('Client', `Element ${name} appears more than once.`);
+  const value = decodeXmlText(xmlRawText(nodes[0])).trim();
+  const date = parseXsdDateTime(value);
+  if (date === undefined) {
+    throw new SoapFault(
+      'Client',
+      `Server was unable to read request. ---> There is an error in XML document. ---> The string '${value}' is not a valid AllXsd value.`,
+    );
+  }
   return date;
 }
 
@@ -376,6 +448,7 @@ function list(items: readonly string[]): string {
 }
 
 function result(
+  version: SoapVersion,
   operation: string,
   inner: string,
   providerCode: string,
@@ -383,9 +456,9 @@ function result(
 ): ApiReply {
   return {
     status: 200,
-    contentType: CONTENT_TYPE,
+    contentType: CONTENT_TYPES[version],
     body: Buffer.from(
-      `${ENVELOPE_OPEN}<${operation}Response xmlns="${SOAP_SERVICE_NAMESPACE}"><${operation}Result>${inner}</${operation}Result></${operation}Response>${ENVELOPE_CLOSE}`,
+      `${envelopeOpen(version)}<${operation}Response xmlns="${SOAP_SERVICE_NAMESPACE}"><${operation}Result>${inner}</${operation}Result></${operation}Response>${ENVELOPE_CLOSE}`,
       'utf8',
     ),
     providerCode,
@@ -393,15 +466,25 @@ function result(
   };
 }
 
-function fault(error: SoapFault, recipients: number): ApiReply {
+const SOAP12_CODES: Readonly<Record<SoapFault['faultCode'], string>> = {
+  Client: 'Sender',
+  Server: 'Receiver',
+  VersionMismatch: 'VersionMismatch',
+};
+
+/** A fault in the request's SOAP version, HTTP 500 as ASMX answers both. */
+function fault(version: SoapVersion, error: SoapFault, recipients: number): ApiReply {
+  const code = `soap:${version === '1.1' ? error.faultCode : SOAP12_CODES[error.faultCode]}`;
+  const text = escapeXml(error.faultString);
+  const inner =
+    version === '1.1'
+      ? `<soap:Fault><faultcode>${code}</faultcode><faultstring>${text}</faultstring><detail /></soap:Fault>`
+      : `<soap:Fault><soap:Code><soap:Value>${code}</soap:Value></soap:Code><soap:Reason><soap:Text xml:lang="en">${text}</soap:Text></soap:Reason><soap:Detail /></soap:Fault>`;
   return {
     status: 500,
-    contentType: CONTENT_TYPE,
-    body: Buffer.from(
-      `${ENVELOPE_OPEN}<soap:Fault><faultcode>${error.faultCode}</faultcode><faultstring>${escapeXml(error.faultString)}</faultstring><detail /></soap:Fault>${ENVELOPE_CLOSE}`,
-      'utf8',
-    ),
-    providerCode: error.faultCode,
+    contentType: CONTENT_TYPES[version],
+    body: Buffer.from(`${envelopeOpen(version)}${inner}${ENVELOPE_CLOSE}`, 'utf8'),
+    providerCode: code,
     recipients,
   };
 }

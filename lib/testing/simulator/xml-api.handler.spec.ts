@@ -56,7 +56,7 @@ describe.each<SimulatorProfile>(['otp', 'bulk'])('XML API on the %s profile', (p
     expect(reply.contentType).toBe('text/xml; charset=iso-8859-9');
     expect(reply.text).toMatch(
       new RegExp(
-        `^<\\?xml version="1.0" encoding="iso-8859-9"\\?><SMS-Response><INSERT id="${ID}" res="1"/><INSERT id="${ID}" res="1"/></SMS-Response>$`,
+        `^<SMS-Response><INSERT id="${ID}" res="1"/><INSERT id="${ID}" res="1"/></SMS-Response>$`,
       ),
     );
     expect(ids(reply.text)).toEqual(sim.messages.map((message) => `${message.id}|1`));
@@ -69,7 +69,7 @@ describe.each<SimulatorProfile>(['otp', 'bulk'])('XML API on the %s profile', (p
   it('sends a text per number (INSERT) and rejects only the invalid number, in place', async () => {
     const reply = await post(
       `${base}/sms_insreq.ASP`,
-      `<SMS-InsRequest>${client}<INSERT to="5321234567" text="bir"/><INSERT to="12" text="iki"/><INSERT to="05441234567" text="üç"/></SMS-InsRequest>`,
+      `${DECLARATION}<SMS-InsRequest>${client}<INSERT to="5321234567" text="bir"/><INSERT to="12" text="iki"/><INSERT to="05441234567" text="üç"/></SMS-InsRequest>`,
     );
     const entries = ids(reply.text);
     expect(entries).toHaveLength(3);
@@ -108,13 +108,34 @@ describe.each<SimulatorProfile>(['otp', 'bulk'])('XML API on the %s profile', (p
     expect(sim.lastMessageTo('5321234567')?.text).toBe('ığdır — ok');
   });
 
-  it('reads ISO-8859-9 when nothing names an encoding', async () => {
+  it('reads UTF-8 when the body names no encoding, even under a charset=iso-8859-9 Content-Type', async () => {
+    // A production client sends UTF-8 bytes without a declaration under charset=iso-8859-9.
     await post(
       `${base}/Sms_insreq.asp`,
-      `<SMS-InsRequest>${client}<INSERT to="5321234567" text="Şişli"/></SMS-InsRequest>`,
-      'application/x-www-form-urlencoded',
+      Buffer.from(
+        `<SMS-InsRequest>${client}<INSERT to="5321234567" text="Şişli — ğ"/></SMS-InsRequest>`,
+        'utf8',
+      ),
+      'text/xml; charset=iso-8859-9',
+    );
+    expect(sim.lastMessageTo('5321234567')?.text).toBe('Şişli — ğ');
+  });
+
+  it('lets the declaration decide over a contradicting Content-Type charset', async () => {
+    await post(
+      `${base}/Sms_insreq.asp`,
+      `${DECLARATION}<SMS-InsRequest>${client}<INSERT to="5321234567" text="Şişli"/></SMS-InsRequest>`,
+      'text/xml; charset=utf-8',
     );
     expect(sim.lastMessageTo('5321234567')?.text).toBe('Şişli');
+  });
+
+  it('answers without an <?xml?> declaration, as the official document shows', async () => {
+    const reply = await post(
+      `${base}/Cre_balreq.asp`,
+      `<CREDIT-BalRequest>${client}<BALANCE req="1"/></CREDIT-BalRequest>`,
+    );
+    expect(reply.text).toBe('<CREDIT-Response><BALANCE res="1000000"/></CREDIT-Response>');
   });
 
   it.each([
@@ -185,7 +206,7 @@ describe.each<SimulatorProfile>(['otp', 'bulk'])('XML API on the %s profile', (p
     ],
   ])('refuses a send with %s', async (_name, document, error) => {
     const reply = await post(`${base}/Sms_insreq.asp`, document.replace('{CLIENT}', client));
-    expect(reply.text).toBe(`${DECLARATION}<SMS-Response><ERROR>${error}</ERROR></SMS-Response>`);
+    expect(reply.text).toBe(`<SMS-Response><ERROR>${error}</ERROR></SMS-Response>`);
     expect(sim.messages).toHaveLength(0);
     expect(sim.requests.at(-1)?.providerCode).toBe(error.slice(0, 7));
   });
@@ -194,7 +215,7 @@ describe.each<SimulatorProfile>(['otp', 'bulk'])('XML API on the %s profile', (p
     const get = await fetch(`${base}/Sms_insreq.asp`);
     expect(get.status).toBe(200);
     expect(decodeIso88599(Buffer.from(await get.arrayBuffer()))).toBe(
-      `${DECLARATION}<SMS-Response><ERROR>ERR1050 İstek değerlendirilemedi</ERROR></SMS-Response>`,
+      `<SMS-Response><ERROR>ERR1050 İstek değerlendirilemedi</ERROR></SMS-Response>`,
     );
     expect((await post(`${base}/Sms_insreq.asp`, '')).text).toContain('<ERROR>ERR1050 ');
   });
@@ -207,11 +228,11 @@ describe.each<SimulatorProfile>(['otp', 'bulk'])('XML API on the %s profile', (p
     const id = sim.messages[0]!.id;
     const query = `<SMS-StaRequest>${client}<STATUS id="${id}"/><STATUS id="C1_UNKNOWN"/></SMS-StaRequest>`;
     expect((await post(`${base}/Sms_stareq.asp`, query)).text).toBe(
-      `${DECLARATION}<SMS-Response><STATUS id="${id}" res="200|0"/><STATUS id="C1_UNKNOWN" res="420|1"/></SMS-Response>`,
+      `<SMS-Response><STATUS id="${id}" res="200|0"/><STATUS id="C1_UNKNOWN" res="420|1"/></SMS-Response>`,
     );
     sim.advance(4_000);
     expect((await post(`${base}/Sms_stareqx.asp`, query)).text).toBe(
-      `${DECLARATION}<SMS-Response><STATUS id="${id}" res="400|1" gsmno="5321234567"/><STATUS id="C1_UNKNOWN" res="420|1" gsmno=""/></SMS-Response>`,
+      `<SMS-Response><STATUS id="${id}" res="400|1" gsmno="5321234567"/><STATUS id="C1_UNKNOWN" res="420|1" gsmno=""/></SMS-Response>`,
     );
   });
 
@@ -219,9 +240,7 @@ describe.each<SimulatorProfile>(['otp', 'bulk'])('XML API on the %s profile', (p
     const bad = `<CLIENT user="${account.username}" pwd="x"/>`;
     expect(
       (await post(`${base}/Sms_stareq.asp`, `<SMS-StaRequest>${bad}</SMS-StaRequest>`)).text,
-    ).toBe(
-      `${DECLARATION}<SMS-Response><ERROR>ERR2001 Kullanıcı adı veya şifre hatalı</ERROR></SMS-Response>`,
-    );
+    ).toBe(`<SMS-Response><ERROR>ERR2001 Kullanıcı adı veya şifre hatalı</ERROR></SMS-Response>`);
     expect(
       (
         await post(
@@ -238,10 +257,10 @@ describe.each<SimulatorProfile>(['otp', 'bulk'])('XML API on the %s profile', (p
         )
       ).text,
     ).toBe(
-      `${DECLARATION}<CREDIT-Response><ERROR>ERR7001 Kullanıcı adı veya şifre hatalı</ERROR></CREDIT-Response>`,
+      `<CREDIT-Response><ERROR>ERR7001 Kullanıcı adı veya şifre hatalı</ERROR></CREDIT-Response>`,
     );
     expect((await post(`${base}/Cre_balreq.asp`, `<CREDIT-BalRequest>`)).text).toBe(
-      `${DECLARATION}<CREDIT-Response><ERROR>ERR7050 İstek değerlendirilemedi</ERROR></CREDIT-Response>`,
+      `<CREDIT-Response><ERROR>ERR7050 İstek değerlendirilemedi</ERROR></CREDIT-Response>`,
     );
   });
 
@@ -254,11 +273,11 @@ describe.each<SimulatorProfile>(['otp', 'bulk'])('XML API on the %s profile', (p
           `<CREDIT-BalRequest>${client}<BALANCE req="1"/></CREDIT-BalRequest>`,
         )
       ).text,
-    ).toBe(`${DECLARATION}<CREDIT-Response><BALANCE res="77"/></CREDIT-Response>`);
+    ).toBe(`<CREDIT-Response><BALANCE res="77"/></CREDIT-Response>`);
     expect(
       (await post(`${base}/Id_chkreq.asp`, `<ID-ChkRequest>${client}<ID req="1"/></ID-ChkRequest>`))
         .text,
-    ).toBe(`${DECLARATION}<ID-Response><ID res="SIMULATOR"/></ID-Response>`);
+    ).toBe(`<ID-Response><ID res="SIMULATOR"/></ID-Response>`);
   });
 
   it('accepts with status 110 what the credit does not cover, in request order', async () => {
@@ -282,5 +301,22 @@ describe.each<SimulatorProfile>(['otp', 'bulk'])('XML API on the %s profile', (p
       `<SMS-InsRequest>${client}<INSERT to="5321234567" text="x" dt="${formatSlashedIstanbul(at)}" dt2="${formatSlashedIstanbul(until)}"/></SMS-InsRequest>`,
     );
     expect(sim.messages[0]!.requested).toEqual({ sendAt: at, validUntil: until });
+  });
+});
+
+describe('XML API with xmlReplyDeclaration', () => {
+  const sim = new PostaGuverciniSimulator({ xmlReplyDeclaration: true });
+  beforeAll(() => sim.start());
+  afterAll(() => sim.stop());
+
+  it('starts every reply with the ISO-8859-9 declaration', async () => {
+    const client = `<CLIENT user="${ACCOUNTS.bulk.username}" pwd="${ACCOUNTS.bulk.password}"/>`;
+    const reply = await post(
+      `${sim.bulkBaseUrl}/api_xml/Cre_balreq.asp`,
+      `<CREDIT-BalRequest>${client}<BALANCE req="1"/></CREDIT-BalRequest>`,
+    );
+    expect(reply.text).toBe(
+      `${DECLARATION}<CREDIT-Response><BALANCE res="1000000"/></CREDIT-Response>`,
+    );
   });
 });

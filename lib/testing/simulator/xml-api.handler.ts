@@ -14,6 +14,7 @@ import {
   type SendItem,
   type SimulatedProvider,
 } from './simulated-provider.js';
+import type { SimulatorBehaviour } from './simulator.types.js';
 import {
   decodeXmlAttribute,
   decodeXmlBody,
@@ -100,16 +101,26 @@ class XmlRequestError extends Error {
 
 /**
  * `/api_xml/<Page>.asp` — the official XML API v1.2.0 (reference §3, TEAM wire decisions).
- * Request documents are read in the charset their declaration names (default ISO-8859-9),
- * character references decoded, attribute values normalised as any XML parser does.
+ * Request documents are read as an XML parser reads bytes: byte-order mark, then the
+ * declaration's `encoding`, else UTF-8 — the `Content-Type` charset does not override them.
+ * Character references are decoded and attribute values normalised as any XML parser does.
+ * Replies carry no `<?xml?>` declaration, as in the official document, unless
+ * `xmlReplyDeclaration` is set.
  */
 export class XmlApiHandler implements SimulatedApiHandler {
   readonly api = 'xml' as const;
   readonly prefix = '/api_xml/';
 
-  constructor(private readonly provider: SimulatedProvider) {}
+  constructor(
+    private readonly provider: SimulatedProvider,
+    private readonly behaviour: Pick<SimulatorBehaviour, 'xmlReplyDeclaration'>,
+  ) {}
 
-  route(lowerPath: string, _headers: IncomingHttpHeaders): RoutedOperation | undefined {
+  route(
+    lowerPath: string,
+    _headers: IncomingHttpHeaders,
+    _body: Buffer,
+  ): RoutedOperation | undefined {
     return PAGES[lowerPath.slice(this.prefix.length)];
   }
 
@@ -117,10 +128,7 @@ export class XmlApiHandler implements SimulatedApiHandler {
     const page = BY_OPERATION.get(call.operation)!;
     let recipients = 0;
     try {
-      const text =
-        call.method === 'POST'
-          ? decodeXmlBody(call.body, call.headers['content-type'], 'iso-8859-9')
-          : undefined;
+      const text = call.method === 'POST' ? decodeXmlBody(call.body) : undefined;
       const document = text === undefined ? undefined : parseXmlDocument(text);
       if (
         document === undefined ||
@@ -140,7 +148,7 @@ export class XmlApiHandler implements SimulatedApiHandler {
         case 'send': {
           const result = this.send(call, root);
           recipients = result.recipients;
-          return ok(page, result.body, recipients);
+          return this.ok(page, result.body, recipients);
         }
         case 'status': {
           const statuses = xmlChildren(root, 'STATUS');
@@ -153,18 +161,18 @@ export class XmlApiHandler implements SimulatedApiHandler {
               attribute(status, 'id') ?? '',
               page.operation === 'Sms_stareqx',
             );
-          return ok(page, body, recipients);
+          return this.ok(page, body, recipients);
         }
         case 'credit':
-          return ok(page, `<BALANCE res="${this.provider.creditOf(call.profile)}"/>`, 0);
+          return this.ok(page, `<BALANCE res="${this.provider.creditOf(call.profile)}"/>`, 0);
         default:
-          return ok(page, `<ID res="${escapeXmlForIso88599(this.provider.originator)}"/>`, 0);
+          return this.ok(page, `<ID res="${escapeXmlForIso88599(this.provider.originator)}"/>`, 0);
       }
     } catch (caught) {
       if (caught instanceof XmlRequestError)
-        return errorReply(page, `ERR${page.family}${caught.kind}`, recipients);
+        return this.errorReply(page, `ERR${page.family}${caught.kind}`, recipients);
       if (caught instanceof MalformedXmlError)
-        return errorReply(page, `ERR${page.family}050`, recipients);
+        return this.errorReply(page, `ERR${page.family}050`, recipients);
       throw caught;
     }
   }
@@ -268,41 +276,44 @@ export class XmlApiHandler implements SimulatedApiHandler {
         : /^\d+$/.test(String(code))
           ? `ERR${code}`
           : String(code);
-    return errorReply(page, text, 0);
+    return this.errorReply(page, text, 0);
   }
 
   malformed(reply: ApiReply): ApiReply {
     return truncatedReply(reply);
+  }
+
+  private ok(page: XmlPage, inner: string, recipients: number): ApiReply {
+    return {
+      status: 200,
+      contentType: CONTENT_TYPE,
+      body: this.document(`<${page.response}>${inner}</${page.response}>`),
+      providerCode: '0',
+      recipients,
+    };
+  }
+
+  private errorReply(page: XmlPage, code: string, recipients: number): ApiReply {
+    const text = ERROR_TEXT[code.slice(-3)];
+    const content = escapeXmlForIso88599(text === undefined ? code : `${code} ${text}`, {
+      attribute: false,
+    });
+    return {
+      status: 200,
+      contentType: CONTENT_TYPE,
+      body: this.document(`<${page.response}><ERROR>${content}</ERROR></${page.response}>`),
+      providerCode: code.split(' ')[0]!,
+      recipients,
+    };
+  }
+
+  /** A reply document in ISO-8859-9, with a declaration only when configured. */
+  private document(root: string): Buffer {
+    return encodeIso88599(this.behaviour.xmlReplyDeclaration ? DECLARATION + root : root);
   }
 }
 
 function attribute(node: XmlNode, name: string): string | undefined {
   const raw = xmlRawAttribute(node, name);
   return raw === undefined ? undefined : decodeXmlAttribute(raw);
-}
-
-function ok(page: XmlPage, inner: string, recipients: number): ApiReply {
-  return {
-    status: 200,
-    contentType: CONTENT_TYPE,
-    body: encodeIso88599(`${DECLARATION}<${page.response}>${inner}</${page.response}>`),
-    providerCode: '0',
-    recipients,
-  };
-}
-
-function errorReply(page: XmlPage, code: string, recipients: number): ApiReply {
-  const text = ERROR_TEXT[code.slice(-3)];
-  const content = escapeXmlForIso88599(text === undefined ? code : `${code} ${text}`, {
-    attribute: false,
-  });
-  return {
-    status: 200,
-    contentType: CONTENT_TYPE,
-    body: encodeIso88599(
-      `${DECLARATION}<${page.response}><ERROR>${content}</ERROR></${page.response}>`,
-    ),
-    providerCode: code.split(' ')[0]!,
-    recipients,
-  };
 }

@@ -1,6 +1,6 @@
 import { SmsValidationError } from '../../errors/validation.error.js';
 import type { SendRequest } from '../sms-transport.types.js';
-import { planSend, planStatus, splitPlan } from './send-plan.js';
+import { groupByText, planSend, planStatus, splitPlan, textFieldOf } from './send-plan.js';
 
 describe('planSend', () => {
   it('normalises 1-N and N-N requests and applies the default sender', () => {
@@ -93,5 +93,31 @@ describe('planStatus', () => {
     expect(() => planStatus({ channel: 'otp', messageIds: [42 as unknown as string] })).toThrow(
       SmsValidationError,
     );
+  });
+});
+
+describe('groupByText', () => {
+  it('groups identical texts in order of first appearance, splits each group at the size, keeps positions', () => {
+    const plan = planSend(
+      {
+        channel: 'bulk',
+        messages: [
+          { to: '905320000001', text: 'A' },
+          { to: '905320000002', text: 'B' },
+          { to: '905320000003', text: 'A' },
+          { to: '905320000004', text: 'A' },
+        ],
+      },
+      undefined,
+    );
+    const batches = groupByText(plan, 2);
+    expect(
+      batches.map((b) => [b.text, b.positions, b.messages.map((m) => m.to.slice(-1))]),
+    ).toEqual([
+      ['A', [0, 2], ['1', '3']],
+      ['A', [3], ['4']],
+      ['B', [1], ['2']],
+    ]);
+    expect(textFieldOf(batches[2]!)).toBe('messages[1].text');
   });
 });

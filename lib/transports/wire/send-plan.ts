@@ -25,6 +25,11 @@ export interface SendPlan {
 export interface SendBatch extends SendPlan {
   /** Position of the batch's first recipient in the whole plan. */
   readonly offset: number;
+  /**
+   * Position in the plan of each message of the batch, when the batch is not a contiguous
+   * slice: an N-N plan sent as 1-N requests, one per distinct text (see `groupByText`).
+   */
+  readonly positions?: readonly number[];
 }
 
 /** Canonical recipient: country code + national number, digits only (`905321234567`). */
@@ -116,6 +121,43 @@ export function splitPlan(plan: SendPlan, size: number): SendBatch[] {
     });
   }
   return batches;
+}
+
+/**
+ * An N-N plan as 1-N batches for an API without an attested N-N request (HTTP, SOAP): one
+ * batch per distinct text (identical texts grouped, in order of first appearance), each split
+ * at `size` numbers. `positions` maps every message back to its place in the plan, so results
+ * can be reported in request order.
+ */
+export function groupByText(plan: SendPlan, size: number): SendBatch[] {
+  const groups = new Map<string, number[]>();
+  plan.messages.forEach((message, position) => {
+    const group = groups.get(message.text);
+    if (group) group.push(position);
+    else groups.set(message.text, [position]);
+  });
+  const batches: SendBatch[] = [];
+  for (const [text, positions] of groups) {
+    for (const part of slices(positions, size)) {
+      batches.push({
+        channel: plan.channel,
+        text,
+        messages: part.map((position) => plan.messages[position]!),
+        sendAt: plan.sendAt,
+        validUntil: plan.validUntil,
+        sender: plan.sender,
+        offset: part[0]!,
+        positions: part,
+      });
+    }
+  }
+  return batches;
+}
+
+/** The request field a batch's text came from, for validation errors (`text`, `messages[3].text`). */
+export function textFieldOf(batch: SendBatch, index = 0): string {
+  if (batch.positions !== undefined) return `messages[${batch.positions[index]}].text`;
+  return batch.text !== undefined ? 'text' : `messages[${batch.offset + index}].text`;
 }
 
 /** Checks a status request; returns the ids. */

@@ -42,6 +42,37 @@ describe('runSendRequests', () => {
     });
   });
 
+  it('reports results at their positions when requests carry them (N-N grouped by text)', async () => {
+    const result = await runSendRequests(
+      [
+        { recipients: ['a', 'c'], positions: [0, 2] },
+        { recipients: ['b'], positions: [1] },
+      ],
+      2,
+      async (r) => accept({ recipients: [...r.recipients] }),
+    );
+    expect(result.recipients.map((r) => r.to)).toEqual(['a', 'b', 'c']);
+    const failing = await runSendRequests(
+      [
+        { recipients: ['a', 'c'], positions: [0, 2] },
+        { recipients: ['b'], positions: [1] },
+      ],
+      1,
+      async (r) => {
+        if (r.recipients[0] === 'b') throw new SmsConnectionError('reset', true);
+        return accept({ recipients: [...r.recipients] });
+      },
+    ).catch((e: unknown) => e);
+    expect(failing).toBeInstanceOf(SmsPartialSendError);
+    expect((failing as SmsPartialSendError).result.recipients.map((r) => [r.to, r.status])).toEqual(
+      [
+        ['a', 'accepted'],
+        ['b', 'failed'],
+        ['c', 'accepted'],
+      ],
+    );
+  });
+
   it('throws the first request’s error as it is', async () => {
     const failure = new SmsConnectionError('refused', false);
     let calls = 0;

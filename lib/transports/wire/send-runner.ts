@@ -19,6 +19,11 @@ export interface BatchOutcome {
 /** One wire request of a send, with the recipients it carries (canonical numbers, in order). */
 export interface RunnableRequest {
   readonly recipients: readonly string[];
+  /**
+   * Where each recipient stands in the whole send, when requests do not carry contiguous
+   * slices (N-N sent as one 1-N request per text). Results are then reported in that order.
+   */
+  readonly positions?: readonly number[];
 }
 
 /**
@@ -63,23 +68,24 @@ export async function runSendRequests<T extends RunnableRequest>(
   let made = 0;
   for (let i = 0; i < requests.length; i++) {
     const outcome = outcomes[i];
+    const request = requests[i]!;
+    let results: readonly RecipientResult[];
     if (outcome === undefined) {
       const notSent = new SmsNotSentError(
         `request ${i + 1} of ${requests.length} of this send was not made because an earlier one failed`,
       );
-      for (const to of requests[i]!.recipients)
-        recipients.push({ to, status: 'failed', error: notSent });
-      continue;
-    }
-    made++;
-    if ('recipients' in outcome) {
-      recipients.push(...outcome.recipients);
+      results = request.recipients.map((to) => ({ to, status: 'failed', error: notSent }));
+    } else if ('recipients' in outcome) {
+      made++;
+      results = outcome.recipients;
       credits += outcome.credits;
       providerCodes.push(outcome.providerCode);
     } else {
-      for (const to of requests[i]!.recipients)
-        recipients.push({ to, status: 'failed', error: outcome });
+      made++;
+      results = request.recipients.map((to) => ({ to, status: 'failed', error: outcome }));
     }
+    if (request.positions === undefined) recipients.push(...results);
+    else results.forEach((result, j) => (recipients[request.positions![j]!] = result));
   }
   const result: SendResult = { recipients, credits, requests: made, providerCodes };
   if (firstError !== undefined) throw new SmsPartialSendError(result, firstError);

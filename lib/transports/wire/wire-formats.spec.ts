@@ -19,6 +19,21 @@ describe('parseHttpReply', () => {
     );
   });
 
+  it('cuts a reply into errno blocks: one for the usual layout, one per recipient otherwise', () => {
+    expect(
+      parseHttpReply('errno=0&errtext=&message_id=C1_A&message_id=C1_B&charge=2')!.blocks(),
+    ).toHaveLength(1);
+    const blocks = parseHttpReply(
+      'errno=0&errtext=&message_id=C1_A&charge=1&errno=-1003&errtext=GSM no & geçersiz&message_id=&charge=0',
+    )!.blocks();
+    expect(
+      blocks.map((b) => [b.get('errno'), b.get('errtext'), b.get('message_id'), b.get('charge')]),
+    ).toEqual([
+      ['0', '', 'C1_A', '1'],
+      ['-1003', 'GSM no & geçersiz', '', '0'],
+    ]);
+  });
+
   it.each(['', '<html>500</html>', 'message_id=C1_A', 'errno=0&<b>=1'])('refuses %p', (text) => {
     expect(parseHttpReply(text)).toBeUndefined();
   });

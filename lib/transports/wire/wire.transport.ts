@@ -22,6 +22,7 @@ import {
   type SendBatch,
   type SendPlan,
   checkChannel,
+  groupByText,
   hasControlCharacter,
   hasLoneSurrogate,
   planSend,
@@ -43,6 +44,8 @@ export interface PreparedSend {
   readonly batch: SendBatch;
   /** Canonical recipients, in order (for partial-failure reports). */
   readonly recipients: readonly string[];
+  /** Their positions in the whole send, when the batch is not a contiguous slice. */
+  readonly positions?: readonly number[];
 }
 
 /** The wire requests of one send and how many may be in flight at once after the first. */
@@ -122,7 +125,7 @@ export abstract class WireTransport extends SmsTransport {
     if (options.sender !== undefined && !this.carriesSender) {
       throw new InvalidOptionsError(
         'sender',
-        `the ${api} transport cannot choose the sender: the ${api.toUpperCase()} API has no originator field, so the account's default sender title is always used. Remove sender, or use the http or json transport`,
+        `the ${api} transport cannot choose the sender: no attested ${api.toUpperCase()} request carries an originator, so the account's default sender title would be used whatever was asked. Remove sender, or use the json transport`,
       );
     }
     for (const account of Object.values(this.accounts)) {
@@ -158,7 +161,7 @@ export abstract class WireTransport extends SmsTransport {
     if (plan.sender !== undefined && !this.carriesSender) {
       throw new SmsValidationError(
         'SENDER_NOT_SUPPORTED',
-        `The ${this.api.toUpperCase()} API has no originator field, so sender cannot be chosen per message (the account's default sender title is used). Leave sender out, or use the http or json transport`,
+        `No attested ${this.api.toUpperCase()} request carries an originator, so sender cannot be chosen (the message would leave under the account's default sender title). Leave sender out, or use the json transport`,
         'sender',
       );
     }
@@ -202,6 +205,35 @@ export abstract class WireTransport extends SmsTransport {
       requests.push({ wire: this.encodeSend(account, batch), batch, recipients });
     }
     return { requests, concurrency: 1 };
+  }
+
+  /**
+   * N-N for an API without an attested N-N request: one 1-N request per distinct text
+   * (identical texts grouped, ≤ 800 numbers each), the first alone and then at most
+   * `concurrency` in flight; results come back in request order, and a failed request makes
+   * the send an `SmsPartialSendError` as any multi-request send.
+   */
+  protected prepareGroupedSend(
+    account: ResolvedAccount,
+    plan: SendPlan,
+    concurrency: number,
+  ): PreparedSendWork {
+    const requests = groupByText(plan, MAX_RECIPIENTS_PER_REQUEST).map((batch): PreparedSend => ({
+      wire: this.encodeSend(account, batch),
+      batch,
+      recipients: batch.messages.map((message) => message.to),
+      positions: batch.positions,
+    }));
+    return { requests, concurrency };
+  }
+
+  /** The `concurrency` option of a transport that needs several requests per call, capped at `connections`. */
+  protected resolveConcurrency(value: unknown): number {
+    const concurrency = value ?? 16;
+    if (typeof concurrency !== 'number' || !Number.isInteger(concurrency) || concurrency < 1) {
+      throw new InvalidOptionsError('concurrency', 'expected an integer ≥ 1');
+    }
+    return Math.min(concurrency, this.connections);
   }
 
   /** Encodes status queries (split at 800 unless the API needs otherwise). */

@@ -1,0 +1,100 @@
+import { SmsProviderError } from '../../errors/provider.error.js';
+import { SmsHttpStatusError, SmsMalformedResponseError } from '../../errors/transport.error.js';
+import { encodeIso88599, escapeXmlForIso88599 } from '../../message/iso-8859-9.js';
+import { deliveryReportOf } from '../delivery-status.js';
+import type { DeliveryReport } from '../sms-transport.types.js';
+import type { ResolvedAccount } from '../wire-transport.options.js';
+import { replyText } from './reply-text.js';
+import type { WireResponse } from './wire-client.js';
+import {
+  childNamed,
+  childrenNamed,
+  parseXml,
+  type XmlElement,
+  XmlSyntaxError,
+} from './xml-reader.js';
+
+/**
+ * The XML API's documents (`/api_xml/*.asp`, vendor XML API v1.2.0) that more than one
+ * transport needs: `XmlTransport` for everything, `SoapTransport` for status, because no SOAP
+ * status operation is attested and `Sms_stareqx.asp` is on the same host with the same account.
+ */
+
+export const XML_DECLARATION = '<?xml version="1.0" encoding="iso-8859-9"?>';
+export const XML_CONTENT_TYPE = 'text/xml; charset=iso-8859-9';
+/** Status page: like `Sms_stareq.asp`, plus the number (`gsmno`) in each `STATUS`. */
+export const XML_STATUS_PATH = '/api_xml/Sms_stareqx.asp';
+
+/** `<CLIENT user="…" pwd="…"/>` of an account, escaped for an ISO-8859-9 document. */
+export function xmlClientElement(account: ResolvedAccount): string {
+  return `<CLIENT user="${escapeXmlForIso88599(account.username)}" pwd="${escapeXmlForIso88599(account.password)}"/>`;
+}
+
+/** An ISO-8859-9 document (declaration included), as bytes. */
+export function xmlDocument(root: string): Buffer {
+  return encodeIso88599(XML_DECLARATION + root);
+}
+
+/** `SMS-StaRequest` for up to 800 ids. */
+export function xmlStatusRequest(client: string, messageIds: readonly string[]): Buffer {
+  let body = `<SMS-StaRequest>${client}`;
+  for (const id of messageIds)
+    body += `<STATUS id="${escapeXmlForIso88599(id, { field: 'messageIds' })}"/>`;
+  return xmlDocument(`${body}</SMS-StaRequest>`);
+}
+
+/** Reads an `SMS-Response` of `STATUS` results (`res="CODE|F"`, `gsmno` when given), in order. */
+export function readXmlStatusReply(
+  response: WireResponse,
+  messageIds: readonly string[],
+): DeliveryReport[] {
+  const entries = childrenNamed(readXmlReply(response, 'SMS-Response'), 'STATUS');
+  if (entries.length !== messageIds.length) {
+    throw new SmsMalformedResponseError(
+      `the XML API answered ${entries.length} STATUS results for ${messageIds.length} message ids`,
+    );
+  }
+  return messageIds.map((messageId, i) => {
+    const entry = entries[i]!;
+    if (entry.attributes['id'] !== undefined && entry.attributes['id'] !== messageId) {
+      throw new SmsMalformedResponseError(
+        'the XML API answered STATUS results in a different order than asked',
+      );
+    }
+    const gsm = entry.attributes['gsmno'];
+    return {
+      ...deliveryReportOf(messageId, entry.attributes['res'] ?? ''),
+      ...(gsm !== undefined && /^5\d{9}$/.test(gsm) ? { to: `90${gsm}` } : {}),
+    };
+  });
+}
+
+/**
+ * Parses an XML API reply, with or without an `<?xml?>` declaration (the official document's
+ * examples have none); `<ERROR>` → `SmsProviderError`, anything unexpected → malformed.
+ */
+export function readXmlReply(response: WireResponse, rootName: string): XmlElement {
+  if (response.status < 200 || response.status > 299) throw new SmsHttpStatusError(response.status);
+  let root: XmlElement;
+  try {
+    root = parseXml(replyText(response, 'iso-8859-9', { xml: true }));
+  } catch (error) {
+    if (!(error instanceof XmlSyntaxError)) throw error;
+    throw new SmsMalformedResponseError(
+      `the XML API answered ${response.body.length} bytes that are not well-formed XML (${error.message})`,
+      { cause: error },
+    );
+  }
+  const failure = childNamed(root, 'ERROR');
+  if (failure !== undefined) {
+    const text = failure.text.trim();
+    const code = /ERR\d{4}/.exec(text)?.[0] ?? text;
+    throw new SmsProviderError('xml', code, text === code ? undefined : text);
+  }
+  if (root.name !== rootName) {
+    throw new SmsMalformedResponseError(
+      `the XML API answered <${root.name}> where <${rootName}> was expected`,
+    );
+  }
+  return root;
+}
