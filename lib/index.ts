@@ -60,6 +60,14 @@ export type {
   AccountsOptions,
   WireTransportOptions,
 } from './transports/wire-transport.options.js';
+export type {
+  ProxyOption,
+  TlsOptions,
+  PemInput,
+  AxiosLikeInstance,
+  AxiosLikeRequestConfig,
+  AxiosLikeResponse,
+} from './transports/wire/connectivity.js';
 export { HttpTransport } from './transports/http.transport.js';
 export { XmlTransport } from './transports/xml.transport.js';
 export { SoapTransport } from './transports/soap.transport.js';

@@ -30,7 +30,14 @@ import {
   splitPlan,
 } from './send-plan.js';
 import { type BatchOutcome, mapWithConcurrency, runSendRequests } from './send-runner.js';
-import { WireClient, type WireRequest, type WireResponse } from './wire-client.js';
+import { AxiosWireClient } from './axios-wire-client.js';
+import { type ResolvedConnectivity, resolveConnectivity } from './connectivity.js';
+import {
+  WireClient,
+  type WireHttpClient,
+  type WireRequest,
+  type WireResponse,
+} from './wire-client.js';
 
 /** Default keep-alive connections per host. */
 export const DEFAULT_CONNECTIONS = 64;
@@ -70,7 +77,9 @@ export interface PreparedStatus {
 export abstract class WireTransport extends SmsTransport {
   abstract override readonly name: ProviderApi;
   protected readonly accounts: Partial<Record<SmsChannel, ResolvedAccount>>;
-  protected readonly client: WireClient;
+  protected readonly client: WireHttpClient;
+  /** Proxy, TLS and HTTP client settings, checked. */
+  private readonly connectivity: ResolvedConnectivity;
   protected readonly timeoutMs: number;
   protected readonly connections: number;
   protected readonly defaultSender: string | undefined;
@@ -142,7 +151,17 @@ export abstract class WireTransport extends SmsTransport {
         basePath: account.baseUrl.pathname.replace(/\/+$/, ''),
       });
     }
-    this.client = new WireClient({ timeoutMs: this.timeoutMs, connections: this.connections });
+    this.connectivity = resolveConnectivity(options, this.accounts);
+    const { httpClient, proxy, tls } = this.connectivity;
+    this.client =
+      httpClient !== undefined
+        ? new AxiosWireClient(httpClient, { timeoutMs: this.timeoutMs })
+        : new WireClient({
+            timeoutMs: this.timeoutMs,
+            connections: this.connections,
+            ...(proxy !== undefined ? { proxy } : {}),
+            ...(tls !== undefined ? { tls } : {}),
+          });
   }
 
   /**
@@ -228,12 +247,26 @@ export abstract class WireTransport extends SmsTransport {
   protected abstract prepareCredit(account: ResolvedAccount): WireRequest;
   protected abstract readCreditReply(response: WireResponse): number;
 
-  /** What logs and `JSON.stringify` show of a transport: the API and hosts, never credentials. */
-  toJSON(): { transport: string; hosts: Partial<Record<SmsChannel, string>> } {
+  /**
+   * What logs and `JSON.stringify` show of a transport: the API, hosts, and how it connects
+   * (proxy host with credentials masked, `'axios'` for an own instance), never credentials.
+   */
+  toJSON(): {
+    transport: string;
+    hosts: Partial<Record<SmsChannel, string>>;
+    proxy?: string;
+    client?: 'axios';
+  } {
     const hosts: Partial<Record<SmsChannel, string>> = {};
     for (const account of Object.values(this.accounts))
       hosts[account.channel] = account.baseUrl.origin;
-    return { transport: this.api, hosts };
+    const { proxy, httpClient } = this.connectivity;
+    return {
+      transport: this.api,
+      hosts,
+      ...(proxy !== undefined ? { proxy: proxy.display } : {}),
+      ...(httpClient !== undefined ? { client: 'axios' as const } : {}),
+    };
   }
 
   /** `util.inspect` (console.log, Nest's logger) shows the same safe summary. */
