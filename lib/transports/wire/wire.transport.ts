@@ -30,6 +30,7 @@ import {
   splitPlan,
 } from './send-plan.js';
 import { type BatchOutcome, mapWithConcurrency, runSendRequests } from './send-runner.js';
+import { loadTelemetry, providerRequest } from '../../telemetry/telemetry.js';
 import { AxiosWireClient } from './axios-wire-client.js';
 import { type ResolvedConnectivity, resolveConnectivity } from './connectivity.js';
 import {
@@ -152,6 +153,7 @@ export abstract class WireTransport extends SmsTransport {
       });
     }
     this.connectivity = resolveConnectivity(options, this.accounts);
+    void loadTelemetry();
     const { httpClient, proxy, tls } = this.connectivity;
     this.client =
       httpClient !== undefined
@@ -183,8 +185,10 @@ export abstract class WireTransport extends SmsTransport {
     }
     const account = this.accountFor(plan.channel);
     const work = this.prepareSend(account, plan);
-    return runSendRequests(work.requests, work.concurrency, async (item) =>
-      this.readSendReply(await this.client.post(item.wire), item),
+    return runSendRequests(work.requests, work.concurrency, (item) =>
+      this.exchange('send', account, item.wire, item.recipients.length, (response) =>
+        this.readSendReply(response, item),
+      ),
     );
   }
 
@@ -193,20 +197,53 @@ export abstract class WireTransport extends SmsTransport {
     const account = this.accountFor(channel);
     if (messageIds.length === 0) return [];
     const prepared = this.prepareStatus(account, messageIds);
-    const reports = await mapWithConcurrency(prepared, this.statusConcurrency, async (item) =>
-      this.readStatusReply(await this.client.post(item.wire), item),
+    const reports = await mapWithConcurrency(prepared, this.statusConcurrency, (item) =>
+      this.exchange('status', account, item.wire, item.messageIds.length, (response) =>
+        this.readStatusReply(response, item),
+      ),
     );
     return reports.flat();
   }
 
   async credit(channel: SmsChannel): Promise<CreditBalance> {
     const account = this.accountFor(checkChannel(channel));
-    const balance = this.readCreditReply(await this.client.post(this.prepareCredit(account)));
+    const balance = await this.exchange('credit', account, this.prepareCredit(account), 0, (r) =>
+      this.readCreditReply(r),
+    );
     return { channel: account.channel, balance };
   }
 
   override async close(): Promise<void> {
     await this.client.close();
+  }
+
+  /**
+   * One provider request: posts, reads the reply, and records it (a span and metrics when
+   * OpenTelemetry is on; see lib/telemetry).
+   */
+  private exchange<R>(
+    operation: 'send' | 'status' | 'credit',
+    account: ResolvedAccount,
+    wire: WireRequest,
+    recipients: number,
+    read: (response: WireResponse) => R,
+  ): Promise<R> {
+    return providerRequest(
+      {
+        api: this.api,
+        hostProfile: account.channel,
+        operation,
+        recipients,
+        serverAddress: account.baseUrl.hostname,
+      },
+      async (span) => {
+        const response = await this.client.post(wire);
+        span.httpStatus(response.status);
+        const value = read(response);
+        span.providerCode((value as { providerCode?: string } | null)?.providerCode);
+        return value;
+      },
+    );
   }
 
   /**
