@@ -63,10 +63,11 @@ let loading: Promise<void> | undefined;
  */
 export function loadTelemetry(): Promise<void> {
   loading ??= import('@opentelemetry/api').then(
-    (module) => {
-      // ESM namespace or CommonJS interop.
-      const candidate: OtelApi = (module as { default?: OtelApi }).default ?? module;
-      if (typeof candidate.metrics?.getMeterProvider === 'function') api = candidate;
+    (module: unknown) => {
+      // The ESM namespace, or a CommonJS interop object that may nest it under `default`.
+      const namespace = module as Partial<OtelApi> & { default?: Partial<OtelApi> };
+      const candidate = namespace.metrics !== undefined ? namespace : namespace.default;
+      if (typeof candidate?.metrics?.getMeterProvider === 'function') api = candidate as OtelApi;
     },
     () => undefined,
   );
