@@ -1,3 +1,4 @@
+import { Agent as HttpsAgent } from 'node:https';
 import { HttpModule, HttpService } from '@nestjs/axios';
 import { Test } from '@nestjs/testing';
 import axios, { type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
@@ -15,7 +16,7 @@ import {
   WIRE_TRANSPORTS,
   type WireApi,
 } from './transport-fixtures.js';
-import { closedPort } from './tls-fixtures.js';
+import { closedPort, makeTestCertificates } from './tls-fixtures.js';
 
 // An AxiosInstance is what the option takes (compile-time check of the structural type).
 const typeCheck: AxiosLikeInstance = axios.create();
@@ -212,6 +213,34 @@ describe('httpClient: options and the Nest module', () => {
       expect(seen).toHaveLength(sim.requests.length);
     } finally {
       await moduleRef.close();
+    }
+  });
+
+  it("a certificate the instance does not trust → SmsConnectionError, maybeAccepted false; the instance's own agent (with the CA) works", async () => {
+    const certs = makeTestCertificates();
+    const tlsSim = new PostaGuverciniSimulator({
+      tls: { key: certs.serverKey, cert: certs.serverCert },
+    });
+    await tlsSim.start();
+    const untrusting = WIRE_TRANSPORTS.soap({
+      accounts: tlsSim.accounts,
+      httpClient: axios.create(),
+    });
+    const trusting = WIRE_TRANSPORTS.soap({
+      accounts: tlsSim.accounts,
+      httpClient: axios.create({ httpsAgent: new HttpsAgent({ ca: certs.ca, keepAlive: true }) }),
+    });
+    try {
+      await expect(untrusting.credit('otp')).rejects.toMatchObject({
+        code: 'TRANSPORT_CONNECTION',
+        maybeAccepted: false,
+      });
+      expect(tlsSim.requests).toHaveLength(0);
+      await expect(trusting.credit('otp')).resolves.toMatchObject({ channel: 'otp' });
+    } finally {
+      await untrusting.close();
+      await trusting.close();
+      await tlsSim.stop();
     }
   });
 
