@@ -27,7 +27,10 @@ class InMemoryMetricReader extends MetricReader {
 export interface OtelHarness {
   /** Every metric collected now, by name. */
   collect(): Promise<Map<string, MetricData>>;
+  /** Spans finished since the last `reset()`. */
   spans(): ReadableSpan[];
+  /** Every span finished since registration (`reset()` does not forget them). */
+  allSpans(): ReadableSpan[];
   reset(): void;
   shutdown(): Promise<void>;
 }
@@ -39,6 +42,7 @@ export function registerOtel(): OtelHarness {
   const tracerProvider = new BasicTracerProvider({
     spanProcessors: [new SimpleSpanProcessor(exporter)],
   });
+  let seen = 0;
   const contextManager = new AsyncLocalStorageContextManager().enable();
   context.setGlobalContextManager(contextManager);
   metrics.setGlobalMeterProvider(meterProvider);
@@ -51,8 +55,11 @@ export function registerOtel(): OtelHarness {
         for (const metric of scope.metrics) byName.set(metric.descriptor.name, metric);
       return byName;
     },
-    spans: () => exporter.getFinishedSpans(),
-    reset: () => exporter.reset(),
+    spans: () => exporter.getFinishedSpans().slice(seen),
+    allSpans: () => exporter.getFinishedSpans(),
+    reset: () => {
+      seen = exporter.getFinishedSpans().length;
+    },
     async shutdown() {
       await meterProvider.shutdown();
       await tracerProvider.shutdown();

@@ -13,6 +13,7 @@ import {
   XmlTransport,
 } from '../../lib/index.js';
 import { PostaGuverciniSimulator } from '../../lib/testing/index.js';
+import { WIRE_APIS, WIRE_TRANSPORTS } from '../transports/transport-fixtures.js';
 import {
   counterValue,
   everyRecordedValue,
@@ -279,14 +280,86 @@ describe('OpenTelemetry records (SDK registered by the application)', () => {
     expect(point?.value).toBe(4321);
   });
 
+  it.each(WIRE_APIS)(
+    '%s transport: one client span per provider request with API, host profile, recipients, HTTP status and provider code',
+    async (api) => {
+      otel.reset();
+      sim.reset();
+      const transport = WIRE_TRANSPORTS[api]({ accounts: sim.accounts });
+      try {
+        const to = Array.from({ length: 3 }, (_, i) => `90555000000${i}`);
+        const sent = await transport.send({ channel: 'bulk', to, text: TEXT });
+        const ids = sent.recipients.map((r) => (r as { messageId: string }).messageId);
+        await transport.status({ channel: 'bulk', messageIds: ids });
+        await transport.credit('otp');
+      } finally {
+        await transport.close();
+      }
+      const spans = otel.spans().filter((s) => s.name.startsWith('posta_guvercini.provider.'));
+      // One span per HTTP request: the HTTP API asks the status of one message per request.
+      const names = spans.map((s) => s.name);
+      const statusSpans = spans.filter((s) => s.name === 'posta_guvercini.provider.status');
+      expect(names[0]).toBe('posta_guvercini.provider.send');
+      expect(names.at(-1)).toBe('posta_guvercini.provider.credit');
+      expect(statusSpans.length).toBe(names.length - 2);
+      expect(spans.length).toBe(sim.requests.length);
+      expect(spans[0]!.attributes).toMatchObject({
+        'posta_guvercini.host_profile': 'bulk',
+        'posta_guvercini.recipients': 3,
+      });
+      expect(
+        statusSpans.reduce(
+          (n, span) => n + Number(span.attributes['posta_guvercini.recipients']),
+          0,
+        ),
+      ).toBe(3);
+      expect(
+        statusSpans.every((span) => span.attributes['posta_guvercini.host_profile'] === 'bulk'),
+      ).toBe(true);
+      expect(spans.at(-1)!.attributes).toMatchObject({
+        'posta_guvercini.host_profile': 'otp',
+        'posta_guvercini.recipients': 0,
+      });
+      for (const span of spans) {
+        expect(span.kind).toBe(SpanKind.CLIENT);
+        expect(span.attributes['posta_guvercini.api']).toBe(api);
+        expect(span.attributes['http.response.status_code']).toBe(200);
+        expect(span.status.code).not.toBe(SpanStatusCode.ERROR);
+      }
+      expect(String(spans[0]!.attributes['posta_guvercini.provider_code'])).not.toBe('');
+      const metrics = await otel.collect();
+      for (const operation of ['send', 'status', 'credit']) {
+        expect(
+          counterValue(metrics.get('posta_guvercini.provider.requests'), {
+            'posta_guvercini.api': api,
+            'posta_guvercini.operation': operation,
+            'posta_guvercini.result': 'ok',
+          }),
+        ).toBeGreaterThanOrEqual(1);
+      }
+    },
+  );
+
   it('no attribute, status or event holds a phone number, a message text, a code, a password or a secret', async () => {
-    const values = everyRecordedValue(otel.spans(), await otel.collect());
+    const spans = otel.allSpans();
+    expect(new Set(spans.map((span) => span.name))).toEqual(
+      new Set([
+        'posta_guvercini.otp.send',
+        'posta_guvercini.otp.verify',
+        'posta_guvercini.campaign.batch',
+        'posta_guvercini.provider.send',
+        'posta_guvercini.provider.status',
+        'posta_guvercini.provider.credit',
+      ]),
+    );
+    const values = everyRecordedValue(spans, await otel.collect());
     expect(values.length).toBeGreaterThan(20);
     const forbidden = [
       ...PHONE_FORMS.filter((form) => !form.endsWith('*')),
       '5339876543',
       '5051112233',
       '5440000000',
+      '5550000000',
       TEXT,
       'INDIRIM20',
       'Doğrulama',
