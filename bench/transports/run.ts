@@ -15,7 +15,9 @@
 // Then, in the same run, the HTTP clients on one transport (JSON): the default undici client,
 // the default client through a real forward proxy (CONNECT tunnels; the `proxy` package, in the
 // simulator's process so its CPU is not counted as the client's), and an axios instance
-// (`httpClient`, keep-alive agent with the same socket limit). Same slicing, rotating order.
+// (`httpClient`, keep-alive agent with the same socket limit), and the default client with the
+// OpenTelemetry SDK registered (metrics + a span per request, registered only during that
+// side's slices). Same slicing, rotating order.
 // TCP connections for the proxied row are the tunnels the simulator accepted from the proxy.
 //
 // BENCH_CLIENTS_ONLY=1 runs only the client comparison.
@@ -25,6 +27,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { Agent as HttpAgent } from 'node:http';
+import { context, metrics, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import axios from 'axios';
 import { fileURLToPath } from 'node:url';
 import { Agent } from 'undici';
@@ -101,13 +107,17 @@ class Side {
     /** Sends message `i` (distinct recipient); resolves whether it was accepted. */
     readonly op: (i: number) => Promise<boolean>,
     readonly close: () => Promise<void>,
+    /** Process-wide state this side runs under (e.g. an OpenTelemetry SDK), set up per slice. */
+    readonly environment?: { enter(): void; leave(): void },
   ) {}
 
   async slice(child: ChildProcess, from: number, count: number, record = true): Promise<void> {
     const before = await stats(child);
+    this.environment?.enter();
     const cpu = process.cpuUsage();
     const run = await drive(from, count, this.op);
     const used = process.cpuUsage(cpu);
+    this.environment?.leave();
     const after = await stats(child);
     // Connections count from the first (warm-up) slice on: all this side's client ever opened.
     this.connections += after.connectionsOpened - before.connectionsOpened;
@@ -222,6 +232,12 @@ async function main(): Promise<void> {
       { ...options, httpClient: axios.create({ httpAgent }) },
       'json: axios client (httpClient)',
     ),
+    transportSide(
+      'json',
+      options,
+      'json: default client, OpenTelemetry SDK on',
+      openTelemetrySdk(),
+    ),
   ];
   for (const side of clients) await side.slice(child, 0, WARMUP, false);
   await reset(child);
@@ -332,7 +348,12 @@ function baselineSide(api: Api, options: WireTransportOptions, count: number): S
   );
 }
 
-function transportSide(api: Api, options: WireTransportOptions, label = `${api} transport`): Side {
+function transportSide(
+  api: Api,
+  options: WireTransportOptions,
+  label = `${api} transport`,
+  environment?: { enter(): void; leave(): void },
+): Side {
   const transport = new TRANSPORTS[api](options);
   return new Side(
     label,
@@ -341,7 +362,45 @@ function transportSide(api: Api, options: WireTransportOptions, label = `${api} 
       return result.recipients[0]!.status === 'accepted';
     },
     () => transport.close(),
+    environment,
   );
+}
+
+/**
+ * The OpenTelemetry SDK as an application registers it (meter provider with a reader that only
+ * exports on demand, tracer provider with a batch processor into a discarding exporter, async
+ * context manager), registered only while its side sends.
+ */
+function openTelemetrySdk(): { enter(): void; leave(): void } {
+  class OnDemandReader extends MetricReader {
+    protected override onShutdown(): Promise<void> {
+      return Promise.resolve();
+    }
+    protected override onForceFlush(): Promise<void> {
+      return Promise.resolve();
+    }
+  }
+  const discard = {
+    export: (_spans: unknown, done: (result: { code: 0 }) => void) => done({ code: 0 }),
+    shutdown: () => Promise.resolve(),
+  };
+  const meterProvider = new MeterProvider({ readers: [new OnDemandReader()] });
+  const tracerProvider = new BasicTracerProvider({
+    spanProcessors: [new BatchSpanProcessor(discard)],
+  });
+  const contextManager = new AsyncLocalStorageContextManager();
+  return {
+    enter() {
+      context.setGlobalContextManager(contextManager.enable());
+      metrics.setGlobalMeterProvider(meterProvider);
+      trace.setGlobalTracerProvider(tracerProvider);
+    },
+    leave() {
+      metrics.disable();
+      trace.disable();
+      context.disable();
+    },
+  };
 }
 
 await main();
