@@ -404,10 +404,6 @@ function safely(read: () => Attributes | undefined): Attributes {
 export const otpSpan = {
   send: {
     attributes: (request: unknown): Attributes => purposeOf(request),
-    result: (challenge: unknown): Attributes =>
-      typeof (challenge as { resend?: unknown } | null)?.resend === 'boolean'
-        ? { [ATTR.resend]: (challenge as { resend: boolean }).resend }
-        : {},
   },
   verify: {
     attributes: (request: unknown): Attributes => purposeOf(request),
