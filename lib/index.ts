@@ -61,6 +61,14 @@ export type {
   WireTransportOptions,
   ConcurrentWireTransportOptions,
 } from './transports/wire-transport.options.js';
+export type {
+  ProxyOption,
+  TlsOptions,
+  PemInput,
+  AxiosLikeInstance,
+  AxiosLikeRequestConfig,
+  AxiosLikeResponse,
+} from './transports/wire/connectivity.js';
 export { HttpTransport } from './transports/http.transport.js';
 export { XmlTransport } from './transports/xml.transport.js';
 export { SoapTransport } from './transports/soap.transport.js';

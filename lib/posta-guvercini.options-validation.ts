@@ -3,6 +3,7 @@ import { MAX_SENDER_LENGTH } from './posta-guvercini.constants.js';
 import type { PostaGuverciniModuleOptions, TransportName } from './posta-guvercini.options.js';
 import { isSmsTransport } from './transports/create-transport.js';
 import { resolveAccounts } from './transports/resolve-accounts.js';
+import { resolveConnectivity } from './transports/wire/connectivity.js';
 
 const TRANSPORT_NAMES: readonly TransportName[] = ['http', 'xml', 'soap', 'json', 'memory'];
 const MAX_TIMEOUT_MS = 300_000;
@@ -18,6 +19,9 @@ const KNOWN_OPTIONS: Record<keyof PostaGuverciniModuleOptions, true> = {
   allowInsecureHttp: true,
   timeoutMs: true,
   sender: true,
+  proxy: true,
+  tls: true,
+  httpClient: true,
   otp: true,
   bulk: true,
 };
@@ -118,7 +122,16 @@ export function validateModuleOptions(
 
   // Wire transports need credentials and safe base URLs; `memory` and user instances do not.
   if (typeof transport === 'string' && transport !== 'memory') {
-    resolveAccounts(options.accounts, allowInsecureHttp ?? false);
+    resolveConnectivity(options, resolveAccounts(options.accounts, allowInsecureHttp ?? false));
+  } else {
+    for (const option of ['proxy', 'tls', 'httpClient'] as const) {
+      if (options[option] !== undefined) {
+        throw new InvalidOptionsError(
+          option,
+          `applies to the built-in wire transports only; configure your own transport instance (or 'memory', which sends nothing) directly`,
+        );
+      }
+    }
   }
   return options;
 }

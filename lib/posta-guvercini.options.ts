@@ -1,6 +1,7 @@
 import type { BulkModuleOptions } from './bulk/bulk.options.js';
 import type { OtpModuleOptions } from './otp/otp.options.js';
 import type { SmsTransport } from './transports/sms-transport.js';
+import type { AxiosLikeInstance, ProxyOption, TlsOptions } from './transports/wire/connectivity.js';
 import type { AccountsOptions } from './transports/wire-transport.options.js';
 
 /** Names of the built-in transports. */
@@ -32,6 +33,21 @@ export interface PostaGuverciniModuleOptions {
    * Default originator (sender title), at most 11 characters. The account's default when absent.
    */
   readonly sender?: string;
+  /**
+   * Egress proxy for the built-in client: a URL (credentials allowed, never logged) or `'env'`
+   * (`HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY`). See docs/connectivity.md.
+   */
+  readonly proxy?: ProxyOption;
+  /**
+   * TLS for the provider's hosts: `{ ca?, cert?, key?, rejectUnauthorized? }` (PEM strings or
+   * buffers). `rejectUnauthorized: false` is refused unless every base URL is loopback.
+   */
+  readonly tls?: TlsOptions;
+  /**
+   * Your own axios instance, e.g. `HttpService.axiosRef` from `@nestjs/axios`: every provider
+   * request goes through it (its interceptors apply). Default: the built-in undici client.
+   */
+  readonly httpClient?: AxiosLikeInstance;
   /** One-time password settings. */
   readonly otp?: OtpModuleOptions;
   /** Bulk campaign settings. */

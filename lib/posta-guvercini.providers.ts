@@ -7,6 +7,7 @@ import {
 } from './posta-guvercini.constants.js';
 import type { PostaGuverciniModuleOptions } from './posta-guvercini.options.js';
 import { validateModuleOptions } from './posta-guvercini.options-validation.js';
+import { loadTelemetry } from './telemetry/telemetry.js';
 import { createTransport } from './transports/create-transport.js';
 import { SmsTransport } from './transports/sms-transport.js';
 
@@ -14,7 +15,12 @@ import { SmsTransport } from './transports/sms-transport.js';
 export const postaGuverciniProviders: Provider[] = [
   {
     provide: POSTA_GUVERCINI_RESOLVED_OPTIONS,
-    useFactory: (options: PostaGuverciniModuleOptions) => validateModuleOptions(options),
+    // OpenTelemetry (optional peer) is loaded before any service exists, or found absent.
+    useFactory: async (options: PostaGuverciniModuleOptions) => {
+      const resolved = validateModuleOptions(options);
+      await loadTelemetry();
+      return resolved;
+    },
     inject: [POSTA_GUVERCINI_OPTIONS],
   },
   {

@@ -18,7 +18,7 @@ import path from 'node:path';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const FIXTURES = path.join(ROOT, 'test', 'fixtures');
 const NAME = 'nestjs-posta-guvercini';
-const OPTIONAL_PEERS = ['ioredis', 'bullmq', '@nestjs/terminus'];
+const OPTIONAL_PEERS = ['ioredis', 'bullmq', '@nestjs/terminus', '@opentelemetry/api', 'axios'];
 const MINUTE = 60_000;
 
 interface PackageJson {

@@ -12,10 +12,26 @@
 // both alike; throughput = N / summed time of its slices. Each side keeps one client for all
 // its slices; TCP connections are what the simulator accepted while that side was sending.
 //
+// Then, in the same run, the HTTP clients on one transport (JSON): the default undici client,
+// the default client through a real forward proxy (CONNECT tunnels; the `proxy` package, in the
+// simulator's process so its CPU is not counted as the client's), and an axios instance
+// (`httpClient`, keep-alive agent with the same socket limit), and the default client with the
+// OpenTelemetry SDK registered (metrics + a span per request, registered only during that
+// side's slices). Same slicing, rotating order.
+// TCP connections for the proxied row are the tunnels the simulator accepted from the proxy.
+//
+// BENCH_CLIENTS_ONLY=1 runs only the client comparison.
+//
 // Sizes: BENCH_N (default 20000 messages per side), BENCH_CONCURRENCY (64), BENCH_WARMUP (2000),
 // BENCH_SLICES (16).
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { Agent as HttpAgent } from 'node:http';
+import { context, metrics, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import axios from 'axios';
 import { fileURLToPath } from 'node:url';
 import { Agent } from 'undici';
 import { HttpTransport } from '../../lib/transports/http.transport.js';
@@ -36,6 +52,7 @@ const WARMUP = Number(process.env['BENCH_WARMUP'] ?? 2_000);
 const SLICES = Number(process.env['BENCH_SLICES'] ?? 16);
 const TEXT = 'Doğrulama kodunuz: 482913. Bu kodu kimseyle paylaşmayın.';
 const TARGET_RATIO = 0.7;
+const CLIENTS_ONLY = process.env['BENCH_CLIENTS_ONLY'] === '1';
 
 /** The exact wire request a transport would send for one OTP message (its own encoder). */
 function otpPlan(to: string) {
@@ -90,13 +107,17 @@ class Side {
     /** Sends message `i` (distinct recipient); resolves whether it was accepted. */
     readonly op: (i: number) => Promise<boolean>,
     readonly close: () => Promise<void>,
+    /** Process-wide state this side runs under (e.g. an OpenTelemetry SDK), set up per slice. */
+    readonly environment?: { enter(): void; leave(): void },
   ) {}
 
   async slice(child: ChildProcess, from: number, count: number, record = true): Promise<void> {
     const before = await stats(child);
+    this.environment?.enter();
     const cpu = process.cpuUsage();
     const run = await drive(from, count, this.op);
     const used = process.cpuUsage(cpu);
+    this.environment?.leave();
     const after = await stats(child);
     // Connections count from the first (warm-up) slice on: all this side's client ever opened.
     this.connections += after.connectionsOpened - before.connectionsOpened;
@@ -131,7 +152,9 @@ async function main(): Promise<void> {
   const child = fork(fileURLToPath(new URL('./simulator.child.js', import.meta.url)), [], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const [ready] = (await once(child, 'message')) as [{ accounts: AccountsOptions }];
+  const [ready] = (await once(child, 'message')) as [
+    { accounts: AccountsOptions; proxyUrl: string },
+  ];
   const options: WireTransportOptions = {
     accounts: ready.accounts,
     timeoutMs: 10_000,
@@ -143,7 +166,7 @@ async function main(): Promise<void> {
   );
 
   const rows: { api: Api; baseline: RunResult; transport: RunResult }[] = [];
-  for (const api of Object.keys(TRANSPORTS) as Api[]) {
+  for (const api of CLIENTS_ONLY ? [] : (Object.keys(TRANSPORTS) as Api[])) {
     const baseline = baselineSide(api, options, WARMUP + N);
     const transport = transportSide(api, options);
     // Warm both paths up (JIT, connections) without counting.
@@ -190,8 +213,69 @@ async function main(): Promise<void> {
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const format = (cells: string[]) =>
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  console.log(format(header));
-  for (const line of lines) console.log(format(line));
+  if (lines.length > 0) {
+    console.log(format(header));
+    for (const line of lines) console.log(format(line));
+  }
+
+  // The HTTP clients, on the JSON transport, in the same run.
+  const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const clients = [
+    transportSide('json', options, 'json: default client (undici)'),
+    transportSide(
+      'json',
+      { ...options, proxy: ready.proxyUrl },
+      'json: default client via forward proxy',
+    ),
+    transportSide(
+      'json',
+      { ...options, httpClient: axios.create({ httpAgent }) },
+      'json: axios client (httpClient)',
+    ),
+    transportSide(
+      'json',
+      options,
+      'json: default client, OpenTelemetry SDK on',
+      openTelemetrySdk(),
+    ),
+  ];
+  for (const side of clients) await side.slice(child, 0, WARMUP, false);
+  await reset(child);
+  const size = Math.ceil(N / SLICES);
+  for (let k = 0, from = WARMUP; from < WARMUP + N; k++, from += size) {
+    const count = Math.min(size, WARMUP + N - from);
+    for (let j = 0; j < clients.length; j++)
+      await clients[(j + k) % clients.length]!.slice(child, from, count);
+    await reset(child);
+  }
+  for (const side of clients) await side.close();
+  httpAgent.destroy();
+  const clientResults = clients.map((side) => side.result());
+  const base = clientResults[0]!;
+  console.log(`\nHTTP clients (JSON transport, ${CONCURRENCY} connections max, same run):`);
+  const clientLines = clientResults.map((run) => [
+    run.label,
+    Math.round(run.perSecond).toLocaleString('en-US'),
+    (run.perSecond / base.perSecond).toFixed(2),
+    run.p50.toFixed(2),
+    run.p99.toFixed(2),
+    String(run.connections),
+    String(run.failures),
+    run.cpuPerMessage.toFixed(0),
+    (run.cpuPerMessage / base.cpuPerMessage).toFixed(2),
+  ]);
+  const clientHeader = [...header, 'CPU ratio'];
+  const clientWidths = clientHeader.map((h, i) =>
+    Math.max(h.length, ...clientLines.map((l) => l[i]!.length)),
+  );
+  const formatClient = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(clientWidths[i]!) : c.padStart(clientWidths[i]!)))
+      .join('  ');
+  console.log(formatClient(clientHeader));
+  for (const line of clientLines) console.log(formatClient(line));
+  const tunnels = (await stats(child)).proxyTunnels;
+  console.log(`forward proxy: ${tunnels} CONNECT tunnels opened in all`);
 
   const verdicts = rows.map(({ api, baseline, transport }) => {
     const ratio = transport.perSecond / baseline.perSecond;
@@ -264,16 +348,59 @@ function baselineSide(api: Api, options: WireTransportOptions, count: number): S
   );
 }
 
-function transportSide(api: Api, options: WireTransportOptions): Side {
+function transportSide(
+  api: Api,
+  options: WireTransportOptions,
+  label = `${api} transport`,
+  environment?: { enter(): void; leave(): void },
+): Side {
   const transport = new TRANSPORTS[api](options);
   return new Side(
-    `${api} transport`,
+    label,
     async (i) => {
       const result = await transport.send({ channel: 'otp', to: [recipient(2, i)], text: TEXT });
       return result.recipients[0]!.status === 'accepted';
     },
     () => transport.close(),
+    environment,
   );
+}
+
+/**
+ * The OpenTelemetry SDK as an application registers it (meter provider with a reader that only
+ * exports on demand, tracer provider with a batch processor into a discarding exporter, async
+ * context manager), registered only while its side sends.
+ */
+function openTelemetrySdk(): { enter(): void; leave(): void } {
+  class OnDemandReader extends MetricReader {
+    protected override onShutdown(): Promise<void> {
+      return Promise.resolve();
+    }
+    protected override onForceFlush(): Promise<void> {
+      return Promise.resolve();
+    }
+  }
+  const discard = {
+    export: (_spans: unknown, done: (result: { code: 0 }) => void) => done({ code: 0 }),
+    shutdown: () => Promise.resolve(),
+  };
+  const meterProvider = new MeterProvider({ readers: [new OnDemandReader()] });
+  const tracerProvider = new BasicTracerProvider({
+    spanProcessors: [new BatchSpanProcessor(discard)],
+  });
+  const contextManager = new AsyncLocalStorageContextManager();
+  return {
+    enter() {
+      context.setGlobalContextManager(contextManager.enable());
+      metrics.setGlobalMeterProvider(meterProvider);
+      trace.setGlobalTracerProvider(tracerProvider);
+    },
+    leave() {
+      metrics.disable();
+      trace.disable();
+      context.disable();
+    },
+  };
 }
 
 await main();

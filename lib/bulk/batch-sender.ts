@@ -10,6 +10,7 @@ import type {
   SendRequest,
   SendResult,
 } from '../transports/sms-transport.types.js';
+import { campaignBatchSpan, Traced } from '../telemetry/telemetry.js';
 import { abortedOutcomes, type RecipientOutcome } from './campaign-report.js';
 import type { CampaignSettings } from './campaign-rules.js';
 import type { ReadyRecipient } from './recipient-pipeline.js';
@@ -61,6 +62,7 @@ export class BatchSender {
     private readonly retryOptions: ResolvedRetry,
   ) {}
 
+  @Traced('posta_guvercini.campaign.batch', campaignBatchSpan)
   async send(
     settings: CampaignSettings,
     text: string | undefined,

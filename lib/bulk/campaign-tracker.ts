@@ -1,4 +1,5 @@
 import { ReplaySubject } from 'rxjs';
+import { recordCampaignOutcomes } from '../telemetry/telemetry.js';
 import type { SmsChannel } from '../transports/sms-transport.types.js';
 import type { CampaignKind } from './campaign-options.js';
 import type { CampaignProgress } from './campaign-progress.js';
@@ -53,6 +54,7 @@ export class CampaignTracker {
 
   /** Records outcomes; resolves once `onRecipient` has taken all of them (rejects if it throws). */
   async record(outcomes: readonly RecipientOutcome[], requests = 0, credits = 0): Promise<void> {
+    recordCampaignOutcomes(outcomes);
     this.requests += requests;
     this.credits += credits;
     const { reportLimit, onRecipient } = this.options;

@@ -5,6 +5,7 @@ import { POSTA_GUVERCINI_RESOLVED_OPTIONS } from '../posta-guvercini.constants.j
 import type { PostaGuverciniModuleOptions } from '../posta-guvercini.options.js';
 import { SmsTransport } from '../transports/sms-transport.js';
 import type { SmsChannel } from '../transports/sms-transport.types.js';
+import { recordCreditBalance } from '../telemetry/telemetry.js';
 import type { PostaGuverciniHealthOptions } from './posta-guvercini-health.options.js';
 
 /** What one account answered to the credit query. */
@@ -237,6 +238,7 @@ export class PostaGuverciniHealthIndicator {
     });
     try {
       const { balance } = await Promise.race([this.transport.credit(channel), timeout]);
+      recordCreditBalance(channel, balance);
       const empty = balance <= 0;
       const isLow = empty || (threshold !== undefined && balance < threshold);
       return {

@@ -27,6 +27,7 @@ import {
   generateChallengeId,
   generateOtpCode,
 } from './otp-code.js';
+import { otpSpan, recordOtpEvent, Traced } from '../telemetry/telemetry.js';
 import { otpRateLimitHits } from './otp-rate-limits.js';
 import { fillOtpTemplate, renderOtpTemplate } from './otp-template.js';
 import {
@@ -105,6 +106,7 @@ export class OtpService {
    * reached, `OtpStoreUnavailableError` when the store is down, and the transport's error when
    * the SMS could not be sent (the challenge is then discarded).
    */
+  @Traced('posta_guvercini.otp.send', otpSpan.send)
   async send(request: OtpSendRequest): Promise<OtpChallenge> {
     const hasher = this.requireHasher();
     if (request === null || typeof request !== 'object') {
@@ -191,6 +193,7 @@ export class OtpService {
    * challenge's fails exactly like a wrong code and counts as an attempt. Throws `OtpStoreUnavailableError` only when the store
    * cannot answer (fail closed).
    */
+  @Traced('posta_guvercini.otp.verify', otpSpan.verify)
   async verify(request: OtpVerifyRequest): Promise<OtpVerifyResult> {
     const hasher = this.requireHasher();
     const now = this.now();
@@ -303,6 +306,7 @@ export class OtpService {
    * `OtpResendLimitError`, `OtpChallengeNotFoundError`, `OtpChallengeLockedError`,
    * `OtpStoreUnavailableError`, or the transport's error.
    */
+  @Traced('posta_guvercini.otp.resend')
   async resend(challengeId: string): Promise<OtpChallenge> {
     const hasher = this.requireHasher();
     const id = typeof challengeId === 'string' ? challengeId.trim() : '';
@@ -508,6 +512,7 @@ export class OtpService {
   /** Emits an event and calls its hook; a failing listener or hook is logged, never thrown. */
   private emit<K extends keyof OtpEventMap>(name: K, payload: OtpEventMap[K][0]): void {
     const event = Object.freeze(payload);
+    recordOtpEvent(name, event);
     try {
       (this.events as EventEmitter).emit(name, event);
     } catch (error) {

@@ -12,6 +12,7 @@ export type {
   SimulatorProfile,
   SimulatedApi,
   SimulatorCredentials,
+  SimulatorTlsOptions,
   SimulatedMessage,
   SimulatedRequest,
   SimulatedStatus,

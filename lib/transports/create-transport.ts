@@ -40,6 +40,9 @@ export function createTransport(options: PostaGuverciniModuleOptions): SmsTransp
       : {}),
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     ...(options.sender !== undefined ? { sender: options.sender } : {}),
+    ...(options.proxy !== undefined ? { proxy: options.proxy } : {}),
+    ...(options.tls !== undefined ? { tls: options.tls } : {}),
+    ...(options.httpClient !== undefined ? { httpClient: options.httpClient } : {}),
   };
   switch (transport) {
     case 'http':

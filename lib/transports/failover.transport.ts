@@ -16,6 +16,7 @@ import {
   SmsTransportError,
 } from '../errors/transport.error.js';
 import { InvalidOptionsError } from '../errors/validation.error.js';
+import { loadTelemetry, recordBreakerState } from '../telemetry/telemetry.js';
 import { SmsTransport } from './sms-transport.js';
 import {
   type CreditBalance,
@@ -135,6 +136,9 @@ export class FailoverTransport extends SmsTransport {
         breaker: new ConsecutiveBreaker(threshold),
       }),
     }));
+    for (const { label, breaker } of this.members)
+      breaker.onStateChange((state) => recordBreakerState(label, STATE_NAMES[state]));
+    void loadTelemetry();
   }
 
   /** The member transports, in order of preference. */

@@ -1,4 +1,5 @@
 import type { SmsChannel } from './sms-transport.types.js';
+import type { AxiosLikeInstance, ProxyOption, TlsOptions } from './wire/connectivity.js';
 
 /** Credentials and host of one Posta Güvercini account. */
 export interface AccountOptions {
@@ -40,6 +41,25 @@ export interface WireTransportOptions {
    * other wire transports refuse it (`InvalidOptionsError`) rather than drop it silently.
    */
   readonly sender?: string;
+  /**
+   * Egress proxy of the built-in client: a URL (`http://proxy.bank.local:3128`, credentials as
+   * `http://user:password@host:port`, never logged) or `'env'` to follow `HTTPS_PROXY` /
+   * `HTTP_PROXY` / `NO_PROXY`. HTTPS is tunnelled with CONNECT; keep-alive and the
+   * `connections` bound hold through the proxy.
+   */
+  readonly proxy?: ProxyOption;
+  /**
+   * TLS for the provider's hosts (and an `https://` proxy): a custom CA (e.g. a TLS-inspecting
+   * proxy's), a client certificate. `rejectUnauthorized: false` only for loopback base URLs.
+   */
+  readonly tls?: TlsOptions;
+  /**
+   * Your own axios instance (`HttpService.axiosRef` from `@nestjs/axios`, or `axios.create()`):
+   * every provider request goes through it, so its interceptors, agents and proxy settings
+   * apply. Not combinable with `proxy`/`tls` (set those on the instance). The built-in undici
+   * client is the default and costs far less CPU per request (docs/connectivity.md).
+   */
+  readonly httpClient?: AxiosLikeInstance;
 }
 
 /** Options of a wire transport that needs several requests for one call (HTTP, SOAP). */

@@ -2,13 +2,17 @@ import type { AddressInfo } from 'node:net';
 import { SampleSettings } from './config/sample-settings.js';
 import { createSampleApp } from './create-app.js';
 import { SmsBackend } from './dev/sms-backend.js';
+import { startSampleTelemetry } from './telemetry.js';
 
 /**
  * `npm run sample`: the sample app on http://127.0.0.1:3000 (PORT, HOST). Without credentials
  * it starts the Posta Güvercini simulator in-process and sends nothing anywhere; with
  * credentials in `.env` it talks to Posta Güvercini over HTTPS.
  */
+// OpenTelemetry export (console), only with SAMPLE_OTEL=console.
+const stopTelemetry = await startSampleTelemetry();
 const app = await createSampleApp({ logger: ['warn', 'error'] });
+if (stopTelemetry) process.once('beforeExit', () => void stopTelemetry());
 app.enableShutdownHooks();
 const settings = app.get(SampleSettings);
 const backend = app.get(SmsBackend);
@@ -24,6 +28,7 @@ console.log(
     `  SMS go to the ${backend.describe()}`,
     ...(settings.hasOutbox ? [`  Read the codes at ${url}/outbox`] : []),
     `  Health: ${url}/health · stop with Ctrl+C`,
+    ...(stopTelemetry ? ['  OpenTelemetry: metrics and spans to the console (SAMPLE_OTEL)'] : []),
     '',
   ].join('\n'),
 );

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { AccountsOptions } from '../../transports/wire-transport.options.js';
 import {
@@ -24,6 +25,7 @@ import type {
   SimulatorCredentials,
   SimulatorFaultSpec,
   SimulatorProfile,
+  SimulatorTlsOptions,
 } from './simulator.types.js';
 
 /** Default accounts of the simulator. */
@@ -93,6 +95,7 @@ export class PostaGuverciniSimulator extends EventEmitter {
   private readonly handlers: readonly SimulatedApiHandler[];
   private readonly host: string;
   private readonly ports: Readonly<Record<SimulatorProfile, number>>;
+  private readonly tls: SimulatorTlsOptions | undefined;
   private servers?: Record<SimulatorProfile, Server>;
   private baseUrls?: Record<SimulatorProfile, string>;
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -145,6 +148,10 @@ export class PostaGuverciniSimulator extends EventEmitter {
     ];
     this.host = options.host ?? '127.0.0.1';
     this.ports = { otp: options.otpPort ?? 0, bulk: options.bulkPort ?? 0 };
+    if (options.tls !== undefined && (!options.tls.key || !options.tls.cert)) {
+      throw new RangeError('PostaGuverciniSimulator option "tls" needs a key and a cert (PEM)');
+    }
+    this.tls = options.tls;
   }
 
   /** Starts both servers. */
@@ -166,9 +173,10 @@ export class PostaGuverciniSimulator extends EventEmitter {
     }
     this.servers = servers;
     const host = this.host.includes(':') ? `[${this.host}]` : this.host;
+    const scheme = this.tls ? 'https' : 'http';
     this.baseUrls = {
-      otp: `http://${host}:${(servers.otp.address() as AddressInfo).port}`,
-      bulk: `http://${host}:${(servers.bulk.address() as AddressInfo).port}`,
+      otp: `${scheme}://${host}:${(servers.otp.address() as AddressInfo).port}`,
+      bulk: `${scheme}://${host}:${(servers.bulk.address() as AddressInfo).port}`,
     };
   }
 
@@ -181,7 +189,7 @@ export class PostaGuverciniSimulator extends EventEmitter {
     if (servers) await Promise.all(Object.values(servers).map((server) => closeServer(server)));
   }
 
-  /** Base URL of the OTP host profile, e.g. `http://127.0.0.1:40123`. */
+  /** Base URL of the OTP host profile, e.g. `http://127.0.0.1:40123` (`https://` with `tls`). */
   get otpBaseUrl(): string {
     return this.started().otp;
   }
@@ -276,9 +284,22 @@ export class PostaGuverciniSimulator extends EventEmitter {
   }
 
   private createProfileServer(profile: SimulatorProfile): Server {
-    const server = createServer({ keepAlive: true }, (req, res) =>
-      this.onRequest(profile, req, res),
-    );
+    const listener = (req: IncomingMessage, res: ServerResponse): void =>
+      this.onRequest(profile, req, res);
+    const tls = this.tls;
+    const server: Server = tls
+      ? createHttpsServer(
+          {
+            keepAlive: true,
+            key: tls.key,
+            cert: tls.cert,
+            ...(tls.requestClientCertificateCa !== undefined
+              ? { ca: tls.requestClientCertificateCa, requestCert: true, rejectUnauthorized: true }
+              : {}),
+          },
+          listener,
+        )
+      : createServer({ keepAlive: true }, listener);
     server.keepAliveTimeout = 30_000;
     server.on('connection', () => {
       this.connections++;

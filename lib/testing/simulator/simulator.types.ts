@@ -10,6 +10,14 @@ export type SimulatedApi = 'http' | 'xml' | 'soap' | 'json';
 export type SimulatorFaultKind =
   'latency' | 'http-status' | 'reset' | 'malformed' | 'provider-error';
 
+/** Key and certificate of a simulator that serves HTTPS (PEM strings or buffers). */
+export interface SimulatorTlsOptions {
+  readonly key: string | Buffer;
+  readonly cert: string | Buffer;
+  /** Also ask for a client certificate signed by this CA, and refuse connections without one. */
+  readonly requestClientCertificateCa?: string | Buffer;
+}
+
 export interface SimulatorCredentials {
   readonly username: string;
   readonly password: string;
@@ -42,6 +50,12 @@ export interface PostaGuverciniSimulatorOptions {
    * @default '127.0.0.1'
    */
   readonly host?: string;
+  /**
+   * Serve HTTPS instead of plain HTTP, with this key and certificate (PEM). For tests of custom
+   * certificate authorities, client certificates and proxies that tunnel TLS; the base URLs
+   * then start with `https://`.
+   */
+  readonly tls?: SimulatorTlsOptions;
   /**
    * Port of the OTP host profile; 0 picks a free port.
    * @default 0

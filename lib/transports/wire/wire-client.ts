@@ -1,10 +1,11 @@
-import { Agent, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher, EnvHttpProxyAgent, ProxyAgent } from 'undici';
 import {
   SmsConnectionError,
   SmsMalformedResponseError,
   SmsTimeoutError,
   type SmsTransportError,
 } from '../../errors/transport.error.js';
+import type { ResolvedProxy, ResolvedTls } from './connectivity.js';
 
 /** One POST to the provider. */
 export interface WireRequest {
@@ -27,6 +28,19 @@ export interface WireResponse {
   readonly contentType: string | undefined;
 }
 
+/**
+ * The HTTP client a wire transport posts through: the built-in undici client (`WireClient`) or
+ * the application's own axios instance (`AxiosWireClient`). Both resolve with the raw reply
+ * whatever its status and reject with the same typed `SmsTransportError`s, with the same
+ * `maybeAccepted` rules.
+ */
+export interface WireHttpClient {
+  /** POSTs the request and resolves with the reply, or rejects with a typed `SmsTransportError`. */
+  post(request: WireRequest): Promise<WireResponse>;
+  /** Stops using the client; waits for in-flight exchanges. */
+  close(): Promise<void>;
+}
+
 export interface WireClientOptions {
   /** Time limit for one exchange: waiting for a socket, connecting, writing and reading the whole reply. */
   readonly timeoutMs: number;
@@ -34,9 +48,13 @@ export interface WireClientOptions {
   readonly connections: number;
   /** Replies larger than this are refused as malformed. @default 8 MiB */
   readonly maxResponseBytes?: number;
+  /** Egress proxy (tunnelled with CONNECT). */
+  readonly proxy?: ResolvedProxy;
+  /** TLS settings for the provider's hosts (and an `https://` proxy). */
+  readonly tls?: ResolvedTls;
 }
 
-const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 /** Error codes that mean the connection could not be made at all (nothing was written). */
 const CONNECT_CODES: Readonly<Record<string, string>> = {
   ECONNREFUSED: 'connection refused',
@@ -60,8 +78,8 @@ const CONNECT_CODES: Readonly<Record<string, string>> = {
  * Errors never include the request body (where the credentials are); they name the origin and
  * path only.
  */
-export class WireClient {
-  private readonly agent: Agent;
+export class WireClient implements WireHttpClient {
+  private readonly agent: Dispatcher;
   private readonly timeoutMs: number;
   private readonly maxResponseBytes: number;
   private closed = false;
@@ -69,16 +87,7 @@ export class WireClient {
   constructor(options: WireClientOptions) {
     this.timeoutMs = options.timeoutMs;
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-    this.agent = new Agent({
-      connections: options.connections,
-      pipelining: 1,
-      keepAliveTimeout: 30_000,
-      keepAliveMaxTimeout: 120_000,
-      // Backstops only: the exchange deadline below is what normally fires first.
-      headersTimeout: options.timeoutMs + 1_000,
-      bodyTimeout: options.timeoutMs + 1_000,
-      connect: { timeout: options.timeoutMs },
-    });
+    this.agent = createDispatcher(options);
   }
 
   /** POSTs the request and resolves with the reply, or rejects with a typed `SmsTransportError`. */
@@ -112,6 +121,43 @@ export class WireClient {
     this.closed = true;
     await this.agent.close();
   }
+}
+
+/**
+ * The undici dispatcher: a plain keep-alive `Agent`, or a `ProxyAgent` (one proxy URL) or an
+ * `EnvHttpProxyAgent` (`HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY`) around the same settings.
+ * Through a proxy every origin connection is a CONNECT tunnel, so the per-origin connection
+ * bound and keep-alive hold the same way (one tunnel per kept-alive connection).
+ */
+function createDispatcher(options: WireClientOptions): Dispatcher {
+  const tls = options.tls ?? {};
+  const endpoint = { ...tls, timeout: options.timeoutMs };
+  const agentOptions = {
+    connections: options.connections,
+    pipelining: 1,
+    keepAliveTimeout: 30_000,
+    keepAliveMaxTimeout: 120_000,
+    // Backstops only: the exchange deadline below is what normally fires first.
+    headersTimeout: options.timeoutMs + 1_000,
+    bodyTimeout: options.timeoutMs + 1_000,
+  };
+  const proxy = options.proxy;
+  if (proxy === undefined) return new Agent({ ...agentOptions, connect: endpoint });
+  // An https:// proxy is checked against the same CA (a bank's proxy and its inspecting CA).
+  const proxyTls = {
+    timeout: options.timeoutMs,
+    ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
+    ...(tls.rejectUnauthorized !== undefined ? { rejectUnauthorized: tls.rejectUnauthorized } : {}),
+  };
+  if (proxy.mode === 'url') {
+    return new ProxyAgent({ ...agentOptions, uri: proxy.url, requestTls: endpoint, proxyTls });
+  }
+  return new EnvHttpProxyAgent({
+    ...agentOptions,
+    connect: endpoint,
+    requestTls: endpoint,
+    proxyTls,
+  });
 }
 
 /**

@@ -31,7 +31,15 @@ import {
   splitPlan,
 } from './send-plan.js';
 import { type BatchOutcome, mapWithConcurrency, runSendRequests } from './send-runner.js';
-import { WireClient, type WireRequest, type WireResponse } from './wire-client.js';
+import { loadTelemetry, providerRequest } from '../../telemetry/telemetry.js';
+import { AxiosWireClient } from './axios-wire-client.js';
+import { type ResolvedConnectivity, resolveConnectivity } from './connectivity.js';
+import {
+  WireClient,
+  type WireHttpClient,
+  type WireRequest,
+  type WireResponse,
+} from './wire-client.js';
 
 /** Default keep-alive connections per host. */
 export const DEFAULT_CONNECTIONS = 64;
@@ -73,7 +81,9 @@ export interface PreparedStatus {
 export abstract class WireTransport extends SmsTransport {
   abstract override readonly name: ProviderApi;
   protected readonly accounts: Partial<Record<SmsChannel, ResolvedAccount>>;
-  protected readonly client: WireClient;
+  protected readonly client: WireHttpClient;
+  /** Proxy, TLS and HTTP client settings, checked. */
+  private readonly connectivity: ResolvedConnectivity;
   protected readonly timeoutMs: number;
   protected readonly connections: number;
   protected readonly defaultSender: string | undefined;
@@ -145,7 +155,18 @@ export abstract class WireTransport extends SmsTransport {
         basePath: account.baseUrl.pathname.replace(/\/+$/, ''),
       });
     }
-    this.client = new WireClient({ timeoutMs: this.timeoutMs, connections: this.connections });
+    this.connectivity = resolveConnectivity(options, this.accounts);
+    void loadTelemetry();
+    const { httpClient, proxy, tls } = this.connectivity;
+    this.client =
+      httpClient !== undefined
+        ? new AxiosWireClient(httpClient, { timeoutMs: this.timeoutMs })
+        : new WireClient({
+            timeoutMs: this.timeoutMs,
+            connections: this.connections,
+            ...(proxy !== undefined ? { proxy } : {}),
+            ...(tls !== undefined ? { tls } : {}),
+          });
   }
 
   /**
@@ -167,8 +188,10 @@ export abstract class WireTransport extends SmsTransport {
     }
     const account = this.accountFor(plan.channel);
     const work = this.prepareSend(account, plan);
-    return runSendRequests(work.requests, work.concurrency, async (item) =>
-      this.readSendReply(await this.client.post(item.wire), item),
+    return runSendRequests(work.requests, work.concurrency, (item) =>
+      this.exchange('send', account, item.wire, item.recipients.length, (response) =>
+        this.readSendReply(response, item),
+      ),
     );
   }
 
@@ -177,20 +200,53 @@ export abstract class WireTransport extends SmsTransport {
     const account = this.accountFor(channel);
     if (messageIds.length === 0) return [];
     const prepared = this.prepareStatus(account, messageIds);
-    const reports = await mapWithConcurrency(prepared, this.statusConcurrency, async (item) =>
-      this.readStatusReply(await this.client.post(item.wire), item),
+    const reports = await mapWithConcurrency(prepared, this.statusConcurrency, (item) =>
+      this.exchange('status', account, item.wire, item.messageIds.length, (response) =>
+        this.readStatusReply(response, item),
+      ),
     );
     return reports.flat();
   }
 
   async credit(channel: SmsChannel): Promise<CreditBalance> {
     const account = this.accountFor(checkChannel(channel));
-    const balance = this.readCreditReply(await this.client.post(this.prepareCredit(account)));
+    const balance = await this.exchange('credit', account, this.prepareCredit(account), 0, (r) =>
+      this.readCreditReply(r),
+    );
     return { channel: account.channel, balance };
   }
 
   override async close(): Promise<void> {
     await this.client.close();
+  }
+
+  /**
+   * One provider request: posts, reads the reply, and records it (a span and metrics when
+   * OpenTelemetry is on; see lib/telemetry).
+   */
+  private exchange<R>(
+    operation: 'send' | 'status' | 'credit',
+    account: ResolvedAccount,
+    wire: WireRequest,
+    recipients: number,
+    read: (response: WireResponse) => R,
+  ): Promise<R> {
+    return providerRequest(
+      {
+        api: this.api,
+        hostProfile: account.channel,
+        operation,
+        recipients,
+        serverAddress: account.baseUrl.hostname,
+      },
+      async (span) => {
+        const response = await this.client.post(wire);
+        span.httpStatus(response.status);
+        const value = read(response);
+        span.providerCode((value as { providerCode?: string } | null)?.providerCode);
+        return value;
+      },
+    );
   }
 
   /**
@@ -260,12 +316,26 @@ export abstract class WireTransport extends SmsTransport {
   protected abstract prepareCredit(account: ResolvedAccount): WireRequest;
   protected abstract readCreditReply(response: WireResponse): number;
 
-  /** What logs and `JSON.stringify` show of a transport: the API and hosts, never credentials. */
-  toJSON(): { transport: string; hosts: Partial<Record<SmsChannel, string>> } {
+  /**
+   * What logs and `JSON.stringify` show of a transport: the API, hosts, and how it connects
+   * (proxy host with credentials masked, `'axios'` for an own instance), never credentials.
+   */
+  toJSON(): {
+    transport: string;
+    hosts: Partial<Record<SmsChannel, string>>;
+    proxy?: string;
+    client?: 'axios';
+  } {
     const hosts: Partial<Record<SmsChannel, string>> = {};
     for (const account of Object.values(this.accounts))
       hosts[account.channel] = account.baseUrl.origin;
-    return { transport: this.api, hosts };
+    const { proxy, httpClient } = this.connectivity;
+    return {
+      transport: this.api,
+      hosts,
+      ...(proxy !== undefined ? { proxy: proxy.display } : {}),
+      ...(httpClient !== undefined ? { client: 'axios' as const } : {}),
+    };
   }
 
   /** `util.inspect` (console.log, Nest's logger) shows the same safe summary. */
