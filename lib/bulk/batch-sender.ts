@@ -115,42 +115,103 @@ export class BatchSender {
     return { outcomes: final, requests, credits, ...(fatal ? { fatal } : {}) };
   }
 
-  /** One request; outcomes in the order of `recipients`. Never throws for provider or transport failures. */
+  /**
+   * One request; outcomes in the order of `recipients`. Never throws for provider or transport
+   * failures. In an N-N batch, an item the transport refuses before any network call
+   * (`SmsValidationError` naming `messages[i].text`, e.g. `TEXT_NOT_ENCODABLE`) is reported
+   * `skipped` / `invalid_text` on its own and the request is made with the others: campaigns
+   * check every item with `SmsTransport.assertText` first, so this only catches a transport
+   * whose `send` is stricter than its `assertText`.
+   */
   private async attempt(
     settings: CampaignSettings,
     text: string | undefined,
     recipients: readonly ReadyRecipient[],
   ): Promise<BatchResult> {
-    const request = buildRequest(settings, text, recipients);
-    let result: SendResult;
-    try {
-      result = await this.transport.send(request);
-    } catch (caught) {
-      const partial = partialResult(caught);
-      if (partial) {
-        return { ...mapResult(partial, recipients), ...fatalOf(caught) };
+    let sendable = recipients;
+    const refused = new Map<ReadyRecipient, RecipientOutcome>();
+    for (;;) {
+      let result: SendResult;
+      try {
+        result = await this.transport.send(buildRequest(settings, text, sendable));
+      } catch (caught) {
+        const item = text === undefined ? refusedItem(caught, sendable.length) : undefined;
+        if (item === undefined) {
+          return withRefused(recipients, refused, this.failed(caught, text, sendable));
+        }
+        const recipient = sendable[item]!;
+        refused.set(recipient, {
+          to: recipient.to,
+          index: recipient.index,
+          status: 'skipped',
+          reason: 'invalid_text',
+          error: caught as SmsValidationError,
+        });
+        sendable = sendable.filter((_, i) => i !== item);
+        if (sendable.length === 0) {
+          return withRefused(recipients, refused, { outcomes: [], requests: 0, credits: 0 });
+        }
+        continue;
       }
-      const error = asPackageError(caught);
-      const maybeSent =
-        error instanceof SmsTransportError
-          ? error.maybeAccepted
-          : !(error instanceof SmsProviderError || error instanceof SmsValidationError);
-      return {
-        outcomes: recipients.map((r) => ({
-          to: r.to,
-          index: r.index,
-          status: 'failed',
-          reason: 'send_failed',
-          error,
-          maybeSent,
-        })),
-        requests: 1,
-        credits: 0,
-        ...fatalOf(error, text !== undefined),
-      };
+      return withRefused(recipients, refused, mapResult(result, sendable));
     }
-    return mapResult(result, recipients);
   }
+
+  /** Outcomes of a request that threw (mapped by `send`'s rules). */
+  private failed(
+    caught: unknown,
+    text: string | undefined,
+    recipients: readonly ReadyRecipient[],
+  ): BatchResult {
+    const partial = partialResult(caught);
+    if (partial) {
+      return { ...mapResult(partial, recipients), ...fatalOf(caught) };
+    }
+    const error = asPackageError(caught);
+    const maybeSent =
+      error instanceof SmsTransportError
+        ? error.maybeAccepted
+        : !(error instanceof SmsProviderError || error instanceof SmsValidationError);
+    return {
+      outcomes: recipients.map((r) => ({
+        to: r.to,
+        index: r.index,
+        status: 'failed',
+        reason: 'send_failed',
+        error,
+        maybeSent,
+      })),
+      requests: 1,
+      credits: 0,
+      ...fatalOf(error, text !== undefined),
+    };
+  }
+}
+
+const ITEM_TEXT_FIELD = /^messages\[(\d+)\]\.text$/;
+
+/** The position of the one N-N item a transport refused before any network call, if that is what `error` says. */
+function refusedItem(error: unknown, count: number): number | undefined {
+  if (!(error instanceof SmsValidationError) || error.field === undefined) return undefined;
+  const match = ITEM_TEXT_FIELD.exec(error.field);
+  if (!match) return undefined;
+  const position = Number(match[1]);
+  return position < count ? position : undefined;
+}
+
+/** Puts the refused items back among the outcomes of the others, in the order of `recipients`. */
+function withRefused(
+  recipients: readonly ReadyRecipient[],
+  refused: ReadonlyMap<ReadyRecipient, RecipientOutcome>,
+  result: BatchResult,
+): BatchResult {
+  if (refused.size === 0) return result;
+  const outcomes: RecipientOutcome[] = [];
+  let next = 0;
+  for (const recipient of recipients) {
+    outcomes.push(refused.get(recipient) ?? result.outcomes[next++]!);
+  }
+  return { ...result, outcomes };
 }
 
 function buildRequest(

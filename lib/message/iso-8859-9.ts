@@ -78,6 +78,16 @@ export function findUnencodableCharacter(
   return undefined;
 }
 
+/**
+ * Throws `SmsValidationError` `TEXT_NOT_ENCODABLE` naming the first character the charset
+ * cannot represent (as {@link encodeIso88599} would), without encoding anything.
+ */
+export function assertIso88599Encodable(text: string, options: EncodeTextOptions = {}): void {
+  const charset = options.charset ?? 'iso-8859-9';
+  const found = findUnencodableCharacter(text, charset);
+  if (found !== undefined) throw unencodable(text, found.index, charset, options.field);
+}
+
 /** Whether every character of the text is representable in the charset. */
 export function canEncodeIso88599(text: string, options: TurkishCharsetOptions = {}): boolean {
   return findUnencodableCharacter(text, options.charset) === undefined;

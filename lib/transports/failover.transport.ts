@@ -151,6 +151,14 @@ export class FailoverTransport extends SmsTransport {
     return this.sendFrom(0, request);
   }
 
+  /**
+   * A text is accepted only when every member can carry it, since any of them may end up
+   * sending it.
+   */
+  override assertText(text: string, field = 'text'): void {
+    for (const member of this.members) member.transport.assertText(text, field);
+  }
+
   /** What logs and `JSON.stringify` show: members and breaker states (members show no credentials). */
   toJSON(): {
     transport: 'failover';

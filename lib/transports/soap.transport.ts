@@ -67,6 +67,12 @@ export class SoapTransport extends WireTransport {
     }
   }
 
+  /** The shared text rules, then XML 1.0's (U+FFFE and U+FFFF are not XML characters). */
+  override assertText(text: string, field = 'text'): void {
+    super.assertText(text, field);
+    escapeXmlUtf8(text, field);
+  }
+
   protected encodeSend(account: ResolvedAccount, batch: SendBatch): WireRequest {
     const operation = batch.text !== undefined ? 'SmsInsert_1_N' : 'SmsInsert_N_N';
     let body = `${ENVELOPE_OPEN}<${operation} xmlns="${SOAP_NAMESPACE}">${this.credentialElements.get(account.channel)!}`;
