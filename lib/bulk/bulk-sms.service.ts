@@ -146,7 +146,7 @@ export class BulkSmsService implements OnModuleInit, OnApplicationShutdown {
     if (
       messageIds === null ||
       typeof messageIds !== 'object' ||
-      typeof (messageIds as Iterable<string>)[Symbol.iterator] !== 'function'
+      typeof messageIds[Symbol.iterator] !== 'function'
     ) {
       throw new SmsValidationError(
         'INVALID_MESSAGE_ID',
