@@ -1,6 +1,6 @@
 import type { CampaignReport } from '../bulk/campaign-report.js';
 import { PostaGuverciniError } from './posta-guvercini.error.js';
-import { redactUrlCredentials } from './redact.js';
+import { redactSecrets } from './redact.js';
 
 /**
  * A campaign stopped as a whole (not because of a bad recipient, which is only reported):
@@ -39,9 +39,12 @@ export function campaignInputFailed(
   );
 }
 
-/** An error's message for logs and error messages, credentials in URLs (Redis) masked. */
-export function describeCause(error: unknown): string {
-  return redactUrlCredentials(error instanceof Error ? error.message : String(error));
+/**
+ * An error's message for logs and error messages, credentials in URLs (Redis) and the given
+ * `secrets` (e.g. the configured Redis password) masked.
+ */
+export function describeCause(error: unknown, secrets: readonly string[] = []): string {
+  return redactSecrets(error instanceof Error ? String(error.message) : String(error), secrets);
 }
 
 /** Durable mode is configured but `bullmq` or `ioredis` cannot be loaded. */

@@ -4,6 +4,7 @@ import type { ConnectionOptions, Job, Queue, Worker } from 'bullmq';
 import type { Redis, RedisOptions } from 'ioredis';
 import { BulkCampaignError, campaignInputFailed, describeCause } from '../../errors/bulk.errors.js';
 import { PostaGuverciniError } from '../../errors/posta-guvercini.error.js';
+import { sanitizeCause } from '../../errors/redact.js';
 import { SmsValidationError } from '../../errors/validation.error.js';
 import type { SmsTransport } from '../../transports/sms-transport.js';
 import type { BatchResult, BatchSender } from '../batch-sender.js';
@@ -70,6 +71,8 @@ export class DurableCampaigns {
     private readonly transport: SmsTransport,
     private readonly sender: BatchSender,
     private readonly logger: Logger,
+    /** The Redis password of the connection, masked wherever a driver's text is shown. */
+    private readonly secrets: readonly string[],
   ) {}
 
   static async create(
@@ -80,15 +83,15 @@ export class DurableCampaigns {
     concurrency: number,
   ): Promise<DurableCampaigns> {
     const { Queue, Worker, Redis } = await loadDurableDependencies();
+    const secrets = connectionSecrets(options.connection);
+    const describe = (error: unknown): string => describeCause(error, secrets);
     const base: RedisOptions =
       typeof options.connection === 'string' ? {} : { ...options.connection };
     const redis =
       typeof options.connection === 'string'
         ? new Redis(options.connection, { lazyConnect: false })
         : new Redis(base);
-    redis.on('error', (error: Error) =>
-      logger.warn(`Redis (bulk campaigns): ${describeCause(error)}`),
-    );
+    redis.on('error', (error: Error) => logger.warn(`Redis (bulk campaigns): ${describe(error)}`));
     const bullConnection: ConnectionOptions =
       typeof options.connection === 'string'
         ? { url: options.connection, maxRetriesPerRequest: null }
@@ -104,7 +107,7 @@ export class DurableCampaigns {
         removeOnFail: { age: options.retentionSeconds },
       },
     });
-    queue.on('error', (error: Error) => logger.warn(`BullMQ queue: ${describeCause(error)}`));
+    queue.on('error', (error: Error) => logger.warn(`BullMQ queue: ${describe(error)}`));
     const store = new DurableCampaignStore(redis, options.prefix, options.retentionSeconds);
     const campaigns = new DurableCampaigns(
       options,
@@ -115,6 +118,7 @@ export class DurableCampaigns {
       transport,
       sender,
       logger,
+      secrets,
     );
     if (options.worker) {
       const worker = new Worker(options.queueName, (job: Job<BatchJob>) => campaigns.process(job), {
@@ -125,11 +129,11 @@ export class DurableCampaigns {
         stalledInterval: options.stalledIntervalMs,
         maxStalledCount: 100,
       });
-      worker.on('error', (error: Error) => logger.warn(`BullMQ worker: ${describeCause(error)}`));
+      worker.on('error', (error: Error) => logger.warn(`BullMQ worker: ${describe(error)}`));
       worker.on('failed', (job: Job<BatchJob> | undefined, error: Error) => {
         if (job)
           logger.error(
-            `Batch ${job.data.b} of campaign ${job.data.c} failed (attempt ${job.attemptsMade}): ${describeCause(error)}`,
+            `Batch ${job.data.b} of campaign ${job.data.c} failed (attempt ${job.attemptsMade}): ${describe(error)}`,
           );
       });
       campaigns.worker = worker;
@@ -153,9 +157,9 @@ export class DurableCampaigns {
       await pipeline.return();
       throw new BulkCampaignError(
         'CAMPAIGN_QUEUE_FAILED',
-        `Campaign ${campaignId} could not be created in Redis; nothing was read or sent: ${describeCause(error)}`,
+        `Campaign ${campaignId} could not be created in Redis; nothing was read or sent: ${this.describe(error)}`,
         tracker.finish(),
-        { cause: error },
+        { cause: this.safe(error) },
       );
     }
     let batches = 0;
@@ -219,9 +223,9 @@ export class DurableCampaigns {
     if (queueError !== undefined) {
       state.error ??= new BulkCampaignError(
         'CAMPAIGN_QUEUE_FAILED',
-        `Queueing campaign ${campaignId} in Redis failed after ${batches} batches (those are still sent by the workers): ${describeCause(queueError)}`,
+        `Queueing campaign ${campaignId} in Redis failed after ${batches} batches (those are still sent by the workers): ${this.describe(queueError)}`,
         tracker.report(),
-        { cause: queueError },
+        { cause: this.safe(queueError) },
       );
     }
     await following;
@@ -240,7 +244,16 @@ export class DurableCampaigns {
       onRecipient?: (outcome: RecipientOutcome) => void | Promise<void>;
     },
   ): Promise<Campaign> {
-    const meta = await this.store.get(campaignId);
+    let meta: StoredCampaign | undefined;
+    try {
+      meta = await this.store.get(campaignId);
+    } catch (error) {
+      throw new PostaGuverciniError(
+        'CAMPAIGN_STORE_UNAVAILABLE',
+        `Campaign ${campaignId} could not be read from Redis: ${this.describe(error)}`,
+        { cause: this.safe(error) },
+      );
+    }
     if (!meta) {
       throw new SmsValidationError(
         'CAMPAIGN_NOT_FOUND',
@@ -324,7 +337,7 @@ export class DurableCampaigns {
         if (enqueued && cursor >= batches) return;
       } catch (error) {
         // Redis hiccup: ioredis reconnects; keep following.
-        this.logger.warn(`Following campaign ${campaignId}: ${describeCause(error)}`);
+        this.logger.warn(`Following campaign ${campaignId}: ${this.describe(error)}`);
       }
       if (count < 100) await this.sleep(this.options.pollIntervalMs);
     }
@@ -342,9 +355,9 @@ export class DurableCampaigns {
     } catch (error) {
       state.error ??= new BulkCampaignError(
         'CAMPAIGN_SINK_FAILED',
-        `The campaign's onRecipient callback threw, so this process stopped queueing and following it (batches already queued are still sent): ${describeCause(error)}`,
+        `The campaign's onRecipient callback threw, so this process stopped queueing and following it (batches already queued are still sent): ${this.describe(error)}`,
         tracker.report(),
-        { cause: error },
+        { cause: this.safe(error) },
       );
     }
   }
@@ -439,7 +452,7 @@ export class DurableCampaigns {
         codes = new Map(reports.map((r) => [r.messageId, r.providerCode]));
       } catch (error) {
         this.logger.warn(
-          `Reconciling a re-sent batch: the status query failed (${describeCause(error)}); its ids are reported with reason 'recovered'`,
+          `Reconciling a re-sent batch: the status query failed (${this.describe(error)}); its ids are reported with reason 'recovered'`,
         );
       }
     }
@@ -451,6 +464,16 @@ export class DurableCampaigns {
       return codes === undefined ? { ...outcome, reason: 'recovered' } : outcome;
     });
     return { ...resent, outcomes };
+  }
+
+  /** A driver's error message with the Redis credentials masked, for logs and messages. */
+  private describe(error: unknown): string {
+    return describeCause(error, this.secrets);
+  }
+
+  /** A driver's error as an error cause: sanitised, the Redis credentials masked. */
+  private safe(error: unknown): unknown {
+    return sanitizeCause(error, this.secrets);
   }
 
   private async campaign(campaignId: string): Promise<StoredCampaign | undefined> {
@@ -497,4 +520,28 @@ function withReport(error: BulkCampaignError, report: CampaignReport): BulkCampa
     report,
     { cause: error.cause },
   );
+}
+
+/** The password of a Redis connection (URL or options), to mask in messages and causes. */
+function connectionSecrets(connection: ResolvedDurableOptions['connection']): string[] {
+  const secrets: string[] = [];
+  if (typeof connection === 'string') {
+    try {
+      const url = new URL(connection);
+      if (url.password) secrets.push(url.password, safeDecode(url.password));
+    } catch {
+      // Not a URL: ioredis will refuse it; nothing to mask.
+    }
+  } else {
+    if (typeof connection.password === 'string') secrets.push(connection.password);
+  }
+  return secrets.filter((secret) => secret.length > 0);
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
