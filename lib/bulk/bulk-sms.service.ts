@@ -247,6 +247,13 @@ export class BulkSmsService implements OnModuleInit, OnApplicationShutdown {
       options.consentFilter !== undefined
         ? toConsentFilter(options.consentFilter, this.options.allowedCountries)
         : this.options.consent;
+    if (options.consentFilter !== undefined && consent === undefined) {
+      throw new SmsValidationError(
+        'INVALID_CONSENT_FILTER',
+        'consentFilter must be a function (numbers) => allowed numbers, or an object with allowed(numbers) (e.g. a class extending ConsentFilter)',
+        'consentFilter',
+      );
+    }
     const settings = validateCampaign(options, {
       hasConsentFilter: consent !== undefined,
       durable: this.options.durable !== undefined,

@@ -116,6 +116,12 @@ export class FailoverTransport extends SmsTransport {
         'FailoverTransport needs a non-empty array of SmsTransport instances, in order of preference',
       );
     }
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw new InvalidOptionsError(
+        'options',
+        'expected { breaker?: { threshold?, halfOpenAfterMs? }, resendWhenMaybeAccepted? } or nothing',
+      );
+    }
     const threshold = options.breaker?.threshold ?? 5;
     const halfOpenAfterMs = options.breaker?.halfOpenAfterMs ?? 30_000;
     if (!Number.isInteger(threshold) || threshold < 1)

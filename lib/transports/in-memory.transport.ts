@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SmsProviderError } from '../errors/provider.error.js';
+import { InvalidOptionsError } from '../errors/validation.error.js';
 import { normalizePhoneNumber } from '../phone/phone-number.js';
 import { SmsTransport } from './sms-transport.js';
 import {
@@ -42,7 +43,13 @@ export class InMemoryTransport extends SmsTransport {
 
   constructor(options: InMemoryTransportOptions = {}) {
     super();
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw new InvalidOptionsError('options', 'expected { credit?: number } or nothing');
+    }
     const credit = options.credit ?? Number.POSITIVE_INFINITY;
+    if (typeof credit !== 'number' || Number.isNaN(credit) || credit < 0) {
+      throw new InvalidOptionsError('credit', 'expected a number of credits ≥ 0 (or Infinity)');
+    }
     this.credits = { otp: credit, bulk: credit };
   }
 
