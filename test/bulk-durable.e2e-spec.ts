@@ -9,6 +9,7 @@ import ts from 'typescript';
 import {
   BulkSmsService,
   PostaGuverciniModule,
+  type CampaignProgress,
   type CampaignReport,
   type DurableBulkOptions,
 } from '../lib/index.js';
@@ -237,6 +238,7 @@ describe('BulkSmsService durable mode (BullMQ + Redis)', () => {
     valid: Set<string>;
     killedOn: SimulatedMessage;
     acceptedBeforeKill: number;
+    snapshots: CampaignProgress[];
   }> {
     const prefix = newPrefix();
     const env = {
@@ -268,18 +270,21 @@ describe('BulkSmsService durable mode (BullMQ + Redis)', () => {
       kind: 'informational',
       reportLimit: Infinity,
     });
+    const snapshots: CampaignProgress[] = [];
+    campaign.progress$.subscribe((p) => snapshots.push(p));
     expect(await first.exited).toBe('SIGKILL');
     expect(sim.messages.length).toBeLessThan(valid.size); // really mid-campaign
 
     workers.push(await startWorker(workerScript, env));
     const report = await campaign.done;
-    return { report, valid, killedOn: killedOn!, acceptedBeforeKill };
+    return { report, valid, killedOn: killedOn!, acceptedBeforeKill, snapshots };
   }
 
   it(
     'kill -9 of the worker mid-campaign: a new worker finishes it, every recipient gets the message exactly once',
     async () => {
-      const { report, valid, killedOn } = await killMidCampaign(60_000);
+      const creditBefore = sim.creditOf('bulk');
+      const { report, valid, killedOn, snapshots } = await killMidCampaign(60_000);
 
       // No batch lost: every valid number has exactly one live message (the provider deleted
       // any re-sent copy of a message it had already accepted, status -202).
@@ -312,6 +317,21 @@ describe('BulkSmsService durable mode (BullMQ + Redis)', () => {
         expect(message?.to).toBe(outcome.to);
         expect(live(sim, message!)).toBe(true);
       }
+
+      // Issue 9.9: the report counts every send request the provider got — the one whose reply
+      // died with the worker and the re-sends — and exactly the credits the provider charged.
+      const sends = sim.requests.filter((r) => r.profile === 'bulk' && r.operation === 'Send_1_N');
+      expect(report.requests).toBe(sends.length);
+      const charged = sim.messages.reduce((sum, m) => sum + m.charge, 0);
+      expect(charged).toBe(creditBefore - sim.creditOf('bulk'));
+      expect(report.credits).toBe(charged);
+      expect(report.recipients.reduce((sum, o) => sum + (o.charge ?? 0), 0)).toBe(charged);
+
+      // Issue 14.6: input order, and the final snapshot once.
+      expect(report.recipients.map((o) => o.index)).toEqual(report.recipients.map((_, i) => i));
+      expect(snapshots.filter((p) => p.done)).toHaveLength(1);
+      expect(snapshots.filter((p) => p.processed === report.total)).toHaveLength(1);
+      expect(snapshots.at(-1)).toMatchObject({ done: true, requests: report.requests });
     },
     TIMEOUT,
   );

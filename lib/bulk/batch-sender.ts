@@ -28,6 +28,11 @@ export interface BatchResult {
   readonly requests: number;
   readonly credits: number;
   /**
+   * Requests the first attempt made (before any retry): what sending this batch takes with
+   * this transport (1, or one per message for the HTTP API's N-N emulation).
+   */
+  readonly firstAttemptRequests?: number;
+  /**
    * Set when the failure will repeat in every later batch too: the provider refused the
    * credentials or has no credit, or the transport refused a 1-N campaign's text.
    */
@@ -73,9 +78,11 @@ export class BatchSender {
     let fatal: PostaGuverciniError | undefined;
     let pending: ReadyRecipient[] = [...recipients];
     let backoff: IBackoff<unknown> | undefined;
+    let firstAttemptRequests: number | undefined;
 
     for (let retries = 0; ; retries++) {
       const result = await this.attempt(settings, text, pending);
+      firstAttemptRequests ??= result.requests;
       requests += result.requests;
       credits += result.credits;
       fatal ??= result.fatal;
@@ -112,7 +119,13 @@ export class BatchSender {
         break;
       }
     }
-    return { outcomes: final, requests, credits, ...(fatal ? { fatal } : {}) };
+    return {
+      outcomes: final,
+      requests,
+      credits,
+      firstAttemptRequests: firstAttemptRequests ?? 0,
+      ...(fatal ? { fatal } : {}),
+    };
   }
 
   /**

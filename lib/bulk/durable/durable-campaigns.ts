@@ -6,6 +6,7 @@ import { BulkCampaignError, campaignInputFailed, describeCause } from '../../err
 import { PostaGuverciniError } from '../../errors/posta-guvercini.error.js';
 import { sanitizeCause } from '../../errors/redact.js';
 import { SmsValidationError } from '../../errors/validation.error.js';
+import { analyzeSmsText } from '../../message/sms-text.js';
 import type { SmsTransport } from '../../transports/sms-transport.js';
 import type { BatchResult, BatchSender } from '../batch-sender.js';
 import { Campaign } from '../campaign.js';
@@ -456,14 +457,48 @@ export class DurableCampaigns {
         );
       }
     }
+    // What the lost attempt cost. A re-sent copy the provider deleted as a duplicate (-202)
+    // proves that the dead worker's request reached the provider and that the provider accepted
+    // (and charged) the original of that recipient. The reply with the charge was lost, so the
+    // charge is the provider's price of the text: one credit per SMS segment (what the re-send
+    // charged a fresh copy), and only when the API reports charges at all (HTTP, JSON).
+    const reportsCharges =
+      resent.credits > 0 ||
+      resent.outcomes.some((o) => o.status === 'sent' && o.charge !== undefined);
+    let duplicates = 0;
+    let lostCredits = 0;
+    const itemTexts = new Map(recipients.map((r) => [r.index, r.text]));
     const outcomes = resent.outcomes.map((outcome): RecipientOutcome => {
       if (outcome.status !== 'sent') return outcome;
       const code = outcome.messageId ? codes?.get(outcome.messageId) : undefined;
-      if (code === '-202')
-        return { to: outcome.to, index: outcome.index, status: 'sent', reason: 'recovered' };
+      if (code === '-202') {
+        duplicates++;
+        if (!reportsCharges) {
+          return { to: outcome.to, index: outcome.index, status: 'sent', reason: 'recovered' };
+        }
+        const charge = analyzeSmsText(campaign.text ?? itemTexts.get(outcome.index) ?? '').segments;
+        lostCredits += charge;
+        return {
+          to: outcome.to,
+          index: outcome.index,
+          status: 'sent',
+          reason: 'recovered',
+          charge,
+        };
+      }
       return codes === undefined ? { ...outcome, reason: 'recovered' } : outcome;
     });
-    return { ...resent, outcomes };
+    // The lost requests: the one request that carried the batch, or — where the API needs one
+    // request per message (the HTTP API's N-N emulation) — one per duplicate.
+    const perAttempt = resent.firstAttemptRequests ?? 0;
+    const lostRequests =
+      duplicates === 0 ? 0 : perAttempt >= recipients.length ? duplicates : perAttempt;
+    return {
+      ...resent,
+      outcomes,
+      requests: resent.requests + lostRequests,
+      credits: resent.credits + lostCredits,
+    };
   }
 
   /** A driver's error message with the Redis credentials masked, for logs and messages. */
