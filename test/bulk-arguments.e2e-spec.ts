@@ -11,7 +11,20 @@ import {
   SmsTransport,
   SmsValidationError,
   SoapTransport,
+  StaticOptOutList,
   XmlTransport,
+  analyzeSmsText,
+  assertSmsText,
+  canEncodeIso88599,
+  decodeIso88599,
+  encodeIso88599,
+  escapeXmlForIso88599,
+  findForbiddenCharacter,
+  findUnencodableCharacter,
+  isGsm7Text,
+  percentDecodeIso88599,
+  percentEncodeIso88599,
+  transliterateTurkish,
 } from '../lib/index.js';
 import { PostaGuverciniSimulator } from '../lib/testing/index.js';
 
@@ -268,6 +281,58 @@ describe('typed validation errors for missing or wrong arguments (issue 9.11)', 
       () => new FailoverTransport([new InMemoryTransport()], null as never),
       'new FailoverTransport([t], null)',
     );
+  });
+
+  it('message text utilities and the opt-out list', async () => {
+    const textFunctions = {
+      analyzeSmsText,
+      assertSmsText,
+      findForbiddenCharacter,
+      isGsm7Text,
+      transliterateTurkish,
+      encodeIso88599,
+      percentEncodeIso88599,
+      percentDecodeIso88599,
+      escapeXmlForIso88599,
+      canEncodeIso88599,
+      findUnencodableCharacter,
+    } as unknown as Record<string, (...args: unknown[]) => unknown>;
+    for (const [name, fn] of Object.entries(textFunctions)) {
+      for (const value of [undefined, null, 42, {}, [], true]) {
+        await expectTyped(() => fn(value), `${name}(${label(value)})`);
+      }
+    }
+    for (const [name, fn] of Object.entries(textFunctions)) {
+      if (name === 'findUnencodableCharacter') {
+        await expectTyped(() => fn('x', 'utf-8'), `${name}('x', 'utf-8')`);
+        continue;
+      }
+      if (
+        ['analyzeSmsText', 'findForbiddenCharacter', 'isGsm7Text', 'transliterateTurkish'].includes(
+          name,
+        )
+      )
+        continue;
+      for (const options of [
+        null,
+        42,
+        'x',
+        ...(name === 'assertSmsText' || name === 'escapeXmlForIso88599'
+          ? []
+          : [{ charset: 'utf-8' }]),
+      ]) {
+        await expectTyped(() => fn('Merhaba', options), `${name}('Merhaba', ${label(options)})`);
+      }
+    }
+    for (const value of [undefined, null, 42, 'x', {}, [1, 2]]) {
+      await expectTyped(() => decodeIso88599(value as never), `decodeIso88599(${label(value)})`);
+    }
+    for (const value of [undefined, null, 42, '05321234567', {}, [42], ['not a number']]) {
+      await expectTyped(
+        () => new StaticOptOutList(value as never),
+        `new StaticOptOutList(${label(value)})`,
+      );
+    }
   });
 
   it('PostaGuverciniHealthIndicator.isHealthy()', async () => {

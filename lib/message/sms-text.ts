@@ -66,6 +66,7 @@ function buildCostTable(): Uint8Array {
 
 /** Whether every character of the text is representable in GSM-7. */
 export function isGsm7Text(text: string): boolean {
+  requireText(text, 'isGsm7Text');
   for (let i = 0; i < text.length; i++) if (GSM7_COST[text.charCodeAt(i)] === 0) return false;
   return true;
 }
@@ -76,6 +77,7 @@ export function isGsm7Text(text: string): boolean {
  * concatenated text may need one segment more than `ceil(units / perSegment)`.
  */
 export function analyzeSmsText(text: string): SmsTextAnalysis {
+  requireText(text, 'analyzeSmsText');
   let septets = 0;
   let gsm7 = true;
   for (let i = 0; i < text.length; i++) {
@@ -160,6 +162,7 @@ export function findForbiddenCharacter(
 ):
   | { readonly index: number; readonly codeUnit: number; readonly kind: 'control' | 'surrogate' }
   | undefined {
+  requireText(text, 'findForbiddenCharacter');
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (code < 0x20) {
@@ -204,7 +207,14 @@ export function assertNoForbiddenCharacter(text: string, field = 'text'): void {
  * The message gives the length and the cap, never the text itself.
  */
 export function assertSmsText(text: unknown, options: AssertSmsTextOptions = {}): SmsTextAnalysis {
-  const field = options.field ?? 'text';
+  if (options === null || typeof options !== 'object') {
+    throw new SmsValidationError(
+      'INVALID_OPTIONS',
+      'assertSmsText() options must be an object { field? }',
+      'options',
+    );
+  }
+  const field = typeof options.field === 'string' ? options.field : 'text';
   if (typeof text !== 'string' || text.trim() === '') {
     throw new SmsValidationError(
       'TEXT_EMPTY',
@@ -267,6 +277,7 @@ const TURKISH_PATTERN = new RegExp(`[${Object.keys(TURKISH_TRANSLITERATIONS).joi
  * `transliterateTurkish('Şişli ığdır İÇİN çok güzel')` → `'Sisli igdir IÇIN cok güzel'`.
  */
 export function transliterateTurkish(text: string): string {
+  requireText(text, 'transliterateTurkish');
   return text.replace(TURKISH_PATTERN, (char) => TURKISH_TRANSLITERATIONS[char]!);
 }
 
@@ -293,4 +304,15 @@ function describeFirstNonGsm7(text: string): string {
     }
   }
   return 'none';
+}
+
+/** A typed error (never a `TypeError`) when a text utility is given something other than a string. */
+export function requireText(text: unknown, fn: string): asserts text is string {
+  if (typeof text !== 'string') {
+    throw new SmsValidationError(
+      'INVALID_TEXT',
+      `${fn}() expects a string; got ${text === null ? 'null' : typeof text}`,
+      'text',
+    );
+  }
 }
