@@ -194,7 +194,8 @@ export class BatchSender {
         error,
         maybeSent,
       })),
-      requests: 1,
+      // A validation error is thrown before any network call: no request was made.
+      requests: error instanceof SmsValidationError ? 0 : 1,
       credits: 0,
       ...fatalOf(error, text !== undefined),
     };
