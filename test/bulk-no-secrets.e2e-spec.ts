@@ -63,8 +63,19 @@ describe('durable bulk mode with a wrong Redis password: no credential in any er
   let port: number;
   let child: ChildProcess;
   const services: BulkSmsService[] = [];
+  /** Everything written to stdout/stderr meanwhile (Nest's logger writes there). */
+  let output = '';
+  const writes = { out: process.stdout.write, err: process.stderr.write };
 
   beforeAll(async () => {
+    const capture =
+      (stream: NodeJS.WriteStream, original: typeof process.stdout.write) =>
+      (chunk: unknown, ...rest: unknown[]): boolean => {
+        output += String(chunk);
+        return (original as (...args: unknown[]) => boolean).call(stream, chunk, ...rest);
+      };
+    process.stdout.write = capture(process.stdout, writes.out);
+    process.stderr.write = capture(process.stderr, writes.err);
     dir = await mkdtemp(path.join(tmpdir(), 'bulk-redis-'));
     port = await freePort();
     child = spawn(
@@ -96,6 +107,8 @@ describe('durable bulk mode with a wrong Redis password: no credential in any er
   });
 
   afterAll(async () => {
+    process.stdout.write = writes.out;
+    process.stderr.write = writes.err;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     await exited;
@@ -173,5 +186,11 @@ describe('durable bulk mode with a wrong Redis password: no credential in any er
     expect(error).toMatchObject({ code: 'CAMPAIGN_SINK_FAILED' });
     expect(((error as Error).cause as Error).message).toBe('insert failed on postgres://***@db/x');
     expect(printed(error)).not.toContain(WRONG_PASSWORD);
+  });
+
+  it('the log lines written meanwhile name the failure but not the password', () => {
+    expect(output).toMatch(/WRONGPASS/);
+    expect(output).not.toContain(WRONG_PASSWORD);
+    expect(output).not.toContain(encodeURIComponent(WRONG_PASSWORD));
   });
 });
