@@ -1,3 +1,4 @@
+import { countOf, describeCause } from '../errors/bulk.errors.js';
 import { PostaGuverciniError } from '../errors/posta-guvercini.error.js';
 import { SmsValidationError } from '../errors/validation.error.js';
 import { assertSmsText } from '../message/sms-text.js';
@@ -278,7 +279,7 @@ async function applyFilters(
     // Fail closed: a batch whose consent or opt-out could not be checked is not sent.
     const error = new PostaGuverciniError(
       'RECIPIENT_FILTER_FAILED',
-      `The consent filter or opt-out list threw, so ${chunk.length} recipients were not sent: ${cause instanceof Error ? cause.message : String(cause)}`,
+      `The consent filter or opt-out list threw, so ${countOf(chunk.length, 'recipient')} ${chunk.length === 1 ? 'was' : 'were'} not sent: ${describeCause(cause)}`,
       { cause },
     );
     return {

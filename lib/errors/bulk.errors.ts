@@ -33,7 +33,7 @@ export function campaignInputFailed(
 ): BulkCampaignError {
   return new BulkCampaignError(
     'CAMPAIGN_INPUT_FAILED',
-    `Reading the recipients failed after ${processed} of them; those were sent and reported: ${describeCause(cause)}`,
+    `Reading the recipients failed after ${countOf(processed, 'recipient')}; ${processed === 1 ? 'it was' : 'those were'} processed and are in the report: ${describeCause(cause)}`,
     report,
     { cause },
   );
@@ -58,4 +58,9 @@ export class DurableModeUnavailableError extends PostaGuverciniError {
       options,
     );
   }
+}
+
+/** `1 recipient`, `2 recipients`, `1 batch`, `3 batches`: counts in messages read right. */
+export function countOf(n: number, singular: string, plural = `${singular}s`): string {
+  return `${n} ${n === 1 ? singular : plural}`;
 }

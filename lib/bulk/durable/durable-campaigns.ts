@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '@nestjs/common';
 import type { ConnectionOptions, Job, Queue, Worker } from 'bullmq';
 import type { Redis, RedisOptions } from 'ioredis';
-import { BulkCampaignError, campaignInputFailed, describeCause } from '../../errors/bulk.errors.js';
+import {
+  BulkCampaignError,
+  campaignInputFailed,
+  countOf,
+  describeCause,
+} from '../../errors/bulk.errors.js';
 import { PostaGuverciniError } from '../../errors/posta-guvercini.error.js';
 import { sanitizeCause } from '../../errors/redact.js';
 import { SmsValidationError } from '../../errors/validation.error.js';
@@ -224,7 +229,7 @@ export class DurableCampaigns {
     if (queueError !== undefined) {
       state.error ??= new BulkCampaignError(
         'CAMPAIGN_QUEUE_FAILED',
-        `Queueing campaign ${campaignId} in Redis failed after ${batches} batches (those are still sent by the workers): ${this.describe(queueError)}`,
+        `Queueing campaign ${campaignId} in Redis failed after ${countOf(batches, 'batch', 'batches')} (those are still sent by the workers): ${this.describe(queueError)}`,
         tracker.report(),
         { cause: this.safe(queueError) },
       );
