@@ -227,6 +227,39 @@ describe('BulkSmsService durable mode (BullMQ + Redis)', () => {
     TIMEOUT,
   );
 
+  it(
+    'N-N: an item the transport cannot carry is reported alone, in the report and after attach() (issue 9.4)',
+    async () => {
+      const prefix = newPrefix();
+      const bulk = await service({ prefix });
+      const items = Array.from({ length: 900 }, (_, i) => ({
+        to: `90533${String(i).padStart(7, '0')}`,
+        text: i === 5 ? 'Sayın\u0000Ali' : i === 850 ? 'Merhaba \ud83d' : `Sipariş ${i} kargoda`,
+      }));
+      const campaign = bulk.sendEach(items, { kind: 'informational' });
+      const report = await campaign.done;
+      expect(report).toMatchObject({ total: 900, sent: 898, skipped: 2, failed: 0 });
+      const refused = report.recipients.filter((o) => o.status === 'skipped');
+      expect(refused.map((o) => [o.index, o.reason, o.error?.code])).toEqual([
+        [5, 'invalid_text', 'TEXT_NOT_ENCODABLE'],
+        [850, 'invalid_text', 'TEXT_NOT_ENCODABLE'],
+      ]);
+      expect(sim.messages).toHaveLength(898);
+      expect(sim.requests.filter((r) => r.operation === 'Send_N_N')).toHaveLength(2);
+
+      const rebuilt = await (
+        await (await service({ prefix, worker: false })).attach(campaign.id)
+      ).done;
+      expect(rebuilt.recipients.map((o) => o.index)).toEqual(items.map((_, i) => i));
+      expect(rebuilt.recipients[5]).toMatchObject({
+        status: 'skipped',
+        reason: 'invalid_text',
+        error: { code: 'TEXT_NOT_ENCODABLE' },
+      });
+    },
+    TIMEOUT,
+  );
+
   /**
    * Starts a 6,060-entry campaign from this process (no worker here), lets a worker process
    * send it, kills that worker with SIGKILL the instant the simulator accepts the first
