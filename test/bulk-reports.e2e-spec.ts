@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import {
   BulkSmsService,
+  FailoverTransport,
   InMemoryTransport,
   PostaGuverciniModule,
   SmsValidationError,
@@ -192,6 +193,39 @@ describe('per-item text failures in N-N campaigns, and the same text rules on ev
           : sim.lastMessageTo(number(7))!.text;
       expect(got).toBe(text);
     });
+  });
+});
+
+describe('FailoverTransport and per-item text checks', () => {
+  let sim: PostaGuverciniSimulator;
+  beforeAll(async () => {
+    sim = new PostaGuverciniSimulator();
+    await sim.start();
+  });
+  afterAll(async () => {
+    await sim.stop();
+  });
+
+  it('accepts an item only when every member can carry it, since any of them may send it', async () => {
+    const json = WIRE_TRANSPORTS.json({ accounts: sim.accounts });
+    const http = WIRE_TRANSPORTS.http({ accounts: sim.accounts });
+    const failover = new FailoverTransport([json, http]);
+    expect(() => failover.assertText(CYRILLIC)).toThrow(
+      expect.objectContaining({ code: 'TEXT_NOT_ENCODABLE' }),
+    );
+    expect(() => failover.assertText('Şişli — “tamam”')).not.toThrow();
+    const bulk = new BulkSmsService(failover, { transport: failover });
+    const report = await bulk.sendEach(
+      [
+        { to: number(1), text: 'Merhaba' },
+        { to: number(2), text: CYRILLIC },
+        { to: number(3), text: 'Şişli — “tamam”' },
+      ],
+      { kind: 'informational' },
+    ).done;
+    expect(report.recipients.map((o) => o.status)).toEqual(['sent', 'skipped', 'sent']);
+    expect(sim.messages.map((m) => m.to)).toEqual([number(1), number(3)]);
+    await failover.close();
   });
 });
 
