@@ -63,7 +63,7 @@ export async function* recipientPipeline(
   options: PipelineOptions,
 ): AsyncGenerator<PipelineEvent, void, undefined> {
   const { batchSize, mode } = options;
-  const phoneOptions: PhoneOptions = {
+  const phoneOptions: ReadOptions = {
     ...(options.allowedCountries ? { allowedCountries: options.allowedCountries } : {}),
     checkText: options.checkText ?? ((text, field) => assertSmsText(text, { field })),
   };
@@ -146,7 +146,8 @@ export async function* recipientPipeline(
   yield hasError ? { type: 'end', total: index, error } : { type: 'end', total: index };
 }
 
-interface PhoneOptions {
+/** How input entries are read: the allowed countries and the N-N text check. */
+interface ReadOptions {
   readonly allowedCountries?: readonly string[];
   readonly checkText: (text: string, field: string) => void;
 }
@@ -157,7 +158,7 @@ const CANONICAL_TURKISH_MOBILE = /^905[0-5]\d{8}$/;
 function readNumber(
   entry: unknown,
   index: number,
-  phoneOptions: PhoneOptions,
+  phoneOptions: ReadOptions,
 ): ReadyRecipient | RecipientOutcome {
   // Lists kept in canonical form (the usual database export) skip the normaliser's allocations.
   if (
@@ -170,7 +171,7 @@ function readNumber(
   }
   try {
     return {
-      to: normalizePhoneNumber(entry, phoneOptionsFor(phoneOptions, `to[${index}]`)),
+      to: normalizePhoneNumber(entry, phoneOptionsOf(phoneOptions, `to[${index}]`)),
       index,
     };
   } catch (error) {
@@ -181,7 +182,7 @@ function readNumber(
 function readItem(
   entry: unknown,
   index: number,
-  phoneOptions: PhoneOptions,
+  phoneOptions: ReadOptions,
 ): ReadyRecipient | RecipientOutcome {
   if (entry === null || typeof entry !== 'object') {
     const error = new SmsValidationError(
@@ -194,7 +195,7 @@ function readItem(
   const { to, text } = entry as { to?: unknown; text?: unknown };
   let canonical: string;
   try {
-    canonical = normalizePhoneNumber(to, phoneOptionsFor(phoneOptions, `items[${index}].to`));
+    canonical = normalizePhoneNumber(to, phoneOptionsOf(phoneOptions, `items[${index}].to`));
   } catch (error) {
     return invalid(to, index, error);
   }
@@ -213,8 +214,8 @@ function readItem(
   return { to: canonical, index, text: text as string };
 }
 
-function phoneOptionsFor(
-  options: PhoneOptions,
+function phoneOptionsOf(
+  options: ReadOptions,
   field: string,
 ): { allowedCountries?: readonly string[]; field: string } {
   return options.allowedCountries
