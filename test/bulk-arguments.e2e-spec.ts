@@ -335,6 +335,21 @@ describe('typed validation errors for missing or wrong arguments (issue 9.11)', 
     }
   });
 
+  it('PostaGuverciniModule.forRoot() and forRootAsync()', async () => {
+    for (const value of [null, 42, 'x', []]) {
+      await expectTyped(
+        () => PostaGuverciniModule.forRoot(value as never),
+        `forRoot(${label(value)})`,
+      );
+    }
+    for (const value of [undefined, null, 42, 'x', []]) {
+      await expectTyped(
+        () => PostaGuverciniModule.forRootAsync(value as never),
+        `forRootAsync(${label(value)})`,
+      );
+    }
+  });
+
   it('PostaGuverciniHealthIndicator.isHealthy()', async () => {
     const health = new PostaGuverciniHealthIndicator(new InMemoryTransport(), {});
     const api = health as unknown as Record<string, (...args: unknown[]) => unknown>;
