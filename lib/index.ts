@@ -111,6 +111,7 @@ export type { PostaGuverciniHealthOptions } from './health/posta-guvercini-healt
 export {
   analyzeSmsText,
   assertSmsText,
+  findForbiddenCharacter,
   isGsm7Text,
   transliterateTurkish,
   TURKISH_TRANSLITERATIONS,

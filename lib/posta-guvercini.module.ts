@@ -1,4 +1,5 @@
 import { type DynamicModule, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { InvalidOptionsError } from './errors/validation.error.js';
 import { bulkExports } from './bulk/bulk.providers.js';
 import { otpExports } from './otp/otp.providers.js';
 import { POSTA_GUVERCINI_RESOLVED_OPTIONS } from './posta-guvercini.constants.js';
@@ -41,6 +42,9 @@ export class PostaGuverciniModule
 
   /** Registers the module with static options. */
   static override forRoot(options: PostaGuverciniModuleRootOptions = {}): DynamicModule {
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw new InvalidOptionsError('options', 'forRoot() expects the module options object');
+    }
     // `global` is set here as well as in the builder's extras hook: some Nest versions drop
     // the extras (nestjs/nest #10307, #13372, #15661), and the documented default is true.
     return { ...super.forRoot(options), global: resolveIsGlobal(options) };
@@ -48,6 +52,12 @@ export class PostaGuverciniModule
 
   /** Registers the module with options produced by a factory, a class or an existing provider. */
   static override forRootAsync(options: PostaGuverciniModuleAsyncOptions): DynamicModule {
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw new InvalidOptionsError(
+        'options',
+        'forRootAsync() expects { imports?, inject?, useFactory } (or useClass / useExisting)',
+      );
+    }
     return { ...super.forRootAsync(options), global: resolveIsGlobal(options) };
   }
 

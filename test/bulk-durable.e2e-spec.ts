@@ -9,6 +9,7 @@ import ts from 'typescript';
 import {
   BulkSmsService,
   PostaGuverciniModule,
+  type CampaignProgress,
   type CampaignReport,
   type DurableBulkOptions,
 } from '../lib/index.js';
@@ -226,6 +227,39 @@ describe('BulkSmsService durable mode (BullMQ + Redis)', () => {
     TIMEOUT,
   );
 
+  it(
+    'N-N: an item the transport cannot carry is reported alone, in the report and after attach() (issue 9.4)',
+    async () => {
+      const prefix = newPrefix();
+      const bulk = await service({ prefix });
+      const items = Array.from({ length: 900 }, (_, i) => ({
+        to: `90533${String(i).padStart(7, '0')}`,
+        text: i === 5 ? 'Sayın\u0000Ali' : i === 850 ? 'Merhaba \ud83d' : `Sipariş ${i} kargoda`,
+      }));
+      const campaign = bulk.sendEach(items, { kind: 'informational' });
+      const report = await campaign.done;
+      expect(report).toMatchObject({ total: 900, sent: 898, skipped: 2, failed: 0 });
+      const refused = report.recipients.filter((o) => o.status === 'skipped');
+      expect(refused.map((o) => [o.index, o.reason, o.error?.code])).toEqual([
+        [5, 'invalid_text', 'TEXT_NOT_ENCODABLE'],
+        [850, 'invalid_text', 'TEXT_NOT_ENCODABLE'],
+      ]);
+      expect(sim.messages).toHaveLength(898);
+      expect(sim.requests.filter((r) => r.operation === 'Send_N_N')).toHaveLength(2);
+
+      const rebuilt = await (
+        await (await service({ prefix, worker: false })).attach(campaign.id)
+      ).done;
+      expect(rebuilt.recipients.map((o) => o.index)).toEqual(items.map((_, i) => i));
+      expect(rebuilt.recipients[5]).toMatchObject({
+        status: 'skipped',
+        reason: 'invalid_text',
+        error: { code: 'TEXT_NOT_ENCODABLE' },
+      });
+    },
+    TIMEOUT,
+  );
+
   /**
    * Starts a 6,060-entry campaign from this process (no worker here), lets a worker process
    * send it, kills that worker with SIGKILL the instant the simulator accepts the first
@@ -237,6 +271,7 @@ describe('BulkSmsService durable mode (BullMQ + Redis)', () => {
     valid: Set<string>;
     killedOn: SimulatedMessage;
     acceptedBeforeKill: number;
+    snapshots: CampaignProgress[];
   }> {
     const prefix = newPrefix();
     const env = {
@@ -268,18 +303,21 @@ describe('BulkSmsService durable mode (BullMQ + Redis)', () => {
       kind: 'informational',
       reportLimit: Infinity,
     });
+    const snapshots: CampaignProgress[] = [];
+    campaign.progress$.subscribe((p) => snapshots.push(p));
     expect(await first.exited).toBe('SIGKILL');
     expect(sim.messages.length).toBeLessThan(valid.size); // really mid-campaign
 
     workers.push(await startWorker(workerScript, env));
     const report = await campaign.done;
-    return { report, valid, killedOn: killedOn!, acceptedBeforeKill };
+    return { report, valid, killedOn: killedOn!, acceptedBeforeKill, snapshots };
   }
 
   it(
     'kill -9 of the worker mid-campaign: a new worker finishes it, every recipient gets the message exactly once',
     async () => {
-      const { report, valid, killedOn } = await killMidCampaign(60_000);
+      const creditBefore = sim.creditOf('bulk');
+      const { report, valid, killedOn, snapshots } = await killMidCampaign(60_000);
 
       // No batch lost: every valid number has exactly one live message (the provider deleted
       // any re-sent copy of a message it had already accepted, status -202).
@@ -312,6 +350,21 @@ describe('BulkSmsService durable mode (BullMQ + Redis)', () => {
         expect(message?.to).toBe(outcome.to);
         expect(live(sim, message!)).toBe(true);
       }
+
+      // Issue 9.9: the report counts every send request the provider got — the one whose reply
+      // died with the worker and the re-sends — and exactly the credits the provider charged.
+      const sends = sim.requests.filter((r) => r.profile === 'bulk' && r.operation === 'Send_1_N');
+      expect(report.requests).toBe(sends.length);
+      const charged = sim.messages.reduce((sum, m) => sum + m.charge, 0);
+      expect(charged).toBe(creditBefore - sim.creditOf('bulk'));
+      expect(report.credits).toBe(charged);
+      expect(report.recipients.reduce((sum, o) => sum + (o.charge ?? 0), 0)).toBe(charged);
+
+      // Issue 14.6: input order, and the final snapshot once.
+      expect(report.recipients.map((o) => o.index)).toEqual(report.recipients.map((_, i) => i));
+      expect(snapshots.filter((p) => p.done)).toHaveLength(1);
+      expect(snapshots.filter((p) => p.processed === report.total)).toHaveLength(1);
+      expect(snapshots.at(-1)).toMatchObject({ done: true, requests: report.requests });
     },
     TIMEOUT,
   );

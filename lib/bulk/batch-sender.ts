@@ -29,6 +29,11 @@ export interface BatchResult {
   readonly requests: number;
   readonly credits: number;
   /**
+   * Requests the first attempt made (before any retry): what sending this batch takes with
+   * this transport (1, or one per message for the HTTP API's N-N emulation).
+   */
+  readonly firstAttemptRequests?: number;
+  /**
    * Set when the failure will repeat in every later batch too: the provider refused the
    * credentials or has no credit, or the transport refused a 1-N campaign's text.
    */
@@ -75,9 +80,11 @@ export class BatchSender {
     let fatal: PostaGuverciniError | undefined;
     let pending: ReadyRecipient[] = [...recipients];
     let backoff: IBackoff<unknown> | undefined;
+    let firstAttemptRequests: number | undefined;
 
     for (let retries = 0; ; retries++) {
       const result = await this.attempt(settings, text, pending);
+      firstAttemptRequests ??= result.requests;
       requests += result.requests;
       credits += result.credits;
       fatal ??= result.fatal;
@@ -114,45 +121,113 @@ export class BatchSender {
         break;
       }
     }
-    return { outcomes: final, requests, credits, ...(fatal ? { fatal } : {}) };
+    return {
+      outcomes: final,
+      requests,
+      credits,
+      firstAttemptRequests: firstAttemptRequests ?? 0,
+      ...(fatal ? { fatal } : {}),
+    };
   }
 
-  /** One request; outcomes in the order of `recipients`. Never throws for provider or transport failures. */
+  /**
+   * One request; outcomes in the order of `recipients`. Never throws for provider or transport
+   * failures. In an N-N batch, an item the transport refuses before any network call
+   * (`SmsValidationError` naming `messages[i].text`, e.g. `TEXT_NOT_ENCODABLE`) is reported
+   * `skipped` / `invalid_text` on its own and the request is made with the others: campaigns
+   * check every item with `SmsTransport.assertText` first, so this only catches a transport
+   * whose `send` is stricter than its `assertText`.
+   */
   private async attempt(
     settings: CampaignSettings,
     text: string | undefined,
     recipients: readonly ReadyRecipient[],
   ): Promise<BatchResult> {
-    const request = buildRequest(settings, text, recipients);
-    let result: SendResult;
-    try {
-      result = await this.transport.send(request);
-    } catch (caught) {
-      const partial = partialResult(caught);
-      if (partial) {
-        return { ...mapResult(partial, recipients), ...fatalOf(caught) };
+    let sendable = recipients;
+    const refused = new Map<ReadyRecipient, RecipientOutcome>();
+    for (;;) {
+      let result: SendResult;
+      try {
+        result = await this.transport.send(buildRequest(settings, text, sendable));
+      } catch (caught) {
+        const item = text === undefined ? refusedItem(caught, sendable.length) : undefined;
+        if (item === undefined) {
+          return withRefused(recipients, refused, this.failed(caught, text, sendable));
+        }
+        const recipient = sendable[item]!;
+        refused.set(recipient, {
+          to: recipient.to,
+          index: recipient.index,
+          status: 'skipped',
+          reason: 'invalid_text',
+          error: caught as SmsValidationError,
+        });
+        sendable = sendable.filter((_, i) => i !== item);
+        if (sendable.length === 0) {
+          return withRefused(recipients, refused, { outcomes: [], requests: 0, credits: 0 });
+        }
+        continue;
       }
-      const error = asPackageError(caught);
-      const maybeSent =
-        error instanceof SmsTransportError
-          ? error.maybeAccepted
-          : !(error instanceof SmsProviderError || error instanceof SmsValidationError);
-      return {
-        outcomes: recipients.map((r) => ({
-          to: r.to,
-          index: r.index,
-          status: 'failed',
-          reason: 'send_failed',
-          error,
-          maybeSent,
-        })),
-        requests: 1,
-        credits: 0,
-        ...fatalOf(error, text !== undefined),
-      };
+      return withRefused(recipients, refused, mapResult(result, sendable));
     }
-    return mapResult(result, recipients);
   }
+
+  /** Outcomes of a request that threw (mapped by `send`'s rules). */
+  private failed(
+    caught: unknown,
+    text: string | undefined,
+    recipients: readonly ReadyRecipient[],
+  ): BatchResult {
+    const partial = partialResult(caught);
+    if (partial) {
+      return { ...mapResult(partial, recipients), ...fatalOf(caught) };
+    }
+    const error = asPackageError(caught);
+    const maybeSent =
+      error instanceof SmsTransportError
+        ? error.maybeAccepted
+        : !(error instanceof SmsProviderError || error instanceof SmsValidationError);
+    return {
+      outcomes: recipients.map((r) => ({
+        to: r.to,
+        index: r.index,
+        status: 'failed',
+        reason: 'send_failed',
+        error,
+        maybeSent,
+      })),
+      // A validation error is thrown before any network call: no request was made.
+      requests: error instanceof SmsValidationError ? 0 : 1,
+      credits: 0,
+      ...fatalOf(error, text !== undefined),
+    };
+  }
+}
+
+const ITEM_TEXT_FIELD = /^messages\[(\d+)\]\.text$/;
+
+/** The position of the one N-N item a transport refused before any network call, if that is what `error` says. */
+function refusedItem(error: unknown, count: number): number | undefined {
+  if (!(error instanceof SmsValidationError) || error.field === undefined) return undefined;
+  const match = ITEM_TEXT_FIELD.exec(error.field);
+  if (!match) return undefined;
+  const position = Number(match[1]);
+  return position < count ? position : undefined;
+}
+
+/** Puts the refused items back among the outcomes of the others, in the order of `recipients`. */
+function withRefused(
+  recipients: readonly ReadyRecipient[],
+  refused: ReadonlyMap<ReadyRecipient, RecipientOutcome>,
+  result: BatchResult,
+): BatchResult {
+  if (refused.size === 0) return result;
+  const outcomes: RecipientOutcome[] = [];
+  let next = 0;
+  for (const recipient of recipients) {
+    outcomes.push(refused.get(recipient) ?? result.outcomes[next++]!);
+  }
+  return { ...result, outcomes };
 }
 
 function buildRequest(

@@ -677,4 +677,45 @@ describe('BulkSmsService (in process)', () => {
     );
     expect(() => service(transport, { concurency: 2 } as never)).toThrow(/bulk\.concurency/);
   });
+
+  it('an N-N item the transport refuses only in send() is reported alone; the rest of its batch is sent', async () => {
+    // A transport whose send() is stricter than its assertText(): it refuses any text with '§'.
+    class Picky extends ScriptedTransport {
+      override async send(request: SendRequest): Promise<SendResult> {
+        if (isManyToMany(request)) {
+          const bad = request.messages.findIndex((m) => m.text.includes('§'));
+          if (bad >= 0) {
+            this.calls.push(request);
+            throw new SmsValidationError(
+              'TEXT_NOT_ENCODABLE',
+              `messages[${bad}].text cannot be carried`,
+              `messages[${bad}].text`,
+            );
+          }
+        }
+        return super.send(request);
+      }
+    }
+    const transport = new Picky();
+    const items = numbers(1000).map((to, i) => ({
+      to,
+      text: i % 300 === 7 ? `§ ${i}` : `Merhaba ${i}`,
+    }));
+    const report = await service(transport).sendEach(items, { kind: 'informational' }).done;
+    const refused = report.recipients.filter((o) => o.status !== 'sent');
+    expect(refused.map((o) => o.index)).toEqual([7, 307, 607, 907]);
+    expect(
+      refused.every(
+        (o) =>
+          o.status === 'skipped' &&
+          o.reason === 'invalid_text' &&
+          o.error?.code === 'TEXT_NOT_ENCODABLE',
+      ),
+    ).toBe(true);
+    expect(report).toMatchObject({ sent: 996, failed: 0, total: 1000 });
+    expect(transport.outbox.map((m) => m.text)).toEqual(
+      items.filter((_, i) => i % 300 !== 7).map((item) => item.text),
+    );
+    expect(report.requests).toBe(2); // the refusals cost no request
+  });
 });

@@ -106,24 +106,28 @@ export class BulkSmsService implements OnModuleInit, OnApplicationShutdown {
    * consent filter, `to` not iterable.
    */
   send(request: BulkSendRequest): Campaign {
-    if (request === null || typeof request !== 'object') {
+    if (request === null || typeof request !== 'object' || Array.isArray(request)) {
       throw new SmsValidationError(
         'INVALID_CAMPAIGN',
-        'send() expects { to, text, kind, sendAt?, validUntil?, sender? }',
+        `send() expects { to, text, kind, sendAt?, validUntil?, sender? }; got ${describeArgument(request)}`,
         'request',
       );
     }
     assertSmsText(request.text, { field: 'text' });
+    // The transport's own rules too (e.g. the HTTP API's charset): every batch carries this text.
+    this.checkText(request.text, 'text');
     assertIterable(request.to, 'to');
     return this.start(request, request.to, request.text);
   }
 
   /**
    * A text per number (N-N): `items` is an array or (async) iterable of `{ to, text }`. Each
-   * item's number and text are checked on their own: a bad item is reported `skipped`
-   * (`invalid_number` / `invalid_text`), never thrown. A number that appears twice keeps its
-   * first item; the later ones are reported `duplicate`. Throws `SmsValidationError` for
-   * campaign-level mistakes, as `send()`.
+   * item's number and text are checked on their own, against the transport's rules too: a bad
+   * item is reported `skipped` (`invalid_number`, `country_not_allowed`, or `invalid_text` —
+   * e.g. `TEXT_NOT_ENCODABLE` for a Cyrillic name on the HTTP API or a control character), never
+   * thrown, and the rest of its batch is sent. A number that appears twice keeps its first
+   * item; the later ones are reported `duplicate`. Throws `SmsValidationError` for
+   * campaign-level mistakes, as `send()`, including missing `options` (`{ kind }` is required).
    */
   sendEach(items: RecipientSource<BulkMessageItem>, options: BulkSendEachOptions): Campaign {
     assertIterable(items, 'items');
@@ -139,7 +143,19 @@ export class BulkSmsService implements OnModuleInit, OnApplicationShutdown {
     messageIds: Iterable<string>,
     options: BulkStatusOptions = {},
   ): Promise<DeliveryReport[]> {
-    const ids = Array.from(messageIds ?? [], (id, i) => {
+    if (
+      messageIds === null ||
+      typeof messageIds !== 'object' ||
+      typeof messageIds[Symbol.iterator] !== 'function'
+    ) {
+      throw new SmsValidationError(
+        'INVALID_MESSAGE_ID',
+        `status() expects an array (or iterable) of message ids from a campaign report; got ${describeArgument(messageIds)}`,
+        'messageIds',
+      );
+    }
+    assertOptionsObject(options, 'status() options must be an object { channel? }');
+    const ids = Array.from(messageIds, (id, i) => {
       if (typeof id !== 'string' || id.trim() === '') {
         throw new SmsValidationError(
           'INVALID_MESSAGE_ID',
@@ -150,6 +166,13 @@ export class BulkSmsService implements OnModuleInit, OnApplicationShutdown {
       return id;
     });
     const channel = options.channel ?? 'bulk';
+    if (channel !== 'bulk' && channel !== 'otp') {
+      throw new SmsValidationError(
+        'INVALID_CHANNEL',
+        `channel must be 'bulk' or 'otp'; got ${describeArgument(channel)}`,
+        'channel',
+      );
+    }
     const chunks: string[][] = [];
     for (let i = 0; i < ids.length; i += MAX_RECIPIENTS_PER_REQUEST)
       chunks.push(ids.slice(i, i + MAX_RECIPIENTS_PER_REQUEST));
@@ -181,6 +204,19 @@ export class BulkSmsService implements OnModuleInit, OnApplicationShutdown {
     campaignId: string,
     options: Pick<CampaignOptions, 'onRecipient' | 'reportLimit'> = {},
   ): Promise<Campaign> {
+    if (typeof campaignId !== 'string' || campaignId.trim() === '' || campaignId.length > 200) {
+      throw new SmsValidationError(
+        'INVALID_CAMPAIGN_ID',
+        `attach() expects the id of a durable campaign (campaign.id); got ${describeArgument(campaignId)}`,
+        'campaignId',
+      );
+    }
+    assertOptionsObject(
+      options,
+      'attach() options must be an object { onRecipient?, reportLimit? }',
+    );
+    const reportLimit = checkReportLimit(options.reportLimit ?? this.options.reportLimit);
+    checkOnRecipient(options.onRecipient);
     if (!this.options.durable) {
       throw new SmsValidationError(
         'DURABLE_MODE_REQUIRED',
@@ -190,7 +226,7 @@ export class BulkSmsService implements OnModuleInit, OnApplicationShutdown {
     }
     const durable = await this.durableCampaigns();
     return durable.attach(campaignId, {
-      reportLimit: options.reportLimit ?? this.options.reportLimit,
+      reportLimit,
       ...(options.onRecipient ? { onRecipient: options.onRecipient } : {}),
     });
   }
@@ -200,10 +236,24 @@ export class BulkSmsService implements OnModuleInit, OnApplicationShutdown {
     source: RecipientSource<unknown>,
     text: string | undefined,
   ): Campaign {
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw new SmsValidationError(
+        'INVALID_CAMPAIGN',
+        `sendEach() expects campaign options { kind, sendAt?, validUntil?, sender?, … } as its second argument; got ${describeArgument(options)}`,
+        'options',
+      );
+    }
     const consent =
       options.consentFilter !== undefined
         ? toConsentFilter(options.consentFilter, this.options.allowedCountries)
         : this.options.consent;
+    if (options.consentFilter !== undefined && consent === undefined) {
+      throw new SmsValidationError(
+        'INVALID_CONSENT_FILTER',
+        'consentFilter must be a function (numbers) => allowed numbers, or an object with allowed(numbers) (e.g. a class extending ConsentFilter)',
+        'consentFilter',
+      );
+    }
     const settings = validateCampaign(options, {
       hasConsentFilter: consent !== undefined,
       durable: this.options.durable !== undefined,
@@ -219,24 +269,8 @@ export class BulkSmsService implements OnModuleInit, OnApplicationShutdown {
         'concurrency',
       );
     }
-    const reportLimit = options.reportLimit ?? this.options.reportLimit;
-    if (!(
-      reportLimit === Number.POSITIVE_INFINITY ||
-      (Number.isInteger(reportLimit) && reportLimit >= 0)
-    )) {
-      throw new SmsValidationError(
-        'INVALID_REPORT_LIMIT',
-        'reportLimit must be a non-negative integer or Infinity',
-        'reportLimit',
-      );
-    }
-    if (options.onRecipient !== undefined && typeof options.onRecipient !== 'function') {
-      throw new SmsValidationError(
-        'INVALID_ON_RECIPIENT',
-        'onRecipient must be a function (outcome) => void | Promise<void>',
-        'onRecipient',
-      );
-    }
+    const reportLimit = checkReportLimit(options.reportLimit ?? this.options.reportLimit);
+    checkOnRecipient(options.onRecipient);
 
     const campaignId = randomUUID();
     const tracker = new CampaignTracker({
@@ -252,6 +286,7 @@ export class BulkSmsService implements OnModuleInit, OnApplicationShutdown {
       mode: text === undefined ? 'many-to-many' : 'one-to-many',
       batchSize: this.options.batchSize,
       allowedCountries: this.options.allowedCountries,
+      checkText: (itemText, field) => this.checkText(itemText, field),
       ...(this.options.optOut ? { optOut: this.options.optOut } : {}),
       ...(settings.kind === 'commercial' && consent ? { consent } : {}),
       stopped: () => control.stopped,
@@ -294,6 +329,12 @@ export class BulkSmsService implements OnModuleInit, OnApplicationShutdown {
     );
   }
 
+  /** The transport's text rules (`SmsTransport.assertText`); the shared rules for a transport without it. */
+  private checkText(text: string, field: string): void {
+    if (typeof this.transport.assertText === 'function') this.transport.assertText(text, field);
+    else assertSmsText(text, { field });
+  }
+
   private durableCampaigns(): Promise<DurableCampaigns> {
     const durableOptions = this.options.durable;
     if (!durableOptions) throw new Error('durable mode is not configured');
@@ -324,4 +365,51 @@ function assertIterable(value: unknown, field: string): void {
       field,
     );
   }
+}
+
+function checkReportLimit(reportLimit: unknown): number {
+  if (!(
+    reportLimit === Number.POSITIVE_INFINITY ||
+    (typeof reportLimit === 'number' && Number.isInteger(reportLimit) && reportLimit >= 0)
+  )) {
+    throw new SmsValidationError(
+      'INVALID_REPORT_LIMIT',
+      'reportLimit must be a non-negative integer or Infinity',
+      'reportLimit',
+    );
+  }
+  return reportLimit;
+}
+
+function checkOnRecipient(onRecipient: unknown): void {
+  if (onRecipient !== undefined && typeof onRecipient !== 'function') {
+    throw new SmsValidationError(
+      'INVALID_ON_RECIPIENT',
+      'onRecipient must be a function (outcome) => void | Promise<void>',
+      'onRecipient',
+    );
+  }
+}
+
+/** `undefined` is the default; anything else must be a plain object. */
+function assertOptionsObject(options: unknown, message: string): void {
+  if (
+    options !== undefined &&
+    (options === null || typeof options !== 'object' || Array.isArray(options))
+  ) {
+    throw new SmsValidationError(
+      'INVALID_OPTIONS',
+      `${message}; got ${describeArgument(options)}`,
+      'options',
+    );
+  }
+}
+
+/** A short description of a wrong argument for an error message (never its content). */
+function describeArgument(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return 'a string';
+  return typeof value === 'object' ? 'an object' : typeof value;
 }

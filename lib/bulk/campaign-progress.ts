@@ -1,6 +1,7 @@
 /** A progress snapshot of a campaign (`campaign.progress$`). */
 export interface CampaignProgress {
   readonly campaignId: string;
+  /** Recipients accepted by the provider so far (not necessarily delivered yet). */
   readonly sent: number;
   readonly skipped: number;
   readonly failed: number;
@@ -10,6 +11,9 @@ export interface CampaignProgress {
   readonly total?: number;
   readonly requests: number;
   readonly credits: number;
-  /** The last snapshot of a finished campaign has `done: true`. */
+  /**
+   * The last snapshot of a finished campaign has `done: true`; it is the only one whose counts
+   * are final (`processed === total`), and it is emitted once.
+   */
   readonly done: boolean;
 }

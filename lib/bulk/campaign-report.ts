@@ -5,8 +5,14 @@ import type { ReadyRecipient } from './recipient-pipeline.js';
 
 /**
  * Why a recipient was not sent (`skipped`) or did not get through (`failed`):
- * - `invalid_number` (skipped): not a mobile number of an allowed country.
- * - `invalid_text` (skipped, `sendEach`): the item's text is empty or over the provider's cap.
+ * - `invalid_number` (skipped): not a mobile number (error `INVALID_PHONE`).
+ * - `country_not_allowed` (skipped): a valid mobile number of a country outside the module
+ *   option `bulk.allowedCountries` (error `PHONE_COUNTRY_NOT_ALLOWED`; default: Turkey only).
+ * - `invalid_text` (skipped, `sendEach`): the item's text is empty or over the provider's cap
+ *   (`TEXT_EMPTY`, `TEXT_TOO_LONG`), or has a character the transport cannot carry
+ *   (`TEXT_NOT_ENCODABLE`: a control character, a lone surrogate, or — on the HTTP API — a
+ *   character outside windows-1254 such as Cyrillic or an emoji). Only that item is skipped;
+ *   the rest of its batch is sent.
  * - `duplicate` (skipped): the number appeared earlier in the campaign (first one wins).
  * - `opted_out` (skipped): on the opt-out list.
  * - `no_consent` (skipped): a commercial campaign and the consent filter did not allow it.
@@ -23,6 +29,7 @@ import type { ReadyRecipient } from './recipient-pipeline.js';
  */
 export type RecipientReason =
   | 'invalid_number'
+  | 'country_not_allowed'
   | 'invalid_text'
   | 'duplicate'
   | 'opted_out'
@@ -34,10 +41,21 @@ export type RecipientReason =
   | 'outcome_unknown'
   | 'recovered';
 
-/** What happened to one recipient of a campaign. */
+/**
+ * What happened to one recipient of a campaign.
+ *
+ * `sent` means **accepted by the provider** (it returned a message id), not delivered to the
+ * handset: delivery is reported later by `BulkSmsService.status()` (`delivered`,
+ * `undelivered`, `expired`…).
+ */
 export interface RecipientOutcome {
   /** The canonical number (`905XXXXXXXXX`); for an invalid number, the input as given. */
   readonly to: string;
+  /**
+   * `sent`: accepted by the provider (not yet known to be delivered); `skipped`: not sent
+   * because of the input, the opt-out list or consent; `failed`: the provider refused it or
+   * the request failed.
+   */
   readonly status: 'sent' | 'skipped' | 'failed';
   /** Position of the recipient in the input (0-based). */
   readonly index: number;
@@ -67,20 +85,31 @@ export interface CampaignReport {
    * shutdown), the recipients read before it: those read but not sent are `failed` / `aborted`.
    */
   readonly total: number;
+  /** Recipients accepted by the provider (not necessarily delivered yet; see `status()`). */
   readonly sent: number;
   readonly skipped: number;
   readonly failed: number;
-  /** Requests made to the provider. */
+  /**
+   * Send requests made to the provider, retries included. In durable mode this includes the
+   * request of a worker that died before recording its reply (counted when the provider
+   * proves it received it: the re-sent copies come back as duplicates) and the re-send.
+   */
   readonly requests: number;
-  /** Credits charged, as reported by the provider (0 when the API does not report it). */
+  /**
+   * Credits charged, as reported by the provider (0 when the API does not report it: XML,
+   * SOAP). In durable mode, the charge of a request whose reply was lost with its worker is
+   * included for every recipient the provider proves it accepted (`recovered`), at the
+   * provider's price of one credit per SMS segment.
+   */
   readonly credits: number;
   readonly startedAt: Date;
   readonly finishedAt: Date;
   /** Whether `cancel()` or an application shutdown stopped the campaign before the input was exhausted. */
   readonly cancelled: boolean;
   /**
-   * The first `reportLimit` outcomes in completion order (default 10,000); `recipientsTruncated`
-   * tells whether more happened. Pass `onRecipient` to receive all of them.
+   * One outcome per recipient in **input order** (by `index`), the first `reportLimit` of them
+   * (default 10,000); `recipientsTruncated` tells whether more were left out. Pass
+   * `onRecipient` to receive every one of them as it happens (in completion order).
    */
   readonly recipients: readonly RecipientOutcome[];
   readonly recipientsTruncated: boolean;

@@ -29,6 +29,8 @@ export class CampaignTracker {
   private total: number | undefined;
   private readonly kept: RecipientOutcome[] = [];
   private truncated = false;
+  /** Whether `kept` is sorted by input index. */
+  private sorted = true;
   private cancelled = false;
   private final: CampaignReport | undefined;
   private deliveries: Promise<void> = Promise.resolve();
@@ -41,7 +43,8 @@ export class CampaignTracker {
   constructor(private readonly options: TrackerOptions) {
     this.total = options.total;
     this.latest = this.snapshot(false);
-    this.subject.next(this.latest);
+    // An empty campaign's first snapshot would already be its final one: finish() publishes it.
+    if (this.total !== 0) this.subject.next(this.latest);
   }
 
   get progress$() {
@@ -62,10 +65,13 @@ export class CampaignTracker {
       if (outcome.status === 'sent') this.sent++;
       else if (outcome.status === 'skipped') this.skipped++;
       else this.failed++;
-      if (this.kept.length < reportLimit) this.kept.push(outcome);
-      else this.truncated = true;
+      this.keep(outcome, reportLimit);
     }
-    this.publish(this.snapshot(false));
+    const snapshot = this.snapshot(false);
+    // The snapshot that completes the count is not published here: `finish()` publishes it
+    // once, with `done: true`, so a subscriber sees the final numbers exactly once.
+    if (this.total !== undefined && snapshot.processed >= this.total) this.latest = snapshot;
+    else this.publish(snapshot);
     if (onRecipient && !this.sinkFailed) {
       // One call at a time even when several batches complete together; after the first
       // failure the callback is not called again (the campaign stops).
@@ -84,6 +90,33 @@ export class CampaignTracker {
       this.deliveries = delivery.catch(() => undefined);
       await delivery;
     }
+  }
+
+  /**
+   * Keeps the outcomes of the first `reportLimit` recipients in input order. Outcomes arrive in
+   * completion order; the list is sorted by `index` and cut back to `reportLimit` whenever it
+   * reaches twice that, so memory stays bounded and the work is O(n log reportLimit).
+   */
+  private keep(outcome: RecipientOutcome, reportLimit: number): void {
+    if (reportLimit === 0) {
+      this.truncated = true;
+      return;
+    }
+    this.kept.push(outcome);
+    this.sorted = false;
+    if (this.kept.length >= 2 * reportLimit) this.trim(reportLimit);
+  }
+
+  private trim(reportLimit: number): RecipientOutcome[] {
+    if (!this.sorted) {
+      this.kept.sort(byIndex);
+      this.sorted = true;
+    }
+    if (this.kept.length > reportLimit) {
+      this.kept.length = reportLimit;
+      this.truncated = true;
+    }
+    return this.kept;
   }
 
   private publish(snapshot: CampaignProgress): void {
@@ -114,7 +147,7 @@ export class CampaignTracker {
       startedAt: this.startedAt,
       finishedAt: new Date(),
       cancelled: this.cancelled,
-      recipients: this.kept,
+      recipients: [...this.trim(this.options.reportLimit)],
       recipientsTruncated: this.truncated,
     };
   }
@@ -143,4 +176,8 @@ export class CampaignTracker {
       done,
     };
   }
+}
+
+function byIndex(a: RecipientOutcome, b: RecipientOutcome): number {
+  return a.index - b.index;
 }

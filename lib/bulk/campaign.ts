@@ -14,13 +14,19 @@ import type { CampaignReport } from './campaign-report.js';
  * `done` resolves with the final report whatever happened to individual recipients (a bad
  * number is reported, never thrown); it rejects only when the campaign as a whole had to stop
  * (`BulkCampaignError`, with the report so far). `progress$` replays the latest snapshot to
- * new subscribers, emits after every batch, and completes (never errors) when the campaign ends.
+ * new subscribers, emits after every batch, and completes (never errors) when the campaign ends;
+ * the final snapshot (`done: true`, every recipient processed) is emitted exactly once. `sent`
+ * counts recipients accepted by the provider; delivery is reported by `BulkSmsService.status()`.
  */
 export class Campaign {
   constructor(
     /** Campaign id (a UUID); in durable mode the key to `BulkSmsService.attach()`. */
     readonly id: string,
-    /** Progress snapshots: `sent`, `skipped`, `failed`, `total` (when known), `done`. */
+    /**
+     * Progress snapshots: `sent` (accepted by the provider), `skipped`, `failed`, `total` (when
+     * known), `done`. The final one (`done: true`) is emitted once and replayed to late
+     * subscribers.
+     */
     readonly progress$: Observable<CampaignProgress>,
     /** The final report. */
     readonly done: Promise<CampaignReport>,

@@ -1,3 +1,4 @@
+import { countOf, describeCause } from '../errors/bulk.errors.js';
 import { PostaGuverciniError } from '../errors/posta-guvercini.error.js';
 import { SmsValidationError } from '../errors/validation.error.js';
 import { assertSmsText } from '../message/sms-text.js';
@@ -37,6 +38,13 @@ export interface PipelineOptions {
   readonly optOut?: NumberFilter;
   /** Returns the numbers of a chunk allowed to get commercial messages (commercial campaigns only). */
   readonly consent?: NumberFilter;
+  /**
+   * Checks an N-N item's text the way the transport will (`SmsTransport.assertText`), so that a
+   * text the transport cannot carry is reported on its own (`invalid_text`) instead of failing
+   * its batch.
+   * @default assertSmsText (the rules every transport shares)
+   */
+  readonly checkText?: (text: string, field: string) => void;
   /** When true, filters are no longer consulted (the campaign stopped; recipients will be reported aborted). */
   readonly stopped?: () => boolean;
   /** When true, no more input is read; what was read is still produced. */
@@ -55,9 +63,10 @@ export async function* recipientPipeline(
   options: PipelineOptions,
 ): AsyncGenerator<PipelineEvent, void, undefined> {
   const { batchSize, mode } = options;
-  const phoneOptions = options.allowedCountries
-    ? { allowedCountries: options.allowedCountries }
-    : {};
+  const phoneOptions: ReadOptions = {
+    ...(options.allowedCountries ? { allowedCountries: options.allowedCountries } : {}),
+    checkText: options.checkText ?? ((text, field) => assertSmsText(text, { field })),
+  };
   const seen = new RecipientDeduplicator();
   let candidates: ReadyRecipient[] = [];
   let ready: ReadyRecipient[] = [];
@@ -137,13 +146,19 @@ export async function* recipientPipeline(
   yield hasError ? { type: 'end', total: index, error } : { type: 'end', total: index };
 }
 
+/** How input entries are read: the allowed countries and the N-N text check. */
+interface ReadOptions {
+  readonly allowedCountries?: readonly string[];
+  readonly checkText: (text: string, field: string) => void;
+}
+
 /** Already canonical Turkish mobile (`905[0-5]XXXXXXXX`): what `normalizePhoneNumber` would return unchanged. */
 const CANONICAL_TURKISH_MOBILE = /^905[0-5]\d{8}$/;
 
 function readNumber(
   entry: unknown,
   index: number,
-  phoneOptions: { allowedCountries?: readonly string[] },
+  phoneOptions: ReadOptions,
 ): ReadyRecipient | RecipientOutcome {
   // Lists kept in canonical form (the usual database export) skip the normaliser's allocations.
   if (
@@ -155,16 +170,19 @@ function readNumber(
     return { to: entry, index };
   }
   try {
-    return { to: normalizePhoneNumber(entry, { ...phoneOptions, field: `to[${index}]` }), index };
+    return {
+      to: normalizePhoneNumber(entry, phoneOptionsOf(phoneOptions, `to[${index}]`)),
+      index,
+    };
   } catch (error) {
-    return invalid(entry, index, 'invalid_number', error);
+    return invalid(entry, index, error);
   }
 }
 
 function readItem(
   entry: unknown,
   index: number,
-  phoneOptions: { allowedCountries?: readonly string[] },
+  phoneOptions: ReadOptions,
 ): ReadyRecipient | RecipientOutcome {
   if (entry === null || typeof entry !== 'object') {
     const error = new SmsValidationError(
@@ -172,17 +190,18 @@ function readItem(
       `items[${index}] must be an object { to, text }`,
       `items[${index}]`,
     );
-    return invalid(entry, index, 'invalid_number', error);
+    return invalid(entry, index, error);
   }
   const { to, text } = entry as { to?: unknown; text?: unknown };
   let canonical: string;
   try {
-    canonical = normalizePhoneNumber(to, { ...phoneOptions, field: `items[${index}].to` });
+    canonical = normalizePhoneNumber(to, phoneOptionsOf(phoneOptions, `items[${index}].to`));
   } catch (error) {
-    return invalid(to, index, 'invalid_number', error);
+    return invalid(to, index, error);
   }
   try {
-    assertSmsText(text, { field: `items[${index}].text` });
+    if (typeof text !== 'string') assertSmsText(text, { field: `items[${index}].text` });
+    else phoneOptions.checkText(text, `items[${index}].text`);
   } catch (error) {
     return {
       to: canonical,
@@ -195,14 +214,25 @@ function readItem(
   return { to: canonical, index, text: text as string };
 }
 
-function invalid(
-  raw: unknown,
-  index: number,
-  reason: 'invalid_number',
-  error: unknown,
-): RecipientOutcome {
+function phoneOptionsOf(
+  options: ReadOptions,
+  field: string,
+): { allowedCountries?: readonly string[]; field: string } {
+  return options.allowedCountries
+    ? { allowedCountries: options.allowedCountries, field }
+    : { field };
+}
+
+/**
+ * A number that could not be used: `country_not_allowed` when it is a valid mobile number of a
+ * country outside `allowedCountries` (error `PHONE_COUNTRY_NOT_ALLOWED`), else `invalid_number`.
+ */
+function invalid(raw: unknown, index: number, error: unknown): RecipientOutcome {
   const to = typeof raw === 'string' ? raw : typeof raw === 'number' ? String(raw) : '';
-  return { to, index, status: 'skipped', reason, error: asPackageError(error) };
+  const typed = asPackageError(error);
+  const reason =
+    typed.code === 'PHONE_COUNTRY_NOT_ALLOWED' ? 'country_not_allowed' : 'invalid_number';
+  return { to, index, status: 'skipped', reason, error: typed };
 }
 
 async function applyFilters(
@@ -250,7 +280,7 @@ async function applyFilters(
     // Fail closed: a batch whose consent or opt-out could not be checked is not sent.
     const error = new PostaGuverciniError(
       'RECIPIENT_FILTER_FAILED',
-      `The consent filter or opt-out list threw, so ${chunk.length} recipients were not sent: ${cause instanceof Error ? cause.message : String(cause)}`,
+      `The consent filter or opt-out list threw, so ${countOf(chunk.length, 'recipient')} ${chunk.length === 1 ? 'was' : 'were'} not sent: ${describeCause(cause)}`,
       { cause },
     );
     return {

@@ -68,6 +68,12 @@ const KNOWN_DURABLE: Record<keyof DurableBulkOptions, true> = {
  * `InvalidOptionsError` naming the option (`bulk.concurrency`, `bulk.durable.connection`, …).
  */
 export function resolveBulkOptions(options: PostaGuverciniModuleOptions = {}): ResolvedBulkOptions {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new InvalidOptionsError(
+      'options',
+      'expected the module options object ({ transport, accounts, bulk, … })',
+    );
+  }
   const bulk: BulkModuleOptions = options.bulk ?? {};
   if (bulk === null || typeof bulk !== 'object' || Array.isArray(bulk)) {
     throw new InvalidOptionsError(

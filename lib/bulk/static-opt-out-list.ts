@@ -1,3 +1,4 @@
+import { InvalidOptionsError } from '../errors/validation.error.js';
 import { normalizePhoneNumber } from '../phone/phone-number.js';
 import { OptOutList } from './opt-out-list.js';
 
@@ -12,6 +13,19 @@ export class StaticOptOutList extends OptOutList {
    */
   constructor(numbers: Iterable<string>, allowedCountries?: readonly string[]) {
     super();
+    if (
+      numbers === null ||
+      typeof numbers !== 'object' ||
+      typeof (numbers as Partial<Iterable<string>>)[Symbol.iterator] !== 'function'
+    ) {
+      throw new InvalidOptionsError(
+        'bulk.optOut',
+        'expected a list (array or iterable) of phone numbers',
+      );
+    }
+    if (allowedCountries !== undefined && !Array.isArray(allowedCountries)) {
+      throw new InvalidOptionsError('allowedCountries', 'expected a list of ISO country codes');
+    }
     const set = new Set<string>();
     let index = 0;
     for (const number of numbers) {

@@ -1,6 +1,6 @@
 import type { CampaignReport } from '../bulk/campaign-report.js';
 import { PostaGuverciniError } from './posta-guvercini.error.js';
-import { redactUrlCredentials } from './redact.js';
+import { redactSecrets } from './redact.js';
 
 /**
  * A campaign stopped as a whole (not because of a bad recipient, which is only reported):
@@ -33,15 +33,18 @@ export function campaignInputFailed(
 ): BulkCampaignError {
   return new BulkCampaignError(
     'CAMPAIGN_INPUT_FAILED',
-    `Reading the recipients failed after ${processed} of them; those were sent and reported: ${describeCause(cause)}`,
+    `Reading the recipients failed after ${countOf(processed, 'recipient')}; ${processed === 1 ? 'it was' : 'those were'} processed and are in the report: ${describeCause(cause)}`,
     report,
     { cause },
   );
 }
 
-/** An error's message for logs and error messages, credentials in URLs (Redis) masked. */
-export function describeCause(error: unknown): string {
-  return redactUrlCredentials(error instanceof Error ? error.message : String(error));
+/**
+ * An error's message for logs and error messages, credentials in URLs (Redis) and the given
+ * `secrets` (e.g. the configured Redis password) masked.
+ */
+export function describeCause(error: unknown, secrets: readonly string[] = []): string {
+  return redactSecrets(error instanceof Error ? String(error.message) : String(error), secrets);
 }
 
 /** Durable mode is configured but `bullmq` or `ioredis` cannot be loaded. */
@@ -55,4 +58,9 @@ export class DurableModeUnavailableError extends PostaGuverciniError {
       options,
     );
   }
+}
+
+/** `1 recipient`, `2 recipients`, `1 batch`, `3 batches`: counts in messages read right. */
+export function countOf(n: number, singular: string, plural = `${singular}s`): string {
+  return `${n} ${n === 1 ? singular : plural}`;
 }

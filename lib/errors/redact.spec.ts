@@ -1,4 +1,6 @@
-import { redactUrlCredentials } from './redact.js';
+import { inspect } from 'node:util';
+import { PostaGuverciniError } from './posta-guvercini.error.js';
+import { redactUrlCredentials, sanitizeCause } from './redact.js';
 
 describe('redactUrlCredentials', () => {
   it('masks user and password of every URL, keeps the rest readable', () => {
@@ -19,5 +21,62 @@ describe('redactUrlCredentials', () => {
     for (const text of ['connect ECONNREFUSED 127.0.0.1:6379', 'redis://10.0.0.5:6379/0', '']) {
       expect(redactUrlCredentials(text)).toBe(text);
     }
+  });
+});
+
+describe('sanitizeCause', () => {
+  it('keeps name, message, stack and diagnostic codes of a driver error; drops everything else', () => {
+    const driver = Object.assign(new Error('WRONGPASS invalid username-password pair'), {
+      name: 'ReplyError',
+      code: 'WRONGPASS',
+      command: { name: 'hello', args: ['3', 'AUTH', 'default', 'hunter2-secret'] },
+      previousErrors: [] as unknown[],
+    });
+    driver.previousErrors.push(driver);
+    const safe = sanitizeCause(driver) as Error & Record<string, unknown>;
+    expect(safe).not.toBe(driver);
+    expect(safe).toBeInstanceOf(Error);
+    expect(safe.name).toBe('ReplyError');
+    expect(safe.message).toBe('WRONGPASS invalid username-password pair');
+    expect(safe['code']).toBe('WRONGPASS');
+    expect(safe['command']).toBeUndefined();
+    expect(safe['previousErrors']).toBeUndefined();
+    expect(inspect(safe, { depth: Infinity, showHidden: true })).not.toContain('hunter2');
+    expect(driver.command.args).toContain('hunter2-secret'); // the original is left alone
+  });
+
+  it('masks URL credentials and given secrets along the whole cause chain, AggregateErrors included', () => {
+    const inner = new AggregateError(
+      [new Error('connect ECONNREFUSED redis://:p4ssw0rd@10.0.0.1:6379')],
+      'all attempts failed',
+    );
+    const outer = new Error('pool error (password p4ssw0rd)', { cause: inner });
+    const safe = sanitizeCause(outer, ['p4ssw0rd']) as Error;
+    const text = inspect(safe, { depth: Infinity, showHidden: true });
+    expect(text).not.toContain('p4ssw0rd');
+    expect(safe.message).toBe('pool error (password ***)');
+    const safeInner = safe.cause as AggregateError;
+    expect(safeInner.message).toBe('all attempts failed');
+    expect((safeInner.errors[0] as Error).message).toBe(
+      'connect ECONNREFUSED redis://***@10.0.0.1:6379',
+    );
+  });
+
+  it("keeps the package's own errors as they are, and replaces thrown non-errors", () => {
+    const own = new PostaGuverciniError('X', 'boom');
+    expect(sanitizeCause(own)).toBe(own);
+    expect(sanitizeCause('redis://u:pw@h failed')).toBe('redis://***@h failed');
+    const fromObject = sanitizeCause({ password: 'hunter2' }) as Error;
+    expect(fromObject).toBeInstanceOf(Error);
+    expect(JSON.stringify(fromObject) + inspect(fromObject)).not.toContain('hunter2');
+    expect(sanitizeCause(undefined)).toBeUndefined();
+  });
+
+  it('is applied by every error of the package to its cause', () => {
+    const driver = Object.assign(new Error('NOAUTH'), { command: { args: ['AUTH', 'hunter2'] } });
+    const error = new PostaGuverciniError('X', 'failed', { cause: driver });
+    expect(error.cause).not.toBe(driver);
+    expect(inspect(error, { depth: Infinity, showHidden: true })).not.toContain('hunter2');
+    expect((error.cause as Error).message).toBe('NOAUTH');
   });
 });

@@ -142,6 +142,20 @@ export class PostaGuverciniHealthIndicator {
     key: Key = DEFAULT_KEY as Key,
     options: PostaGuverciniHealthOptions = {},
   ): Promise<PostaGuverciniHealthResult<Key>> {
+    if (typeof key !== 'string' || key.trim() === '') {
+      throw new SmsValidationError(
+        'INVALID_HEALTH_OPTION',
+        `key must be a non-empty string (the name of the result in the health report); got ${key === null ? 'null' : typeof key}`,
+        'key',
+      );
+    }
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw new SmsValidationError(
+        'INVALID_HEALTH_OPTION',
+        `options must be an object { channels?, creditThreshold?, lowCredit?, timeoutMs? }; got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`,
+        'options',
+      );
+    }
     const channels = this.channelsOf(options);
     const lowCredit = options.lowCredit ?? 'degraded';
     if (lowCredit !== 'degraded' && lowCredit !== 'down') {

@@ -1,5 +1,6 @@
 import iconv from 'iconv-lite';
 import { SmsValidationError } from '../errors/validation.error.js';
+import { requireText } from './sms-text.js';
 
 /**
  * Codec for the Turkish single-byte character sets the HTTP and XML APIs of Posta Güvercini
@@ -68,7 +69,8 @@ export function findUnencodableCharacter(
   text: string,
   charset: TurkishCharset = 'iso-8859-9',
 ): { readonly char: string; readonly index: number } | undefined {
-  const { encode } = TABLES[charset];
+  requireText(text, 'findUnencodableCharacter');
+  const { encode } = TABLES[checkCharset(charset)];
   for (let i = 0; i < text.length; i++) {
     if (encode[text.charCodeAt(i)] === 0) {
       const codePoint = text.codePointAt(i)!;
@@ -78,9 +80,19 @@ export function findUnencodableCharacter(
   return undefined;
 }
 
+/**
+ * Throws `SmsValidationError` `TEXT_NOT_ENCODABLE` naming the first character the charset
+ * cannot represent (as {@link encodeIso88599} would), without encoding anything.
+ */
+export function assertIso88599Encodable(text: string, options: EncodeTextOptions = {}): void {
+  const charset = charsetOf(options);
+  const found = findUnencodableCharacter(text, charset);
+  if (found !== undefined) throw unencodable(text, found.index, charset, options.field);
+}
+
 /** Whether every character of the text is representable in the charset. */
 export function canEncodeIso88599(text: string, options: TurkishCharsetOptions = {}): boolean {
-  return findUnencodableCharacter(text, options.charset) === undefined;
+  return findUnencodableCharacter(text, charsetOf(options)) === undefined;
 }
 
 /**
@@ -88,7 +100,8 @@ export function canEncodeIso88599(text: string, options: TurkishCharsetOptions =
  * `TEXT_NOT_ENCODABLE` naming the first character that has no byte in the charset.
  */
 export function encodeIso88599(text: string, options: EncodeTextOptions = {}): Buffer {
-  const charset = options.charset ?? 'iso-8859-9';
+  requireText(text, 'encodeIso88599');
+  const charset = charsetOf(options);
   const { encode } = TABLES[charset];
   const out = Buffer.allocUnsafe(text.length);
   for (let i = 0; i < text.length; i++) {
@@ -101,7 +114,14 @@ export function encodeIso88599(text: string, options: EncodeTextOptions = {}): B
 
 /** Decodes ISO-8859-9 (or windows-1254) bytes. Every byte decodes; nothing is replaced. */
 export function decodeIso88599(bytes: Uint8Array, options: TurkishCharsetOptions = {}): string {
-  const charset = options.charset ?? 'iso-8859-9';
+  if (!(bytes instanceof Uint8Array)) {
+    throw new SmsValidationError(
+      'INVALID_BYTES',
+      `decodeIso88599() expects a Buffer or Uint8Array; got ${bytes === null ? 'null' : typeof bytes}`,
+      'bytes',
+    );
+  }
+  const charset = charsetOf(options);
   const buffer = Buffer.isBuffer(bytes)
     ? bytes
     : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -131,7 +151,8 @@ const FORM_SAFE = (() => {
  * `percentEncodeIso88599('Şişli & ığdır')` → `'%DEi%FEli+%26+%FD%F0d%FDr'`.
  */
 export function percentEncodeIso88599(text: string, options: EncodeTextOptions = {}): string {
-  const charset = options.charset ?? 'iso-8859-9';
+  requireText(text, 'percentEncodeIso88599');
+  const charset = charsetOf(options);
   const { encode } = TABLES[charset];
   let out = '';
   for (let i = 0; i < text.length; i++) {
@@ -159,7 +180,8 @@ export function percentDecodeIso88599(
   encoded: string,
   options: TurkishCharsetOptions = {},
 ): string {
-  const { decode } = TABLES[options.charset ?? 'iso-8859-9'];
+  requireText(encoded, 'percentDecodeIso88599');
+  const { decode } = TABLES[charsetOf(options)];
   let out = '';
   for (let i = 0; i < encoded.length; i++) {
     const code = encoded.charCodeAt(i);
@@ -196,6 +218,8 @@ export function escapeXmlForIso88599(
   text: string,
   options: { readonly attribute?: boolean; readonly field?: string } = {},
 ): string {
+  requireText(text, 'escapeXmlForIso88599');
+  if (options === null || typeof options !== 'object') throw invalidOptions('escapeXmlForIso88599');
   const attribute = options.attribute ?? true;
   const { encode } = TABLES['iso-8859-9'];
   let out = '';
@@ -240,6 +264,28 @@ export function escapeXmlForIso88599(
     out += encode[code] === 0 || (code >= 0x80 && code < 0xa0) ? `&#${code};` : text[i];
   }
   return out;
+}
+
+/** The charset of `options` (default ISO-8859-9); a typed error for anything else. */
+function charsetOf(options: unknown): TurkishCharset {
+  if (options === undefined) return 'iso-8859-9';
+  if (options === null || typeof options !== 'object') throw invalidOptions('the codec');
+  return checkCharset((options as TurkishCharsetOptions).charset ?? 'iso-8859-9');
+}
+
+function checkCharset(charset: unknown): TurkishCharset {
+  if (charset !== 'iso-8859-9' && charset !== 'windows-1254') {
+    throw new SmsValidationError(
+      'INVALID_CHARSET',
+      `charset must be 'iso-8859-9' or 'windows-1254'`,
+      'charset',
+    );
+  }
+  return charset;
+}
+
+function invalidOptions(fn: string): SmsValidationError {
+  return new SmsValidationError('INVALID_OPTIONS', `options of ${fn} must be an object`, 'options');
 }
 
 function isHex(code: number): boolean {

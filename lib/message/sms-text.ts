@@ -66,6 +66,7 @@ function buildCostTable(): Uint8Array {
 
 /** Whether every character of the text is representable in GSM-7. */
 export function isGsm7Text(text: string): boolean {
+  requireText(text, 'isGsm7Text');
   for (let i = 0; i < text.length; i++) if (GSM7_COST[text.charCodeAt(i)] === 0) return false;
   return true;
 }
@@ -76,6 +77,7 @@ export function isGsm7Text(text: string): boolean {
  * concatenated text may need one segment more than `ceil(units / perSegment)`.
  */
 export function analyzeSmsText(text: string): SmsTextAnalysis {
+  requireText(text, 'analyzeSmsText');
   let septets = 0;
   let gsm7 = true;
   for (let i = 0; i < text.length; i++) {
@@ -146,15 +148,73 @@ export interface AssertSmsTextOptions {
 }
 
 /**
+ * The first character no transport carries, with its UTF-16 index: a control character
+ * (Unicode category Cc: U+0000–U+001F and U+007F–U+009F, so NUL, tab, form feed, DEL and the C1
+ * controls) other than line feed and carriage return, or half of a surrogate pair (a broken
+ * emoji). `undefined` when the text has none.
+ *
+ * These are refused by every transport (HTTP, XML, SOAP, JSON, in-memory) before anything is
+ * sent: XML 1.0 cannot carry most of them at all, the single-byte charsets map C1 controls to
+ * nothing a handset shows, and a lone surrogate has no encoding in UTF-8 or UCS-2.
+ */
+export function findForbiddenCharacter(
+  text: string,
+):
+  | { readonly index: number; readonly codeUnit: number; readonly kind: 'control' | 'surrogate' }
+  | undefined {
+  requireText(text, 'findForbiddenCharacter');
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20) {
+      if (code !== 0x0a && code !== 0x0d) return { index: i, codeUnit: code, kind: 'control' };
+    } else if (code >= 0x7f && code <= 0x9f) {
+      return { index: i, codeUnit: code, kind: 'control' };
+    } else if (code >= 0xd800 && code <= 0xdfff) {
+      const next = text.charCodeAt(i + 1);
+      if (code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) i++;
+      else return { index: i, codeUnit: code, kind: 'surrogate' };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Throws `SmsValidationError` `TEXT_NOT_ENCODABLE` when the text has a character no transport
+ * carries (see {@link findForbiddenCharacter}). The message names the character's code and
+ * position, never the text.
+ */
+export function assertNoForbiddenCharacter(text: string, field = 'text'): void {
+  const found = findForbiddenCharacter(text);
+  if (found === undefined) return;
+  const code = `U+${found.codeUnit.toString(16).toUpperCase().padStart(4, '0')}`;
+  throw new SmsValidationError(
+    'TEXT_NOT_ENCODABLE',
+    found.kind === 'control'
+      ? `${field} contains a control character (${code}) at position ${found.index}; no SMS transport carries control characters other than line feed and carriage return. Remove it`
+      : `${field} contains half of a surrogate pair (${code}) at position ${found.index}, a broken emoji or character that no encoding can carry. Remove it`,
+    field,
+  );
+}
+
+/**
  * Checks a text against the provider's rules and returns its analysis. Throws
  * `SmsValidationError`:
  * - `TEXT_EMPTY`: not a string, empty or whitespace only (the provider answers `-1004`/`ERR1090`);
+ * - `TEXT_NOT_ENCODABLE`: a control character other than line feed and carriage return (NUL,
+ *   tab, DEL, C1 controls) or a lone surrogate (see {@link findForbiddenCharacter});
  * - `TEXT_TOO_LONG`: more than 480 characters in GSM-7, or more than 268 characters when the
  *   text needs UCS-2 (provider code `-447`).
  * The message gives the length and the cap, never the text itself.
  */
 export function assertSmsText(text: unknown, options: AssertSmsTextOptions = {}): SmsTextAnalysis {
-  const field = options.field ?? 'text';
+  if (options === null || typeof options !== 'object') {
+    throw new SmsValidationError(
+      'INVALID_OPTIONS',
+      'assertSmsText() options must be an object { field? }',
+      'options',
+    );
+  }
+  const field = typeof options.field === 'string' ? options.field : 'text';
   if (typeof text !== 'string' || text.trim() === '') {
     throw new SmsValidationError(
       'TEXT_EMPTY',
@@ -162,6 +222,7 @@ export function assertSmsText(text: unknown, options: AssertSmsTextOptions = {})
       field,
     );
   }
+  assertNoForbiddenCharacter(text, field);
   const analysis = analyzeSmsText(text);
   if (analysis.encoding === 'gsm7' && analysis.characters > MAX_GSM7_CHARACTERS) {
     throw new SmsValidationError(
@@ -216,6 +277,7 @@ const TURKISH_PATTERN = new RegExp(`[${Object.keys(TURKISH_TRANSLITERATIONS).joi
  * `transliterateTurkish('Şişli ığdır İÇİN çok güzel')` → `'Sisli igdir IÇIN cok güzel'`.
  */
 export function transliterateTurkish(text: string): string {
+  requireText(text, 'transliterateTurkish');
   return text.replace(TURKISH_PATTERN, (char) => TURKISH_TRANSLITERATIONS[char]!);
 }
 
@@ -242,4 +304,15 @@ function describeFirstNonGsm7(text: string): string {
     }
   }
   return 'none';
+}
+
+/** A typed error (never a `TypeError`) when a text utility is given something other than a string. */
+export function requireText(text: unknown, fn: string): asserts text is string {
+  if (typeof text !== 'string') {
+    throw new SmsValidationError(
+      'INVALID_TEXT',
+      `${fn}() expects a string; got ${text === null ? 'null' : typeof text}`,
+      'text',
+    );
+  }
 }

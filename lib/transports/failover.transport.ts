@@ -117,6 +117,12 @@ export class FailoverTransport extends SmsTransport {
         'FailoverTransport needs a non-empty array of SmsTransport instances, in order of preference',
       );
     }
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw new InvalidOptionsError(
+        'options',
+        'expected { breaker?: { threshold?, halfOpenAfterMs? }, resendWhenMaybeAccepted? } or nothing',
+      );
+    }
     const threshold = options.breaker?.threshold ?? 5;
     const halfOpenAfterMs = options.breaker?.halfOpenAfterMs ?? 30_000;
     if (!Number.isInteger(threshold) || threshold < 1)
@@ -153,6 +159,14 @@ export class FailoverTransport extends SmsTransport {
 
   async send(request: SendRequest): Promise<SendResult> {
     return this.sendFrom(0, request);
+  }
+
+  /**
+   * A text is accepted only when every member can carry it, since any of them may end up
+   * sending it.
+   */
+  override assertText(text: string, field = 'text'): void {
+    for (const member of this.members) member.transport.assertText(text, field);
   }
 
   /** What logs and `JSON.stringify` show: members and breaker states (members show no credentials). */

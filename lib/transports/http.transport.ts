@@ -1,7 +1,11 @@
 import { SmsProviderError } from '../errors/provider.error.js';
 import { SmsMalformedResponseError } from '../errors/transport.error.js';
 import { InvalidOptionsError } from '../errors/validation.error.js';
-import { findUnencodableCharacter, percentEncodeIso88599 } from '../message/iso-8859-9.js';
+import {
+  assertIso88599Encodable,
+  findUnencodableCharacter,
+  percentEncodeIso88599,
+} from '../message/iso-8859-9.js';
 import { deliveryReportOf } from './delivery-status.js';
 import { formatCompactIstanbul } from './istanbul-time.js';
 import type { DeliveryReport, RecipientResult } from './sms-transport.types.js';
@@ -91,6 +95,12 @@ export class HttpTransport extends WireTransport {
         `user=${percentEncodeIso88599(account.username, { charset: CHARSET })}&password=${percentEncodeIso88599(account.password, { charset: CHARSET })}`,
       );
     }
+  }
+
+  /** The shared text rules, then windows-1254: a character it has no byte for (an emoji, Cyrillic) is `TEXT_NOT_ENCODABLE`. */
+  override assertText(text: string, field = 'text'): void {
+    super.assertText(text, field);
+    assertIso88599Encodable(text, { charset: CHARSET, field });
   }
 
   protected override prepareSend(account: ResolvedAccount, plan: SendPlan): PreparedSendWork {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SmsProviderError } from '../errors/provider.error.js';
+import { InvalidOptionsError } from '../errors/validation.error.js';
 import { normalizePhoneNumber } from '../phone/phone-number.js';
 import { SmsTransport } from './sms-transport.js';
 import {
@@ -9,8 +10,8 @@ import {
   type SendResult,
   type SmsChannel,
   type StatusRequest,
-  isManyToMany,
 } from './sms-transport.types.js';
+import { checkChannel, planSend, planStatus } from './wire/send-plan.js';
 
 /** A message kept by `InMemoryTransport`. */
 export interface OutboxMessage {
@@ -42,7 +43,13 @@ export class InMemoryTransport extends SmsTransport {
 
   constructor(options: InMemoryTransportOptions = {}) {
     super();
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw new InvalidOptionsError('options', 'expected { credit?: number } or nothing');
+    }
     const credit = options.credit ?? Number.POSITIVE_INFINITY;
+    if (typeof credit !== 'number' || Number.isNaN(credit) || credit < 0) {
+      throw new InvalidOptionsError('credit', 'expected a number of credits ≥ 0 (or Infinity)');
+    }
     this.credits = { otp: credit, bulk: credit };
   }
 
@@ -80,25 +87,30 @@ export class InMemoryTransport extends SmsTransport {
     this.byId.clear();
   }
 
+  /**
+   * Keeps the messages in the outbox. The request is checked exactly as the wire transports
+   * check it (canonical numbers, the shared text rules — no control characters other than line
+   * feed and carriage return, no lone surrogates, the provider's length caps —, valid dates,
+   * sender), so a test on this transport fails where production would.
+   */
   async send(request: SendRequest): Promise<SendResult> {
-    const pairs = isManyToMany(request)
-      ? request.messages
-      : request.to.map((to) => ({ to, text: request.text }));
-    if (this.credits[request.channel] < pairs.length) {
+    const plan = planSend(request, undefined);
+    const pairs = plan.messages;
+    if (this.credits[plan.channel] < pairs.length) {
       throw new SmsProviderError('http', '20', 'insufficient credit');
     }
-    this.credits[request.channel] -= pairs.length;
+    this.credits[plan.channel] -= pairs.length;
     const createdAt = new Date();
     const recipients = pairs.map(({ to, text }) => {
       const message: OutboxMessage = {
         messageId: `MEM_${randomUUID().toUpperCase()}`,
-        channel: request.channel,
+        channel: plan.channel,
         to,
         text,
         createdAt,
-        ...(request.sendAt && request.channel === 'bulk' ? { sendAt: request.sendAt } : {}),
-        ...(request.validUntil ? { validUntil: request.validUntil } : {}),
-        ...(request.sender ? { sender: request.sender } : {}),
+        ...(plan.sendAt && plan.channel === 'bulk' ? { sendAt: plan.sendAt } : {}),
+        ...(plan.validUntil ? { validUntil: plan.validUntil } : {}),
+        ...(plan.sender ? { sender: plan.sender } : {}),
       };
       this.messages.push(message);
       this.byId.set(message.messageId, message);
@@ -109,7 +121,8 @@ export class InMemoryTransport extends SmsTransport {
   }
 
   async status(request: StatusRequest): Promise<DeliveryReport[]> {
-    return request.messageIds.map((messageId) => {
+    const { messageIds } = planStatus(request);
+    return messageIds.map((messageId) => {
       const message = this.byId.get(messageId);
       if (!message) {
         return {
@@ -142,6 +155,7 @@ export class InMemoryTransport extends SmsTransport {
   }
 
   async credit(channel: SmsChannel): Promise<CreditBalance> {
+    channel = checkChannel(channel);
     return { channel, balance: this.credits[channel] };
   }
 }

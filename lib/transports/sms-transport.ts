@@ -1,3 +1,4 @@
+import { assertSmsText } from '../message/sms-text.js';
 import type {
   CreditBalance,
   DeliveryReport,
@@ -26,6 +27,22 @@ export abstract class SmsTransport {
 
   /** Remaining credit of the account behind the channel. */
   abstract credit(channel: SmsChannel): Promise<CreditBalance>;
+
+  /**
+   * Checks, before anything is sent, that this transport can carry `text`; throws
+   * `SmsValidationError` naming `field` when it cannot: `TEXT_EMPTY`, `TEXT_TOO_LONG`, or
+   * `TEXT_NOT_ENCODABLE` (a control character other than line feed and carriage return, a lone
+   * surrogate, or a character the wire format's charset has no byte for). `send` applies the
+   * same rules to every text of a request; `BulkSmsService` calls this for each item of an N-N
+   * campaign, so that one text the transport cannot carry is reported on its own instead of
+   * failing its whole batch.
+   *
+   * The default applies the rules every transport shares (`assertSmsText`). A transport with
+   * a narrower wire format overrides it and calls `super.assertText(text, field)` first.
+   */
+  assertText(text: string, field = 'text'): void {
+    assertSmsText(text, { field });
+  }
 
   /** Releases sockets and timers. Called by the module on application shutdown. */
   async close(): Promise<void> {}

@@ -109,6 +109,12 @@ export class SoapTransport extends WireTransport {
       : this.prepareGroupedSend(account, plan, this.concurrency);
   }
 
+  /** The shared text rules, then XML 1.0's (U+FFFE and U+FFFF are not XML characters). */
+  override assertText(text: string, field = 'text'): void {
+    super.assertText(text, field);
+    escapeXmlUtf8(text, field);
+  }
+
   protected encodeSend(account: ResolvedAccount, batch: SendBatch): WireRequest {
     let body = `${ENVELOPE_OPEN}<${SEND} xmlns="${SOAP_NAMESPACE}">${this.credentialElements.get(account.channel)!}`;
     body += batch.sendAt

@@ -57,6 +57,12 @@ export class XmlTransport extends WireTransport {
     }
   }
 
+  /** The shared text rules, then XML 1.0's (U+FFFE and U+FFFF are not XML characters). */
+  override assertText(text: string, field = 'text'): void {
+    super.assertText(text, field);
+    escapeXmlForIso88599(text, { field });
+  }
+
   protected encodeSend(account: ResolvedAccount, batch: SendBatch): WireRequest {
     const dt = batch.sendAt ? formatSlashedIstanbul(batch.sendAt) : '';
     const dt2 = batch.validUntil ? ` dt2="${formatSlashedIstanbul(batch.validUntil)}"` : '';

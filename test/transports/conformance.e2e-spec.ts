@@ -304,10 +304,14 @@ describe.each(CASES)('%s transport on the %s host, %s', (api, channel, _form, fo
     expect(sim.messages.every((m) => m.text.startsWith(TURKISH_TEXT))).toBe(true);
   });
 
-  it('keeps line breaks and tabs in the text', async () => {
-    const text = 'Satır 1\nSatır 2\r\n\tgirintili';
+  it('keeps line breaks in the text, and refuses a tab before sending (issue 9.5)', async () => {
+    const text = 'Satır 1\nSatır 2\r\n  girintili';
     await transport.send({ channel, to: numbers(1, 450), text });
     expect(sim.messages[0]!.text).toBe(text);
+    await expect(
+      transport.send({ channel, to: numbers(1, 451), text: 'Satır 1\n\tgirintili' }),
+    ).rejects.toMatchObject({ code: 'TEXT_NOT_ENCODABLE' });
+    expect(sim.messages).toHaveLength(1);
   });
 
   it('reports a number the provider refuses the way the API does', async () => {

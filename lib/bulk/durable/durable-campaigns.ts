@@ -2,9 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '@nestjs/common';
 import type { ConnectionOptions, Job, Queue, Worker } from 'bullmq';
 import type { Redis, RedisOptions } from 'ioredis';
-import { BulkCampaignError, campaignInputFailed, describeCause } from '../../errors/bulk.errors.js';
+import {
+  BulkCampaignError,
+  campaignInputFailed,
+  countOf,
+  describeCause,
+} from '../../errors/bulk.errors.js';
 import { PostaGuverciniError } from '../../errors/posta-guvercini.error.js';
+import { sanitizeCause } from '../../errors/redact.js';
 import { SmsValidationError } from '../../errors/validation.error.js';
+import { analyzeSmsText } from '../../message/sms-text.js';
 import type { SmsTransport } from '../../transports/sms-transport.js';
 import type { BatchResult, BatchSender } from '../batch-sender.js';
 import { Campaign } from '../campaign.js';
@@ -70,6 +77,8 @@ export class DurableCampaigns {
     private readonly transport: SmsTransport,
     private readonly sender: BatchSender,
     private readonly logger: Logger,
+    /** The Redis password of the connection, masked wherever a driver's text is shown. */
+    private readonly secrets: readonly string[],
   ) {}
 
   static async create(
@@ -80,15 +89,15 @@ export class DurableCampaigns {
     concurrency: number,
   ): Promise<DurableCampaigns> {
     const { Queue, Worker, Redis } = await loadDurableDependencies();
+    const secrets = connectionSecrets(options.connection);
+    const describe = (error: unknown): string => describeCause(error, secrets);
     const base: RedisOptions =
       typeof options.connection === 'string' ? {} : { ...options.connection };
     const redis =
       typeof options.connection === 'string'
         ? new Redis(options.connection, { lazyConnect: false })
         : new Redis(base);
-    redis.on('error', (error: Error) =>
-      logger.warn(`Redis (bulk campaigns): ${describeCause(error)}`),
-    );
+    redis.on('error', (error: Error) => logger.warn(`Redis (bulk campaigns): ${describe(error)}`));
     const bullConnection: ConnectionOptions =
       typeof options.connection === 'string'
         ? { url: options.connection, maxRetriesPerRequest: null }
@@ -104,7 +113,7 @@ export class DurableCampaigns {
         removeOnFail: { age: options.retentionSeconds },
       },
     });
-    queue.on('error', (error: Error) => logger.warn(`BullMQ queue: ${describeCause(error)}`));
+    queue.on('error', (error: Error) => logger.warn(`BullMQ queue: ${describe(error)}`));
     const store = new DurableCampaignStore(redis, options.prefix, options.retentionSeconds);
     const campaigns = new DurableCampaigns(
       options,
@@ -115,6 +124,7 @@ export class DurableCampaigns {
       transport,
       sender,
       logger,
+      secrets,
     );
     if (options.worker) {
       const worker = new Worker(options.queueName, (job: Job<BatchJob>) => campaigns.process(job), {
@@ -125,11 +135,11 @@ export class DurableCampaigns {
         stalledInterval: options.stalledIntervalMs,
         maxStalledCount: 100,
       });
-      worker.on('error', (error: Error) => logger.warn(`BullMQ worker: ${describeCause(error)}`));
+      worker.on('error', (error: Error) => logger.warn(`BullMQ worker: ${describe(error)}`));
       worker.on('failed', (job: Job<BatchJob> | undefined, error: Error) => {
         if (job)
           logger.error(
-            `Batch ${job.data.b} of campaign ${job.data.c} failed (attempt ${job.attemptsMade}): ${describeCause(error)}`,
+            `Batch ${job.data.b} of campaign ${job.data.c} failed (attempt ${job.attemptsMade}): ${describe(error)}`,
           );
       });
       campaigns.worker = worker;
@@ -153,9 +163,9 @@ export class DurableCampaigns {
       await pipeline.return();
       throw new BulkCampaignError(
         'CAMPAIGN_QUEUE_FAILED',
-        `Campaign ${campaignId} could not be created in Redis; nothing was read or sent: ${describeCause(error)}`,
+        `Campaign ${campaignId} could not be created in Redis; nothing was read or sent: ${this.describe(error)}`,
         tracker.finish(),
-        { cause: error },
+        { cause: this.safe(error) },
       );
     }
     let batches = 0;
@@ -219,9 +229,9 @@ export class DurableCampaigns {
     if (queueError !== undefined) {
       state.error ??= new BulkCampaignError(
         'CAMPAIGN_QUEUE_FAILED',
-        `Queueing campaign ${campaignId} in Redis failed after ${batches} batches (those are still sent by the workers): ${describeCause(queueError)}`,
+        `Queueing campaign ${campaignId} in Redis failed after ${countOf(batches, 'batch', 'batches')} (those are still sent by the workers): ${this.describe(queueError)}`,
         tracker.report(),
-        { cause: queueError },
+        { cause: this.safe(queueError) },
       );
     }
     await following;
@@ -240,7 +250,16 @@ export class DurableCampaigns {
       onRecipient?: (outcome: RecipientOutcome) => void | Promise<void>;
     },
   ): Promise<Campaign> {
-    const meta = await this.store.get(campaignId);
+    let meta: StoredCampaign | undefined;
+    try {
+      meta = await this.store.get(campaignId);
+    } catch (error) {
+      throw new PostaGuverciniError(
+        'CAMPAIGN_STORE_UNAVAILABLE',
+        `Campaign ${campaignId} could not be read from Redis: ${this.describe(error)}`,
+        { cause: this.safe(error) },
+      );
+    }
     if (!meta) {
       throw new SmsValidationError(
         'CAMPAIGN_NOT_FOUND',
@@ -324,7 +343,7 @@ export class DurableCampaigns {
         if (enqueued && cursor >= batches) return;
       } catch (error) {
         // Redis hiccup: ioredis reconnects; keep following.
-        this.logger.warn(`Following campaign ${campaignId}: ${describeCause(error)}`);
+        this.logger.warn(`Following campaign ${campaignId}: ${this.describe(error)}`);
       }
       if (count < 100) await this.sleep(this.options.pollIntervalMs);
     }
@@ -342,9 +361,9 @@ export class DurableCampaigns {
     } catch (error) {
       state.error ??= new BulkCampaignError(
         'CAMPAIGN_SINK_FAILED',
-        `The campaign's onRecipient callback threw, so this process stopped queueing and following it (batches already queued are still sent): ${describeCause(error)}`,
+        `The campaign's onRecipient callback threw, so this process stopped queueing and following it (batches already queued are still sent): ${this.describe(error)}`,
         tracker.report(),
-        { cause: error },
+        { cause: this.safe(error) },
       );
     }
   }
@@ -439,18 +458,62 @@ export class DurableCampaigns {
         codes = new Map(reports.map((r) => [r.messageId, r.providerCode]));
       } catch (error) {
         this.logger.warn(
-          `Reconciling a re-sent batch: the status query failed (${describeCause(error)}); its ids are reported with reason 'recovered'`,
+          `Reconciling a re-sent batch: the status query failed (${this.describe(error)}); its ids are reported with reason 'recovered'`,
         );
       }
     }
+    // What the lost attempt cost. A re-sent copy the provider deleted as a duplicate (-202)
+    // proves that the dead worker's request reached the provider and that the provider accepted
+    // (and charged) the original of that recipient. The reply with the charge was lost, so the
+    // charge is the provider's price of the text: one credit per SMS segment (what the re-send
+    // charged a fresh copy), and only when the API reports charges at all (HTTP, JSON).
+    const reportsCharges =
+      resent.credits > 0 ||
+      resent.outcomes.some((o) => o.status === 'sent' && o.charge !== undefined);
+    let duplicates = 0;
+    let lostCredits = 0;
+    const itemTexts = new Map(recipients.map((r) => [r.index, r.text]));
     const outcomes = resent.outcomes.map((outcome): RecipientOutcome => {
       if (outcome.status !== 'sent') return outcome;
       const code = outcome.messageId ? codes?.get(outcome.messageId) : undefined;
-      if (code === '-202')
-        return { to: outcome.to, index: outcome.index, status: 'sent', reason: 'recovered' };
+      if (code === '-202') {
+        duplicates++;
+        if (!reportsCharges) {
+          return { to: outcome.to, index: outcome.index, status: 'sent', reason: 'recovered' };
+        }
+        const charge = analyzeSmsText(campaign.text ?? itemTexts.get(outcome.index) ?? '').segments;
+        lostCredits += charge;
+        return {
+          to: outcome.to,
+          index: outcome.index,
+          status: 'sent',
+          reason: 'recovered',
+          charge,
+        };
+      }
       return codes === undefined ? { ...outcome, reason: 'recovered' } : outcome;
     });
-    return { ...resent, outcomes };
+    // The lost requests: the one request that carried the batch, or — where the API needs one
+    // request per message (the HTTP API's N-N emulation) — one per duplicate.
+    const perAttempt = resent.firstAttemptRequests ?? 0;
+    const lostRequests =
+      duplicates === 0 ? 0 : perAttempt >= recipients.length ? duplicates : perAttempt;
+    return {
+      ...resent,
+      outcomes,
+      requests: resent.requests + lostRequests,
+      credits: resent.credits + lostCredits,
+    };
+  }
+
+  /** A driver's error message with the Redis credentials masked, for logs and messages. */
+  private describe(error: unknown): string {
+    return describeCause(error, this.secrets);
+  }
+
+  /** A driver's error as an error cause: sanitised, the Redis credentials masked. */
+  private safe(error: unknown): unknown {
+    return sanitizeCause(error, this.secrets);
   }
 
   private async campaign(campaignId: string): Promise<StoredCampaign | undefined> {
@@ -497,4 +560,28 @@ function withReport(error: BulkCampaignError, report: CampaignReport): BulkCampa
     report,
     { cause: error.cause },
   );
+}
+
+/** The password of a Redis connection (URL or options), to mask in messages and causes. */
+function connectionSecrets(connection: ResolvedDurableOptions['connection']): string[] {
+  const secrets: string[] = [];
+  if (typeof connection === 'string') {
+    try {
+      const url = new URL(connection);
+      if (url.password) secrets.push(url.password, safeDecode(url.password));
+    } catch {
+      // Not a URL: ioredis will refuse it; nothing to mask.
+    }
+  } else {
+    if (typeof connection.password === 'string') secrets.push(connection.password);
+  }
+  return secrets.filter((secret) => secret.length > 0);
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
