@@ -1,3 +1,5 @@
+import { InvalidOptionsError } from '../../errors/validation.error.js';
+
 /**
  * A challenge as a store keeps it. It holds no code, only the code's HMAC; times are epoch
  * milliseconds of the service's clock (`otp.clock`).
@@ -27,6 +29,23 @@ export interface OtpChallengeRecord {
   readonly maxAttempts: number;
   /** Resends so far. */
   readonly resends: number;
+  /**
+   * Key of the account this challenge counts against for `otp.lockout` (a keyed digest of the
+   * subject, else of the phone; no personal data). Absent when the lockout is off.
+   */
+  readonly lockoutKey?: string;
+}
+
+/**
+ * `otp.lockout` as a store applies it: consecutive failed verifications are counted per
+ * account (`OtpChallengeRecord.lockoutKey`) across challenges; `maxFailures` of them within
+ * `windowMs` lock the account for `lockMs` (every send and verification is refused); a right
+ * code resets the count. Counted in the same atomic step as the attempt.
+ */
+export interface OtpLockoutPolicy {
+  readonly maxFailures: number;
+  readonly windowMs: number;
+  readonly lockMs: number;
 }
 
 /**
@@ -50,6 +69,17 @@ export type OtpRateLimitOutcome =
       /** The counter that refuses longest. */
       readonly scope: OtpRateLimitHit['scope'];
       /** Milliseconds until that counter lets one more through (> 0). */
+      readonly retryAfterMs: number;
+    };
+
+/** Outcome of `OtpStore.create`: a send limit or the account lockout may refuse it. */
+export type OtpCreateOutcome =
+  | OtpRateLimitOutcome
+  | {
+      readonly allowed: false;
+      /** The account (`record.lockoutKey`) is locked by `otp.lockout`. */
+      readonly locked: true;
+      /** Milliseconds until the lock ends (> 0). */
       readonly retryAfterMs: number;
     };
 
@@ -82,6 +112,17 @@ export type OtpAttemptOutcome =
       readonly status: 'invalid';
       readonly attemptsLeft: number;
       readonly challenge: OtpChallengeSummary;
+      /**
+       * Set when this failure reached `lockout.maxFailures`: the account is locked from now on,
+       * for this many milliseconds.
+       */
+      readonly accountLockedMs?: number;
+    }
+  /** The challenge's account is locked (`otp.lockout`); not evaluated, not counted. */
+  | {
+      readonly status: 'account_locked';
+      readonly retryAfterMs: number;
+      readonly challenge: OtpChallengeSummary;
     }
   /** Locked before this attempt; not evaluated. */
   | {
@@ -108,6 +149,8 @@ export interface OtpReplacePolicy {
   readonly limits: readonly OtpRateLimitHit[];
   /** Unique id of this send, recorded in the counters. */
   readonly hitId: string;
+  /** When set, a resend for a locked account (`record.lockoutKey`) is refused. */
+  readonly lockout?: OtpLockoutPolicy;
 }
 
 /** Outcome of `OtpStore.replace`. */
@@ -122,6 +165,7 @@ export type OtpReplaceOutcome =
   | { readonly status: 'locked'; readonly retryAfterMs: number }
   | { readonly status: 'cooldown'; readonly retryAfterMs: number }
   | { readonly status: 'max_resends' }
+  | { readonly status: 'account_locked'; readonly retryAfterMs: number }
   | {
       readonly status: 'rate_limited';
       readonly scope: OtpRateLimitHit['scope'];
@@ -147,7 +191,8 @@ export abstract class OtpStore {
     record: OtpChallengeRecord,
     limits: readonly OtpRateLimitHit[],
     now: number,
-  ): Promise<OtpRateLimitOutcome>;
+    lockout?: OtpLockoutPolicy,
+  ): Promise<OtpCreateOutcome>;
 
   /**
    * Compare + count + consume in one step: if the challenge exists, is not locked and not
@@ -155,11 +200,16 @@ export abstract class OtpStore {
    * `candidate.purpose` and `candidate.phone`, each when given, with the stored purpose and
    * phone). On a match of all of them the challenge is deleted (single use); any mismatch is
    * answered `invalid` and counted, like a wrong code.
+   *
+   * With `lockout` (and a challenge with a `lockoutKey`): a locked account answers
+   * `account_locked` before anything is evaluated; a mismatch also counts one failure for the
+   * account (and locks it when `maxFailures` is reached); a match resets the account's count.
    */
   abstract attempt(
     challengeId: string,
     candidate: OtpAttemptCandidate,
     now: number,
+    lockout?: OtpLockoutPolicy,
   ): Promise<OtpAttemptOutcome>;
 
   /**
@@ -190,6 +240,38 @@ export abstract class OtpStore {
     hitId: string,
     now: number,
   ): Promise<OtpRateLimitOutcome>;
+
+  /**
+   * Whether this store implements `otp.lockout` (the `lockout` arguments, `unlock()` and
+   * `sendWait()`). The built-in stores do; a store of your own that leaves this `false` must be
+   * used with `otp.lockout: false` (the service refuses to start otherwise).
+   */
+  get supportsLockout(): boolean {
+    return false;
+  }
+
+  /**
+   * Lifts the lockout of the given accounts and forgets their failures. `true` when one of them
+   * was locked.
+   */
+  async unlock(_lockoutKeys: readonly string[], _now: number): Promise<boolean> {
+    throw new InvalidOptionsError(
+      'otp.store',
+      'this store does not implement otp.lockout (unlock); set otp.lockout: false or implement it',
+    );
+  }
+
+  /**
+   * Milliseconds until a send with `limits` for the account `lockoutKey` would be allowed (0:
+   * now), without counting anything. `undefined` when the store cannot tell.
+   */
+  async sendWait(
+    _limits: readonly OtpRateLimitHit[],
+    _lockoutKey: string | undefined,
+    _now: number,
+  ): Promise<number | undefined> {
+    return undefined;
+  }
 
   /** Releases what the store opened (connections). Called on application shutdown. */
   async close(): Promise<void> {}
