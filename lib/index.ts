@@ -171,6 +171,7 @@ export type {
   OtpRateLimitRule,
   OtpStoreOption,
   RedisOtpStoreConfig,
+  OtpLockoutOptions,
 } from './otp/otp.options.js';
 export type {
   OtpEventMap,
@@ -179,6 +180,7 @@ export type {
   OtpVerifiedEvent,
   OtpFailedEvent,
   OtpLockedEvent,
+  OtpUnlockedEvent,
   OtpRateLimitedEvent,
   OtpCancelledEvent,
 } from './otp/otp.events.js';
@@ -190,6 +192,8 @@ export type {
   OtpChallengeSummary,
   OtpRateLimitHit,
   OtpRateLimitOutcome,
+  OtpCreateOutcome,
+  OtpLockoutPolicy,
   OtpAttemptCandidate,
   OtpAttemptOutcome,
   OtpReplacement,
@@ -207,6 +211,8 @@ export {
   OtpChallengeNotFoundError,
   OtpChallengeLockedError,
   OtpStoreUnavailableError,
+  OtpLockedError,
+  OtpDeliveryUncertainError,
 } from './errors/otp.errors.js';
 export type { OtpRateLimitKind } from './errors/otp.errors.js';
 
@@ -242,8 +248,13 @@ export {
   OtpRequiredException,
   OtpRejectedException,
   OtpLockedException,
+  OtpAccountLockedException,
   OtpTooManyRequestsException,
   OtpUnavailableException,
   OtpBadRequestException,
 } from './otp/guard/otp-http.exceptions.js';
-export type { OtpChallengeDetails, OtpRejectionReason } from './otp/guard/otp-http.exceptions.js';
+export type {
+  OtpChallengeDetails,
+  OtpRejectionReason,
+  OtpClientAction,
+} from './otp/guard/otp-http.exceptions.js';

@@ -1,5 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import { bulkProviders } from './bulk/bulk.providers.js';
+import { printWithoutSecrets } from './errors/redact.js';
 import { otpProviders } from './otp/otp.providers.js';
 import {
   POSTA_GUVERCINI_OPTIONS,
@@ -14,7 +15,14 @@ import { SmsTransport } from './transports/sms-transport.js';
 export const postaGuverciniProviders: Provider[] = [
   {
     provide: POSTA_GUVERCINI_RESOLVED_OPTIONS,
-    useFactory: (options: PostaGuverciniModuleOptions) => validateModuleOptions(options),
+    // The options hold passwords and the OTP secret: the provided value prints without them.
+    useFactory: (options: PostaGuverciniModuleOptions) =>
+      printWithoutSecrets(validateModuleOptions(options), 'PostaGuverciniModuleOptions', () => ({
+        transport: typeof options.transport === 'string' ? options.transport : options.transport?.name,
+        accounts: Object.keys(options.accounts ?? {}),
+        otp: options.otp === undefined ? undefined : '[configured]',
+        bulk: options.bulk === undefined ? undefined : '[configured]',
+      })),
     inject: [POSTA_GUVERCINI_OPTIONS],
   },
   {

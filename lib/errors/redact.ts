@@ -87,3 +87,26 @@ class SafeCause extends Error {
     };
   }
 }
+
+/**
+ * A shallow copy of an options object that prints without secrets: `util.inspect` /
+ * `console.log` and `JSON.stringify` show only `summary` (both hooks are non-enumerable, so
+ * the copy still compares equal to the original). For objects such as the module options,
+ * which hold passwords and the OTP secret.
+ * Not exported from the package entry point; internal files import it from here.
+ */
+export function printWithoutSecrets<T extends object>(
+  value: T,
+  label: string,
+  summary: () => Record<string, unknown>,
+): T {
+  const copy = { ...value };
+  Object.defineProperties(copy, {
+    [Symbol.for('nodejs.util.inspect.custom')]: {
+      value: () => `${label} ${JSON.stringify(summary())}`,
+      enumerable: false,
+    },
+    toJSON: { value: () => summary(), enumerable: false },
+  });
+  return copy;
+}

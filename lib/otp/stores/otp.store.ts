@@ -275,4 +275,17 @@ export abstract class OtpStore {
 
   /** Releases what the store opened (connections). Called on application shutdown. */
   async close(): Promise<void> {}
+
+  /**
+   * What `console.log` / `util.inspect` show of a store: its class only (a store may hold a
+   * connection with a password, and holds challenges).
+   */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `${this.constructor.name} ${JSON.stringify(this.toJSON())}`;
+  }
+
+  /** What `JSON.stringify` shows of a store: its class only. */
+  toJSON(): Record<string, unknown> {
+    return { store: this.constructor.name };
+  }
 }

@@ -114,9 +114,12 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
   private client: RedisOtpClient | undefined;
   private opening: Promise<RedisOtpClient> | undefined;
   private closed = false;
+  /** The options (URL and redisOptions may hold the password): private, never printed. */
+  readonly #options: RedisOtpStoreOptions;
 
-  constructor(private readonly options: RedisOtpStoreOptions) {
+  constructor(options: RedisOtpStoreOptions) {
     super();
+    this.#options = options;
     if (options === null || typeof options !== 'object') {
       throw new InvalidOptionsError('otp.store', 'RedisOtpStore expects { client } or { url }');
     }
@@ -173,6 +176,16 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
     const store = new RedisOtpStore(options);
     await store.ready();
     return store;
+  }
+
+  /** What `JSON.stringify` (and `util.inspect`) show: the key prefix and clock, no connection. */
+  override toJSON(): Record<string, unknown> {
+    return {
+      store: 'RedisOtpStore',
+      keyPrefix: this.keyPrefix,
+      clock: this.clockMode === '1' ? 'redis' : 'service',
+      ownsClient: this.ownsClient,
+    };
   }
 
   /**
@@ -577,9 +590,9 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
       retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
       connectionName: 'posta-guvercini-otp',
     };
-    const settings = { ...defaults, ...(this.options.redisOptions ?? {}) };
+    const settings = { ...defaults, ...(this.#options.redisOptions ?? {}) };
     const client =
-      this.options.url === undefined ? new Redis(settings) : new Redis(this.options.url, settings);
+      this.#options.url === undefined ? new Redis(settings) : new Redis(this.#options.url, settings);
     this.watch(client);
     // With the offline queue off, a command before the first connection would fail: wait for
     // it — or for a first connection error (refused, unknown host…), or 2 s — whichever is first.
