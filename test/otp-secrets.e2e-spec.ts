@@ -155,9 +155,11 @@ describe('secrets and credentials', () => {
         expect(verify).toBeInstanceOf(OtpStoreUnavailableError);
         expectNoSecret(printedChain(verify));
       } finally {
-        const ended = new Promise((resolve) => client.once('end', resolve));
-        client.disconnect();
-        await ended;
+        if (client.status !== 'end') {
+          const ended = new Promise((resolve) => client.once('end', resolve));
+          client.disconnect();
+          await ended;
+        }
       }
     });
 
