@@ -13,6 +13,7 @@ import {
   Post,
 } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
@@ -123,16 +124,22 @@ describe.each<[Platform]>([['express'], ['fastify']])('OtpGuard hardening on %s'
   async function start(
     otp: Omit<OtpModuleOptions, 'secret'> = {},
     transport: InMemoryTransport = new InMemoryTransport(),
+    /** Trust the proxy by its address (here: loopback), as docs/security.md shows. */
+    trustOneProxy = false,
   ): Promise<{ app: INestApplication; transport: InMemoryTransport }> {
     const moduleRef = await Test.createTestingModule({
       imports: [HardeningApp.create(otp, transport)],
     }).compile();
     const app =
       platform === 'express'
-        ? moduleRef.createNestApplication({ logger: false })
-        : moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), {
-            logger: false,
-          });
+        ? moduleRef.createNestApplication<NestExpressApplication>({ logger: false })
+        : moduleRef.createNestApplication<NestFastifyApplication>(
+            new FastifyAdapter(trustOneProxy ? { trustProxy: 'loopback' } : {}),
+            { logger: false },
+          );
+    if (platform === 'express' && trustOneProxy) {
+      (app as NestExpressApplication).set('trust proxy', 'loopback');
+    }
     await app.init();
     if (platform === 'fastify') {
       await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
@@ -213,6 +220,27 @@ describe.each<[Platform]>([['express'], ['fastify']])('OtpGuard hardening on %s'
     expect(retry.body).toMatchObject({ action: 'request_new_code' });
     expect(Math.abs(Number(retry.headers['retry-after']) - wait)).toBeLessThanOrEqual(1);
     expect(transport.outbox).toHaveLength(1);
+  });
+
+  it('the per-IP cap behind a proxy, as docs/security.md describes it', async () => {
+    const ask = (app: INestApplication, forwardedFor: string, user: string) =>
+      request(app.getHttpServer())
+        .post('/login')
+        .set('x-user', user)
+        .set('X-Forwarded-For', forwardedFor);
+    const otp = { phoneLimits: [], ipLimits: [{ limit: 1, windowSeconds: 600 }] };
+
+    // Without trusting the proxy, every client has the proxy's (here: loopback) address.
+    const shared = await start(otp);
+    expect((await ask(shared.app, '198.51.100.1', 'u-1')).status).toBe(401);
+    expect((await ask(shared.app, '198.51.100.2', 'u-2')).status).toBe(429);
+
+    // Trusting the proxy's address: the client address the proxy appended counts, and a value
+    // the client put in front of it (spoofed) does not.
+    const trusted = await start(otp, new InMemoryTransport(), true);
+    expect((await ask(trusted.app, '198.51.100.1', 'u-1')).status).toBe(401);
+    expect((await ask(trusted.app, '198.51.100.2', 'u-2')).status).toBe(401);
+    expect((await ask(trusted.app, '203.0.113.77, 198.51.100.1', 'u-3')).status).toBe(429);
   });
 
   describe('strict bindings', () => {
