@@ -12,6 +12,7 @@ import { Controller, Injectable, type INestApplication, Module, Post } from '@ne
 import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import {
+  BulkSmsService,
   InvalidOptionsError,
   JsonTransport,
   OtpGuard,
@@ -228,6 +229,7 @@ describe('secrets and credentials', () => {
         options: app.get(POSTA_GUVERCINI_RESOLVED_OPTIONS),
         health: app.get(PostaGuverciniHealthIndicator),
         guard: app.get(OtpGuard, { strict: false }),
+        bulk: app.get(BulkSmsService),
       };
       expect(objects.store).toBeInstanceOf(RedisOtpStore);
       // The store works with the right password (so it really holds it).
@@ -247,6 +249,24 @@ describe('secrets and credentials', () => {
         new RedisOtpStore({ redisOptions: { password: REDIS_PASSWORD } }),
       ];
       for (const store of stores) expectNoSecret(printed(store));
+    });
+
+    it('BulkSmsService with a durable queue whose Redis URL holds the password', async () => {
+      const moduleRef = await Test.createTestingModule({
+        imports: [
+          PostaGuverciniModule.forRoot({
+            transport: 'memory',
+            bulk: {
+              durable: {
+                connection: `redis://:${REDIS_PASSWORD}@127.0.0.1:${port}/0`,
+                worker: false,
+              },
+            },
+          }),
+        ],
+      }).compile();
+      expectNoSecret(printed(moduleRef.get(BulkSmsService)));
+      await moduleRef.close();
     });
 
     it('a wire transport made by hand', () => {
