@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import {
   JsonTransport,
   MemoryOtpStore,
+  OtpChallengeLockedError,
   OtpDeliveryUncertainError,
   OtpLockedError,
   OtpRateLimitError,
@@ -222,6 +223,9 @@ describe.each<StoreKind>(['memory', 'redis'])('otp.lockout on the %s store', (ki
       attemptsLeft: 0,
       retryAfterSeconds: 500,
     });
+    const resend = await service.resend(challengeId).catch((e: unknown) => e);
+    expect(resend).toBeInstanceOf(OtpChallengeLockedError);
+    expect((resend as OtpChallengeLockedError).retryAfterSeconds).toBe(500);
     const refused = await service.send({ phone: PHONE, purpose: 'login' }).catch((e) => e);
     expect(refused).toBeInstanceOf(OtpRateLimitError);
     expect((refused as OtpRateLimitError).retryAfterSeconds).toBe(500);

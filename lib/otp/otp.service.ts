@@ -476,7 +476,10 @@ export class OtpService {
         throw new OtpLockedError(seconds);
       }
       case 'locked':
-        throw new OtpChallengeLockedError(toSeconds(outcome.retryAfterMs));
+        // When send() will really accept a new code for this phone and account (0: now).
+        throw new OtpChallengeLockedError(
+          await this.newCodeWait(hasher, record, undefined, outcome.retryAfterMs, now),
+        );
       case 'cooldown': {
         const seconds = toSeconds(outcome.retryAfterMs);
         refused('resend_cooldown', seconds);

@@ -592,7 +592,9 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
     };
     const settings = { ...defaults, ...(this.#options.redisOptions ?? {}) };
     const client =
-      this.#options.url === undefined ? new Redis(settings) : new Redis(this.#options.url, settings);
+      this.#options.url === undefined
+        ? new Redis(settings)
+        : new Redis(this.#options.url, settings);
     this.watch(client);
     // With the offline queue off, a command before the first connection would fail: wait for
     // it — or for a first connection error (refused, unknown host…), or 2 s — whichever is first.
