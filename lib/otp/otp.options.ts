@@ -123,8 +123,8 @@ export interface OtpModuleOptions {
    */
   readonly store?: OtpStoreOption;
   /**
-   * Audit and metrics callbacks (`onSent`, `onVerified`, `onFailed`, `onLocked`,
-   * `onRateLimited`); the same events are emitted on `OtpService.events`. Payloads never hold a
+   * Audit and metrics callbacks (`onSent`, `onVerified`, `onFailed`, `onLocked`, `onUnlocked`,
+   * `onRateLimited`, `onCancelled`); the same events are emitted on `OtpService.events`. Payloads never hold a
    * code or the secret.
    */
   readonly hooks?: OtpHooks;
