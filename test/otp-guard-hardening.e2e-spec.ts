@@ -152,10 +152,11 @@ describe.each<[Platform]>([['express'], ['fastify']])('OtpGuard hardening on %s'
     /(?<!\d)(\d{6})(?!\d)/.exec(transport.lastMessageTo(CANONICAL, 'otp')?.text ?? '')![1]!;
   const wrong = (code: string): string => code.replace(/\d/g, (d) => String((Number(d) + 5) % 10));
 
-  it('locks the account after 10 wrong codes across challenges and two instances on one Redis: 429, Retry-After, nothing sent', async () => {
+  it('locks the account after 10 wrong codes across challenges and two instances (clocks 10 minutes apart) on one Redis: 429, Retry-After, nothing sent', async () => {
     const store = { type: 'redis' as const, client: redis, keyPrefix: prefix };
     const a = await start({ store, phoneLimits: [] });
-    const b = await start({ store, phoneLimits: [] });
+    // The second instance's clock is 10 minutes ahead: the store's clock (Redis TIME) rules.
+    const b = await start({ store, phoneLimits: [], clock: () => Date.now() + 10 * 60_000 });
     for (let round = 0; round < 5; round++) {
       const [sender, verifier] = round % 2 === 0 ? [a, b] : [b, a];
       const challenge = await request(sender.app.getHttpServer())
