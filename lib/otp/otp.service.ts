@@ -213,6 +213,13 @@ export class OtpService {
     const code = generateOtpCode(this.options.codeLength);
     const bindingDigest = hasher.bindingDigest(canonicalOtpBinding(subject, bind));
     const lockoutKey = this.lockoutKeyOf(hasher, subject, phone);
+    const limits = otpRateLimitHits(
+      hasher,
+      phone,
+      ip,
+      this.options.phoneLimits,
+      this.options.ipLimits,
+    );
     const record: OtpChallengeRecord = {
       challengeId,
       codeHash: hasher.codeHash(challengeId, code, bindingDigest),
@@ -227,14 +234,9 @@ export class OtpService {
       maxAttempts: this.options.maxAttempts,
       resends: 0,
       ...(lockoutKey === undefined ? {} : { lockoutKey }),
+      // So that a locked challenge tells when a new code will really be sent, in one step.
+      sendLimits: limits.filter((limit) => limit.scope === 'phone'),
     };
-    const limits = otpRateLimitHits(
-      hasher,
-      phone,
-      ip,
-      this.options.phoneLimits,
-      this.options.ipLimits,
-    );
     const outcome = await this.useStore(() =>
       this.store.create(record, limits, now, this.options.lockout),
     );
@@ -331,6 +333,7 @@ export class OtpService {
           codeHash: hasher.codeHash(challengeId, code, bindingDigest),
           purpose,
           ...(phone === undefined ? {} : { phone }),
+          newCodeLimits: this.ipLimitHits(hasher, request.ip),
         },
         now,
         this.options.lockout,
@@ -394,13 +397,16 @@ export class OtpService {
         throw new OtpLockedError(toSeconds(outcome.retryAfterMs));
       }
       case 'locked': {
-        const retryAfterSeconds = await this.newCodeWait(
-          hasher,
-          outcome.challenge,
-          request.ip,
-          outcome.retryAfterMs,
-          now,
-        );
+        const retryAfterSeconds =
+          outcome.newCodeInMs === undefined
+            ? await this.newCodeWait(
+                hasher,
+                outcome.challenge,
+                request.ip,
+                outcome.retryAfterMs,
+                now,
+              )
+            : Math.ceil(outcome.newCodeInMs / 1000);
         this.emit('failed', {
           challengeId,
           reason: 'locked',
@@ -478,7 +484,9 @@ export class OtpService {
       case 'locked':
         // When send() will really accept a new code for this phone and account (0: now).
         throw new OtpChallengeLockedError(
-          await this.newCodeWait(hasher, record, undefined, outcome.retryAfterMs, now),
+          outcome.newCodeInMs === undefined
+            ? await this.newCodeWait(hasher, record, undefined, outcome.retryAfterMs, now)
+            : Math.ceil(outcome.newCodeInMs / 1000),
         );
       case 'cooldown': {
         const seconds = toSeconds(outcome.retryAfterMs);
@@ -567,6 +575,12 @@ export class OtpService {
     const removed = await this.useStore(() => this.store.delete(id));
     if (removed) this.emit('cancelled', { challengeId: id, at: new Date(this.now()) });
     return removed;
+  }
+
+  /** The per-IP counters a send from `ip` would hit (none without a usable address). */
+  private ipLimitHits(hasher: OtpHasher, ip: unknown): OtpRateLimitHit[] {
+    if (typeof ip !== 'string' || ip === '') return [];
+    return otpRateLimitHits(hasher, '', ip, [], this.options.ipLimits);
   }
 
   /** The `otp.lockout` account of a challenge: its subject, else its phone (keyed digests). */
