@@ -182,6 +182,7 @@ export type {
   OtpRateLimitRule,
   OtpStoreOption,
   RedisOtpStoreConfig,
+  OtpLockoutOptions,
 } from './otp/otp.options.js';
 export type {
   OtpEventMap,
@@ -190,6 +191,7 @@ export type {
   OtpVerifiedEvent,
   OtpFailedEvent,
   OtpLockedEvent,
+  OtpUnlockedEvent,
   OtpRateLimitedEvent,
   OtpCancelledEvent,
 } from './otp/otp.events.js';
@@ -201,6 +203,8 @@ export type {
   OtpChallengeSummary,
   OtpRateLimitHit,
   OtpRateLimitOutcome,
+  OtpCreateOutcome,
+  OtpLockoutPolicy,
   OtpAttemptCandidate,
   OtpAttemptOutcome,
   OtpReplacement,
@@ -218,6 +222,8 @@ export {
   OtpChallengeNotFoundError,
   OtpChallengeLockedError,
   OtpStoreUnavailableError,
+  OtpLockedError,
+  OtpDeliveryUncertainError,
 } from './errors/otp.errors.js';
 export type { OtpRateLimitKind } from './errors/otp.errors.js';
 
@@ -253,8 +259,13 @@ export {
   OtpRequiredException,
   OtpRejectedException,
   OtpLockedException,
+  OtpAccountLockedException,
   OtpTooManyRequestsException,
   OtpUnavailableException,
   OtpBadRequestException,
 } from './otp/guard/otp-http.exceptions.js';
-export type { OtpChallengeDetails, OtpRejectionReason } from './otp/guard/otp-http.exceptions.js';
+export type {
+  OtpChallengeDetails,
+  OtpRejectionReason,
+  OtpClientAction,
+} from './otp/guard/otp-http.exceptions.js';

@@ -1,5 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import { bulkProviders } from './bulk/bulk.providers.js';
+import { printWithoutSecrets } from './errors/redact.js';
 import { otpProviders } from './otp/otp.providers.js';
 import {
   POSTA_GUVERCINI_OPTIONS,
@@ -16,10 +17,17 @@ export const postaGuverciniProviders: Provider[] = [
   {
     provide: POSTA_GUVERCINI_RESOLVED_OPTIONS,
     // OpenTelemetry (optional peer) is loaded before any service exists, or found absent.
+    // The options hold passwords and the OTP secret: the provided value prints without them.
     useFactory: async (options: PostaGuverciniModuleOptions) => {
       const resolved = validateModuleOptions(options);
       await loadTelemetry();
-      return resolved;
+      return printWithoutSecrets(resolved, 'PostaGuverciniModuleOptions', () => ({
+        transport:
+          typeof options.transport === 'string' ? options.transport : options.transport?.name,
+        accounts: Object.keys(options.accounts ?? {}),
+        otp: options.otp === undefined ? undefined : '[configured]',
+        bulk: options.bulk === undefined ? undefined : '[configured]',
+      }));
     },
     inject: [POSTA_GUVERCINI_OPTIONS],
   },

@@ -78,6 +78,11 @@ export interface StoreUnderTest {
   dispose(): Promise<void>;
 }
 
+/**
+ * A store of the given kind. The Redis store runs on the service's clock (`clock: 'service'`)
+ * so these tests can move time with a `ManualClock`; the store's default, Redis `TIME`, has its
+ * own tests (test/otp-lockout-clock.e2e-spec.ts).
+ */
 export async function createStore(kind: StoreKind, label: string): Promise<StoreUnderTest> {
   if (kind === 'memory') {
     const store = new MemoryOtpStore();
@@ -86,7 +91,7 @@ export async function createStore(kind: StoreKind, label: string): Promise<Store
   const client = new Redis(REDIS_URL, { lazyConnect: true });
   await client.connect();
   const prefix = uniquePrefix(label);
-  const store = new RedisOtpStore({ client, keyPrefix: prefix });
+  const store = new RedisOtpStore({ client, keyPrefix: prefix, clock: 'service' });
   return {
     store,
     challengeCount: () => countKeys(client, `${prefix}c:`),

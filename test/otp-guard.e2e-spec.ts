@@ -202,9 +202,20 @@ describe.each<[Platform]>([['express'], ['fastify']])('OtpGuard e2e on %s', (pla
       expect([401, 429]).toContain(fifth.status);
       const locked = await attempt(code);
       expect(locked.status).toBe(429);
-      expect(locked.body).toMatchObject({ statusCode: 429, reason: 'locked', attemptsLeft: 0 });
-      expect(Number(locked.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(locked.body).toMatchObject({
+        statusCode: 429,
+        reason: 'locked',
+        attemptsLeft: 0,
+        action: 'request_new_code',
+      });
+      // No send cap is reached: a new code can be requested now, so no Retry-After tells the
+      // client to wait (issue 14: it said 360 s while a retry got a new code at once).
+      expect(locked.headers['retry-after']).toBeUndefined();
+      expect(locked.body).not.toHaveProperty('retryAfterSeconds');
       expect(locked.body).not.toHaveProperty('signedIn');
+      const fresh = await http().post('/account/login/confirm').set('x-test-user', 'alice');
+      expect(fresh.status).toBe(401);
+      expect(fresh.body.challengeId).not.toBe(challengeId);
     });
 
     it('a challenge issued for purpose A does not open route B', async () => {

@@ -1,6 +1,7 @@
 // bench/otp — OtpService throughput on the memory and Redis stores, Redis commands per
 // operation, and a naive Redis baseline (GET, compare, INCR, DEL as separate commands), all in
-// one run. `npm run bench:otp`. Sizes: OTP_BENCH_N (default 4000), OTP_BENCH_CONCURRENCY (64),
+// one run. The Redis store runs with the account lockout (`otp.lockout`, the default) on, and
+// once more with it off, so the lockout's cost is a ratio from the same run. `npm run bench:otp`. Sizes: OTP_BENCH_N (default 4000), OTP_BENCH_CONCURRENCY (64),
 // OTP_BENCH_ROUNDS (3: the stores are measured in turn, round after round, and the medians
 // reported, so load from other processes falls on all of them alike).
 //
@@ -95,9 +96,18 @@ function nextPhone(): string {
 }
 const canonical = (phone: string): string => `90${phone.slice(1)}`;
 
-function service(store: OtpStore, transport: CodeCaptureTransport): OtpService {
-  return new OtpService(transport, { transport, otp: { secret: SECRET } }, store);
+/**
+ * The service under test. `lockout` false turns `otp.lockout` off (the naive baseline store
+ * does not implement it; the Redis store is measured both ways).
+ */
+function service(store: OtpStore, transport: CodeCaptureTransport, lockout = true): OtpService {
+  return new OtpService(
+    transport,
+    { transport, otp: { secret: SECRET, ...(lockout ? {} : { lockout: false }) } },
+    store,
+  );
 }
+const lockoutOf = (store: OtpStore): boolean => store.supportsLockout;
 
 interface Measured {
   readonly pairsPerSecond: number;
@@ -108,9 +118,10 @@ interface Measured {
 async function measure(
   store: OtpStore,
   onVerifyPhase?: (phase: 'start' | 'end') => Promise<void>,
+  lockout = lockoutOf(store),
 ): Promise<Measured> {
   const transport = new CodeCaptureTransport();
-  const otp = service(store, transport);
+  const otp = service(store, transport, lockout);
   const pair = async (): Promise<void> => {
     const phone = nextPhone();
     const { challengeId } = await otp.send({ phone, purpose: 'login' });
@@ -186,7 +197,7 @@ async function sendOne(
 /** 200 concurrent wrong guesses on one fresh challenge, GUESS_ROUNDS times: how many were evaluated. */
 async function wrongGuessRace(store: OtpStore): Promise<number[]> {
   const transport = new CodeCaptureTransport();
-  const otp = service(store, transport);
+  const otp = service(store, transport, lockoutOf(store));
   const counts: number[] = [];
   for (let round = 0; round < GUESS_ROUNDS; round++) {
     const { challengeId, code } = await sendOne(otp, transport);
@@ -203,10 +214,54 @@ async function wrongGuessRace(store: OtpStore): Promise<number[]> {
   return counts;
 }
 
+/**
+ * Verify cost with the lockout on and off under the same load: the two services (one store)
+ * verify alternately in one pool, each verification timed; returns the mean latencies (ms).
+ * Interleaving makes the ratio robust to other processes' load, which throughput phases run
+ * one after the other are not.
+ */
+async function interleavedVerify(store: OtpStore): Promise<{ on: number; off: number }> {
+  const transport = new CodeCaptureTransport();
+  const on = service(store, transport, true);
+  const off = service(store, transport, false);
+  const challenges = await Promise.all(
+    Array.from({ length: N }, (_, i) => sendOne(i % 2 === 0 ? on : off, transport)),
+  );
+  const spent = { on: 0, off: 0 };
+  await pool(N, CONCURRENCY, async (i) => {
+    const { challengeId, code } = challenges[i]!;
+    const which = i % 2 === 0 ? 'on' : 'off';
+    const started = process.hrtime.bigint();
+    const result = await (which === 'on' ? on : off).verify({ challengeId, code });
+    spent[which] += Number(process.hrtime.bigint() - started) / 1e6;
+    if (!result.valid) throw new Error('verification failed');
+  });
+  const half = N / 2;
+  return { on: spent.on / Math.ceil(half), off: spent.off / Math.floor(half) };
+}
+
+/** Round trips of `ops` wrong-code verifications (each counted against its account's lockout). */
+async function wrongVerifyRoundTrips(
+  store: OtpStore,
+  counts: Map<string, number>,
+  ops: number,
+): Promise<number> {
+  const transport = new CodeCaptureTransport();
+  const otp = service(store, transport, lockoutOf(store));
+  const challenges = await Promise.all(Array.from({ length: ops }, () => sendOne(otp, transport)));
+  counts.clear();
+  await pool(ops, CONCURRENCY, async (i) => {
+    const { challengeId, code } = challenges[i]!;
+    const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+    if ((await otp.verify({ challengeId, code: wrong })).valid) throw new Error('accepted');
+  });
+  return sum(counts.values()) / ops;
+}
+
 /** Redis commands of `ops` sends, by name (commandstats delta). */
 async function sendStats(store: OtpStore, admin: Redis, ops: number): Promise<Map<string, number>> {
   const transport = new CodeCaptureTransport();
-  const otp = service(store, transport);
+  const otp = service(store, transport, lockoutOf(store));
   const before = await commandStats(admin);
   await pool(ops, CONCURRENCY, async () => void (await otp.send({ phone: nextPhone() })));
   return delta(await commandStats(admin), before);
@@ -227,7 +282,7 @@ async function main(): Promise<void> {
       `Redis: ${own ? 'a throwaway redis-server on loopback (commandstats are this run only)' : `${url} (shared: commandstats may include other clients)`}`,
     );
     console.log(
-      'Every send uses a new phone number; the default per-phone and per-IP caps stay on.\n',
+      'Every send uses a new phone number; the default per-phone and per-IP caps stay on; the Redis store runs with otp.lockout on (default) and off.\n',
     );
 
     const { client, counts } = countingClient(redis);
@@ -237,19 +292,24 @@ async function main(): Promise<void> {
     const naive = new NaiveRedisOtpStore(naiveClient, `${prefix}naive:`);
     const memory = new MemoryOtpStore();
 
-    const results = { memory: [] as Measured[], ours: [] as Measured[], naive: [] as Measured[] };
+    const results = {
+      memory: [] as Measured[],
+      ours: [] as Measured[],
+      oursNoLockout: [] as Measured[],
+      naive: [] as Measured[],
+    };
     let oursVerifyStats = new Map<string, number>();
     let oursVerifyRoundTrips = 0;
     let naiveVerifyStats = new Map<string, number>();
     let naiveVerifyRoundTrips = 0;
     for (let round = 0; round < ROUNDS; round++) {
-      const order: Array<keyof typeof results> = (['memory', 'ours', 'naive'] as const).map(
-        (_, i, all) => all[(i + round) % all.length]!,
-      );
+      const order: Array<keyof typeof results> = (
+        ['memory', 'ours', 'oursNoLockout', 'naive'] as const
+      ).map((_, i, all) => all[(i + round) % all.length]!);
       for (const name of order) {
         let before = new Map<string, number>();
         const hook = async (phase: 'start' | 'end'): Promise<void> => {
-          if (name === 'memory' || round > 0) return;
+          if (name === 'memory' || name === 'oursNoLockout' || round > 0) return;
           if (phase === 'start') {
             counts.clear();
             naiveCounts.clear();
@@ -265,8 +325,8 @@ async function main(): Promise<void> {
             naiveVerifyRoundTrips = sum(naiveCounts.values());
           }
         };
-        const store = name === 'memory' ? memory : name === 'ours' ? ours : naive;
-        results[name].push(await measure(store, hook));
+        const store = name === 'memory' ? memory : name === 'naive' ? naive : ours;
+        results[name].push(await measure(store, hook, name === 'ours'));
       }
       process.stdout.write(`  round ${round + 1}/${ROUNDS} done\n`);
     }
@@ -278,6 +338,9 @@ async function main(): Promise<void> {
     naiveCounts.clear();
     const naiveSendStats = await sendStats(naive, admin, sends);
     const naiveSendRoundTrips = sum(naiveCounts.values());
+    const oursWrongVerify = await wrongVerifyRoundTrips(ours, counts, sends);
+    const interleaved: Array<{ on: number; off: number }> = [];
+    for (let round = 0; round < ROUNDS; round++) interleaved.push(await interleavedVerify(ours));
     const oursRace = await wrongGuessRace(ours);
     const naiveRace = await wrongGuessRace(naive);
     const memoryRace = await wrongGuessRace(memory);
@@ -288,7 +351,8 @@ async function main(): Promise<void> {
     console.log('\n                                      send+verify pairs/s     verify/s');
     const rows: Array<[string, Measured[]]> = [
       ['memory store', results.memory],
-      ['Redis store (Lua, 1 round trip)', results.ours],
+      ['Redis store (Lua, 1 round trip), lockout on', results.ours],
+      ['Redis store, lockout off', results.oursNoLockout],
       ['naive Redis store (GET, compare, INCR|DEL)', results.naive],
     ];
     for (const [name, list] of rows) {
@@ -306,13 +370,30 @@ async function main(): Promise<void> {
       `\n  Redis store ÷ naive baseline: verify/s ${(med(results.ours, 'verifyPerSecond') / med(results.naive, 'verifyPerSecond')).toFixed(2)}, pairs/s ${(med(results.ours, 'pairsPerSecond') / med(results.naive, 'pairsPerSecond')).toFixed(2)}`,
     );
     console.log(
+      `  lockout on ÷ lockout off:     verify/s ${(med(results.ours, 'verifyPerSecond') / med(results.oursNoLockout, 'verifyPerSecond')).toFixed(2)}, pairs/s ${(med(results.ours, 'pairsPerSecond') / med(results.oursNoLockout, 'pairsPerSecond')).toFixed(2)}  (target: verify/s ≥ 0.90)`,
+    );
+    const latencyRatio = median(interleaved.map(({ on, off }) => off / on));
+    console.log(
+      `  lockout on ÷ off, interleaved verify (same pool, alternate calls): rate ratio ${latencyRatio.toFixed(2)}` +
+        ` (mean latency on ${median(interleaved.map((r) => r.on)).toFixed(2)} ms, off ${median(interleaved.map((r) => r.off)).toFixed(2)} ms; target ≥ 0.90)`,
+    );
+    console.log(
       `  memory store ÷ Redis store:   verify/s ${(med(results.memory, 'verifyPerSecond') / med(results.ours, 'verifyPerSecond')).toFixed(2)}, pairs/s ${(med(results.memory, 'pairsPerSecond') / med(results.ours, 'pairsPerSecond')).toFixed(2)}`,
     );
 
     console.log('\nRedis round trips per operation (commands sent by the client; no pipelining):');
     console.log(
-      `  Redis store:  verify ${(oursVerifyRoundTrips / N).toFixed(2)}, send ${(oursSendRoundTrips / sends).toFixed(2)}`,
+      `  Redis store (lockout on):  verify ${(oursVerifyRoundTrips / N).toFixed(2)}, send ${(oursSendRoundTrips / sends).toFixed(2)}`,
     );
+    console.log(
+      `  Redis store (lockout on):  wrong-code verify ${oursWrongVerify.toFixed(2)} (counted against the account)`,
+    );
+    if (
+      [oursVerifyRoundTrips / N, oursSendRoundTrips / sends, oursWrongVerify].some((n) => n !== 1)
+    ) {
+      console.error('FAIL: the Redis store used other than one round trip per send and verify');
+      process.exitCode = 1;
+    }
     console.log(
       `  naive store:  verify ${(naiveVerifyRoundTrips / N).toFixed(2)}, send ${(naiveSendRoundTrips / sends).toFixed(2)}`,
     );

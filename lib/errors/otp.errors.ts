@@ -74,13 +74,67 @@ export class OtpChallengeLockedError extends OtpError {
   override readonly name: string = 'OtpChallengeLockedError';
 
   constructor(
-    /** Seconds the locked challenge is still remembered (for information; a new one can be sent now). */
+    /**
+     * Seconds until `OtpService.send()` will really accept a new code for this phone and
+     * account (its send caps and `otp.lockout`); 0: now.
+     */
     readonly retryAfterSeconds: number,
   ) {
     super(
       'OTP_CHALLENGE_LOCKED',
       'This one-time password challenge is locked after too many wrong codes (otp.maxAttempts); start a new one with OtpService.send().',
     );
+  }
+}
+
+/**
+ * The account (the `subject`, else the phone number) is locked by `otp.lockout`: too many
+ * consecutive wrong codes across its challenges. Every send, resend and verification for it is
+ * refused until `retryAfterSeconds` have passed, or until `OtpService.unlock()` lifts the lock
+ * (support staff). Answer HTTP 429 with `Retry-After`.
+ */
+export class OtpLockedError extends OtpError {
+  override readonly name: string = 'OtpLockedError';
+
+  constructor(
+    /** Whole seconds (≥ 1) until the lock ends. */
+    readonly retryAfterSeconds: number,
+  ) {
+    super(
+      'OTP_SUBJECT_LOCKED',
+      `Too many wrong one-time passwords for this account (otp.lockout): sending and verifying codes is refused for ${retryAfterSeconds} s, or until OtpService.unlock() lifts the lock.`,
+    );
+  }
+}
+
+/**
+ * The SMS of a new challenge may or may not have reached the provider (a timeout after the
+ * request was written, a malformed reply, an HTTP 5xx other than 503): the challenge is kept,
+ * valid and verifiable, because the user may receive the code. `challenge` is the challenge as
+ * `send()` would have returned it; `cause` is the transport's error. Show the user the code
+ * entry (the code may arrive) and allow a resend after the cooldown.
+ */
+export class OtpDeliveryUncertainError extends OtpError {
+  override readonly name: string = 'OtpDeliveryUncertainError';
+  /** The kept challenge's id (also `challenge.challengeId`). */
+  readonly challengeId: string;
+
+  constructor(
+    readonly challenge: {
+      readonly challengeId: string;
+      readonly expiresAt: Date;
+      readonly resendAvailableAt: Date;
+      readonly maskedPhone: string;
+      readonly attemptsLeft: number;
+    },
+    options?: { cause?: unknown },
+  ) {
+    super(
+      'OTP_DELIVERY_UNCERTAIN',
+      `The one-time password SMS to ${challenge.maskedPhone} may or may not have been sent (the provider's answer was lost); challenge ${challenge.challengeId} is kept and its code can be verified. Offer a resend after the cooldown.`,
+      options,
+    );
+    this.challengeId = challenge.challengeId;
   }
 }
 

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { PostaGuverciniError } from './posta-guvercini.error.js';
-import { redactUrlCredentials, sanitizeCause } from './redact.js';
+import { redactCredentials, redactUrlCredentials, sanitizeCause } from './redact.js';
 
 describe('redactUrlCredentials', () => {
   it('masks user and password of every URL, keeps the rest readable', () => {
@@ -78,5 +78,71 @@ describe('sanitizeCause', () => {
     expect(error.cause).not.toBe(driver);
     expect(inspect(error, { depth: Infinity, showHidden: true })).not.toContain('hunter2');
     expect((error.cause as Error).message).toBe('NOAUTH');
+  });
+});
+
+describe('redactCredentials', () => {
+  it('masks key=value credentials and AUTH/HELLO arguments, keeps the rest', () => {
+    expect(redactCredentials('login failed: password=hunter2; user=app')).toBe(
+      'login failed: password=***; user=app',
+    );
+    expect(redactCredentials('{"secret": "abc def"} sent')).toBe('{"secret": ***} sent');
+    expect(redactCredentials('HELLO 3 AUTH default hunter2 failed')).toBe(
+      'HELLO 3 AUTH *** failed',
+    );
+    expect(redactCredentials('AUTH hunter2')).toBe('AUTH ***');
+    expect(redactCredentials('WRONGPASS invalid username-password pair')).toBe(
+      'WRONGPASS invalid username-password pair',
+    );
+  });
+});
+
+describe('sanitizeCause of a wrong-password ReplyError', () => {
+  /** What an ioredis ReplyError for a wrong password looks like. */
+  function replyError(): Error {
+    const error = new Error('WRONGPASS invalid username-password pair or user is disabled.');
+    error.name = 'ReplyError';
+    return Object.assign(error, {
+      code: 'WRONGPASS',
+      command: { name: 'hello', args: ['3', 'AUTH', 'default', 'hunter2-secret'] },
+      cause: Object.assign(new Error('connect to redis://app:hunter2-secret@10.0.0.5 failed'), {
+        options: { password: 'hunter2-secret' },
+      }),
+    });
+  }
+
+  it('keeps name, message and code, drops every other property, down the cause chain', () => {
+    const copy = sanitizeCause(replyError()) as Error;
+    expect(copy).toBeInstanceOf(Error);
+    expect(copy.name).toBe('ReplyError');
+    expect(copy.message).toBe('WRONGPASS invalid username-password pair or user is disabled.');
+    expect((copy as { code?: unknown }).code).toBe('WRONGPASS');
+    expect(copy).not.toHaveProperty('command');
+    expect((copy.cause as Error).message).toBe('connect to redis://***@10.0.0.5 failed');
+    expect(copy.cause).not.toHaveProperty('options');
+    for (const printed of [
+      inspect(copy, { depth: Infinity, showHidden: true }),
+      JSON.stringify(copy),
+      String(copy),
+      String(copy.stack),
+    ]) {
+      expect(printed).not.toContain('hunter2');
+    }
+    expect(JSON.parse(JSON.stringify(copy))).toEqual({
+      name: 'ReplyError',
+      message: 'WRONGPASS invalid username-password pair or user is disabled.',
+      code: 'WRONGPASS',
+      cause: { name: 'Error', message: 'connect to redis://***@10.0.0.5 failed' },
+    });
+  });
+
+  it('handles non-errors and stops at a bounded depth', () => {
+    expect(sanitizeCause(undefined)).toBeUndefined();
+    expect(sanitizeCause('password=x')).toBe('password=***');
+    const loop: { message: string; cause?: unknown } = { message: 'loop' };
+    loop.cause = loop;
+    let depth = 0;
+    for (let e: unknown = sanitizeCause(loop); e !== undefined; e = (e as Error).cause) depth++;
+    expect(depth).toBeLessThanOrEqual(4);
   });
 });

@@ -7,13 +7,25 @@ export function redactUrlCredentials(text: string): string {
   return text.replace(/\/\/[^@\s]*@/g, '//***@');
 }
 
+/** `password=…`, `secret: …`, `AUTH user pass` and the like, as they may appear in a driver's message. */
+const CREDENTIAL_PAIRS =
+  /\b(password|passwd|pwd|pass|secret|token|api[_-]?key|authorization)(["']?\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;&}]+)/gi;
+const AUTH_COMMAND = /\b(AUTH|HELLO\s+\d+\s+AUTH)\s+\S+(\s+\S+)?/gi;
+
+/** `text` with URL credentials and `key=value` credentials masked. */
+export function redactCredentials(text: string): string {
+  return redactUrlCredentials(text)
+    .replace(CREDENTIAL_PAIRS, '$1$2***')
+    .replace(AUTH_COMMAND, '$1 ***');
+}
+
 /**
- * Masks credentials in a driver's text: URL credentials (see {@link redactUrlCredentials}) and
- * every occurrence of a known secret (e.g. the configured Redis password), shorter than 4
+ * Masks credentials in a driver's text: URL credentials, `key=value` credentials and `AUTH`
+ * arguments (see {@link redactCredentials}), and every occurrence of a known secret (e.g. the configured Redis password), shorter than 4
  * characters excepted (too likely to match ordinary text).
  */
 export function redactSecrets(text: string, secrets: readonly string[] = []): string {
-  let out = redactUrlCredentials(text);
+  let out = redactCredentials(text);
   for (const secret of secrets) {
     if (typeof secret === 'string' && secret.length >= 4) out = out.split(secret).join('***');
   }
@@ -72,7 +84,7 @@ function sanitize(cause: unknown, secrets: readonly string[], depth: number): un
   } catch {
     return markSafe(new Error('an error that could not be read was thrown'));
   }
-  const copy = new Error(message);
+  const copy = new SafeCause(message);
   Object.defineProperty(copy, 'name', {
     value: name,
     writable: true,
@@ -117,6 +129,21 @@ function sanitize(cause: unknown, secrets: readonly string[], depth: number): un
   return markSafe(copy);
 }
 
+/**
+ * The class of {@link sanitizeCause}'s copies: it prints under the original error's name, and
+ * `JSON.stringify` shows the same fields as `util.inspect` (name, message, the kept diagnostic
+ * fields, the sanitised cause).
+ */
+class SafeCause extends Error {
+  toJSON(): Record<string, unknown> {
+    const own = this as unknown as Record<string, unknown>;
+    const out: Record<string, unknown> = { name: this.name, message: this.message };
+    for (const field of SAFE_FIELDS) if (own[field] !== undefined) out[field] = own[field];
+    if (this.cause !== undefined) out['cause'] = this.cause;
+    return out;
+  }
+}
+
 function markSafe(error: Error): Error {
   Object.defineProperty(error, SANITIZED_ERROR, { value: true, enumerable: false });
   return error;
@@ -133,4 +160,27 @@ function safeGet(source: Record<string, unknown>, key: string): unknown {
 function describeType(value: object): string {
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'function' ? 'a function' : 'an object';
+}
+
+/**
+ * A shallow copy of an options object that prints without secrets: `util.inspect` /
+ * `console.log` and `JSON.stringify` show only `summary` (both hooks are non-enumerable, so
+ * the copy still compares equal to the original). For objects such as the module options,
+ * which hold passwords and the OTP secret.
+ * Not exported from the package entry point; internal files import it from here.
+ */
+export function printWithoutSecrets<T extends object>(
+  value: T,
+  label: string,
+  summary: () => Record<string, unknown>,
+): T {
+  const copy = { ...value };
+  Object.defineProperties(copy, {
+    [Symbol.for('nodejs.util.inspect.custom')]: {
+      value: () => `${label} ${JSON.stringify(summary())}`,
+      enumerable: false,
+    },
+    toJSON: { value: () => summary(), enumerable: false },
+  });
+  return copy;
 }

@@ -132,6 +132,16 @@ export class PostaGuverciniHealthIndicator {
     private readonly moduleOptions: PostaGuverciniModuleOptions,
   ) {}
 
+  /** What `console.log` / `util.inspect` show: no options (they hold the passwords). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `PostaGuverciniHealthIndicator { transport: ${JSON.stringify(this.transport.name)} }`;
+  }
+
+  /** What `JSON.stringify` shows: no options. */
+  toJSON(): Record<string, unknown> {
+    return { name: 'PostaGuverciniHealthIndicator', transport: this.transport.name };
+  }
+
   /**
    * Checks the accounts. Never throws for an account that does not answer (that is a `down`
    * result); throws `SmsValidationError` for wrong options and `PostaGuverciniError`

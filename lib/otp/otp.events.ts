@@ -40,19 +40,38 @@ export interface OtpFailedEvent {
   readonly at: Date;
 }
 
-/** A challenge just locked: its last allowed wrong code was presented. */
+/**
+ * Something just locked. `scope: 'challenge'` (or absent, as before `otp.lockout` existed): a
+ * challenge, its last allowed wrong code was presented. `scope: 'account'`: the account (the
+ * `subject`, else the phone) reached `otp.lockout.maxFailures` consecutive wrong codes; its
+ * sends and verifications are refused until `lockedUntil` or `OtpService.unlock()`.
+ */
 export interface OtpLockedEvent {
+  readonly scope?: 'challenge' | 'account';
+  /** The challenge whose wrong code locked it. */
   readonly challengeId: string;
   readonly purpose: string;
   readonly subject?: string;
   readonly maskedPhone: string;
+  /** With `scope: 'account'`: when the lock ends (unless lifted earlier). */
+  readonly lockedUntil?: Date;
+  readonly at: Date;
+}
+
+/** `OtpService.unlock()` lifted an account's lock (or cleared its failures). */
+export interface OtpUnlockedEvent {
+  readonly subject?: string;
+  /** With `unlock({ phone })`: the phone, masked. */
+  readonly maskedPhone?: string;
+  /** Whether the account was locked (else only its count of failures was cleared). */
+  readonly wasLocked: boolean;
   readonly at: Date;
 }
 
 /** A send or resend was refused by a limit. */
 export interface OtpRateLimitedEvent {
-  /** Which limit refused it. */
-  readonly limit: 'phone' | 'ip' | 'resend_cooldown' | 'max_resends';
+  /** Which limit refused it (`account_locked`: `otp.lockout`). */
+  readonly limit: 'phone' | 'ip' | 'resend_cooldown' | 'max_resends' | 'account_locked';
   readonly retryAfterSeconds?: number;
   readonly purpose?: string;
   readonly subject?: string;
@@ -76,6 +95,7 @@ export interface OtpEventMap {
   verified: [OtpVerifiedEvent];
   failed: [OtpFailedEvent];
   locked: [OtpLockedEvent];
+  unlocked: [OtpUnlockedEvent];
   'rate-limited': [OtpRateLimitedEvent];
   cancelled: [OtpCancelledEvent];
 }
@@ -86,6 +106,7 @@ export interface OtpHooks {
   readonly onVerified?: (event: OtpVerifiedEvent) => void | Promise<void>;
   readonly onFailed?: (event: OtpFailedEvent) => void | Promise<void>;
   readonly onLocked?: (event: OtpLockedEvent) => void | Promise<void>;
+  readonly onUnlocked?: (event: OtpUnlockedEvent) => void | Promise<void>;
   readonly onRateLimited?: (event: OtpRateLimitedEvent) => void | Promise<void>;
   readonly onCancelled?: (event: OtpCancelledEvent) => void | Promise<void>;
 }

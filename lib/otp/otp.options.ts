@@ -15,6 +15,31 @@ export interface OtpRateLimitRule {
   readonly windowSeconds: number;
 }
 
+/**
+ * `otp.lockout`: a cumulative lock per account (the `subject` when given, else the phone
+ * number), across challenges. NIST SP 800-63B §5.2.2 caps consecutive failed attempts per
+ * account; without it every new challenge brings `maxAttempts` fresh guesses.
+ */
+export interface OtpLockoutOptions {
+  /**
+   * Consecutive wrong codes (across all the account's challenges, within `windowSeconds`) that
+   * lock the account. A right code resets the count.
+   * @default 10
+   */
+  readonly maxFailures?: number;
+  /**
+   * Sliding window, in seconds, the failures are counted in.
+   * @default 86400
+   */
+  readonly windowSeconds?: number;
+  /**
+   * How long, in seconds, a locked account's sends and verifications are refused
+   * (`OtpLockedError`, HTTP 429) unless `OtpService.unlock()` lifts the lock first.
+   * @default 86400
+   */
+  readonly lockSeconds?: number;
+}
+
 /** `otp.store` in its Redis form: `{ type: 'redis', url }` or `{ type: 'redis', client }`. */
 export interface RedisOtpStoreConfig extends RedisOtpStoreOptions {
   readonly type: 'redis';
@@ -98,8 +123,8 @@ export interface OtpModuleOptions {
    */
   readonly store?: OtpStoreOption;
   /**
-   * Audit and metrics callbacks (`onSent`, `onVerified`, `onFailed`, `onLocked`,
-   * `onRateLimited`); the same events are emitted on `OtpService.events`. Payloads never hold a
+   * Audit and metrics callbacks (`onSent`, `onVerified`, `onFailed`, `onLocked`, `onUnlocked`,
+   * `onRateLimited`, `onCancelled`); the same events are emitted on `OtpService.events`. Payloads never hold a
    * code or the secret.
    */
   readonly hooks?: OtpHooks;
@@ -108,6 +133,11 @@ export interface OtpModuleOptions {
    * @default Date.now
    */
   readonly clock?: () => number;
+  /**
+   * Cumulative lock per account across challenges; `false` turns it off (not recommended).
+   * @default { maxFailures: 10, windowSeconds: 86400, lockSeconds: 86400 }
+   */
+  readonly lockout?: false | OtpLockoutOptions;
   /** Defaults of `OtpGuard` / `@RequireOtp()`. */
   readonly guard?: OtpGuardModuleOptions;
 }

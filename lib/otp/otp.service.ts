@@ -1,13 +1,17 @@
 import { EventEmitter } from 'node:events';
+import { inspect } from 'node:util';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   OtpChallengeLockedError,
   OtpChallengeNotFoundError,
+  OtpDeliveryUncertainError,
+  OtpLockedError,
   OtpRateLimitError,
   OtpResendLimitError,
   OtpStoreUnavailableError,
 } from '../errors/otp.errors.js';
 import { PostaGuverciniError } from '../errors/posta-guvercini.error.js';
+import { sanitizeCause } from '../errors/redact.js';
 import { SmsMalformedResponseError } from '../errors/transport.error.js';
 import { InvalidOptionsError, SmsValidationError } from '../errors/validation.error.js';
 import { maskPhoneNumber, normalizePhoneNumber } from '../phone/phone-number.js';
@@ -36,7 +40,12 @@ import {
   resolveOtpOptions,
 } from './resolve-otp-options.js';
 import { MemoryOtpStore } from './stores/memory-otp.store.js';
-import { type OtpChallengeRecord, type OtpChallengeSummary, OtpStore } from './stores/otp.store.js';
+import {
+  type OtpChallengeRecord,
+  type OtpChallengeSummary,
+  type OtpRateLimitHit,
+  OtpStore,
+} from './stores/otp.store.js';
 
 /** Purpose used when `send()` or `verify()` is given none. */
 export const DEFAULT_OTP_PURPOSE = 'default';
@@ -48,6 +57,16 @@ const BIND_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,39}$/;
 const RESERVED_BIND_KEYS = new Set(['code', 'minutes', 'purpose']);
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
+/**
+ * What a bound value (shown in the SMS) may not hold: C0/C1 control characters, bidirectional
+ * controls (U+202A–U+202E, U+2066–U+2069: they can reorder what the SMS shows) and zero-width
+ * characters (U+200B–U+200F, U+2060, U+FEFF: they make two different values look the same).
+ */
+const UNSAFE_BOUND_CHARACTER =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]/;
+/** Half of a surrogate pair without the other half (not a character). */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 /** Codes longer than this are wrong anyway; hashing them would only cost time. */
 const MAX_CODE_INPUT = 64;
 /** Store failures are logged at most this often (ms of real time). */
@@ -58,6 +77,7 @@ const HOOKS: { readonly [K in keyof OtpEventMap]: keyof OtpHooks } = {
   verified: 'onVerified',
   failed: 'onFailed',
   locked: 'onLocked',
+  unlocked: 'onUnlocked',
   'rate-limited': 'onRateLimited',
   cancelled: 'onCancelled',
 };
@@ -76,35 +96,93 @@ const HOOKS: { readonly [K in keyof OtpEventMap]: keyof OtpHooks } = {
  * if (!result.valid) … result.reason // 'invalid' | 'expired' | 'locked' | 'not_found'
  * ```
  *
- * Audit/metrics: `events` (`sent`, `verified`, `failed`, `locked`, `rate-limited`,
- * `cancelled`) and `otp.hooks`; no payload holds a code or the secret.
+ * Account lockout (`otp.lockout`, on by default): consecutive wrong codes are counted per
+ * account (the subject, else the phone) across challenges, in the same store operation as the
+ * attempt; at `maxFailures` every send and verification for the account is refused with
+ * `OtpLockedError` until `lockSeconds` have passed or `unlock()` lifts it.
+ *
+ * Audit/metrics: `events` (`sent`, `verified`, `failed`, `locked`, `unlocked`, `rate-limited`,
+ * `cancelled`) and `otp.hooks`; no payload holds a code or the secret. The service prints
+ * (`console.log`, `util.inspect`, `JSON.stringify`) without its secret or options.
  */
 @Injectable()
 export class OtpService {
   /** Audit and metrics events (typed). Listener errors are logged and never break a call. */
   readonly events = new EventEmitter<OtpEventMap>();
   private readonly logger = new Logger('OtpService');
-  private readonly options: ResolvedOtpOptions;
-  private readonly hasher: OtpHasher | undefined;
+  // Private fields (#): what holds the secret (the options, the HMAC key) is never enumerable,
+  // and `[inspect.custom]` / `toJSON` print none of it.
+  readonly #options: ResolvedOtpOptions;
+  readonly #hasher: OtpHasher | undefined;
+  readonly #transport: SmsTransport;
+  readonly #store: OtpStore;
   private warnedGeneratedSecret = false;
   private lastStoreWarning = Number.NEGATIVE_INFINITY;
 
   constructor(
-    @Inject(SmsTransport) private readonly transport: SmsTransport,
+    @Inject(SmsTransport) transport: SmsTransport,
     @Inject(POSTA_GUVERCINI_RESOLVED_OPTIONS) moduleOptions: PostaGuverciniModuleOptions,
-    @Inject(OtpStore) private readonly store: OtpStore = new MemoryOtpStore(),
+    @Inject(OtpStore) store: OtpStore = new MemoryOtpStore(),
   ) {
-    this.options = resolveOtpOptions(moduleOptions);
-    this.hasher =
-      this.options.secret === undefined ? undefined : new OtpHasher(this.options.secret);
+    this.#transport = transport;
+    this.#store = store;
+    this.#options = resolveOtpOptions(moduleOptions);
+    this.#hasher =
+      this.#options.secret === undefined ? undefined : new OtpHasher(this.#options.secret);
+    const supportsLockout = (store as { supportsLockout?: unknown }).supportsLockout === true;
+    if (this.#options.lockout !== undefined && !supportsLockout) {
+      throw new InvalidOptionsError(
+        'otp.lockout',
+        `the store (${store.constructor.name}) does not implement the account lockout; implement supportsLockout/unlock/sendWait and the lockout arguments, or set otp.lockout: false`,
+      );
+    }
+  }
+
+  /** Whether OTP is configured (a secret is set or generated); `false` in a bulk-only app. */
+  get configured(): boolean {
+    return this.#hasher !== undefined;
+  }
+
+  /** What `console.log` and `util.inspect` show: no secret, no option. */
+  [inspect.custom](): string {
+    return `OtpService { configured: ${this.configured}, store: ${this.#store.constructor.name}, transport: ${this.#transport.constructor.name} }`;
+  }
+
+  /** What `JSON.stringify` shows: no secret, no option. */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: 'OtpService',
+      configured: this.configured,
+      store: this.#store.constructor.name,
+      transport: this.#transport.constructor.name,
+    };
+  }
+
+  private get options(): ResolvedOtpOptions {
+    return this.#options;
+  }
+
+  private get store(): OtpStore {
+    return this.#store;
+  }
+
+  private get transport(): SmsTransport {
+    return this.#transport;
+  }
+
+  private get hasher(): OtpHasher | undefined {
+    return this.#hasher;
   }
 
   /**
    * Sends a new code to `phone` over the OTP channel and returns the challenge. Throws
    * `SmsValidationError` for a bad number, a country not in `otp.allowedCountries` or a bad
    * template (before anything is sent), `OtpRateLimitError` when a per-phone or per-IP cap is
-   * reached, `OtpStoreUnavailableError` when the store is down, and the transport's error when
-   * the SMS could not be sent (the challenge is then discarded).
+   * reached, `OtpLockedError` when the account is locked (`otp.lockout`),
+   * `OtpStoreUnavailableError` when the store is down, and the transport's error when the SMS
+   * could not be sent (the challenge is then discarded). When the provider may have accepted the
+   * SMS (`maybeAccepted`: a timeout after the request was written, a malformed reply, a 5xx
+   * other than 503) the challenge is kept, valid, and `OtpDeliveryUncertainError` carries it.
    */
   @Traced('posta_guvercini.otp.send', otpSpan.send)
   async send(request: OtpSendRequest): Promise<OtpChallenge> {
@@ -136,6 +214,14 @@ export class OtpService {
     const challengeId = generateChallengeId();
     const code = generateOtpCode(this.options.codeLength);
     const bindingDigest = hasher.bindingDigest(canonicalOtpBinding(subject, bind));
+    const lockoutKey = this.lockoutKeyOf(hasher, subject, phone);
+    const limits = otpRateLimitHits(
+      hasher,
+      phone,
+      ip,
+      this.options.phoneLimits,
+      this.options.ipLimits,
+    );
     const record: OtpChallengeRecord = {
       challengeId,
       codeHash: hasher.codeHash(challengeId, code, bindingDigest),
@@ -149,15 +235,25 @@ export class OtpService {
       attempts: 0,
       maxAttempts: this.options.maxAttempts,
       resends: 0,
+      ...(lockoutKey === undefined ? {} : { lockoutKey }),
+      // So that a locked challenge tells when a new code will really be sent, in one step.
+      sendLimits: limits.filter((limit) => limit.scope === 'phone'),
     };
-    const limits = otpRateLimitHits(
-      hasher,
-      phone,
-      ip,
-      this.options.phoneLimits,
-      this.options.ipLimits,
+    const outcome = await this.useStore(() =>
+      this.store.create(record, limits, now, this.options.lockout),
     );
-    const outcome = await this.useStore(() => this.store.create(record, limits, now));
+    if (!outcome.allowed && 'locked' in outcome) {
+      const retryAfterSeconds = toSeconds(outcome.retryAfterMs);
+      this.emit('rate-limited', {
+        limit: 'account_locked',
+        retryAfterSeconds,
+        purpose,
+        ...(subject === undefined ? {} : { subject }),
+        maskedPhone: maskPhoneNumber(phone),
+        at: new Date(now),
+      });
+      throw new OtpLockedError(retryAfterSeconds);
+    }
     if (!outcome.allowed) {
       const retryAfterSeconds = toSeconds(outcome.retryAfterMs);
       this.emit('rate-limited', {
@@ -190,8 +286,15 @@ export class OtpService {
    * Checks a code. Never throws for a wrong code: answers `{ valid: false, reason }`. A right
    * code is accepted once; a code presented with another purpose (`DEFAULT_OTP_PURPOSE` when
    * none is given, as in `send()`), subject, binding or phone (when `phone` is given) than the
-   * challenge's fails exactly like a wrong code and counts as an attempt. Throws `OtpStoreUnavailableError` only when the store
-   * cannot answer (fail closed).
+   * challenge's fails exactly like a wrong code and counts as an attempt (and, with
+   * `otp.lockout`, as a failure of the challenge's account). Throws `OtpLockedError` when the
+   * challenge's account is locked, `SmsValidationError` (`INVALID_OTP_BINDING`) for bound values
+   * that are not plain strings or numbers, and `OtpStoreUnavailableError` when the store cannot
+   * answer (fail closed).
+   *
+   * With `reason: 'locked'` (the challenge used its attempts), `retryAfterSeconds` is the time
+   * until `send()` will really accept a new code for this phone and account (send caps and
+   * account lock; 0: now).
    */
   @Traced('posta_guvercini.otp.verify', otpSpan.verify)
   async verify(request: OtpVerifyRequest): Promise<OtpVerifyResult> {
@@ -209,6 +312,8 @@ export class OtpService {
       return { valid: false, reason: 'not_found', attemptsLeft: 0 };
     }
     const code = normalizeCode(request.code);
+    // Same rules as send(): an object, array, boolean or null is no bound value.
+    checkBinding(request.bind);
     const subject =
       request.subject === undefined || request.subject === null
         ? undefined
@@ -231,8 +336,10 @@ export class OtpService {
           codeHash: hasher.codeHash(challengeId, code, bindingDigest),
           purpose,
           ...(phone === undefined ? {} : { phone }),
+          newCodeLimits: this.ipLimitHits(hasher, request.ip),
         },
         now,
+        this.options.lockout,
       ),
     );
     const at = new Date(now);
@@ -269,11 +376,40 @@ export class OtpService {
           attemptsLeft,
           at,
         });
-        if (attemptsLeft === 0) this.emit('locked', { challengeId, ...describe(challenge), at });
+        if (attemptsLeft === 0)
+          this.emit('locked', { scope: 'challenge', challengeId, ...describe(challenge), at });
+        if (outcome.accountLockedMs !== undefined) {
+          this.emit('locked', {
+            scope: 'account',
+            challengeId,
+            ...describe(challenge),
+            lockedUntil: new Date(now + outcome.accountLockedMs),
+            at,
+          });
+        }
         return { valid: false, reason: 'invalid', attemptsLeft };
       }
+      case 'account_locked': {
+        this.emit('failed', {
+          challengeId,
+          reason: 'locked',
+          ...describe(outcome.challenge),
+          attemptsLeft: 0,
+          at,
+        });
+        throw new OtpLockedError(toSeconds(outcome.retryAfterMs));
+      }
       case 'locked': {
-        const retryAfterSeconds = toSeconds(outcome.retryAfterMs);
+        const retryAfterSeconds =
+          outcome.newCodeInMs === undefined
+            ? await this.newCodeWait(
+                hasher,
+                outcome.challenge,
+                request.ip,
+                outcome.retryAfterMs,
+                now,
+              )
+            : Math.ceil(outcome.newCodeInMs / 1000);
         this.emit('failed', {
           challengeId,
           reason: 'locked',
@@ -325,12 +461,13 @@ export class OtpService {
           maxResends: this.options.maxResends,
           limits: otpRateLimitHits(hasher, record.phone, undefined, this.options.phoneLimits, []),
           hitId: `${id}:${generateChallengeId()}`,
+          ...(this.options.lockout === undefined ? {} : { lockout: this.options.lockout }),
         },
         now,
       ),
     );
     const refused = (
-      limit: 'phone' | 'ip' | 'resend_cooldown' | 'max_resends',
+      limit: 'phone' | 'ip' | 'resend_cooldown' | 'max_resends' | 'account_locked',
       retryAfterSeconds?: number,
     ): void =>
       this.emit('rate-limited', {
@@ -343,8 +480,18 @@ export class OtpService {
     switch (outcome.status) {
       case 'not_found':
         throw new OtpChallengeNotFoundError();
+      case 'account_locked': {
+        const seconds = toSeconds(outcome.retryAfterMs);
+        refused('account_locked', seconds);
+        throw new OtpLockedError(seconds);
+      }
       case 'locked':
-        throw new OtpChallengeLockedError(toSeconds(outcome.retryAfterMs));
+        // When send() will really accept a new code for this phone and account (0: now).
+        throw new OtpChallengeLockedError(
+          outcome.newCodeInMs === undefined
+            ? await this.newCodeWait(hasher, record, undefined, outcome.retryAfterMs, now)
+            : Math.ceil(outcome.newCodeInMs / 1000),
+        );
       case 'cooldown': {
         const seconds = toSeconds(outcome.retryAfterMs);
         refused('resend_cooldown', seconds);
@@ -376,6 +523,55 @@ export class OtpService {
     return this.challengeOf(updated, outcome.maxAttempts - outcome.attempts);
   }
 
+  /**
+   * Lifts the `otp.lockout` lock of an account and forgets its failures (for support staff,
+   * after checking who is asking). Give the `subject` the codes were sent for, or the `phone`
+   * for codes sent without a subject (both: both accounts). `true` when one was locked. Emits
+   * `unlocked`.
+   */
+  async unlock(account: {
+    readonly subject?: string | number;
+    readonly phone?: string;
+  }): Promise<boolean> {
+    const hasher = this.requireHasher();
+    if (account === null || typeof account !== 'object') {
+      throw new SmsValidationError(
+        'INVALID_OTP_REQUEST',
+        'OtpService.unlock() expects { subject } or { phone }',
+        'account',
+      );
+    }
+    const subject = checkSubject(account.subject);
+    const phone =
+      account.phone === undefined
+        ? undefined
+        : normalizePhoneNumber(account.phone, {
+            allowedCountries: this.options.allowedCountries,
+            field: 'phone',
+          });
+    if (subject === undefined && phone === undefined) {
+      throw new SmsValidationError(
+        'INVALID_OTP_REQUEST',
+        'OtpService.unlock() expects { subject } or { phone }',
+        'subject',
+      );
+    }
+    if (this.options.lockout === undefined) return false;
+    const keys = [
+      ...(subject === undefined ? [] : [hasher.keyId('account-subject', subject)]),
+      ...(phone === undefined ? [] : [hasher.keyId('account-phone', phone)]),
+    ];
+    const now = this.now();
+    const wasLocked = await this.useStore(() => this.store.unlock(keys, now));
+    this.emit('unlocked', {
+      ...(subject === undefined ? {} : { subject }),
+      ...(phone === undefined ? {} : { maskedPhone: maskPhoneNumber(phone) }),
+      wasLocked,
+      at: new Date(now),
+    });
+    return wasLocked;
+  }
+
   /** Voids a challenge (its code is refused from now on, as `not_found`). `true` when it existed. */
   async cancel(challengeId: string): Promise<boolean> {
     const id = typeof challengeId === 'string' ? challengeId.trim() : '';
@@ -383,6 +579,49 @@ export class OtpService {
     const removed = await this.useStore(() => this.store.delete(id));
     if (removed) this.emit('cancelled', { challengeId: id, at: new Date(this.now()) });
     return removed;
+  }
+
+  /** The per-IP counters a send from `ip` would hit (none without a usable address). */
+  private ipLimitHits(hasher: OtpHasher, ip: unknown): OtpRateLimitHit[] {
+    if (typeof ip !== 'string' || ip === '') return [];
+    return otpRateLimitHits(hasher, '', ip, [], this.options.ipLimits);
+  }
+
+  /** The `otp.lockout` account of a challenge: its subject, else its phone (keyed digests). */
+  private lockoutKeyOf(
+    hasher: OtpHasher,
+    subject: string | undefined,
+    phone: string,
+  ): string | undefined {
+    if (this.options.lockout === undefined) return undefined;
+    return subject === undefined
+      ? hasher.keyId('account-phone', phone)
+      : hasher.keyId('account-subject', subject);
+  }
+
+  /**
+   * Seconds until `send()` would accept a new code for a locked challenge's phone and account
+   * (send caps and account lock), without counting anything; 0 when it would now. Falls back
+   * on the locked challenge's own remaining time when the store cannot tell.
+   */
+  private async newCodeWait(
+    hasher: OtpHasher,
+    challenge: OtpChallengeSummary,
+    ip: unknown,
+    fallbackMs: number,
+    now: number,
+  ): Promise<number> {
+    const limits: OtpRateLimitHit[] = otpRateLimitHits(
+      hasher,
+      challenge.phone,
+      typeof ip === 'string' && ip !== '' ? ip : undefined,
+      this.options.phoneLimits,
+      this.options.ipLimits,
+    );
+    const lockoutKey = this.lockoutKeyOf(hasher, challenge.subject, challenge.phone);
+    const waitMs = await this.useStore(() => this.store.sendWait(limits, lockoutKey, now));
+    if (waitMs === undefined) return toSeconds(fallbackMs);
+    return waitMs <= 0 ? 0 : Math.ceil(waitMs / 1000);
   }
 
   private timesFrom(
@@ -435,9 +674,17 @@ export class OtpService {
       failure = error;
     }
     const reason = failure instanceof PostaGuverciniError ? failure.code : errorName(failure);
+    // The provider may have accepted it (the answer was lost): the user may get the code, so
+    // the challenge stays valid and the caller learns its id.
+    const uncertain = discardOnFailure && maybeAccepted(failure);
     this.logger.warn(
-      `One-time password for challenge ${record.challengeId} could not be sent to ${maskPhoneNumber(record.phone)} (${reason})${discardOnFailure ? '; the challenge is discarded' : ''}.`,
+      `One-time password for challenge ${record.challengeId} could not be sent to ${maskPhoneNumber(record.phone)} (${reason})${uncertain ? '; the provider may have accepted it, so the challenge is kept' : discardOnFailure ? '; the challenge is discarded' : ''}.`,
     );
+    if (uncertain) {
+      throw new OtpDeliveryUncertainError(this.challengeOf(record, record.maxAttempts), {
+        cause: failure,
+      });
+    }
     if (discardOnFailure) {
       await this.store.delete(record.challengeId).catch(() => undefined);
     }
@@ -455,7 +702,8 @@ export class OtpService {
           : error instanceof PostaGuverciniError
             ? undefined
             : new OtpStoreUnavailableError(`the store failed: ${errorName(error)}`, {
-                cause: error,
+                // A copy with name, message and code only: a driver's error may carry credentials.
+                cause: sanitizeCause(error),
               });
       if (unavailable === undefined) throw error;
       const wall = Date.now();
@@ -545,6 +793,15 @@ function describe(challenge: OtpChallengeSummary): {
   };
 }
 
+/** Whether a send failure may have been accepted by the provider (`maybeAccepted`, duck-typed). */
+function maybeAccepted(error: unknown): boolean {
+  return (
+    error !== null &&
+    typeof error === 'object' &&
+    (error as { maybeAccepted?: unknown }).maybeAccepted === true
+  );
+}
+
 function toSeconds(ms: number): number {
   return Math.max(1, Math.ceil(ms / 1000));
 }
@@ -600,6 +857,14 @@ function checkSubject(subject: unknown): string | undefined {
 }
 
 /** Checks bound values at send time (they go into the SMS): names usable as placeholders, plain values. */
+/** The kind of a refused value, for messages (never the value itself). */
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'number') return 'a non-finite number';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
 function checkBinding(bind: unknown): Record<string, string> | undefined {
   if (bind === undefined || bind === null) return undefined;
   if (typeof bind !== 'object' || Array.isArray(bind)) {
@@ -611,8 +876,14 @@ function checkBinding(bind: unknown): Record<string, string> | undefined {
   }
   const values: Record<string, string> = {};
   for (const [key, value] of Object.entries(bind)) {
-    if (value === undefined || value === null) continue;
     const field = `bind.${key}`;
+    if (value === undefined) {
+      throw new SmsValidationError(
+        'INVALID_OTP_BINDING',
+        `${field} is missing: every bound value must be given (a string or a finite number)`,
+        field,
+      );
+    }
     if (!BIND_KEY.test(key) || RESERVED_BIND_KEYS.has(key)) {
       throw new SmsValidationError(
         'INVALID_OTP_BINDING',
@@ -626,10 +897,17 @@ function checkBinding(bind: unknown): Record<string, string> | undefined {
         : typeof value === 'number' && Number.isFinite(value)
           ? String(value)
           : undefined;
-    if (text === undefined || text.length > 200 || CONTROL.test(text)) {
+    if (text === undefined || text.length > 200) {
       throw new SmsValidationError(
         'INVALID_OTP_BINDING',
-        `${field} must be a string (or finite number) of at most 200 printable characters`,
+        `${field} must be a string (or finite number) of at most 200 printable characters, not ${describeType(value)}`,
+        field,
+      );
+    }
+    if (UNSAFE_BOUND_CHARACTER.test(text) || LONE_SURROGATE.test(text)) {
+      throw new SmsValidationError(
+        'INVALID_OTP_BINDING',
+        `${field} holds a control, bidirectional-control or zero-width character (bound values are shown in the SMS)`,
         field,
       );
     }

@@ -70,6 +70,11 @@ export interface OtpVerifyRequest {
    * for another. When left out it is not checked.
    */
   readonly phone?: string;
+  /**
+   * The client's IP address. Used only when the challenge is locked, to tell when `send()` will
+   * accept a new code (the per-IP cap counts too); never counted here.
+   */
+  readonly ip?: string;
 }
 
 /** Why a verification failed. */
@@ -95,7 +100,11 @@ export interface OtpVerifyFailure {
   readonly reason: OtpFailureReason;
   /** Wrong codes the challenge still accepts (0 unless `reason` is `invalid`). */
   readonly attemptsLeft: number;
-  /** With `locked`: seconds the locked challenge stays locked; request a new challenge instead. */
+  /**
+   * With `locked`: seconds until `send()` will really accept a new code for this phone and
+   * account (its send caps and `otp.lockout`); 0: now. The locked challenge itself never
+   * accepts a code again: request a new one.
+   */
   readonly retryAfterSeconds?: number;
 }
 

@@ -4,7 +4,8 @@ import { InvalidOptionsError } from '../errors/validation.error.js';
 import type { PostaGuverciniModuleOptions } from '../posta-guvercini.options.js';
 import { InMemoryTransport } from '../transports/in-memory.transport.js';
 import type { OtpHooks } from './otp.events.js';
-import type { OtpModuleOptions, OtpRateLimitRule } from './otp.options.js';
+import type { OtpLockoutOptions, OtpModuleOptions, OtpRateLimitRule } from './otp.options.js';
+import type { OtpLockoutPolicy } from './stores/otp.store.js';
 import {
   DEFAULT_OTP_BOUND_MESSAGE,
   DEFAULT_OTP_MESSAGE,
@@ -29,6 +30,8 @@ export interface ResolvedOtpOptions {
   readonly boundMessage: OtpMessageTemplate;
   readonly hooks: OtpHooks;
   readonly clock: () => number;
+  /** `otp.lockout` in milliseconds; `undefined` when turned off. */
+  readonly lockout: OtpLockoutPolicy | undefined;
 }
 
 export const OTP_DEFAULTS = Object.freeze({
@@ -43,6 +46,7 @@ export const OTP_DEFAULTS = Object.freeze({
   ]),
   ipLimits: Object.freeze([Object.freeze({ limit: 20, windowSeconds: 600 })]),
   allowedCountries: Object.freeze(['TR']),
+  lockout: Object.freeze({ maxFailures: 10, windowSeconds: 86_400, lockSeconds: 86_400 }),
 });
 
 /**
@@ -65,6 +69,7 @@ const KNOWN_OTP_OPTIONS: Record<keyof OtpModuleOptions, true> = {
   store: true,
   hooks: true,
   clock: true,
+  lockout: true,
   guard: true,
 };
 
@@ -128,7 +133,50 @@ export function resolveOtpOptions(moduleOptions: PostaGuverciniModuleOptions): R
     boundMessage: template(otp.boundMessage, 'otp.boundMessage', DEFAULT_OTP_BOUND_MESSAGE),
     hooks: hooks(otp.hooks),
     clock: clock(otp.clock),
+    lockout: lockout(otp.lockout),
   };
+}
+
+const KNOWN_LOCKOUT_OPTIONS: Record<keyof OtpLockoutOptions, true> = {
+  maxFailures: true,
+  windowSeconds: true,
+  lockSeconds: true,
+};
+
+function lockout(value: unknown): OtpLockoutPolicy | undefined {
+  if (value === false) return undefined;
+  if (
+    value !== undefined &&
+    (value === null || typeof value !== 'object' || Array.isArray(value))
+  ) {
+    throw new InvalidOptionsError(
+      'otp.lockout',
+      'expected { maxFailures, windowSeconds, lockSeconds } or false',
+    );
+  }
+  const given = (value ?? {}) as OtpLockoutOptions;
+  rejectUnknownOptions(given, KNOWN_LOCKOUT_OPTIONS, 'otp.lockout');
+  const defaults = OTP_DEFAULTS.lockout;
+  return Object.freeze({
+    maxFailures: integer(
+      given.maxFailures,
+      'otp.lockout.maxFailures',
+      defaults.maxFailures,
+      1,
+      1000,
+    ),
+    windowMs:
+      integer(
+        given.windowSeconds,
+        'otp.lockout.windowSeconds',
+        defaults.windowSeconds,
+        1,
+        31 * 86_400,
+      ) * 1000,
+    lockMs:
+      integer(given.lockSeconds, 'otp.lockout.lockSeconds', defaults.lockSeconds, 1, 31 * 86_400) *
+      1000,
+  });
 }
 
 export const SECRET_REQUIRED = `required: a random secret of at least ${MIN_OTP_SECRET_BYTES} bytes (codes are stored only as its HMAC), e.g. from \`openssl rand -base64 48\`; every instance sharing a store needs the same one`;
@@ -223,6 +271,7 @@ const HOOK_NAMES = [
   'onVerified',
   'onFailed',
   'onLocked',
+  'onUnlocked',
   'onRateLimited',
   'onCancelled',
 ] as const;

@@ -104,7 +104,19 @@ const REJECTION_MESSAGES: Record<OtpRejectionReason, (attemptsLeft: number) => s
   not_found: () => 'Unknown or already used challenge; request a new one-time password.',
 };
 
-/** 429: too many wrong codes, the challenge is locked. `Retry-After` says when to try again. */
+/**
+ * What the client should do after a refusal: `request_new_code` (repeat the request without a
+ * code, after `Retry-After` when there is one), `wait` (nothing is accepted for this account
+ * until `Retry-After` has passed).
+ */
+export type OtpClientAction = 'request_new_code' | 'wait';
+
+/**
+ * 429: too many wrong codes, the challenge is locked and never accepts a code again. The body's
+ * `action` is `request_new_code`: repeat the request without a code. `Retry-After` (and
+ * `retryAfterSeconds`) is the time until a new code will really be sent (the send caps and the
+ * account lock allow it); without it, a new code can be requested now.
+ */
 export class OtpLockedException extends OtpHttpException {
   constructor(details: { readonly retryAfterSeconds?: number } = {}, message?: string) {
     const retryAfter = toRetryAfter(details.retryAfterSeconds);
@@ -114,12 +126,44 @@ export class OtpLockedException extends OtpHttpException {
         error: 'OTP locked',
         message:
           message ??
-          'Too many wrong one-time passwords: this challenge is locked. Request a new one later.',
+          (retryAfter === undefined
+            ? 'Too many wrong one-time passwords: this challenge is locked. Request a new code now (repeat the request without a code).'
+            : `Too many wrong one-time passwords: this challenge is locked. A new code can be requested in ${retryAfter} s (repeat the request without a code).`),
         reason: 'locked',
         attemptsLeft: 0,
+        action: 'request_new_code' satisfies OtpClientAction,
         ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }),
       },
       retryAfter === undefined ? {} : { 'Retry-After': String(retryAfter) },
+    );
+  }
+}
+
+/**
+ * 429: the account (subject, else phone) is locked by `otp.lockout` after too many consecutive
+ * wrong codes: no code is sent or accepted for it until `Retry-After` has passed (or support
+ * lifts the lock). The body's `action` is `wait`.
+ */
+export class OtpAccountLockedException extends OtpHttpException {
+  constructor(
+    details: { readonly retryAfterSeconds: number },
+    message?: string,
+    options?: HttpExceptionOptions,
+  ) {
+    const retryAfter = toRetryAfter(details.retryAfterSeconds) ?? 1;
+    super(
+      {
+        statusCode: HttpStatus.TOO_MANY_REQUESTS,
+        error: 'OTP account locked',
+        message:
+          message ??
+          `Too many wrong one-time passwords for this account: no code is sent or accepted for ${retryAfter} s.`,
+        reason: 'account_locked',
+        action: 'wait' satisfies OtpClientAction,
+        retryAfterSeconds: retryAfter,
+      },
+      { 'Retry-After': String(retryAfter) },
+      options,
     );
   }
 }
@@ -136,7 +180,10 @@ export class OtpTooManyRequestsException extends OtpHttpException {
       {
         statusCode: HttpStatus.TOO_MANY_REQUESTS,
         error: 'OTP rate limited',
-        message: message ?? `Too many one-time passwords requested; try again in ${retryAfter} s.`,
+        message:
+          message ??
+          `Too many one-time passwords requested; a new code can be requested in ${retryAfter} s.`,
+        action: 'request_new_code' satisfies OtpClientAction,
         retryAfterSeconds: retryAfter,
       },
       { 'Retry-After': String(retryAfter) },

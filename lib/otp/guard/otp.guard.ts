@@ -6,7 +6,13 @@ import {
   Injectable,
 } from '@nestjs/common';
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
-import { OtpRateLimitError, OtpStoreUnavailableError } from '../../errors/otp.errors.js';
+import { inspect } from 'node:util';
+import {
+  OtpDeliveryUncertainError,
+  OtpLockedError,
+  OtpRateLimitError,
+  OtpStoreUnavailableError,
+} from '../../errors/otp.errors.js';
 import { SmsProviderError } from '../../errors/provider.error.js';
 import { SmsTransportError } from '../../errors/transport.error.js';
 import { InvalidOptionsError, SmsValidationError } from '../../errors/validation.error.js';
@@ -18,6 +24,7 @@ import {
 import type { PostaGuverciniModuleOptions } from '../../posta-guvercini.options.js';
 import { OtpService } from '../otp.service.js';
 import {
+  OtpAccountLockedException,
   OtpBadRequestException,
   type OtpChallengeDetails,
   OtpHttpException,
@@ -56,7 +63,12 @@ export interface OtpCredentials {
 
 /** Why the guard refuses a request; `createException()` turns it into the HTTP answer. */
 export type OtpGuardFailure =
-  | { readonly kind: 'required'; readonly challenge?: OtpChallengeDetails }
+  | {
+      readonly kind: 'required';
+      readonly challenge?: OtpChallengeDetails;
+      /** The SMS may or may not have been sent (the provider's answer was lost); the challenge is valid. */
+      readonly deliveryUncertain?: boolean;
+    }
   | {
       readonly kind: 'rejected';
       readonly reason: OtpRejectionReason;
@@ -64,6 +76,7 @@ export type OtpGuardFailure =
       readonly challengeId: string;
     }
   | { readonly kind: 'locked'; readonly retryAfterSeconds?: number }
+  | { readonly kind: 'account-locked'; readonly retryAfterSeconds: number; readonly cause: unknown }
   | { readonly kind: 'rate-limited'; readonly retryAfterSeconds: number; readonly cause: unknown }
   | { readonly kind: 'unavailable'; readonly cause: unknown }
   | { readonly kind: 'bad-request'; readonly message: string; readonly cause?: unknown };
@@ -111,6 +124,20 @@ export class OtpGuard implements CanActivate {
     this.defaults = resolveOtpGuardModuleOptions(moduleOptions.otp?.guard);
   }
 
+  /** What `console.log` and `util.inspect` show (the service and options hold the secret). */
+  [inspect.custom](): string {
+    return `${this.constructor.name} { challengeHeader: '${this.defaults.challengeHeader}', codeHeader: '${this.defaults.codeHeader}' }`;
+  }
+
+  /** What `JSON.stringify` shows. */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.constructor.name,
+      challengeHeader: this.defaults.challengeHeader,
+      codeHeader: this.defaults.codeHeader,
+    };
+  }
+
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const options = this.getRouteOptions(context);
     if (options === undefined) return true;
@@ -128,7 +155,7 @@ export class OtpGuard implements CanActivate {
     if (credentials === undefined) {
       return this.reject(context, {
         kind: 'required',
-        challenge: await this.sendChallenge(context, options),
+        ...(await this.sendChallenge(context, options)),
       });
     }
     request[OTP_VERIFICATION] = await this.verifyCredentials(context, options, credentials);
@@ -279,11 +306,18 @@ export class OtpGuard implements CanActivate {
   protected createException(failure: OtpGuardFailure, _context: ExecutionContext): HttpException {
     switch (failure.kind) {
       case 'required':
-        return new OtpRequiredException(failure.challenge);
+        return new OtpRequiredException(
+          failure.challenge,
+          failure.deliveryUncertain === true && failure.challenge !== undefined
+            ? `A one-time password may have been sent to ${failure.challenge.maskedPhone} (the SMS provider's answer was lost). If it arrives, repeat the request with the challenge id and the code; if not, request a new one after resendAvailableAt.`
+            : undefined,
+        );
       case 'rejected':
         return new OtpRejectedException(failure);
       case 'locked':
         return new OtpLockedException(failure);
+      case 'account-locked':
+        return new OtpAccountLockedException(failure, undefined, { cause: failure.cause });
       case 'rate-limited':
         return new OtpTooManyRequestsException(failure, undefined, { cause: failure.cause });
       case 'unavailable':
@@ -320,8 +354,8 @@ export class OtpGuard implements CanActivate {
   private async sendChallenge(
     context: ExecutionContext,
     options: ResolvedRequireOtpOptions,
-  ): Promise<OtpChallengeDetails | undefined> {
-    if (!options.autoSend) return undefined;
+  ): Promise<{ challenge?: OtpChallengeDetails; deliveryUncertain?: boolean }> {
+    if (!options.autoSend) return {};
     const phone = await this.getPhone(context, options);
     if (phone === undefined) {
       return this.reject(context, {
@@ -344,8 +378,18 @@ export class OtpGuard implements CanActivate {
         message,
         ip: this.getIp(context),
       });
-      return challenge;
+      return { challenge };
     } catch (error) {
+      // The provider may have accepted the SMS: the challenge is kept and can be answered.
+      if (
+        error instanceof OtpDeliveryUncertainError ||
+        errorCode(error) === 'OTP_DELIVERY_UNCERTAIN'
+      ) {
+        return {
+          challenge: (error as OtpDeliveryUncertainError).challenge,
+          deliveryUncertain: true,
+        };
+      }
       return this.rejectOnServiceError(context, error);
     }
   }
@@ -361,6 +405,7 @@ export class OtpGuard implements CanActivate {
       this.getPhone(context, options),
     ]);
     const { challengeId, code } = credentials;
+    const ip = this.getIp(context);
     let result: Awaited<ReturnType<OtpService['verify']>>;
     try {
       result = await this.otpService.verify({
@@ -372,15 +417,20 @@ export class OtpGuard implements CanActivate {
         // The number this request names: a code sent to one number never opens the route for
         // another (sign-in by phone, where there is no subject to tell them apart).
         ...(phone === undefined ? {} : { phone }),
+        // Only to tell, for a locked challenge, when a new code can really be requested.
+        ...(ip === undefined ? {} : { ip }),
       });
     } catch (error) {
       return this.rejectOnServiceError(context, error);
     }
     if (!result.valid) {
       if (result.reason === 'locked') {
+        // The time until a new code will really be sent (0: now, no Retry-After): a retry
+        // without a code follows the same send caps and account lock.
+        const wait = result.retryAfterSeconds;
         return this.reject(context, {
           kind: 'locked',
-          retryAfterSeconds: result.retryAfterSeconds,
+          ...(wait === undefined || wait <= 0 ? {} : { retryAfterSeconds: wait }),
         });
       }
       return this.reject(context, {
@@ -474,6 +524,14 @@ export class OtpGuard implements CanActivate {
    */
   private rejectOnServiceError(context: ExecutionContext, error: unknown): never {
     const code = errorCode(error);
+    if (error instanceof OtpLockedError || code === 'OTP_SUBJECT_LOCKED') {
+      const { retryAfterSeconds } = error as { retryAfterSeconds?: unknown };
+      return this.reject(context, {
+        kind: 'account-locked',
+        retryAfterSeconds: typeof retryAfterSeconds === 'number' ? retryAfterSeconds : 1,
+        cause: error,
+      });
+    }
     if (error instanceof OtpRateLimitError || code === 'OTP_RATE_LIMITED') {
       const { retryAfterSeconds } = error as { retryAfterSeconds?: unknown };
       return this.reject(context, {

@@ -3,6 +3,8 @@ import {
   type OtpAttemptCandidate,
   type OtpAttemptOutcome,
   type OtpChallengeRecord,
+  type OtpCreateOutcome,
+  type OtpLockoutPolicy,
   type OtpRateLimitHit,
   type OtpRateLimitOutcome,
   type OtpReplacement,
@@ -22,6 +24,9 @@ interface MutableChallenge extends Omit<
   attempts: number;
   resends: number;
 }
+
+/** The longest lockout window allowed (`otp.lockout.windowSeconds` ≤ 31 days). */
+const MAX_WINDOW_MS = 31 * 86_400_000;
 
 export interface MemoryOtpStoreOptions {
   /**
@@ -45,6 +50,8 @@ export class MemoryOtpStore extends OtpStore {
     string,
     { readonly windowMs: number; readonly hits: number[] }
   >();
+  /** Account lockout key → its recent failures (oldest first) and the end of its lock. */
+  private readonly accounts = new Map<string, { failures: number[]; lockedUntil: number }>();
   private readonly sweepIntervalMs: number;
   private lastSweep = Number.NEGATIVE_INFINITY;
 
@@ -58,12 +65,19 @@ export class MemoryOtpStore extends OtpStore {
     return this.challenges.size;
   }
 
+  override get supportsLockout(): boolean {
+    return true;
+  }
+
   async create(
     record: OtpChallengeRecord,
     limits: readonly OtpRateLimitHit[],
     now: number,
-  ): Promise<OtpRateLimitOutcome> {
+    lockout?: OtpLockoutPolicy,
+  ): Promise<OtpCreateOutcome> {
     this.sweep(now);
+    const lockedMs = lockout === undefined ? 0 : this.lockedFor(record.lockoutKey, now);
+    if (lockedMs > 0) return { allowed: false, locked: true, retryAfterMs: lockedMs };
     const outcome = this.checkLimits(limits, now);
     if (!outcome.allowed) return outcome;
     if (this.challenges.has(record.challengeId)) {
@@ -78,15 +92,29 @@ export class MemoryOtpStore extends OtpStore {
     challengeId: string,
     candidate: OtpAttemptCandidate,
     now: number,
+    lockout?: OtpLockoutPolicy,
   ): Promise<OtpAttemptOutcome> {
     const challenge = this.live(challengeId, now);
     if (challenge === undefined) return { status: 'not_found' };
     const summary = summarize(challenge);
+    const accountKey = lockout === undefined ? undefined : challenge.lockoutKey;
+    const lockedMs = this.lockedFor(accountKey, now);
+    if (lockedMs > 0) {
+      return { status: 'account_locked', retryAfterMs: lockedMs, challenge: summary };
+    }
     if (challenge.attempts >= challenge.maxAttempts) {
       return {
         status: 'locked',
         retryAfterMs: Math.max(1, challenge.retainUntil - now),
         challenge: summary,
+        ...(challenge.sendLimits === undefined
+          ? {}
+          : {
+              newCodeInMs: this.waitFor(
+                [...challenge.sendLimits, ...(candidate.newCodeLimits ?? [])],
+                now,
+              ),
+            }),
       };
     }
     if (now >= challenge.expiresAt) return { status: 'expired', challenge: summary };
@@ -98,12 +126,18 @@ export class MemoryOtpStore extends OtpStore {
     const phoneMatches = candidate.phone === undefined || candidate.phone === challenge.phone;
     if (hashMatches && purposeMatches && phoneMatches) {
       this.challenges.delete(challengeId);
+      if (accountKey !== undefined) this.accounts.delete(accountKey);
       return { status: 'valid', challenge: summary };
     }
+    const accountLockedMs =
+      accountKey === undefined || lockout === undefined
+        ? undefined
+        : this.countFailure(accountKey, lockout, now);
     return {
       status: 'invalid',
       attemptsLeft: challenge.maxAttempts - challenge.attempts,
       challenge: summary,
+      ...(accountLockedMs === undefined ? {} : { accountLockedMs }),
     };
   }
 
@@ -115,8 +149,14 @@ export class MemoryOtpStore extends OtpStore {
   ): Promise<OtpReplaceOutcome> {
     const challenge = this.live(challengeId, now);
     if (challenge === undefined) return { status: 'not_found' };
+    const lockedMs = policy.lockout === undefined ? 0 : this.lockedFor(challenge.lockoutKey, now);
+    if (lockedMs > 0) return { status: 'account_locked', retryAfterMs: lockedMs };
     if (challenge.attempts >= challenge.maxAttempts) {
-      return { status: 'locked', retryAfterMs: Math.max(1, challenge.retainUntil - now) };
+      return {
+        status: 'locked',
+        retryAfterMs: Math.max(1, challenge.retainUntil - now),
+        newCodeInMs: this.waitFor(policy.limits, now),
+      };
     }
     if (now < challenge.resendAvailableAt) {
       return { status: 'cooldown', retryAfterMs: challenge.resendAvailableAt - now };
@@ -159,10 +199,58 @@ export class MemoryOtpStore extends OtpStore {
     return outcome;
   }
 
+  override async unlock(lockoutKeys: readonly string[], now: number): Promise<boolean> {
+    let wasLocked = false;
+    for (const key of lockoutKeys) {
+      if (this.lockedFor(key, now) > 0) wasLocked = true;
+      this.accounts.delete(key);
+    }
+    return wasLocked;
+  }
+
+  override async sendWait(
+    limits: readonly OtpRateLimitHit[],
+    lockoutKey: string | undefined,
+    now: number,
+  ): Promise<number> {
+    const limited = this.checkLimits(limits, now);
+    return Math.max(limited.allowed ? 0 : limited.retryAfterMs, this.lockedFor(lockoutKey, now));
+  }
+
   /** Forgets everything (for tests). */
   clear(): void {
     this.challenges.clear();
     this.counters.clear();
+    this.accounts.clear();
+  }
+
+  /** Milliseconds until `limits` let one more through (0: now); counts nothing. */
+  private waitFor(limits: readonly OtpRateLimitHit[], now: number): number {
+    const limited = this.checkLimits(limits, now);
+    return limited.allowed ? 0 : limited.retryAfterMs;
+  }
+
+  /** Milliseconds the account stays locked (0: not locked). */
+  private lockedFor(key: string | undefined, now: number): number {
+    if (key === undefined) return 0;
+    const account = this.accounts.get(key);
+    return account === undefined ? 0 : Math.max(0, account.lockedUntil - now);
+  }
+
+  /** Counts one failure (sliding window); returns the lock's length when this one locks. */
+  private countFailure(key: string, policy: OtpLockoutPolicy, now: number): number | undefined {
+    let account = this.accounts.get(key);
+    if (account === undefined) {
+      account = { failures: [], lockedUntil: 0 };
+      this.accounts.set(key, account);
+    }
+    const floor = now - policy.windowMs;
+    account.failures = account.failures.filter((at) => at > floor);
+    account.failures.push(now);
+    if (account.failures.length < policy.maxFailures) return undefined;
+    account.failures = [];
+    account.lockedUntil = now + policy.lockMs;
+    return policy.lockMs;
   }
 
   private live(challengeId: string, now: number): MutableChallenge | undefined {
@@ -218,6 +306,12 @@ export class MemoryOtpStore extends OtpStore {
     }
     for (const [key, { windowMs, hits }] of this.counters) {
       if (hits.length === 0 || hits[hits.length - 1]! <= now - windowMs) this.counters.delete(key);
+    }
+    for (const [key, account] of this.accounts) {
+      // Failures older than a day and a lock that is over are of no use any more (windows
+      // are at most 31 days; a long window keeps its entry until it is over).
+      if (account.lockedUntil <= now && account.failures.every((at) => at <= now - MAX_WINDOW_MS))
+        this.accounts.delete(key);
     }
   }
 }

@@ -1,3 +1,5 @@
+import { InvalidOptionsError } from '../../errors/validation.error.js';
+
 /**
  * A challenge as a store keeps it. It holds no code, only the code's HMAC; times are epoch
  * milliseconds of the service's clock (`otp.clock`).
@@ -27,6 +29,28 @@ export interface OtpChallengeRecord {
   readonly maxAttempts: number;
   /** Resends so far. */
   readonly resends: number;
+  /**
+   * Key of the account this challenge counts against for `otp.lockout` (a keyed digest of the
+   * subject, else of the phone; no personal data). Absent when the lockout is off.
+   */
+  readonly lockoutKey?: string;
+  /**
+   * The per-phone send counters a new `send()` to this phone hits, so that a locked challenge
+   * can tell, in the same step, when a new code will really be sent. Absent: not known.
+   */
+  readonly sendLimits?: readonly OtpRateLimitHit[];
+}
+
+/**
+ * `otp.lockout` as a store applies it: consecutive failed verifications are counted per
+ * account (`OtpChallengeRecord.lockoutKey`) across challenges; `maxFailures` of them within
+ * `windowMs` lock the account for `lockMs` (every send and verification is refused); a right
+ * code resets the count. Counted in the same atomic step as the attempt.
+ */
+export interface OtpLockoutPolicy {
+  readonly maxFailures: number;
+  readonly windowMs: number;
+  readonly lockMs: number;
 }
 
 /**
@@ -53,6 +77,17 @@ export type OtpRateLimitOutcome =
       readonly retryAfterMs: number;
     };
 
+/** Outcome of `OtpStore.create`: a send limit or the account lockout may refuse it. */
+export type OtpCreateOutcome =
+  | OtpRateLimitOutcome
+  | {
+      readonly allowed: false;
+      /** The account (`record.lockoutKey`) is locked by `otp.lockout`. */
+      readonly locked: true;
+      /** Milliseconds until the lock ends (> 0). */
+      readonly retryAfterMs: number;
+    };
+
 /** What a store says about a challenge after an attempt; enough for the result and the events. */
 export interface OtpChallengeSummary {
   readonly phone: string;
@@ -71,6 +106,11 @@ export interface OtpAttemptCandidate {
    * phone number; when given, a challenge sent to another number fails like a wrong code.
    */
   readonly phone?: string;
+  /**
+   * Counters a new send from this request would hit besides the challenge's `sendLimits` (the
+   * client IP's): read, never counted, only to answer `locked` with `newCodeInMs`.
+   */
+  readonly newCodeLimits?: readonly OtpRateLimitHit[];
 }
 
 /** Outcome of `OtpStore.attempt`. */
@@ -82,12 +122,30 @@ export type OtpAttemptOutcome =
       readonly status: 'invalid';
       readonly attemptsLeft: number;
       readonly challenge: OtpChallengeSummary;
+      /**
+       * Set when this failure reached `lockout.maxFailures`: the account is locked from now on,
+       * for this many milliseconds.
+       */
+      readonly accountLockedMs?: number;
+    }
+  /** The challenge's account is locked (`otp.lockout`); not evaluated, not counted. */
+  | {
+      readonly status: 'account_locked';
+      readonly retryAfterMs: number;
+      readonly challenge: OtpChallengeSummary;
     }
   /** Locked before this attempt; not evaluated. */
   | {
       readonly status: 'locked';
+      /** Milliseconds the locked challenge is still remembered. */
       readonly retryAfterMs: number;
       readonly challenge: OtpChallengeSummary;
+      /**
+       * Milliseconds until a new `send()` for the challenge's phone and account would be
+       * allowed (its `sendLimits`, the candidate's `newCodeLimits`, the account lock); 0: now.
+       * Absent when the store cannot tell.
+       */
+      readonly newCodeInMs?: number;
     }
   /** Past `expiresAt`; not evaluated. */
   | { readonly status: 'expired'; readonly challenge: OtpChallengeSummary }
@@ -108,6 +166,8 @@ export interface OtpReplacePolicy {
   readonly limits: readonly OtpRateLimitHit[];
   /** Unique id of this send, recorded in the counters. */
   readonly hitId: string;
+  /** When set, a resend for a locked account (`record.lockoutKey`) is refused. */
+  readonly lockout?: OtpLockoutPolicy;
 }
 
 /** Outcome of `OtpStore.replace`. */
@@ -119,9 +179,15 @@ export type OtpReplaceOutcome =
       readonly resends: number;
     }
   | { readonly status: 'not_found' }
-  | { readonly status: 'locked'; readonly retryAfterMs: number }
+  | {
+      readonly status: 'locked';
+      readonly retryAfterMs: number;
+      /** Milliseconds until a new `send()` to the phone would pass `policy.limits`; 0: now. */
+      readonly newCodeInMs?: number;
+    }
   | { readonly status: 'cooldown'; readonly retryAfterMs: number }
   | { readonly status: 'max_resends' }
+  | { readonly status: 'account_locked'; readonly retryAfterMs: number }
   | {
       readonly status: 'rate_limited';
       readonly scope: OtpRateLimitHit['scope'];
@@ -147,7 +213,8 @@ export abstract class OtpStore {
     record: OtpChallengeRecord,
     limits: readonly OtpRateLimitHit[],
     now: number,
-  ): Promise<OtpRateLimitOutcome>;
+    lockout?: OtpLockoutPolicy,
+  ): Promise<OtpCreateOutcome>;
 
   /**
    * Compare + count + consume in one step: if the challenge exists, is not locked and not
@@ -155,11 +222,16 @@ export abstract class OtpStore {
    * `candidate.purpose` and `candidate.phone`, each when given, with the stored purpose and
    * phone). On a match of all of them the challenge is deleted (single use); any mismatch is
    * answered `invalid` and counted, like a wrong code.
+   *
+   * With `lockout` (and a challenge with a `lockoutKey`): a locked account answers
+   * `account_locked` before anything is evaluated; a mismatch also counts one failure for the
+   * account (and locks it when `maxFailures` is reached); a match resets the account's count.
    */
   abstract attempt(
     challengeId: string,
     candidate: OtpAttemptCandidate,
     now: number,
+    lockout?: OtpLockoutPolicy,
   ): Promise<OtpAttemptOutcome>;
 
   /**
@@ -191,6 +263,51 @@ export abstract class OtpStore {
     now: number,
   ): Promise<OtpRateLimitOutcome>;
 
+  /**
+   * Whether this store implements `otp.lockout` (the `lockout` arguments, `unlock()` and
+   * `sendWait()`). The built-in stores do; a store of your own that leaves this `false` must be
+   * used with `otp.lockout: false` (the service refuses to start otherwise).
+   */
+  get supportsLockout(): boolean {
+    return false;
+  }
+
+  /**
+   * Lifts the lockout of the given accounts and forgets their failures. `true` when one of them
+   * was locked.
+   */
+  async unlock(_lockoutKeys: readonly string[], _now: number): Promise<boolean> {
+    throw new InvalidOptionsError(
+      'otp.store',
+      'this store does not implement otp.lockout (unlock); set otp.lockout: false or implement it',
+    );
+  }
+
+  /**
+   * Milliseconds until a send with `limits` for the account `lockoutKey` would be allowed (0:
+   * now), without counting anything. `undefined` when the store cannot tell.
+   */
+  async sendWait(
+    _limits: readonly OtpRateLimitHit[],
+    _lockoutKey: string | undefined,
+    _now: number,
+  ): Promise<number | undefined> {
+    return undefined;
+  }
+
   /** Releases what the store opened (connections). Called on application shutdown. */
   async close(): Promise<void> {}
+
+  /**
+   * What `console.log` / `util.inspect` show of a store: its class only (a store may hold a
+   * connection with a password, and holds challenges).
+   */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `${this.constructor.name} ${JSON.stringify(this.toJSON())}`;
+  }
+
+  /** What `JSON.stringify` shows of a store: its class only. */
+  toJSON(): Record<string, unknown> {
+    return { store: this.constructor.name };
+  }
 }

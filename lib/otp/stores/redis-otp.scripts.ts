@@ -6,9 +6,24 @@ import { createHash } from 'node:crypto';
  *
  * Challenge hash fields: h code hash · b binding digest · p phone · u purpose · s subject ·
  * t text parts (JSON) · c created · e expires · r resend available · k retain until ·
- * a attempts · m max attempts · n resends. Times are epoch ms from the service's clock.
+ * a attempts · m max attempts · n resends · x account (lockout) key · L the phone's send
+ * counters (JSON `[[key, limit, window ms], …]`, read when the challenge is locked). Times are
+ * epoch ms.
  *
- * Counters are sorted sets of hit timestamps (sliding windows). Every key gets a TTL.
+ * Counters are sorted sets of hit timestamps (sliding windows). An account (`otp.lockout`) is a
+ * sorted set of its recent failures, plus a member `L` scored with the end of its lock while
+ * locked. Every key gets a TTL.
+ *
+ * One clock: with the store's default `clock: 'redis'`, every script reads the server's `TIME`
+ * and evaluates expiry, cooldowns, caps and lockout windows on it; the absolute times the
+ * service computed on its own clock are moved by the difference (`shift`), so instances whose
+ * clocks disagree still enforce the same limits. With `clock: 'service'` the service's `now`
+ * is used as it is (tests that move a manual clock). `TIME` in a script that writes needs
+ * effects replication: Redis ≥ 5 (the default there; Redis 7 always).
+ *
+ * An account key is derived inside the attempt and replace scripts from the challenge's `x`
+ * field (the service cannot know whose challenge an id names before reading it). On Redis
+ * Cluster, put the key prefix in a hash tag (`'{otp}:'`) so every key lives in one slot.
  */
 
 /** A script and its SHA-1 (what EVALSHA names it by). */
@@ -21,6 +36,37 @@ export interface RedisOtpScript {
 function script(name: string, lua: string): RedisOtpScript {
   return { name, lua, sha: createHash('sha1').update(lua).digest('hex') };
 }
+
+/**
+ * The clock of a script: the server's `TIME` (`mode` '1') or the service's `now` (`given`), and
+ * the shift to add to the service's absolute times to move them onto it.
+ */
+const CLOCK = `
+local function clock(given, mode)
+  local g = tonumber(given)
+  if mode == '1' then
+    local t = redis.call('TIME')
+    local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    return now, now - g
+  end
+  return g, 0
+end
+
+-- Milliseconds until a counter lets one more hit through (0: now); reads only.
+local function counter_wait(key, limit, window, now)
+  local count = redis.call('ZCOUNT', key, '(' .. (now - window), '+inf')
+  if count < limit then return 0 end
+  local entry = redis.call('ZRANGEBYSCORE', key, '(' .. (now - window), '+inf', 'WITHSCORES', 'LIMIT', count - limit, 1)
+  return math.max(0, math.ceil(tonumber(entry[2]) + window - now))
+end
+
+local function locked_for(akey, now)
+  if not akey then return 0 end
+  local l = redis.call('ZSCORE', akey, 'L')
+  if l and tonumber(l) > now then return tonumber(l) - now end
+  return 0
+end
+`;
 
 /**
  * Counters `KEYS[first .. first + n - 1]`; limit and window (ms) of counter i in
@@ -58,33 +104,48 @@ end
 `;
 
 /**
- * KEYS[1] challenge, KEYS[2..] counters.
- * ARGV: now, challenge TTL ms, hit member, counter count n, n × (limit, window), field/value pairs.
- * → {1} created · {0, counter index, wait ms} refused · {-1} id already taken.
+ * KEYS[1] challenge, KEYS[2] account, KEYS[3..] counters.
+ * ARGV: now, clock mode, challenge TTL ms, hit member, '1' if the lockout applies, counter count
+ * n, n × (limit, window), created, expires, resend available, retain until (service clock),
+ * then field/value pairs.
+ * → {1} created · {0, counter index, wait ms} refused · {-1} id already taken ·
+ *   {-2, ms} account locked.
  */
 export const CREATE_SCRIPT = script(
   'create',
-  `${COUNTERS}
-local now = tonumber(ARGV[1])
-local n = tonumber(ARGV[4])
-local refused, wait = check_counters(2, n, 5, now)
+  `${CLOCK}${COUNTERS}
+local now, shift = clock(ARGV[1], ARGV[2])
+if ARGV[5] == '1' then
+  local lock = locked_for(KEYS[2], now)
+  if lock > 0 then return {-2, lock} end
+end
+local n = tonumber(ARGV[6])
+local refused, wait = check_counters(3, n, 7, now)
 if refused > 0 then return {0, refused, wait} end
 if redis.call('EXISTS', KEYS[1]) == 1 then return {-1} end
-add_counters(2, n, 5, now, ARGV[3])
-local fields = {}
-for i = 5 + 2 * n, #ARGV do fields[#fields + 1] = ARGV[i] end
+add_counters(3, n, 7, now, ARGV[4])
+local t = 7 + 2 * n
+local fields = {
+  'c', tonumber(ARGV[t]) + shift, 'e', tonumber(ARGV[t + 1]) + shift,
+  'r', tonumber(ARGV[t + 2]) + shift, 'k', tonumber(ARGV[t + 3]) + shift
+}
+for i = t + 4, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[1], unpack(fields))
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return {1}
 `,
 );
 
 /**
- * KEYS[1] challenge. ARGV: now, candidate hash, '1' if a purpose is presented else '0', purpose,
- * '1' if a phone is presented else '0', phone (canonical).
+ * KEYS[1] challenge, KEYS[2..] the client's counters (read only when the challenge is locked).
+ * ARGV: now, clock mode, candidate hash, '1' if a purpose is presented else '0', purpose, '1'
+ * if a phone is presented else '0', phone (canonical), '1' if the lockout applies, max
+ * failures, window ms, lock ms, account key prefix, counter count n, n × (limit, window).
  * → {0} not found · {1, phone, purpose, subject} valid (deleted) ·
- *   {2, phone, purpose, subject, attempts left} invalid (counted) ·
- *   {3, phone, purpose, subject, ms until forgotten} locked · {4, phone, purpose, subject} expired.
+ *   {2, phone, purpose, subject, attempts left, account lock ms (0: not locked now)} invalid (counted) ·
+ *   {3, phone, purpose, subject, ms until forgotten, ms until a new send passes its counters
+ *   (-1: unknown)} locked · {4, phone, purpose, subject} expired ·
+ *   {5, phone, purpose, subject, ms} account locked.
  *
  * Comparison: Lua has no constant-time compare, and none is needed here. What is compared is
  * HMAC-SHA256(secret, challenge id ‖ code ‖ binding) in hex, never the code: a timing
@@ -96,75 +157,176 @@ return {1}
  */
 export const ATTEMPT_SCRIPT = script(
   'attempt',
-  `
-local now = tonumber(ARGV[1])
-local r = redis.call('HMGET', KEYS[1], 'h', 'p', 'u', 's', 'e', 'k', 'a', 'm')
+  `${CLOCK}
+local now = clock(ARGV[1], ARGV[2])
+local r = redis.call('HMGET', KEYS[1], 'h', 'p', 'u', 's', 'e', 'k', 'a', 'm', 'x', 'L')
 if not r[1] then return {0} end
 local retain = tonumber(r[6])
 if now >= retain then
   redis.call('DEL', KEYS[1])
   return {0}
 end
+local akey = false
+if ARGV[8] == '1' and r[9] then akey = ARGV[12] .. r[9] end
+local lock = locked_for(akey, now)
+if lock > 0 then return {5, r[2], r[3], r[4], lock} end
 local attempts = tonumber(r[7])
 local max = tonumber(r[8])
-if attempts >= max then return {3, r[2], r[3], r[4], math.max(1, retain - now)} end
+if attempts >= max then
+  local wait = -1
+  if r[10] then
+    wait = 0
+    for _, c in ipairs(cjson.decode(r[10])) do
+      wait = math.max(wait, counter_wait(c[1], tonumber(c[2]), tonumber(c[3]), now))
+    end
+    for i = 0, tonumber(ARGV[13]) - 1 do
+      wait = math.max(wait, counter_wait(KEYS[2 + i], tonumber(ARGV[14 + 2 * i]), tonumber(ARGV[15 + 2 * i]), now))
+    end
+  end
+  return {3, r[2], r[3], r[4], math.max(1, retain - now), wait}
+end
 if now >= tonumber(r[5]) then return {4, r[2], r[3], r[4]} end
 attempts = redis.call('HINCRBY', KEYS[1], 'a', 1)
-if r[1] == ARGV[2] and (ARGV[3] == '0' or r[3] == ARGV[4]) and (ARGV[5] == '0' or r[2] == ARGV[6]) then
+if r[1] == ARGV[3] and (ARGV[4] == '0' or r[3] == ARGV[5]) and (ARGV[6] == '0' or r[2] == ARGV[7]) then
   redis.call('DEL', KEYS[1])
+  if akey then redis.call('DEL', akey) end
   return {1, r[2], r[3], r[4]}
 end
-return {2, r[2], r[3], r[4], max - attempts}
+local locked_now = 0
+if akey then
+  -- A lock that is over (checked above) leaves no failures behind: a fresh count.
+  if redis.call('ZSCORE', akey, 'L') then redis.call('DEL', akey) end
+  local window = tonumber(ARGV[10])
+  redis.call('ZREMRANGEBYSCORE', akey, '-inf', now - window)
+  redis.call('ZADD', akey, now, KEYS[1] .. ':' .. attempts)
+  if redis.call('ZCARD', akey) >= tonumber(ARGV[9]) then
+    local lock_ms = tonumber(ARGV[11])
+    redis.call('DEL', akey)
+    redis.call('ZADD', akey, now + lock_ms, 'L')
+    redis.call('PEXPIRE', akey, lock_ms)
+    locked_now = lock_ms
+  else
+    redis.call('PEXPIRE', akey, window)
+  end
+end
+return {2, r[2], r[3], r[4], max - attempts, locked_now}
 `,
 );
 
 /**
  * KEYS[1] challenge, KEYS[2..] counters.
- * ARGV: now, new hash, expires, resend available, retain until, max resends, hit member,
- * counter count n, n × (limit, window).
- * → {1, attempts, max attempts, resends} replaced · {0} not found · {3, ms} locked ·
- *   {5, ms} cooldown · {6} no resends left · {7, counter index, wait ms} refused by a counter.
+ * ARGV: now, clock mode, new hash, expires, resend available, retain until (service clock),
+ * max resends, hit member, '1' if the lockout applies, account key prefix, counter count n,
+ * n × (limit, window).
+ * → {1, attempts, max attempts, resends} replaced · {0} not found ·
+ *   {3, ms until forgotten, ms until a new send passes the counters} locked · {5, ms} cooldown · {6} no resends left · {7, counter index, wait ms} refused by a counter ·
+ *   {8, ms} account locked.
  */
 export const REPLACE_SCRIPT = script(
   'replace',
-  `${COUNTERS}
-local now = tonumber(ARGV[1])
-local r = redis.call('HMGET', KEYS[1], 'k', 'a', 'm', 'r', 'n')
+  `${CLOCK}${COUNTERS}
+local now, shift = clock(ARGV[1], ARGV[2])
+local r = redis.call('HMGET', KEYS[1], 'k', 'a', 'm', 'r', 'n', 'x')
 if not r[1] then return {0} end
 local retain = tonumber(r[1])
 if now >= retain then
   redis.call('DEL', KEYS[1])
   return {0}
 end
+if ARGV[9] == '1' and r[6] then
+  local lock = locked_for(ARGV[10] .. r[6], now)
+  if lock > 0 then return {8, lock} end
+end
 local attempts = tonumber(r[2])
 local max = tonumber(r[3])
-if attempts >= max then return {3, math.max(1, retain - now)} end
+local n = tonumber(ARGV[11])
+if attempts >= max then
+  local wait = 0
+  for i = 0, n - 1 do
+    wait = math.max(wait, counter_wait(KEYS[2 + i], tonumber(ARGV[12 + 2 * i]), tonumber(ARGV[13 + 2 * i]), now))
+  end
+  return {3, math.max(1, retain - now), wait}
+end
 local available = tonumber(r[4])
 if now < available then return {5, available - now} end
-if tonumber(r[5]) >= tonumber(ARGV[6]) then return {6} end
-local n = tonumber(ARGV[8])
-local refused, wait = check_counters(2, n, 9, now)
+if tonumber(r[5]) >= tonumber(ARGV[7]) then return {6} end
+local refused, wait = check_counters(2, n, 12, now)
 if refused > 0 then return {7, refused, wait} end
-add_counters(2, n, 9, now, ARGV[7])
-redis.call('HSET', KEYS[1], 'h', ARGV[2], 'e', ARGV[3], 'r', ARGV[4], 'k', ARGV[5])
+add_counters(2, n, 12, now, ARGV[8])
+local new_retain = tonumber(ARGV[6]) + shift
+redis.call('HSET', KEYS[1], 'h', ARGV[3], 'e', tonumber(ARGV[4]) + shift,
+  'r', tonumber(ARGV[5]) + shift, 'k', new_retain)
 local resends = redis.call('HINCRBY', KEYS[1], 'n', 1)
-redis.call('PEXPIRE', KEYS[1], math.max(1, tonumber(ARGV[5]) - now))
+redis.call('PEXPIRE', KEYS[1], math.max(1, new_retain - now))
 return {1, attempts, max, resends}
 `,
 );
 
 /**
- * KEYS: counters. ARGV: now, hit member, counter count n, n × (limit, window).
+ * KEYS: counters. ARGV: now, clock mode, hit member, counter count n, n × (limit, window).
  * → {1} counted · {0, counter index, wait ms} refused (nothing counted).
  */
 export const HIT_SCRIPT = script(
   'hit',
-  `${COUNTERS}
-local now = tonumber(ARGV[1])
-local n = tonumber(ARGV[3])
-local refused, wait = check_counters(1, n, 4, now)
+  `${CLOCK}${COUNTERS}
+local now = clock(ARGV[1], ARGV[2])
+local n = tonumber(ARGV[4])
+local refused, wait = check_counters(1, n, 5, now)
 if refused > 0 then return {0, refused, wait} end
-add_counters(1, n, 4, now, ARGV[2])
+add_counters(1, n, 5, now, ARGV[3])
 return {1}
+`,
+);
+
+/**
+ * KEYS[1] challenge. ARGV: now, clock mode.
+ * → {} unknown or past its retention · {shift, field, value, …} (times in the hash are on the
+ * store's clock; minus `shift` they are on the service's).
+ */
+export const GET_SCRIPT = script(
+  'get',
+  `${CLOCK}
+local now, shift = clock(ARGV[1], ARGV[2])
+local fields = redis.call('HGETALL', KEYS[1])
+if #fields == 0 then return {} end
+local k = redis.call('HGET', KEYS[1], 'k')
+if not k or now >= tonumber(k) then return {} end
+local reply = {tostring(shift)}
+for i = 1, #fields do reply[#reply + 1] = fields[i] end
+return reply
+`,
+);
+
+/**
+ * KEYS[1] account, KEYS[2..] counters. ARGV: now, clock mode, '1' if the account applies,
+ * counter count n, n × (limit, window). Counts nothing.
+ * → {ms until a send would be allowed (0: now)}
+ */
+export const SEND_WAIT_SCRIPT = script(
+  'send-wait',
+  `${CLOCK}${COUNTERS}
+local now = clock(ARGV[1], ARGV[2])
+local wait = 0
+if ARGV[3] == '1' then wait = locked_for(KEYS[1], now) end
+local refused, w = check_counters(2, tonumber(ARGV[4]), 5, now)
+if refused > 0 and w > wait then wait = w end
+return {wait}
+`,
+);
+
+/**
+ * KEYS: accounts. ARGV: now, clock mode.
+ * → {1 if one of them was locked, else 0}; all are forgotten.
+ */
+export const UNLOCK_SCRIPT = script(
+  'unlock',
+  `${CLOCK}
+local now = clock(ARGV[1], ARGV[2])
+local was = 0
+for i = 1, #KEYS do
+  if locked_for(KEYS[i], now) > 0 then was = 1 end
+  redis.call('DEL', KEYS[i])
+end
+return {was}
 `,
 );

@@ -1,12 +1,14 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { OtpStoreUnavailableError } from '../../errors/otp.errors.js';
-import { redactUrlCredentials } from '../../errors/redact.js';
+import { redactCredentials, sanitizeCause } from '../../errors/redact.js';
 import { InvalidOptionsError } from '../../errors/validation.error.js';
 import {
   type OtpAttemptCandidate,
   type OtpAttemptOutcome,
   type OtpChallengeRecord,
   type OtpChallengeSummary,
+  type OtpCreateOutcome,
+  type OtpLockoutPolicy,
   type OtpRateLimitHit,
   type OtpRateLimitOutcome,
   type OtpReplacement,
@@ -17,8 +19,11 @@ import {
 import {
   ATTEMPT_SCRIPT,
   CREATE_SCRIPT,
+  GET_SCRIPT,
   HIT_SCRIPT,
   REPLACE_SCRIPT,
+  SEND_WAIT_SCRIPT,
+  UNLOCK_SCRIPT,
   type RedisOtpScript,
 } from './redis-otp.scripts.js';
 
@@ -71,6 +76,14 @@ export interface RedisOtpStoreOptions {
    * @default 1000
    */
   readonly operationTimeoutMs?: number;
+  /**
+   * Whose clock expiry, cooldowns, send caps and lockout windows are evaluated on. `'redis'`:
+   * the server's `TIME`, read inside each script, so every instance sharing the store enforces
+   * the same limits whatever its own clock says. `'service'`: the service's clock
+   * (`otp.clock`), only for tests that move a manual clock.
+   * @default 'redis'
+   */
+  readonly clock?: 'redis' | 'service';
 }
 
 const DEFAULT_PREFIX = 'posta-guvercini:otp:';
@@ -81,7 +94,9 @@ const DEFAULT_OPERATION_TIMEOUT_MS = 1000;
  * Each operation is one Lua script (one round trip, atomic on the server), every key has a
  * TTL, and no code is ever sent to Redis (only its HMAC). When Redis cannot be reached or does
  * not answer within `operationTimeoutMs`, operations reject with `OtpStoreUnavailableError`
- * (fail closed); they work again as soon as Redis is back.
+ * (fail closed); they work again as soon as Redis is back. Expiry, cooldowns, send caps and the
+ * `otp.lockout` windows are evaluated on the server's clock (`TIME`, read inside each script),
+ * so instances whose own clocks disagree enforce the same limits (see `clock`). Needs Redis ≥ 5.
  *
  * Needs the optional peer dependency `ioredis` (loaded on first use) unless given a `client`.
  *
@@ -95,13 +110,18 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
   private readonly logger = new Logger('RedisOtpStore');
   private readonly keyPrefix: string;
   private readonly operationTimeoutMs: number;
+  /** '1': the server's TIME; '0': the service's clock. */
+  private readonly clockMode: '1' | '0';
   private readonly ownsClient: boolean;
   private client: RedisOtpClient | undefined;
   private opening: Promise<RedisOtpClient> | undefined;
   private closed = false;
+  /** The options (URL and redisOptions may hold the password): private, never printed. */
+  readonly #options: RedisOtpStoreOptions;
 
-  constructor(private readonly options: RedisOtpStoreOptions) {
+  constructor(options: RedisOtpStoreOptions) {
     super();
+    this.#options = options;
     if (options === null || typeof options !== 'object') {
       throw new InvalidOptionsError('otp.store', 'RedisOtpStore expects { client } or { url }');
     }
@@ -138,6 +158,11 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
         'expected an integer between 10 and 60000',
       );
     }
+    const clock = (options as { clock?: unknown }).clock;
+    if (clock !== undefined && clock !== 'redis' && clock !== 'service') {
+      throw new InvalidOptionsError('otp.store.clock', "expected 'redis' or 'service'");
+    }
+    this.clockMode = clock === 'service' ? '0' : '1';
     this.keyPrefix = keyPrefix ?? DEFAULT_PREFIX;
     this.operationTimeoutMs = operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS;
     this.client = client;
@@ -155,6 +180,16 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
     return store;
   }
 
+  /** What `JSON.stringify` (and `util.inspect`) show: the key prefix and clock, no connection. */
+  override toJSON(): Record<string, unknown> {
+    return {
+      store: 'RedisOtpStore',
+      keyPrefix: this.keyPrefix,
+      clock: this.clockMode === '1' ? 'redis' : 'service',
+      ownsClient: this.ownsClient,
+    };
+  }
+
   /**
    * Opens the store's own client if it is not open yet (the first operation does the same).
    * Waits for its first connection (or a first connection error, or 2 s at most).
@@ -163,11 +198,16 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
     await this.getClient();
   }
 
+  override get supportsLockout(): boolean {
+    return true;
+  }
+
   async create(
     record: OtpChallengeRecord,
     limits: readonly OtpRateLimitHit[],
     now: number,
-  ): Promise<OtpRateLimitOutcome> {
+    lockout?: OtpLockoutPolicy,
+  ): Promise<OtpCreateOutcome> {
     const fields: string[] = [
       'h',
       record.codeHash,
@@ -179,14 +219,6 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
       record.purpose,
       't',
       JSON.stringify(record.text),
-      'c',
-      String(record.createdAt),
-      'e',
-      String(record.expiresAt),
-      'r',
-      String(record.resendAvailableAt),
-      'k',
-      String(record.retainUntil),
       'a',
       String(record.attempts),
       'm',
@@ -195,21 +227,43 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
       String(record.resends),
     ];
     if (record.subject !== undefined) fields.push('s', record.subject);
+    if (record.lockoutKey !== undefined) fields.push('x', record.lockoutKey);
+    if (record.sendLimits !== undefined) {
+      const counters = this.counterKeys(record.sendLimits).map((key, i) => [
+        key,
+        record.sendLimits![i]!.limit,
+        record.sendLimits![i]!.windowMs,
+      ]);
+      fields.push('L', JSON.stringify(counters));
+    }
+    const withLockout = lockout !== undefined && record.lockoutKey !== undefined;
     const reply = await this.run(
       CREATE_SCRIPT,
-      [this.challengeKey(record.challengeId), ...this.counterKeys(limits)],
+      [
+        this.challengeKey(record.challengeId),
+        this.accountKey(withLockout ? record.lockoutKey : undefined),
+        ...this.counterKeys(limits),
+      ],
       [
         now,
+        this.clockMode,
         Math.max(1, record.retainUntil - now),
         record.challengeId,
+        withLockout ? '1' : '0',
         limits.length,
         ...counterArgs(limits),
+        record.createdAt,
+        record.expiresAt,
+        record.resendAvailableAt,
+        record.retainUntil,
         ...fields,
       ],
     );
     const status = Number(reply[0]);
     if (status === 1) return { allowed: true };
     if (status === 0) return refusal(limits, reply);
+    if (status === -2)
+      return { allowed: false, locked: true, retryAfterMs: Math.max(1, Number(reply[1])) };
     throw new Error(`Challenge id collision: ${record.challengeId}`);
   }
 
@@ -217,17 +271,27 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
     challengeId: string,
     candidate: OtpAttemptCandidate,
     now: number,
+    lockout?: OtpLockoutPolicy,
   ): Promise<OtpAttemptOutcome> {
+    const newCodeLimits = candidate.newCodeLimits ?? [];
     const reply = await this.run(
       ATTEMPT_SCRIPT,
-      [this.challengeKey(challengeId)],
+      [this.challengeKey(challengeId), ...this.counterKeys(newCodeLimits)],
       [
         now,
+        this.clockMode,
         candidate.codeHash,
         candidate.purpose === undefined ? '0' : '1',
         candidate.purpose ?? '',
         candidate.phone === undefined ? '0' : '1',
         candidate.phone ?? '',
+        lockout === undefined ? '0' : '1',
+        lockout?.maxFailures ?? 0,
+        lockout?.windowMs ?? 0,
+        lockout?.lockMs ?? 0,
+        this.accountKey(''),
+        newCodeLimits.length,
+        ...counterArgs(newCodeLimits),
       ],
     );
     const status = Number(reply[0]);
@@ -236,10 +300,30 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
     switch (status) {
       case 1:
         return { status: 'valid', challenge };
-      case 2:
-        return { status: 'invalid', attemptsLeft: Math.max(0, Number(reply[4])), challenge };
-      case 3:
-        return { status: 'locked', retryAfterMs: Number(reply[4]), challenge };
+      case 2: {
+        const accountLockedMs = Number(reply[5] ?? 0);
+        return {
+          status: 'invalid',
+          attemptsLeft: Math.max(0, Number(reply[4])),
+          challenge,
+          ...(accountLockedMs > 0 ? { accountLockedMs } : {}),
+        };
+      }
+      case 5:
+        return {
+          status: 'account_locked',
+          retryAfterMs: Math.max(1, Number(reply[4])),
+          challenge,
+        };
+      case 3: {
+        const newCodeInMs = Number(reply[5] ?? -1);
+        return {
+          status: 'locked',
+          retryAfterMs: Number(reply[4]),
+          challenge,
+          ...(newCodeInMs >= 0 ? { newCodeInMs } : {}),
+        };
+      }
       case 4:
         return { status: 'expired', challenge };
       default:
@@ -258,12 +342,15 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
       [this.challengeKey(challengeId), ...this.counterKeys(policy.limits)],
       [
         now,
+        this.clockMode,
         replacement.codeHash,
         replacement.expiresAt,
         replacement.resendAvailableAt,
         replacement.retainUntil,
         policy.maxResends,
         policy.hitId,
+        policy.lockout === undefined ? '0' : '1',
+        this.accountKey(''),
         policy.limits.length,
         ...counterArgs(policy.limits),
       ],
@@ -279,11 +366,17 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
       case 0:
         return { status: 'not_found' };
       case 3:
-        return { status: 'locked', retryAfterMs: Number(reply[1]) };
+        return {
+          status: 'locked',
+          retryAfterMs: Number(reply[1]),
+          newCodeInMs: Math.max(0, Number(reply[2] ?? 0)),
+        };
       case 5:
         return { status: 'cooldown', retryAfterMs: Number(reply[1]) };
       case 6:
         return { status: 'max_resends' };
+      case 8:
+        return { status: 'account_locked', retryAfterMs: Math.max(1, Number(reply[1])) };
       case 7: {
         const refused = refusal(policy.limits, reply);
         return refused.allowed
@@ -296,13 +389,18 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
   }
 
   async get(challengeId: string, now: number): Promise<OtpChallengeRecord | undefined> {
-    const client = await this.getClient();
-    const fields = await this.withDeadline('read', () =>
-      client.hgetall(this.challengeKey(challengeId)),
+    const reply = await this.run(
+      GET_SCRIPT,
+      [this.challengeKey(challengeId)],
+      [now, this.clockMode],
     );
-    if (fields === null || fields === undefined || fields['h'] === undefined) return undefined;
-    const retainUntil = Number(fields['k']);
-    if (!(now < retainUntil)) return undefined;
+    if (reply.length < 2) return undefined;
+    const shift = Number(reply[0]);
+    const fields: Record<string, string> = {};
+    for (let i = 1; i + 1 < reply.length; i += 2) fields[String(reply[i])] = String(reply[i + 1]);
+    if (fields['h'] === undefined) return undefined;
+    // Times on the store's clock, back on the service's.
+    const time = (field: string): number => Number(fields[field]) - shift;
     return {
       challengeId,
       codeHash: fields['h'],
@@ -311,13 +409,14 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
       purpose: fields['u'] ?? '',
       ...(fields['s'] === undefined ? {} : { subject: fields['s'] }),
       text: JSON.parse(fields['t'] ?? '[]') as string[],
-      createdAt: Number(fields['c']),
-      expiresAt: Number(fields['e']),
-      resendAvailableAt: Number(fields['r']),
-      retainUntil,
+      createdAt: time('c'),
+      expiresAt: time('e'),
+      resendAvailableAt: time('r'),
+      retainUntil: time('k'),
       attempts: Number(fields['a']),
       maxAttempts: Number(fields['m']),
       resends: Number(fields['n']),
+      ...(fields['x'] === undefined ? {} : { lockoutKey: fields['x'] }),
     };
   }
 
@@ -337,11 +436,41 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
     if (limits.length === 0) return { allowed: true };
     const reply = await this.run(HIT_SCRIPT, this.counterKeys(limits), [
       now,
+      this.clockMode,
       hitId,
       limits.length,
       ...counterArgs(limits),
     ]);
     return Number(reply[0]) === 1 ? { allowed: true } : refusal(limits, reply);
+  }
+
+  override async unlock(lockoutKeys: readonly string[], now: number): Promise<boolean> {
+    if (lockoutKeys.length === 0) return false;
+    const reply = await this.run(
+      UNLOCK_SCRIPT,
+      lockoutKeys.map((key) => this.accountKey(key)),
+      [now, this.clockMode],
+    );
+    return Number(reply[0]) === 1;
+  }
+
+  override async sendWait(
+    limits: readonly OtpRateLimitHit[],
+    lockoutKey: string | undefined,
+    now: number,
+  ): Promise<number> {
+    const reply = await this.run(
+      SEND_WAIT_SCRIPT,
+      [this.accountKey(lockoutKey), ...this.counterKeys(limits)],
+      [
+        now,
+        this.clockMode,
+        lockoutKey === undefined ? '0' : '1',
+        limits.length,
+        ...counterArgs(limits),
+      ],
+    );
+    return Math.max(0, Number(reply[0]));
   }
 
   /** Closes the store's own client (a client you passed in is left open). */
@@ -376,6 +505,11 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
 
   private challengeKey(challengeId: string): string {
     return `${this.keyPrefix}c:${challengeId}`;
+  }
+
+  /** The account key of `otp.lockout` (a placeholder key when there is none). */
+  private accountKey(lockoutKey: string | undefined): string {
+    return `${this.keyPrefix}a:${lockoutKey ?? '-'}`;
   }
 
   private counterKeys(limits: readonly OtpRateLimitHit[]): string[] {
@@ -444,7 +578,8 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
         : /timed out/i.test(describeRedisError(error))
           ? `Redis did not answer ${operation} within ${this.operationTimeoutMs} ms`
           : `Redis ${operation} failed: ${describeRedisError(error)}`;
-    return new OtpStoreUnavailableError(detail, { cause: error });
+    // The cause is a copy: an ioredis ReplyError carries its command's arguments (AUTH <password>).
+    return new OtpStoreUnavailableError(detail, { cause: sanitizeCause(error) });
   }
 
   private async getClient(): Promise<RedisOtpClient> {
@@ -479,9 +614,11 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
       retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
       connectionName: 'posta-guvercini-otp',
     };
-    const settings = { ...defaults, ...(this.options.redisOptions ?? {}) };
+    const settings = { ...defaults, ...(this.#options.redisOptions ?? {}) };
     const client =
-      this.options.url === undefined ? new Redis(settings) : new Redis(this.options.url, settings);
+      this.#options.url === undefined
+        ? new Redis(settings)
+        : new Redis(this.#options.url, settings);
     this.watch(client);
     // With the offline queue off, a command before the first connection would fail: wait for
     // it — or for a first connection error (refused, unknown host…), or 2 s — whichever is first.
@@ -558,7 +695,7 @@ function describeRedisError(error: unknown): string {
   if (error !== null && typeof error === 'object') {
     const { code, message } = error as { code?: unknown; message?: unknown };
     if (typeof code === 'string' && code !== '') return code;
-    if (typeof message === 'string') return redactUrlCredentials(message).slice(0, 120);
+    if (typeof message === 'string') return redactCredentials(message).slice(0, 120);
   }
   return 'unknown error';
 }
