@@ -10,14 +10,14 @@ describe('renderOtpTemplate', () => {
   it('renders the Turkish defaults', () => {
     expect(
       fillOtpTemplate(renderOtpTemplate(DEFAULT_OTP_MESSAGE, { minutes: '3' }), '042917'),
-    ).toBe('Doğrulama kodunuz: 042917. Kod 3 dakika geçerlidir. Bu kodu kimseyle paylaşmayın.');
+    ).toBe('Dogrulama kodunuz: 042917. Kod 3 dakika gecerlidir. Bu kodu kimseyle paylasmayin.');
     const bound = renderOtpTemplate(DEFAULT_OTP_BOUND_MESSAGE, {
       amount: '149.90',
       currency: 'TRY',
       payee: 'ACME A.Ş.',
     });
     expect(fillOtpTemplate(bound, '123456')).toBe(
-      'ACME A.Ş. için 149.90 TRY tutarındaki işleminizi onaylamak için doğrulama kodunuz: 123456. Bu kodu kimseyle paylaşmayın.',
+      'ACME A.Ş. icin 149.90 TRY tutarli islem onay kodunuz: 123456. Kimseyle paylasmayin.',
     );
   });
 

@@ -377,6 +377,8 @@ export class OtpGuard implements CanActivate {
         bind,
         message,
         ip: this.getIp(context),
+        // For otp.limitKeys key functions (customer number, device id from the request).
+        httpRequest: this.getRequest(context),
       });
       return { challenge };
     } catch (error) {
