@@ -291,7 +291,7 @@ function purposes(
       throw new InvalidOptionsError(path, 'expected a profile object');
     }
     rejectUnknownOptions(given, KNOWN_PROFILE_OPTIONS, path);
-    map.set(purpose, profile(given as OtpPurposeProfile, path, defaults));
+    map.set(purpose, profile(given, path, defaults));
   }
   return map;
 }
