@@ -101,6 +101,13 @@ describe.each<StoreKind>(['memory', 'redis'])('OTP operations on the %s store', 
         endedAt: new Date(clock.now),
       });
       expect(JSON.stringify(verified)).not.toContain(resentCode);
+      if (kind === 'redis') {
+        // The tombstone keeps no code hash and no binding digest.
+        const fields = await rawChallenge(under.store, challengeId);
+        expect(fields).toMatchObject({ S: 'verified' });
+        expect(fields['h']).toBeUndefined();
+        expect(fields['b']).toBeUndefined();
+      }
       expect(JSON.stringify(verified)).not.toContain(PHONE);
       // Used up: the tombstone accepts nothing and cannot be resent.
       await expect(
