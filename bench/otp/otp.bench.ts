@@ -1,6 +1,8 @@
 // bench/otp — OtpService throughput on the memory and Redis stores, Redis commands per
 // operation, and a naive Redis baseline (GET, compare, INCR, DEL as separate commands), all in
-// one run. `npm run bench:otp`. Sizes: OTP_BENCH_N (default 4000), OTP_BENCH_CONCURRENCY (64),
+// one run; the same stores again with issue 11's operations on (a purpose profile, an app-wide
+// cap and two named caps, the account lockout), which must stay at one round trip per send and
+// per verify. `npm run bench:otp`. Sizes: OTP_BENCH_N (default 4000), OTP_BENCH_CONCURRENCY (64),
 // OTP_BENCH_ROUNDS (3: the stores are measured in turn, round after round, and the medians
 // reported, so load from other processes falls on all of them alike).
 //
@@ -8,6 +10,7 @@
 // commandstats counts only this run), else REDIS_URL (default redis://127.0.0.1:6379).
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import type { OtpModuleOptions } from '../../lib/otp/otp.options.js';
 import { OtpService } from '../../lib/otp/otp.service.js';
 import { MemoryOtpStore } from '../../lib/otp/stores/memory-otp.store.js';
 import type { OtpStore } from '../../lib/otp/stores/otp.store.js';
@@ -95,9 +98,45 @@ function nextPhone(): string {
 }
 const canonical = (phone: string): string => `90${phone.slice(1)}`;
 
-function service(store: OtpStore, transport: CodeCaptureTransport): OtpService {
-  return new OtpService(transport, { transport, otp: { secret: SECRET } }, store);
+function service(
+  store: OtpStore,
+  transport: CodeCaptureTransport,
+  otp: OtpModuleOptions = {},
+): OtpService {
+  // The naive baseline has no account lockout (otp.lockout, on by default, needs the store's).
+  const lockout = store instanceof NaiveRedisOtpStore ? { lockout: false as const } : {};
+  return new OtpService(
+    transport,
+    { transport, otp: { secret: SECRET, ...lockout, ...otp } },
+    store,
+  );
 }
+
+/**
+ * Issue 11's operations all on (beside the defaults, same run): a profile for the purpose, an
+ * app-wide cap and two named caps (customer, number prefix: two hot counters shared by every
+ * send), the account lockout, and sends with a subject. Caps are high enough never to refuse.
+ */
+const OPERATIONS: OtpModuleOptions = {
+  purposes: {
+    login: {
+      codeLength: 6,
+      ttlSeconds: 120,
+      maxAttempts: 4,
+      phoneLimits: [{ limit: 5, windowSeconds: 600 }],
+    },
+  },
+  globalLimits: [{ limit: 1_000_000, windowSeconds: 60 }],
+  limitKeys: [
+    { name: 'customer', key: (r) => r.subject, limits: [{ limit: 5, windowSeconds: 600 }] },
+    {
+      name: 'prefix',
+      key: (r) => r.phone.slice(0, 5),
+      limits: [{ limit: 1_000_000, windowSeconds: 60 }],
+    },
+  ],
+  lockout: { maxFailures: 10 },
+};
 
 interface Measured {
   readonly pairsPerSecond: number;
@@ -108,32 +147,41 @@ interface Measured {
 async function measure(
   store: OtpStore,
   onVerifyPhase?: (phase: 'start' | 'end') => Promise<void>,
+  options?: OtpModuleOptions,
 ): Promise<Measured> {
   const transport = new CodeCaptureTransport();
-  const otp = service(store, transport);
+  const otp = service(store, transport, options);
+  /** With the operations on, every send names a customer (the `customer` cap counts it). */
+  const subject = (phone: string): string | undefined =>
+    options === undefined ? undefined : `C-${phone}`;
   const pair = async (): Promise<void> => {
     const phone = nextPhone();
-    const { challengeId } = await otp.send({ phone, purpose: 'login' });
+    const { challengeId } = await otp.send({ phone, purpose: 'login', subject: subject(phone) });
     const result = await otp.verify({
       challengeId,
       code: transport.codes.get(canonical(phone))!,
       purpose: 'login',
+      subject: subject(phone),
     });
     if (!result.valid) throw new Error(`verification failed: ${result.reason}`);
   };
   await pool(Math.min(500, N), CONCURRENCY, pair); // warm-up
   const pairSeconds = await pool(N, CONCURRENCY, pair);
 
-  const challenges: Array<{ challengeId: string; code: string }> = [];
+  const challenges: Array<{ challengeId: string; code: string; subject?: string }> = [];
   await pool(N, CONCURRENCY, async () => {
     const phone = nextPhone();
-    const { challengeId } = await otp.send({ phone, purpose: 'login' });
-    challenges.push({ challengeId, code: transport.codes.get(canonical(phone))! });
+    const { challengeId } = await otp.send({ phone, purpose: 'login', subject: subject(phone) });
+    challenges.push({
+      challengeId,
+      code: transport.codes.get(canonical(phone))!,
+      subject: subject(phone),
+    });
   });
   await onVerifyPhase?.('start');
   const verifySeconds = await pool(challenges.length, CONCURRENCY, async (i) => {
-    const { challengeId, code } = challenges[i]!;
-    if (!(await otp.verify({ challengeId, code, purpose: 'login' })).valid)
+    const { challengeId, code, subject: who } = challenges[i]!;
+    if (!(await otp.verify({ challengeId, code, purpose: 'login', subject: who })).valid)
       throw new Error('verification failed');
   });
   await onVerifyPhase?.('end');
@@ -204,11 +252,23 @@ async function wrongGuessRace(store: OtpStore): Promise<number[]> {
 }
 
 /** Redis commands of `ops` sends, by name (commandstats delta). */
-async function sendStats(store: OtpStore, admin: Redis, ops: number): Promise<Map<string, number>> {
+async function sendStats(
+  store: OtpStore,
+  admin: Redis,
+  ops: number,
+  options?: OtpModuleOptions,
+): Promise<Map<string, number>> {
   const transport = new CodeCaptureTransport();
-  const otp = service(store, transport);
+  const otp = service(store, transport, options);
   const before = await commandStats(admin);
-  await pool(ops, CONCURRENCY, async () => void (await otp.send({ phone: nextPhone() })));
+  await pool(ops, CONCURRENCY, async () => {
+    const phone = nextPhone();
+    await otp.send({
+      phone,
+      purpose: 'login',
+      ...(options === undefined ? {} : { subject: `C-${phone}` }),
+    });
+  });
   return delta(await commandStats(admin), before);
 }
 
@@ -219,6 +279,7 @@ async function main(): Promise<void> {
   const redis = new Redis(url);
   const naiveRedis = new Redis(url);
   const admin = new Redis(url);
+  const closers: Array<() => Promise<unknown>> = [];
   try {
     console.log(
       `bench/otp: ${N} operations per phase, concurrency ${CONCURRENCY}, ${ROUNDS} rounds (medians), Node ${process.version}`,
@@ -231,25 +292,42 @@ async function main(): Promise<void> {
     );
 
     const { client, counts } = countingClient(redis);
+    const opsRedis = new Redis(url);
+    const { client: opsClient, counts: opsCounts } = countingClient(opsRedis);
+    closers.push(() => opsRedis.quit());
     const { client: naiveClient, counts: naiveCounts } = countingClient(naiveRedis);
     // Both stores get a client made here (ioredis defaults), counted the same way.
     const ours = new RedisOtpStore({ client, keyPrefix: `${prefix}ours:` });
+    const oursOps = new RedisOtpStore({ client: opsClient, keyPrefix: `${prefix}ops:` });
+    const memoryOps = new MemoryOtpStore();
     const naive = new NaiveRedisOtpStore(naiveClient, `${prefix}naive:`);
     const memory = new MemoryOtpStore();
 
-    const results = { memory: [] as Measured[], ours: [] as Measured[], naive: [] as Measured[] };
+    const results = {
+      memory: [] as Measured[],
+      ours: [] as Measured[],
+      naive: [] as Measured[],
+      memoryOps: [] as Measured[],
+      oursOps: [] as Measured[],
+    };
+    let opsVerifyRoundTrips = 0;
     let oursVerifyStats = new Map<string, number>();
     let oursVerifyRoundTrips = 0;
     let naiveVerifyStats = new Map<string, number>();
     let naiveVerifyRoundTrips = 0;
     for (let round = 0; round < ROUNDS; round++) {
-      const order: Array<keyof typeof results> = (['memory', 'ours', 'naive'] as const).map(
-        (_, i, all) => all[(i + round) % all.length]!,
-      );
+      const order: Array<keyof typeof results> = (
+        ['memory', 'ours', 'naive', 'memoryOps', 'oursOps'] as const
+      ).map((_, i, all) => all[(i + round) % all.length]!);
       for (const name of order) {
         let before = new Map<string, number>();
         const hook = async (phase: 'start' | 'end'): Promise<void> => {
-          if (name === 'memory' || round > 0) return;
+          if (name === 'memory' || name === 'memoryOps' || round > 0) return;
+          if (name === 'oursOps') {
+            if (phase === 'start') opsCounts.clear();
+            else opsVerifyRoundTrips = sum(opsCounts.values());
+            return;
+          }
           if (phase === 'start') {
             counts.clear();
             naiveCounts.clear();
@@ -265,8 +343,9 @@ async function main(): Promise<void> {
             naiveVerifyRoundTrips = sum(naiveCounts.values());
           }
         };
-        const store = name === 'memory' ? memory : name === 'ours' ? ours : naive;
-        results[name].push(await measure(store, hook));
+        const store = { memory, ours, naive, memoryOps, oursOps }[name];
+        const options = name === 'memoryOps' || name === 'oursOps' ? OPERATIONS : undefined;
+        results[name].push(await measure(store, hook, options));
       }
       process.stdout.write(`  round ${round + 1}/${ROUNDS} done\n`);
     }
@@ -278,6 +357,9 @@ async function main(): Promise<void> {
     naiveCounts.clear();
     const naiveSendStats = await sendStats(naive, admin, sends);
     const naiveSendRoundTrips = sum(naiveCounts.values());
+    opsCounts.clear();
+    await sendStats(oursOps, admin, sends, OPERATIONS);
+    const opsSendRoundTrips = sum(opsCounts.values());
     const oursRace = await wrongGuessRace(ours);
     const naiveRace = await wrongGuessRace(naive);
     const memoryRace = await wrongGuessRace(memory);
@@ -290,6 +372,8 @@ async function main(): Promise<void> {
       ['memory store', results.memory],
       ['Redis store (Lua, 1 round trip)', results.ours],
       ['naive Redis store (GET, compare, INCR|DEL)', results.naive],
+      ['memory store, operations on', results.memoryOps],
+      ['Redis store, operations on', results.oursOps],
     ];
     for (const [name, list] of rows) {
       console.log(
@@ -306,6 +390,12 @@ async function main(): Promise<void> {
       `\n  Redis store ÷ naive baseline: verify/s ${(med(results.ours, 'verifyPerSecond') / med(results.naive, 'verifyPerSecond')).toFixed(2)}, pairs/s ${(med(results.ours, 'pairsPerSecond') / med(results.naive, 'pairsPerSecond')).toFixed(2)}`,
     );
     console.log(
+      `  operations on ÷ defaults (Redis store): verify/s ${(med(results.oursOps, 'verifyPerSecond') / med(results.ours, 'verifyPerSecond')).toFixed(2)}, pairs/s ${(med(results.oursOps, 'pairsPerSecond') / med(results.ours, 'pairsPerSecond')).toFixed(2)}`,
+    );
+    console.log(
+      `  operations on ÷ defaults (memory store): pairs/s ${(med(results.memoryOps, 'pairsPerSecond') / med(results.memory, 'pairsPerSecond')).toFixed(2)}`,
+    );
+    console.log(
       `  memory store ÷ Redis store:   verify/s ${(med(results.memory, 'verifyPerSecond') / med(results.ours, 'verifyPerSecond')).toFixed(2)}, pairs/s ${(med(results.memory, 'pairsPerSecond') / med(results.ours, 'pairsPerSecond')).toFixed(2)}`,
     );
 
@@ -314,8 +404,17 @@ async function main(): Promise<void> {
       `  Redis store:  verify ${(oursVerifyRoundTrips / N).toFixed(2)}, send ${(oursSendRoundTrips / sends).toFixed(2)}`,
     );
     console.log(
+      `  Redis store, operations on (profile, global + 2 named caps, lockout): verify ${(opsVerifyRoundTrips / N).toFixed(2)}, send ${(opsSendRoundTrips / sends).toFixed(2)}`,
+    );
+    console.log(
       `  naive store:  verify ${(naiveVerifyRoundTrips / N).toFixed(2)}, send ${(naiveSendRoundTrips / sends).toFixed(2)}`,
     );
+    if (opsVerifyRoundTrips !== N || opsSendRoundTrips !== sends) {
+      console.error(
+        'FAIL: with the operations on, a send or a verify took more than one round trip',
+      );
+      process.exitCode = 1;
+    }
     console.log(
       'Redis commands per operation (INFO commandstats deltas; includes commands run inside Lua):',
     );
@@ -340,6 +439,7 @@ async function main(): Promise<void> {
     await redis.quit();
     await naiveRedis.quit();
     await admin.quit();
+    for (const close of closers) await close();
     if (own) await own.stop();
   }
 }
