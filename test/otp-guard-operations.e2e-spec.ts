@@ -61,7 +61,15 @@ describe.each<[Platform]>([['express'], ['fastify']])('budgets and profiles on %
           otp: {
             secret: TEST_SECRET,
             store: new RedisOtpStore({ client: redis, keyPrefix: prefix }),
-            purposes: { '3ds': { codeLength: 8, maxAttempts: 2, ttlSeconds: 120 } },
+            purposes: {
+              '3ds': {
+                codeLength: 8,
+                maxAttempts: 2,
+                ttlSeconds: 120,
+                message: '3D Secure kodunuz: {code}',
+              },
+            },
+            guard: { message: 'Giris kodunuz: {code}' },
             globalLimits: [{ limit: 4, windowSeconds: 3600 }],
             limitKeys: [
               {
@@ -112,7 +120,10 @@ describe.each<[Platform]>([['express'], ['fastify']])('budgets and profiles on %
     expect(attemptsLeft).toBe(2);
     expect(Date.parse(expiresAt) - Date.now()).toBeLessThanOrEqual(120_000);
     expect(Date.parse(expiresAt) - Date.now()).toBeGreaterThan(100_000);
-    const code = /(?<!\d)(\d{8})(?!\d)/.exec(transport.lastMessageTo(PHONE_A, 'otp')!.text)![1]!;
+    // The profile's template wins over the module-wide otp.guard.message.
+    const sms = transport.lastMessageTo(PHONE_A, 'otp')!.text;
+    expect(sms).toMatch(/^3D Secure kodunuz: \d{8}$/);
+    const code = sms.slice(-8);
     const status = await app.get(OtpService).status(challengeId);
     expect(status).toMatchObject({ state: 'pending', purpose: '3ds', attemptsLeft: 2 });
 
@@ -141,7 +152,7 @@ describe.each<[Platform]>([['express'], ['fastify']])('budgets and profiles on %
     const login = await http().post('/login').send({ phone: PHONE_B });
     expect(login.status).toBe(401);
     expect(login.body).toMatchObject({ attemptsLeft: 5 });
-    expect(transport.lastMessageTo(PHONE_B, 'otp')!.text).toMatch(/(?<!\d)\d{6}(?!\d)/);
+    expect(transport.lastMessageTo(PHONE_B, 'otp')!.text).toMatch(/^Giris kodunuz: \d{6}$/);
   });
 
   it('a named cap keyed by a request header → 429 with Retry-After, nothing sent', async () => {

@@ -208,9 +208,10 @@ export interface OtpModuleOptions {
    */
   readonly store?: OtpStoreOption;
   /**
-   * Audit and metrics callbacks (`onSent`, `onVerified`, `onFailed`, `onLocked`,
-   * `onRateLimited`); the same events are emitted on `OtpService.events`. Payloads never hold a
-   * code or the secret.
+   * Audit and metrics callbacks (`onSent`, `onResent`, `onDelivered`, `onUndelivered`,
+   * `onVerified`, `onFailed`, `onLocked`, `onUnlocked`, `onCancelled`, `onExpired`,
+   * `onRateLimited`, `onTestNumberUsed`); the same events are emitted on `OtpService.events`.
+   * Payloads never hold a code or the secret. A hook that throws or rejects is logged.
    */
   readonly hooks?: OtpHooks;
   /**

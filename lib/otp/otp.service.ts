@@ -126,9 +126,17 @@ interface DeliveryTracking {
  * attempt; at `maxFailures` every send and verification for the account is refused with
  * `OtpLockedError` until `lockSeconds` have passed or `unlock()` lifts it.
  *
- * Audit/metrics: `events` (`sent`, `verified`, `failed`, `locked`, `unlocked`, `rate-limited`,
- * `cancelled`) and `otp.hooks`; no payload holds a code or the secret. The service prints
- * (`console.log`, `util.inspect`, `JSON.stringify`) without its secret or options.
+ * Operations (docs/otp-operations.md): `status()` of any challenge from any instance (verified
+ * and cancelled ones leave a tombstone without their code hash), delivery tracking
+ * (`otp.trackDelivery`), a profile per purpose (`otp.purposes`), templates measured at start-up
+ * against `otp.maxSegments` (with the WebOTP / SMS Retriever lines), test numbers, and the
+ * app-wide and named caps (`otp.globalLimits`, `otp.limitKeys`) counted in the same atomic send.
+ *
+ * Audit/metrics: `events` (`sent`, `resent`, `delivered`, `undelivered`, `verified`, `failed`,
+ * `locked`, `unlocked`, `cancelled`, `expired`, `rateLimited`, `testNumberUsed`) and
+ * `otp.hooks`; no payload holds a code or the secret, and a listener that throws is logged
+ * without breaking the call. The service prints (`console.log`, `util.inspect`,
+ * `JSON.stringify`) without its secret or options.
  */
 @Injectable()
 export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
@@ -1055,7 +1063,8 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
     const event = Object.freeze(payload);
     // Each listener on its own: one that throws (or rejects) neither breaks the call nor keeps
     // the others from hearing the event.
-    for (const listener of (this.events as EventEmitter).listeners(name)) {
+    // rawListeners: a `once()` listener is its wrapper, which removes itself when called.
+    for (const listener of (this.events as EventEmitter).rawListeners(name)) {
       try {
         const returned: unknown = (listener as (event: unknown) => unknown).call(
           this.events,
