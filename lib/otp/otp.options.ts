@@ -191,13 +191,15 @@ export interface OtpModuleOptions {
   /**
    * SMS template of a challenge without binding: `{code}`, `{minutes}`, `{purpose}` (and any
    * bound value). Or a function of those values returning the text.
-   * @default 'Doğrulama kodunuz: {code}. Kod {minutes} dakika geçerlidir. Bu kodu kimseyle paylaşmayın.'
+   * Measured at start-up against `otp.maxSegments` (GSM-7 Turkish by default: one segment).
+   * @default 'Dogrulama kodunuz: {code}. Kod {minutes} dakika gecerlidir. Bu kodu kimseyle paylasmayin.'
    */
   readonly message?: OtpMessageTemplate;
   /**
    * SMS template of a challenge with a binding (`bind`), which should show what is confirmed.
    * Every placeholder must be given by the binding (or be `{code}`, `{minutes}`, `{purpose}`).
-   * @default '{payee} için {amount} {currency} tutarındaki işleminizi onaylamak için doğrulama kodunuz: {code}. Bu kodu kimseyle paylaşmayın.'
+   * Measured at start-up with every bound value at its `otp.bindLimits` length.
+   * @default '{payee} icin {amount} {currency} tutarli islem onay kodunuz: {code}. Kimseyle paylasmayin.'
    */
   readonly boundMessage?: OtpMessageTemplate;
   /**
