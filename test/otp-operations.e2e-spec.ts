@@ -557,6 +557,24 @@ describe('one segment, WebOTP and SMS Retriever (otp.maxSegments, otp.bindLimits
   });
 });
 
+describe('a template given at send is measured at send', () => {
+  it('refuses one that cannot fit otp.maxSegments (OTP_TEMPLATE_TOO_LONG), nothing sent', async () => {
+    const transport = new InMemoryTransport();
+    const otp = new OtpService(transport, { transport, otp: { secret: TEST_SECRET } });
+    const refused = await otp
+      .send({ phone: PHONE, message: `${'😀'.repeat(80)} {code}` })
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(SmsValidationError);
+    expect(refused).toMatchObject({ code: 'OTP_TEMPLATE_TOO_LONG' });
+    expect(transport.outbox).toHaveLength(0);
+    // Turkish letters alone are transliterated when that makes it fit.
+    await otp.send({ phone: PHONE, message: `Şifreniz: {code}. ${'ğ'.repeat(80)}` });
+    const text = transport.lastMessageTo(PHONE, 'otp')!.text;
+    expect(text.startsWith('Sifreniz: ')).toBe(true);
+    expect(analyzeSmsText(text)).toMatchObject({ encoding: 'gsm7', segments: 1 });
+  });
+});
+
 describe('start-up checks of the new options', () => {
   const build = (otp: object): OtpService => {
     const transport = new InMemoryTransport();
