@@ -78,7 +78,11 @@ export class MemoryOtpStore extends OtpStore {
     this.sweepIntervalMs = options.sweepIntervalMs ?? 60_000;
   }
 
-  /** Challenges currently held (including expired ones not yet swept). For tests and metrics. */
+  /**
+   * Challenges currently held, including expired ones not yet swept and the tombstones of
+   * verified and cancelled ones (kept for `OtpService.status()` until their retention ends).
+   * For tests and metrics.
+   */
   get size(): number {
     return this.challenges.size;
   }
