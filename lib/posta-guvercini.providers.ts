@@ -18,7 +18,8 @@ export const postaGuverciniProviders: Provider[] = [
     // The options hold passwords and the OTP secret: the provided value prints without them.
     useFactory: (options: PostaGuverciniModuleOptions) =>
       printWithoutSecrets(validateModuleOptions(options), 'PostaGuverciniModuleOptions', () => ({
-        transport: typeof options.transport === 'string' ? options.transport : options.transport?.name,
+        transport:
+          typeof options.transport === 'string' ? options.transport : options.transport?.name,
         accounts: Object.keys(options.accounts ?? {}),
         otp: options.otp === undefined ? undefined : '[configured]',
         bulk: options.bulk === undefined ? undefined : '[configured]',

@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import {
   JsonTransport,
   MemoryOtpStore,
+  OtpChallengeLockedError,
   OtpDeliveryUncertainError,
   OtpLockedError,
   OtpRateLimitError,
@@ -222,6 +223,9 @@ describe.each<StoreKind>(['memory', 'redis'])('otp.lockout on the %s store', (ki
       attemptsLeft: 0,
       retryAfterSeconds: 500,
     });
+    const resend = await service.resend(challengeId).catch((e: unknown) => e);
+    expect(resend).toBeInstanceOf(OtpChallengeLockedError);
+    expect((resend as OtpChallengeLockedError).retryAfterSeconds).toBe(500);
     const refused = await service.send({ phone: PHONE, purpose: 'login' }).catch((e) => e);
     expect(refused).toBeInstanceOf(OtpRateLimitError);
     expect((refused as OtpRateLimitError).retryAfterSeconds).toBe(500);
@@ -276,6 +280,34 @@ describe('otp.lockout with the Redis store: one round trip, two instances, one c
     calls.length = 0;
     await service.verify({ challengeId, code: lastCode(transport), subject: 'u1' });
     expect(calls).toEqual(['evalsha']);
+
+    // A locked challenge also answers in one round trip, with the wait for a new code (here the
+    // per-IP cap of the verifying client: 20 per 10 minutes, all used by this address).
+    for (let i = 0; i < 20; i++) {
+      await service.send({
+        phone: `0532 555 00 ${String(i).padStart(2, '0')}`,
+        ip: '198.51.100.7',
+      });
+    }
+    const locked = await service.send({ phone: PHONE, subject: 'u2' }).catch(() => undefined);
+    expect(locked).toBeDefined();
+    const code = lastCode(transport);
+    for (let i = 0; i < 5; i++)
+      await service.verify({
+        challengeId: locked!.challengeId,
+        code: wrongCode(code),
+        subject: 'u2',
+      });
+    calls.length = 0;
+    const answer = await service.verify({
+      challengeId: locked!.challengeId,
+      code,
+      subject: 'u2',
+      ip: '198.51.100.7',
+    });
+    expect(calls).toEqual(['evalsha']);
+    expect(answer).toMatchObject({ valid: false, reason: 'locked' });
+    expect(answer.valid === false && answer.retryAfterSeconds).toBeGreaterThan(590);
   });
 
   it('reaches the lockout across two instances whose clocks differ by 10 minutes', async () => {

@@ -1,8 +1,9 @@
 // bench/otp — OtpService throughput on the memory and Redis stores, Redis commands per
 // operation, and a naive Redis baseline (GET, compare, INCR, DEL as separate commands), all in
-// one run; the same stores again with issue 11's operations on (a purpose profile, an app-wide
-// cap and two named caps, the account lockout), which must stay at one round trip per send and
-// per verify. `npm run bench:otp`. Sizes: OTP_BENCH_N (default 4000), OTP_BENCH_CONCURRENCY (64),
+// one run. The Redis store runs with the account lockout (`otp.lockout`, the default) on, and
+// once more with it off, so the lockout's cost is a ratio from the same run; and the memory and
+// Redis stores with issue 11's operations on (a purpose profile, an app-wide cap and two named
+// caps, the lockout), which must stay at one round trip per send and per verify. `npm run bench:otp`. Sizes: OTP_BENCH_N (default 4000), OTP_BENCH_CONCURRENCY (64),
 // OTP_BENCH_ROUNDS (3: the stores are measured in turn, round after round, and the medians
 // reported, so load from other processes falls on all of them alike).
 //
@@ -98,19 +99,23 @@ function nextPhone(): string {
 }
 const canonical = (phone: string): string => `90${phone.slice(1)}`;
 
+/**
+ * The service under test. `lockout` false turns `otp.lockout` off (the naive baseline store
+ * does not implement it; the Redis store is measured both ways).
+ */
 function service(
   store: OtpStore,
   transport: CodeCaptureTransport,
+  lockout = true,
   otp: OtpModuleOptions = {},
 ): OtpService {
-  // The naive baseline has no account lockout (otp.lockout, on by default, needs the store's).
-  const lockout = store instanceof NaiveRedisOtpStore ? { lockout: false as const } : {};
   return new OtpService(
     transport,
-    { transport, otp: { secret: SECRET, ...lockout, ...otp } },
+    { transport, otp: { secret: SECRET, ...(lockout ? {} : { lockout: false }), ...otp } },
     store,
   );
 }
+const lockoutOf = (store: OtpStore): boolean => store.supportsLockout;
 
 /**
  * Issue 11's operations all on (beside the defaults, same run): a profile for the purpose, an
@@ -147,10 +152,11 @@ interface Measured {
 async function measure(
   store: OtpStore,
   onVerifyPhase?: (phase: 'start' | 'end') => Promise<void>,
+  lockout = lockoutOf(store),
   options?: OtpModuleOptions,
 ): Promise<Measured> {
   const transport = new CodeCaptureTransport();
-  const otp = service(store, transport, options);
+  const otp = service(store, transport, lockout, options);
   /** With the operations on, every send names a customer (the `customer` cap counts it). */
   const subject = (phone: string): string | undefined =>
     options === undefined ? undefined : `C-${phone}`;
@@ -234,7 +240,7 @@ async function sendOne(
 /** 200 concurrent wrong guesses on one fresh challenge, GUESS_ROUNDS times: how many were evaluated. */
 async function wrongGuessRace(store: OtpStore): Promise<number[]> {
   const transport = new CodeCaptureTransport();
-  const otp = service(store, transport);
+  const otp = service(store, transport, lockoutOf(store));
   const counts: number[] = [];
   for (let round = 0; round < GUESS_ROUNDS; round++) {
     const { challengeId, code } = await sendOne(otp, transport);
@@ -251,6 +257,50 @@ async function wrongGuessRace(store: OtpStore): Promise<number[]> {
   return counts;
 }
 
+/**
+ * Verify cost with the lockout on and off under the same load: the two services (one store)
+ * verify alternately in one pool, each verification timed; returns the mean latencies (ms).
+ * Interleaving makes the ratio robust to other processes' load, which throughput phases run
+ * one after the other are not.
+ */
+async function interleavedVerify(store: OtpStore): Promise<{ on: number; off: number }> {
+  const transport = new CodeCaptureTransport();
+  const on = service(store, transport, true);
+  const off = service(store, transport, false);
+  const challenges = await Promise.all(
+    Array.from({ length: N }, (_, i) => sendOne(i % 2 === 0 ? on : off, transport)),
+  );
+  const spent = { on: 0, off: 0 };
+  await pool(N, CONCURRENCY, async (i) => {
+    const { challengeId, code } = challenges[i]!;
+    const which = i % 2 === 0 ? 'on' : 'off';
+    const started = process.hrtime.bigint();
+    const result = await (which === 'on' ? on : off).verify({ challengeId, code });
+    spent[which] += Number(process.hrtime.bigint() - started) / 1e6;
+    if (!result.valid) throw new Error('verification failed');
+  });
+  const half = N / 2;
+  return { on: spent.on / Math.ceil(half), off: spent.off / Math.floor(half) };
+}
+
+/** Round trips of `ops` wrong-code verifications (each counted against its account's lockout). */
+async function wrongVerifyRoundTrips(
+  store: OtpStore,
+  counts: Map<string, number>,
+  ops: number,
+): Promise<number> {
+  const transport = new CodeCaptureTransport();
+  const otp = service(store, transport, lockoutOf(store));
+  const challenges = await Promise.all(Array.from({ length: ops }, () => sendOne(otp, transport)));
+  counts.clear();
+  await pool(ops, CONCURRENCY, async (i) => {
+    const { challengeId, code } = challenges[i]!;
+    const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+    if ((await otp.verify({ challengeId, code: wrong })).valid) throw new Error('accepted');
+  });
+  return sum(counts.values()) / ops;
+}
+
 /** Redis commands of `ops` sends, by name (commandstats delta). */
 async function sendStats(
   store: OtpStore,
@@ -259,7 +309,7 @@ async function sendStats(
   options?: OtpModuleOptions,
 ): Promise<Map<string, number>> {
   const transport = new CodeCaptureTransport();
-  const otp = service(store, transport, options);
+  const otp = service(store, transport, lockoutOf(store), options);
   const before = await commandStats(admin);
   await pool(ops, CONCURRENCY, async () => {
     const phone = nextPhone();
@@ -279,7 +329,7 @@ async function main(): Promise<void> {
   const redis = new Redis(url);
   const naiveRedis = new Redis(url);
   const admin = new Redis(url);
-  const closers: Array<() => Promise<unknown>> = [];
+  const opsRedis = new Redis(url);
   try {
     console.log(
       `bench/otp: ${N} operations per phase, concurrency ${CONCURRENCY}, ${ROUNDS} rounds (medians), Node ${process.version}`,
@@ -288,24 +338,23 @@ async function main(): Promise<void> {
       `Redis: ${own ? 'a throwaway redis-server on loopback (commandstats are this run only)' : `${url} (shared: commandstats may include other clients)`}`,
     );
     console.log(
-      'Every send uses a new phone number; the default per-phone and per-IP caps stay on.\n',
+      'Every send uses a new phone number; the default per-phone and per-IP caps stay on; the Redis store runs with otp.lockout on (default) and off.\n',
     );
 
     const { client, counts } = countingClient(redis);
-    const opsRedis = new Redis(url);
     const { client: opsClient, counts: opsCounts } = countingClient(opsRedis);
-    closers.push(() => opsRedis.quit());
     const { client: naiveClient, counts: naiveCounts } = countingClient(naiveRedis);
     // Both stores get a client made here (ioredis defaults), counted the same way.
     const ours = new RedisOtpStore({ client, keyPrefix: `${prefix}ours:` });
-    const oursOps = new RedisOtpStore({ client: opsClient, keyPrefix: `${prefix}ops:` });
-    const memoryOps = new MemoryOtpStore();
     const naive = new NaiveRedisOtpStore(naiveClient, `${prefix}naive:`);
     const memory = new MemoryOtpStore();
+    const oursOps = new RedisOtpStore({ client: opsClient, keyPrefix: `${prefix}ops:` });
+    const memoryOps = new MemoryOtpStore();
 
     const results = {
       memory: [] as Measured[],
       ours: [] as Measured[],
+      oursNoLockout: [] as Measured[],
       naive: [] as Measured[],
       memoryOps: [] as Measured[],
       oursOps: [] as Measured[],
@@ -317,12 +366,13 @@ async function main(): Promise<void> {
     let naiveVerifyRoundTrips = 0;
     for (let round = 0; round < ROUNDS; round++) {
       const order: Array<keyof typeof results> = (
-        ['memory', 'ours', 'naive', 'memoryOps', 'oursOps'] as const
+        ['memory', 'ours', 'oursNoLockout', 'naive', 'memoryOps', 'oursOps'] as const
       ).map((_, i, all) => all[(i + round) % all.length]!);
       for (const name of order) {
         let before = new Map<string, number>();
         const hook = async (phase: 'start' | 'end'): Promise<void> => {
-          if (name === 'memory' || name === 'memoryOps' || round > 0) return;
+          if (name === 'memory' || name === 'oursNoLockout' || name === 'memoryOps' || round > 0)
+            return;
           if (name === 'oursOps') {
             if (phase === 'start') opsCounts.clear();
             else opsVerifyRoundTrips = sum(opsCounts.values());
@@ -343,9 +393,13 @@ async function main(): Promise<void> {
             naiveVerifyRoundTrips = sum(naiveCounts.values());
           }
         };
-        const store = { memory, ours, naive, memoryOps, oursOps }[name];
-        const options = name === 'memoryOps' || name === 'oursOps' ? OPERATIONS : undefined;
-        results[name].push(await measure(store, hook, options));
+        if (name === 'memoryOps' || name === 'oursOps') {
+          const store = name === 'memoryOps' ? memoryOps : oursOps;
+          results[name].push(await measure(store, hook, true, OPERATIONS));
+          continue;
+        }
+        const store = name === 'memory' ? memory : name === 'naive' ? naive : ours;
+        results[name].push(await measure(store, hook, name === 'ours'));
       }
       process.stdout.write(`  round ${round + 1}/${ROUNDS} done\n`);
     }
@@ -360,6 +414,9 @@ async function main(): Promise<void> {
     opsCounts.clear();
     await sendStats(oursOps, admin, sends, OPERATIONS);
     const opsSendRoundTrips = sum(opsCounts.values());
+    const oursWrongVerify = await wrongVerifyRoundTrips(ours, counts, sends);
+    const interleaved: Array<{ on: number; off: number }> = [];
+    for (let round = 0; round < ROUNDS; round++) interleaved.push(await interleavedVerify(ours));
     const oursRace = await wrongGuessRace(ours);
     const naiveRace = await wrongGuessRace(naive);
     const memoryRace = await wrongGuessRace(memory);
@@ -370,7 +427,8 @@ async function main(): Promise<void> {
     console.log('\n                                      send+verify pairs/s     verify/s');
     const rows: Array<[string, Measured[]]> = [
       ['memory store', results.memory],
-      ['Redis store (Lua, 1 round trip)', results.ours],
+      ['Redis store (Lua, 1 round trip), lockout on', results.ours],
+      ['Redis store, lockout off', results.oursNoLockout],
       ['naive Redis store (GET, compare, INCR|DEL)', results.naive],
       ['memory store, operations on', results.memoryOps],
       ['Redis store, operations on', results.oursOps],
@@ -390,6 +448,14 @@ async function main(): Promise<void> {
       `\n  Redis store ÷ naive baseline: verify/s ${(med(results.ours, 'verifyPerSecond') / med(results.naive, 'verifyPerSecond')).toFixed(2)}, pairs/s ${(med(results.ours, 'pairsPerSecond') / med(results.naive, 'pairsPerSecond')).toFixed(2)}`,
     );
     console.log(
+      `  lockout on ÷ lockout off:     verify/s ${(med(results.ours, 'verifyPerSecond') / med(results.oursNoLockout, 'verifyPerSecond')).toFixed(2)}, pairs/s ${(med(results.ours, 'pairsPerSecond') / med(results.oursNoLockout, 'pairsPerSecond')).toFixed(2)}  (target: verify/s ≥ 0.90)`,
+    );
+    const latencyRatio = median(interleaved.map(({ on, off }) => off / on));
+    console.log(
+      `  lockout on ÷ off, interleaved verify (same pool, alternate calls): rate ratio ${latencyRatio.toFixed(2)}` +
+        ` (mean latency on ${median(interleaved.map((r) => r.on)).toFixed(2)} ms, off ${median(interleaved.map((r) => r.off)).toFixed(2)} ms; target ≥ 0.90)`,
+    );
+    console.log(
       `  operations on ÷ defaults (Redis store): verify/s ${(med(results.oursOps, 'verifyPerSecond') / med(results.ours, 'verifyPerSecond')).toFixed(2)}, pairs/s ${(med(results.oursOps, 'pairsPerSecond') / med(results.ours, 'pairsPerSecond')).toFixed(2)}`,
     );
     console.log(
@@ -401,13 +467,19 @@ async function main(): Promise<void> {
 
     console.log('\nRedis round trips per operation (commands sent by the client; no pipelining):');
     console.log(
-      `  Redis store:  verify ${(oursVerifyRoundTrips / N).toFixed(2)}, send ${(oursSendRoundTrips / sends).toFixed(2)}`,
+      `  Redis store (lockout on):  verify ${(oursVerifyRoundTrips / N).toFixed(2)}, send ${(oursSendRoundTrips / sends).toFixed(2)}`,
     );
+    console.log(
+      `  Redis store (lockout on):  wrong-code verify ${oursWrongVerify.toFixed(2)} (counted against the account)`,
+    );
+    if (
+      [oursVerifyRoundTrips / N, oursSendRoundTrips / sends, oursWrongVerify].some((n) => n !== 1)
+    ) {
+      console.error('FAIL: the Redis store used other than one round trip per send and verify');
+      process.exitCode = 1;
+    }
     console.log(
       `  Redis store, operations on (profile, global + 2 named caps, lockout): verify ${(opsVerifyRoundTrips / N).toFixed(2)}, send ${(opsSendRoundTrips / sends).toFixed(2)}`,
-    );
-    console.log(
-      `  naive store:  verify ${(naiveVerifyRoundTrips / N).toFixed(2)}, send ${(naiveSendRoundTrips / sends).toFixed(2)}`,
     );
     if (opsVerifyRoundTrips !== N || opsSendRoundTrips !== sends) {
       console.error(
@@ -415,6 +487,9 @@ async function main(): Promise<void> {
       );
       process.exitCode = 1;
     }
+    console.log(
+      `  naive store:  verify ${(naiveVerifyRoundTrips / N).toFixed(2)}, send ${(naiveSendRoundTrips / sends).toFixed(2)}`,
+    );
     console.log(
       'Redis commands per operation (INFO commandstats deltas; includes commands run inside Lua):',
     );
@@ -439,7 +514,7 @@ async function main(): Promise<void> {
     await redis.quit();
     await naiveRedis.quit();
     await admin.quit();
-    for (const close of closers) await close();
+    await opsRedis.quit();
     if (own) await own.stop();
   }
 }

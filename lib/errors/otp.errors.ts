@@ -93,7 +93,10 @@ export class OtpChallengeLockedError extends OtpError {
   override readonly name: string = 'OtpChallengeLockedError';
 
   constructor(
-    /** Seconds the locked challenge is still remembered (for information; a new one can be sent now). */
+    /**
+     * Seconds until `OtpService.send()` will really accept a new code for this phone and
+     * account (its send caps and `otp.lockout`); 0: now.
+     */
     readonly retryAfterSeconds: number,
   ) {
     super(

@@ -248,22 +248,6 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
     const challengeId = generateChallengeId();
     const bindingDigest = hasher.bindingDigest(canonicalOtpBinding(subject, bind));
     const lockoutKey = this.lockoutKeyOf(hasher, subject, phone);
-    const record: OtpChallengeRecord = {
-      challengeId,
-      codeHash: hasher.codeHash(challengeId, code, bindingDigest),
-      bindingDigest,
-      phone,
-      purpose,
-      ...(subject === undefined ? {} : { subject }),
-      text,
-      createdAt: now,
-      sentAt: now,
-      ...this.timesFrom(now, profile),
-      attempts: 0,
-      maxAttempts: profile.maxAttempts,
-      resends: 0,
-      ...(lockoutKey === undefined ? {} : { lockoutKey }),
-    };
     const limits = [
       ...this.phoneHits(hasher, phone, ip, purpose, profile),
       ...otpBudgetHits(
@@ -279,6 +263,25 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
         }),
       ),
     ];
+    const record: OtpChallengeRecord = {
+      challengeId,
+      codeHash: hasher.codeHash(challengeId, code, bindingDigest),
+      bindingDigest,
+      phone,
+      purpose,
+      ...(subject === undefined ? {} : { subject }),
+      text,
+      createdAt: now,
+      sentAt: now,
+      ...this.timesFrom(now, profile),
+      attempts: 0,
+      maxAttempts: profile.maxAttempts,
+      resends: 0,
+      ...(lockoutKey === undefined ? {} : { lockoutKey }),
+      // So that a locked challenge tells when a new code will really be sent, in one step (the
+      // verifying client's IP counters are read then).
+      sendLimits: limits.filter((limit) => limit.scope !== 'ip'),
+    };
     const outcome = await this.useStore(() =>
       this.store.create(record, limits, now, this.options.lockout),
     );
@@ -382,6 +385,7 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
           codeHash: hasher.codeHash(challengeId, code, bindingDigest),
           purpose,
           ...(phone === undefined ? {} : { phone }),
+          newCodeLimits: this.ipLimitHits(hasher, request.ip),
         },
         now,
         this.options.lockout,
@@ -453,13 +457,16 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
         throw new OtpLockedError(toSeconds(outcome.retryAfterMs));
       }
       case 'locked': {
-        const retryAfterSeconds = await this.newCodeWait(
-          hasher,
-          outcome.challenge,
-          request.ip,
-          outcome.retryAfterMs,
-          now,
-        );
+        const retryAfterSeconds =
+          outcome.newCodeInMs === undefined
+            ? await this.newCodeWait(
+                hasher,
+                outcome.challenge,
+                request.ip,
+                outcome.retryAfterMs,
+                now,
+              )
+            : Math.ceil(outcome.newCodeInMs / 1000);
         this.emit('failed', {
           challengeId,
           reason: 'locked',
@@ -539,7 +546,12 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
         throw new OtpLockedError(seconds);
       }
       case 'locked':
-        throw new OtpChallengeLockedError(toSeconds(outcome.retryAfterMs));
+        // When send() will really accept a new code for this phone and account (0: now).
+        throw new OtpChallengeLockedError(
+          outcome.newCodeInMs === undefined
+            ? await this.newCodeWait(hasher, record, undefined, outcome.retryAfterMs, now)
+            : Math.ceil(outcome.newCodeInMs / 1000),
+        );
       case 'cooldown': {
         const seconds = toSeconds(outcome.retryAfterMs);
         refused('resend_cooldown', seconds);
@@ -704,6 +716,12 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
     this.stopTracking(id);
     this.emit('cancelled', { challengeId: id, ...describe(ended), at: new Date(now) });
     return true;
+  }
+
+  /** The per-IP counters a send from `ip` would hit (none without a usable address). */
+  private ipLimitHits(hasher: OtpHasher, ip: unknown): OtpRateLimitHit[] {
+    if (typeof ip !== 'string' || ip === '') return [];
+    return otpRateLimitHits(hasher, '', ip, [], this.options.ipLimits);
   }
 
   /** The `otp.lockout` account of a challenge: its subject, else its phone (keyed digests). */

@@ -27,6 +27,29 @@ describe('resolveOtpOptions', () => {
     expect(OTP_DEFAULTS.ttlSeconds).toBe(180);
   });
 
+  it('otp.lockout: defaults 10 failures in 24 h lock for 24 h; false turns it off; bad values are named', () => {
+    const on = resolveOtpOptions({ transport: 'json', otp: { secret: SECRET } });
+    expect(on.lockout).toEqual({ maxFailures: 10, windowMs: 86_400_000, lockMs: 86_400_000 });
+    expect(
+      resolveOtpOptions({
+        transport: 'json',
+        otp: { secret: SECRET, lockout: { maxFailures: 3, lockSeconds: 60 } },
+      }).lockout,
+    ).toEqual({ maxFailures: 3, windowMs: 86_400_000, lockMs: 60_000 });
+    expect(
+      resolveOtpOptions({ transport: 'json', otp: { secret: SECRET, lockout: false } }).lockout,
+    ).toBeUndefined();
+    const bad = (lockout: unknown) => () =>
+      resolveOtpOptions({
+        transport: 'json',
+        otp: { secret: SECRET, lockout: lockout as OtpModuleOptions['lockout'] },
+      });
+    expect(bad({ maxFailures: 0 })).toThrow(/otp\.lockout\.maxFailures/);
+    expect(bad({ lockSeconds: 1.5 })).toThrow(/otp\.lockout\.lockSeconds/);
+    expect(bad({ maxFailure: 3 })).toThrow(/otp\.lockout\.maxFailure/);
+    expect(bad(true)).toThrow(/otp\.lockout/);
+  });
+
   it('refuses a short secret, naming otp.secret and never echoing it', () => {
     const attempt = () =>
       resolveOtpOptions({ transport: 'json', otp: { secret: 'short-secret-value' } });

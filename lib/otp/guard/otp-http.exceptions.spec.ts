@@ -1,5 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import {
+  OtpAccountLockedException,
   OtpBadRequestException,
   OtpLockedException,
   OtpRejectedException,
@@ -117,6 +118,32 @@ describe('OTP HTTP exceptions', () => {
       'Retry-After': '1',
     });
     expect(new OtpLockedException().headers).toEqual({});
+  });
+
+  it('OtpLockedException says which action to take; without a wait, no Retry-After', () => {
+    expect(new OtpLockedException({ retryAfterSeconds: 90 }).getResponse()).toMatchObject({
+      action: 'request_new_code',
+      retryAfterSeconds: 90,
+      message: expect.stringContaining('in 90 s'),
+    });
+    const now = new OtpLockedException();
+    expect(now.getResponse()).toMatchObject({
+      action: 'request_new_code',
+      message: expect.stringContaining('now'),
+    });
+    expect(now.getResponse()).not.toHaveProperty('retryAfterSeconds');
+  });
+
+  it('OtpAccountLockedException: 429, Retry-After, reason account_locked, action wait', () => {
+    const exception = new OtpAccountLockedException({ retryAfterSeconds: 86_399.2 });
+    expect(exception.getStatus()).toBe(429);
+    expect(exception.getResponse()).toMatchObject({
+      statusCode: 429,
+      reason: 'account_locked',
+      action: 'wait',
+      retryAfterSeconds: 86_400,
+    });
+    expect(exception.headers).toEqual({ 'Retry-After': '86400' });
   });
 
   it('OtpTooManyRequestsException: 429 with Retry-After', () => {

@@ -133,6 +133,14 @@ export class MemoryOtpStore extends OtpStore {
         status: 'locked',
         retryAfterMs: Math.max(1, challenge.retainUntil - now),
         challenge: summary,
+        ...(challenge.sendLimits === undefined
+          ? {}
+          : {
+              newCodeInMs: this.waitFor(
+                [...challenge.sendLimits, ...(candidate.newCodeLimits ?? [])],
+                now,
+              ),
+            }),
       };
     }
     if (now >= challenge.expiresAt) return { status: 'expired', challenge: summary };
@@ -170,7 +178,11 @@ export class MemoryOtpStore extends OtpStore {
     const lockedMs = policy.lockout === undefined ? 0 : this.lockedFor(challenge.lockoutKey, now);
     if (lockedMs > 0) return { status: 'account_locked', retryAfterMs: lockedMs };
     if (challenge.attempts >= challenge.maxAttempts) {
-      return { status: 'locked', retryAfterMs: Math.max(1, challenge.retainUntil - now) };
+      return {
+        status: 'locked',
+        retryAfterMs: Math.max(1, challenge.retainUntil - now),
+        newCodeInMs: this.waitFor(policy.limits, now),
+      };
     }
     if (now < challenge.resendAvailableAt) {
       return { status: 'cooldown', retryAfterMs: challenge.resendAvailableAt - now };
@@ -273,6 +285,12 @@ export class MemoryOtpStore extends OtpStore {
     this.challenges.clear();
     this.counters.clear();
     this.accounts.clear();
+  }
+
+  /** Milliseconds until `limits` let one more through (0: now); counts nothing. */
+  private waitFor(limits: readonly OtpRateLimitHit[], now: number): number {
+    const limited = this.checkLimits(limits, now);
+    return limited.allowed ? 0 : limited.retryAfterMs;
   }
 
   /** Milliseconds the account stays locked (0: not locked). */

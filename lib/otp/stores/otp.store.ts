@@ -63,6 +63,11 @@ export interface OtpChallengeRecord {
   readonly sentAt?: number;
   /** The last delivery status read for its current SMS (`otp.trackDelivery`). */
   readonly delivery?: OtpDeliveryRecord;
+  /**
+   * The per-phone send counters a new `send()` to this phone hits, so that a locked challenge
+   * can tell, in the same step, when a new code will really be sent. Absent: not known.
+   */
+  readonly sendLimits?: readonly OtpRateLimitHit[];
 }
 
 /**
@@ -137,6 +142,11 @@ export interface OtpAttemptCandidate {
    * phone number; when given, a challenge sent to another number fails like a wrong code.
    */
   readonly phone?: string;
+  /**
+   * Counters a new send from this request would hit besides the challenge's `sendLimits` (the
+   * client IP's): read, never counted, only to answer `locked` with `newCodeInMs`.
+   */
+  readonly newCodeLimits?: readonly OtpRateLimitHit[];
 }
 
 /** Outcome of `OtpStore.attempt`. */
@@ -163,8 +173,15 @@ export type OtpAttemptOutcome =
   /** Locked before this attempt; not evaluated. */
   | {
       readonly status: 'locked';
+      /** Milliseconds the locked challenge is still remembered. */
       readonly retryAfterMs: number;
       readonly challenge: OtpChallengeSummary;
+      /**
+       * Milliseconds until a new `send()` for the challenge's phone and account would be
+       * allowed (its `sendLimits`, the candidate's `newCodeLimits`, the account lock); 0: now.
+       * Absent when the store cannot tell.
+       */
+      readonly newCodeInMs?: number;
     }
   /** Past `expiresAt`; not evaluated. */
   | { readonly status: 'expired'; readonly challenge: OtpChallengeSummary }
@@ -198,7 +215,12 @@ export type OtpReplaceOutcome =
       readonly resends: number;
     }
   | { readonly status: 'not_found' }
-  | { readonly status: 'locked'; readonly retryAfterMs: number }
+  | {
+      readonly status: 'locked';
+      readonly retryAfterMs: number;
+      /** Milliseconds until a new `send()` to the phone would pass `policy.limits`; 0: now. */
+      readonly newCodeInMs?: number;
+    }
   | { readonly status: 'cooldown'; readonly retryAfterMs: number }
   | { readonly status: 'max_resends' }
   | { readonly status: 'account_locked'; readonly retryAfterMs: number }

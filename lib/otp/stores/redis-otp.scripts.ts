@@ -6,9 +6,11 @@ import { createHash } from 'node:crypto';
  *
  * Challenge hash fields: h code hash · b binding digest · p phone · u purpose · s subject ·
  * t text parts (JSON) · c created · e expires · r resend available · k retain until ·
- * a attempts · m max attempts · n resends · x account (lockout) key · g sent (last send) ·
- * S how it ended (`verified` / `cancelled`: a tombstone, without h and b) · E ended ·
- * d delivery status · P provider status code · M message id · D delivery read. Times are epoch ms.
+ * a attempts · m max attempts · n resends · x account (lockout) key · L the phone's send
+ * counters (JSON `[[key, limit, window ms], …]`, read when the challenge is locked) · g sent
+ * (last send) · S how it ended (`verified` / `cancelled`: a tombstone, without h and b) ·
+ * E ended · d delivery status · P provider status code · M message id · D delivery read.
+ * Times are epoch ms.
  *
  * Counters are sorted sets of hit timestamps (sliding windows). An account (`otp.lockout`) is a
  * sorted set of its recent failures, plus a member `L` scored with the end of its lock while
@@ -50,6 +52,14 @@ local function clock(given, mode)
     return now, now - g
   end
   return g, 0
+end
+
+-- Milliseconds until a counter lets one more hit through (0: now); reads only.
+local function counter_wait(key, limit, window, now)
+  local count = redis.call('ZCOUNT', key, '(' .. (now - window), '+inf')
+  if count < limit then return 0 end
+  local entry = redis.call('ZRANGEBYSCORE', key, '(' .. (now - window), '+inf', 'WITHSCORES', 'LIMIT', count - limit, 1)
+  return math.max(0, math.ceil(tonumber(entry[2]) + window - now))
 end
 
 local function locked_for(akey, now)
@@ -129,12 +139,15 @@ return {1}
 );
 
 /**
- * KEYS[1] challenge. ARGV: now, clock mode, candidate hash, '1' if a purpose is presented else
- * '0', purpose, '1' if a phone is presented else '0', phone (canonical), '1' if the lockout
- * applies, max failures, window ms, lock ms, account key prefix.
- * → {0} not found (also an ended challenge) · {1, phone, purpose, subject} valid (now a tombstone) ·
+ * KEYS[1] challenge, KEYS[2..] the client's counters (read only when the challenge is locked).
+ * ARGV: now, clock mode, candidate hash, '1' if a purpose is presented else '0', purpose, '1'
+ * if a phone is presented else '0', phone (canonical), '1' if the lockout applies, max
+ * failures, window ms, lock ms, account key prefix, counter count n, n × (limit, window).
+ * → {0} not found (also an ended challenge) · {1, phone, purpose, subject} valid (now a
+ *   tombstone) ·
  *   {2, phone, purpose, subject, attempts left, account lock ms (0: not locked now)} invalid (counted) ·
- *   {3, phone, purpose, subject, ms until forgotten} locked · {4, phone, purpose, subject} expired ·
+ *   {3, phone, purpose, subject, ms until forgotten, ms until a new send passes its counters
+ *   (-1: unknown)} locked · {4, phone, purpose, subject} expired ·
  *   {5, phone, purpose, subject, ms} account locked.
  *
  * Comparison: Lua has no constant-time compare, and none is needed here. What is compared is
@@ -149,7 +162,7 @@ export const ATTEMPT_SCRIPT = script(
   'attempt',
   `${CLOCK}
 local now = clock(ARGV[1], ARGV[2])
-local r = redis.call('HMGET', KEYS[1], 'h', 'p', 'u', 's', 'e', 'k', 'a', 'm', 'x')
+local r = redis.call('HMGET', KEYS[1], 'h', 'p', 'u', 's', 'e', 'k', 'a', 'm', 'x', 'L')
 if not r[1] then return {0} end
 local retain = tonumber(r[6])
 if now >= retain then
@@ -162,7 +175,19 @@ local lock = locked_for(akey, now)
 if lock > 0 then return {5, r[2], r[3], r[4], lock} end
 local attempts = tonumber(r[7])
 local max = tonumber(r[8])
-if attempts >= max then return {3, r[2], r[3], r[4], math.max(1, retain - now)} end
+if attempts >= max then
+  local wait = -1
+  if r[10] then
+    wait = 0
+    for _, c in ipairs(cjson.decode(r[10])) do
+      wait = math.max(wait, counter_wait(c[1], tonumber(c[2]), tonumber(c[3]), now))
+    end
+    for i = 0, tonumber(ARGV[13]) - 1 do
+      wait = math.max(wait, counter_wait(KEYS[2 + i], tonumber(ARGV[14 + 2 * i]), tonumber(ARGV[15 + 2 * i]), now))
+    end
+  end
+  return {3, r[2], r[3], r[4], math.max(1, retain - now), wait}
+end
 if now >= tonumber(r[5]) then return {4, r[2], r[3], r[4]} end
 attempts = redis.call('HINCRBY', KEYS[1], 'a', 1)
 if r[1] == ARGV[3] and (ARGV[4] == '0' or r[3] == ARGV[5]) and (ARGV[6] == '0' or r[2] == ARGV[7]) then
@@ -198,8 +223,8 @@ return {2, r[2], r[3], r[4], max - attempts, locked_now}
  * ARGV: now, clock mode, new hash, expires, resend available, retain until (service clock),
  * max resends, hit member, '1' if the lockout applies, account key prefix, counter count n,
  * n × (limit, window).
- * → {1, attempts, max attempts, resends} replaced · {0} not found · {3, ms} locked ·
- *   {5, ms} cooldown · {6} no resends left · {7, counter index, wait ms} refused by a counter ·
+ * → {1, attempts, max attempts, resends} replaced · {0} not found ·
+ *   {3, ms until forgotten, ms until a new send passes the counters} locked · {5, ms} cooldown · {6} no resends left · {7, counter index, wait ms} refused by a counter ·
  *   {8, ms} account locked.
  */
 export const REPLACE_SCRIPT = script(
@@ -219,11 +244,17 @@ if ARGV[9] == '1' and r[6] then
 end
 local attempts = tonumber(r[2])
 local max = tonumber(r[3])
-if attempts >= max then return {3, math.max(1, retain - now)} end
+local n = tonumber(ARGV[11])
+if attempts >= max then
+  local wait = 0
+  for i = 0, n - 1 do
+    wait = math.max(wait, counter_wait(KEYS[2 + i], tonumber(ARGV[12 + 2 * i]), tonumber(ARGV[13 + 2 * i]), now))
+  end
+  return {3, math.max(1, retain - now), wait}
+end
 local available = tonumber(r[4])
 if now < available then return {5, available - now} end
 if tonumber(r[5]) >= tonumber(ARGV[7]) then return {6} end
-local n = tonumber(ARGV[11])
 local refused, wait = check_counters(2, n, 12, now)
 if refused > 0 then return {7, refused, wait} end
 add_counters(2, n, 12, now, ARGV[8])

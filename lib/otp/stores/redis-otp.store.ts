@@ -230,6 +230,14 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
     ];
     if (record.subject !== undefined) fields.push('s', record.subject);
     if (record.lockoutKey !== undefined) fields.push('x', record.lockoutKey);
+    if (record.sendLimits !== undefined) {
+      const counters = this.counterKeys(record.sendLimits).map((key, i) => [
+        key,
+        record.sendLimits![i]!.limit,
+        record.sendLimits![i]!.windowMs,
+      ]);
+      fields.push('L', JSON.stringify(counters));
+    }
     const withLockout = lockout !== undefined && record.lockoutKey !== undefined;
     const reply = await this.run(
       CREATE_SCRIPT,
@@ -267,9 +275,10 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
     now: number,
     lockout?: OtpLockoutPolicy,
   ): Promise<OtpAttemptOutcome> {
+    const newCodeLimits = candidate.newCodeLimits ?? [];
     const reply = await this.run(
       ATTEMPT_SCRIPT,
-      [this.challengeKey(challengeId)],
+      [this.challengeKey(challengeId), ...this.counterKeys(newCodeLimits)],
       [
         now,
         this.clockMode,
@@ -283,6 +292,8 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
         lockout?.windowMs ?? 0,
         lockout?.lockMs ?? 0,
         this.accountKey(''),
+        newCodeLimits.length,
+        ...counterArgs(newCodeLimits),
       ],
     );
     const status = Number(reply[0]);
@@ -306,8 +317,15 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
           retryAfterMs: Math.max(1, Number(reply[4])),
           challenge,
         };
-      case 3:
-        return { status: 'locked', retryAfterMs: Number(reply[4]), challenge };
+      case 3: {
+        const newCodeInMs = Number(reply[5] ?? -1);
+        return {
+          status: 'locked',
+          retryAfterMs: Number(reply[4]),
+          challenge,
+          ...(newCodeInMs >= 0 ? { newCodeInMs } : {}),
+        };
+      }
       case 4:
         return { status: 'expired', challenge };
       default:
@@ -350,7 +368,11 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
       case 0:
         return { status: 'not_found' };
       case 3:
-        return { status: 'locked', retryAfterMs: Number(reply[1]) };
+        return {
+          status: 'locked',
+          retryAfterMs: Number(reply[1]),
+          newCodeInMs: Math.max(0, Number(reply[2] ?? 0)),
+        };
       case 5:
         return { status: 'cooldown', retryAfterMs: Number(reply[1]) };
       case 6:
