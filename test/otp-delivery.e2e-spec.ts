@@ -6,6 +6,8 @@ import { Redis } from 'ioredis';
 import {
   InMemoryTransport,
   JsonTransport,
+  MemoryOtpStore,
+  OtpStore,
   OtpService,
   RedisOtpStore,
   type OtpDeliveryEvent,
@@ -214,5 +216,31 @@ describe('delivery tracking never outlives the challenge or the application', ()
     // A send after shutdown starts no tracking.
     await service.send({ phone: '905001112233' });
     expect(service.trackedDeliveries).toBe(0);
+  });
+});
+
+describe('delivery tracking with a store of your own without setDelivery()', () => {
+  /** A store written before delivery tracking existed: the base class's setDelivery(). */
+  class LegacyStore extends MemoryOtpStore {
+    override setDelivery(
+      ...args: Parameters<OtpStore['setDelivery']>
+    ): ReturnType<OtpStore['setDelivery']> {
+      return OtpStore.prototype.setDelivery.apply(this, args);
+    }
+  }
+
+  it('still emits delivered; status() shows delivery unknown', async () => {
+    const transport = new InMemoryTransport();
+    const service = new OtpService(
+      transport,
+      { transport, otp: { secret: TEST_SECRET, trackDelivery: TRACKING } },
+      new LegacyStore(),
+    );
+    const delivered = next<OtpDeliveryEvent>(service, 'delivered');
+    const { challengeId } = await service.send({ phone: PHONE });
+    await expect(delivered).resolves.toMatchObject({ challengeId, status: 'delivered' });
+    await expect(service.status(challengeId)).resolves.toMatchObject({ delivery: 'unknown' });
+    await until(() => service.trackedDeliveries === 0);
+    await service.onApplicationShutdown();
   });
 });

@@ -350,8 +350,11 @@ export abstract class OtpStore {
 
   /**
    * Records the delivery status of a challenge's SMS, only while the challenge is still known
-   * and its send count is still `resends` (a later resend's SMS is tracked anew). `true` when
-   * written. The built-in stores implement it; this default records nothing.
+   * and its send count is still `resends` (a later resend's SMS is tracked anew). `false` when
+   * the status is stale (the challenge is forgotten, or was resent since): the service then
+   * stops polling it. The built-in stores implement it; this default records nothing and
+   * answers `true` (polling and the `delivered` / `undelivered` events go on; `status()` shows
+   * `delivery: 'unknown'`).
    */
   async setDelivery(
     _challengeId: string,
@@ -359,7 +362,7 @@ export abstract class OtpStore {
     _delivery: OtpDeliveryRecord,
     _now: number,
   ): Promise<boolean> {
-    return false;
+    return true;
   }
 
   /** Releases what the store opened (connections). Called on application shutdown. */
