@@ -2,6 +2,7 @@
 // simulator's status lifecycle (200 → 300 → 400 delivered, or 412 for an unreachable number),
 // with one injected clock for the services and the simulator, and two app instances sharing
 // one Redis: the instance that sent polls and writes, the other reads the same status.
+import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import {
   InMemoryTransport,
@@ -9,6 +10,7 @@ import {
   MemoryOtpStore,
   OtpStore,
   OtpService,
+  PostaGuverciniModule,
   RedisOtpStore,
   type OtpDeliveryEvent,
   type OtpModuleOptions,
@@ -199,6 +201,24 @@ describe('delivery tracking never outlives the challenge or the application', ()
     await new Promise((resolve) => setTimeout(resolve, 5 * TRACKING.maxDelayMs));
     expect(transport.polls).toBe(polls);
     await service.onApplicationShutdown();
+  });
+
+  it('stops when the Nest application closes', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        PostaGuverciniModule.forRoot({
+          transport: 'memory',
+          otp: { trackDelivery: { initialDelayMs: 60_000 } },
+        }),
+      ],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    const otp = app.get(OtpService);
+    await otp.send({ phone: PHONE });
+    expect(otp.trackedDeliveries).toBe(1);
+    await app.close();
+    expect(otp.trackedDeliveries).toBe(0);
   });
 
   it('stops on application shutdown', async () => {
