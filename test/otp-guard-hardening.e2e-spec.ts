@@ -157,6 +157,9 @@ describe.each<[Platform]>([['express'], ['fastify']])('OtpGuard hardening on %s'
     const a = await start({ store, phoneLimits: [] });
     // The second instance's clock is 10 minutes ahead: the store's clock (Redis TIME) rules.
     const b = await start({ store, phoneLimits: [], clock: () => Date.now() + 10 * 60_000 });
+    // A challenge sent before the lock: after it, even its right code is refused.
+    const early = await request(a.app.getHttpServer()).post('/login').set('x-user', 'u-42');
+    const earlyCode = codeIn(a.transport);
     for (let round = 0; round < 5; round++) {
       const [sender, verifier] = round % 2 === 0 ? [a, b] : [b, a];
       const challenge = await request(sender.app.getHttpServer())
@@ -186,6 +189,14 @@ describe.each<[Platform]>([['express'], ['fastify']])('OtpGuard hardening on %s'
       expect(retryAfter).toBeGreaterThan(86_400 - 60);
       expect(locked.body.retryAfterSeconds).toBe(retryAfter);
     }
+    const refused = await request(b.app.getHttpServer())
+      .post('/login')
+      .set('x-user', 'u-42')
+      .set('X-OTP-Challenge', early.body.challengeId)
+      .set('X-OTP-Code', earlyCode);
+    expect(refused.status).toBe(429);
+    expect(refused.body).toMatchObject({ reason: 'account_locked', action: 'wait' });
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(86_400 - 60);
     expect(a.transport.outbox.length + b.transport.outbox.length).toBe(sent);
     // Another account is not affected.
     const other = await request(a.app.getHttpServer()).post('/login').set('x-user', 'u-43');

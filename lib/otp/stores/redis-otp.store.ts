@@ -98,7 +98,9 @@ const DEFAULT_OPERATION_TIMEOUT_MS = 1000;
  * Each operation is one Lua script (one round trip, atomic on the server), every key has a
  * TTL, and no code is ever sent to Redis (only its HMAC). When Redis cannot be reached or does
  * not answer within `operationTimeoutMs`, operations reject with `OtpStoreUnavailableError`
- * (fail closed); they work again as soon as Redis is back.
+ * (fail closed); they work again as soon as Redis is back. Expiry, cooldowns, send caps and the
+ * `otp.lockout` windows are evaluated on the server's clock (`TIME`, read inside each script),
+ * so instances whose own clocks disagree enforce the same limits (see `clock`). Needs Redis ≥ 5.
  *
  * Needs the optional peer dependency `ioredis` (loaded on first use) unless given a `client`.
  *
