@@ -176,6 +176,8 @@ export type {
   OtpVerifyFailure,
   OtpFailureReason,
   OtpBinding,
+  OtpChallengeState,
+  OtpChallengeStatus,
 } from './otp/otp.types.js';
 export type {
   OtpModuleOptions,
@@ -183,6 +185,11 @@ export type {
   OtpStoreOption,
   RedisOtpStoreConfig,
   OtpLockoutOptions,
+  OtpPurposeProfile,
+  OtpDeliveryTrackingOptions,
+  OtpTestNumber,
+  OtpLimitKey,
+  OtpLimitKeyInput,
 } from './otp/otp.options.js';
 export type {
   OtpEventMap,
@@ -193,7 +200,12 @@ export type {
   OtpLockedEvent,
   OtpUnlockedEvent,
   OtpRateLimitedEvent,
+  OtpRateLimitedLimit,
   OtpCancelledEvent,
+  OtpEventBase,
+  OtpDeliveryEvent,
+  OtpExpiredEvent,
+  OtpTestNumberUsedEvent,
 } from './otp/otp.events.js';
 export { DEFAULT_OTP_MESSAGE, DEFAULT_OTP_BOUND_MESSAGE } from './otp/otp-template.js';
 export type { OtpMessageTemplate, OtpTemplateValues } from './otp/otp-template.js';
@@ -210,6 +222,8 @@ export type {
   OtpReplacement,
   OtpReplacePolicy,
   OtpReplaceOutcome,
+  OtpChallengeEnd,
+  OtpDeliveryRecord,
 } from './otp/stores/otp.store.js';
 export { MemoryOtpStore } from './otp/stores/memory-otp.store.js';
 export type { MemoryOtpStoreOptions } from './otp/stores/memory-otp.store.js';

@@ -53,7 +53,7 @@ describe.each<StoreKind>(['memory', 'redis'])('OtpService on the %s store', (kin
     expect(transport.outbox[0]).toMatchObject({ channel: 'otp', to: PHONE });
     const code = lastCode(transport);
     expect(transport.outbox[0]!.text).toBe(
-      `Doğrulama kodunuz: ${code}. Kod 3 dakika geçerlidir. Bu kodu kimseyle paylaşmayın.`,
+      `Dogrulama kodunuz: ${code}. Kod 3 dakika gecerlidir. Bu kodu kimseyle paylasmayin.`,
     );
 
     await expect(
@@ -276,7 +276,8 @@ describe.each<StoreKind>(['memory', 'redis'])('OtpService on the %s store', (kin
     });
     const code = lastCode(transport);
     expect(transport.lastMessageTo(PHONE)!.text).toBe(
-      `ACME A.Ş. için 149.90 TRY tutarındaki işleminizi onaylamak için doğrulama kodunuz: ${code}. Bu kodu kimseyle paylaşmayın.`,
+      // One segment: the GSM-7 default template, the payee's Turkish letter transliterated.
+      `ACME A.S. icin 149.90 TRY tutarli islem onay kodunuz: ${code}. Kimseyle paylasmayin.`,
     );
 
     const tampered = [

@@ -1,7 +1,9 @@
 // bench/otp — OtpService throughput on the memory and Redis stores, Redis commands per
 // operation, and a naive Redis baseline (GET, compare, INCR, DEL as separate commands), all in
 // one run. The Redis store runs with the account lockout (`otp.lockout`, the default) on, and
-// once more with it off, so the lockout's cost is a ratio from the same run. `npm run bench:otp`. Sizes: OTP_BENCH_N (default 4000), OTP_BENCH_CONCURRENCY (64),
+// once more with it off, so the lockout's cost is a ratio from the same run; and the memory and
+// Redis stores with issue 11's operations on (a purpose profile, an app-wide cap and two named
+// caps, the lockout), which must stay at one round trip per send and per verify. `npm run bench:otp`. Sizes: OTP_BENCH_N (default 4000), OTP_BENCH_CONCURRENCY (64),
 // OTP_BENCH_ROUNDS (3: the stores are measured in turn, round after round, and the medians
 // reported, so load from other processes falls on all of them alike).
 //
@@ -9,6 +11,7 @@
 // commandstats counts only this run), else REDIS_URL (default redis://127.0.0.1:6379).
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import type { OtpModuleOptions } from '../../lib/otp/otp.options.js';
 import { OtpService } from '../../lib/otp/otp.service.js';
 import { MemoryOtpStore } from '../../lib/otp/stores/memory-otp.store.js';
 import type { OtpStore } from '../../lib/otp/stores/otp.store.js';
@@ -100,14 +103,45 @@ const canonical = (phone: string): string => `90${phone.slice(1)}`;
  * The service under test. `lockout` false turns `otp.lockout` off (the naive baseline store
  * does not implement it; the Redis store is measured both ways).
  */
-function service(store: OtpStore, transport: CodeCaptureTransport, lockout = true): OtpService {
+function service(
+  store: OtpStore,
+  transport: CodeCaptureTransport,
+  lockout = true,
+  otp: OtpModuleOptions = {},
+): OtpService {
   return new OtpService(
     transport,
-    { transport, otp: { secret: SECRET, ...(lockout ? {} : { lockout: false }) } },
+    { transport, otp: { secret: SECRET, ...(lockout ? {} : { lockout: false }), ...otp } },
     store,
   );
 }
 const lockoutOf = (store: OtpStore): boolean => store.supportsLockout;
+
+/**
+ * Issue 11's operations all on (beside the defaults, same run): a profile for the purpose, an
+ * app-wide cap and two named caps (customer, number prefix: two hot counters shared by every
+ * send), the account lockout, and sends with a subject. Caps are high enough never to refuse.
+ */
+const OPERATIONS: OtpModuleOptions = {
+  purposes: {
+    login: {
+      codeLength: 6,
+      ttlSeconds: 120,
+      maxAttempts: 4,
+      phoneLimits: [{ limit: 5, windowSeconds: 600 }],
+    },
+  },
+  globalLimits: [{ limit: 1_000_000, windowSeconds: 60 }],
+  limitKeys: [
+    { name: 'customer', key: (r) => r.subject, limits: [{ limit: 5, windowSeconds: 600 }] },
+    {
+      name: 'prefix',
+      key: (r) => r.phone.slice(0, 5),
+      limits: [{ limit: 1_000_000, windowSeconds: 60 }],
+    },
+  ],
+  lockout: { maxFailures: 10 },
+};
 
 interface Measured {
   readonly pairsPerSecond: number;
@@ -119,32 +153,41 @@ async function measure(
   store: OtpStore,
   onVerifyPhase?: (phase: 'start' | 'end') => Promise<void>,
   lockout = lockoutOf(store),
+  options?: OtpModuleOptions,
 ): Promise<Measured> {
   const transport = new CodeCaptureTransport();
-  const otp = service(store, transport, lockout);
+  const otp = service(store, transport, lockout, options);
+  /** With the operations on, every send names a customer (the `customer` cap counts it). */
+  const subject = (phone: string): string | undefined =>
+    options === undefined ? undefined : `C-${phone}`;
   const pair = async (): Promise<void> => {
     const phone = nextPhone();
-    const { challengeId } = await otp.send({ phone, purpose: 'login' });
+    const { challengeId } = await otp.send({ phone, purpose: 'login', subject: subject(phone) });
     const result = await otp.verify({
       challengeId,
       code: transport.codes.get(canonical(phone))!,
       purpose: 'login',
+      subject: subject(phone),
     });
     if (!result.valid) throw new Error(`verification failed: ${result.reason}`);
   };
   await pool(Math.min(500, N), CONCURRENCY, pair); // warm-up
   const pairSeconds = await pool(N, CONCURRENCY, pair);
 
-  const challenges: Array<{ challengeId: string; code: string }> = [];
+  const challenges: Array<{ challengeId: string; code: string; subject?: string }> = [];
   await pool(N, CONCURRENCY, async () => {
     const phone = nextPhone();
-    const { challengeId } = await otp.send({ phone, purpose: 'login' });
-    challenges.push({ challengeId, code: transport.codes.get(canonical(phone))! });
+    const { challengeId } = await otp.send({ phone, purpose: 'login', subject: subject(phone) });
+    challenges.push({
+      challengeId,
+      code: transport.codes.get(canonical(phone))!,
+      subject: subject(phone),
+    });
   });
   await onVerifyPhase?.('start');
   const verifySeconds = await pool(challenges.length, CONCURRENCY, async (i) => {
-    const { challengeId, code } = challenges[i]!;
-    if (!(await otp.verify({ challengeId, code, purpose: 'login' })).valid)
+    const { challengeId, code, subject: who } = challenges[i]!;
+    if (!(await otp.verify({ challengeId, code, purpose: 'login', subject: who })).valid)
       throw new Error('verification failed');
   });
   await onVerifyPhase?.('end');
@@ -259,11 +302,23 @@ async function wrongVerifyRoundTrips(
 }
 
 /** Redis commands of `ops` sends, by name (commandstats delta). */
-async function sendStats(store: OtpStore, admin: Redis, ops: number): Promise<Map<string, number>> {
+async function sendStats(
+  store: OtpStore,
+  admin: Redis,
+  ops: number,
+  options?: OtpModuleOptions,
+): Promise<Map<string, number>> {
   const transport = new CodeCaptureTransport();
-  const otp = service(store, transport, lockoutOf(store));
+  const otp = service(store, transport, lockoutOf(store), options);
   const before = await commandStats(admin);
-  await pool(ops, CONCURRENCY, async () => void (await otp.send({ phone: nextPhone() })));
+  await pool(ops, CONCURRENCY, async () => {
+    const phone = nextPhone();
+    await otp.send({
+      phone,
+      purpose: 'login',
+      ...(options === undefined ? {} : { subject: `C-${phone}` }),
+    });
+  });
   return delta(await commandStats(admin), before);
 }
 
@@ -274,6 +329,7 @@ async function main(): Promise<void> {
   const redis = new Redis(url);
   const naiveRedis = new Redis(url);
   const admin = new Redis(url);
+  const opsRedis = new Redis(url);
   try {
     console.log(
       `bench/otp: ${N} operations per phase, concurrency ${CONCURRENCY}, ${ROUNDS} rounds (medians), Node ${process.version}`,
@@ -286,30 +342,42 @@ async function main(): Promise<void> {
     );
 
     const { client, counts } = countingClient(redis);
+    const { client: opsClient, counts: opsCounts } = countingClient(opsRedis);
     const { client: naiveClient, counts: naiveCounts } = countingClient(naiveRedis);
     // Both stores get a client made here (ioredis defaults), counted the same way.
     const ours = new RedisOtpStore({ client, keyPrefix: `${prefix}ours:` });
     const naive = new NaiveRedisOtpStore(naiveClient, `${prefix}naive:`);
     const memory = new MemoryOtpStore();
+    const oursOps = new RedisOtpStore({ client: opsClient, keyPrefix: `${prefix}ops:` });
+    const memoryOps = new MemoryOtpStore();
 
     const results = {
       memory: [] as Measured[],
       ours: [] as Measured[],
       oursNoLockout: [] as Measured[],
       naive: [] as Measured[],
+      memoryOps: [] as Measured[],
+      oursOps: [] as Measured[],
     };
+    let opsVerifyRoundTrips = 0;
     let oursVerifyStats = new Map<string, number>();
     let oursVerifyRoundTrips = 0;
     let naiveVerifyStats = new Map<string, number>();
     let naiveVerifyRoundTrips = 0;
     for (let round = 0; round < ROUNDS; round++) {
       const order: Array<keyof typeof results> = (
-        ['memory', 'ours', 'oursNoLockout', 'naive'] as const
+        ['memory', 'ours', 'oursNoLockout', 'naive', 'memoryOps', 'oursOps'] as const
       ).map((_, i, all) => all[(i + round) % all.length]!);
       for (const name of order) {
         let before = new Map<string, number>();
         const hook = async (phase: 'start' | 'end'): Promise<void> => {
-          if (name === 'memory' || name === 'oursNoLockout' || round > 0) return;
+          if (name === 'memory' || name === 'oursNoLockout' || name === 'memoryOps' || round > 0)
+            return;
+          if (name === 'oursOps') {
+            if (phase === 'start') opsCounts.clear();
+            else opsVerifyRoundTrips = sum(opsCounts.values());
+            return;
+          }
           if (phase === 'start') {
             counts.clear();
             naiveCounts.clear();
@@ -325,6 +393,11 @@ async function main(): Promise<void> {
             naiveVerifyRoundTrips = sum(naiveCounts.values());
           }
         };
+        if (name === 'memoryOps' || name === 'oursOps') {
+          const store = name === 'memoryOps' ? memoryOps : oursOps;
+          results[name].push(await measure(store, hook, true, OPERATIONS));
+          continue;
+        }
         const store = name === 'memory' ? memory : name === 'naive' ? naive : ours;
         results[name].push(await measure(store, hook, name === 'ours'));
       }
@@ -338,6 +411,9 @@ async function main(): Promise<void> {
     naiveCounts.clear();
     const naiveSendStats = await sendStats(naive, admin, sends);
     const naiveSendRoundTrips = sum(naiveCounts.values());
+    opsCounts.clear();
+    await sendStats(oursOps, admin, sends, OPERATIONS);
+    const opsSendRoundTrips = sum(opsCounts.values());
     const oursWrongVerify = await wrongVerifyRoundTrips(ours, counts, sends);
     const interleaved: Array<{ on: number; off: number }> = [];
     for (let round = 0; round < ROUNDS; round++) interleaved.push(await interleavedVerify(ours));
@@ -354,6 +430,8 @@ async function main(): Promise<void> {
       ['Redis store (Lua, 1 round trip), lockout on', results.ours],
       ['Redis store, lockout off', results.oursNoLockout],
       ['naive Redis store (GET, compare, INCR|DEL)', results.naive],
+      ['memory store, operations on', results.memoryOps],
+      ['Redis store, operations on', results.oursOps],
     ];
     for (const [name, list] of rows) {
       console.log(
@@ -378,6 +456,12 @@ async function main(): Promise<void> {
         ` (mean latency on ${median(interleaved.map((r) => r.on)).toFixed(2)} ms, off ${median(interleaved.map((r) => r.off)).toFixed(2)} ms; target ≥ 0.90)`,
     );
     console.log(
+      `  operations on ÷ defaults (Redis store): verify/s ${(med(results.oursOps, 'verifyPerSecond') / med(results.ours, 'verifyPerSecond')).toFixed(2)}, pairs/s ${(med(results.oursOps, 'pairsPerSecond') / med(results.ours, 'pairsPerSecond')).toFixed(2)}`,
+    );
+    console.log(
+      `  operations on ÷ defaults (memory store): pairs/s ${(med(results.memoryOps, 'pairsPerSecond') / med(results.memory, 'pairsPerSecond')).toFixed(2)}`,
+    );
+    console.log(
       `  memory store ÷ Redis store:   verify/s ${(med(results.memory, 'verifyPerSecond') / med(results.ours, 'verifyPerSecond')).toFixed(2)}, pairs/s ${(med(results.memory, 'pairsPerSecond') / med(results.ours, 'pairsPerSecond')).toFixed(2)}`,
     );
 
@@ -392,6 +476,15 @@ async function main(): Promise<void> {
       [oursVerifyRoundTrips / N, oursSendRoundTrips / sends, oursWrongVerify].some((n) => n !== 1)
     ) {
       console.error('FAIL: the Redis store used other than one round trip per send and verify');
+      process.exitCode = 1;
+    }
+    console.log(
+      `  Redis store, operations on (profile, global + 2 named caps, lockout): verify ${(opsVerifyRoundTrips / N).toFixed(2)}, send ${(opsSendRoundTrips / sends).toFixed(2)}`,
+    );
+    if (opsVerifyRoundTrips !== N || opsSendRoundTrips !== sends) {
+      console.error(
+        'FAIL: with the operations on, a send or a verify took more than one round trip',
+      );
       process.exitCode = 1;
     }
     console.log(
@@ -421,6 +514,7 @@ async function main(): Promise<void> {
     await redis.quit();
     await naiveRedis.quit();
     await admin.quit();
+    await opsRedis.quit();
     if (own) await own.stop();
   }
 }

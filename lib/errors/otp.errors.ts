@@ -9,13 +9,17 @@ export class OtpError extends PostaGuverciniError {
   override readonly name: string = 'OtpError';
 }
 
-/** Which limit refused a send or a resend. */
-export type OtpRateLimitKind = 'phone' | 'ip' | 'resend_cooldown';
+/**
+ * Which limit refused a send or a resend: `phone`, `ip`, `global` (`otp.globalLimits`), `key`
+ * (an `otp.limitKeys` cap, named by `cap`) or `resend_cooldown`.
+ */
+export type OtpRateLimitKind = 'phone' | 'ip' | 'global' | 'key' | 'resend_cooldown';
 
 /**
- * A send limit was reached: the per-phone or per-IP cap (`otp.phoneLimits`, `otp.ipLimits`) or
- * the resend cooldown (`otp.resendCooldownSeconds`). Nothing was sent. Retry after
- * `retryAfterSeconds` (answer HTTP 429 with `Retry-After`).
+ * A send limit was reached: the per-phone or per-IP cap (`otp.phoneLimits`, `otp.ipLimits`),
+ * the app-wide cap (`otp.globalLimits`), a named cap (`otp.limitKeys`) or the resend cooldown
+ * (`otp.resendCooldownSeconds`). Nothing was sent. `cap` names the cap that refused. Retry
+ * after `retryAfterSeconds` (answer HTTP 429 with `Retry-After`).
  */
 export class OtpRateLimitError extends OtpError {
   override readonly name: string = 'OtpRateLimitError';
@@ -25,13 +29,28 @@ export class OtpRateLimitError extends OtpError {
     readonly limit: OtpRateLimitKind,
     /** Whole seconds (≥ 1) until the limit lets the next one-time password through. */
     readonly retryAfterSeconds: number,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; cap?: string },
   ) {
-    super('OTP_RATE_LIMITED', OtpRateLimitError.describe(limit, retryAfterSeconds), options);
+    super(
+      'OTP_RATE_LIMITED',
+      OtpRateLimitError.describe(limit, retryAfterSeconds, options?.cap),
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    );
+    this.cap = options?.cap ?? limit;
   }
 
-  private static describe(limit: OtpRateLimitKind, seconds: number): string {
+  /**
+   * The cap that refused: `phone`, `ip`, `global`, `resend_cooldown`, or the name of the
+   * `otp.limitKeys` cap.
+   */
+  readonly cap: string;
+
+  private static describe(limit: OtpRateLimitKind, seconds: number, cap?: string): string {
     switch (limit) {
+      case 'global':
+        return `Too many one-time passwords were sent by this application; try again in ${seconds} s (limit: otp.globalLimits).`;
+      case 'key':
+        return `Too many one-time passwords were requested for this ${cap ?? 'key'}; try again in ${seconds} s (limit: otp.limitKeys "${cap ?? ''}").`;
       case 'phone':
         return `Too many one-time passwords were sent to this phone number; try again in ${seconds} s (limit: otp.phoneLimits).`;
       case 'ip':

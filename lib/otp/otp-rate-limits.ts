@@ -13,16 +13,56 @@ export function otpRateLimitHits(
   ip: string | undefined,
   phoneRules: readonly OtpRateLimitRule[],
   ipRules: readonly OtpRateLimitRule[],
+  /** A purpose with its own `phoneLimits` (`otp.purposes`) counts its sends apart. */
+  purpose?: string,
 ): OtpRateLimitHit[] {
   const hits: OtpRateLimitHit[] = [];
   if (phoneRules.length > 0) {
-    const id = hasher.keyId('phone', phone);
+    const id =
+      purpose === undefined
+        ? hasher.keyId('phone', phone)
+        : hasher.keyId(`phone:${purpose}`, phone);
     for (const rule of phoneRules) hits.push(counter('phone', id, rule));
   }
   const network = ip === undefined ? undefined : clientNetwork(ip);
   if (network !== undefined && ipRules.length > 0) {
     const id = hasher.keyId('ip', network);
     for (const rule of ipRules) hits.push(counter('ip', id, rule));
+  }
+  return hits;
+}
+
+/**
+ * The app-wide counters (`otp.globalLimits`) and the named ones (`otp.limitKeys`, each with the
+ * value its key function gave for this send; keyed digests, no personal data in store keys).
+ */
+export function otpBudgetHits(
+  hasher: OtpHasher,
+  globalRules: readonly OtpRateLimitRule[],
+  keyed: ReadonlyArray<{
+    readonly name: string;
+    readonly value: string;
+    readonly limits: readonly OtpRateLimitRule[];
+  }>,
+): OtpRateLimitHit[] {
+  const hits: OtpRateLimitHit[] = globalRules.map((rule) => ({
+    scope: 'global',
+    cap: 'global',
+    key: `global:${rule.windowSeconds}`,
+    limit: rule.limit,
+    windowMs: rule.windowSeconds * 1000,
+  }));
+  for (const { name, value, limits } of keyed) {
+    const id = hasher.keyId(`limit:${name}`, value);
+    for (const rule of limits) {
+      hits.push({
+        scope: 'key',
+        cap: name,
+        key: `key:${name}:${id}:${rule.windowSeconds}`,
+        limit: rule.limit,
+        windowMs: rule.windowSeconds * 1000,
+      });
+    }
   }
   return hits;
 }

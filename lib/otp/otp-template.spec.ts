@@ -3,6 +3,8 @@ import {
   DEFAULT_OTP_BOUND_MESSAGE,
   DEFAULT_OTP_MESSAGE,
   fillOtpTemplate,
+  fitOtpText,
+  otpTextSegments,
   renderOtpTemplate,
 } from './otp-template.js';
 
@@ -10,14 +12,14 @@ describe('renderOtpTemplate', () => {
   it('renders the Turkish defaults', () => {
     expect(
       fillOtpTemplate(renderOtpTemplate(DEFAULT_OTP_MESSAGE, { minutes: '3' }), '042917'),
-    ).toBe('Doğrulama kodunuz: 042917. Kod 3 dakika geçerlidir. Bu kodu kimseyle paylaşmayın.');
+    ).toBe('Dogrulama kodunuz: 042917. Kod 3 dakika gecerlidir. Bu kodu kimseyle paylasmayin.');
     const bound = renderOtpTemplate(DEFAULT_OTP_BOUND_MESSAGE, {
       amount: '149.90',
       currency: 'TRY',
       payee: 'ACME A.Ş.',
     });
     expect(fillOtpTemplate(bound, '123456')).toBe(
-      'ACME A.Ş. için 149.90 TRY tutarındaki işleminizi onaylamak için doğrulama kodunuz: 123456. Bu kodu kimseyle paylaşmayın.',
+      'ACME A.Ş. icin 149.90 TRY tutarli islem onay kodunuz: 123456. Kimseyle paylasmayin.',
     );
   });
 
@@ -44,5 +46,32 @@ describe('renderOtpTemplate', () => {
       /\{currency\}/,
     );
     expect(() => renderOtpTemplate((() => 42) as never, {})).toThrow(SmsValidationError);
+  });
+});
+
+describe('otpTextSegments / fitOtpText', () => {
+  it('measures with the code at its length and transliterates Turkish letters only when that makes it fit', () => {
+    const parts = renderOtpTemplate(`${'a'.repeat(150)} {code}`, {});
+    expect(otpTextSegments(parts, 6)).toBe(1);
+    expect(otpTextSegments(parts, 10)).toBe(2);
+    const turkish = renderOtpTemplate('Şifre: {code}', {});
+    // Fits as UCS-2 already: kept as it is.
+    expect(fitOtpText(turkish, 6, 1)).toEqual(['Şifre: ', '']);
+    const long = renderOtpTemplate(`Şifre: {code} ${'b'.repeat(100)}`, {});
+    expect(fitOtpText(long, 6, 1)).toEqual(['Sifre: ', ` ${'b'.repeat(100)}`]);
+    const emoji = renderOtpTemplate(`{code} ${'😀'.repeat(40)}`, {});
+    expect(fitOtpText(emoji, 6, 1)).toBeUndefined();
+    expect(fitOtpText(emoji, 6, 2)).toBeDefined();
+  });
+
+  it('adds the SMS Retriever hash line and ends with the WebOTP line', () => {
+    const parts = renderOtpTemplate(
+      'Kod: {code}',
+      {},
+      { androidAppHash: 'FA+9qCX9VSu', webOtpDomain: 'bank.com.tr' },
+    );
+    expect(fillOtpTemplate(parts, '123456')).toBe(
+      'Kod: 123456\nFA+9qCX9VSu\n\n@bank.com.tr #123456',
+    );
   });
 });

@@ -40,6 +40,91 @@ export interface OtpLockoutOptions {
   readonly lockSeconds?: number;
 }
 
+/**
+ * `otp.purposes[purpose]`: what differs for one purpose (`'3ds'`, `'login'`, …) from the module
+ * defaults. A field left out takes the module's value (`otp.codeLength`, …). `send()`,
+ * `resend()`, `status()` and `@RequireOtp({ purpose })` pick the profile up by the purpose.
+ */
+export interface OtpPurposeProfile {
+  /** Digits per code, 4 to 10. */
+  readonly codeLength?: number;
+  /** Lifetime of a code in seconds (10 to 3600). */
+  readonly ttlSeconds?: number;
+  /** Wrong codes a challenge of this purpose accepts before it locks (1 to 10). */
+  readonly maxAttempts?: number;
+  /** Seconds after a send or resend before `resend()` may send a new code. */
+  readonly resendCooldownSeconds?: number;
+  /** How many times one challenge may be resent. */
+  readonly maxResends?: number;
+  /** SMS template without binding (measured at start-up, see `otp.maxSegments`). */
+  readonly message?: OtpMessageTemplate;
+  /** SMS template with a binding (measured at start-up, see `otp.maxSegments`). */
+  readonly boundMessage?: OtpMessageTemplate;
+  /** Originator (sender title, at most 11 characters) of this purpose's SMS. */
+  readonly sender?: string;
+  /** Send caps per phone number for this purpose (replace `otp.phoneLimits`; `[]` disables). */
+  readonly phoneLimits?: readonly OtpRateLimitRule[];
+}
+
+/**
+ * `otp.trackDelivery` in its object form: when to poll the provider's delivery status of a
+ * challenge's SMS. Polls start `initialDelayMs` after the send and back off by `factor` up to
+ * `maxDelayMs`, until a final status or the challenge's expiry.
+ */
+export interface OtpDeliveryTrackingOptions {
+  /**
+   * Milliseconds from the send to the first poll.
+   * @default 2000
+   */
+  readonly initialDelayMs?: number;
+  /**
+   * Longest wait between two polls, in milliseconds.
+   * @default 30000
+   */
+  readonly maxDelayMs?: number;
+  /**
+   * Back-off factor between polls (1 to 10).
+   * @default 2
+   */
+  readonly factor?: number;
+}
+
+/** One `otp.testNumbers` entry: this phone gets no SMS and `code` verifies its challenges. */
+export interface OtpTestNumber {
+  /** The number, in any common form. */
+  readonly phone: string;
+  /** The fixed code (digits only, 4 to 10, the length of the purpose's `codeLength`). */
+  readonly code: string;
+}
+
+/**
+ * What an `otp.limitKeys` key function is given: the send request, with the canonical phone
+ * (`905321234567`) and the purpose in force. `httpRequest` is the Express/Fastify request when
+ * `@RequireOtp()` sends the challenge (or whatever the caller passed to `send()`).
+ */
+export interface OtpLimitKeyInput {
+  readonly phone: string;
+  readonly purpose: string;
+  readonly subject?: string;
+  readonly ip?: string;
+  readonly bind?: Readonly<Record<string, string>>;
+  readonly httpRequest?: unknown;
+}
+
+/**
+ * `otp.limitKeys` entry: an extra named send cap whose counter is chosen by `key` (customer
+ * number, device id, number prefix…). `key` returning `undefined`, `null` or `''` skips the
+ * cap for that send. Counted in the same atomic store step as every other cap; a refusal names
+ * the cap (`OtpRateLimitError.cap === name`).
+ */
+export interface OtpLimitKey {
+  /** Name of the cap (letters, digits, `_`, `-`, `.`; at most 40). */
+  readonly name: string;
+  readonly key: (request: OtpLimitKeyInput) => string | number | undefined | null;
+  /** Sliding windows, as in `otp.phoneLimits`. */
+  readonly limits: readonly OtpRateLimitRule[];
+}
+
 /** `otp.store` in its Redis form: `{ type: 'redis', url }` or `{ type: 'redis', client }`. */
 export interface RedisOtpStoreConfig extends RedisOtpStoreOptions {
   readonly type: 'redis';
@@ -106,13 +191,15 @@ export interface OtpModuleOptions {
   /**
    * SMS template of a challenge without binding: `{code}`, `{minutes}`, `{purpose}` (and any
    * bound value). Or a function of those values returning the text.
-   * @default 'Doğrulama kodunuz: {code}. Kod {minutes} dakika geçerlidir. Bu kodu kimseyle paylaşmayın.'
+   * Measured at start-up against `otp.maxSegments` (GSM-7 Turkish by default: one segment).
+   * @default 'Dogrulama kodunuz: {code}. Kod {minutes} dakika gecerlidir. Bu kodu kimseyle paylasmayin.'
    */
   readonly message?: OtpMessageTemplate;
   /**
    * SMS template of a challenge with a binding (`bind`), which should show what is confirmed.
    * Every placeholder must be given by the binding (or be `{code}`, `{minutes}`, `{purpose}`).
-   * @default '{payee} için {amount} {currency} tutarındaki işleminizi onaylamak için doğrulama kodunuz: {code}. Bu kodu kimseyle paylaşmayın.'
+   * Measured at start-up with every bound value at its `otp.bindLimits` length.
+   * @default '{payee} icin {amount} {currency} tutarli islem onay kodunuz: {code}. Kimseyle paylasmayin.'
    */
   readonly boundMessage?: OtpMessageTemplate;
   /**
@@ -123,9 +210,10 @@ export interface OtpModuleOptions {
    */
   readonly store?: OtpStoreOption;
   /**
-   * Audit and metrics callbacks (`onSent`, `onVerified`, `onFailed`, `onLocked`, `onUnlocked`,
-   * `onRateLimited`, `onCancelled`); the same events are emitted on `OtpService.events`. Payloads never hold a
-   * code or the secret.
+   * Audit and metrics callbacks (`onSent`, `onResent`, `onDelivered`, `onUndelivered`,
+   * `onVerified`, `onFailed`, `onLocked`, `onUnlocked`, `onCancelled`, `onExpired`,
+   * `onRateLimited`, `onTestNumberUsed`); the same events are emitted on `OtpService.events`.
+   * Payloads never hold a code or the secret. A hook that throws or rejects is logged.
    */
   readonly hooks?: OtpHooks;
   /**
@@ -140,4 +228,51 @@ export interface OtpModuleOptions {
   readonly lockout?: false | OtpLockoutOptions;
   /** Defaults of `OtpGuard` / `@RequireOtp()`. */
   readonly guard?: OtpGuardModuleOptions;
+  /**
+   * A profile per purpose: `{ '3ds': { maxAttempts: 4, ttlSeconds: 120 }, login: { codeLength: 6 } }`.
+   * Unknown fields stop start-up.
+   */
+  readonly purposes?: Readonly<Record<string, OtpPurposeProfile>>;
+  /**
+   * Poll the provider's delivery status of every challenge's SMS (from the instance that sent
+   * it) until a final status or expiry; `OtpService.status()` shows it and `delivered` /
+   * `undelivered` events fire. Polling stops on application shutdown.
+   * @default false
+   */
+  readonly trackDelivery?: boolean | OtpDeliveryTrackingOptions;
+  /**
+   * Segments (SMS parts) a code's SMS may cost. Every configured template is measured at
+   * start-up for its worst case (longest code, bound values at their `otp.bindLimits`, the
+   * WebOTP and SMS Retriever lines); start-up fails when one exceeds this.
+   * @default 1
+   */
+  readonly maxSegments?: number;
+  /**
+   * Longest allowed length (characters) of each bound value; a longer one is refused at send
+   * (`INVALID_OTP_BINDING`). A bound value not listed here may be at most 40 characters.
+   * @default { amount: 16, currency: 3, payee: 40 }
+   */
+  readonly bindLimits?: Readonly<Record<string, number>>;
+  /**
+   * WebOTP (origin-bound code): the SMS ends with the line `@<domain> #<code>`, so a browser on
+   * that site can offer the code (`navigator.credentials.get({ otp })`).
+   */
+  readonly webOtpDomain?: string;
+  /** Android SMS Retriever: the app's 11-character hash, added on its own line. */
+  readonly androidAppHash?: string;
+  /**
+   * Numbers for app-store reviewers and load tests: no SMS is sent, the fixed code verifies,
+   * `testNumberUsed` fires on every use. Attempts, lockout, send caps and expiry still apply.
+   * Refused at start-up when `NODE_ENV=production` unless `allowTestNumbersInProduction`.
+   */
+  readonly testNumbers?: readonly OtpTestNumber[];
+  /** Allows `otp.testNumbers` with `NODE_ENV=production`. @default false */
+  readonly allowTestNumbersInProduction?: boolean;
+  /**
+   * App-wide caps on codes sent (sends and resends), against SMS-pumping spikes. Same shape as
+   * `phoneLimits`. @default [] (none)
+   */
+  readonly globalLimits?: readonly OtpRateLimitRule[];
+  /** Extra named send caps keyed by a function of the send request. @default [] */
+  readonly limitKeys?: readonly OtpLimitKey[];
 }

@@ -1,6 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { inspect } from 'node:util';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationShutdown,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import {
   OtpChallengeLockedError,
   OtpChallengeNotFoundError,
@@ -18,9 +24,13 @@ import { maskPhoneNumber, normalizePhoneNumber } from '../phone/phone-number.js'
 import { POSTA_GUVERCINI_RESOLVED_OPTIONS } from '../posta-guvercini.constants.js';
 import type { PostaGuverciniModuleOptions } from '../posta-guvercini.options.js';
 import { SmsTransport } from '../transports/sms-transport.js';
-import type { OtpEventMap, OtpHooks } from './otp.events.js';
+import type { DeliveryReport } from '../transports/sms-transport.types.js';
+import type { OtpEventMap, OtpHooks, OtpRateLimitedLimit } from './otp.events.js';
+import type { OtpLimitKeyInput } from './otp.options.js';
 import type {
   OtpChallenge,
+  OtpChallengeState,
+  OtpChallengeStatus,
   OtpSendRequest,
   OtpVerifyRequest,
   OtpVerifyResult,
@@ -32,11 +42,14 @@ import {
   generateOtpCode,
 } from './otp-code.js';
 import { otpSpan, recordOtpEvent, Traced } from '../telemetry/telemetry.js';
-import { otpRateLimitHits } from './otp-rate-limits.js';
-import { fillOtpTemplate, renderOtpTemplate } from './otp-template.js';
+import { otpBudgetHits, otpRateLimitHits } from './otp-rate-limits.js';
+import { fillOtpTemplate, fitOtpText, renderOtpTemplate } from './otp-template.js';
 import {
+  DEFAULT_BIND_LIMIT,
   type ResolvedOtpOptions,
+  type ResolvedOtpProfile,
   SECRET_REQUIRED,
+  otpProfileOf,
   resolveOtpOptions,
 } from './resolve-otp-options.js';
 import { MemoryOtpStore } from './stores/memory-otp.store.js';
@@ -72,15 +85,28 @@ const MAX_CODE_INPUT = 64;
 /** Store failures are logged at most this often (ms of real time). */
 const STORE_WARNING_INTERVAL_MS = 10_000;
 
-const HOOKS: { readonly [K in keyof OtpEventMap]: keyof OtpHooks } = {
+/** The hook of each event (`rate-limited`, the old name of `rateLimited`, has none of its own). */
+const HOOKS: { readonly [K in keyof OtpEventMap]: keyof OtpHooks | undefined } = {
   sent: 'onSent',
+  resent: 'onResent',
+  delivered: 'onDelivered',
+  undelivered: 'onUndelivered',
   verified: 'onVerified',
   failed: 'onFailed',
   locked: 'onLocked',
   unlocked: 'onUnlocked',
-  'rate-limited': 'onRateLimited',
   cancelled: 'onCancelled',
+  expired: 'onExpired',
+  rateLimited: 'onRateLimited',
+  'rate-limited': undefined,
+  testNumberUsed: 'onTestNumberUsed',
 };
+
+/** One challenge's delivery polling (`otp.trackDelivery`), in the instance that sent it. */
+interface DeliveryTracking {
+  timer: NodeJS.Timeout | undefined;
+  lastStatus: string | undefined;
+}
 
 /**
  * Sends, verifies, resends and cancels one-time passwords over the OTP account/host.
@@ -101,12 +127,20 @@ const HOOKS: { readonly [K in keyof OtpEventMap]: keyof OtpHooks } = {
  * attempt; at `maxFailures` every send and verification for the account is refused with
  * `OtpLockedError` until `lockSeconds` have passed or `unlock()` lifts it.
  *
- * Audit/metrics: `events` (`sent`, `verified`, `failed`, `locked`, `unlocked`, `rate-limited`,
- * `cancelled`) and `otp.hooks`; no payload holds a code or the secret. The service prints
- * (`console.log`, `util.inspect`, `JSON.stringify`) without its secret or options.
+ * Operations (docs/otp-operations.md): `status()` of any challenge from any instance (verified
+ * and cancelled ones leave a tombstone without their code hash), delivery tracking
+ * (`otp.trackDelivery`), a profile per purpose (`otp.purposes`), templates measured at start-up
+ * against `otp.maxSegments` (with the WebOTP / SMS Retriever lines), test numbers, and the
+ * app-wide and named caps (`otp.globalLimits`, `otp.limitKeys`) counted in the same atomic send.
+ *
+ * Audit/metrics: `events` (`sent`, `resent`, `delivered`, `undelivered`, `verified`, `failed`,
+ * `locked`, `unlocked`, `cancelled`, `expired`, `rateLimited`, `testNumberUsed`) and
+ * `otp.hooks`; no payload holds a code or the secret, and a listener that throws is logged
+ * without breaking the call. The service prints (`console.log`, `util.inspect`,
+ * `JSON.stringify`) without its secret or options.
  */
 @Injectable()
-export class OtpService {
+export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
   /** Audit and metrics events (typed). Listener errors are logged and never break a call. */
   readonly events = new EventEmitter<OtpEventMap>();
   private readonly logger = new Logger('OtpService');
@@ -118,6 +152,11 @@ export class OtpService {
   readonly #store: OtpStore;
   private warnedGeneratedSecret = false;
   private lastStoreWarning = Number.NEGATIVE_INFINITY;
+  /** Challenge id → its delivery polling (this instance's sends only). */
+  readonly #tracking = new Map<string, DeliveryTracking>();
+  /** Polls under way, awaited on shutdown so none touches a closed store. */
+  readonly #polls = new Set<Promise<void>>();
+  #stopped = false;
 
   constructor(
     @Inject(SmsTransport) transport: SmsTransport,
@@ -199,29 +238,33 @@ export class OtpService {
       field: 'phone',
     });
     const purpose = checkPurpose(request.purpose);
+    const profile = otpProfileOf(this.options, purpose);
     const subject = checkSubject(request.subject);
-    const bind = checkBinding(request.bind);
+    const bind = checkBinding(request.bind, this.options.bindLimits);
     const ip = typeof request.ip === 'string' && request.ip !== '' ? request.ip : undefined;
-    const template =
-      request.message ?? (bind === undefined ? this.options.message : this.options.boundMessage);
-    const text = renderOtpTemplate(template, {
-      ...bind,
-      minutes: String(Math.ceil(this.options.ttlSeconds / 60)),
-      purpose,
-    });
+    const testCode = this.options.testNumbers.get(phone);
+    const code = testCode ?? generateOtpCode(profile.codeLength);
+    const text = this.renderText(request.message, bind, purpose, profile, code.length);
 
     const now = this.now();
     const challengeId = generateChallengeId();
-    const code = generateOtpCode(this.options.codeLength);
     const bindingDigest = hasher.bindingDigest(canonicalOtpBinding(subject, bind));
     const lockoutKey = this.lockoutKeyOf(hasher, subject, phone);
-    const limits = otpRateLimitHits(
-      hasher,
-      phone,
-      ip,
-      this.options.phoneLimits,
-      this.options.ipLimits,
-    );
+    const limits = [
+      ...this.phoneHits(hasher, phone, ip, purpose, profile),
+      ...otpBudgetHits(
+        hasher,
+        this.options.globalLimits,
+        this.limitKeyValues({
+          phone,
+          purpose,
+          ...(subject === undefined ? {} : { subject }),
+          ...(ip === undefined ? {} : { ip }),
+          ...(bind === undefined ? {} : { bind }),
+          ...(request.httpRequest === undefined ? {} : { httpRequest: request.httpRequest }),
+        }),
+      ),
+    ];
     const record: OtpChallengeRecord = {
       challengeId,
       codeHash: hasher.codeHash(challengeId, code, bindingDigest),
@@ -231,54 +274,63 @@ export class OtpService {
       ...(subject === undefined ? {} : { subject }),
       text,
       createdAt: now,
-      ...this.timesFrom(now),
+      sentAt: now,
+      ...this.timesFrom(now, profile),
       attempts: 0,
-      maxAttempts: this.options.maxAttempts,
+      maxAttempts: profile.maxAttempts,
       resends: 0,
       ...(lockoutKey === undefined ? {} : { lockoutKey }),
-      // So that a locked challenge tells when a new code will really be sent, in one step.
-      sendLimits: limits.filter((limit) => limit.scope === 'phone'),
+      // So that a locked challenge tells when a new code will really be sent, in one step (the
+      // verifying client's IP counters are read then).
+      sendLimits: limits.filter((limit) => limit.scope !== 'ip'),
     };
     const outcome = await this.useStore(() =>
       this.store.create(record, limits, now, this.options.lockout),
     );
+    const who = {
+      purpose,
+      ...(subject === undefined ? {} : { subject }),
+      maskedPhone: maskPhoneNumber(phone),
+    };
     if (!outcome.allowed && 'locked' in outcome) {
       const retryAfterSeconds = toSeconds(outcome.retryAfterMs);
-      this.emit('rate-limited', {
+      this.emitRateLimited({
         limit: 'account_locked',
         retryAfterSeconds,
-        purpose,
-        ...(subject === undefined ? {} : { subject }),
-        maskedPhone: maskPhoneNumber(phone),
+        ...who,
         at: new Date(now),
       });
       throw new OtpLockedError(retryAfterSeconds);
     }
     if (!outcome.allowed) {
       const retryAfterSeconds = toSeconds(outcome.retryAfterMs);
-      this.emit('rate-limited', {
+      const cap = outcome.cap ?? outcome.scope;
+      this.emitRateLimited({
         limit: outcome.scope,
+        cap,
         retryAfterSeconds,
-        purpose,
-        ...(subject === undefined ? {} : { subject }),
-        maskedPhone: maskPhoneNumber(phone),
+        ...who,
         ...(outcome.scope === 'ip' && ip !== undefined ? { ip } : {}),
         at: new Date(now),
       });
-      throw new OtpRateLimitError(outcome.scope, retryAfterSeconds);
+      throw new OtpRateLimitError(outcome.scope, retryAfterSeconds, { cap });
     }
 
-    const messageId = await this.deliver(record, code, now, { discardOnFailure: true });
+    let messageId: string | undefined;
+    if (testCode === undefined) {
+      messageId = await this.deliver(record, code, now, profile, { discardOnFailure: true });
+    } else {
+      this.emit('testNumberUsed', { challengeId, ...who, action: 'send', at: new Date(now) });
+    }
     this.emit('sent', {
       challengeId,
-      purpose,
-      ...(subject === undefined ? {} : { subject }),
-      maskedPhone: maskPhoneNumber(phone),
+      ...who,
       expiresAt: new Date(record.expiresAt),
       resend: false,
       ...(messageId === undefined ? {} : { messageId }),
       at: new Date(now),
     });
+    if (messageId !== undefined) this.track(record, messageId, 0);
     return this.challengeOf(record, record.maxAttempts);
   }
 
@@ -343,6 +395,14 @@ export class OtpService {
       ),
     );
     const at = new Date(now);
+    if (outcome.status !== 'not_found' && this.options.testNumbers.has(outcome.challenge.phone)) {
+      this.emit('testNumberUsed', {
+        challengeId,
+        ...describe(outcome.challenge),
+        action: 'verify',
+        at,
+      });
+    }
     switch (outcome.status) {
       case 'valid': {
         const { challenge } = outcome;
@@ -427,6 +487,7 @@ export class OtpService {
           attemptsLeft: 0,
           at,
         });
+        this.emit('expired', { challengeId, ...describe(outcome.challenge), at });
         return { valid: false, reason: 'expired', attemptsLeft: 0 };
       case 'not_found':
         this.emit('failed', { challengeId, reason: 'not_found', attemptsLeft: 0, at });
@@ -449,29 +510,32 @@ export class OtpService {
     if (!CHALLENGE_ID.test(id)) throw new OtpChallengeNotFoundError();
     const now = this.now();
     const record = await this.useStore(() => this.store.get(id, now));
-    if (record === undefined) throw new OtpChallengeNotFoundError();
+    if (record === undefined || record.state !== undefined) throw new OtpChallengeNotFoundError();
+    const profile = otpProfileOf(this.options, record.purpose);
 
-    const code = generateOtpCode(this.options.codeLength);
-    const times = this.timesFrom(now);
+    const testCode = this.options.testNumbers.get(record.phone);
+    const code = testCode ?? generateOtpCode(profile.codeLength);
+    const times = this.timesFrom(now, profile);
     const outcome = await this.useStore(() =>
       this.store.replace(
         id,
         { codeHash: hasher.codeHash(id, code, record.bindingDigest), ...times },
         {
-          maxResends: this.options.maxResends,
-          limits: otpRateLimitHits(hasher, record.phone, undefined, this.options.phoneLimits, []),
+          maxResends: profile.maxResends,
+          limits: [
+            ...this.phoneHits(hasher, record.phone, undefined, record.purpose, profile),
+            ...otpBudgetHits(hasher, this.options.globalLimits, []),
+          ],
           hitId: `${id}:${generateChallengeId()}`,
           ...(this.options.lockout === undefined ? {} : { lockout: this.options.lockout }),
         },
         now,
       ),
     );
-    const refused = (
-      limit: 'phone' | 'ip' | 'resend_cooldown' | 'max_resends' | 'account_locked',
-      retryAfterSeconds?: number,
-    ): void =>
-      this.emit('rate-limited', {
+    const refused = (limit: OtpRateLimitedLimit, retryAfterSeconds?: number, cap?: string): void =>
+      this.emitRateLimited({
         limit,
+        ...(cap === undefined ? {} : { cap }),
         ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
         challengeId: id,
         ...describe(record),
@@ -499,28 +563,99 @@ export class OtpService {
       }
       case 'max_resends':
         refused('max_resends');
-        throw new OtpResendLimitError(this.options.maxResends);
+        throw new OtpResendLimitError(profile.maxResends);
       case 'rate_limited': {
         const seconds = toSeconds(outcome.retryAfterMs);
-        refused(outcome.scope, seconds);
-        throw new OtpRateLimitError(outcome.scope, seconds);
+        const cap = outcome.cap ?? outcome.scope;
+        refused(outcome.scope, seconds, cap);
+        throw new OtpRateLimitError(outcome.scope, seconds, { cap });
       }
       case 'replaced':
         break;
     }
-    const updated: OtpChallengeRecord = { ...record, ...times };
+    const updated: OtpChallengeRecord = { ...record, ...times, sentAt: now };
     // A failed resend keeps the challenge: its new code reached nobody, and after the cooldown
     // the user can ask again.
-    const messageId = await this.deliver(updated, code, now, { discardOnFailure: false });
-    this.emit('sent', {
+    let messageId: string | undefined;
+    if (testCode === undefined) {
+      messageId = await this.deliver(updated, code, now, profile, { discardOnFailure: false });
+    } else {
+      this.emit('testNumberUsed', {
+        challengeId: id,
+        ...describe(record),
+        action: 'resend',
+        at: new Date(now),
+      });
+    }
+    const sent = {
       challengeId: id,
       ...describe(record),
       expiresAt: new Date(updated.expiresAt),
       resend: true,
       ...(messageId === undefined ? {} : { messageId }),
       at: new Date(now),
-    });
+    };
+    this.emit('sent', sent);
+    this.emit('resent', sent);
+    if (messageId !== undefined) this.track(updated, messageId, outcome.resends);
     return this.challengeOf(updated, outcome.maxAttempts - outcome.attempts);
+  }
+
+  /**
+   * Where a challenge stands, from the store (so any instance sharing it answers the same):
+   * `{ state, delivery, sentAt, expiresAt, attemptsLeft, resendsLeft, maskedPhone, purpose }`.
+   * No code and no full phone number. Verified and cancelled challenges are remembered (without
+   * their code hash) as long as expired ones: until one more lifetime after expiry. `undefined`
+   * for an id that is unknown or forgotten. Throws `OtpStoreUnavailableError` when the store
+   * cannot answer.
+   */
+  async status(challengeId: string): Promise<OtpChallengeStatus | undefined> {
+    this.requireHasher();
+    const id = typeof challengeId === 'string' ? challengeId.trim() : '';
+    if (!CHALLENGE_ID.test(id)) return undefined;
+    const now = this.now();
+    const record = await this.useStore(() => this.store.get(id, now));
+    if (record === undefined) return undefined;
+    const profile = otpProfileOf(this.options, record.purpose);
+    const state: OtpChallengeState =
+      record.state ??
+      (record.attempts >= record.maxAttempts
+        ? 'locked'
+        : now >= record.expiresAt
+          ? 'expired'
+          : 'pending');
+    const resendable = state === 'pending' || state === 'expired';
+    return {
+      challengeId: id,
+      state,
+      delivery: record.delivery?.status ?? 'unknown',
+      sentAt: new Date(record.sentAt ?? record.createdAt),
+      expiresAt: new Date(record.expiresAt),
+      attemptsLeft: state === 'pending' ? Math.max(0, record.maxAttempts - record.attempts) : 0,
+      resendsLeft: resendable ? Math.max(0, profile.maxResends - record.resends) : 0,
+      maskedPhone: maskPhoneNumber(record.phone),
+      purpose: record.purpose,
+      ...(record.endedAt === undefined ? {} : { endedAt: new Date(record.endedAt) }),
+      ...(record.delivery === undefined ? {} : { deliveryCheckedAt: new Date(record.delivery.at) }),
+    };
+  }
+
+  /** Stops delivery polling (`otp.trackDelivery`) and waits for polls under way. */
+  async onModuleDestroy(): Promise<void> {
+    this.#stopped = true;
+    for (const tracking of this.#tracking.values()) clearTimeout(tracking.timer);
+    this.#tracking.clear();
+    await Promise.allSettled([...this.#polls]);
+  }
+
+  /** The same as `onModuleDestroy()` (for apps that call only the shutdown hooks). */
+  async onApplicationShutdown(): Promise<void> {
+    await this.onModuleDestroy();
+  }
+
+  /** Challenges whose delivery this instance is polling right now. */
+  get trackedDeliveries(): number {
+    return this.#tracking.size;
   }
 
   /**
@@ -572,13 +707,19 @@ export class OtpService {
     return wasLocked;
   }
 
-  /** Voids a challenge (its code is refused from now on, as `not_found`). `true` when it existed. */
+  /**
+   * Voids a challenge (its code is refused from now on, as `not_found`; `status()` answers
+   * `cancelled`). `true` when it was live. Emits `cancelled`.
+   */
   async cancel(challengeId: string): Promise<boolean> {
     const id = typeof challengeId === 'string' ? challengeId.trim() : '';
     if (!CHALLENGE_ID.test(id)) return false;
-    const removed = await this.useStore(() => this.store.delete(id));
-    if (removed) this.emit('cancelled', { challengeId: id, at: new Date(this.now()) });
-    return removed;
+    const now = this.now();
+    const ended = await this.useStore(() => this.store.cancel(id, now));
+    if (ended === undefined) return false;
+    this.stopTracking(id);
+    this.emit('cancelled', { challengeId: id, ...describe(ended), at: new Date(now) });
+    return true;
   }
 
   /** The per-IP counters a send from `ip` would hit (none without a usable address). */
@@ -611,26 +752,206 @@ export class OtpService {
     fallbackMs: number,
     now: number,
   ): Promise<number> {
-    const limits: OtpRateLimitHit[] = otpRateLimitHits(
-      hasher,
-      challenge.phone,
-      typeof ip === 'string' && ip !== '' ? ip : undefined,
-      this.options.phoneLimits,
-      this.options.ipLimits,
-    );
+    const limits: OtpRateLimitHit[] = [
+      ...this.phoneHits(
+        hasher,
+        challenge.phone,
+        typeof ip === 'string' && ip !== '' ? ip : undefined,
+        challenge.purpose,
+        otpProfileOf(this.options, challenge.purpose),
+      ),
+      ...otpBudgetHits(hasher, this.options.globalLimits, []),
+    ];
     const lockoutKey = this.lockoutKeyOf(hasher, challenge.subject, challenge.phone);
     const waitMs = await this.useStore(() => this.store.sendWait(limits, lockoutKey, now));
     if (waitMs === undefined) return toSeconds(fallbackMs);
     return waitMs <= 0 ? 0 : Math.ceil(waitMs / 1000);
   }
 
+  /** The per-phone (the purpose's own when it has them) and per-IP counters of a send. */
+  private phoneHits(
+    hasher: OtpHasher,
+    phone: string,
+    ip: string | undefined,
+    purpose: string,
+    profile: ResolvedOtpProfile,
+  ): OtpRateLimitHit[] {
+    const own = this.options.purposes.get(purpose)?.phoneLimits;
+    return otpRateLimitHits(
+      hasher,
+      phone,
+      ip,
+      profile.phoneLimits,
+      this.options.ipLimits,
+      own !== undefined && own !== this.options.defaultProfile.phoneLimits ? purpose : undefined,
+    );
+  }
+
+  /** The `otp.limitKeys` values of a send; a key function giving nothing skips its cap. */
+  private limitKeyValues(
+    input: OtpLimitKeyInput,
+  ): Array<{ name: string; value: string; limits: ResolvedOtpProfile['phoneLimits'] }> {
+    const values: Array<{
+      name: string;
+      value: string;
+      limits: ResolvedOtpProfile['phoneLimits'];
+    }> = [];
+    for (const { name, key, limits } of this.options.limitKeys) {
+      const value: unknown = key(Object.freeze({ ...input }));
+      if (value === undefined || value === null || value === '') continue;
+      if (typeof value !== 'string' && typeof value !== 'number') {
+        throw new InvalidOptionsError(
+          `otp.limitKeys.${name}.key`,
+          'must return a string, a number, or undefined to skip the cap',
+        );
+      }
+      values.push({ name, value: String(value), limits });
+    }
+    return values;
+  }
+
+  /**
+   * The SMS text of a challenge, split where the code goes: the template (the request's, else
+   * the profile's) with its values, the SMS Retriever and WebOTP lines, fitted into
+   * `otp.maxSegments` (Turkish letters transliterated when that is what it takes). Refused with
+   * `INVALID_OTP_BINDING` (bound values) or `OTP_TEMPLATE_TOO_LONG` when it cannot fit.
+   */
+  private renderText(
+    message: OtpSendRequest['message'],
+    bind: Record<string, string> | undefined,
+    purpose: string,
+    profile: ResolvedOtpProfile,
+    codeLength: number,
+  ): string[] {
+    const template = message ?? (bind === undefined ? profile.message : profile.boundMessage);
+    const rendered = renderOtpTemplate(
+      template,
+      { ...bind, minutes: String(Math.ceil(profile.ttlSeconds / 60)), purpose },
+      this.options.textExtras,
+    );
+    const fitted = fitOtpText(rendered, codeLength, this.options.maxSegments);
+    if (fitted !== undefined) return fitted;
+    if (bind !== undefined) {
+      throw new SmsValidationError(
+        'INVALID_OTP_BINDING',
+        `the bound values make the SMS longer than otp.maxSegments (${this.options.maxSegments}) allows; shorten them (see otp.bindLimits)`,
+        'bind',
+      );
+    }
+    throw new SmsValidationError(
+      'OTP_TEMPLATE_TOO_LONG',
+      `the OTP message is longer than otp.maxSegments (${this.options.maxSegments}) allows`,
+      'message',
+    );
+  }
+
+  /** Emits `rateLimited` and, for listeners of its first name, `rate-limited`. */
+  private emitRateLimited(event: OtpEventMap['rateLimited'][0]): void {
+    this.emit('rateLimited', event);
+    this.emit('rate-limited', event);
+  }
+
+  /**
+   * Polls the provider's delivery status of a challenge's SMS (`otp.trackDelivery`), with
+   * back-off, until a final status, the challenge's expiry, a newer send of it, or shutdown.
+   * Each status read is written to the store (this instance is its only writer) and a final one
+   * emits `delivered` or `undelivered`.
+   */
+  private track(record: OtpChallengeRecord, messageId: string, resends: number): void {
+    const policy = this.options.trackDelivery;
+    if (policy === undefined || this.#stopped) return;
+    const id = record.challengeId;
+    this.stopTracking(id);
+    const tracking: DeliveryTracking = { timer: undefined, lastStatus: undefined };
+    this.#tracking.set(id, tracking);
+    let delay = policy.initialDelayMs;
+    const schedule = (): void => {
+      tracking.timer = setTimeout(() => {
+        tracking.timer = undefined;
+        const poll = this.pollDelivery(record, messageId, resends, tracking).then((again) => {
+          if (!again || this.#stopped || this.#tracking.get(id) !== tracking) {
+            if (this.#tracking.get(id) === tracking) this.#tracking.delete(id);
+            return;
+          }
+          delay = Math.min(policy.maxDelayMs, Math.ceil(delay * policy.factor));
+          schedule();
+        });
+        this.#polls.add(poll);
+        void poll.finally(() => this.#polls.delete(poll));
+      }, delay);
+      tracking.timer.unref?.();
+    };
+    schedule();
+  }
+
+  /** One poll; `true` to poll again. Never throws (a failed read is retried, then given up at expiry). */
+  private async pollDelivery(
+    record: OtpChallengeRecord,
+    messageId: string,
+    resends: number,
+    tracking: DeliveryTracking,
+  ): Promise<boolean> {
+    const id = record.challengeId;
+    const current = (): boolean => !this.#stopped && this.#tracking.get(id) === tracking;
+    let report: DeliveryReport | undefined;
+    try {
+      [report] = await this.transport.status({ channel: 'otp', messageIds: [messageId] });
+    } catch (error) {
+      this.logger.debug?.(
+        `Delivery status of challenge ${id} could not be read (${errorName(error)}); retrying.`,
+      );
+    }
+    if (!current()) return false;
+    const now = this.now();
+    if (report !== undefined && report.status !== tracking.lastStatus) {
+      tracking.lastStatus = report.status;
+      const written = await this.store
+        .setDelivery(
+          id,
+          resends,
+          { status: report.status, providerCode: report.providerCode, messageId, at: now },
+          now,
+        )
+        .catch((error: unknown) => {
+          this.logger.warn(
+            `Delivery status of challenge ${id} could not be stored (${errorName(error)}).`,
+          );
+          return true;
+        });
+      // Resent (another SMS is tracked now) or forgotten: this one is of no interest any more.
+      if (!written || !current()) return false;
+      if (report.final && report.status !== 'unknown') {
+        const event = {
+          challengeId: id,
+          ...describe(record),
+          messageId,
+          status: report.status,
+          providerCode: report.providerCode,
+          at: new Date(now),
+        };
+        this.emit(report.status === 'delivered' ? 'delivered' : 'undelivered', event);
+      }
+    }
+    if (report?.final === true) return false;
+    // Never outlives the challenge.
+    return now < record.expiresAt;
+  }
+
+  private stopTracking(challengeId: string): void {
+    const tracking = this.#tracking.get(challengeId);
+    if (tracking === undefined) return;
+    clearTimeout(tracking.timer);
+    this.#tracking.delete(challengeId);
+  }
+
   private timesFrom(
     now: number,
+    profile: ResolvedOtpProfile,
   ): Pick<OtpChallengeRecord, 'expiresAt' | 'resendAvailableAt' | 'retainUntil'> {
-    const ttlMs = this.options.ttlSeconds * 1000;
+    const ttlMs = profile.ttlSeconds * 1000;
     return {
       expiresAt: now + ttlMs,
-      resendAvailableAt: now + this.options.resendCooldownSeconds * 1000,
+      resendAvailableAt: now + profile.resendCooldownSeconds * 1000,
       // Expired and locked challenges are remembered for one more lifetime, so they answer
       // `expired` / `locked` rather than `not_found`.
       retainUntil: now + 2 * ttlMs,
@@ -652,6 +973,7 @@ export class OtpService {
     record: OtpChallengeRecord,
     code: string,
     now: number,
+    profile: ResolvedOtpProfile,
     { discardOnFailure }: { readonly discardOnFailure: boolean },
   ): Promise<string | undefined> {
     // The OTP host keeps its own 3-minute validity; this asks for the challenge's lifetime,
@@ -664,6 +986,7 @@ export class OtpService {
         to: [record.phone],
         text: fillOtpTemplate(record.text, code),
         validUntil,
+        ...(profile.sender === undefined ? {} : { sender: profile.sender }),
       });
       const recipient = result.recipients[0];
       if (recipient?.status === 'accepted') return recipient.messageId;
@@ -761,22 +1084,39 @@ export class OtpService {
   private emit<K extends keyof OtpEventMap>(name: K, payload: OtpEventMap[K][0]): void {
     const event = Object.freeze(payload);
     recordOtpEvent(name, event);
-    try {
-      (this.events as EventEmitter).emit(name, event);
-    } catch (error) {
-      this.logger.error(`An OtpService "${name}" event listener threw: ${errorText(error)}`);
+    // Each listener on its own: one that throws (or rejects) neither breaks the call nor keeps
+    // the others from hearing the event.
+    // rawListeners: a `once()` listener is its wrapper, which removes itself when called.
+    for (const listener of (this.events as EventEmitter).rawListeners(name)) {
+      try {
+        const returned: unknown = (listener as (event: unknown) => unknown).call(
+          this.events,
+          event,
+        );
+        if (returned instanceof Promise) {
+          returned.catch((error: unknown) =>
+            this.logger.error(
+              `An OtpService "${name}" event listener rejected: ${errorText(error)}`,
+            ),
+          );
+        }
+      } catch (error) {
+        this.logger.error(`An OtpService "${name}" event listener threw: ${errorText(error)}`);
+      }
     }
-    const hook = this.options.hooks[HOOKS[name]] as ((event: unknown) => unknown) | undefined;
+    const hookName = HOOKS[name];
+    if (hookName === undefined) return;
+    const hook = this.options.hooks[hookName] as ((event: unknown) => unknown) | undefined;
     if (hook === undefined) return;
     try {
       const returned = hook(event);
       if (returned instanceof Promise) {
         returned.catch((error: unknown) =>
-          this.logger.error(`otp.hooks.${HOOKS[name]} rejected: ${errorText(error)}`),
+          this.logger.error(`otp.hooks.${hookName} rejected: ${errorText(error)}`),
         );
       }
     } catch (error) {
-      this.logger.error(`otp.hooks.${HOOKS[name]} threw: ${errorText(error)}`);
+      this.logger.error(`otp.hooks.${hookName} threw: ${errorText(error)}`);
     }
   }
 }
@@ -865,7 +1205,10 @@ function describeType(value: unknown): string {
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
-function checkBinding(bind: unknown): Record<string, string> | undefined {
+function checkBinding(
+  bind: unknown,
+  limits?: Readonly<Record<string, number>>,
+): Record<string, string> | undefined {
   if (bind === undefined || bind === null) return undefined;
   if (typeof bind !== 'object' || Array.isArray(bind)) {
     throw new SmsValidationError(
@@ -908,6 +1251,14 @@ function checkBinding(bind: unknown): Record<string, string> | undefined {
       throw new SmsValidationError(
         'INVALID_OTP_BINDING',
         `${field} holds a control, bidirectional-control or zero-width character (bound values are shown in the SMS)`,
+        field,
+      );
+    }
+    const limit = limits === undefined ? undefined : (limits[key] ?? DEFAULT_BIND_LIMIT);
+    if (limit !== undefined && [...text].length > limit) {
+      throw new SmsValidationError(
+        'INVALID_OTP_BINDING',
+        `${field} is longer than ${limit} characters (otp.bindLimits.${key}), the length the SMS is measured for`,
         field,
       );
     }

@@ -1,5 +1,6 @@
 import type { OtpBinding } from './otp-code.js';
 import type { OtpMessageTemplate } from './otp-template.js';
+import type { DeliveryStatus } from '../transports/sms-transport.types.js';
 
 export type { OtpBinding } from './otp-code.js';
 
@@ -30,6 +31,47 @@ export interface OtpSendRequest {
   readonly message?: OtpMessageTemplate;
   /** The client's IP address, for the per-IP send cap (`otp.ipLimits`). */
   readonly ip?: string;
+  /**
+   * What `otp.limitKeys` key functions may read besides the fields above: `@RequireOtp()`
+   * passes the Express/Fastify request here. Never stored.
+   */
+  readonly httpRequest?: unknown;
+}
+
+/** Where a challenge stands (`OtpService.status()`). */
+export type OtpChallengeState = 'pending' | 'verified' | 'expired' | 'locked' | 'cancelled';
+
+/**
+ * `OtpService.status()`: a challenge as support staff and dashboards may see it. No code, no
+ * code hash, no full phone number.
+ */
+export interface OtpChallengeStatus {
+  readonly challengeId: string;
+  /**
+   * `pending`: its code can still be verified; `verified`; `expired` (it can still be resent
+   * while resends are left); `locked` (too many wrong codes); `cancelled`.
+   */
+  readonly state: OtpChallengeState;
+  /**
+   * The provider's delivery status of its last SMS (`otp.trackDelivery`), or `unknown` when not
+   * tracked, not read yet, or for a test number (no SMS).
+   */
+  readonly delivery: DeliveryStatus | 'unknown';
+  /** When its current code was sent (the last send or resend). */
+  readonly sentAt: Date;
+  /** When its current code expires (or expired). */
+  readonly expiresAt: Date;
+  /** Wrong codes it still accepts (0 unless `pending`). */
+  readonly attemptsLeft: number;
+  /** Resends it still allows (0 once verified, cancelled or locked). */
+  readonly resendsLeft: number;
+  /** The phone, masked (`+90 532 *** ** 67`). */
+  readonly maskedPhone: string;
+  readonly purpose: string;
+  /** When it was verified or cancelled. */
+  readonly endedAt?: Date;
+  /** When `delivery` was read from the provider. */
+  readonly deliveryCheckedAt?: Date;
 }
 
 /** A challenge that was sent: give `challengeId` to the client, never the code. */

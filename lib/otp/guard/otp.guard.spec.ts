@@ -191,6 +191,8 @@ describe('OtpGuard', () => {
         bind: { amount: '149.90' },
         message: undefined,
         ip: '203.0.113.7',
+        // The request itself, for otp.limitKeys key functions.
+        httpRequest: expect.objectContaining({ ip: '203.0.113.7' }),
       },
     ]);
   });

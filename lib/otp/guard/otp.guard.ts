@@ -114,6 +114,8 @@ interface HttpRequestLike {
 export class OtpGuard implements CanActivate {
   /** The module-wide defaults (`otp.guard`), validated. */
   protected readonly defaults: ResolvedOtpGuardModuleOptions;
+  /** Purposes whose `otp.purposes` profile has a template of its own (it wins over `otp.guard.message`). */
+  private readonly purposesWithTemplates: ReadonlySet<string>;
 
   constructor(
     protected readonly reflector: Reflector,
@@ -122,6 +124,17 @@ export class OtpGuard implements CanActivate {
     @Inject(POSTA_GUVERCINI_RESOLVED_OPTIONS) moduleOptions: PostaGuverciniModuleOptions,
   ) {
     this.defaults = resolveOtpGuardModuleOptions(moduleOptions.otp?.guard);
+    const purposes = moduleOptions.otp?.purposes;
+    this.purposesWithTemplates = new Set(
+      purposes !== null && typeof purposes === 'object'
+        ? Object.entries(purposes)
+            .filter(
+              ([, profile]) =>
+                profile?.message !== undefined || profile?.boundMessage !== undefined,
+            )
+            .map(([purpose]) => purpose)
+        : [],
+    );
   }
 
   /** What `console.log` and `util.inspect` show (the service and options hold the secret). */
@@ -188,12 +201,16 @@ export class OtpGuard implements CanActivate {
       ...definedFields(onController),
       ...definedFields(onHandler),
     };
+    const purpose = merged.purpose ?? `${controller.name}.${handler.name}`;
     return {
-      purpose: merged.purpose ?? `${controller.name}.${handler.name}`,
+      purpose,
       phone: merged.phone ?? this.defaults.phone,
       subject: merged.subject ?? this.defaults.subject,
       bind: merged.bind,
-      message: merged.message ?? this.defaults.message,
+      // The route's own template, else the purpose profile's (otp.purposes), else otp.guard.message.
+      message:
+        merged.message ??
+        (this.purposesWithTemplates.has(purpose) ? undefined : this.defaults.message),
       autoSend: merged.autoSend ?? this.defaults.autoSend,
       bodyFields:
         merged.bodyFields === undefined
@@ -377,6 +394,8 @@ export class OtpGuard implements CanActivate {
         bind,
         message,
         ip: this.getIp(context),
+        // For otp.limitKeys key functions (customer number, device id from the request).
+        httpRequest: this.getRequest(context),
       });
       return { challenge };
     } catch (error) {

@@ -2,7 +2,10 @@ import { otpHashesEqual } from '../otp-code.js';
 import {
   type OtpAttemptCandidate,
   type OtpAttemptOutcome,
+  type OtpChallengeEnd,
   type OtpChallengeRecord,
+  type OtpChallengeSummary,
+  type OtpDeliveryRecord,
   type OtpCreateOutcome,
   type OtpLockoutPolicy,
   type OtpRateLimitHit,
@@ -15,9 +18,24 @@ import {
 
 interface MutableChallenge extends Omit<
   OtpChallengeRecord,
-  'attempts' | 'resends' | 'codeHash' | 'expiresAt' | 'resendAvailableAt' | 'retainUntil'
+  | 'attempts'
+  | 'resends'
+  | 'codeHash'
+  | 'bindingDigest'
+  | 'expiresAt'
+  | 'resendAvailableAt'
+  | 'retainUntil'
+  | 'state'
+  | 'endedAt'
+  | 'sentAt'
+  | 'delivery'
 > {
   codeHash: string;
+  bindingDigest: string;
+  state?: OtpChallengeEnd;
+  endedAt?: number;
+  sentAt: number;
+  delivery?: OtpDeliveryRecord;
   expiresAt: number;
   resendAvailableAt: number;
   retainUntil: number;
@@ -60,7 +78,11 @@ export class MemoryOtpStore extends OtpStore {
     this.sweepIntervalMs = options.sweepIntervalMs ?? 60_000;
   }
 
-  /** Challenges currently held (including expired ones not yet swept). For tests and metrics. */
+  /**
+   * Challenges currently held, including expired ones not yet swept and the tombstones of
+   * verified and cancelled ones (kept for `OtpService.status()` until their retention ends).
+   * For tests and metrics.
+   */
   get size(): number {
     return this.challenges.size;
   }
@@ -84,7 +106,11 @@ export class MemoryOtpStore extends OtpStore {
       throw new Error(`Challenge id collision: ${record.challengeId}`);
     }
     this.addHits(limits, now);
-    this.challenges.set(record.challengeId, { ...record, text: [...record.text] });
+    this.challenges.set(record.challengeId, {
+      ...record,
+      text: [...record.text],
+      sentAt: record.sentAt ?? record.createdAt,
+    });
     return outcome;
   }
 
@@ -95,7 +121,7 @@ export class MemoryOtpStore extends OtpStore {
     lockout?: OtpLockoutPolicy,
   ): Promise<OtpAttemptOutcome> {
     const challenge = this.live(challengeId, now);
-    if (challenge === undefined) return { status: 'not_found' };
+    if (challenge === undefined || challenge.state !== undefined) return { status: 'not_found' };
     const summary = summarize(challenge);
     const accountKey = lockout === undefined ? undefined : challenge.lockoutKey;
     const lockedMs = this.lockedFor(accountKey, now);
@@ -125,7 +151,7 @@ export class MemoryOtpStore extends OtpStore {
       candidate.purpose === undefined || candidate.purpose === challenge.purpose;
     const phoneMatches = candidate.phone === undefined || candidate.phone === challenge.phone;
     if (hashMatches && purposeMatches && phoneMatches) {
-      this.challenges.delete(challengeId);
+      this.end(challenge, 'verified', now);
       if (accountKey !== undefined) this.accounts.delete(accountKey);
       return { status: 'valid', challenge: summary };
     }
@@ -148,7 +174,7 @@ export class MemoryOtpStore extends OtpStore {
     now: number,
   ): Promise<OtpReplaceOutcome> {
     const challenge = this.live(challengeId, now);
-    if (challenge === undefined) return { status: 'not_found' };
+    if (challenge === undefined || challenge.state !== undefined) return { status: 'not_found' };
     const lockedMs = policy.lockout === undefined ? 0 : this.lockedFor(challenge.lockoutKey, now);
     if (lockedMs > 0) return { status: 'account_locked', retryAfterMs: lockedMs };
     if (challenge.attempts >= challenge.maxAttempts) {
@@ -164,12 +190,19 @@ export class MemoryOtpStore extends OtpStore {
     if (challenge.resends >= policy.maxResends) return { status: 'max_resends' };
     const limited = this.checkLimits(policy.limits, now);
     if (!limited.allowed)
-      return { status: 'rate_limited', scope: limited.scope, retryAfterMs: limited.retryAfterMs };
+      return {
+        status: 'rate_limited',
+        scope: limited.scope,
+        ...(limited.cap === undefined ? {} : { cap: limited.cap }),
+        retryAfterMs: limited.retryAfterMs,
+      };
     this.addHits(policy.limits, now);
     challenge.codeHash = replacement.codeHash;
     challenge.expiresAt = replacement.expiresAt;
     challenge.resendAvailableAt = replacement.resendAvailableAt;
     challenge.retainUntil = replacement.retainUntil;
+    challenge.sentAt = now;
+    delete challenge.delivery;
     challenge.resends += 1;
     return {
       status: 'replaced',
@@ -186,6 +219,36 @@ export class MemoryOtpStore extends OtpStore {
 
   async delete(challengeId: string): Promise<boolean> {
     return this.challenges.delete(challengeId);
+  }
+
+  override async cancel(
+    challengeId: string,
+    now: number,
+  ): Promise<OtpChallengeSummary | undefined> {
+    const challenge = this.live(challengeId, now);
+    if (challenge === undefined || challenge.state !== undefined) return undefined;
+    this.end(challenge, 'cancelled', now);
+    return summarize(challenge);
+  }
+
+  override async setDelivery(
+    challengeId: string,
+    resends: number,
+    delivery: OtpDeliveryRecord,
+    now: number,
+  ): Promise<boolean> {
+    const challenge = this.live(challengeId, now);
+    if (challenge === undefined || challenge.resends !== resends) return false;
+    challenge.delivery = { ...delivery };
+    return true;
+  }
+
+  /** Turns a challenge into a tombstone: no code hash, no binding digest, how and when it ended. */
+  private end(challenge: MutableChallenge, state: OtpChallengeEnd, now: number): void {
+    challenge.codeHash = '';
+    challenge.bindingDigest = '';
+    challenge.state = state;
+    challenge.endedAt = now;
   }
 
   async hit(
@@ -266,13 +329,18 @@ export class MemoryOtpStore extends OtpStore {
 
   /** Sliding windows: hits in (now - window, now]. Refuses with the longest wait. */
   private checkLimits(limits: readonly OtpRateLimitHit[], now: number): OtpRateLimitOutcome {
-    let refused: { scope: OtpRateLimitHit['scope']; retryAfterMs: number } | undefined;
+    let refused:
+      { scope: OtpRateLimitHit['scope']; cap?: string; retryAfterMs: number } | undefined;
     for (const limit of limits) {
       const hits = this.prune(limit.key, now - limit.windowMs);
       if (hits.length >= limit.limit) {
         const wait = hits[hits.length - limit.limit]! + limit.windowMs - now;
         if (refused === undefined || wait > refused.retryAfterMs)
-          refused = { scope: limit.scope, retryAfterMs: wait };
+          refused = {
+            scope: limit.scope,
+            ...(limit.cap === undefined ? {} : { cap: limit.cap }),
+            retryAfterMs: wait,
+          };
       }
     }
     return refused === undefined ? { allowed: true } : { allowed: false, ...refused };
@@ -316,11 +384,7 @@ export class MemoryOtpStore extends OtpStore {
   }
 }
 
-function summarize(challenge: MutableChallenge): {
-  phone: string;
-  purpose: string;
-  subject?: string;
-} {
+function summarize(challenge: MutableChallenge): OtpChallengeSummary {
   return {
     phone: challenge.phone,
     purpose: challenge.purpose,

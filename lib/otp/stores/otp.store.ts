@@ -1,4 +1,22 @@
 import { InvalidOptionsError } from '../../errors/validation.error.js';
+import type { DeliveryStatus } from '../../transports/sms-transport.types.js';
+
+/**
+ * How a challenge ended, kept in a small tombstone (no code hash, no binding digest) until
+ * `retainUntil`, so `OtpService.status()` can answer from any instance.
+ */
+export type OtpChallengeEnd = 'verified' | 'cancelled';
+
+/** The provider's delivery status of a challenge's last SMS (`otp.trackDelivery`). */
+export interface OtpDeliveryRecord {
+  readonly status: DeliveryStatus;
+  /** The provider's raw status code. */
+  readonly providerCode: string;
+  /** The provider's message id the status is for. */
+  readonly messageId: string;
+  /** When it was read (service clock, epoch ms). */
+  readonly at: number;
+}
 
 /**
  * A challenge as a store keeps it. It holds no code, only the code's HMAC; times are epoch
@@ -35,6 +53,17 @@ export interface OtpChallengeRecord {
    */
   readonly lockoutKey?: string;
   /**
+   * Set once the challenge has ended (tombstone): `codeHash` and `bindingDigest` are then
+   * empty, and every attempt or resend answers `not_found`.
+   */
+  readonly state?: OtpChallengeEnd;
+  /** When it ended (with `state`). */
+  readonly endedAt?: number;
+  /** When its current code was sent (the last send or resend); `createdAt` when absent. */
+  readonly sentAt?: number;
+  /** The last delivery status read for its current SMS (`otp.trackDelivery`). */
+  readonly delivery?: OtpDeliveryRecord;
+  /**
    * The per-phone send counters a new `send()` to this phone hits, so that a locked challenge
    * can tell, in the same step, when a new code will really be sent. Absent: not known.
    */
@@ -58,8 +87,13 @@ export interface OtpLockoutPolicy {
  * `key` is already free of personal data (a keyed digest).
  */
 export interface OtpRateLimitHit {
-  /** What the counter limits, reported back when it refuses (`phone`, `ip`). */
-  readonly scope: 'phone' | 'ip';
+  /**
+   * What the counter limits, reported back when it refuses: `phone`, `ip`, `global`
+   * (`otp.globalLimits`) or `key` (an `otp.limitKeys` cap, named by `cap`).
+   */
+  readonly scope: 'phone' | 'ip' | 'global' | 'key';
+  /** The cap's name, reported back when it refuses (the `otp.limitKeys` name). */
+  readonly cap?: string;
   /** Counter key, unique per scope, identifier and window. */
   readonly key: string;
   readonly limit: number;
@@ -73,6 +107,8 @@ export type OtpRateLimitOutcome =
       readonly allowed: false;
       /** The counter that refuses longest. */
       readonly scope: OtpRateLimitHit['scope'];
+      /** Its `cap` name, when it has one. */
+      readonly cap?: string;
       /** Milliseconds until that counter lets one more through (> 0). */
       readonly retryAfterMs: number;
     };
@@ -191,6 +227,7 @@ export type OtpReplaceOutcome =
   | {
       readonly status: 'rate_limited';
       readonly scope: OtpRateLimitHit['scope'];
+      readonly cap?: string;
       readonly retryAfterMs: number;
     };
 
@@ -293,6 +330,39 @@ export abstract class OtpStore {
     _now: number,
   ): Promise<number | undefined> {
     return undefined;
+  }
+
+  /**
+   * Ends a live challenge as cancelled (its code is refused from now on, as `not_found`) and
+   * answers what it was; `undefined` when it is unknown or has already ended. The built-in
+   * stores keep a tombstone for `OtpService.status()`; this default deletes the challenge.
+   */
+  async cancel(challengeId: string, now: number): Promise<OtpChallengeSummary | undefined> {
+    const record = await this.get(challengeId, now);
+    if (record === undefined || record.state !== undefined) return undefined;
+    if (!(await this.delete(challengeId))) return undefined;
+    return {
+      phone: record.phone,
+      purpose: record.purpose,
+      ...(record.subject === undefined ? {} : { subject: record.subject }),
+    };
+  }
+
+  /**
+   * Records the delivery status of a challenge's SMS, only while the challenge is still known
+   * and its send count is still `resends` (a later resend's SMS is tracked anew). `false` when
+   * the status is stale (the challenge is forgotten, or was resent since): the service then
+   * stops polling it. The built-in stores implement it; this default records nothing and
+   * answers `true` (polling and the `delivered` / `undelivered` events go on; `status()` shows
+   * `delivery: 'unknown'`).
+   */
+  async setDelivery(
+    _challengeId: string,
+    _resends: number,
+    _delivery: OtpDeliveryRecord,
+    _now: number,
+  ): Promise<boolean> {
+    return true;
   }
 
   /** Releases what the store opened (connections). Called on application shutdown. */

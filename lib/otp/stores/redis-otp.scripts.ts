@@ -7,8 +7,10 @@ import { createHash } from 'node:crypto';
  * Challenge hash fields: h code hash · b binding digest · p phone · u purpose · s subject ·
  * t text parts (JSON) · c created · e expires · r resend available · k retain until ·
  * a attempts · m max attempts · n resends · x account (lockout) key · L the phone's send
- * counters (JSON `[[key, limit, window ms], …]`, read when the challenge is locked). Times are
- * epoch ms.
+ * counters (JSON `[[key, limit, window ms], …]`, read when the challenge is locked) · g sent
+ * (last send) · S how it ended (`verified` / `cancelled`: a tombstone, without h and b) ·
+ * E ended · d delivery status · P provider status code · M message id · D delivery read.
+ * Times are epoch ms.
  *
  * Counters are sorted sets of hit timestamps (sliding windows). An account (`otp.lockout`) is a
  * sorted set of its recent failures, plus a member `L` scored with the end of its lock while
@@ -126,7 +128,7 @@ if redis.call('EXISTS', KEYS[1]) == 1 then return {-1} end
 add_counters(3, n, 7, now, ARGV[4])
 local t = 7 + 2 * n
 local fields = {
-  'c', tonumber(ARGV[t]) + shift, 'e', tonumber(ARGV[t + 1]) + shift,
+  'c', tonumber(ARGV[t]) + shift, 'g', tonumber(ARGV[t]) + shift, 'e', tonumber(ARGV[t + 1]) + shift,
   'r', tonumber(ARGV[t + 2]) + shift, 'k', tonumber(ARGV[t + 3]) + shift
 }
 for i = t + 4, #ARGV do fields[#fields + 1] = ARGV[i] end
@@ -141,7 +143,8 @@ return {1}
  * ARGV: now, clock mode, candidate hash, '1' if a purpose is presented else '0', purpose, '1'
  * if a phone is presented else '0', phone (canonical), '1' if the lockout applies, max
  * failures, window ms, lock ms, account key prefix, counter count n, n × (limit, window).
- * → {0} not found · {1, phone, purpose, subject} valid (deleted) ·
+ * → {0} not found (also an ended challenge) · {1, phone, purpose, subject} valid (now a
+ *   tombstone) ·
  *   {2, phone, purpose, subject, attempts left, account lock ms (0: not locked now)} invalid (counted) ·
  *   {3, phone, purpose, subject, ms until forgotten, ms until a new send passes its counters
  *   (-1: unknown)} locked · {4, phone, purpose, subject} expired ·
@@ -188,7 +191,9 @@ end
 if now >= tonumber(r[5]) then return {4, r[2], r[3], r[4]} end
 attempts = redis.call('HINCRBY', KEYS[1], 'a', 1)
 if r[1] == ARGV[3] and (ARGV[4] == '0' or r[3] == ARGV[5]) and (ARGV[6] == '0' or r[2] == ARGV[7]) then
-  redis.call('DEL', KEYS[1])
+  -- Used up: a tombstone (no code hash, no binding digest) stays until the retention ends.
+  redis.call('HDEL', KEYS[1], 'h', 'b')
+  redis.call('HSET', KEYS[1], 'S', 'verified', 'E', now)
   if akey then redis.call('DEL', akey) end
   return {1, r[2], r[3], r[4]}
 end
@@ -226,8 +231,8 @@ export const REPLACE_SCRIPT = script(
   'replace',
   `${CLOCK}${COUNTERS}
 local now, shift = clock(ARGV[1], ARGV[2])
-local r = redis.call('HMGET', KEYS[1], 'k', 'a', 'm', 'r', 'n', 'x')
-if not r[1] then return {0} end
+local r = redis.call('HMGET', KEYS[1], 'k', 'a', 'm', 'r', 'n', 'x', 'h')
+if not r[1] or not r[7] then return {0} end
 local retain = tonumber(r[1])
 if now >= retain then
   redis.call('DEL', KEYS[1])
@@ -255,7 +260,8 @@ if refused > 0 then return {7, refused, wait} end
 add_counters(2, n, 12, now, ARGV[8])
 local new_retain = tonumber(ARGV[6]) + shift
 redis.call('HSET', KEYS[1], 'h', ARGV[3], 'e', tonumber(ARGV[4]) + shift,
-  'r', tonumber(ARGV[5]) + shift, 'k', new_retain)
+  'r', tonumber(ARGV[5]) + shift, 'k', new_retain, 'g', now)
+redis.call('HDEL', KEYS[1], 'd', 'P', 'M', 'D')
 local resends = redis.call('HINCRBY', KEYS[1], 'n', 1)
 redis.call('PEXPIRE', KEYS[1], math.max(1, new_retain - now))
 return {1, attempts, max, resends}
@@ -328,5 +334,42 @@ for i = 1, #KEYS do
   redis.call('DEL', KEYS[i])
 end
 return {was}
+`,
+);
+
+/**
+ * KEYS[1] challenge. ARGV: now, clock mode.
+ * → {0} unknown, forgotten or already ended · {1, phone, purpose, subject} now a cancelled tombstone.
+ */
+export const CANCEL_SCRIPT = script(
+  'cancel',
+  `${CLOCK}
+local now = clock(ARGV[1], ARGV[2])
+local r = redis.call('HMGET', KEYS[1], 'h', 'k', 'p', 'u', 's')
+if not r[1] then return {0} end
+if now >= tonumber(r[2]) then
+  redis.call('DEL', KEYS[1])
+  return {0}
+end
+redis.call('HDEL', KEYS[1], 'h', 'b')
+redis.call('HSET', KEYS[1], 'S', 'cancelled', 'E', now)
+return {1, r[3], r[4], r[5]}
+`,
+);
+
+/**
+ * KEYS[1] challenge. ARGV: now, clock mode, resends the status is for, status, provider code,
+ * message id, read at (service clock).
+ * → {1} written · {0} unknown, forgotten, or resent since (the status is of an older SMS).
+ */
+export const DELIVERY_SCRIPT = script(
+  'delivery',
+  `${CLOCK}
+local now, shift = clock(ARGV[1], ARGV[2])
+local r = redis.call('HMGET', KEYS[1], 'n', 'k')
+if not r[1] or not r[2] or now >= tonumber(r[2]) then return {0} end
+if r[1] ~= ARGV[3] then return {0} end
+redis.call('HSET', KEYS[1], 'd', ARGV[4], 'P', ARGV[5], 'M', ARGV[6], 'D', tonumber(ARGV[7]) + shift)
+return {1}
 `,
 );

@@ -67,8 +67,57 @@ describe('RedisOtpStore', () => {
     // The read is a script too: it answers on the store's clock (otp.lockout / one clock).
     expect(calls).toEqual(['evalsha', 'evalsha']);
     calls.length = 0;
+    // Cancelling leaves a tombstone for status(): one script.
     await service.cancel(challengeId);
-    expect(calls).toEqual(['del']);
+    expect(calls).toEqual(['evalsha']);
+  });
+
+  it('still one round trip per send and per verify with profiles, budgets and lockout on; status() is one too', async () => {
+    const { client, calls } = counting(redis);
+    const { service, transport } = createService(
+      new RedisOtpStore({ client, keyPrefix: prefix, clock: 'service' }),
+      {
+        purposes: {
+          '3ds': {
+            maxAttempts: 4,
+            ttlSeconds: 120,
+            phoneLimits: [{ limit: 9, windowSeconds: 60 }],
+          },
+        },
+        globalLimits: [
+          { limit: 1000, windowSeconds: 60 },
+          { limit: 10_000, windowSeconds: 3600 },
+        ],
+        limitKeys: [
+          { name: 'customer', key: (r) => r.subject, limits: [{ limit: 5, windowSeconds: 600 }] },
+          {
+            name: 'prefix',
+            key: (r) => r.phone.slice(0, 5),
+            limits: [{ limit: 50, windowSeconds: 60 }],
+          },
+        ],
+        lockout: { maxFailures: 10 },
+      },
+    );
+    const { challengeId } = await service.send({
+      phone: PHONE,
+      purpose: '3ds',
+      subject: 'C-1',
+      ip: '203.0.113.9',
+    });
+    expect(calls).toEqual(['evalsha']);
+    calls.length = 0;
+    const code = lastCode(transport);
+    await service.verify({ challengeId, code: wrongCode(code), purpose: '3ds', subject: 'C-1' });
+    expect(calls).toEqual(['evalsha']);
+    calls.length = 0;
+    await expect(
+      service.verify({ challengeId, code, purpose: '3ds', subject: 'C-1' }),
+    ).resolves.toMatchObject({ valid: true });
+    expect(calls).toEqual(['evalsha']);
+    calls.length = 0;
+    await expect(service.status(challengeId)).resolves.toMatchObject({ state: 'verified' });
+    expect(calls).toEqual(['evalsha']);
   });
 
   it('sets a TTL on every key and keeps no code and no phone number in key names', async () => {

@@ -5,9 +5,11 @@ import { InvalidOptionsError } from '../../errors/validation.error.js';
 import {
   type OtpAttemptCandidate,
   type OtpAttemptOutcome,
+  type OtpChallengeEnd,
   type OtpChallengeRecord,
   type OtpChallengeSummary,
   type OtpCreateOutcome,
+  type OtpDeliveryRecord,
   type OtpLockoutPolicy,
   type OtpRateLimitHit,
   type OtpRateLimitOutcome,
@@ -18,7 +20,9 @@ import {
 } from './otp.store.js';
 import {
   ATTEMPT_SCRIPT,
+  CANCEL_SCRIPT,
   CREATE_SCRIPT,
+  DELIVERY_SCRIPT,
   GET_SCRIPT,
   HIT_SCRIPT,
   REPLACE_SCRIPT,
@@ -381,7 +385,12 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
         const refused = refusal(policy.limits, reply);
         return refused.allowed
           ? { status: 'not_found' }
-          : { status: 'rate_limited', scope: refused.scope, retryAfterMs: refused.retryAfterMs };
+          : {
+              status: 'rate_limited',
+              scope: refused.scope,
+              ...(refused.cap === undefined ? {} : { cap: refused.cap }),
+              retryAfterMs: refused.retryAfterMs,
+            };
       }
       default:
         throw new Error(`Unexpected reply from the replace script: ${String(reply[0])}`);
@@ -398,12 +407,13 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
     const shift = Number(reply[0]);
     const fields: Record<string, string> = {};
     for (let i = 1; i + 1 < reply.length; i += 2) fields[String(reply[i])] = String(reply[i + 1]);
-    if (fields['h'] === undefined) return undefined;
+    const state = fields['S'] as OtpChallengeEnd | undefined;
+    if (fields['h'] === undefined && state === undefined) return undefined;
     // Times on the store's clock, back on the service's.
     const time = (field: string): number => Number(fields[field]) - shift;
     return {
       challengeId,
-      codeHash: fields['h'],
+      codeHash: fields['h'] ?? '',
       bindingDigest: fields['b'] ?? '',
       phone: fields['p'] ?? '',
       purpose: fields['u'] ?? '',
@@ -417,7 +427,53 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
       maxAttempts: Number(fields['m']),
       resends: Number(fields['n']),
       ...(fields['x'] === undefined ? {} : { lockoutKey: fields['x'] }),
+      ...(state === undefined ? {} : { state, endedAt: time('E') }),
+      sentAt: fields['g'] === undefined ? time('c') : time('g'),
+      ...(fields['d'] === undefined
+        ? {}
+        : {
+            delivery: {
+              status: fields['d'] as OtpDeliveryRecord['status'],
+              providerCode: fields['P'] ?? '',
+              messageId: fields['M'] ?? '',
+              at: time('D'),
+            },
+          }),
     };
+  }
+
+  override async cancel(
+    challengeId: string,
+    now: number,
+  ): Promise<OtpChallengeSummary | undefined> {
+    const reply = await this.run(
+      CANCEL_SCRIPT,
+      [this.challengeKey(challengeId)],
+      [now, this.clockMode],
+    );
+    return Number(reply[0]) === 1 ? summaryOf(reply) : undefined;
+  }
+
+  override async setDelivery(
+    challengeId: string,
+    resends: number,
+    delivery: OtpDeliveryRecord,
+    now: number,
+  ): Promise<boolean> {
+    const reply = await this.run(
+      DELIVERY_SCRIPT,
+      [this.challengeKey(challengeId)],
+      [
+        now,
+        this.clockMode,
+        String(resends),
+        delivery.status,
+        delivery.providerCode,
+        delivery.messageId,
+        delivery.at,
+      ],
+    );
+    return Number(reply[0]) === 1;
   }
 
   async delete(challengeId: string): Promise<boolean> {
@@ -669,6 +725,7 @@ function refusal(
   return {
     allowed: false,
     scope: limit?.scope ?? 'phone',
+    ...(limit?.cap === undefined ? {} : { cap: limit.cap }),
     retryAfterMs: Math.max(1, Number(reply[2])),
   };
 }

@@ -71,7 +71,7 @@ const REASONS: Readonly<Record<number, string>> = {
  * | charge | segments × recipients (GSM-7 160/153, UCS-2 70/67); only delivered-bound messages are charged (`-2xx` and waiting ones cost 0) |
  * | text caps | GSM-7 ≤ 480 chars, UCS-2 ≤ 268 chars. HTTP: `errno=-1004`. XML/SOAP/JSON: accepted, final status `-205` (GSM-7) / `-447` (UCS-2) |
  * | empty text | whitespace-only counts as empty |
- * | status lifecycle | `200` at acceptance, `300` after 2 s, `400\|1` after 4 s (the vendor's averages); `120` until a bulk send time; `-210` when validity ends before delivery |
+ * | status lifecycle | `200` at acceptance, `300` after 2 s, `400\|1` after 4 s (the vendor's averages); `120` until a bulk send time; `-210` when validity ends before delivery; `412\|1` (unreachable) in place of `400` for a number given to `setUndeliverable()` |
  * | bulk profile | duplicate (same number + text within 60 s, also inside one request) → `-202`; blacklist → `-242`; validity not after the send time or > 24 h after it → `-203`; a past send time means now; default validity 24 h |
  * | OTP profile | send time ignored (sent now), validity always 180 s, no duplicate check, no blacklist |
  * | credit | HTTP: whole request `errno=20` when the credit does not cover it. XML/SOAP/JSON: accepted; messages not covered wait with `110` (→ `-220` when validity ends), in request order |
@@ -248,6 +248,25 @@ export class PostaGuverciniSimulator extends EventEmitter {
   /** Sets the simulated clock. */
   setNow(date: Date): void {
     this.provider.setNow(date);
+  }
+
+  /**
+   * Makes numbers unreachable (any common form): their messages are accepted and go `200` →
+   * `300` like any other, then end `412` (not delivered: subscriber unreachable, final) when
+   * they would have been delivered. Kept across `reset()`; `clearUndeliverable()` undoes it.
+   */
+  setUndeliverable(...numbers: string[]): void {
+    for (const number of numbers) {
+      const canonical = normalizeSimulatedNumber(number);
+      if (canonical === undefined)
+        throw new RangeError('setUndeliverable() takes Turkish mobile numbers');
+      this.provider.undeliverable.add(canonical);
+    }
+  }
+
+  /** Makes every number reachable again. */
+  clearUndeliverable(): void {
+    this.provider.undeliverable.clear();
   }
 
   creditOf(profile: SimulatorProfile): number {

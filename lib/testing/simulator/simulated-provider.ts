@@ -94,6 +94,8 @@ export class SimulatedProvider extends EventEmitter {
   private readonly lastOriginal = new Map<string, number>();
   private readonly credit: Record<SimulatorProfile, number>;
   private offsetMs = 0;
+  /** Canonical numbers whose handsets never receive: their messages end `412` (unreachable). */
+  readonly undeliverable = new Set<string>();
 
   constructor(
     readonly accounts: Readonly<Record<SimulatorProfile, SimulatorCredentials>>,
@@ -290,6 +292,9 @@ export class SimulatedProvider extends EventEmitter {
       return { code: 200, final: false, since: new Date(state.sendTime) };
     if (now < deliveredAt)
       return { code: 300, final: false, since: new Date(state.sendTime + SENT_AFTER_MS) };
+    // An unreachable handset: the SMSC gives up when delivery would have happened.
+    if (this.undeliverable.has(state.message.to))
+      return { code: 412, final: true, since: new Date(deliveredAt) };
     return { code: 400, final: true, since: new Date(deliveredAt) };
   }
 
