@@ -141,6 +141,7 @@ export type {
 } from './bulk/campaign-options.js';
 export type { CampaignReport, RecipientOutcome, RecipientReason } from './bulk/campaign-report.js';
 export type { CampaignProgress } from './bulk/campaign-progress.js';
+export type { CampaignEstimate, EstimateCredit, SegmentBucket } from './bulk/campaign-estimate.js';
 export { ConsentFilter } from './bulk/consent-filter.js';
 export type { ConsentFilterFunction } from './bulk/consent-filter.js';
 export { OptOutList } from './bulk/opt-out-list.js';

@@ -25,7 +25,10 @@ import { runInProcess } from './campaign-runner.js';
 import { CampaignTracker } from './campaign-tracker.js';
 import type { DurableCampaigns } from './durable/durable-campaigns.js';
 import { toConsentFilter } from './recipient-filters.js';
-import { recipientPipeline } from './recipient-pipeline.js';
+import { type PipelineEvent, recipientPipeline } from './recipient-pipeline.js';
+import type { NumberFilter } from './recipient-filters.js';
+import type { CampaignSettings } from './campaign-rules.js';
+import { type CampaignEstimate, estimateFromPipeline } from './campaign-estimate.js';
 import { type ResolvedBulkOptions, resolveBulkOptions } from './resolve-bulk-options.js';
 import { RunControl } from './run-control.js';
 
@@ -131,6 +134,63 @@ export class BulkSmsService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
+   * What a campaign would do, without sending anything: takes the same request as `send()`
+   * (or, with two arguments, the same `items, options` as `sendEach()`), reads the whole input
+   * through the same checks (normalisation, de-duplication, opt-out list, consent filter — the
+   * filters are asked exactly as a campaign would ask them) and counts: recipients read,
+   * valid, invalid, duplicate, opted out, without consent; encoding and segments per message
+   * (N-N: their distribution); provider requests; credits needed; the account's current
+   * credit and whether it suffices. Streams its input like `send()` (a few batches in memory).
+   * Rejects with `SmsValidationError` for the same campaign-level mistakes as `send()`.
+   *
+   * ```ts
+   * const estimate = await bulk.estimate({ to: customers(), text, kind: 'informational' });
+   * if ('sufficient' in estimate.credit && !estimate.credit.sufficient) throw new Error('top up first');
+   * ```
+   */
+  estimate(request: BulkSendRequest): Promise<CampaignEstimate>;
+  estimate(
+    items: RecipientSource<BulkMessageItem>,
+    options: BulkSendEachOptions,
+  ): Promise<CampaignEstimate>;
+  async estimate(
+    requestOrItems: BulkSendRequest | RecipientSource<BulkMessageItem>,
+    eachOptions?: BulkSendEachOptions,
+  ): Promise<CampaignEstimate> {
+    let options: CampaignOptions;
+    let source: RecipientSource<unknown>;
+    let text: string | undefined;
+    if (eachOptions === undefined) {
+      const request = requestOrItems as BulkSendRequest;
+      if (request === null || typeof request !== 'object') {
+        throw new SmsValidationError(
+          'INVALID_CAMPAIGN',
+          'estimate() expects the request of send() ({ to, text, kind, … }) or the items and options of sendEach()',
+          'request',
+        );
+      }
+      assertSmsText(request.text, { field: 'text' });
+      assertIterable(request.to, 'to');
+      options = request;
+      source = request.to;
+      text = request.text;
+    } else {
+      assertIterable(requestOrItems, 'items');
+      options = eachOptions;
+      source = requestOrItems as RecipientSource<BulkMessageItem>;
+    }
+    const prepared = this.prepare(options);
+    return estimateFromPipeline({
+      pipeline: this.pipelineOf(source, text !== undefined, prepared),
+      mode: text !== undefined ? 'one-to-many' : 'many-to-many',
+      kind: prepared.settings.kind,
+      channel: prepared.settings.channel,
+      text,
+      transport: this.transport,
+    });
+  }
+
+  /**
    * Delivery reports for message ids from a campaign report, in the order given, mapped to
    * one `DeliveryStatus` model with the provider's raw code and its meaning. Queried in
    * requests of at most 800 ids.
@@ -195,11 +255,8 @@ export class BulkSmsService implements OnModuleInit, OnApplicationShutdown {
     });
   }
 
-  private start(
-    options: CampaignOptions,
-    source: RecipientSource<unknown>,
-    text: string | undefined,
-  ): Campaign {
+  /** Campaign-level checks shared by `send`, `sendEach` and `estimate` (throws `SmsValidationError`). */
+  private prepare(options: CampaignOptions): PreparedCampaign {
     const consent =
       options.consentFilter !== undefined
         ? toConsentFilter(options.consentFilter, this.options.allowedCountries)
@@ -237,6 +294,35 @@ export class BulkSmsService implements OnModuleInit, OnApplicationShutdown {
         'onRecipient',
       );
     }
+    return { settings, concurrency, reportLimit, ...(consent ? { consent } : {}) };
+  }
+
+  /** The recipient pipeline of a campaign (the one code path for sending and estimating). */
+  private pipelineOf(
+    source: RecipientSource<unknown>,
+    oneToMany: boolean,
+    prepared: PreparedCampaign,
+    control?: RunControl,
+  ): AsyncGenerator<PipelineEvent, void, undefined> {
+    return recipientPipeline(source, {
+      mode: oneToMany ? 'one-to-many' : 'many-to-many',
+      batchSize: this.options.batchSize,
+      allowedCountries: this.options.allowedCountries,
+      ...(this.options.optOut ? { optOut: this.options.optOut } : {}),
+      ...(prepared.settings.kind === 'commercial' && prepared.consent
+        ? { consent: prepared.consent }
+        : {}),
+      ...(control ? { stopped: () => control.stopped, cancelled: () => control.cancelled } : {}),
+    });
+  }
+
+  private start(
+    options: CampaignOptions,
+    source: RecipientSource<unknown>,
+    text: string | undefined,
+  ): Campaign {
+    const prepared = this.prepare(options);
+    const { settings, concurrency, reportLimit } = prepared;
 
     const campaignId = randomUUID();
     const tracker = new CampaignTracker({
@@ -248,15 +334,7 @@ export class BulkSmsService implements OnModuleInit, OnApplicationShutdown {
       ...(options.onRecipient ? { onRecipient: options.onRecipient } : {}),
     });
     const control = new RunControl();
-    const pipeline = recipientPipeline(source, {
-      mode: text === undefined ? 'many-to-many' : 'one-to-many',
-      batchSize: this.options.batchSize,
-      allowedCountries: this.options.allowedCountries,
-      ...(this.options.optOut ? { optOut: this.options.optOut } : {}),
-      ...(settings.kind === 'commercial' && consent ? { consent } : {}),
-      stopped: () => control.stopped,
-      cancelled: () => control.cancelled,
-    });
+    const pipeline = this.pipelineOf(source, text !== undefined, prepared, control);
 
     const done = (
       this.options.durable
@@ -308,6 +386,14 @@ export class BulkSmsService implements OnModuleInit, OnApplicationShutdown {
     );
     return this.durable;
   }
+}
+
+/** A campaign's checked settings. */
+interface PreparedCampaign {
+  readonly settings: CampaignSettings;
+  readonly concurrency: number;
+  readonly reportLimit: number;
+  readonly consent?: NumberFilter;
 }
 
 function assertIterable(value: unknown, field: string): void {
