@@ -189,4 +189,188 @@ describe('BulkSmsService campaign operations (in process)', () => {
       expect(sim.requests.filter((r) => r.operation.startsWith('Send'))).toHaveLength(0);
     });
   });
+
+  describe('campaignKey (in process)', () => {
+    it('a second send() with the same key returns the existing campaign; each number gets one message', async () => {
+      const bulk = await service();
+      const to = Array.from({ length: 1_500 }, (_, i) => `0${national(i)}`);
+      const request = {
+        to,
+        text: 'Siparişiniz hazırlanıyor',
+        kind: 'informational' as const,
+        campaignKey: 'order-batch-2026-11-30',
+      };
+      const first = bulk.send(request);
+      const second = bulk.send({ ...request, to: [...to] });
+      expect(second.id).toBe(first.id);
+      expect(second.key).toBe('order-batch-2026-11-30');
+      const [a, b] = await Promise.all([first.done, second.done]);
+      expect(b).toBe(a);
+      expect(a.sent).toBe(1_500);
+      // After it finished, too.
+      const third = bulk.send({ ...request, to: [...to] });
+      expect(third.id).toBe(first.id);
+      await expect(third.done).resolves.toBe(a);
+      expect(sim.messages).toHaveLength(1_500);
+      expect(new Set(sim.messages.map((m) => m.to)).size).toBe(1_500);
+    });
+
+    it('the same key with other settings or other recipients is refused with CAMPAIGN_KEY_CONFLICT and sends nothing', async () => {
+      const bulk = await service();
+      const to = Array.from({ length: 100 }, (_, i) => national(i));
+      const request = {
+        to,
+        text: 'Kargonuz yolda',
+        kind: 'informational' as const,
+        campaignKey: 'shipment-42',
+      };
+      const report = await bulk.send(request).done;
+      const otherText = bulk.send({ ...request, text: 'Kargonuz teslim edildi' });
+      await expect(otherText.done).rejects.toMatchObject({
+        name: 'CampaignKeyConflictError',
+        code: 'CAMPAIGN_KEY_CONFLICT',
+        reason: 'options',
+        campaignId: report.campaignId,
+      });
+      const otherInput = bulk.send({ ...request, to: [...to.slice(1), national(999)] });
+      await expect(otherInput.done).rejects.toMatchObject({
+        code: 'CAMPAIGN_KEY_CONFLICT',
+        reason: 'input',
+      });
+      // Another form of the same numbers is another input (compared as given).
+      const otherForm = bulk.send({ ...request, to: to.map((n) => `0${n}`) });
+      await expect(otherForm.done).rejects.toMatchObject({ reason: 'input' });
+      const each = bulk.sendEach(
+        to.map((n) => ({ to: n, text: 'x' })),
+        { kind: 'informational', campaignKey: 'shipment-42' },
+      );
+      await expect(each.done).rejects.toMatchObject({ reason: 'options' });
+      expect(sim.messages).toHaveLength(100);
+      expect(() => bulk.send({ ...request, campaignKey: 'has space' })).toThrow(SmsValidationError);
+    });
+  });
+
+  describe('scheduled at the provider (in process)', () => {
+    it('says in the report that it cannot be cancelled, and refuses reschedule()', async () => {
+      const bulk = await service();
+      const sendAt = new Date(Date.now() + 3_600_000);
+      const campaign = bulk.send({
+        to: [national(1), national(2)],
+        text: 'Yarın bakım çalışması var',
+        kind: 'informational',
+        sendAt,
+      });
+      const report = await campaign.done;
+      expect(report.schedule).toEqual({ sendAt, heldBy: 'provider', cancellable: false });
+      expect(
+        sim.messages.every(
+          (m) => m.sendAt?.getTime() === Math.floor(sendAt.getTime() / 60_000) * 60_000,
+        ),
+      ).toBe(true);
+      await expect(campaign.reschedule(new Date(Date.now() + 7_200_000))).rejects.toMatchObject({
+        name: 'CampaignStateError',
+        code: 'CAMPAIGN_NOT_RESCHEDULABLE',
+      });
+    });
+  });
+
+  describe('deliveries()', () => {
+    let blacklisting: PostaGuverciniSimulator;
+    const blacklisted = Array.from({ length: 50 }, (_, i) => national(i * 20 + 3));
+
+    beforeAll(async () => {
+      blacklisting = new PostaGuverciniSimulator({ blacklist: blacklisted });
+      await blacklisting.start();
+    });
+    afterAll(async () => {
+      await blacklisting.stop();
+    });
+
+    async function on(simulator: PostaGuverciniSimulator): Promise<BulkSmsService> {
+      const moduleRef = await Test.createTestingModule({
+        imports: [
+          PostaGuverciniModule.forRoot({
+            transport: 'json',
+            accounts: simulator.accounts,
+            bulk: { reportLimit: Infinity },
+          }),
+        ],
+      }).compile();
+      const app = moduleRef.createNestApplication();
+      await app.init();
+      apps.push(app);
+      return app.get(BulkSmsService);
+    }
+
+    it('polls in rounds until every message is final: delivered and failed numbers, ≤ 800 ids per request', async () => {
+      const bulk = await on(blacklisting);
+      const to = Array.from({ length: 1_000 }, (_, i) => national(i));
+      const campaign = bulk.send({ to, text: 'Fatura bilginiz hazır', kind: 'informational' });
+      const collection = campaign.deliveries({ intervalMs: 20 });
+      const snapshots: number[] = [];
+      collection.progress$.subscribe((p) => {
+        snapshots.push(p.final);
+        // After the first round, the provider's clock moves past delivery (4 s).
+        if (p.rounds === 1 && !p.done) blacklisting.advance(10_000);
+      });
+      const before = blacklisting.requests.filter((r) => r.operation === 'Status').length;
+      const report = await collection.done;
+      const statusRequests = blacklisting.requests.filter((r) => r.operation === 'Status');
+      expect(report).toMatchObject({
+        campaignId: campaign.id,
+        messages: 1_000,
+        untracked: 0,
+        delivered: 950,
+        final: 1_000,
+        pending: 0,
+        complete: true,
+        failedRequests: 0,
+      });
+      expect(report.counts).toMatchObject({ delivered: 950, rejected: 50, pending: 0, sent: 0 });
+      expect(report.rounds).toBeGreaterThanOrEqual(2);
+      expect(new Set(report.undelivered.map((u) => u.to))).toEqual(
+        new Set(blacklisted.map((n) => `90${n}`)),
+      );
+      expect(report.undelivered.every((u) => u.status === 'rejected' && u.final)).toBe(true);
+      expect(report.undelivered[0]?.providerCode).toBe('-242');
+      // Round 1 asks 1,000 ids (800 + 200); later rounds only the 950 not final.
+      expect(statusRequests.length - before).toBe(report.requests);
+      expect(statusRequests.every((r) => r.recipients <= 800)).toBe(true);
+      expect(statusRequests[0]!.recipients).toBe(800);
+      expect(statusRequests.slice(2).reduce((n, r) => n + r.recipients, 0)).toBe(
+        950 * (report.rounds - 1),
+      );
+      expect(snapshots.at(-1)).toBe(1_000);
+      expect(collection.progress.done).toBe(true);
+    });
+
+    it('stops at the deadline and reports the messages still pending', async () => {
+      const bulk = await on(sim);
+      const campaign = bulk.send({
+        to: Array.from({ length: 30 }, (_, i) => national(i)),
+        text: 'Randevunuz yarın 10:00',
+        kind: 'informational',
+      });
+      await campaign.done;
+      const report = await campaign.deliveries({
+        until: new Date(Date.now() + 100),
+        intervalMs: 20,
+      }).done;
+      expect(report).toMatchObject({ messages: 30, complete: false, delivered: 0, pending: 30 });
+      expect(report.undelivered).toHaveLength(30);
+      expect(report.undelivered.every((u) => !u.final && u.status === 'pending')).toBe(true);
+    });
+
+    it('in process needs every message id in the report', async () => {
+      const bulk = await service({ reportLimit: 10 });
+      const campaign = bulk.send({
+        to: Array.from({ length: 30 }, (_, i) => national(i)),
+        text: 'Randevunuz yarın 10:00',
+        kind: 'informational',
+      });
+      await expect(campaign.deliveries().done).rejects.toMatchObject({
+        code: 'DELIVERY_IDS_NOT_KEPT',
+      });
+    });
+  });
 });

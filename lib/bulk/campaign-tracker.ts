@@ -2,7 +2,7 @@ import { ReplaySubject } from 'rxjs';
 import type { SmsChannel } from '../transports/sms-transport.types.js';
 import type { CampaignKind } from './campaign-options.js';
 import type { CampaignProgress } from './campaign-progress.js';
-import type { CampaignReport, RecipientOutcome } from './campaign-report.js';
+import type { CampaignReport, CampaignSchedule, RecipientOutcome } from './campaign-report.js';
 
 export interface TrackerOptions {
   readonly campaignId: string;
@@ -11,6 +11,7 @@ export interface TrackerOptions {
   readonly reportLimit: number;
   readonly total?: number;
   readonly onRecipient?: (outcome: RecipientOutcome) => void | Promise<void>;
+  readonly schedule?: CampaignSchedule;
 }
 
 /**
@@ -29,6 +30,7 @@ export class CampaignTracker {
   private readonly kept: RecipientOutcome[] = [];
   private truncated = false;
   private cancelled = false;
+  private cancelledRecipients = 0;
   private final: CampaignReport | undefined;
   private deliveries: Promise<void> = Promise.resolve();
   private sinkFailed = false;
@@ -60,6 +62,7 @@ export class CampaignTracker {
       if (outcome.status === 'sent') this.sent++;
       else if (outcome.status === 'skipped') this.skipped++;
       else this.failed++;
+      if (outcome.error?.code === 'CAMPAIGN_CANCELLED') this.cancelledRecipients++;
       if (this.kept.length < reportLimit) this.kept.push(outcome);
       else this.truncated = true;
     }
@@ -112,6 +115,8 @@ export class CampaignTracker {
       startedAt: this.startedAt,
       finishedAt: new Date(),
       cancelled: this.cancelled,
+      cancelledRecipients: this.cancelledRecipients,
+      ...(this.options.schedule ? { schedule: this.options.schedule } : {}),
       recipients: this.kept,
       recipientsTruncated: this.truncated,
     };
