@@ -496,10 +496,11 @@ export class BulkSmsService implements OnModuleInit, OnApplicationShutdown {
         ...(durableOptions
           ? {
               cancel: () =>
-                this.durableCancel(campaignId, () => {
-                  control.cancel();
-                  return reportOf(done);
-                }),
+                this.durableCancel(
+                  campaignId,
+                  () => reportOf(done),
+                  () => control.cancel(),
+                ),
               reschedule: (date: Date) => this.durableReschedule(campaignId, date, settings),
             }
           : {}),
@@ -610,9 +611,11 @@ export class BulkSmsService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /** `local`: the starting process's own stop switch (when the handle is the one `send()` returned). */
   private async durableCancel(
     campaignId: string,
     report: () => Promise<CampaignReport>,
+    local?: () => void,
   ): Promise<CampaignReport> {
     const durable = await this.durableCampaigns();
     const answer = await durable.cancel(campaignId);
@@ -623,7 +626,8 @@ export class BulkSmsService implements OnModuleInit, OnApplicationShutdown {
         campaignId,
       );
     }
-    if (answer === 'gone') throw campaignNotFound(campaignId);
+    local?.();
+    if (answer === 'gone' && !local) throw campaignNotFound(campaignId);
     return report();
   }
 

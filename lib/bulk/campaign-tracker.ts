@@ -92,8 +92,11 @@ export class CampaignTracker {
     this.subject.next(snapshot);
   }
 
+  /** The input is read: `total` is known (published at once, e.g. for a held campaign). */
   setTotal(total: number): void {
+    const changed = this.total !== total;
     this.total = total;
+    if (changed && !this.final) this.publish(this.snapshot(false));
   }
 
   markCancelled(): void {

@@ -316,11 +316,22 @@ export class DurableCampaigns {
         'campaignId',
       );
     }
+    const { holdUntil } = await this.control.controlFields(campaignId);
+    const sendAt = meta.settings.sendAt;
     const tracker = new CampaignTracker({
       campaignId,
       kind: meta.kind,
       channel: meta.channel,
       reportLimit: options.reportLimit,
+      ...(sendAt
+        ? {
+            schedule: {
+              sendAt,
+              heldBy: holdUntil !== undefined ? ('queue' as const) : ('provider' as const),
+              cancellable: holdUntil !== undefined,
+            },
+          }
+        : {}),
       ...(meta.total !== undefined ? { total: meta.total } : {}),
       ...(options.onRecipient ? { onRecipient: options.onRecipient } : {}),
     });
