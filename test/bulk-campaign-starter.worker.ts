@@ -35,13 +35,20 @@ const env = (name: string): string => {
 class StarterModule {}
 
 const total = Number(env('RECIPIENTS'));
+/** The i-th input entry: a number, now and then a repeat of an earlier one or a landline. */
+const entry = (i: number): string =>
+  i % 997 === 996
+    ? `0532${String(i - 500).padStart(7, '0')}`
+    : i % 1009 === 1008
+      ? '0212 555 00 00'
+      : `0532${String(i).padStart(7, '0')}`;
 async function* input(): AsyncGenerator<string> {
   for (let i = 0; i < total; i++) {
     if (i % 1_000 === 0) {
       process.stdout.write(`read ${i}\n`);
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    yield `0532${String(i).padStart(7, '0')}`;
+    yield entry(i);
   }
 }
 
