@@ -40,9 +40,12 @@ import {
   summarisedSource,
 } from './campaign-keys.js';
 import type { CampaignReport } from './campaign-report.js';
+import { ReplaySubject } from 'rxjs';
 import {
   collectDeliveries,
-  type DeliveryCollection,
+  DeliveryCollection,
+  type DeliveryProgress,
+  DeliveryTally,
   type DeliveryOptions,
   resolveDeliveryOptions,
   type TrackedMessage,
@@ -684,13 +687,26 @@ export class BulkSmsService implements OnModuleInit, OnApplicationShutdown {
       concurrency: this.options.concurrency,
       reportLimit: this.options.reportLimit,
     });
-    const durable = this.options.durable ? this.durableCampaigns() : undefined;
+    if (this.options.durable) {
+      // Durable mode: a job in the workers (survives restarts); this process follows it.
+      const subject = new ReplaySubject<DeliveryProgress>(1);
+      let latest: DeliveryProgress = new DeliveryTally(campaignId, 0).snapshot(false);
+      subject.next(latest);
+      const collected = reportOf(done)
+        .then(() => this.durableCampaigns())
+        .then(async (durable) => {
+          await durable.startDeliveries(campaignId, resolved);
+          return durable.followDeliveries(campaignId, (progress) => {
+            latest = progress;
+            subject.next(progress);
+          });
+        })
+        .finally(() => subject.complete());
+      collected.catch(() => undefined);
+      return new DeliveryCollection(campaignId, subject.asObservable(), collected, () => latest);
+    }
     const messages = async function* (): AsyncGenerator<readonly TrackedMessage[]> {
       const report = await reportOf(done);
-      if (durable) {
-        yield* (await durable).sentMessages(campaignId);
-        return;
-      }
       if (report.recipientsTruncated) {
         throw new SmsValidationError(
           'DELIVERY_IDS_NOT_KEPT',

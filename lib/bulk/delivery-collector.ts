@@ -206,6 +206,18 @@ export class PositionSet {
     return byte < this.bits.length && (this.bits[byte]! & (1 << (position & 7))) !== 0;
   }
 
+  /** From a Redis bitmap (`SETBIT` order: most significant bit first). */
+  static fromRedisBitmap(bitmap: Buffer | null): PositionSet {
+    const set = new PositionSet();
+    if (!bitmap) return set;
+    for (let i = 0; i < bitmap.length; i++) {
+      const byte = bitmap[i]!;
+      if (byte === 0) continue;
+      for (let k = 0; k < 8; k++) if (byte & (0x80 >> k)) set.add(i * 8 + k);
+    }
+    return set;
+  }
+
   add(position: number): void {
     const byte = position >>> 3;
     if (byte >= this.bits.length) {
@@ -218,82 +230,117 @@ export class PositionSet {
 }
 
 /**
- * Polls the provider's status of a campaign's accepted messages until every one is final or
- * the deadline passes. Each round reads the messages again from `messages` (in memory or from
- * Redis) and asks only for those not final yet, in requests of at most 800 ids
- * (`SmsTransport.status`; the HTTP API takes one id per request, so its transport asks id by
- * id at its own bounded concurrency), `concurrency` requests at a time. Between rounds it
- * waits `intervalMs`, doubling up to `maxIntervalMs`. A failed request's ids are asked again
- * in the next round; a `SmsValidationError` (the transport refuses status queries before any
- * network call) ends the collection with that error. Memory: a bit per recipient plus the
- * kept non-delivered recipients.
+ * The state of a delivery collection and one round of status queries. Each round reads the
+ * messages again from `messages` (in memory or from Redis) and asks only for those not final
+ * yet, in requests of at most 800 ids (`SmsTransport.status`; the HTTP API takes one id per
+ * request, so its transport asks id by id at its own bounded concurrency), `concurrency`
+ * requests at a time. A failed request's ids are asked again in the next round; a
+ * `SmsValidationError` (the transport refuses status queries before any network call) ends
+ * the collection with that error. Memory: a bit per recipient plus the kept recipients.
  */
-export function collectDeliveries(params: {
-  readonly campaignId: string;
-  readonly channel: SmsChannel;
-  readonly transport: SmsTransport;
-  readonly messages: TrackedMessages;
-  readonly settings: CollectorSettings;
-  readonly signal?: AbortSignal;
-}): DeliveryCollection {
-  const { campaignId, channel, transport, messages, settings } = params;
-  const startedAt = new Date();
-  const subject = new ReplaySubject<DeliveryProgress>(1);
-  const finalPositions = new PositionSet();
-  const finalCounts = emptyCounts();
-  const undelivered: UndeliveredRecipient[] = [];
-  let truncated = false;
-  let total = 0;
-  let untracked = 0;
-  let finalCount = 0;
-  let rounds = 0;
-  let requests = 0;
-  let failedRequests = 0;
-  let roundCounts = emptyCounts();
-  let stillPending: UndeliveredRecipient[] = [];
-  let latest: DeliveryProgress = snapshot(false);
-  subject.next(latest);
+export class DeliveryTally {
+  finalPositions = new PositionSet();
+  finalCounts = emptyCounts();
+  roundCounts = emptyCounts();
+  /** Final non-delivered recipients kept (durable mode: those found since the last save). */
+  undelivered: UndeliveredRecipient[] = [];
+  /** Kept before (durable mode: already stored). */
+  keptBefore = 0;
+  /** Not final in the last round (up to the report limit). */
+  stillPending: UndeliveredRecipient[] = [];
+  /** Positions that became final in the last round. */
+  newlyFinal: number[] = [];
+  truncated = false;
+  total = 0;
+  untracked = 0;
+  finalCount = 0;
+  rounds = 0;
+  requests = 0;
+  failedRequests = 0;
 
-  function counts(): Record<DeliveryStatus, number> {
+  constructor(
+    readonly campaignId: string,
+    readonly reportLimit: number,
+  ) {}
+
+  counts(): Record<DeliveryStatus, number> {
     const merged = emptyCounts();
     for (const status of DELIVERY_STATUSES)
-      merged[status] = finalCounts[status] + roundCounts[status];
+      merged[status] = this.finalCounts[status] + this.roundCounts[status];
     return merged;
   }
 
-  function snapshot(done: boolean): DeliveryProgress {
+  snapshot(done: boolean): DeliveryProgress {
     return {
-      campaignId,
-      messages: total,
-      final: finalCount,
-      pending: total - finalCount,
-      counts: counts(),
-      rounds,
+      campaignId: this.campaignId,
+      messages: this.total,
+      final: this.finalCount,
+      pending: this.total - this.finalCount,
+      counts: this.counts(),
+      rounds: this.rounds,
       done,
     };
   }
 
-  function keep(list: UndeliveredRecipient[], entry: UndeliveredRecipient): void {
-    if (undelivered.length + list.length < settings.reportLimit) list.push(entry);
-    else truncated = true;
+  /** Whether the collection is over: all final, or the deadline passed. */
+  finished(until: Date): boolean {
+    return this.finalCount >= this.total || until.getTime() <= Date.now();
   }
 
-  async function round(first: boolean): Promise<void> {
-    roundCounts = emptyCounts();
-    stillPending = [];
+  report(startedAt: Date, undelivered: UndeliveredRecipient[]): CampaignDeliveryReport {
+    const merged = this.counts();
+    return {
+      campaignId: this.campaignId,
+      messages: this.total,
+      untracked: this.untracked,
+      counts: merged,
+      delivered: merged.delivered,
+      final: this.finalCount,
+      pending: this.total - this.finalCount,
+      complete: this.finalCount >= this.total,
+      undelivered,
+      undeliveredTruncated: this.truncated,
+      rounds: this.rounds,
+      requests: this.requests,
+      failedRequests: this.failedRequests,
+      startedAt,
+      finishedAt: new Date(),
+    };
+  }
+
+  private keep(list: UndeliveredRecipient[], entry: UndeliveredRecipient): void {
+    if (
+      this.keptBefore + this.undelivered.length + (list === this.undelivered ? 0 : list.length) <
+      this.reportLimit
+    )
+      list.push(entry);
+    else this.truncated = true;
+  }
+
+  async round(params: {
+    readonly channel: SmsChannel;
+    readonly transport: SmsTransport;
+    readonly messages: TrackedMessages;
+    readonly concurrency: number;
+  }): Promise<void> {
+    const { channel, transport, concurrency } = params;
+    const first = this.rounds === 0;
+    this.roundCounts = emptyCounts();
+    this.stillPending = [];
+    this.newlyFinal = [];
     const inFlight = new Set<Promise<void>>();
     let fatal: SmsValidationError | undefined;
     let batch: TrackedMessage[] = [];
 
     const query = async (chunk: TrackedMessage[]): Promise<void> => {
-      requests++;
+      this.requests++;
       let reports: DeliveryReport[];
       try {
         reports = await transport.status({ channel, messageIds: chunk.map((m) => m.messageId!) });
       } catch (error) {
         if (error instanceof SmsValidationError) fatal ??= error;
-        failedRequests++;
-        roundCounts.unknown += chunk.length;
+        this.failedRequests++;
+        this.roundCounts.unknown += chunk.length;
         return;
       }
       const byId = new Map(reports.map((r) => [r.messageId, r]));
@@ -310,32 +357,33 @@ export function collectDeliveries(params: {
           final: report?.final ?? false,
         };
         if (report?.final) {
-          finalPositions.add(message.index);
-          finalCount++;
-          finalCounts[status]++;
-          if (status !== 'delivered') keep(undelivered, entry);
+          this.finalPositions.add(message.index);
+          this.newlyFinal.push(message.index);
+          this.finalCount++;
+          this.finalCounts[status]++;
+          if (status !== 'delivered') this.keep(this.undelivered, entry);
         } else {
-          roundCounts[status]++;
-          keep(stillPending, entry);
+          this.roundCounts[status]++;
+          this.keep(this.stillPending, entry);
         }
       }
     };
     const dispatch = async (chunk: TrackedMessage[]): Promise<void> => {
-      while (inFlight.size >= settings.concurrency) await Promise.race(inFlight);
+      while (inFlight.size >= concurrency) await Promise.race(inFlight);
       const task: Promise<void> = query(chunk).finally(() => inFlight.delete(task));
       inFlight.add(task);
     };
 
-    for await (const chunk of messages()) {
+    for await (const chunk of params.messages()) {
       for (const message of chunk) {
         if (first) {
           if (message.messageId === undefined || message.messageId === '') {
-            untracked++;
+            this.untracked++;
             continue;
           }
-          total++;
+          this.total++;
         }
-        if (!message.messageId || finalPositions.has(message.index)) continue;
+        if (!message.messageId || this.finalPositions.has(message.index)) continue;
         batch.push(message);
         if (batch.length >= MAX_RECIPIENTS_PER_REQUEST) {
           await dispatch(batch);
@@ -346,53 +394,57 @@ export function collectDeliveries(params: {
     }
     if (batch.length > 0 && fatal === undefined) await dispatch(batch);
     await Promise.all(inFlight);
-    rounds++;
+    this.rounds++;
     if (fatal !== undefined) throw fatal;
   }
+}
+
+/**
+ * Polls the provider's status of a campaign's accepted messages (see `DeliveryTally`) until
+ * every one is final or the deadline passes, waiting `intervalMs` between rounds, doubling up
+ * to `maxIntervalMs`.
+ */
+export function collectDeliveries(params: {
+  readonly campaignId: string;
+  readonly channel: SmsChannel;
+  readonly transport: SmsTransport;
+  readonly messages: TrackedMessages;
+  readonly settings: CollectorSettings;
+  readonly signal?: AbortSignal;
+}): DeliveryCollection {
+  const { campaignId, settings } = params;
+  const startedAt = new Date();
+  const subject = new ReplaySubject<DeliveryProgress>(1);
+  const tally = new DeliveryTally(campaignId, settings.reportLimit);
+  let latest: DeliveryProgress = tally.snapshot(false);
+  subject.next(latest);
 
   const done = (async (): Promise<CampaignDeliveryReport> => {
     let interval = settings.intervalMs;
-    for (let first = true; ; first = false) {
-      await round(first);
-      latest = snapshot(false);
+    for (;;) {
+      await tally.round({ ...params, concurrency: settings.concurrency });
+      latest = tally.snapshot(false);
       subject.next(latest);
       const left = settings.until.getTime() - Date.now();
-      if (finalCount >= total || left <= 0 || params.signal?.aborted) break;
+      if (tally.finished(settings.until) || params.signal?.aborted) break;
       await wait(Math.min(interval, left), params.signal);
       interval = Math.min(interval * 2, settings.maxIntervalMs);
     }
-    for (const entry of stillPending) {
+    const undelivered = [...tally.undelivered];
+    for (const entry of tally.stillPending) {
       if (undelivered.length < settings.reportLimit) undelivered.push(entry);
-      else truncated = true;
+      else tally.truncated = true;
     }
-    const merged = counts();
-    const report: CampaignDeliveryReport = {
-      campaignId,
-      messages: total,
-      untracked,
-      counts: merged,
-      delivered: merged.delivered,
-      final: finalCount,
-      pending: total - finalCount,
-      complete: finalCount >= total,
-      undelivered,
-      undeliveredTruncated: truncated,
-      rounds,
-      requests,
-      failedRequests,
-      startedAt,
-      finishedAt: new Date(),
-    };
-    return report;
+    return tally.report(startedAt, undelivered);
   })().then(
     (report) => {
-      latest = snapshot(true);
+      latest = tally.snapshot(true);
       subject.next(latest);
       subject.complete();
       return report;
     },
     (error: unknown) => {
-      latest = snapshot(true);
+      latest = tally.snapshot(true);
       subject.next(latest);
       subject.complete();
       throw error instanceof PostaGuverciniError

@@ -25,7 +25,15 @@ import {
 import { CampaignControlStore } from './campaign-keys.js';
 import type { InputHash } from '../campaign-fingerprint.js';
 import type { InputSummary } from '../campaign-keys.js';
-import { PositionSet, type TrackedMessage } from '../delivery-collector.js';
+import {
+  type CampaignDeliveryReport,
+  type CollectorSettings,
+  DeliveryTally,
+  type DeliveryProgress,
+  PositionSet,
+  type TrackedMessage,
+  type UndeliveredRecipient,
+} from '../delivery-collector.js';
 import { loadDurableDependencies } from './load-durable-dependencies.js';
 
 /** A batch job: campaign id, batch number, recipients as `[to, index]` or `[to, index, text]`. */
@@ -458,6 +466,178 @@ export class DurableCampaigns {
     return { batches, queued };
   }
 
+  private deliveryKey(
+    campaignId: string,
+    part: 'dlr' | 'dlr-final' | 'dlr-undelivered' | 'dlr-pending',
+  ): string {
+    return `${this.options.prefix}:bulk-campaign:{${campaignId}}:${part}`;
+  }
+
+  /**
+   * Starts the campaign's delivery collection as a BullMQ job (one round per run, re-delayed
+   * between rounds, its state in Redis: it survives restarts and moves between workers), or
+   * joins the one already running. A finished collection that was not complete (deadline) is
+   * started again with the new settings; a complete one is kept.
+   */
+  async startDeliveries(campaignId: string, settings: CollectorSettings): Promise<void> {
+    const key = this.deliveryKey(campaignId, 'dlr');
+    const [done, complete] = await this.redis.hmget(key, 'done', 'complete');
+    const fields = {
+      until: String(settings.until.getTime()),
+      interval: String(settings.intervalMs),
+      maxInterval: String(settings.maxIntervalMs),
+      concurrency: String(settings.concurrency),
+      reportLimit: String(
+        settings.reportLimit === Number.POSITIVE_INFINITY ? -1 : settings.reportLimit,
+      ),
+    };
+    if (done === '1' && complete === '1') return;
+    const created = await this.redis.hsetnx(key, 'startedAt', String(Date.now()));
+    if (created || done === '1') {
+      await this.redis
+        .multi()
+        .hset(key, { ...fields, done: '0' })
+        .expire(key, this.options.retentionSeconds)
+        .exec();
+    }
+    if (!created && done !== '1') return; // running: join it
+    const { jobPrefix } = await this.control.controlFields(campaignId);
+    await this.queue.add('deliveries', { c: campaignId }, {
+      jobId: `${jobPrefix}.dlr.${Date.now()}`,
+    });
+  }
+
+  /** Worker side: one round of a delivery collection (see `startDeliveries`). */
+  private async processDeliveries(job: Job<DeliveriesJob>, jobToken?: string): Promise<void> {
+    const campaignId = job.data.c;
+    const key = this.deliveryKey(campaignId, 'dlr');
+    const raw = await this.redis.hgetall(key);
+    if (!raw['startedAt'] || raw['done'] === '1') return;
+    const limit = Number(raw['reportLimit']);
+    const tally = new DeliveryTally(campaignId, limit < 0 ? Number.POSITIVE_INFINITY : limit);
+    tally.total = Number(raw['messages'] ?? 0);
+    tally.untracked = Number(raw['untracked'] ?? 0);
+    tally.finalCount = Number(raw['final'] ?? 0);
+    tally.rounds = Number(raw['rounds'] ?? 0);
+    tally.requests = Number(raw['requests'] ?? 0);
+    tally.failedRequests = Number(raw['failedRequests'] ?? 0);
+    tally.truncated = raw['truncated'] === '1';
+    if (raw['finalCounts']) Object.assign(tally.finalCounts, JSON.parse(raw['finalCounts']));
+    tally.keptBefore = await this.redis.llen(this.deliveryKey(campaignId, 'dlr-undelivered'));
+    tally.finalPositions = PositionSet.fromRedisBitmap(
+      await this.redis.getBuffer(this.deliveryKey(campaignId, 'dlr-final')),
+    );
+    const meta = await this.store.get(campaignId);
+    const until = new Date(Number(raw['until']));
+    let error: PostaGuverciniError | undefined;
+    try {
+      await tally.round({
+        channel: meta?.channel ?? 'bulk',
+        transport: this.transport,
+        messages: () => this.sentMessages(campaignId),
+        concurrency: Number(raw['concurrency'] ?? 4),
+      });
+    } catch (caught) {
+      if (!(caught instanceof SmsValidationError)) throw caught; // BullMQ tries the round again
+      error = caught;
+    }
+    const finished = error !== undefined || tally.finished(until);
+    const interval = Number(raw['interval']);
+    const retention = this.options.retentionSeconds;
+    const multi = this.redis.multi();
+    for (const position of tally.newlyFinal)
+      multi.setbit(this.deliveryKey(campaignId, 'dlr-final'), position, 1);
+    for (const entry of tally.undelivered)
+      multi.rpush(this.deliveryKey(campaignId, 'dlr-undelivered'), JSON.stringify(entry));
+    multi.del(this.deliveryKey(campaignId, 'dlr-pending'));
+    for (const entry of tally.stillPending)
+      multi.rpush(this.deliveryKey(campaignId, 'dlr-pending'), JSON.stringify(entry));
+    multi.hset(key, {
+      messages: String(tally.total),
+      untracked: String(tally.untracked),
+      final: String(tally.finalCount),
+      rounds: String(tally.rounds),
+      requests: String(tally.requests),
+      failedRequests: String(tally.failedRequests),
+      truncated: tally.truncated ? '1' : '0',
+      finalCounts: JSON.stringify(tally.finalCounts),
+      roundCounts: JSON.stringify(tally.roundCounts),
+      interval: String(Math.min(interval * 2, Number(raw['maxInterval']))),
+      ...(finished
+        ? {
+            done: '1',
+            complete: tally.finalCount >= tally.total ? '1' : '0',
+            finishedAt: String(Date.now()),
+          }
+        : {}),
+      ...(error ? { errorCode: error.code, errorMessage: error.message } : {}),
+    });
+    for (const part of ['dlr', 'dlr-final', 'dlr-undelivered', 'dlr-pending'] as const)
+      multi.expire(this.deliveryKey(campaignId, part), retention);
+    await multi.exec();
+    if (!finished && this.DelayedError) {
+      const wait = Math.max(1, Math.min(interval, until.getTime() - Date.now()));
+      await job.moveToDelayed(Date.now() + wait, jobToken);
+      throw new this.DelayedError();
+    }
+  }
+
+  /** Follows a delivery collection job from Redis; `done` resolves with its report. */
+  followDeliveries(
+    campaignId: string,
+    onProgress: (progress: DeliveryProgress) => void,
+  ): Promise<CampaignDeliveryReport> {
+    const key = this.deliveryKey(campaignId, 'dlr');
+    return (async () => {
+      let rounds = -1;
+      for (;;) {
+        if (this.closed) {
+          throw new PostaGuverciniError(
+            'DELIVERIES_STOPPED',
+            `The service shut down while following the delivery collection of campaign ${campaignId}; it goes on in the workers: call deliveries() again after the restart`,
+          );
+        }
+        const raw = await this.redis.hgetall(key);
+        const tally = new DeliveryTally(campaignId, 0);
+        tally.total = Number(raw['messages'] ?? 0);
+        tally.untracked = Number(raw['untracked'] ?? 0);
+        tally.finalCount = Number(raw['final'] ?? 0);
+        tally.rounds = Number(raw['rounds'] ?? 0);
+        tally.requests = Number(raw['requests'] ?? 0);
+        tally.failedRequests = Number(raw['failedRequests'] ?? 0);
+        tally.truncated = raw['truncated'] === '1';
+        if (raw['finalCounts']) Object.assign(tally.finalCounts, JSON.parse(raw['finalCounts']));
+        if (raw['roundCounts']) Object.assign(tally.roundCounts, JSON.parse(raw['roundCounts']));
+        const done = raw['done'] === '1';
+        if (tally.rounds !== rounds || done) {
+          rounds = tally.rounds;
+          onProgress(tally.snapshot(done));
+        }
+        if (done) {
+          if (raw['errorCode'])
+            throw new PostaGuverciniError(raw['errorCode'], raw['errorMessage'] ?? '');
+          const limit = Number(raw['reportLimit']);
+          const max = limit < 0 ? -1 : limit - 1;
+          const parse = (list: string[]) => list.map((e) => JSON.parse(e) as UndeliveredRecipient);
+          const undelivered = parse(
+            await this.redis.lrange(this.deliveryKey(campaignId, 'dlr-undelivered'), 0, max),
+          );
+          if (limit < 0 || undelivered.length < limit) {
+            const room = limit < 0 ? -1 : limit - undelivered.length - 1;
+            undelivered.push(
+              ...parse(
+                await this.redis.lrange(this.deliveryKey(campaignId, 'dlr-pending'), 0, room),
+              ),
+            );
+          }
+          const report = tally.report(new Date(Number(raw['startedAt'])), undelivered);
+          return { ...report, finishedAt: new Date(Number(raw['finishedAt'])) };
+        }
+        await this.sleep(this.options.pollIntervalMs);
+      }
+    })();
+  }
+
   /** The campaign's accepted messages, batch by batch, from Redis (for `deliveries()`). */
   async *sentMessages(campaignId: string): AsyncGenerator<readonly TrackedMessage[]> {
     for (let cursor = 0; ;) {
@@ -539,6 +719,8 @@ export class DurableCampaigns {
 
   /** Worker side: sends one batch exactly once (see the class comment). */
   private async process(job: Job<BatchJob>, jobToken?: string): Promise<void> {
+    if (job.name === 'deliveries')
+      return this.processDeliveries(job, jobToken);
     const { c: campaignId, b: batch } = job.data;
     const gate = await this.control.gate(campaignId);
     if (gate.state === 'early' && this.DelayedError) {
@@ -680,6 +862,11 @@ export class DurableCampaigns {
       this.timers.add(entry);
     });
   }
+}
+
+/** A delivery collection job: the campaign id. */
+interface DeliveriesJob {
+  readonly c: string;
 }
 
 /** What a keyed run needs: the lease, the input hash, and for a resume what to skip. */
