@@ -2,6 +2,7 @@ import type { Observable } from 'rxjs';
 import type { CampaignProgress } from './campaign-progress.js';
 import { BulkCampaignError } from '../errors/bulk.errors.js';
 import { CampaignStateError } from '../errors/campaign.errors.js';
+import { PostaGuverciniError } from '../errors/posta-guvercini.error.js';
 import type { CampaignReport } from './campaign-report.js';
 import type { DeliveryCollection, DeliveryOptions } from './delivery-collector.js';
 
@@ -115,10 +116,9 @@ export class Campaign {
    */
   deliveries(options: DeliveryOptions = {}): DeliveryCollection {
     if (!this.operations.deliveries) {
-      throw new CampaignStateError(
-        'CAMPAIGN_NOT_RESCHEDULABLE',
+      throw new PostaGuverciniError(
+        'DELIVERIES_UNAVAILABLE',
         'deliveries() is not available on this handle',
-        this.id,
       );
     }
     return this.operations.deliveries(options);

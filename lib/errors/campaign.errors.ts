@@ -30,14 +30,14 @@ export class CampaignKeyConflictError extends PostaGuverciniError {
  * - `CAMPAIGN_ALREADY_STARTED`: `cancel()`/`reschedule()` of a held campaign after its first
  *   batch left for the provider;
  * - `CAMPAIGN_NOT_RESCHEDULABLE`: `reschedule()` of a campaign that is not held in the
- *   package's queue (in-process mode, or scheduled at the provider, or sending now);
- * - `CAMPAIGN_FINISHED`: `cancel()`/`reschedule()` of a campaign that already ended.
+ *   package's queue (in-process mode, or scheduled at the provider, or sending now), or
+ *   that was cancelled.
  */
 export class CampaignStateError extends PostaGuverciniError {
   override readonly name: string = 'CampaignStateError';
 
   constructor(
-    code: 'CAMPAIGN_ALREADY_STARTED' | 'CAMPAIGN_NOT_RESCHEDULABLE' | 'CAMPAIGN_FINISHED',
+    code: 'CAMPAIGN_ALREADY_STARTED' | 'CAMPAIGN_NOT_RESCHEDULABLE',
     message: string,
     /** The campaign. */
     readonly campaignId: string,
