@@ -369,7 +369,13 @@ export class DurableCampaigns {
       batches: async () => {
         const current = await this.store.get(campaignId);
         if (current?.total !== undefined) tracker.setTotal(current.total);
-        return { batches: current?.batches ?? 0, enqueued: current?.enqueued ?? true };
+        // A cancelled campaign is over once its queued batches are: its starting process
+        // stops queueing (or is gone, e.g. it died while reading).
+        const { cancelRequested } = await this.control.controlFields(campaignId);
+        return {
+          batches: current?.batches ?? 0,
+          enqueued: (current?.enqueued ?? true) || cancelRequested,
+        };
       },
     };
     for await (const outcomes of this.store.settled(campaignId))
