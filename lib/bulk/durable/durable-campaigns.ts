@@ -508,9 +508,13 @@ export class DurableCampaigns {
     }
     if (!created && done !== '1') return; // running: join it
     const { jobPrefix } = await this.control.controlFields(campaignId);
-    await this.queue.add('deliveries', { c: campaignId }, {
-      jobId: `${jobPrefix}.dlr.${Date.now()}`,
-    });
+    await this.queue.add(
+      'deliveries',
+      { c: campaignId },
+      {
+        jobId: `${jobPrefix}.dlr.${Date.now()}`,
+      },
+    );
   }
 
   /** Worker side: one round of a delivery collection (see `startDeliveries`). */
@@ -725,8 +729,7 @@ export class DurableCampaigns {
 
   /** Worker side: sends one batch exactly once (see the class comment). */
   private async process(job: Job<BatchJob>, jobToken?: string): Promise<void> {
-    if (job.name === 'deliveries')
-      return this.processDeliveries(job, jobToken);
+    if (job.name === 'deliveries') return this.processDeliveries(job, jobToken);
     const { c: campaignId, b: batch } = job.data;
     const gate = await this.control.gate(campaignId);
     if (gate.state === 'early' && this.DelayedError) {
