@@ -183,7 +183,8 @@ export class DurableCampaigns {
     const { campaignId, settings, text, pipeline, tracker, control, keyed } = params;
     const jobPrefix = keyed ? `${campaignId}.${keyed.epoch}` : campaignId;
     try {
-      if (!keyed?.resume) {
+      // (A resumed campaign whose meta never got written — its starter died at once — starts afresh.)
+      if (!keyed?.resume || !(await this.store.get(campaignId))) {
         await this.store.create(campaignId, settings, text);
         await this.control.setFields(campaignId, {
           jobPrefix,
