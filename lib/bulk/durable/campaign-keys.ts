@@ -18,7 +18,8 @@ import type { RecipientOutcome } from '../campaign-report.js';
 const NOW = `local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 
 /**
- * KEYS: key record, meta, state, results, done, settled. ARGV: fp, token, leaseMs, ttl, epoch.
+ * KEYS: key record, meta, state, results, done, settled, then the delivery collection's four
+ * keys (all dropped when the key starts a new campaign). ARGV: fp, token, leaseMs, ttl, epoch.
  * → {'new', epoch} | {'conflict'} | {'read', count, digest, complete, epoch} | {'running'} |
  *   {'resume', ckPos, ckHash, epoch}
  */
@@ -32,7 +33,7 @@ if redis.call('EXISTS', KEYS[1]) == 1 then
   redis.call('HSET', KEYS[1], 'token', ARGV[2], 'leaseUntil', now + tonumber(ARGV[3]))
   return {'resume', r[7] or '0', r[8] or '', r[9]}
 end
-redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6])
+redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10])
 redis.call('HSET', KEYS[1], 'fp', ARGV[1], 'token', ARGV[2], 'leaseUntil', now + tonumber(ARGV[3]), 'epoch', ARGV[5])
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 return {'new', ARGV[5]}
@@ -186,7 +187,20 @@ export class CampaignControlStore {
     private readonly retentionSeconds: number,
   ) {}
 
-  key(campaignId: string, part: 'meta' | 'state' | 'results' | 'done' | 'settled' | 'key'): string {
+  key(
+    campaignId: string,
+    part:
+      | 'meta'
+      | 'state'
+      | 'results'
+      | 'done'
+      | 'settled'
+      | 'key'
+      | 'dlr'
+      | 'dlr-final'
+      | 'dlr-undelivered'
+      | 'dlr-pending',
+  ): string {
     return `${this.prefix}:bulk-campaign:{${campaignId}}:${part}`;
   }
 
@@ -200,13 +214,17 @@ export class CampaignControlStore {
   ): Promise<KeyClaim> {
     const r = (await this.redis.eval(
       CLAIM_KEY,
-      6,
+      10,
       this.key(campaignId, 'key'),
       this.key(campaignId, 'meta'),
       this.key(campaignId, 'state'),
       this.key(campaignId, 'results'),
       this.key(campaignId, 'done'),
       this.key(campaignId, 'settled'),
+      this.key(campaignId, 'dlr'),
+      this.key(campaignId, 'dlr-final'),
+      this.key(campaignId, 'dlr-undelivered'),
+      this.key(campaignId, 'dlr-pending'),
       fingerprint,
       token,
       String(leaseMs),

@@ -159,7 +159,7 @@ export class DurableCampaigns {
       worker.on('failed', (job: Job<BatchJob> | undefined, error: Error) => {
         if (job)
           logger.error(
-            `Batch ${job.data.b} of campaign ${job.data.c} failed (attempt ${job.attemptsMade}): ${describeCause(error)}`,
+            `${job.name === 'deliveries' ? 'Delivery collection' : `Batch ${job.data.b}`} of campaign ${job.data.c} failed (attempt ${job.attemptsMade}): ${describeCause(error)}`,
           );
       });
       campaigns.worker = worker;
@@ -477,7 +477,7 @@ export class DurableCampaigns {
     campaignId: string,
     part: 'dlr' | 'dlr-final' | 'dlr-undelivered' | 'dlr-pending',
   ): string {
-    return `${this.options.prefix}:bulk-campaign:{${campaignId}}:${part}`;
+    return this.control.key(campaignId, part);
   }
 
   /**
