@@ -259,6 +259,40 @@ describe('BulkSmsService campaign operations (durable mode)', () => {
   );
 
   it(
+    'cancel() from another instance while the starting instance still reads: it stops reading, nothing is sent',
+    async () => {
+      const prefix = newPrefix();
+      const starter = await instance({ prefix, worker: false });
+      let read = 0;
+      let release!: () => void;
+      const halfway = new Promise<void>((resolve) => (release = resolve));
+      async function* slowly() {
+        for (let i = 0; i < 20_000; i++) {
+          read++;
+          if (i === 4_000) release();
+          if (i % 500 === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+          yield national(i);
+        }
+      }
+      const campaign = starter.send({ to: slowly(), text: 'Duyuru', kind: 'informational' });
+      await halfway;
+      const other = await instance({ prefix, worker: false });
+      const report = await (await other.campaign(campaign.id)).cancel();
+      const own = await campaign.done;
+      expect(read).toBeLessThan(20_000);
+      expect(own).toMatchObject({ cancelled: true, sent: 0 });
+      expect(own.total).toBeLessThan(20_000);
+      expect(own.cancelledRecipients).toBe(own.total);
+      expect(report).toMatchObject({ cancelled: true, sent: 0 });
+      // A worker that starts now finds nothing of it.
+      const worker = await instance({ prefix });
+      await worker.send({ to: [national(99_999)], text: 'Sonraki', kind: 'informational' }).done;
+      expect(sim.messages.map((m) => m.to)).toEqual([`90${national(99_999)}`]);
+    },
+    TIMEOUT,
+  );
+
+  it(
     'kill -9 of the starting process while it reads a 50,000-recipient input, then send() again with the same key and input: each number exactly once',
     async () => {
       const prefix = newPrefix();
