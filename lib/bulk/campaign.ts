@@ -27,12 +27,18 @@ export interface CampaignOperations {
  *
  * `done` resolves with the final report whatever happened to individual recipients (a bad
  * number is reported, never thrown); it rejects only when the campaign as a whole had to stop
- * (`BulkCampaignError`, with the report so far). `progress$` replays the latest snapshot to
- * new subscribers, emits after every batch, and completes (never errors) when the campaign ends.
+ * (`BulkCampaignError`, with the report so far), or, for a request whose `campaignKey` is held
+ * by a different campaign, with `CampaignKeyConflictError`. `progress$` replays the latest
+ * snapshot to new subscribers, emits after every batch, and completes (never errors) when the
+ * campaign ends. Beyond following: `cancel()`, `reschedule()` and `deliveries()` (see
+ * docs/campaigns.md).
  */
 export class Campaign {
   constructor(
-    /** Campaign id (a UUID); in durable mode the key to `BulkSmsService.attach()`. */
+    /**
+     * Campaign id (a UUID); in durable mode the key to `BulkSmsService.attach()` /
+     * `campaign()`. A durable campaign with a `campaignKey` has an id derived from the key.
+     */
     readonly id: string,
     /** Progress snapshots: `sent`, `skipped`, `failed`, `total` (when known), `done`. */
     readonly progress$: Observable<CampaignProgress>,
