@@ -76,12 +76,13 @@ describe('BulkSmsService campaign operations (durable mode)', () => {
   async function instance(
     durable: Partial<DurableBulkOptions> & { prefix: string },
     bulk: Omit<BulkModuleOptions, 'durable'> = {},
+    simulator: PostaGuverciniSimulator = sim,
   ): Promise<BulkSmsService> {
     const moduleRef = await Test.createTestingModule({
       imports: [
         PostaGuverciniModule.forRoot({
           transport: 'json',
-          accounts: sim.accounts,
+          accounts: simulator.accounts,
           bulk: {
             concurrency: 2,
             reportLimit: Infinity,
@@ -385,46 +386,62 @@ describe('BulkSmsService campaign operations (durable mode)', () => {
   it(
     'deliveries() of a durable campaign runs as a job: it survives the restart of its worker, and other instances join it',
     async () => {
-      const prefix = newPrefix();
-      const starter = await instance({ prefix, worker: false });
-      await instance({ prefix }); // worker 1
-      const workerApp = apps.at(-1)!;
-      const to = [...Array.from({ length: 980 }, (_, i) => national(i)), ...BLACKLISTED];
-      const campaign = starter.send({ to, text: 'Kargonuz teslim edildi', kind: 'informational' });
-      await campaign.done;
-      const collection = campaign.deliveries({ intervalMs: 200 });
-      await new Promise<void>((resolve) =>
-        collection.progress$.subscribe((p) => p.rounds >= 1 && resolve()),
-      );
-      // First round: the blacklisted numbers are final (rejected), the rest still pending.
-      expect(collection.progress).toMatchObject({ messages: 1_000, final: 20, pending: 980 });
-      // Worker 1 goes away; the provider delivers; worker 2 finishes the collection.
-      await workerApp.close();
-      apps.splice(apps.indexOf(workerApp), 1);
-      sim.advance(10_000);
-      await instance({ prefix }); // worker 2
-      const report = await collection.done;
-      expect(report).toMatchObject({
-        campaignId: campaign.id,
-        messages: 1_000,
-        delivered: 980,
-        final: 1_000,
-        pending: 0,
-        complete: true,
+      // A clock that moves only with advance(): statuses change when the test says so.
+      const frozen = Date.now();
+      const clocked = new PostaGuverciniSimulator({
+        blacklist: BLACKLISTED,
+        now: () => new Date(frozen),
       });
-      expect(report.rounds).toBeGreaterThanOrEqual(2);
-      expect(report.counts).toMatchObject({ delivered: 980, rejected: 20, pending: 0 });
-      expect(new Set(report.undelivered.map((u) => u.to))).toEqual(
-        new Set(BLACKLISTED.map((n) => `9${n}`)),
-      );
-      expect(report.undelivered.every((u) => u.providerCode === '-242' && u.final)).toBe(true);
-      expect(collection.progress.done).toBe(true);
+      await clocked.start();
+      try {
+        const prefix = newPrefix();
+        const starter = await instance({ prefix, worker: false }, {}, clocked);
+        await instance({ prefix }, {}, clocked); // worker 1
+        const workerApp = apps.at(-1)!;
+        const to = [...Array.from({ length: 980 }, (_, i) => national(i)), ...BLACKLISTED];
+        const campaign = starter.send({
+          to,
+          text: 'Kargonuz teslim edildi',
+          kind: 'informational',
+        });
+        await campaign.done;
+        const collection = campaign.deliveries({ intervalMs: 200 });
+        await new Promise<void>((resolve) =>
+          collection.progress$.subscribe((p) => p.rounds >= 1 && resolve()),
+        );
+        // First round: the blacklisted numbers are final (rejected), the rest still pending.
+        expect(collection.progress).toMatchObject({ messages: 1_000, final: 20, pending: 980 });
+        // Worker 1 goes away; the provider delivers; worker 2 finishes the collection.
+        await workerApp.close();
+        apps.splice(apps.indexOf(workerApp), 1);
+        clocked.advance(10_000);
+        await instance({ prefix }, {}, clocked); // worker 2
+        const report = await collection.done;
+        expect(report).toMatchObject({
+          campaignId: campaign.id,
+          messages: 1_000,
+          delivered: 980,
+          final: 1_000,
+          pending: 0,
+          complete: true,
+        });
+        expect(report.rounds).toBeGreaterThanOrEqual(2);
+        expect(report.counts).toMatchObject({ delivered: 980, rejected: 20, pending: 0 });
+        expect(new Set(report.undelivered.map((u) => u.to))).toEqual(
+          new Set(BLACKLISTED.map((n) => `9${n}`)),
+        );
+        expect(report.undelivered.every((u) => u.providerCode === '-242' && u.final)).toBe(true);
+        expect(collection.progress.done).toBe(true);
 
-      // Another instance asking for the same campaign's deliveries gets the finished collection.
-      const other = await instance({ prefix, worker: false });
-      const again = await (await other.campaign(campaign.id)).deliveries().done;
-      expect(again).toMatchObject({ delivered: 980, complete: true, rounds: report.rounds });
-      expect(again.counts).toEqual(report.counts);
+        // Another instance asking for the same campaign's deliveries gets the finished collection.
+        const other = await instance({ prefix, worker: false }, {}, clocked);
+        const again = await (await other.campaign(campaign.id)).deliveries().done;
+        expect(again).toMatchObject({ delivered: 980, complete: true, rounds: report.rounds });
+        expect(again.counts).toEqual(report.counts);
+      } finally {
+        for (const app of apps.splice(0)) await app.close();
+        await clocked.stop();
+      }
     },
     TIMEOUT,
   );

@@ -279,7 +279,12 @@ describe('BulkSmsService campaign operations (in process)', () => {
     const blacklisted = Array.from({ length: 50 }, (_, i) => national(i * 20 + 3));
 
     beforeAll(async () => {
-      blacklisting = new PostaGuverciniSimulator({ blacklist: blacklisted });
+      // A clock that moves only with advance(): statuses change when the test says so.
+      const frozen = Date.now();
+      blacklisting = new PostaGuverciniSimulator({
+        blacklist: blacklisted,
+        now: () => new Date(frozen),
+      });
       await blacklisting.start();
     });
     afterAll(async () => {
