@@ -150,8 +150,22 @@ export type {
   BulkMessageItem,
   RecipientSource,
 } from './bulk/campaign-options.js';
-export type { CampaignReport, RecipientOutcome, RecipientReason } from './bulk/campaign-report.js';
+export type {
+  CampaignReport,
+  CampaignSchedule,
+  RecipientOutcome,
+  RecipientReason,
+} from './bulk/campaign-report.js';
 export type { CampaignProgress } from './bulk/campaign-progress.js';
+export type { CampaignEstimate, EstimateCredit, SegmentBucket } from './bulk/campaign-estimate.js';
+export { DeliveryCollection } from './bulk/delivery-collector.js';
+export type {
+  CampaignDeliveryReport,
+  DeliveryCounts,
+  DeliveryOptions,
+  DeliveryProgress,
+  UndeliveredRecipient,
+} from './bulk/delivery-collector.js';
 export { ConsentFilter } from './bulk/consent-filter.js';
 export type { ConsentFilterFunction } from './bulk/consent-filter.js';
 export { OptOutList } from './bulk/opt-out-list.js';
@@ -164,6 +178,7 @@ export type {
   DurableRedisConnection,
 } from './bulk/bulk.options.js';
 export { BulkCampaignError, DurableModeUnavailableError } from './errors/bulk.errors.js';
+export { CampaignKeyConflictError, CampaignStateError } from './errors/campaign.errors.js';
 
 // OTP engine: OtpService, stores (memory, Redis), events, errors
 export { OtpService, DEFAULT_OTP_PURPOSE } from './otp/otp.service.js';

@@ -1,7 +1,9 @@
 // bench/bulk — a 1,000,000-recipient 1-N campaign from an async generator through
 // BulkSmsService and the JSON transport to the provider simulator (in a child process, so its
 // memory does not count), then, in the same run, a naive baseline that sends one request per
-// recipient for the first 10,000 recipients, extrapolated to the whole list.
+// recipient for the first 10,000 recipients, extrapolated to the whole list. Before the
+// campaign, `estimate()` reads the same 1,000,000 recipients (nothing sent): wall time, peak RSS
+// and µs per recipient beside the campaign's.
 // `npm run bench:bulk`. Sizes: BULK_BENCH_N (default 1000000), BULK_BENCH_BASELINE (10000),
 // BULK_BENCH_CONCURRENCY (4: batches in flight for the campaign, requests in flight for the
 // baseline, so the comparison measures batching, not parallelism).
@@ -71,6 +73,18 @@ async function main(): Promise<void> {
   const sampler = setInterval(() => {
     if (process.memoryUsage.rss() > peak.rss) peak = process.memoryUsage();
   }, 25);
+
+  // estimate() first, so that its peak RSS is not the campaign's.
+  const estimateCpuBefore = process.cpuUsage();
+  const estimateStarted = process.hrtime.bigint();
+  const estimate = await bulk.estimate({
+    to: recipients(TOTAL),
+    text: TEXT,
+    kind: 'informational',
+  });
+  const estimateSeconds = seconds(process.hrtime.bigint() - estimateStarted);
+  const estimateCpu = cpuSeconds(process.cpuUsage(estimateCpuBefore));
+  const estimatePeakRss = Math.max(peak.rss, process.resourceUsage().maxRSS * 1024);
 
   console.log(
     `bench/bulk: ${int(TOTAL)}-recipient 1-N campaign, async generator → BulkSmsService → JsonTransport → simulator (child process); concurrency ${CONCURRENCY}`,
@@ -144,6 +158,21 @@ async function main(): Promise<void> {
   console.log(
     `          CPU                  sender ${campaignCpu.toFixed(1)} s, simulator ${(afterCampaign.cpuSeconds - before.cpuSeconds).toFixed(1)} s (2 shared cores: wall time includes waiting for other processes)`,
   );
+  const estimateRssOk = estimatePeakRss <= RSS_TARGET_MB * 1024 * 1024;
+  const estimateOk =
+    estimate.read === report.total &&
+    estimate.sendable === report.sent &&
+    estimate.requests === report.requests &&
+    estimate.creditsNeeded === report.credits;
+  console.log(
+    `estimate  recipients           ${int(estimate.read)} read, ${int(estimate.sendable)} sendable, ${int(estimate.requests)} requests, ${int(estimate.creditsNeeded)} credits (balance ${'balance' in estimate.credit ? int(estimate.credit.balance) : 'unknown'}) — ${estimateOk ? 'equal to the report' : 'DIFFERENT from the report'}`,
+  );
+  console.log(
+    `          wall time            ${estimateSeconds.toFixed(2)} s: ${((estimateSeconds / TOTAL) * 1e6).toFixed(2)} µs per recipient, against ${((campaignSeconds / TOTAL) * 1e6).toFixed(2)} µs for send (send takes ${(campaignSeconds / estimateSeconds).toFixed(1)}× as long)`,
+  );
+  console.log(
+    `          peak RSS             ${mb(estimatePeakRss)} (target ≤ ${RSS_TARGET_MB} MB) ${estimateRssOk ? 'OK' : 'MISSED'}; CPU ${estimateCpu.toFixed(1)} s`,
+  );
   console.log(
     `baseline  ${int(BASELINE)} requests      ${baselineSeconds.toFixed(2)} s (${int(BASELINE / baselineSeconds)} recipients/s; ${int(baselineRequests)} requests counted)`,
   );
@@ -160,7 +189,8 @@ async function main(): Promise<void> {
   await bulk.onApplicationShutdown();
   child.send({ type: 'stop' });
   await once(child, 'exit');
-  if (!requestsOk || !rssOk || report.sent !== TOTAL) process.exitCode = 1;
+  if (!requestsOk || !rssOk || !estimateRssOk || !estimateOk || report.sent !== TOTAL)
+    process.exitCode = 1;
 }
 
 await main();

@@ -225,7 +225,7 @@ describe('BulkSmsService (in process)', () => {
     const campaign = bulk.send({ to: numbers(5), text: 'hi', kind: 'informational' });
     while (transport.calls.length === 0) await new Promise((resolve) => setImmediate(resolve));
     await new Promise((resolve) => setImmediate(resolve));
-    if (how === 'campaign.cancel()') campaign.cancel();
+    if (how === 'campaign.cancel()') void campaign.cancel();
     else await bulk.onApplicationShutdown();
     const report = await campaign.done;
     expect(transport.calls).toHaveLength(1);
@@ -600,7 +600,7 @@ describe('BulkSmsService (in process)', () => {
       kind: 'informational',
     });
     campaign.progress$.subscribe((p) => {
-      if (p.sent >= 1600) campaign.cancel();
+      if (p.sent >= 1600) void campaign.cancel();
     });
     const report = await campaign.done;
     expect(report.cancelled).toBe(true);

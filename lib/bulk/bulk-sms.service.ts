@@ -3,7 +3,10 @@ import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/c
 import { PostaGuverciniError } from '../errors/posta-guvercini.error.js';
 import { SmsValidationError } from '../errors/validation.error.js';
 import { assertSmsText } from '../message/sms-text.js';
-import { MAX_RECIPIENTS_PER_REQUEST } from '../posta-guvercini.constants.js';
+import {
+  BULK_MAX_VALIDITY_SECONDS,
+  MAX_RECIPIENTS_PER_REQUEST,
+} from '../posta-guvercini.constants.js';
 import type { PostaGuverciniModuleOptions } from '../posta-guvercini.options.js';
 import type { SmsTransport } from '../transports/sms-transport.js';
 import type {
@@ -25,7 +28,32 @@ import { runInProcess } from './campaign-runner.js';
 import { CampaignTracker } from './campaign-tracker.js';
 import type { DurableCampaigns } from './durable/durable-campaigns.js';
 import { toConsentFilter } from './recipient-filters.js';
-import { recipientPipeline } from './recipient-pipeline.js';
+import { type PipelineEvent, recipientPipeline } from './recipient-pipeline.js';
+import type { NumberFilter } from './recipient-filters.js';
+import type { CampaignSettings } from './campaign-rules.js';
+import { type CampaignEstimate, estimateFromPipeline } from './campaign-estimate.js';
+import { checkCampaignKey, optionsFingerprint } from './campaign-fingerprint.js';
+import {
+  assertSameInput,
+  InMemoryCampaignKeys,
+  type InputSummary,
+  summarisedSource,
+} from './campaign-keys.js';
+import type { CampaignReport } from './campaign-report.js';
+import { ReplaySubject } from 'rxjs';
+import {
+  collectDeliveries,
+  DeliveryCollection,
+  type DeliveryProgress,
+  DeliveryTally,
+  type DeliveryOptions,
+  resolveDeliveryOptions,
+  type TrackedMessage,
+} from './delivery-collector.js';
+import { campaignIdOfKey } from './durable/campaign-keys.js';
+import { resumedPipeline } from './durable/resumed-pipeline.js';
+import { BulkCampaignError } from '../errors/bulk.errors.js';
+import { CampaignKeyConflictError, CampaignStateError } from '../errors/campaign.errors.js';
 import { type ResolvedBulkOptions, resolveBulkOptions } from './resolve-bulk-options.js';
 import { RunControl } from './run-control.js';
 
@@ -58,6 +86,7 @@ export class BulkSmsService implements OnModuleInit, OnApplicationShutdown {
   private durable: Promise<DurableCampaigns> | undefined;
   /** Campaigns started here and not finished; in-process ones with their `done`. */
   private readonly running = new Map<RunControl, Promise<unknown> | undefined>();
+  private readonly keys: InMemoryCampaignKeys;
 
   /**
    * @param transport the module's transport (any `SmsTransport`).
@@ -70,6 +99,7 @@ export class BulkSmsService implements OnModuleInit, OnApplicationShutdown {
   ) {
     this.options = resolveBulkOptions(moduleOptions);
     this.sender = new BatchSender(transport, this.options.retry);
+    this.keys = new InMemoryCampaignKeys(this.options.campaignKeyTtlSeconds * 1000);
   }
 
   /** Starts the durable worker when `bulk.durable` is set (and `worker` is not false). */
@@ -132,6 +162,63 @@ export class BulkSmsService implements OnModuleInit, OnApplicationShutdown {
   sendEach(items: RecipientSource<BulkMessageItem>, options: BulkSendEachOptions): Campaign {
     assertIterable(items, 'items');
     return this.start(options, items, undefined);
+  }
+
+  /**
+   * What a campaign would do, without sending anything: takes the same request as `send()`
+   * (or, with two arguments, the same `items, options` as `sendEach()`), reads the whole input
+   * through the same checks (normalisation, de-duplication, opt-out list, consent filter — the
+   * filters are asked exactly as a campaign would ask them) and counts: recipients read,
+   * valid, invalid, duplicate, opted out, without consent; encoding and segments per message
+   * (N-N: their distribution); provider requests; credits needed; the account's current
+   * credit and whether it suffices. Streams its input like `send()` (a few batches in memory).
+   * Rejects with `SmsValidationError` for the same campaign-level mistakes as `send()`.
+   *
+   * ```ts
+   * const estimate = await bulk.estimate({ to: customers(), text, kind: 'informational' });
+   * if ('sufficient' in estimate.credit && !estimate.credit.sufficient) throw new Error('top up first');
+   * ```
+   */
+  estimate(request: BulkSendRequest): Promise<CampaignEstimate>;
+  estimate(
+    items: RecipientSource<BulkMessageItem>,
+    options: BulkSendEachOptions,
+  ): Promise<CampaignEstimate>;
+  async estimate(
+    requestOrItems: BulkSendRequest | RecipientSource<BulkMessageItem>,
+    eachOptions?: BulkSendEachOptions,
+  ): Promise<CampaignEstimate> {
+    let options: CampaignOptions;
+    let source: RecipientSource<unknown>;
+    let text: string | undefined;
+    if (eachOptions === undefined) {
+      const request = requestOrItems as BulkSendRequest;
+      if (request === null || typeof request !== 'object') {
+        throw new SmsValidationError(
+          'INVALID_CAMPAIGN',
+          'estimate() expects the request of send() ({ to, text, kind, … }) or the items and options of sendEach()',
+          'request',
+        );
+      }
+      assertSmsText(request.text, { field: 'text' });
+      assertIterable(request.to, 'to');
+      options = request;
+      source = request.to;
+      text = request.text;
+    } else {
+      assertIterable(requestOrItems, 'items');
+      options = eachOptions;
+      source = requestOrItems as RecipientSource<BulkMessageItem>;
+    }
+    const prepared = this.prepare(options);
+    return estimateFromPipeline({
+      pipeline: this.pipelineOf(source, text !== undefined, prepared),
+      mode: text !== undefined ? 'one-to-many' : 'many-to-many',
+      kind: prepared.settings.kind,
+      channel: prepared.settings.channel,
+      text,
+      transport: this.transport,
+    });
   }
 
   /**
@@ -225,17 +312,65 @@ export class BulkSmsService implements OnModuleInit, OnApplicationShutdown {
       );
     }
     const durable = await this.durableCampaigns();
-    return durable.attach(campaignId, {
-      reportLimit,
-      ...(options.onRecipient ? { onRecipient: options.onRecipient } : {}),
-    });
+    const meta = await durable.meta(campaignId);
+    // eslint-disable-next-line prefer-const
+    let handle: Campaign;
+    const settled = () => reportOf(handle.done);
+    handle = await durable.attach(
+      campaignId,
+      {
+        reportLimit,
+        ...(options.onRecipient ? { onRecipient: options.onRecipient } : {}),
+      },
+      {
+        cancel: () => this.durableCancel(campaignId, settled),
+        reschedule: (date: Date) => this.durableReschedule(campaignId, date, meta?.settings ?? {}),
+        deliveries: (deliveryOptions: DeliveryOptions) =>
+          this.deliveriesOf(
+            campaignId,
+            meta?.settings ?? { channel: 'bulk' },
+            settled(),
+            deliveryOptions,
+          ),
+      },
+    );
+    return handle;
   }
 
-  private start(
-    options: CampaignOptions,
-    source: RecipientSource<unknown>,
-    text: string | undefined,
-  ): Campaign {
+  /**
+   * Durable mode: the handle of any campaign, started by any instance, by its id or its
+   * `campaignKey` — with `progress$`, `done`, `cancel()`, `reschedule()` and `deliveries()`.
+   * Rejects with `SmsValidationError` `CAMPAIGN_NOT_FOUND` when Redis has neither.
+   */
+  async campaign(
+    idOrKey: string,
+    options: Pick<CampaignOptions, 'onRecipient' | 'reportLimit'> = {},
+  ): Promise<Campaign> {
+    if (!this.options.durable) {
+      throw new SmsValidationError(
+        'DURABLE_MODE_REQUIRED',
+        'campaign() needs durable mode: set the module option bulk.durable (in process, keep the handle send() returned)',
+        'bulk.durable',
+      );
+    }
+    if (typeof idOrKey !== 'string' || idOrKey === '') {
+      throw new SmsValidationError(
+        'INVALID_CAMPAIGN_ID',
+        'campaign() expects a campaign id or a campaignKey',
+        'idOrKey',
+      );
+    }
+    const durable = await this.durableCampaigns();
+    let campaignId = idOrKey;
+    if (!(await durable.meta(idOrKey))) {
+      const keyed = campaignIdOfKey(this.options.durable.prefix, idOrKey);
+      if (await durable.meta(keyed)) campaignId = keyed;
+    }
+    return this.attach(campaignId, options);
+  }
+
+  /** Campaign-level checks shared by `send`, `sendEach` and `estimate` (throws `SmsValidationError`). */
+  private prepare(options: CampaignOptions): PreparedCampaign {
     if (options === null || typeof options !== 'object' || Array.isArray(options)) {
       throw new SmsValidationError(
         'INVALID_CAMPAIGN',
@@ -271,8 +406,53 @@ export class BulkSmsService implements OnModuleInit, OnApplicationShutdown {
     }
     const reportLimit = checkReportLimit(options.reportLimit ?? this.options.reportLimit);
     checkOnRecipient(options.onRecipient);
+    return { settings, concurrency, reportLimit, ...(consent ? { consent } : {}) };
+  }
 
-    const campaignId = randomUUID();
+  /** The recipient pipeline of a campaign (the one code path for sending and estimating). */
+  private pipelineOf(
+    source: RecipientSource<unknown>,
+    oneToMany: boolean,
+    prepared: PreparedCampaign,
+    control?: RunControl,
+  ): AsyncGenerator<PipelineEvent, void, undefined> {
+    return recipientPipeline(source, {
+      mode: oneToMany ? 'one-to-many' : 'many-to-many',
+      batchSize: this.options.batchSize,
+      allowedCountries: this.options.allowedCountries,
+      checkText: (itemText, field) => this.checkText(itemText, field),
+      ...(this.options.optOut ? { optOut: this.options.optOut } : {}),
+      ...(prepared.settings.kind === 'commercial' && prepared.consent
+        ? { consent: prepared.consent }
+        : {}),
+      ...(control ? { stopped: () => control.stopped, cancelled: () => control.cancelled } : {}),
+    });
+  }
+
+  private start(
+    options: CampaignOptions,
+    source: RecipientSource<unknown>,
+    text: string | undefined,
+  ): Campaign {
+    const prepared = this.prepare(options);
+    const { settings, concurrency, reportLimit } = prepared;
+    const oneToMany = text !== undefined;
+    const key =
+      options.campaignKey !== undefined ? checkCampaignKey(options.campaignKey) : undefined;
+    const fingerprint = key ? optionsFingerprint(oneToMany, settings, text) : undefined;
+    if (key && !this.options.durable) {
+      const existing = this.keys.get(key);
+      if (existing) return repeatedHandle(key, existing, fingerprint!, source, oneToMany);
+    }
+    const durableOptions = this.options.durable;
+    const campaignId =
+      key && durableOptions ? campaignIdOfKey(durableOptions.prefix, key) : randomUUID();
+    const holdUntil =
+      durableOptions &&
+      settings.sendAt &&
+      settings.sendAt.getTime() - Date.now() > this.options.holdScheduledOverSeconds * 1000
+        ? settings.sendAt.getTime()
+        : undefined;
     const tracker = new CampaignTracker({
       campaignId,
       kind: settings.kind,
@@ -280,26 +460,48 @@ export class BulkSmsService implements OnModuleInit, OnApplicationShutdown {
       reportLimit,
       ...(Array.isArray(source) ? { total: source.length } : {}),
       ...(options.onRecipient ? { onRecipient: options.onRecipient } : {}),
+      ...(settings.sendAt
+        ? {
+            schedule: {
+              sendAt: settings.sendAt,
+              heldBy: holdUntil !== undefined ? 'queue' : 'provider',
+              cancellable: holdUntil !== undefined,
+            },
+          }
+        : {}),
     });
     const control = new RunControl();
-    const pipeline = recipientPipeline(source, {
-      mode: text === undefined ? 'many-to-many' : 'one-to-many',
-      batchSize: this.options.batchSize,
-      allowedCountries: this.options.allowedCountries,
-      checkText: (itemText, field) => this.checkText(itemText, field),
-      ...(this.options.optOut ? { optOut: this.options.optOut } : {}),
-      ...(settings.kind === 'commercial' && consent ? { consent } : {}),
-      stopped: () => control.stopped,
-      cancelled: () => control.cancelled,
-    });
+    // In-process keyed campaigns hash their input as they read it (durable ones: runKeyed).
+    const summarised = key && !durableOptions ? summarisedSource(source, oneToMany) : undefined;
 
     const done = (
-      this.options.durable
+      durableOptions
         ? this.durableCampaigns().then((durable) =>
-            durable.run({ campaignId, settings, text, pipeline, tracker, control }),
+            key
+              ? this.runKeyed(durable, {
+                  key,
+                  fingerprint: fingerprint!,
+                  campaignId,
+                  source,
+                  oneToMany,
+                  prepared,
+                  text,
+                  tracker,
+                  control,
+                  ...(holdUntil !== undefined ? { holdUntil } : {}),
+                })
+              : durable.run({
+                  campaignId,
+                  settings,
+                  text,
+                  pipeline: this.pipelineOf(source, oneToMany, prepared, control),
+                  tracker,
+                  control,
+                  ...(holdUntil !== undefined ? { holdUntil } : {}),
+                }),
           )
         : runInProcess({
-            pipeline,
+            pipeline: this.pipelineOf(summarised?.source ?? source, oneToMany, prepared, control),
             sender: this.sender,
             settings,
             text,
@@ -317,16 +519,253 @@ export class BulkSmsService implements OnModuleInit, OnApplicationShutdown {
         `Campaign ${campaignId} stopped: ${error instanceof Error ? error.message : String(error)}`,
       );
     });
+    void done.catch(() => undefined).finally(() => summarised?.end());
     // Shutdown waits for in-process campaigns; durable ones continue in the workers.
     this.running.set(control, this.options.durable ? undefined : done);
     void done.catch(() => undefined).finally(() => this.running.delete(control));
-    return new Campaign(
+    const campaign: Campaign = new Campaign(
       campaignId,
       tracker.progress$,
       done,
       () => control.cancel(),
       () => tracker.progress,
+      {
+        ...(key ? { key } : {}),
+        ...(durableOptions
+          ? {
+              cancel: () =>
+                this.durableCancel(
+                  campaignId,
+                  () => reportOf(done),
+                  () => control.cancel(),
+                ),
+              reschedule: (date: Date) => this.durableReschedule(campaignId, date, settings),
+            }
+          : {}),
+        deliveries: (deliveryOptions: DeliveryOptions) =>
+          this.deliveriesOf(campaignId, settings, done, deliveryOptions),
+      },
     );
+    if (key && summarised) {
+      this.keys.set(key, { fingerprint: fingerprint!, campaign, input: summarised.summary });
+    }
+    return campaign;
+  }
+
+  /**
+   * A durable keyed campaign: claims the key in Redis (one Lua script) and then starts the
+   * campaign, follows the instance that is reading it, takes over from a starter that died
+   * while reading (resume), or — the input fully read — compares the input and follows.
+   */
+  private async runKeyed(
+    durable: DurableCampaigns,
+    p: {
+      readonly key: string;
+      readonly fingerprint: string;
+      readonly campaignId: string;
+      readonly source: RecipientSource<unknown>;
+      readonly oneToMany: boolean;
+      readonly prepared: PreparedCampaign;
+      readonly text: string | undefined;
+      readonly tracker: CampaignTracker;
+      readonly control: RunControl;
+      readonly holdUntil?: number;
+    },
+  ): Promise<CampaignReport> {
+    const durableOptions = this.options.durable!;
+    const leaseMs = durableOptions.starterLeaseMs ?? 30_000;
+    const token = randomUUID();
+    const store = durable.controlStore;
+    const conflict = (reason: 'options' | 'input') =>
+      new CampaignKeyConflictError(p.key, p.campaignId, reason);
+    for (;;) {
+      const claim = await store.claimKey(
+        p.campaignId,
+        p.fingerprint,
+        token,
+        leaseMs,
+        this.options.campaignKeyTtlSeconds,
+        randomUUID().slice(0, 8),
+      );
+      if (claim.state === 'conflict') throw conflict('options');
+      if (claim.state === 'running') {
+        if (p.control.cancelled || this.durable === undefined) {
+          throw new PostaGuverciniError(
+            'CAMPAIGN_STOPPED',
+            'Stopped waiting for the instance that reads this campaign',
+          );
+        }
+        await sleep(durableOptions.pollIntervalMs);
+        continue;
+      }
+      if (claim.state === 'read') {
+        await assertSameInput(p.source, p.oneToMany, claim, () => conflict('input'));
+        return durable.followInto(p.campaignId, p.tracker);
+      }
+      const summarised = summarisedSource(p.source, p.oneToMany);
+      let pipeline = this.pipelineOf(summarised.source, p.oneToMany, p.prepared, p.control);
+      let resume: { batches: number } | undefined;
+      let holdUntil = p.holdUntil;
+      if (claim.state === 'resume') {
+        const prepared = await durable.prepareResume(p.campaignId);
+        holdUntil = (await store.controlFields(p.campaignId)).holdUntil;
+        pipeline = resumedPipeline(pipeline, {
+          queued: prepared.queued,
+          hash: summarised.hash,
+          ckPos: claim.ckPos,
+          ckHash: claim.ckHash,
+          batchSize: this.options.batchSize,
+          conflict: () => conflict('input'),
+        });
+        resume = { batches: prepared.batches };
+      }
+      const timer = setInterval(
+        () => void store.renewLease(p.campaignId, token, leaseMs).catch(() => undefined),
+        Math.max(200, Math.floor(leaseMs / 3)),
+      );
+      timer.unref();
+      try {
+        return await durable.run({
+          campaignId: p.campaignId,
+          settings: p.prepared.settings,
+          text: p.text,
+          pipeline,
+          tracker: p.tracker,
+          control: p.control,
+          ...(holdUntil !== undefined ? { holdUntil } : {}),
+          keyed: {
+            token,
+            epoch: claim.epoch,
+            leaseMs,
+            hash: summarised.hash,
+            summary: summarised.summary,
+            stopLease: () => clearInterval(timer),
+            ...(resume ? { resume } : {}),
+          },
+        });
+      } finally {
+        clearInterval(timer);
+      }
+    }
+  }
+
+  /** `local`: the starting process's own stop switch (when the handle is the one `send()` returned). */
+  private async durableCancel(
+    campaignId: string,
+    report: () => Promise<CampaignReport>,
+    local?: () => void,
+  ): Promise<CampaignReport> {
+    const durable = await this.durableCampaigns();
+    const answer = await durable.cancel(campaignId);
+    if (answer === 'started') {
+      throw new CampaignStateError(
+        'CAMPAIGN_ALREADY_STARTED',
+        `Campaign ${campaignId} was held for its send time and its first batch has left for the provider; it can no longer be cancelled`,
+        campaignId,
+      );
+    }
+    local?.();
+    if (answer === 'gone' && !local) throw campaignNotFound(campaignId);
+    return report();
+  }
+
+  private async durableReschedule(
+    campaignId: string,
+    sendAt: Date,
+    settings: Pick<CampaignSettings, 'validUntil'>,
+  ): Promise<void> {
+    if (!(sendAt instanceof Date) || Number.isNaN(sendAt.getTime())) {
+      throw new SmsValidationError('INVALID_SEND_AT', 'sendAt must be a valid Date', 'sendAt');
+    }
+    if (sendAt.getTime() <= Date.now()) {
+      throw new SmsValidationError(
+        'SEND_AT_IN_PAST',
+        `sendAt (${sendAt.toISOString()}) is in the past; give a future time`,
+        'sendAt',
+      );
+    }
+    if (
+      settings.validUntil &&
+      (settings.validUntil.getTime() <= sendAt.getTime() ||
+        settings.validUntil.getTime() - sendAt.getTime() > BULK_MAX_VALIDITY_SECONDS * 1000)
+    ) {
+      throw new SmsValidationError(
+        'VALID_UNTIL_OUT_OF_RANGE',
+        `The campaign's validUntil (${settings.validUntil.toISOString()}) must stay after the new sendAt and at most 24 hours after it`,
+        'sendAt',
+      );
+    }
+    const durable = await this.durableCampaigns();
+    const answer = await durable.reschedule(campaignId, sendAt);
+    if (answer === 'ok') return;
+    if (answer === 'gone') throw campaignNotFound(campaignId);
+    throw new CampaignStateError(
+      answer === 'started' ? 'CAMPAIGN_ALREADY_STARTED' : 'CAMPAIGN_NOT_RESCHEDULABLE',
+      answer === 'started'
+        ? `Campaign ${campaignId} has started (its first batch left for the provider); it can no longer be rescheduled`
+        : answer === 'cancelled'
+          ? `Campaign ${campaignId} was cancelled`
+          : `Campaign ${campaignId} is not held in the package queue (it sends now, or its sendAt was within bulk.holdScheduledOverSeconds and the provider holds it); it cannot be rescheduled`,
+      campaignId,
+    );
+  }
+
+  /** `campaign.deliveries()`: starts after the campaign is done. */
+  private deliveriesOf(
+    campaignId: string,
+    settings: Pick<CampaignSettings, 'sendAt' | 'channel'>,
+    done: Promise<CampaignReport>,
+    options: DeliveryOptions,
+  ): DeliveryCollection {
+    const resolved = resolveDeliveryOptions(options, {
+      sendTime: settings.sendAt ?? new Date(),
+      concurrency: this.options.concurrency,
+      reportLimit: this.options.reportLimit,
+    });
+    if (this.options.durable) {
+      // Durable mode: a job in the workers (survives restarts); this process follows it.
+      const subject = new ReplaySubject<DeliveryProgress>(1);
+      let latest: DeliveryProgress = new DeliveryTally(campaignId, 0).snapshot(false);
+      subject.next(latest);
+      const collected = reportOf(done)
+        .then(() => this.durableCampaigns())
+        .then(async (durable) => {
+          await durable.startDeliveries(campaignId, resolved);
+          return durable.followDeliveries(campaignId, (progress) => {
+            latest = progress;
+            subject.next(progress);
+          });
+        })
+        .finally(() => subject.complete());
+      collected.catch(() => undefined);
+      return new DeliveryCollection(campaignId, subject.asObservable(), collected, () => latest);
+    }
+    const messages = async function* (): AsyncGenerator<readonly TrackedMessage[]> {
+      const report = await reportOf(done);
+      if (report.recipientsTruncated) {
+        throw new SmsValidationError(
+          'DELIVERY_IDS_NOT_KEPT',
+          `Campaign ${campaignId} kept only ${report.recipients.length} of its outcomes (reportLimit), so not every message id is known: start the campaign with reportLimit: Infinity (or at least its size), use durable mode (ids are kept in Redis), or query bulk.status() with the ids collected by onRecipient`,
+          'reportLimit',
+        );
+      }
+      const sent: TrackedMessage[] = [];
+      for (const o of report.recipients)
+        if (o.status === 'sent')
+          sent.push({
+            to: o.to,
+            index: o.index,
+            ...(o.messageId ? { messageId: o.messageId } : {}),
+          });
+      yield sent;
+    };
+    return collectDeliveries({
+      campaignId,
+      channel: settings.channel,
+      transport: this.transport,
+      messages,
+      settings: resolved,
+    });
   }
 
   /** The transport's text rules (`SmsTransport.assertText`); the shared rules for a transport without it. */
@@ -349,6 +788,69 @@ export class BulkSmsService implements OnModuleInit, OnApplicationShutdown {
     );
     return this.durable;
   }
+}
+
+/** The report of a campaign that stopped as a whole is the one its error carries. */
+function reportOf(done: Promise<CampaignReport>): Promise<CampaignReport> {
+  return done.catch((error: unknown) => {
+    if (error instanceof BulkCampaignError) return error.report;
+    throw error;
+  });
+}
+
+function campaignNotFound(campaignId: string): SmsValidationError {
+  return new SmsValidationError(
+    'CAMPAIGN_NOT_FOUND',
+    `No durable campaign ${campaignId} in Redis (wrong id, another prefix, or expired)`,
+    'campaignId',
+  );
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** In process: the handle of a request whose `campaignKey` is already taken. */
+function repeatedHandle(
+  key: string,
+  existing: { fingerprint: string; campaign: Campaign; input: Promise<InputSummary> },
+  fingerprint: string,
+  source: RecipientSource<unknown>,
+  oneToMany: boolean,
+): Campaign {
+  const campaign = existing.campaign;
+  const verified = (async () => {
+    if (existing.fingerprint !== fingerprint)
+      throw new CampaignKeyConflictError(key, campaign.id, 'options');
+    await assertSameInput(
+      source,
+      oneToMany,
+      await existing.input,
+      () => new CampaignKeyConflictError(key, campaign.id, 'input'),
+    );
+  })();
+  verified.catch(() => undefined);
+  return new Campaign(
+    campaign.id,
+    campaign.progress$,
+    verified.then(() => campaign.done),
+    () => void verified.then(() => campaign.cancel()).catch(() => undefined),
+    () => campaign.progress,
+    {
+      key,
+      cancel: () => verified.then(() => campaign.cancel()),
+      reschedule: (date) => verified.then(() => campaign.reschedule(date)),
+      deliveries: (options) => campaign.deliveries(options),
+    },
+  );
+}
+
+/** A campaign's checked settings. */
+interface PreparedCampaign {
+  readonly settings: CampaignSettings;
+  readonly concurrency: number;
+  readonly reportLimit: number;
+  readonly consent?: NumberFilter;
 }
 
 function assertIterable(value: unknown, field: string): void {

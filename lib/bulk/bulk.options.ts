@@ -93,6 +93,13 @@ export interface DurableBulkOptions {
    * @default 604800 (7 days)
    */
   readonly retentionSeconds?: number;
+  /**
+   * Lease of the process that reads a keyed campaign's input (`campaignKey`), in
+   * milliseconds, renewed while it reads. When that process dies, another `send()` with the
+   * same key and input takes over after the lease runs out and finishes the campaign.
+   * @default 30000
+   */
+  readonly starterLeaseMs?: number;
 }
 
 /** Settings of `BulkSmsService` (module option `bulk`). */
@@ -141,6 +148,22 @@ export interface BulkModuleOptions {
    * @default ['TR']
    */
   readonly allowedCountries?: readonly string[];
+  /**
+   * How long a `campaignKey` is remembered, in seconds: within it, `send()`/`sendEach()` with
+   * the same key returns the existing campaign instead of sending again. In memory in process
+   * mode (lost on restart), in Redis in durable mode (shared by every instance).
+   * @default 604800 (7 days)
+   */
+  readonly campaignKeyTtlSeconds?: number;
+  /**
+   * Durable mode: a campaign whose `sendAt` is more than this many seconds away is held in the
+   * package's own queue (delayed BullMQ jobs) and handed to the provider only at `sendAt`, so
+   * that `campaign.cancel()` and `campaign.reschedule()` work until then. Nearer send times go
+   * to the provider at once with the send time (the provider holds them; they cannot be
+   * cancelled). Not used in process mode (campaigns scheduled at the provider).
+   * @default 300
+   */
+  readonly holdScheduledOverSeconds?: number;
   /**
    * Durable campaigns on BullMQ/Redis (optional peers `bullmq` and `ioredis`).
    * @default undefined (campaigns run in the process that starts them)

@@ -57,6 +57,18 @@ export interface CampaignOptions {
   readonly reportLimit?: number;
   /** Batches in flight at once. @default the module option `bulk.concurrency` (4) */
   readonly concurrency?: number;
+  /**
+   * Idempotency key (e.g. an order or job id, 1–200 characters without spaces): a second
+   * `send()`/`sendEach()` with the same key returns the existing campaign (same id, progress
+   * and report) instead of sending again — in this process, or in durable mode across
+   * restarts and instances — for `bulk.campaignKeyTtlSeconds` (7 days). A request that
+   * differs (other settings or other recipients, see docs/campaigns.md) gets a `done` that
+   * rejects with `CampaignKeyConflictError` (`CAMPAIGN_KEY_CONFLICT`). In durable mode it also
+   * lets a campaign whose starting process died while reading its input be finished by
+   * calling `send()` again with the same key and input.
+   * @default undefined (every call is a new campaign)
+   */
+  readonly campaignKey?: string;
 }
 
 /** `BulkSmsService.send()`: one text to many numbers (1-N). */

@@ -75,6 +75,22 @@ export interface RecipientOutcome {
   readonly maybeSent?: boolean;
 }
 
+/**
+ * Where a scheduled campaign waits for its `sendAt`:
+ * - `queue` (durable mode, `sendAt` later than `bulk.holdScheduledOverSeconds`): held in the
+ *   package's own queue and handed to the provider at `sendAt`; `campaign.cancel()` and
+ *   `campaign.reschedule()` work until its first batch leaves.
+ * - `provider`: handed over at once with the send time; the provider holds the messages
+ *   (status `120`). They cannot be cancelled or rescheduled through this package: the
+ *   provider's cancel call has no attested request format.
+ */
+export interface CampaignSchedule {
+  readonly sendAt: Date;
+  readonly heldBy: 'queue' | 'provider';
+  /** Whether the package can cancel the scheduled messages before `sendAt` (`false` for `provider`). */
+  readonly cancellable: boolean;
+}
+
 /** Final report of a campaign (`campaign.done`). */
 export interface CampaignReport {
   readonly campaignId: string;
@@ -106,6 +122,13 @@ export interface CampaignReport {
   readonly finishedAt: Date;
   /** Whether `cancel()` or an application shutdown stopped the campaign before the input was exhausted. */
   readonly cancelled: boolean;
+  /**
+   * Recipients not sent because of `cancel()` (outcomes `failed` / `aborted` with error code
+   * `CAMPAIGN_CANCELLED`), including, in durable mode, those of queued batches it removed.
+   */
+  readonly cancelledRecipients?: number;
+  /** For a scheduled campaign (`sendAt`): who holds it until then and whether it can be cancelled. */
+  readonly schedule?: CampaignSchedule;
   /**
    * One outcome per recipient in **input order** (by `index`), the first `reportLimit` of them
    * (default 10,000); `recipientsTruncated` tells whether more were left out. Pass

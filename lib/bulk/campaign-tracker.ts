@@ -3,7 +3,7 @@ import { recordCampaignOutcomes } from '../telemetry/telemetry.js';
 import type { SmsChannel } from '../transports/sms-transport.types.js';
 import type { CampaignKind } from './campaign-options.js';
 import type { CampaignProgress } from './campaign-progress.js';
-import type { CampaignReport, RecipientOutcome } from './campaign-report.js';
+import type { CampaignReport, CampaignSchedule, RecipientOutcome } from './campaign-report.js';
 
 export interface TrackerOptions {
   readonly campaignId: string;
@@ -12,6 +12,7 @@ export interface TrackerOptions {
   readonly reportLimit: number;
   readonly total?: number;
   readonly onRecipient?: (outcome: RecipientOutcome) => void | Promise<void>;
+  readonly schedule?: CampaignSchedule;
 }
 
 /**
@@ -32,6 +33,7 @@ export class CampaignTracker {
   /** Whether `kept` is sorted by input index. */
   private sorted = true;
   private cancelled = false;
+  private cancelledRecipients = 0;
   private final: CampaignReport | undefined;
   private deliveries: Promise<void> = Promise.resolve();
   private sinkFailed = false;
@@ -65,6 +67,7 @@ export class CampaignTracker {
       if (outcome.status === 'sent') this.sent++;
       else if (outcome.status === 'skipped') this.skipped++;
       else this.failed++;
+      if (outcome.error?.code === 'CAMPAIGN_CANCELLED') this.cancelledRecipients++;
       this.keep(outcome, reportLimit);
     }
     const snapshot = this.snapshot(false);
@@ -124,8 +127,15 @@ export class CampaignTracker {
     this.subject.next(snapshot);
   }
 
+  /** The input is read: `total` is known (published at once, e.g. for a held campaign). */
   setTotal(total: number): void {
+    const changed = this.total !== total;
     this.total = total;
+    if (!changed || this.final) return;
+    const snapshot = this.snapshot(false);
+    // A count already complete is published once, by `finish()`, with `done: true`.
+    if (snapshot.processed >= total) this.latest = snapshot;
+    else this.publish(snapshot);
   }
 
   markCancelled(): void {
@@ -147,6 +157,8 @@ export class CampaignTracker {
       startedAt: this.startedAt,
       finishedAt: new Date(),
       cancelled: this.cancelled,
+      cancelledRecipients: this.cancelledRecipients,
+      ...(this.options.schedule ? { schedule: this.options.schedule } : {}),
       recipients: [...this.trim(this.options.reportLimit)],
       recipientsTruncated: this.truncated,
     };

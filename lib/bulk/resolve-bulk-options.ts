@@ -23,6 +23,7 @@ export interface ResolvedDurableOptions {
   readonly pollIntervalMs: number;
   readonly providerDuplicateWindowMs: number;
   readonly retentionSeconds: number;
+  readonly starterLeaseMs?: number;
   /** Safety margin for re-sending inside the duplicate window: request timeout + 5 s. */
   readonly reconcileMarginMs: number;
 }
@@ -38,6 +39,8 @@ export interface ResolvedBulkOptions {
   readonly allowedCountries: readonly string[];
   readonly defaultSender?: string;
   readonly durable?: ResolvedDurableOptions;
+  readonly campaignKeyTtlSeconds: number;
+  readonly holdScheduledOverSeconds: number;
 }
 
 const KNOWN: Record<keyof BulkModuleOptions, true> = {
@@ -49,6 +52,8 @@ const KNOWN: Record<keyof BulkModuleOptions, true> = {
   reportLimit: true,
   allowedCountries: true,
   durable: true,
+  campaignKeyTtlSeconds: true,
+  holdScheduledOverSeconds: true,
 };
 
 const KNOWN_DURABLE: Record<keyof DurableBulkOptions, true> = {
@@ -61,6 +66,7 @@ const KNOWN_DURABLE: Record<keyof DurableBulkOptions, true> = {
   pollIntervalMs: true,
   providerDuplicateWindowMs: true,
   retentionSeconds: true,
+  starterLeaseMs: true,
 };
 
 /**
@@ -151,6 +157,20 @@ export function resolveBulkOptions(options: PostaGuverciniModuleOptions = {}): R
     concurrency,
     batchSize,
     retry,
+    campaignKeyTtlSeconds: integer(
+      bulk.campaignKeyTtlSeconds,
+      'bulk.campaignKeyTtlSeconds',
+      7 * 24 * 3600,
+      1,
+      365 * 24 * 3600,
+    ),
+    holdScheduledOverSeconds: integer(
+      bulk.holdScheduledOverSeconds,
+      'bulk.holdScheduledOverSeconds',
+      300,
+      0,
+      365 * 24 * 3600,
+    ),
     reportLimit,
     allowedCountries,
     ...(options.sender !== undefined ? { defaultSender: options.sender } : {}),
@@ -237,6 +257,13 @@ function resolveDurable(durable: DurableBulkOptions, timeoutMs: number): Resolve
       7 * 24 * 3600,
       60,
       365 * 24 * 3600,
+    ),
+    starterLeaseMs: integer(
+      durable.starterLeaseMs,
+      'bulk.durable.starterLeaseMs',
+      30_000,
+      1_000,
+      600_000,
     ),
     reconcileMarginMs: timeoutMs + 5_000,
   };

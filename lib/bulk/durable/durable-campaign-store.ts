@@ -73,7 +73,7 @@ export type ClaimResult =
   { readonly state: 'new' | 'done' } | { readonly state: 'inflight'; readonly startedAt: number };
 
 /** Outcome as stored: `[to, index, status, messageId|reason, charge|code, message, maybeSent]`. */
-type StoredOutcome = [
+export type StoredOutcome = [
   string,
   number,
   's' | 'k' | 'f',
@@ -265,7 +265,7 @@ export class DurableCampaignStore {
   }
 }
 
-function encodeOutcome(outcome: RecipientOutcome): StoredOutcome {
+export function encodeOutcome(outcome: RecipientOutcome): StoredOutcome {
   const status = outcome.status === 'sent' ? 's' : outcome.status === 'skipped' ? 'k' : 'f';
   if (status === 's') {
     return outcome.reason === 'recovered'
@@ -283,7 +283,7 @@ function encodeOutcome(outcome: RecipientOutcome): StoredOutcome {
   ];
 }
 
-function decodeOutcome(stored: StoredOutcome): RecipientOutcome {
+export function decodeOutcome(stored: StoredOutcome): RecipientOutcome {
   const [to, index, status, a, b, c, d] = stored;
   if (status === 's') {
     return {

@@ -8,20 +8,39 @@ import {
   countOf,
   describeCause,
 } from '../../errors/bulk.errors.js';
+import { CampaignKeyConflictError } from '../../errors/campaign.errors.js';
 import { PostaGuverciniError } from '../../errors/posta-guvercini.error.js';
 import { sanitizeCause } from '../../errors/redact.js';
 import { SmsValidationError } from '../../errors/validation.error.js';
 import { analyzeSmsText } from '../../message/sms-text.js';
 import type { SmsTransport } from '../../transports/sms-transport.js';
 import type { BatchResult, BatchSender } from '../batch-sender.js';
-import { Campaign } from '../campaign.js';
+import { Campaign, type CampaignOperations } from '../campaign.js';
 import { abortedOutcomes, type CampaignReport, type RecipientOutcome } from '../campaign-report.js';
 import type { CampaignSettings } from '../campaign-rules.js';
 import type { RunControl } from '../run-control.js';
 import { CampaignTracker } from '../campaign-tracker.js';
 import type { PipelineEvent, ReadyRecipient } from '../recipient-pipeline.js';
 import type { ResolvedDurableOptions } from '../resolve-bulk-options.js';
-import { DurableCampaignStore, type StoredCampaign } from './durable-campaign-store.js';
+import {
+  DurableCampaignStore,
+  decodeOutcome,
+  encodeOutcome,
+  type StoredCampaign,
+  type StoredOutcome,
+} from './durable-campaign-store.js';
+import { CampaignControlStore } from './campaign-keys.js';
+import type { InputHash } from '../campaign-fingerprint.js';
+import type { InputSummary } from '../campaign-keys.js';
+import {
+  type CampaignDeliveryReport,
+  type CollectorSettings,
+  DeliveryTally,
+  type DeliveryProgress,
+  PositionSet,
+  type TrackedMessage,
+  type UndeliveredRecipient,
+} from '../delivery-collector.js';
 import { loadDurableDependencies } from './load-durable-dependencies.js';
 
 /** A batch job: campaign id, batch number, recipients as `[to, index]` or `[to, index, text]`. */
@@ -67,6 +86,8 @@ export class DurableCampaigns {
   private readonly timers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   private readonly campaigns = new Map<string, StoredCampaign>();
   private closed = false;
+  private readonly control: CampaignControlStore;
+  private DelayedError: (new (message?: string) => Error) | undefined;
 
   private constructor(
     private readonly options: ResolvedDurableOptions,
@@ -79,7 +100,9 @@ export class DurableCampaigns {
     private readonly logger: Logger,
     /** The Redis password of the connection, masked wherever a driver's text is shown. */
     private readonly secrets: readonly string[],
-  ) {}
+  ) {
+    this.control = new CampaignControlStore(redis, options.prefix, options.retentionSeconds);
+  }
 
   static async create(
     options: ResolvedDurableOptions,
@@ -127,19 +150,26 @@ export class DurableCampaigns {
       secrets,
     );
     if (options.worker) {
-      const worker = new Worker(options.queueName, (job: Job<BatchJob>) => campaigns.process(job), {
-        connection: bullConnection,
-        prefix: options.prefix,
-        concurrency,
-        lockDuration: options.lockDurationMs,
-        stalledInterval: options.stalledIntervalMs,
-        maxStalledCount: 100,
-      });
+      campaigns.DelayedError = (
+        (await import('bullmq')) as { DelayedError: new () => Error }
+      ).DelayedError;
+      const worker = new Worker(
+        options.queueName,
+        (job: Job<BatchJob>, token?: string) => campaigns.process(job, token),
+        {
+          connection: bullConnection,
+          prefix: options.prefix,
+          concurrency,
+          lockDuration: options.lockDurationMs,
+          stalledInterval: options.stalledIntervalMs,
+          maxStalledCount: 100,
+        },
+      );
       worker.on('error', (error: Error) => logger.warn(`BullMQ worker: ${describe(error)}`));
       worker.on('failed', (job: Job<BatchJob> | undefined, error: Error) => {
         if (job)
           logger.error(
-            `Batch ${job.data.b} of campaign ${job.data.c} failed (attempt ${job.attemptsMade}): ${describe(error)}`,
+            `${job.name === 'deliveries' ? 'Delivery collection' : `Batch ${job.data.b}`} of campaign ${job.data.c} failed (attempt ${job.attemptsMade}): ${describe(error)}`,
           );
       });
       campaigns.worker = worker;
@@ -155,10 +185,22 @@ export class DurableCampaigns {
     readonly pipeline: AsyncGenerator<PipelineEvent, void, undefined>;
     readonly tracker: CampaignTracker;
     readonly control: RunControl;
+    /** Held in the queue until this time (ms), see `bulk.holdScheduledOverSeconds`. */
+    readonly holdUntil?: number;
+    /** A keyed campaign: queueing is fenced by the starter's lease. */
+    readonly keyed?: KeyedRun;
   }): Promise<CampaignReport> {
-    const { campaignId, settings, text, pipeline, tracker, control } = params;
+    const { campaignId, settings, text, pipeline, tracker, control, keyed } = params;
+    const jobPrefix = keyed ? `${campaignId}.${keyed.epoch}` : campaignId;
     try {
-      await this.store.create(campaignId, settings, text);
+      // (A resumed campaign whose meta never got written — its starter died at once — starts afresh.)
+      if (!keyed?.resume || !(await this.store.get(campaignId))) {
+        await this.store.create(campaignId, settings, text);
+        await this.control.setFields(campaignId, {
+          jobPrefix,
+          ...(params.holdUntil !== undefined ? { holdUntil: String(params.holdUntil) } : {}),
+        });
+      }
     } catch (error) {
       await pipeline.return();
       throw new BulkCampaignError(
@@ -168,7 +210,7 @@ export class DurableCampaigns {
         { cause: this.safe(error) },
       );
     }
-    let batches = 0;
+    let batches = keyed?.resume?.batches ?? 0;
     let enqueued = false;
     let inputError: unknown;
     let inputFailed = false;
@@ -202,16 +244,44 @@ export class DurableCampaigns {
             await settle(abortedOutcomes(event.recipients, control.stopReason));
             continue;
           }
-          const data: BatchJob = {
-            c: campaignId,
-            b: batches,
-            r: event.recipients.map((r) =>
-              r.text === undefined ? [r.to, r.index] : [r.to, r.index, r.text],
-            ),
-          };
-          await this.queue.add('batch', data, { jobId: `${campaignId}_${batches}` });
-          batches++;
-          await this.store.batchQueued(campaignId);
+          if (await this.control.controlFields(campaignId).then((f) => f.cancelRequested)) {
+            control.cancel();
+            await settle(abortedOutcomes(event.recipients, control.stopReason!));
+            continue;
+          }
+          const r = event.recipients.map((r): BatchJob['r'][number] =>
+            r.text === undefined ? [r.to, r.index] : [r.to, r.index, r.text],
+          );
+          const delay =
+            params.holdUntil !== undefined ? Math.max(0, params.holdUntil - Date.now()) : 0;
+          if (keyed) {
+            const n = await this.control.reserveBatch(campaignId, keyed.token, keyed.leaseMs);
+            if (n < 0) throw new Error('another process took over this campaign (lease lost)');
+            await this.queue.add(
+              'batch',
+              { c: campaignId, b: n, r },
+              { jobId: `${jobPrefix}_${n}`, ...(delay > 0 ? { delay } : {}) },
+            );
+            if (
+              !(await this.control.commitBatch(
+                campaignId,
+                keyed.token,
+                n,
+                keyed.hash.count,
+                keyed.hash.digestSoFar(),
+              ))
+            )
+              throw new Error('another process took over this campaign (lease lost)');
+            batches = n + 1;
+          } else {
+            const data: BatchJob = { c: campaignId, b: batches, r };
+            await this.queue.add('batch', data, {
+              jobId: `${jobPrefix}_${batches}`,
+              ...(delay > 0 ? { delay } : {}),
+            });
+            batches++;
+            await this.store.batchQueued(campaignId);
+          }
         } else {
           tracker.setTotal(event.total);
           if ('error' in event) {
@@ -222,10 +292,14 @@ export class DurableCampaigns {
       }
       if (control.cancelled) tracker.markCancelled();
       await this.store.markEnqueued(campaignId, tracker.report().total, control.cancelled);
+      if (keyed) await this.control.markRead(campaignId, keyed.token, await keyed.summary);
     } catch (error) {
       queueError = error;
     }
+    keyed?.stopLease();
     enqueued = true;
+    // A resumed run whose input is not the one the campaign read: nothing of it was queued.
+    if (queueError instanceof CampaignKeyConflictError) throw queueError;
     if (queueError !== undefined) {
       state.error ??= new BulkCampaignError(
         'CAMPAIGN_QUEUE_FAILED',
@@ -235,6 +309,8 @@ export class DurableCampaigns {
       );
     }
     await following;
+    if ((await this.control.controlFields(campaignId).catch(() => undefined))?.cancelRequested)
+      tracker.markCancelled();
     if (state.error) throw withReport(state.error, tracker.finish());
     if (inputFailed) {
       throw campaignInputFailed(tracker.progress.processed, inputError, tracker.finish());
@@ -249,6 +325,7 @@ export class DurableCampaigns {
       reportLimit: number;
       onRecipient?: (outcome: RecipientOutcome) => void | Promise<void>;
     },
+    operations: CampaignOperations = {},
   ): Promise<Campaign> {
     let meta: StoredCampaign | undefined;
     try {
@@ -267,29 +344,26 @@ export class DurableCampaigns {
         'campaignId',
       );
     }
+    const { holdUntil } = await this.control.controlFields(campaignId);
+    const sendAt = meta.settings.sendAt;
     const tracker = new CampaignTracker({
       campaignId,
       kind: meta.kind,
       channel: meta.channel,
       reportLimit: options.reportLimit,
+      ...(sendAt
+        ? {
+            schedule: {
+              sendAt,
+              heldBy: holdUntil !== undefined ? ('queue' as const) : ('provider' as const),
+              cancellable: holdUntil !== undefined,
+            },
+          }
+        : {}),
       ...(meta.total !== undefined ? { total: meta.total } : {}),
       ...(options.onRecipient ? { onRecipient: options.onRecipient } : {}),
     });
-    if (meta.cancelled) tracker.markCancelled();
-    const state: FollowState = {
-      batches: async () => {
-        const current = await this.store.get(campaignId);
-        if (current?.total !== undefined) tracker.setTotal(current.total);
-        return { batches: current?.batches ?? 0, enqueued: current?.enqueued ?? true };
-      },
-    };
-    const done = (async () => {
-      for await (const outcomes of this.store.settled(campaignId))
-        await this.recordOrStop(tracker, state, outcomes);
-      await this.follow(campaignId, tracker, state);
-      if (state.error) throw withReport(state.error, tracker.finish());
-      return tracker.finish();
-    })().catch((error: unknown) => {
+    const done = this.followInto(campaignId, tracker).catch((error: unknown) => {
       tracker.finish();
       throw error;
     });
@@ -300,7 +374,312 @@ export class DurableCampaigns {
       done,
       () => undefined,
       () => tracker.progress,
+      operations,
     );
+  }
+
+  /**
+   * Feeds `tracker` from Redis: the outcomes decided without sending, then every completed
+   * batch until the campaign is done; resolves with the report.
+   */
+  async followInto(campaignId: string, tracker: CampaignTracker): Promise<CampaignReport> {
+    const meta = await this.store.get(campaignId);
+    if (meta?.cancelled) tracker.markCancelled();
+    const state: FollowState = {
+      batches: async () => {
+        const current = await this.store.get(campaignId);
+        if (current?.total !== undefined) tracker.setTotal(current.total);
+        // A cancelled campaign is over once its queued batches are: its starting process
+        // stops queueing (or is gone, e.g. it died while reading).
+        const { cancelRequested } = await this.control.controlFields(campaignId);
+        return {
+          batches: current?.batches ?? 0,
+          enqueued: (current?.enqueued ?? true) || cancelRequested,
+        };
+      },
+    };
+    for await (const outcomes of this.store.settled(campaignId))
+      await this.recordOrStop(tracker, state, outcomes);
+    await this.follow(campaignId, tracker, state);
+    if ((await this.control.controlFields(campaignId)).cancelRequested) tracker.markCancelled();
+    if (state.error) throw withReport(state.error, tracker.finish());
+    return tracker.finish();
+  }
+
+  /** The stored meta of a campaign (`undefined` when it is not in Redis). */
+  meta(campaignId: string): Promise<StoredCampaign | undefined> {
+    return this.store.get(campaignId);
+  }
+
+  /** Key claims, leases, holds and cancels (see `CampaignControlStore`). */
+  get controlStore(): CampaignControlStore {
+    return this.control;
+  }
+
+  /**
+   * Durable cancel (from any instance): refused for a held campaign that started; otherwise
+   * marks the campaign cancelled (the starter stops reading, workers send no batch they have
+   * not claimed) and removes every batch still waiting in the queue at once, recording its
+   * recipients `aborted` / `CAMPAIGN_CANCELLED`.
+   */
+  async cancel(campaignId: string): Promise<'ok' | 'started' | 'finished' | 'gone'> {
+    const answer = await this.control.cancel(campaignId);
+    if (answer !== 'ok') return answer;
+    const { batches, jobPrefix } = await this.control.controlFields(campaignId);
+    const error = cancelledError();
+    for (let n = 0; n < batches; n++) {
+      const job = (await this.queue.getJob(`${jobPrefix}_${n}`)) as Job<BatchJob> | undefined;
+      if (!job) continue;
+      await job.remove().catch(() => undefined); // locked by a worker: its gate sees the cancel
+      await this.control.recordCancelled(
+        campaignId,
+        n,
+        abortedOutcomes(recipientsOf(job.data), error),
+        encodeBatch,
+      );
+    }
+    return 'ok';
+  }
+
+  /** Moves a held campaign's send time; see `Campaign.reschedule`. */
+  async reschedule(
+    campaignId: string,
+    sendAt: Date,
+  ): Promise<'ok' | 'started' | 'not_held' | 'cancelled' | 'gone'> {
+    const answer = await this.control.reschedule(campaignId, sendAt);
+    if (answer !== 'ok') return answer;
+    this.campaigns.delete(campaignId);
+    const { batches, jobPrefix } = await this.control.controlFields(campaignId);
+    for (let n = 0; n < batches; n++) {
+      const job = await this.queue.getJob(`${jobPrefix}_${n}`);
+      // A job no longer delayed is re-delayed by the worker's gate.
+      await job?.changeDelay(Math.max(1, sendAt.getTime() - Date.now())).catch(() => undefined);
+    }
+    return 'ok';
+  }
+
+  /**
+   * Before a keyed campaign is resumed: settles a batch its dead starter reserved, finds the
+   * input positions already queued (the resumed run skips them), and removes the outcomes
+   * decided without sending (the resumed run decides them again for every other position).
+   */
+  async prepareResume(campaignId: string): Promise<{ batches: number; queued: PositionSet }> {
+    const fields = await this.control.controlFields(campaignId);
+    if (fields.pending !== undefined) {
+      const job = await this.queue.getJob(`${fields.jobPrefix}_${fields.pending}`);
+      if (job) {
+        await this.control.setFields(campaignId, { batches: String(fields.pending + 1) });
+        await this.redis.hdel(this.control.key(campaignId, 'meta'), 'pending');
+      } else {
+        await this.control.settlePending(campaignId, fields.pending);
+      }
+    }
+    const { batches, jobPrefix } = await this.control.controlFields(campaignId);
+    const queued = new PositionSet();
+    for (let n = 0; n < batches; n++) {
+      let positions = await this.control.resultPositions(campaignId, n);
+      if (!positions) {
+        const job = (await this.queue.getJob(`${jobPrefix}_${n}`)) as Job<BatchJob> | undefined;
+        positions = job
+          ? job.data.r.map((entry) => entry[1])
+          : await this.control.resultPositions(campaignId, n); // completed meanwhile
+      }
+      for (const position of positions ?? []) queued.add(position);
+    }
+    await this.control.resetSettled(campaignId, (chunk) =>
+      (JSON.parse(chunk) as StoredOutcome[]).map(decodeOutcome),
+    );
+    return { batches, queued };
+  }
+
+  private deliveryKey(
+    campaignId: string,
+    part: 'dlr' | 'dlr-final' | 'dlr-undelivered' | 'dlr-pending',
+  ): string {
+    return this.control.key(campaignId, part);
+  }
+
+  /**
+   * Starts the campaign's delivery collection as a BullMQ job (one round per run, re-delayed
+   * between rounds, its state in Redis: it survives restarts and moves between workers), or
+   * joins the one already running. A finished collection that was not complete (deadline) is
+   * started again with the new settings; a complete one is kept.
+   */
+  async startDeliveries(campaignId: string, settings: CollectorSettings): Promise<void> {
+    const key = this.deliveryKey(campaignId, 'dlr');
+    const [done, complete] = await this.redis.hmget(key, 'done', 'complete');
+    const fields = {
+      until: String(settings.until.getTime()),
+      interval: String(settings.intervalMs),
+      maxInterval: String(settings.maxIntervalMs),
+      concurrency: String(settings.concurrency),
+      reportLimit: String(
+        settings.reportLimit === Number.POSITIVE_INFINITY ? -1 : settings.reportLimit,
+      ),
+    };
+    if (done === '1' && complete === '1') return;
+    const created = await this.redis.hsetnx(key, 'startedAt', String(Date.now()));
+    if (created || done === '1') {
+      await this.redis
+        .multi()
+        .hset(key, { ...fields, done: '0' })
+        .expire(key, this.options.retentionSeconds)
+        .exec();
+    }
+    if (!created && done !== '1') return; // running: join it
+    const { jobPrefix } = await this.control.controlFields(campaignId);
+    await this.queue.add(
+      'deliveries',
+      { c: campaignId },
+      {
+        jobId: `${jobPrefix}.dlr.${Date.now()}`,
+      },
+    );
+  }
+
+  /** Worker side: one round of a delivery collection (see `startDeliveries`). */
+  private async processDeliveries(job: Job<DeliveriesJob>, jobToken?: string): Promise<void> {
+    const campaignId = job.data.c;
+    const key = this.deliveryKey(campaignId, 'dlr');
+    const raw = await this.redis.hgetall(key);
+    if (!raw['startedAt'] || raw['done'] === '1') return;
+    const limit = Number(raw['reportLimit']);
+    const tally = new DeliveryTally(campaignId, limit < 0 ? Number.POSITIVE_INFINITY : limit);
+    tally.total = Number(raw['messages'] ?? 0);
+    tally.untracked = Number(raw['untracked'] ?? 0);
+    tally.finalCount = Number(raw['final'] ?? 0);
+    tally.rounds = Number(raw['rounds'] ?? 0);
+    tally.requests = Number(raw['requests'] ?? 0);
+    tally.failedRequests = Number(raw['failedRequests'] ?? 0);
+    tally.truncated = raw['truncated'] === '1';
+    if (raw['finalCounts']) Object.assign(tally.finalCounts, JSON.parse(raw['finalCounts']));
+    tally.keptBefore = await this.redis.llen(this.deliveryKey(campaignId, 'dlr-undelivered'));
+    tally.finalPositions = PositionSet.fromRedisBitmap(
+      await this.redis.getBuffer(this.deliveryKey(campaignId, 'dlr-final')),
+    );
+    const meta = await this.store.get(campaignId);
+    const until = new Date(Number(raw['until']));
+    let error: PostaGuverciniError | undefined;
+    try {
+      await tally.round({
+        channel: meta?.channel ?? 'bulk',
+        transport: this.transport,
+        messages: () => this.sentMessages(campaignId),
+        concurrency: Number(raw['concurrency'] ?? 4),
+      });
+    } catch (caught) {
+      if (!(caught instanceof SmsValidationError)) throw caught; // BullMQ tries the round again
+      error = caught;
+    }
+    const finished = error !== undefined || tally.finished(until);
+    const interval = Number(raw['interval']);
+    const retention = this.options.retentionSeconds;
+    const multi = this.redis.multi();
+    for (const position of tally.newlyFinal)
+      multi.setbit(this.deliveryKey(campaignId, 'dlr-final'), position, 1);
+    for (const entry of tally.undelivered)
+      multi.rpush(this.deliveryKey(campaignId, 'dlr-undelivered'), JSON.stringify(entry));
+    multi.del(this.deliveryKey(campaignId, 'dlr-pending'));
+    for (const entry of tally.stillPending)
+      multi.rpush(this.deliveryKey(campaignId, 'dlr-pending'), JSON.stringify(entry));
+    multi.hset(key, {
+      messages: String(tally.total),
+      untracked: String(tally.untracked),
+      final: String(tally.finalCount),
+      rounds: String(tally.rounds),
+      requests: String(tally.requests),
+      failedRequests: String(tally.failedRequests),
+      truncated: tally.truncated ? '1' : '0',
+      finalCounts: JSON.stringify(tally.finalCounts),
+      roundCounts: JSON.stringify(tally.roundCounts),
+      interval: String(Math.min(interval * 2, Number(raw['maxInterval']))),
+      ...(finished
+        ? {
+            done: '1',
+            complete: tally.finalCount >= tally.total ? '1' : '0',
+            finishedAt: String(Date.now()),
+          }
+        : {}),
+      ...(error ? { errorCode: error.code, errorMessage: error.message } : {}),
+    });
+    for (const part of ['dlr', 'dlr-final', 'dlr-undelivered', 'dlr-pending'] as const)
+      multi.expire(this.deliveryKey(campaignId, part), retention);
+    await multi.exec();
+    if (!finished && this.DelayedError) {
+      const wait = Math.max(1, Math.min(interval, until.getTime() - Date.now()));
+      await job.moveToDelayed(Date.now() + wait, jobToken);
+      throw new this.DelayedError();
+    }
+  }
+
+  /** Follows a delivery collection job from Redis; `done` resolves with its report. */
+  followDeliveries(
+    campaignId: string,
+    onProgress: (progress: DeliveryProgress) => void,
+  ): Promise<CampaignDeliveryReport> {
+    const key = this.deliveryKey(campaignId, 'dlr');
+    return (async () => {
+      let rounds = -1;
+      for (;;) {
+        if (this.closed) {
+          throw new PostaGuverciniError(
+            'DELIVERIES_STOPPED',
+            `The service shut down while following the delivery collection of campaign ${campaignId}; it goes on in the workers: call deliveries() again after the restart`,
+          );
+        }
+        const raw = await this.redis.hgetall(key);
+        const tally = new DeliveryTally(campaignId, 0);
+        tally.total = Number(raw['messages'] ?? 0);
+        tally.untracked = Number(raw['untracked'] ?? 0);
+        tally.finalCount = Number(raw['final'] ?? 0);
+        tally.rounds = Number(raw['rounds'] ?? 0);
+        tally.requests = Number(raw['requests'] ?? 0);
+        tally.failedRequests = Number(raw['failedRequests'] ?? 0);
+        tally.truncated = raw['truncated'] === '1';
+        if (raw['finalCounts']) Object.assign(tally.finalCounts, JSON.parse(raw['finalCounts']));
+        if (raw['roundCounts']) Object.assign(tally.roundCounts, JSON.parse(raw['roundCounts']));
+        const done = raw['done'] === '1';
+        if (tally.rounds !== rounds || done) {
+          rounds = tally.rounds;
+          onProgress(tally.snapshot(done));
+        }
+        if (done) {
+          if (raw['errorCode'])
+            throw new PostaGuverciniError(raw['errorCode'], raw['errorMessage'] ?? '');
+          const limit = Number(raw['reportLimit']);
+          const max = limit < 0 ? -1 : limit - 1;
+          const parse = (list: string[]) => list.map((e) => JSON.parse(e) as UndeliveredRecipient);
+          const undelivered = parse(
+            await this.redis.lrange(this.deliveryKey(campaignId, 'dlr-undelivered'), 0, max),
+          );
+          if (limit < 0 || undelivered.length < limit) {
+            const room = limit < 0 ? -1 : limit - undelivered.length - 1;
+            undelivered.push(
+              ...parse(
+                await this.redis.lrange(this.deliveryKey(campaignId, 'dlr-pending'), 0, room),
+              ),
+            );
+          }
+          const report = tally.report(new Date(Number(raw['startedAt'])), undelivered);
+          return { ...report, finishedAt: new Date(Number(raw['finishedAt'])) };
+        }
+        await this.sleep(this.options.pollIntervalMs);
+      }
+    })();
+  }
+
+  /** The campaign's accepted messages, batch by batch, from Redis (for `deliveries()`). */
+  async *sentMessages(campaignId: string): AsyncGenerator<readonly TrackedMessage[]> {
+    for (let cursor = 0; ;) {
+      const chunk = await this.store.completedSince(campaignId, cursor);
+      if (chunk.count === 0) return;
+      cursor += chunk.count;
+      yield chunk.outcomes.flatMap((o) =>
+        o.status === 'sent'
+          ? [{ to: o.to, index: o.index, ...(o.messageId ? { messageId: o.messageId } : {}) }]
+          : [],
+      );
+    }
   }
 
   async close(): Promise<void> {
@@ -369,20 +748,37 @@ export class DurableCampaigns {
   }
 
   /** Worker side: sends one batch exactly once (see the class comment). */
-  private async process(job: Job<BatchJob>): Promise<void> {
+  private async process(job: Job<BatchJob>, jobToken?: string): Promise<void> {
+    if (job.name === 'deliveries') return this.processDeliveries(job, jobToken);
     const { c: campaignId, b: batch } = job.data;
-    const campaign = await this.campaign(campaignId);
+    const gate = await this.control.gate(campaignId);
+    if (gate.state === 'early' && this.DelayedError) {
+      // Rescheduled later while the job was already due: wait again.
+      await job.moveToDelayed(gate.holdUntil, jobToken);
+      throw new this.DelayedError();
+    }
+    if (gate.state === 'cancelled') {
+      await this.control.recordCancelled(
+        campaignId,
+        batch,
+        abortedOutcomes(recipientsOf(job.data), cancelledError()),
+        encodeBatch,
+      );
+      return;
+    }
+    const loaded = await this.campaign(campaignId);
+    // A held campaign is handed to the provider now, without the send time.
+    const campaign =
+      loaded && gate.state === 'go-held'
+        ? { ...loaded, settings: withoutSendAt(loaded.settings) }
+        : loaded;
     if (!campaign) {
       this.logger.error(
         `Batch ${batch} of campaign ${campaignId}: the campaign is no longer in Redis (expired?); not sent`,
       );
       return;
     }
-    const recipients: ReadyRecipient[] = job.data.r.map((entry) =>
-      entry.length === 3
-        ? { to: entry[0], index: entry[1], text: entry[2] }
-        : { to: entry[0], index: entry[1] },
-    );
+    const recipients = recipientsOf(job.data);
     const token = randomUUID();
     const claim = await this.store.claim(campaignId, batch, token);
     if (claim.state === 'done') return;
@@ -539,6 +935,43 @@ export class DurableCampaigns {
       this.timers.add(entry);
     });
   }
+}
+
+/** A delivery collection job: the campaign id. */
+interface DeliveriesJob {
+  readonly c: string;
+}
+
+/** What a keyed run needs: the lease, the input hash, and for a resume what to skip. */
+export interface KeyedRun {
+  readonly token: string;
+  readonly epoch: string;
+  readonly leaseMs: number;
+  readonly hash: InputHash;
+  readonly summary: Promise<InputSummary>;
+  readonly stopLease: () => void;
+  readonly resume?: { readonly batches: number };
+}
+
+function recipientsOf(data: BatchJob): ReadyRecipient[] {
+  return data.r.map((entry) =>
+    entry.length === 3
+      ? { to: entry[0], index: entry[1], text: entry[2] }
+      : { to: entry[0], index: entry[1] },
+  );
+}
+
+function cancelledError(): PostaGuverciniError {
+  return new PostaGuverciniError('CAMPAIGN_CANCELLED', 'Not sent: the campaign was cancelled');
+}
+
+function encodeBatch(outcomes: readonly RecipientOutcome[]): string {
+  return JSON.stringify({ r: 0, c: 0, o: outcomes.map(encodeOutcome) });
+}
+
+function withoutSendAt(settings: CampaignSettings): CampaignSettings {
+  const { sendAt: _held, ...rest } = settings;
+  return rest;
 }
 
 function abortedAfterFailure(

@@ -1,0 +1,448 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { RecipientOutcome } from '../campaign-report.js';
+
+/**
+ * Redis side of campaign keys, the starter's lease, held (scheduled) campaigns and durable
+ * cancel — every decision one Lua script (one round trip, atomic). All keys of a campaign
+ * share the hash tag `{campaignId}`; a keyed campaign's id is derived from its key, so its key
+ * record shares the tag too.
+ *
+ * Key record `…:{id}:key` (expires after `campaignKeyTtlSeconds`): `fp` options fingerprint,
+ * `epoch` (job id prefix of this use of the key), `token`/`leaseUntil` the starter's lease,
+ * `ckPos`/`ckHash` the input read when the last batch was queued, and once the input is read:
+ * `read`, `count`, `digest`, `complete`.
+ */
+
+/** Milliseconds from the Redis clock (every instance agrees on it). */
+const NOW = `local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+
+/**
+ * KEYS: key record, meta, state, results, done, settled, then the delivery collection's four
+ * keys (all dropped when the key starts a new campaign). ARGV: fp, token, leaseMs, ttl, epoch.
+ * → {'new', epoch} | {'conflict'} | {'read', count, digest, complete, epoch} | {'running'} |
+ *   {'resume', ckPos, ckHash, epoch}
+ */
+const CLAIM_KEY = `
+${NOW}
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  local r = redis.call('HMGET', KEYS[1], 'fp', 'read', 'count', 'digest', 'complete', 'leaseUntil', 'ckPos', 'ckHash', 'epoch')
+  if r[1] ~= ARGV[1] then return {'conflict'} end
+  if r[2] == '1' then return {'read', r[3], r[4], r[5], r[9]} end
+  if tonumber(r[6] or '0') > now then return {'running'} end
+  redis.call('HSET', KEYS[1], 'token', ARGV[2], 'leaseUntil', now + tonumber(ARGV[3]))
+  return {'resume', r[7] or '0', r[8] or '', r[9]}
+end
+redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10])
+redis.call('HSET', KEYS[1], 'fp', ARGV[1], 'token', ARGV[2], 'leaseUntil', now + tonumber(ARGV[3]), 'epoch', ARGV[5])
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return {'new', ARGV[5]}
+`;
+
+/** KEYS: key record. ARGV: token, leaseMs. → 1 (renewed) | 0 (lost). */
+const RENEW_LEASE = `
+${NOW}
+if redis.call('HGET', KEYS[1], 'token') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'leaseUntil', now + tonumber(ARGV[2]))
+return 1
+`;
+
+/**
+ * Before queueing a keyed campaign's batch: the caller must hold the lease. Marks the batch
+ * number as `pending` (in case the caller dies before the commit).
+ * KEYS: key record, meta. ARGV: token, leaseMs. → batch number | -1 (lease lost).
+ */
+const RESERVE_BATCH = `
+${NOW}
+if redis.call('HGET', KEYS[1], 'token') ~= ARGV[1] then return -1 end
+redis.call('HSET', KEYS[1], 'leaseUntil', now + tonumber(ARGV[2]))
+local n = tonumber(redis.call('HGET', KEYS[2], 'batches') or '0')
+redis.call('HSET', KEYS[2], 'pending', n)
+return n
+`;
+
+/** KEYS: key record, meta. ARGV: token, batch, ckPos, ckHash. → 1 | -1 (lease lost). */
+const COMMIT_BATCH = `
+if redis.call('HGET', KEYS[1], 'token') ~= ARGV[1] then return -1 end
+redis.call('HSET', KEYS[2], 'batches', tonumber(ARGV[2]) + 1)
+redis.call('HDEL', KEYS[2], 'pending')
+redis.call('HSET', KEYS[1], 'ckPos', ARGV[3], 'ckHash', ARGV[4])
+return 1
+`;
+
+/**
+ * A batch reserved by a starter that died before its commit, whose job was not found: adopt it
+ * (a worker already claimed it: it was queued) or void it (recorded done with no recipients,
+ * so a late job with this number is never sent). KEYS: meta, state, results, done.
+ * ARGV: batch, retention. → 'adopted' | 'voided'
+ */
+const SETTLE_PENDING = `
+local n = ARGV[1]
+if redis.call('HEXISTS', KEYS[2], n) == 0 then
+  redis.call('HSET', KEYS[2], n, 'done')
+  redis.call('HSET', KEYS[3], n, '{"r":0,"c":0,"o":[]}')
+  redis.call('RPUSH', KEYS[4], n)
+  redis.call('HINCRBY', KEYS[1], 'batchesDone', 1)
+  for i = 2, 4 do redis.call('EXPIRE', KEYS[i], ARGV[2]) end
+  redis.call('HSET', KEYS[1], 'batches', tonumber(n) + 1)
+  redis.call('HDEL', KEYS[1], 'pending')
+  return 'voided'
+end
+redis.call('HSET', KEYS[1], 'batches', tonumber(n) + 1)
+redis.call('HDEL', KEYS[1], 'pending')
+return 'adopted'
+`;
+
+/** KEYS: key record. ARGV: token, count, digest, complete. */
+const MARK_READ = `
+if redis.call('HGET', KEYS[1], 'token') ~= ARGV[1] then return -1 end
+redis.call('HSET', KEYS[1], 'read', '1', 'count', ARGV[2], 'digest', ARGV[3], 'complete', ARGV[4], 'leaseUntil', 0)
+return 1
+`;
+
+/**
+ * Worker side, before claiming a batch. KEYS: meta. ARGV: tolerance ms.
+ * → {'go'} | {'go-held'} | {'cancelled'} | {'early', holdUntil} | {'gone'}
+ */
+const GATE = `
+${NOW}
+local v = redis.call('HMGET', KEYS[1], 'kind', 'cancelRequested', 'holdUntil')
+if not v[1] then return {'gone'} end
+if v[2] == '1' then return {'cancelled'} end
+if v[3] then
+  if tonumber(v[3]) > now + tonumber(ARGV[1]) then return {'early', v[3]} end
+  redis.call('HSET', KEYS[1], 'started', '1')
+  return {'go-held'}
+end
+return {'go'}
+`;
+
+/** KEYS: meta. → 'ok' | 'started' | 'finished' | 'gone' */
+const CANCEL = `
+local v = redis.call('HMGET', KEYS[1], 'kind', 'holdUntil', 'started', 'enqueued', 'batches', 'batchesDone', 'cancelRequested')
+if not v[1] then return 'gone' end
+if v[7] == '1' then return 'ok' end
+if v[2] and v[3] == '1' then return 'started' end
+if v[4] == '1' and v[5] == v[6] then return 'finished' end
+redis.call('HSET', KEYS[1], 'cancelRequested', '1')
+return 'ok'
+`;
+
+/** KEYS: meta. ARGV: new send time (ms). → 'ok' | 'started' | 'not_held' | 'cancelled' | 'gone' */
+const RESCHEDULE = `
+local v = redis.call('HMGET', KEYS[1], 'kind', 'holdUntil', 'started', 'cancelRequested')
+if not v[1] then return 'gone' end
+if not v[2] then return 'not_held' end
+if v[3] == '1' then return 'started' end
+if v[4] == '1' then return 'cancelled' end
+redis.call('HSET', KEYS[1], 'holdUntil', ARGV[1], 'sendAt', ARGV[1])
+return 'ok'
+`;
+
+/**
+ * Records a batch as cancelled only if nobody claimed it (state absent); one step, so a worker
+ * that claims it later finds it `done`. KEYS: state, results, done, meta.
+ * ARGV: batch, payload, recipients, retention. → 1 | 0
+ */
+const RECORD_CANCELLED = `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], 'done')
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+redis.call('RPUSH', KEYS[3], ARGV[1])
+redis.call('HINCRBY', KEYS[4], 'failed', ARGV[3])
+redis.call('HINCRBY', KEYS[4], 'batchesDone', 1)
+for i = 1, 4 do redis.call('EXPIRE', KEYS[i], ARGV[4]) end
+return 1
+`;
+
+export type KeyClaim =
+  | { readonly state: 'new'; readonly epoch: string }
+  | { readonly state: 'conflict' }
+  | { readonly state: 'running' }
+  | {
+      readonly state: 'read';
+      readonly count: number;
+      readonly digest: string;
+      readonly complete: boolean;
+      readonly epoch: string;
+    }
+  | {
+      readonly state: 'resume';
+      readonly ckPos: number;
+      readonly ckHash: string;
+      readonly epoch: string;
+    };
+
+/** A keyed campaign's id: derived from the prefix and the key, the same in every instance. */
+export function campaignIdOfKey(prefix: string, key: string): string {
+  const h = createHash('sha256').update(`${prefix}\u0000${key}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** The Redis operations of keys, leases, holds and cancels. */
+export class CampaignControlStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly retentionSeconds: number,
+  ) {}
+
+  key(
+    campaignId: string,
+    part:
+      | 'meta'
+      | 'state'
+      | 'results'
+      | 'done'
+      | 'settled'
+      | 'key'
+      | 'dlr'
+      | 'dlr-final'
+      | 'dlr-undelivered'
+      | 'dlr-pending',
+  ): string {
+    return `${this.prefix}:bulk-campaign:{${campaignId}}:${part}`;
+  }
+
+  async claimKey(
+    campaignId: string,
+    fingerprint: string,
+    token: string,
+    leaseMs: number,
+    ttlSeconds: number,
+    epoch: string,
+  ): Promise<KeyClaim> {
+    const r = (await this.redis.eval(
+      CLAIM_KEY,
+      10,
+      this.key(campaignId, 'key'),
+      this.key(campaignId, 'meta'),
+      this.key(campaignId, 'state'),
+      this.key(campaignId, 'results'),
+      this.key(campaignId, 'done'),
+      this.key(campaignId, 'settled'),
+      this.key(campaignId, 'dlr'),
+      this.key(campaignId, 'dlr-final'),
+      this.key(campaignId, 'dlr-undelivered'),
+      this.key(campaignId, 'dlr-pending'),
+      fingerprint,
+      token,
+      String(leaseMs),
+      String(ttlSeconds),
+      epoch,
+    )) as string[];
+    switch (r[0]) {
+      case 'new':
+        return { state: 'new', epoch: r[1]! };
+      case 'read':
+        return {
+          state: 'read',
+          count: Number(r[1]),
+          digest: r[2] ?? '',
+          complete: r[3] === '1',
+          epoch: r[4] ?? '',
+        };
+      case 'resume':
+        return { state: 'resume', ckPos: Number(r[1]), ckHash: r[2] ?? '', epoch: r[3] ?? '' };
+      case 'conflict':
+        return { state: 'conflict' };
+      default:
+        return { state: 'running' };
+    }
+  }
+
+  async renewLease(campaignId: string, token: string, leaseMs: number): Promise<boolean> {
+    return (
+      (await this.redis.eval(
+        RENEW_LEASE,
+        1,
+        this.key(campaignId, 'key'),
+        token,
+        String(leaseMs),
+      )) === 1
+    );
+  }
+
+  async reserveBatch(campaignId: string, token: string, leaseMs: number): Promise<number> {
+    return (await this.redis.eval(
+      RESERVE_BATCH,
+      2,
+      this.key(campaignId, 'key'),
+      this.key(campaignId, 'meta'),
+      token,
+      String(leaseMs),
+    )) as number;
+  }
+
+  async commitBatch(
+    campaignId: string,
+    token: string,
+    batch: number,
+    ckPos: number,
+    ckHash: string,
+  ): Promise<boolean> {
+    return (
+      (await this.redis.eval(
+        COMMIT_BATCH,
+        2,
+        this.key(campaignId, 'key'),
+        this.key(campaignId, 'meta'),
+        token,
+        String(batch),
+        String(ckPos),
+        ckHash,
+      )) === 1
+    );
+  }
+
+  async settlePending(campaignId: string, batch: number): Promise<'adopted' | 'voided'> {
+    return (await this.redis.eval(
+      SETTLE_PENDING,
+      4,
+      this.key(campaignId, 'meta'),
+      this.key(campaignId, 'state'),
+      this.key(campaignId, 'results'),
+      this.key(campaignId, 'done'),
+      String(batch),
+      String(this.retentionSeconds),
+    )) as 'adopted' | 'voided';
+  }
+
+  async markRead(
+    campaignId: string,
+    token: string,
+    summary: { count: number; digest: string; complete: boolean },
+  ): Promise<void> {
+    await this.redis.eval(
+      MARK_READ,
+      1,
+      this.key(campaignId, 'key'),
+      token,
+      String(summary.count),
+      summary.digest,
+      summary.complete ? '1' : '0',
+    );
+  }
+
+  async gate(
+    campaignId: string,
+  ): Promise<
+    { state: 'go' | 'go-held' | 'cancelled' | 'gone' } | { state: 'early'; holdUntil: number }
+  > {
+    const r = (await this.redis.eval(GATE, 1, this.key(campaignId, 'meta'), '1000')) as string[];
+    if (r[0] === 'early') return { state: 'early', holdUntil: Number(r[1]) };
+    return { state: r[0] as 'go' | 'go-held' | 'cancelled' | 'gone' };
+  }
+
+  async cancel(campaignId: string): Promise<'ok' | 'started' | 'finished' | 'gone'> {
+    return (await this.redis.eval(CANCEL, 1, this.key(campaignId, 'meta'))) as
+      'ok' | 'started' | 'finished' | 'gone';
+  }
+
+  async reschedule(
+    campaignId: string,
+    sendAt: Date,
+  ): Promise<'ok' | 'started' | 'not_held' | 'cancelled' | 'gone'> {
+    return (await this.redis.eval(
+      RESCHEDULE,
+      1,
+      this.key(campaignId, 'meta'),
+      String(sendAt.getTime()),
+    )) as 'ok' | 'started' | 'not_held' | 'cancelled' | 'gone';
+  }
+
+  /** `payload` is the stored form of the outcomes (see `DurableCampaignStore.record`). */
+  async recordCancelled(
+    campaignId: string,
+    batch: number,
+    outcomes: readonly RecipientOutcome[],
+    encode: (outcomes: readonly RecipientOutcome[]) => string,
+  ): Promise<boolean> {
+    return (
+      (await this.redis.eval(
+        RECORD_CANCELLED,
+        4,
+        this.key(campaignId, 'state'),
+        this.key(campaignId, 'results'),
+        this.key(campaignId, 'done'),
+        this.key(campaignId, 'meta'),
+        String(batch),
+        encode(outcomes),
+        String(outcomes.length),
+        String(this.retentionSeconds),
+      )) === 1
+    );
+  }
+
+  /** Meta fields this layer adds (`holdUntil`, `cancelRequested`, `started`, `pending`, `jobPrefix`). */
+  async controlFields(campaignId: string): Promise<{
+    holdUntil?: number;
+    cancelRequested: boolean;
+    started: boolean;
+    pending?: number;
+    jobPrefix: string;
+    batches: number;
+    enqueued: boolean;
+    sendAt?: number;
+  }> {
+    const [holdUntil, cancelRequested, started, pending, jobPrefix, batches, enqueued, sendAt] =
+      await this.redis.hmget(
+        this.key(campaignId, 'meta'),
+        'holdUntil',
+        'cancelRequested',
+        'started',
+        'pending',
+        'jobPrefix',
+        'batches',
+        'enqueued',
+        'sendAt',
+      );
+    return {
+      ...(holdUntil ? { holdUntil: Number(holdUntil) } : {}),
+      cancelRequested: cancelRequested === '1',
+      started: started === '1',
+      ...(pending !== null && pending !== undefined ? { pending: Number(pending) } : {}),
+      jobPrefix: jobPrefix ?? campaignId,
+      batches: Number(batches ?? 0),
+      enqueued: enqueued === '1',
+      ...(sendAt ? { sendAt: Number(sendAt) } : {}),
+    };
+  }
+
+  async setFields(campaignId: string, fields: Record<string, string>): Promise<void> {
+    await this.redis.hset(this.key(campaignId, 'meta'), fields);
+  }
+
+  /** Outcomes decided without sending, as stored by the first starter: removed before a resume. */
+  async resetSettled(
+    campaignId: string,
+    decode: (chunk: string) => readonly RecipientOutcome[],
+  ): Promise<void> {
+    const key = this.key(campaignId, 'settled');
+    let skipped = 0;
+    let failed = 0;
+    for (let at = 0; ; at += 100) {
+      const chunks = await this.redis.lrange(key, at, at + 99);
+      for (const chunk of chunks)
+        for (const outcome of decode(chunk)) {
+          if (outcome.status === 'skipped') skipped++;
+          else failed++;
+        }
+      if (chunks.length < 100) break;
+    }
+    await this.redis
+      .multi()
+      .del(key)
+      .hincrby(this.key(campaignId, 'meta'), 'skipped', -skipped)
+      .hincrby(this.key(campaignId, 'meta'), 'failed', -failed)
+      .exec();
+  }
+
+  /** Input positions of the recipients in batch `batch`'s stored results, if recorded. */
+  async resultPositions(campaignId: string, batch: number): Promise<number[] | undefined> {
+    const payload = await this.redis.hget(this.key(campaignId, 'results'), String(batch));
+    if (payload === null) return undefined;
+    const parsed = JSON.parse(payload) as { o: Array<[string, number]> };
+    return parsed.o.map((o) => o[1]);
+  }
+}
