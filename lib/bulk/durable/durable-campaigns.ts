@@ -327,16 +327,7 @@ export class DurableCampaigns {
     },
     operations: CampaignOperations = {},
   ): Promise<Campaign> {
-    let meta: StoredCampaign | undefined;
-    try {
-      meta = await this.store.get(campaignId);
-    } catch (error) {
-      throw new PostaGuverciniError(
-        'CAMPAIGN_STORE_UNAVAILABLE',
-        `Campaign ${campaignId} could not be read from Redis: ${this.describe(error)}`,
-        { cause: this.safe(error) },
-      );
-    }
+    const meta = await this.meta(campaignId);
     if (!meta) {
       throw new SmsValidationError(
         'CAMPAIGN_NOT_FOUND',
@@ -406,9 +397,20 @@ export class DurableCampaigns {
     return tracker.finish();
   }
 
-  /** The stored meta of a campaign (`undefined` when it is not in Redis). */
-  meta(campaignId: string): Promise<StoredCampaign | undefined> {
-    return this.store.get(campaignId);
+  /**
+   * The stored meta of a campaign (`undefined` when it is not in Redis); a Redis failure is
+   * `CAMPAIGN_STORE_UNAVAILABLE` with a sanitised cause.
+   */
+  async meta(campaignId: string): Promise<StoredCampaign | undefined> {
+    try {
+      return await this.store.get(campaignId);
+    } catch (error) {
+      throw new PostaGuverciniError(
+        'CAMPAIGN_STORE_UNAVAILABLE',
+        `Campaign ${campaignId} could not be read from Redis: ${this.describe(error)}`,
+        { cause: this.safe(error) },
+      );
+    }
   }
 
   /** Key claims, leases, holds and cancels (see `CampaignControlStore`). */
