@@ -85,6 +85,13 @@ describe('Sample app in headless Chromium', () => {
     }
   }
 
+  /** One-time passwords the simulator has received for the demo phone so far. */
+  function otpMessagesToDemoPhone(): number {
+    return sample.simulator.messages.filter(
+      (m) => m.profile === 'otp' && m.to === DEMO_PHONE_CANONICAL,
+    ).length;
+  }
+
   async function shot(page: Page, name: string): Promise<void> {
     await page.screenshot({ path: join(ARTIFACTS, name), fullPage: true });
   }
@@ -108,7 +115,22 @@ describe('Sample app in headless Chromium', () => {
     await page.click('#login-form button[type=submit]');
     await page.waitForURL('**/branch/otp');
     await page.locator('#message', { hasText: 'We sent a one-time password' }).waitFor();
+    // "Send a new code" counts down to resendAvailableAt.
+    await page.locator('#resend', { hasText: /^Send a new code \(0:\d\d\)$/ }).waitFor();
+    expect(await page.isDisabled('#resend')).toBe(true);
     await shot(page, 'sample-branch-otp.png');
+
+    // A reload shows the same challenge and sends no SMS by itself.
+    const sentBefore = otpMessagesToDemoPhone();
+    await page.reload();
+    await page.locator('#message', { hasText: 'We sent a one-time password' }).waitFor();
+    await page.locator('#resend', { hasText: /^Send a new code \(0:\d\d\)$/ }).waitFor();
+    expect(otpMessagesToDemoPhone()).toBe(sentBefore);
+
+    // A wrong code: the error sits next to the code field; the page message stays.
+    await page.fill('#code', '12');
+    await page.click('#verify');
+    await page.locator('#code-error.error', { hasText: 'Enter the digits from the SMS' }).waitFor();
 
     const { code } = await codeFromOutbox();
     await page.fill('#code', code);
@@ -141,7 +163,10 @@ describe('Sample app in headless Chromium', () => {
     await page.fill('#tamper-amount', '2499.00');
     await page.fill('#code', code);
     await page.click('#confirm');
-    await page.locator('#message.error', { hasText: 'not valid for this request' }).waitFor();
+    await page
+      .locator('#code-error.error', { hasText: 'not valid for this request. 4 attempts left.' })
+      .waitFor();
+    expect(await page.getAttribute('#code', 'aria-invalid')).toBe('true');
     expect(page.url()).toContain('/checkout/confirm');
     await shot(page, 'sample-3ds-tampered.png');
 
@@ -153,6 +178,36 @@ describe('Sample app in headless Chromium', () => {
     await page.locator('#receipt h1', { hasText: 'Payment confirmed' }).waitFor();
     expect(await page.textContent('#amount-label')).toBe('249.90 TRY');
     await shot(page, 'sample-3ds-confirmed.png');
+    await page.close();
+  });
+
+  it('a locked code: the error under the code field, "Send a new code" counts down Retry-After', async () => {
+    const page = await context.newPage();
+    await page.goto(`${sample.url}/checkout`);
+    await page.fill('#amount', '19.90');
+    await page.click('#checkout-form button[type=submit]');
+    await page.waitForURL('**/checkout/confirm?payment=*');
+    await page.locator('#message', { hasText: 'We sent a one-time password' }).waitFor();
+    const { code } = await codeFromOutbox('19.90 TRY');
+    const wrong = code === '000000' ? '111111' : '000000';
+    const answers = [
+      '4 attempts left.',
+      '3 attempts left.',
+      '2 attempts left.',
+      '1 attempt left.',
+      'no attempts are left',
+      'Too many wrong codes',
+    ];
+    for (const answer of answers) {
+      await page.fill('#code', wrong);
+      await page.click('#confirm');
+      await page.locator('#code-error', { hasText: answer }).waitFor();
+    }
+    await page.locator('#code-error', { hasText: 'Too many wrong codes' }).waitFor();
+    await page.locator('#resend', { hasText: /^Send a new code \(\d+:\d\d\)$/ }).waitFor();
+    expect(await page.isDisabled('#resend')).toBe(true);
+    expect(await page.textContent('#code-error')).toMatch(/You can send a new code in \d+:\d\d\./);
+    await shot(page, 'sample-3ds-locked.png');
     await page.close();
   });
 

@@ -1,4 +1,4 @@
-import { $, api, messageOf, sampleInfo, say } from '../app.js';
+import { $, api, messageOf, requestCodeOnArrival, sampleInfo, say } from '../app.js';
 
 const form = $('#checkout-form');
 
@@ -15,6 +15,9 @@ form.addEventListener('submit', async (event) => {
   });
   button.disabled = false;
   if (result.ok) {
+    // This click sends the code (once); reloading the confirmation page does not.
+    const payment = new URL(result.data.next, location.href).searchParams.get('payment');
+    requestCodeOnArrival(`checkout:${payment}`);
     location.assign(result.data.next);
     return;
   }
