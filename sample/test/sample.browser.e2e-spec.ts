@@ -214,6 +214,8 @@ describe('Sample app in headless Chromium', () => {
   it('bulk campaign: live progress, report and delivery statuses; the outbox shows every SMS', async () => {
     const page = await context.newPage();
     await page.goto(`${sample.url}/campaigns`);
+    await page.fill('#numbers', '+90 532 200 00 02');
+    await page.locator('#numbers-count', { hasText: /^1 line$/ }).waitFor();
     await page.fill(
       '#numbers',
       [
@@ -233,6 +235,13 @@ describe('Sample app in headless Chromium', () => {
     expect(await page.textContent('#count-sent')).toBe('2');
     expect(await page.textContent('#count-skipped')).toBe('4');
     expect(await page.locator('#report-rows tr').count()).toBe(6);
+    expect(await page.textContent('#report-summary')).toBe(
+      '2 accepted by the provider, 4 skipped, 0 failed of 6 recipients · 1 request · 2 credits',
+    );
+    // Recipients in input order.
+    expect(await page.locator('#report-rows tr td.mono').first().textContent()).toBe(
+      '+90 532 200 00 02',
+    );
     await page.locator('#report-rows', { hasText: 'no consent (İYS)' }).waitFor();
     await page.locator('#report-rows', { hasText: 'opted out' }).waitFor();
 
@@ -249,6 +258,35 @@ describe('Sample app in headless Chromium', () => {
       await page.locator('#outbox-rows tr[data-channel="otp"]').count(),
     ).toBeGreaterThanOrEqual(2);
     await shot(page, 'sample-outbox.png');
+    await page.close();
+  });
+
+  it('a 10,000-number campaign: the progress moves batch by batch on the simulator', async () => {
+    const page = await context.newPage();
+    await page.goto(`${sample.url}/campaigns`);
+    const numbers = Array.from({ length: 10_000 }, (_, i) => `0533${String(4_000_000 + i)}`);
+    // Uploaded as a file, as an operator would.
+    await page.setInputFiles('#numbers-file', {
+      name: 'customers.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from(numbers.join('\n')),
+    });
+    await page.locator('#numbers-count', { hasText: '10,000 lines' }).waitFor();
+    await page.check('input[name=kind][value=informational]');
+    await page.click('#start');
+    // A snapshot between the first and the last batch (the simulator holds each answer back).
+    await page
+      .locator('#progress-detail', {
+        hasText: /^[1-9][\d,]* of 10,000 recipients processed · [1-9]\d* requests? answered/,
+      })
+      .waitFor();
+    expect(await page.textContent('#campaign-state')).toBe('running');
+    await shot(page, 'sample-campaign-progress.png');
+    await page.locator('#campaign-state', { hasText: 'finished' }).waitFor();
+    expect(await page.textContent('#count-sent')).toBe('10,000');
+    expect(await page.textContent('#progress-detail')).toMatch(
+      /^10,000 of 10,000 recipients processed · 13 requests answered/,
+    );
     await page.close();
   });
 });

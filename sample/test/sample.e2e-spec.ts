@@ -708,6 +708,29 @@ describe('Sample app configuration', () => {
     }
   });
 
+  it('SIMULATOR_LATENCY_MS holds back every bulk send of the embedded simulator, not the OTP host', async () => {
+    const slow = await startSample({ SIMULATOR_LATENCY_MS: '50' });
+    try {
+      const server = slow.app.getHttpServer();
+      const many = Array.from({ length: 900 }, (_, i) => `0532${String(5_000_000 + i)}`).join('\n');
+      const started = await request(server)
+        .post('/api/campaigns')
+        .send({ numbers: many, text: 'Gecikmeli kampanya', kind: 'informational' })
+        .expect(202);
+      await sse(server, started.body.events).expect(200);
+      const sends = slow.simulator.requests.filter((r) => r.profile === 'bulk');
+      expect(sends).toHaveLength(2);
+      expect(sends.every((r) => r.fault === 'latency')).toBe(true);
+      await request(server).get('/health').expect(200);
+      expect(slow.simulator.requests.filter((r) => r.fault === 'latency')).toHaveLength(2);
+    } finally {
+      await slow.close();
+    }
+    await expect(startSample({ SIMULATOR_LATENCY_MS: 'slow' })).rejects.toThrow(
+      'Environment variable SIMULATOR_LATENCY_MS: expected an integer between 0 and 60000, got "slow"',
+    );
+  });
+
   it('with POSTA_GUVERCINI_TRANSPORT=memory, keeps the SMS in the in-memory outbox', async () => {
     const sample = await startSample({ POSTA_GUVERCINI_TRANSPORT: 'memory' });
     try {
