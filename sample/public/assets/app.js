@@ -291,7 +291,13 @@ export function otpStep({
       show(saved);
       return;
     }
-    say(message, 'No code has been sent for this step yet. Press "Send a new code" to get one.');
+    say(
+      message,
+      saved
+        ? 'The code sent earlier has expired. Press "Send a new code" to get another one.'
+        : 'No code has been sent for this step yet. Press "Send a new code" to get one.',
+      'warn',
+    );
     resend.disabled = false;
   }
 
