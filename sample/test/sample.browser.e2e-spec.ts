@@ -181,6 +181,35 @@ describe('Sample app in headless Chromium', () => {
     await page.close();
   });
 
+  it('a confirmation page opened in a new tab sends nothing until "Send a new code" is clicked', async () => {
+    const checkout = await context.newPage();
+    await checkout.goto(`${sample.url}/checkout`);
+    await checkout.fill('#amount', '75.00');
+    await checkout.click('#checkout-form button[type=submit]');
+    await checkout.waitForURL('**/checkout/confirm?payment=*');
+    await checkout.locator('#message', { hasText: 'We sent a one-time password' }).waitFor();
+    const url = checkout.url();
+    await checkout.close();
+
+    const sentBefore = otpMessagesToDemoPhone();
+    const page = await context.newPage(); // a new tab: nothing in its sessionStorage
+    await page.goto(url);
+    await page
+      .locator('#message', { hasText: 'No code has been sent for this step yet' })
+      .waitFor();
+    expect(otpMessagesToDemoPhone()).toBe(sentBefore);
+    expect(await page.isEnabled('#resend')).toBe(true);
+
+    await page.click('#resend');
+    await page.locator('#message', { hasText: 'We sent a one-time password' }).waitFor();
+    expect(otpMessagesToDemoPhone()).toBe(sentBefore + 1);
+    const { code } = await codeFromOutbox('75.00 TRY');
+    await page.fill('#code', code);
+    await page.click('#confirm');
+    await page.waitForURL('**/checkout/done?payment=*');
+    await page.close();
+  });
+
   it('a locked code: the error under the code field, "Send a new code" counts down Retry-After', async () => {
     const page = await context.newPage();
     await page.goto(`${sample.url}/checkout`);
