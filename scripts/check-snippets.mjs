@@ -3,7 +3,11 @@
 // snippet that no longer compiles fails CI (`test/snippets.e2e-spec.ts` runs this script in
 // `npm test`; `npm run build` must have run first, as `.ci/run` does).
 //
-//   npm run build && node scripts/check-snippets.mjs [--out <dir>]
+//   npm run build && node scripts/check-snippets.mjs [--out <dir>] [--docs <dir>]
+//
+// --out: where the generated sources go (default test-artifacts/snippets; inside the repository).
+// --docs: the directory whose README.md and docs/ are checked (default: the repository); the
+//         self-test in test/snippets.e2e-spec.ts points it at a deliberately broken example.
 //
 // Which blocks: every fenced block whose info string starts with `ts` (or `typescript`) in
 // README.md and in docs/**/*.md. Other languages (bash, http, text…) are not compiled.
@@ -24,7 +28,9 @@
 //
 //   so a partial block is a sequence of statements (no class members, no bare object
 //   literals); it imports what it uses, and `declare const accounts: AccountsOptions;` stands
-//   for a value the surrounding text explains. Keep partial blocks short.
+//   for a value the surrounding text explains. Keep partial blocks short: at most
+//   MAX_PARTIAL_LINES lines. Any other word after `ts` in the info string is refused (a typo
+//   such as `ts partail` would otherwise change how the block is compiled).
 // - A block whose first line is a file-name comment, `// app.module.ts` (optionally followed
 //   by ` — what it is`), is written under that name, so later blocks of the same Markdown file
 //   can import it (`from './app.module.js'`). Two blocks of one file may not share a name.
@@ -45,6 +51,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** Longest `ts partial` block accepted. */
+const MAX_PARTIAL_LINES = 30;
+/** Words allowed after `ts` in an info string. */
+const INFO_WORDS = new Set(['partial']);
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 
 /** Compiler options of a typical NestJS 12 app (ES modules, decorators with metadata). */
@@ -68,11 +78,12 @@ const COMPILER_OPTIONS = {
 };
 
 function parseArgs(argv) {
-  const options = { out: path.join(ROOT, 'test-artifacts', 'snippets') };
+  const options = { out: path.join(ROOT, 'test-artifacts', 'snippets'), docs: ROOT };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--out') options.out = path.resolve(argv[++i] ?? '');
+    else if (argv[i] === '--docs') options.docs = path.resolve(argv[++i] ?? '');
     else if (argv[i] === '-h' || argv[i] === '--help') {
-      process.stdout.write('Usage: node scripts/check-snippets.mjs [--out <dir>]\n');
+      process.stdout.write('Usage: node scripts/check-snippets.mjs [--out <dir>] [--docs <dir>]\n');
       process.exit(0);
     } else {
       process.stderr.write(`Unknown argument ${argv[i]}\n`);
@@ -89,13 +100,13 @@ function parseArgs(argv) {
   return options;
 }
 
-async function markdownFiles() {
+async function markdownFiles(docsRoot) {
   const files = [];
-  if (existsSync(path.join(ROOT, 'README.md'))) files.push('README.md');
+  if (existsSync(path.join(docsRoot, 'README.md'))) files.push('README.md');
   async function walk(dir) {
     let entries;
     try {
-      entries = await readdir(path.join(ROOT, dir), { withFileTypes: true });
+      entries = await readdir(path.join(docsRoot, dir), { withFileTypes: true });
     } catch {
       return;
     }
@@ -127,7 +138,12 @@ function extractBlocks(text) {
     }
     const language = (words[0] ?? '').toLowerCase();
     if (language === 'ts' || language === 'typescript') {
-      blocks.push({ line: i + 2, partial: words.slice(1).includes('partial'), lines: body });
+      blocks.push({
+        line: i + 2,
+        partial: words.slice(1).includes('partial'),
+        unknownWords: words.slice(1).filter((word) => !INFO_WORDS.has(word)),
+        lines: body,
+      });
     }
     i = j;
   }
@@ -198,7 +214,7 @@ function runTsc(project) {
 }
 
 async function main() {
-  const { out } = parseArgs(process.argv.slice(2));
+  const { out, docs } = parseArgs(process.argv.slice(2));
   if (!existsSync(path.join(ROOT, 'dist', 'esm', 'index.d.ts'))) {
     process.stderr.write(
       'check-snippets: dist/ is missing; run `npm run build` first (snippets compile against the built package).\n',
@@ -212,9 +228,9 @@ async function main() {
   const origins = new Map();
   const index = [];
   let partials = 0;
-  const files = await markdownFiles();
+  const files = await markdownFiles(docs);
   for (const markdown of files) {
-    const text = await readFile(path.join(ROOT, markdown), 'utf8');
+    const text = await readFile(path.join(docs, markdown), 'utf8');
     const dir = markdown.replace(/\.md$/i, '');
     const names = new Set();
     for (const block of extractBlocks(text)) {
@@ -222,11 +238,21 @@ async function main() {
       const file = named ?? `snippet-${block.line}.ts`;
       if (names.has(file)) {
         problems.push(
-          `${markdown}:${block.line}: two blocks are named ${file}; rename one (see scripts/check-snippets.mjs)`,
+          `${markdown}:${block.line - 1}: two blocks are named ${file}; rename one (see scripts/check-snippets.mjs)`,
         );
         continue;
       }
       names.add(file);
+      if (block.unknownWords.length > 0) {
+        problems.push(
+          `${markdown}:${block.line - 1}: unknown info string word(s) after ts: ${block.unknownWords.join(' ')} (only "partial" is known)`,
+        );
+      }
+      if (block.partial && block.lines.length > MAX_PARTIAL_LINES) {
+        problems.push(
+          `${markdown}:${block.line - 1}: a ts partial block of ${block.lines.length} lines; keep it to ${MAX_PARTIAL_LINES} or make it a complete module`,
+        );
+      }
       if (block.partial) partials++;
       const { source, map } = render(block);
       const relative = path.posix.join(dir, file);

@@ -11,7 +11,8 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { jest } from '@jest/globals';
@@ -98,6 +99,58 @@ describe('documentation snippets', () => {
         'docs/testing.md: campaign.spec.ts',
       ]),
     );
+  });
+
+  it('a snippet that does not compile fails the check, pointing at its Markdown line', async () => {
+    const docs = await mkdtemp(path.join(os.tmpdir(), 'pg-snippets-'));
+    try {
+      await mkdir(path.join(docs, 'docs'));
+      await writeFile(
+        path.join(docs, 'README.md'),
+        [
+          '# Broken on purpose', // 1
+          '', // 2
+          '```ts', // 3
+          "import { PostaGuverciniModule } from 'nestjs-posta-guvercini';", // 4
+          "PostaGuverciniModule.forRoot({ transport: 'carrier-pigeon' });", // 5
+          '```', // 6
+          '', // 7
+          '```ts partial', // 8
+          'await otp.send({ phone: "05321234567" });', // 9
+          '```', // 10
+          '', // 11
+          '```ts partail', // 12
+          'export const fine = 1;', // 13
+          '```', // 14
+        ].join('\n'),
+      );
+      await writeFile(
+        path.join(docs, 'docs', 'page.md'),
+        ['```ts', '// a.ts', 'export {};', '```', '', '```ts', '// a.ts', 'export {};', '```'].join(
+          '\n',
+        ),
+      );
+      const broken = await run(process.execPath, [
+        'scripts/check-snippets.mjs',
+        '--docs',
+        docs,
+        '--out',
+        path.join(ROOT, 'test-artifacts', 'snippets-broken'),
+      ]);
+      expect(broken.code).toBe(1);
+      const lines = broken.stderr.split('\n');
+      expect(lines).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^README\.md:5: error TS2322: .*carrier-pigeon/),
+          "README.md:9: error TS2304: Cannot find name 'otp'.",
+          'README.md:12: unknown info string word(s) after ts: partail (only "partial" is known)',
+          'docs/page.md:6: two blocks are named a.ts; rename one (see scripts/check-snippets.mjs)',
+        ]),
+      );
+      expect(broken.stdout).toBe('');
+    } finally {
+      await rm(docs, { recursive: true, force: true });
+    }
   });
 
   describe("README.md's Quick start, run as pasted against the simulator", () => {
