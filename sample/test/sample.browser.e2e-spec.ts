@@ -148,6 +148,12 @@ describe('Sample app in headless Chromium', () => {
   it('3-D Secure: the amount tampered after the code was sent is refused; the shown amount is paid', async () => {
     const page = await context.newPage();
     await page.goto(`${sample.url}/checkout`);
+    // A mistake is shown under the control that caused it.
+    await page.fill('#amount', '249,909');
+    await page.click('#checkout-form button[type=submit]');
+    await page.locator('#amount-error.error', { hasText: 'at most two decimals' }).waitFor();
+    expect(await page.getAttribute('#amount', 'aria-invalid')).toBe('true');
+    expect(await page.textContent('#message')).toBe('');
     await page.fill('#amount', '249.90');
     await page.click('#checkout-form button[type=submit]');
     await page.waitForURL('**/checkout/confirm?payment=*');
@@ -258,6 +264,10 @@ describe('Sample app in headless Chromium', () => {
     );
     await page.locator('#numbers-count', { hasText: '6 lines' }).waitFor();
     await page.check('input[name=kind][value=commercial]');
+    await page.fill('#sendAt', '2001-01-01T10:00');
+    await page.click('#start');
+    await page.locator('#sendAt-error.error', { hasText: 'in the past' }).waitFor();
+    await page.fill('#sendAt', '');
     await page.selectOption('#validity', '6');
     await page.click('#start');
     await page.locator('#campaign-state', { hasText: 'finished' }).waitFor();

@@ -452,10 +452,15 @@ describe('Sample app (HTTP) on the embedded simulator', () => {
     });
 
     it('refuses bad campaigns with a clear message before sending', async () => {
-      const cases: Array<[object, RegExp]> = [
-        [{ numbers: '', text: 'x', kind: 'informational' }, /at least one phone number/],
-        [{ numbers: '05321000002', text: '   ', kind: 'informational' }, /message text/],
-        [{ numbers: '05321000002', text: 'x', kind: 'spam' }, /informational or commercial/],
+      // `field` names the form control the page shows the message under.
+      const cases: Array<[object, RegExp, string]> = [
+        [{ numbers: '', text: 'x', kind: 'informational' }, /at least one phone number/, 'numbers'],
+        [{ numbers: '05321000002', text: '   ', kind: 'informational' }, /message text/, 'text'],
+        [
+          { numbers: '05321000002', text: 'x', kind: 'spam' },
+          /informational or commercial/,
+          'kind',
+        ],
         [
           {
             numbers: '05321000002',
@@ -464,15 +469,18 @@ describe('Sample app (HTTP) on the embedded simulator', () => {
             sendAt: '2001-01-01T10:00:00Z',
           },
           /in the past/,
+          'sendAt',
         ],
         [
           { numbers: '05321000002', text: 'x', kind: 'informational', validityHours: 48 },
           /1 to 24 hours/,
+          'validity',
         ],
       ];
-      for (const [body, message] of cases) {
+      for (const [body, message, field] of cases) {
         const response = await request(server).post('/api/campaigns').send(body).expect(400);
         expect(response.body.message).toMatch(message);
+        expect(response.body.field).toBe(field);
       }
       expect(sample.simulator.messages).toHaveLength(0);
     });

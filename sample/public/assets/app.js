@@ -52,6 +52,37 @@ export function messageOf(result, fallback = 'Something went wrong.') {
   return typeof message === 'string' && message !== '' ? message : fallback;
 }
 
+/** Empties the field errors of a form and drops their `aria-invalid` marks. */
+export function clearFormErrors(form) {
+  for (const slot of form.querySelectorAll('.field-error')) say(slot, '');
+  for (const control of form.querySelectorAll('[aria-invalid]')) {
+    control.removeAttribute('aria-invalid');
+  }
+}
+
+/**
+ * Shows a refused form submission next to the control it is about: the server names it in
+ * `field`, and the message goes to `#<field>-error` under that control. Anything not about one
+ * control goes to `fallback` (the form's message area).
+ */
+export function showFormError(form, result, fallback) {
+  clearFormErrors(form);
+  say(fallback, '');
+  const field = result.data?.field;
+  const slot = typeof field === 'string' ? form.querySelector(`#${CSS.escape(field)}-error`) : null;
+  if (!slot) {
+    say(fallback, messageOf(result), 'error');
+    return;
+  }
+  say(slot, messageOf(result), 'error');
+  const control = form.elements[field];
+  if (control instanceof Element) {
+    control.setAttribute('aria-invalid', 'true');
+    control.setAttribute('aria-describedby', slot.id);
+    control.focus();
+  }
+}
+
 /** `905321234567` → `+90 532 123 45 67`. */
 export function formatPhone(canonical) {
   const m = /^90(\d{3})(\d{3})(\d{2})(\d{2})$/.exec(canonical ?? '');

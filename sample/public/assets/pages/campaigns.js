@@ -1,4 +1,14 @@
-import { $, api, el, formatPhone, messageOf, plural, say } from '../app.js';
+import {
+  $,
+  api,
+  clearFormErrors,
+  el,
+  formatPhone,
+  messageOf,
+  plural,
+  say,
+  showFormError,
+} from '../app.js';
 
 const form = $('#campaign-form');
 const message = $('#message');
@@ -151,6 +161,7 @@ $('#refresh-status').addEventListener('click', () => void refreshStatuses());
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
   say(message, '');
+  clearFormErrors(form);
   const sendAt = form.sendAt.value ? new Date(form.sendAt.value).toISOString() : undefined;
   const body = {
     numbers: form.numbers.value,
@@ -163,7 +174,7 @@ form.addEventListener('submit', async (event) => {
   const result = await api('POST', '/api/campaigns', { body });
   if (!result.ok) {
     $('#start').disabled = false;
-    say(message, messageOf(result), 'error');
+    showFormError(form, result, message);
     return;
   }
   currentId = result.data.id;

@@ -1,10 +1,18 @@
-import { $, api, messageOf, requestCodeOnArrival, sampleInfo, say } from '../app.js';
+import {
+  $,
+  api,
+  clearFormErrors,
+  requestCodeOnArrival,
+  sampleInfo,
+  showFormError,
+} from '../app.js';
 
 const form = $('#checkout-form');
 
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
   const button = form.querySelector('button');
+  clearFormErrors(form);
   button.disabled = true;
   const result = await api('POST', '/api/payments', {
     body: {
@@ -21,7 +29,7 @@ form.addEventListener('submit', async (event) => {
     location.assign(result.data.next);
     return;
   }
-  say($('#message'), messageOf(result), 'error');
+  showFormError(form, result, $('#message'));
 });
 
 const info = await sampleInfo();
