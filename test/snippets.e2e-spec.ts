@@ -101,6 +101,19 @@ describe('documentation snippets', () => {
     );
   });
 
+  it('README.md stays a ten-minute read that starts with the two set-up commands', async () => {
+    const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
+    expect(readme.split('\n').length).toBeLessThanOrEqual(420);
+    const commands = /^# nestjs-posta-guvercini\n\n```bash\n(.*)\n(.*)\n```/.exec(readme);
+    expect(commands?.[1]).toMatch(/^npm install && npm run sample /);
+    expect(commands?.[2]).toMatch(/^npm install && npm test /);
+    const sections = [...readme.matchAll(/^## (.*)$/gm)].map((m) => m[1]);
+    expect(sections.slice(0, 3)).toEqual(['What it does', 'Install', 'Quick start']);
+    expect(sections).toEqual(
+      expect.arrayContaining(['Testing your app', 'Local development', 'Documentation']),
+    );
+  });
+
   it('a snippet that does not compile fails the check, pointing at its Markdown line', async () => {
     const docs = await mkdtemp(path.join(os.tmpdir(), 'pg-snippets-'));
     try {
