@@ -120,6 +120,28 @@ describe('posta-guvercini-simulator CLI', () => {
     }
   });
 
+  it('--latency holds back every answer, also after DELETE /messages', async () => {
+    const io = collect();
+    const running = await main([...FREE_PORTS, '--latency', '30'], {
+      out: io.out,
+      handleSignals: false,
+    });
+    const { simulator, outboxUrl } = running!;
+    const transport = new JsonTransport({ accounts: simulator.accounts });
+    try {
+      expect(io.text()).toContain('latency:   30 ms per request');
+      await transport.send({ channel: 'otp', to: ['905321234567'], text: 'Kodunuz 123123' });
+      expect(simulator.requests.at(-1)!.fault).toBe('latency');
+      expect((await fetch(`${outboxUrl}/messages`, { method: 'DELETE' })).status).toBe(204);
+      await transport.send({ channel: 'bulk', to: ['905321234567'], text: 'Duyuru' });
+      expect(simulator.requests).toHaveLength(1);
+      expect(simulator.requests[0]!.fault).toBe('latency');
+    } finally {
+      await transport.close();
+      await running!.stop();
+    }
+  });
+
   it('--quiet prints no SMS', async () => {
     const io = collect();
     const running = await main([...FREE_PORTS, '--quiet'], { out: io.out, handleSignals: false });

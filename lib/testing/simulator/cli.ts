@@ -102,7 +102,11 @@ export async function main(
     bulkPort: ports.bulk,
     credit: integer('--credit', values.credit, 0, Number.MAX_SAFE_INTEGER),
   });
-  const outbox = new SimulatorOutboxServer(simulator);
+  const applyLatency = (): void => {
+    if (latency > 0) simulator.injectFault({ kind: 'latency', ms: latency, times: Infinity });
+  };
+  // DELETE /messages resets the simulator, faults included: keep --latency in force.
+  const outbox = new SimulatorOutboxServer(simulator, applyLatency);
   try {
     await simulator.start();
   } catch (error) {
@@ -114,7 +118,7 @@ export async function main(
     await simulator.stop();
     throw portInUse(error, ports, 'outbox') ?? error;
   }
-  if (latency > 0) simulator.injectFault({ kind: 'latency', ms: latency, times: Infinity });
+  applyLatency();
   const accounts = simulator.accounts;
   io.out.write(
     [

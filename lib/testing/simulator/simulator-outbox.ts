@@ -158,9 +158,16 @@ export class SimulatorOutboxServer {
   private server?: Server;
   private baseUrl?: string;
 
-  constructor(private readonly simulator: PostaGuverciniSimulator) {}
+  /**
+   * @param afterReset called after `DELETE /messages` reset the simulator, e.g. to inject a
+   *   standing fault again (the CLI's `--latency`).
+   */
+  constructor(
+    private readonly simulator: PostaGuverciniSimulator,
+    private readonly afterReset: () => void = () => undefined,
+  ) {}
 
-  /** Listens on `host:port` (0 picks a free port); rejects with the `listen` error (e.g. `EADDRINUSE`). */
+  /** Listens on `host:port` (0: a free port); rejects with the `listen` error (`EADDRINUSE`…). */
   async start(port: number, host: string): Promise<void> {
     const server = createServer((req, res) => this.onRequest(req, res));
     await new Promise<void>((resolve, reject) => {
@@ -203,6 +210,7 @@ export class SimulatorOutboxServer {
         reply(res, 200, 'application/json; charset=utf-8', body);
       } else if (path === '/messages' && req.method === 'DELETE') {
         this.simulator.reset();
+        this.afterReset();
         reply(res, 204, 'text/plain; charset=utf-8', '');
       } else if (path === '/' || path === '/messages') {
         reply(res, 405, 'text/plain; charset=utf-8', 'Method Not Allowed\n', {
