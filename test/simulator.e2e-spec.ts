@@ -4,7 +4,6 @@ import {
   escapeXmlForIso88599,
   percentEncodeIso88599,
 } from '../lib/message/iso-8859-9.js';
-import { main } from '../lib/testing/simulator/cli.js';
 import { PostaGuverciniSimulator } from '../lib/testing/index.js';
 import type { SimulatedMessage, SimulatorProfile } from '../lib/testing/index.js';
 import { formatCompactIstanbul } from '../lib/transports/istanbul-time.js';
@@ -432,109 +431,5 @@ describe('PostaGuverciniSimulator lifecycle', () => {
     } finally {
       await custom.stop();
     }
-  });
-});
-
-describe('posta-guvercini-simulator CLI', () => {
-  it('starts on the given ports, prints both URLs and the credentials, answers, and stops', async () => {
-    let output = '';
-    const running = await main(['--credit', '250', '--host', '127.0.0.1'], {
-      out: { write: (text: string) => (output += text) },
-      handleSignals: false,
-    });
-    expect(running).toBeDefined();
-    try {
-      const { simulator } = running!;
-      expect(output).toContain(
-        `OTP host:  ${simulator.otpBaseUrl}  (username otp-user, password otp-secret)`,
-      );
-      expect(output).toContain(
-        `bulk host: ${simulator.bulkBaseUrl}  (username bulk-user, password bulk-secret)`,
-      );
-      expect(output).toContain('credit:    250 (OTP), 250 (bulk)');
-      const reply = await exchange(
-        `${simulator.otpBaseUrl}/api_http/querycredit.asp?user=otp-user&password=otp-secret`,
-        { method: 'GET' },
-      );
-      expect(reply.body.toString()).toBe('errno=0&errtext=&credit=250');
-    } finally {
-      await running!.stop();
-    }
-  });
-
-  it('switches reply forms and turns on the named assumptions', async () => {
-    let output = '';
-    const running = await main(
-      [
-        '--http-status-form',
-        'code',
-        '--http-bulk-reply-form',
-        'per-recipient',
-        '--assume-soap-status-operation',
-      ],
-      { out: { write: (text: string) => (output += text) }, handleSignals: false },
-    );
-    try {
-      expect(output).toContain('assumptions (not attested by any client): SOAP SmsStatus');
-      const base = `${running!.simulator.otpBaseUrl}/api_http`;
-      const sent = await exchange(
-        `${base}/sendbulksms.asp?user=otp-user&password=otp-secret&gsm=5321234567&gsm=123&text=x`,
-        { method: 'GET' },
-      );
-      const id = running!.simulator.messages[0]!.id;
-      expect(sent.body.toString('latin1')).toMatch(
-        new RegExp(`^errno=0&errtext=&message_id=${id}&charge=1&errno=-1003&`),
-      );
-      const status = await exchange(
-        `${base}/querysms.asp?user=otp-user&password=otp-secret&message_id=${id}`,
-        { method: 'GET' },
-      );
-      expect(status.body.toString()).toBe('errno=0&errtext=&status=200');
-    } finally {
-      await running!.stop();
-    }
-    await expect(
-      main(['--http-status-form', 'pipe'], {
-        out: { write: () => undefined },
-        handleSignals: false,
-      }),
-    ).rejects.toThrow('--http-status-form must be code-and-flag or code, got "pipe"');
-  });
-
-  it('stops on SIGTERM', async () => {
-    let output = '';
-    const listenersBefore = process.listenerCount('SIGTERM');
-    const running = await main([], { out: { write: (text: string) => (output += text) } });
-    expect(process.listenerCount('SIGTERM')).toBe(listenersBefore + 1);
-    const stopped = new Promise<void>((resolve) => {
-      const check = setInterval(() => {
-        if (output.includes('Simulator stopped.')) {
-          clearInterval(check);
-          resolve();
-        }
-      }, 5);
-    });
-    const url = `${running!.simulator.otpBaseUrl}/api_http/querycredit.asp`;
-    process.emit('SIGTERM', 'SIGTERM');
-    await stopped;
-    await expect(exchange(url, { method: 'GET' })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
-    expect(process.listenerCount('SIGTERM')).toBe(listenersBefore);
-  });
-
-  it('prints help and refuses bad arguments', async () => {
-    let output = '';
-    expect(
-      await main(['--help'], {
-        out: { write: (text: string) => (output += text) },
-        handleSignals: false,
-      }),
-    ).toBeUndefined();
-    expect(output).toContain('Usage: posta-guvercini-simulator [options]');
-    await expect(
-      main(['--otp-port', 'abc'], { out: { write: () => undefined }, handleSignals: false }),
-    ).rejects.toThrow('--otp-port must be an integer from 0 to 65535, got "abc"');
-    await expect(
-      main(['--colour'], { out: { write: () => undefined }, handleSignals: false }),
-    ).rejects.toThrow("Unknown option '--colour'");
   });
 });

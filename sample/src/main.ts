@@ -16,7 +16,18 @@ if (stopTelemetry) process.once('beforeExit', () => void stopTelemetry());
 app.enableShutdownHooks();
 const settings = app.get(SampleSettings);
 const backend = app.get(SmsBackend);
-await app.listen(settings.port, settings.host);
+app.useLogger(false); // a busy port is explained below in one line, not logged twice
+try {
+  await app.listen(settings.port, settings.host);
+  app.useLogger(['warn', 'error']);
+} catch (error) {
+  await app.close();
+  if ((error as { code?: unknown }).code !== 'EADDRINUSE') throw error;
+  console.error(
+    `Port ${settings.port} is already in use: stop what is using it, or start the sample on another port with PORT=<n> npm run sample`,
+  );
+  process.exit(1);
+}
 
 const { port } = app.getHttpServer().address() as AddressInfo;
 const url = `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}`;

@@ -85,6 +85,13 @@ describe('Sample app in headless Chromium', () => {
     }
   }
 
+  /** One-time passwords the simulator has received for the demo phone so far. */
+  function otpMessagesToDemoPhone(): number {
+    return sample.simulator.messages.filter(
+      (m) => m.profile === 'otp' && m.to === DEMO_PHONE_CANONICAL,
+    ).length;
+  }
+
   async function shot(page: Page, name: string): Promise<void> {
     await page.screenshot({ path: join(ARTIFACTS, name), fullPage: true });
   }
@@ -108,7 +115,22 @@ describe('Sample app in headless Chromium', () => {
     await page.click('#login-form button[type=submit]');
     await page.waitForURL('**/branch/otp');
     await page.locator('#message', { hasText: 'We sent a one-time password' }).waitFor();
+    // "Send a new code" counts down to resendAvailableAt.
+    await page.locator('#resend', { hasText: /^Send a new code \(0:\d\d\)$/ }).waitFor();
+    expect(await page.isDisabled('#resend')).toBe(true);
     await shot(page, 'sample-branch-otp.png');
+
+    // A reload shows the same challenge and sends no SMS by itself.
+    const sentBefore = otpMessagesToDemoPhone();
+    await page.reload();
+    await page.locator('#message', { hasText: 'We sent a one-time password' }).waitFor();
+    await page.locator('#resend', { hasText: /^Send a new code \(0:\d\d\)$/ }).waitFor();
+    expect(otpMessagesToDemoPhone()).toBe(sentBefore);
+
+    // A wrong code: the error sits next to the code field; the page message stays.
+    await page.fill('#code', '12');
+    await page.click('#verify');
+    await page.locator('#code-error.error', { hasText: 'Enter the digits from the SMS' }).waitFor();
 
     const { code } = await codeFromOutbox();
     await page.fill('#code', code);
@@ -126,6 +148,12 @@ describe('Sample app in headless Chromium', () => {
   it('3-D Secure: the amount tampered after the code was sent is refused; the shown amount is paid', async () => {
     const page = await context.newPage();
     await page.goto(`${sample.url}/checkout`);
+    // A mistake is shown under the control that caused it.
+    await page.fill('#amount', '249,909');
+    await page.click('#checkout-form button[type=submit]');
+    await page.locator('#amount-error.error', { hasText: 'at most two decimals' }).waitFor();
+    expect(await page.getAttribute('#amount', 'aria-invalid')).toBe('true');
+    expect(await page.textContent('#message')).toBe('');
     await page.fill('#amount', '249.90');
     await page.click('#checkout-form button[type=submit]');
     await page.waitForURL('**/checkout/confirm?payment=*');
@@ -141,7 +169,10 @@ describe('Sample app in headless Chromium', () => {
     await page.fill('#tamper-amount', '2499.00');
     await page.fill('#code', code);
     await page.click('#confirm');
-    await page.locator('#message.error', { hasText: 'not valid for this request' }).waitFor();
+    await page
+      .locator('#code-error.error', { hasText: 'not valid for this request. 4 attempts left.' })
+      .waitFor();
+    expect(await page.getAttribute('#code', 'aria-invalid')).toBe('true');
     expect(page.url()).toContain('/checkout/confirm');
     await shot(page, 'sample-3ds-tampered.png');
 
@@ -156,9 +187,70 @@ describe('Sample app in headless Chromium', () => {
     await page.close();
   });
 
+  it('a confirmation page opened in a new tab sends nothing until "Send a new code" is clicked', async () => {
+    const checkout = await context.newPage();
+    await checkout.goto(`${sample.url}/checkout`);
+    await checkout.fill('#amount', '75.00');
+    await checkout.click('#checkout-form button[type=submit]');
+    await checkout.waitForURL('**/checkout/confirm?payment=*');
+    await checkout.locator('#message', { hasText: 'We sent a one-time password' }).waitFor();
+    const url = checkout.url();
+    await checkout.close();
+
+    const sentBefore = otpMessagesToDemoPhone();
+    const page = await context.newPage(); // a new tab: nothing in its sessionStorage
+    await page.goto(url);
+    await page
+      .locator('#message', { hasText: 'No code has been sent for this step yet' })
+      .waitFor();
+    expect(otpMessagesToDemoPhone()).toBe(sentBefore);
+    expect(await page.isEnabled('#resend')).toBe(true);
+
+    await page.click('#resend');
+    await page.locator('#message', { hasText: 'We sent a one-time password' }).waitFor();
+    expect(otpMessagesToDemoPhone()).toBe(sentBefore + 1);
+    const { code } = await codeFromOutbox('75.00 TRY');
+    await page.fill('#code', code);
+    await page.click('#confirm');
+    await page.waitForURL('**/checkout/done?payment=*');
+    await page.close();
+  });
+
+  it('a locked code: the error under the code field, "Send a new code" counts down Retry-After', async () => {
+    const page = await context.newPage();
+    await page.goto(`${sample.url}/checkout`);
+    await page.fill('#amount', '19.90');
+    await page.click('#checkout-form button[type=submit]');
+    await page.waitForURL('**/checkout/confirm?payment=*');
+    await page.locator('#message', { hasText: 'We sent a one-time password' }).waitFor();
+    const { code } = await codeFromOutbox('19.90 TRY');
+    const wrong = code === '000000' ? '111111' : '000000';
+    const answers = [
+      '4 attempts left.',
+      '3 attempts left.',
+      '2 attempts left.',
+      '1 attempt left.',
+      'no attempts are left',
+      'Too many wrong codes',
+    ];
+    for (const answer of answers) {
+      await page.fill('#code', wrong);
+      await page.click('#confirm');
+      await page.locator('#code-error', { hasText: answer }).waitFor();
+    }
+    await page.locator('#code-error', { hasText: 'Too many wrong codes' }).waitFor();
+    await page.locator('#resend', { hasText: /^Send a new code \(\d+:\d\d\)$/ }).waitFor();
+    expect(await page.isDisabled('#resend')).toBe(true);
+    expect(await page.textContent('#code-error')).toMatch(/You can send a new code in \d+:\d\d\./);
+    await shot(page, 'sample-3ds-locked.png');
+    await page.close();
+  });
+
   it('bulk campaign: live progress, report and delivery statuses; the outbox shows every SMS', async () => {
     const page = await context.newPage();
     await page.goto(`${sample.url}/campaigns`);
+    await page.fill('#numbers', '+90 532 200 00 02');
+    await page.locator('#numbers-count', { hasText: /^1 line$/ }).waitFor();
     await page.fill(
       '#numbers',
       [
@@ -172,12 +264,23 @@ describe('Sample app in headless Chromium', () => {
     );
     await page.locator('#numbers-count', { hasText: '6 lines' }).waitFor();
     await page.check('input[name=kind][value=commercial]');
+    await page.fill('#sendAt', '2001-01-01T10:00');
+    await page.click('#start');
+    await page.locator('#sendAt-error.error', { hasText: 'in the past' }).waitFor();
+    await page.fill('#sendAt', '');
     await page.selectOption('#validity', '6');
     await page.click('#start');
     await page.locator('#campaign-state', { hasText: 'finished' }).waitFor();
     expect(await page.textContent('#count-sent')).toBe('2');
     expect(await page.textContent('#count-skipped')).toBe('4');
     expect(await page.locator('#report-rows tr').count()).toBe(6);
+    expect(await page.textContent('#report-summary')).toBe(
+      '2 accepted by the provider, 4 skipped, 0 failed of 6 recipients · 1 request · 2 credits',
+    );
+    // Recipients in input order.
+    expect(await page.locator('#report-rows tr td.mono').first().textContent()).toBe(
+      '+90 532 200 00 02',
+    );
     await page.locator('#report-rows', { hasText: 'no consent (İYS)' }).waitFor();
     await page.locator('#report-rows', { hasText: 'opted out' }).waitFor();
 
@@ -194,6 +297,35 @@ describe('Sample app in headless Chromium', () => {
       await page.locator('#outbox-rows tr[data-channel="otp"]').count(),
     ).toBeGreaterThanOrEqual(2);
     await shot(page, 'sample-outbox.png');
+    await page.close();
+  });
+
+  it('a 10,000-number campaign: the progress moves batch by batch on the simulator', async () => {
+    const page = await context.newPage();
+    await page.goto(`${sample.url}/campaigns`);
+    const numbers = Array.from({ length: 10_000 }, (_, i) => `0533${String(4_000_000 + i)}`);
+    // Uploaded as a file, as an operator would.
+    await page.setInputFiles('#numbers-file', {
+      name: 'customers.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from(numbers.join('\n')),
+    });
+    await page.locator('#numbers-count', { hasText: '10,000 lines' }).waitFor();
+    await page.check('input[name=kind][value=informational]');
+    await page.click('#start');
+    // A snapshot between the first and the last batch (the simulator holds each answer back).
+    await page
+      .locator('#progress-detail', {
+        hasText: /^[1-9][\d,]* of 10,000 recipients processed · [1-9]\d* requests? answered/,
+      })
+      .waitFor();
+    expect(await page.textContent('#campaign-state')).toBe('running');
+    await shot(page, 'sample-campaign-progress.png');
+    await page.locator('#campaign-state', { hasText: 'finished' }).waitFor();
+    expect(await page.textContent('#count-sent')).toBe('10,000');
+    expect(await page.textContent('#progress-detail')).toMatch(
+      /^10,000 of 10,000 recipients processed · 13 requests answered/,
+    );
     await page.close();
   });
 });

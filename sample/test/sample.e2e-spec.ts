@@ -455,10 +455,15 @@ describe('Sample app (HTTP) on the embedded simulator', () => {
     });
 
     it('refuses bad campaigns with a clear message before sending', async () => {
-      const cases: Array<[object, RegExp]> = [
-        [{ numbers: '', text: 'x', kind: 'informational' }, /at least one phone number/],
-        [{ numbers: '05321000002', text: '   ', kind: 'informational' }, /message text/],
-        [{ numbers: '05321000002', text: 'x', kind: 'spam' }, /informational or commercial/],
+      // `field` names the form control the page shows the message under.
+      const cases: Array<[object, RegExp, string]> = [
+        [{ numbers: '', text: 'x', kind: 'informational' }, /at least one phone number/, 'numbers'],
+        [{ numbers: '05321000002', text: '   ', kind: 'informational' }, /message text/, 'text'],
+        [
+          { numbers: '05321000002', text: 'x', kind: 'spam' },
+          /informational or commercial/,
+          'kind',
+        ],
         [
           {
             numbers: '05321000002',
@@ -467,15 +472,18 @@ describe('Sample app (HTTP) on the embedded simulator', () => {
             sendAt: '2001-01-01T10:00:00Z',
           },
           /in the past/,
+          'sendAt',
         ],
         [
           { numbers: '05321000002', text: 'x', kind: 'informational', validityHours: 48 },
           /1 to 24 hours/,
+          'validity',
         ],
       ];
-      for (const [body, message] of cases) {
+      for (const [body, message, field] of cases) {
         const response = await request(server).post('/api/campaigns').send(body).expect(400);
         expect(response.body.message).toMatch(message);
+        expect(response.body.field).toBe(field);
       }
       expect(sample.simulator.messages).toHaveLength(0);
     });
@@ -709,6 +717,29 @@ describe('Sample app configuration', () => {
       if (keys.length > 0) await redis.del(...keys);
       await redis.quit();
     }
+  });
+
+  it('SIMULATOR_LATENCY_MS holds back every bulk send of the embedded simulator, not the OTP host', async () => {
+    const slow = await startSample({ SIMULATOR_LATENCY_MS: '50' });
+    try {
+      const server = slow.app.getHttpServer();
+      const many = Array.from({ length: 900 }, (_, i) => `0532${String(5_000_000 + i)}`).join('\n');
+      const started = await request(server)
+        .post('/api/campaigns')
+        .send({ numbers: many, text: 'Gecikmeli kampanya', kind: 'informational' })
+        .expect(202);
+      await sse(server, started.body.events).expect(200);
+      const sends = slow.simulator.requests.filter((r) => r.profile === 'bulk');
+      expect(sends).toHaveLength(2);
+      expect(sends.every((r) => r.fault === 'latency')).toBe(true);
+      await request(server).get('/health').expect(200);
+      expect(slow.simulator.requests.filter((r) => r.fault === 'latency')).toHaveLength(2);
+    } finally {
+      await slow.close();
+    }
+    await expect(startSample({ SIMULATOR_LATENCY_MS: 'slow' })).rejects.toThrow(
+      'Environment variable SIMULATOR_LATENCY_MS: expected an integer between 0 and 60000, got "slow"',
+    );
   });
 
   it('with POSTA_GUVERCINI_TRANSPORT=memory, keeps the SMS in the in-memory outbox', async () => {

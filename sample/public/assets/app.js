@@ -40,7 +40,8 @@ export async function api(method, url, { body, headers = {} } = {}) {
 
 /** Shows a message in an `.alert` element (`kind`: info, ok, warn, error); empty text hides it. */
 export function say(element, text, kind = 'info') {
-  element.className = `alert ${kind === 'info' ? '' : kind}`.trim();
+  element.classList.add('alert');
+  for (const name of ['ok', 'warn', 'error']) element.classList.toggle(name, name === kind);
   element.textContent = text ?? '';
 }
 
@@ -49,6 +50,37 @@ export function messageOf(result, fallback = 'Something went wrong.') {
   const message = result?.data?.message;
   if (Array.isArray(message)) return message.join(' ');
   return typeof message === 'string' && message !== '' ? message : fallback;
+}
+
+/** Empties the field errors of a form and drops their `aria-invalid` marks. */
+export function clearFormErrors(form) {
+  for (const slot of form.querySelectorAll('.field-error')) say(slot, '');
+  for (const control of form.querySelectorAll('[aria-invalid]')) {
+    control.removeAttribute('aria-invalid');
+  }
+}
+
+/**
+ * Shows a refused form submission next to the control it is about: the server names it in
+ * `field`, and the message goes to `#<field>-error` under that control. Anything not about one
+ * control goes to `fallback` (the form's message area).
+ */
+export function showFormError(form, result, fallback) {
+  clearFormErrors(form);
+  say(fallback, '');
+  const field = result.data?.field;
+  const slot = typeof field === 'string' ? form.querySelector(`#${CSS.escape(field)}-error`) : null;
+  if (!slot) {
+    say(fallback, messageOf(result), 'error');
+    return;
+  }
+  say(slot, messageOf(result), 'error');
+  const control = form.elements[field];
+  if (control instanceof Element) {
+    control.setAttribute('aria-invalid', 'true');
+    control.setAttribute('aria-describedby', slot.id);
+    control.focus();
+  }
 }
 
 /** `905321234567` → `+90 532 123 45 67`. */
@@ -76,14 +108,40 @@ export function el(tag, { text, className, attrs = {} } = {}, children = []) {
   return node;
 }
 
+/** `1 attempt`, `2 attempts`: a count with its noun in the singular or the plural. */
+export function plural(count, singular, pluralForm = `${singular}s`) {
+  return `${count.toLocaleString('en-US')} ${count === 1 ? singular : pluralForm}`;
+}
+
+/** `m:ss` for a number of seconds. */
+export function clock(seconds) {
+  const s = Math.max(0, Math.ceil(seconds));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/** Seconds from `Retry-After` (delta-seconds or an HTTP date), or `undefined`. */
+export function retryAfterSeconds(result) {
+  const header = result.headers?.get?.('Retry-After');
+  if (header) {
+    const seconds = /^\d+$/.test(header)
+      ? Number(header)
+      : (Date.parse(header) - Date.now()) / 1000;
+    if (Number.isFinite(seconds)) return Math.max(0, seconds);
+  }
+  const body = result.data?.retryAfterSeconds;
+  return typeof body === 'number' ? body : undefined;
+}
+
 /**
  * Explains an answer of `@RequireOtp()` to the user: 401 with a fresh challenge, 401 refused
  * code (`reason`, `attemptsLeft`), 429 locked or rate limited (`Retry-After`), 503.
+ * `target`: `'status'` (the page's message area) or `'code'` (next to the code field).
  */
 export function describeOtpAnswer(result) {
   const { status, data } = result;
   if (status === 401 && data.challengeId) {
     return {
+      target: 'status',
       kind: 'info',
       text: `We sent a one-time password to ${data.maskedPhone}. It is valid until ${formatTime(data.expiresAt)}.`,
     };
@@ -91,22 +149,32 @@ export function describeOtpAnswer(result) {
   if (status === 401 && data.reason === 'invalid') {
     return data.attemptsLeft > 0
       ? {
+          target: 'code',
           kind: 'error',
-          text: `That code is not valid for this request. ${data.attemptsLeft} attempt${data.attemptsLeft === 1 ? '' : 's'} left.`,
+          text: `That code is not valid for this request. ${plural(data.attemptsLeft, 'attempt')} left.`,
         }
       : {
+          target: 'code',
           kind: 'error',
-          text: 'That code is not valid and no attempts are left. Ask for a new code.',
+          text: 'That code is not valid and no attempts are left. Send a new code.',
         };
   }
   if (status === 401 && (data.reason === 'expired' || data.reason === 'not_found')) {
-    return { kind: 'warn', text: `${messageOf(result)}` };
+    return { target: 'code', kind: 'warn', text: `${messageOf(result)} Send a new code.` };
   }
   if (status === 429) {
-    const wait = result.headers.get('Retry-After');
-    return { kind: 'warn', text: `${messageOf(result)}${wait ? ` (try again in ${wait} s)` : ''}` };
+    const wait = retryAfterSeconds(result);
+    return {
+      target: data.reason === 'locked' ? 'code' : 'resend',
+      kind: 'warn',
+      text:
+        data.reason === 'locked'
+          ? `Too many wrong codes: this code is locked.${wait ? ` You can send a new code in ${clock(wait)}.` : ''}`
+          : `${messageOf(result)}`,
+      retryAfter: wait,
+    };
   }
-  return { kind: 'error', text: messageOf(result) };
+  return { target: 'status', kind: 'error', text: messageOf(result) };
 }
 
 /**
@@ -119,6 +187,10 @@ export function otpRequest(url, body = () => ({})) {
   return {
     get challengeId() {
       return challengeId;
+    },
+    /** Continues with a challenge sent earlier (restored after a reload). */
+    restore(id) {
+      challengeId = id;
     },
     async send() {
       const result = await api('POST', url, { body: body() });
@@ -134,14 +206,28 @@ export function otpRequest(url, body = () => ({})) {
   };
 }
 
+const SEND_ON_ARRIVAL = 'otp:send-on-arrival';
+
 /**
- * The code step shared by the internet-branch and 3-D Secure pages: asking for a code (the guard
- * sends the SMS and answers 401 with the challenge), the expiry countdown, the resend button
- * (enabled at `resendAvailableAt`) and submitting the code. Returns `sendCode` for the page to
- * call once it is ready. `interrupt(result)` may take over a send answer (return true);
- * `describe(result)` explains a refused submission.
+ * Called by the step before a code page when the user clicks its button ("Continue", "Pay"):
+ * the code page then sends the code once on arrival. A reload of the code page finds no such
+ * request and sends nothing by itself.
+ */
+export function requestCodeOnArrival(flow) {
+  sessionStorage.setItem(SEND_ON_ARRIVAL, flow);
+}
+
+/**
+ * The code step shared by the internet-branch and 3-D Secure pages: sending the code (only on
+ * an explicit click: the previous page's button, or "Send a new code"), the expiry countdown,
+ * the "Send a new code" countdown (until `resendAvailableAt`, or `Retry-After` after a 429),
+ * submitting the code, and errors shown next to the control that caused them (the code field,
+ * or the resend button). The challenge is kept in `sessionStorage` so that a reload shows it
+ * again instead of sending another SMS. `interrupt(result)` may take over a send answer
+ * (return true); `describe(result)` explains a refused submission.
  */
 export function otpStep({
+  flow,
   request,
   form,
   message,
@@ -150,49 +236,132 @@ export function otpStep({
   interrupt = () => false,
   describe = describeOtpAnswer,
 }) {
-  let stopCountdown = () => {};
+  const codeError = $('#code-error');
+  const resendNote = $('#resend-note');
+  const storageKey = `otp:challenge:${flow}`;
+  let stopExpiry = () => {};
+  let stopResend = () => {};
+
+  function showError(target, text, kind) {
+    const element = target === 'code' ? codeError : target === 'resend' ? resendNote : message;
+    for (const other of [codeError, resendNote]) if (other !== element) say(other, '');
+    say(element, text, kind);
+    form.code.setAttribute('aria-invalid', String(target === 'code' && kind === 'error'));
+  }
+
+  /** Disables "Send a new code" and counts down to `until` (ms), then enables it. */
+  function resendAt(until) {
+    stopResend();
+    const label = resend.dataset.label ?? resend.textContent;
+    resend.dataset.label = label;
+    const tick = () => {
+      const left = (until - Date.now()) / 1000;
+      if (left <= 0) {
+        clearInterval(timer);
+        resend.disabled = false;
+        resend.textContent = label;
+        return;
+      }
+      resend.disabled = true;
+      resend.textContent = `${label} (${clock(left)})`;
+    };
+    const timer = setInterval(tick, 250);
+    tick();
+    stopResend = () => clearInterval(timer);
+  }
+
+  function show(challenge) {
+    request.restore(challenge.challengeId);
+    say(
+      message,
+      `We sent a one-time password to ${challenge.maskedPhone}. It is valid until ${formatTime(challenge.expiresAt)}.`,
+    );
+    stopExpiry();
+    stopExpiry = countdown($('#expires'), challenge.expiresAt, () =>
+      showError('code', 'The code has expired. Send a new code.', 'warn'),
+    );
+    resendAt(new Date(challenge.resendAvailableAt).getTime());
+  }
 
   async function sendCode() {
+    stopResend();
     resend.disabled = true;
     const result = await request.send();
     if (interrupt(result)) return;
-    const { kind, text } = describeOtpAnswer(result);
-    say(message, text, kind);
-    if (!result.data.challengeId) {
-      resend.disabled = false;
+    if (result.status === 401 && result.data.challengeId) {
+      const challenge = {
+        challengeId: result.data.challengeId,
+        expiresAt: result.data.expiresAt,
+        resendAvailableAt: result.data.resendAvailableAt,
+        maskedPhone: result.data.maskedPhone,
+      };
+      sessionStorage.setItem(storageKey, JSON.stringify(challenge));
+      showError('status', '', 'info');
+      show(challenge);
+      form.code.value = '';
+      form.code.focus();
       return;
     }
-    stopCountdown();
-    stopCountdown = countdown($('#expires'), result.data.expiresAt, () =>
-      say(message, 'The code has expired. Ask for a new one.', 'warn'),
+    // Not sent: explain it next to the button that asked for it.
+    const answer = describeOtpAnswer(result);
+    const wait = answer.retryAfter;
+    showError(result.status === 429 ? 'resend' : 'status', answer.text, answer.kind);
+    if (wait !== undefined) resendAt(Date.now() + wait * 1000);
+    else resend.disabled = false;
+  }
+
+  /** The page was (re)loaded: send only if the previous page's button asked for it. */
+  async function start() {
+    if (sessionStorage.getItem(SEND_ON_ARRIVAL) === flow) {
+      sessionStorage.removeItem(SEND_ON_ARRIVAL);
+      await sendCode();
+      return;
+    }
+    const saved = JSON.parse(sessionStorage.getItem(storageKey) ?? 'null');
+    if (saved && new Date(saved.expiresAt).getTime() > Date.now()) {
+      show(saved);
+      return;
+    }
+    say(
+      message,
+      saved
+        ? 'The code sent earlier has expired. Press "Send a new code" to get another one.'
+        : 'No code has been sent for this step yet. Press "Send a new code" to get one.',
+      'warn',
     );
-    const wait = new Date(result.data.resendAvailableAt).getTime() - Date.now();
-    setTimeout(() => (resend.disabled = false), Math.max(0, wait));
-    form.code.focus();
+    resend.disabled = false;
   }
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const code = form.code.value.trim();
     if (!/^\d{4,10}$/.test(code)) {
-      say(message, 'Enter the digits from the SMS.', 'error');
+      showError('code', 'Enter the digits from the SMS.', 'error');
+      form.code.focus();
+      return;
+    }
+    if (!request.challengeId) {
+      showError('resend', 'Send a code first.', 'error');
       return;
     }
     submit.disabled = true;
     const result = await request.submit(code);
     submit.disabled = false;
     if (result.ok) {
-      stopCountdown();
+      stopExpiry();
+      stopResend();
+      sessionStorage.removeItem(storageKey);
       location.assign(result.data.next);
       return;
     }
-    const { kind, text } = describe(result);
-    say(message, text, kind);
+    const answer = describe(result);
+    showError(answer.target ?? 'code', answer.text, answer.kind);
+    if (answer.retryAfter !== undefined) resendAt(Date.now() + answer.retryAfter * 1000);
     form.code.select();
   });
 
   resend.addEventListener('click', () => void sendCode());
-  return sendCode;
+  return start;
 }
 
 /** Counts down to `iso` in `element` ("2:41"); calls `onEnd` at zero. Returns a stop function. */

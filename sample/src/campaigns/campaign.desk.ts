@@ -15,6 +15,7 @@ import {
   SmsValidationError,
 } from 'nestjs-posta-guvercini';
 import { SampleSettings } from '../config/sample-settings.js';
+import { fieldError } from '../field-error.js';
 import { catchError, concat, defaultIfEmpty, defer, from, map, type Observable, of } from 'rxjs';
 
 /** What the operator submitted on the campaign page. */
@@ -71,17 +72,18 @@ export class CampaignDesk {
       );
     }
     const numbers = splitNumbers(input.numbers);
-    if (numbers.length === 0) throw new BadRequestException('Add at least one phone number.');
+    if (numbers.length === 0) throw fieldError('numbers', 'Add at least one phone number.');
     if (numbers.length > MAX_RECIPIENTS) {
-      throw new BadRequestException(
-        `The sample takes at most ${MAX_RECIPIENTS} numbers per campaign.`,
+      throw fieldError(
+        'numbers',
+        `The sample takes at most ${MAX_RECIPIENTS.toLocaleString('en-US')} numbers per campaign.`,
       );
     }
     const text = typeof input.text === 'string' ? input.text.trim() : '';
-    if (text === '') throw new BadRequestException('Write the message text.');
+    if (text === '') throw fieldError('text', 'Write the message text.');
     const kind = input.kind as CampaignKind;
     if (kind !== 'informational' && kind !== 'commercial') {
-      throw new BadRequestException('Choose informational or commercial.');
+      throw fieldError('kind', 'Choose informational or commercial.');
     }
     const sendAt = optionalDate(input.sendAt);
     const validityHours = optionalHours(input.validityHours);
@@ -101,7 +103,7 @@ export class CampaignDesk {
       });
     } catch (error) {
       // Campaign-level rules (a past send time, a text over the cap…) are checked up front.
-      if (error instanceof SmsValidationError) throw new BadRequestException(error.message);
+      if (error instanceof SmsValidationError) throw fieldError(formFieldOf(error), error.message);
       throw error;
     }
     const entry: CampaignEntry = { campaign, startedAt: new Date() };
@@ -211,6 +213,17 @@ function summarize(report: CampaignReport) {
   };
 }
 
+/** The control of the campaign form a campaign-level `SmsValidationError` is about. */
+function formFieldOf(error: SmsValidationError): string {
+  const field = error.field ?? '';
+  if (field === 'sendAt') return 'sendAt';
+  if (field === 'validUntil') return 'validity';
+  if (field.startsWith('to') || field.startsWith('messages')) return 'numbers';
+  if (field === 'kind' || field === 'consentFilter' || error.code === 'CONSENT_FILTER_REQUIRED')
+    return 'kind';
+  return 'text';
+}
+
 /** The textarea or file content: one number per line, or separated by commas or semicolons. */
 function splitNumbers(value: unknown): string[] {
   if (typeof value !== 'string') return [];
@@ -224,7 +237,7 @@ function optionalDate(value: unknown): Date | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   const date = typeof value === 'string' ? new Date(value) : undefined;
   if (date === undefined || Number.isNaN(date.getTime())) {
-    throw new BadRequestException('The send time is not a valid date.');
+    throw fieldError('sendAt', 'The send time is not a valid date.');
   }
   return date;
 }
@@ -233,7 +246,7 @@ function optionalHours(value: unknown): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   const hours = Number(value);
   if (!Number.isInteger(hours) || hours < 1 || hours > 24) {
-    throw new BadRequestException('The validity must be 1 to 24 hours.');
+    throw fieldError('validity', 'The validity must be 1 to 24 hours.');
   }
   return hours;
 }

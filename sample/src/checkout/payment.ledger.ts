@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { BadRequestException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { SampleSettings } from '../config/sample-settings.js';
+import { fieldError } from '../field-error.js';
 
 export type PaymentStatus = 'awaiting_confirmation' | 'authorized';
 
@@ -34,12 +35,12 @@ export class PaymentLedger {
   open(input: { merchant?: unknown; amount?: unknown; cardNumber?: unknown }): Payment {
     const merchant = typeof input.merchant === 'string' ? input.merchant.trim() : '';
     if (merchant.length < 2 || merchant.length > 40) {
-      throw new BadRequestException('The merchant name must be 2 to 40 characters.');
+      throw fieldError('merchant', 'The merchant name must be 2 to 40 characters.');
     }
     const amount = parseAmount(input.amount);
     const card = typeof input.cardNumber === 'string' ? input.cardNumber.replace(/[\s-]/g, '') : '';
     if (card !== DEMO_CARD.replace(/\s/g, '')) {
-      throw new BadRequestException(`Unknown card. Use the demo card ${DEMO_CARD}.`);
+      throw fieldError('cardNumber', `Unknown card. Use the demo card ${DEMO_CARD}.`);
     }
     if (this.payments.size >= MAX_PAYMENTS) {
       // Oldest first: a Map iterates in insertion order.
@@ -73,7 +74,8 @@ export function parseAmount(value: unknown): string {
         ? value.trim().replace(',', '.')
         : '';
   if (!/^\d{1,7}(\.\d{1,2})?$/.test(text) || Number(text) <= 0) {
-    throw new BadRequestException(
+    throw fieldError(
+      'amount',
       'The amount must be a positive number with at most two decimals, e.g. 149.90.',
     );
   }

@@ -14,6 +14,9 @@ export type SampleMode = 'embedded' | 'memory' | 'provider';
 /** The demo customer's number in the development modes (never reaches a real network). */
 export const DEMO_PHONE = '+90 532 123 45 67';
 
+/** Default `SIMULATOR_LATENCY_MS`: a 10,000-number campaign then takes about 3 seconds. */
+export const DEFAULT_SIMULATOR_LATENCY_MS = 750;
+
 const TRANSPORTS: readonly TransportName[] = ['http', 'xml', 'soap', 'json', 'memory'];
 
 /** The sample's settings, read once from the environment (`.env` through `@nestjs/config`). */
@@ -38,6 +41,12 @@ export class SampleSettings {
     readonly customerPhone: string,
     readonly port: number,
     readonly host: string,
+    /**
+     * Embedded simulator only: how long the bulk host holds back each send answer, so that a
+     * campaign of 10,000 numbers (13 requests, 4 at a time) takes a few seconds and the
+     * campaign screen shows its progress batch by batch. 0 answers at once.
+     */
+    readonly simulatorLatencyMs: number = 0,
   ) {}
 
   /** Whether the outbox page may show messages (never with a real provider). */
@@ -153,5 +162,6 @@ export function readSampleSettings(config: ConfigService): SampleSettings {
     customerPhone ?? DEMO_PHONE,
     integer('PORT', 3000, 0, 65_535),
     get('HOST') ?? '127.0.0.1',
+    integer('SIMULATOR_LATENCY_MS', DEFAULT_SIMULATOR_LATENCY_MS, 0, 60_000),
   );
 }

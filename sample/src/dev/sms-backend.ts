@@ -44,6 +44,17 @@ export class SmsBackend implements OnApplicationShutdown {
     if (settings.mode === 'embedded') {
       const simulator = new PostaGuverciniSimulator({ blacklist: DEMO_BLACKLISTED });
       await simulator.start();
+      if (settings.simulatorLatencyMs > 0) {
+        // Like a real provider under load: each bulk send answers after a while, so the
+        // campaign screen's progress moves batch by batch (SIMULATOR_LATENCY_MS).
+        simulator.injectFault({
+          kind: 'latency',
+          ms: settings.simulatorLatencyMs,
+          profile: 'bulk',
+          operation: 'send',
+          times: Infinity,
+        });
+      }
       return new SmsBackend(settings, simulator, undefined);
     }
     if (settings.mode === 'memory')

@@ -1,4 +1,4 @@
-import { $, api, messageOf, sampleInfo, say } from '../app.js';
+import { $, api, messageOf, requestCodeOnArrival, sampleInfo, say } from '../app.js';
 
 const form = $('#login-form');
 const message = $('#message');
@@ -12,6 +12,7 @@ form.addEventListener('submit', async (event) => {
   });
   button.disabled = false;
   if (result.ok) {
+    requestCodeOnArrival('branch'); // this click sends the code, not the next page's load
     location.assign(result.data.next);
     return;
   }

@@ -1,6 +1,7 @@
 import { $, otpRequest, otpStep } from '../app.js';
 
-const sendCode = otpStep({
+const start = otpStep({
+  flow: 'branch',
   request: otpRequest('/api/branch/otp'),
   form: $('#otp-form'),
   message: $('#message'),
@@ -15,4 +16,6 @@ const sendCode = otpStep({
     return false;
   },
 });
-await sendCode();
+// Sends a code only when the password step's button asked for it; a reload shows the
+// challenge already sent.
+await start();

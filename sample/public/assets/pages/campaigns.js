@@ -1,4 +1,14 @@
-import { $, api, el, formatPhone, messageOf, say } from '../app.js';
+import {
+  $,
+  api,
+  clearFormErrors,
+  el,
+  formatPhone,
+  messageOf,
+  plural,
+  say,
+  showFormError,
+} from '../app.js';
 
 const form = $('#campaign-form');
 const message = $('#message');
@@ -13,8 +23,7 @@ const lines = (text) =>
     .filter((l) => l !== '');
 
 function updateCounts() {
-  const n = lines(form.numbers.value).length;
-  $('#numbers-count').textContent = `${n} line${n === 1 ? '' : 's'}`;
+  $('#numbers-count').textContent = plural(lines(form.numbers.value).length, 'line');
 }
 
 /** Asks the server (the package's `analyzeSmsText`) what the text costs per recipient. */
@@ -31,7 +40,7 @@ function updatePreview() {
         : '';
     $('#text-count').textContent =
       `${p.characters} characters · ${p.encoding === 'gsm7' ? 'GSM-7' : 'Turkish characters, UCS-2'} · ` +
-      `${p.segments} SMS per recipient${saving}`;
+      `${plural(p.segments, 'SMS', 'SMS')} per recipient${saving}`;
   }, 200);
 }
 
@@ -46,16 +55,22 @@ $('#numbers-file').addEventListener('change', async (event) => {
   updatePreview();
 });
 
+let startedAt = 0;
+
 function showProgress(p) {
   const total = p.total ?? Math.max(p.processed, 1);
+  const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
+  $('#progress-detail').textContent =
+    `${p.processed.toLocaleString('en-US')} of ${p.total === undefined ? '…' : plural(p.total, 'recipient')} processed` +
+    ` · ${plural(p.requests ?? 0, 'request')} answered · ${seconds} s`;
   const pct = (n) => `${total === 0 ? 0 : (100 * n) / total}%`;
   $('#bar-sent').style.width = pct(p.sent);
   $('#bar-skipped').style.width = pct(p.skipped);
   $('#bar-failed').style.width = pct(p.failed);
-  $('#count-sent').textContent = p.sent;
-  $('#count-skipped').textContent = p.skipped;
-  $('#count-failed').textContent = p.failed;
-  $('#count-total').textContent = p.total ?? '…';
+  $('#count-sent').textContent = p.sent.toLocaleString('en-US');
+  $('#count-skipped').textContent = p.skipped.toLocaleString('en-US');
+  $('#count-failed').textContent = p.failed.toLocaleString('en-US');
+  $('#count-total').textContent = p.total === undefined ? '…' : p.total.toLocaleString('en-US');
 }
 
 const REASONS = {
@@ -67,14 +82,15 @@ const REASONS = {
   send_failed: 'request failed',
   filter_failed: 'consent check failed',
   aborted: 'not attempted',
+  outcome_unknown: 'outcome unknown (may have been sent)',
+  country_not_allowed: 'country not allowed',
+  invalid_text: 'text not accepted',
 };
 
 function outcomeBadge(line) {
   const kind = line.status === 'sent' ? 'ok' : line.status === 'skipped' ? 'warn' : 'error';
-  const label =
-    line.status === 'sent'
-      ? 'sent'
-      : `${line.status}: ${REASONS[line.reason] ?? line.reason ?? ''}`;
+  const reason = REASONS[line.reason] ?? line.reason?.replaceAll('_', ' ') ?? '';
+  const label = line.status === 'sent' ? 'accepted' : `${line.status}: ${reason}`;
   return el('span', { text: label, className: `badge ${kind}` });
 }
 
@@ -83,9 +99,13 @@ function showReport(report) {
   $('#campaign-state').className = 'badge ok';
   showProgress({ ...report, processed: report.total, total: report.total });
   $('#report-summary').textContent =
-    `${report.sent} sent, ${report.skipped} skipped, ${report.failed} failed of ${report.total} · ` +
-    `${report.requests} request${report.requests === 1 ? '' : 's'} · ${report.credits} credits` +
-    (report.recipientsTruncated ? ` · first ${report.recipients.length} recipients shown` : '');
+    `${report.sent.toLocaleString('en-US')} accepted by the provider, ` +
+    `${report.skipped.toLocaleString('en-US')} skipped, ${report.failed.toLocaleString('en-US')} failed ` +
+    `of ${plural(report.total, 'recipient')} · ${plural(report.requests, 'request')} · ` +
+    `${plural(report.credits, 'credit')}` +
+    (report.recipientsTruncated
+      ? ` · first ${plural(report.recipients.length, 'recipient')} shown`
+      : '');
   $('#report-rows').replaceChildren(
     ...report.recipients.map((line) =>
       el(
@@ -141,6 +161,7 @@ $('#refresh-status').addEventListener('click', () => void refreshStatuses());
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
   say(message, '');
+  clearFormErrors(form);
   const sendAt = form.sendAt.value ? new Date(form.sendAt.value).toISOString() : undefined;
   const body = {
     numbers: form.numbers.value,
@@ -153,7 +174,7 @@ form.addEventListener('submit', async (event) => {
   const result = await api('POST', '/api/campaigns', { body });
   if (!result.ok) {
     $('#start').disabled = false;
-    say(message, messageOf(result), 'error');
+    showFormError(form, result, message);
     return;
   }
   currentId = result.data.id;
@@ -161,7 +182,15 @@ form.addEventListener('submit', async (event) => {
   $('#progress-card').hidden = false;
   $('#campaign-state').textContent = 'running';
   $('#campaign-state').className = 'badge warn';
-  showProgress({ sent: 0, skipped: 0, failed: 0, processed: 0, total: result.data.total });
+  startedAt = Date.now();
+  showProgress({
+    sent: 0,
+    skipped: 0,
+    failed: 0,
+    processed: 0,
+    requests: 0,
+    total: result.data.total,
+  });
 
   events?.close();
   events = new EventSource(result.data.events);

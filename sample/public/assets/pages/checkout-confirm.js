@@ -14,7 +14,8 @@ const request = otpRequest(`/api/payments/${encodeURIComponent(paymentId)}/confi
   payee: payment.merchant,
 }));
 
-const sendCode = otpStep({
+const start = otpStep({
+  flow: `checkout:${paymentId}`,
   request,
   form,
   message,
@@ -22,7 +23,9 @@ const sendCode = otpStep({
   submit: $('#confirm'),
   // 409: the payment was changed before the code was sent (no code involved).
   describe: (result) =>
-    result.status === 409 ? { kind: 'error', text: messageOf(result) } : describeOtpAnswer(result),
+    result.status === 409
+      ? { target: 'status', kind: 'error', text: messageOf(result) }
+      : describeOtpAnswer(result),
 });
 
 const loaded = await api('GET', `/api/payments/${encodeURIComponent(paymentId)}`);
@@ -43,5 +46,5 @@ if (!loaded.ok) {
   $('#amount-label').textContent = `${payment.amount} ${payment.currency}`;
   $('#card-label').textContent = `Card •••• ${payment.cardLast4}`;
   tamperAmount.value = payment.amount;
-  await sendCode();
+  await start();
 }

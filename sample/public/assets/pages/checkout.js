@@ -1,10 +1,18 @@
-import { $, api, messageOf, sampleInfo, say } from '../app.js';
+import {
+  $,
+  api,
+  clearFormErrors,
+  requestCodeOnArrival,
+  sampleInfo,
+  showFormError,
+} from '../app.js';
 
 const form = $('#checkout-form');
 
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
   const button = form.querySelector('button');
+  clearFormErrors(form);
   button.disabled = true;
   const result = await api('POST', '/api/payments', {
     body: {
@@ -15,10 +23,13 @@ form.addEventListener('submit', async (event) => {
   });
   button.disabled = false;
   if (result.ok) {
+    // This click sends the code (once); reloading the confirmation page does not.
+    const payment = new URL(result.data.next, location.href).searchParams.get('payment');
+    requestCodeOnArrival(`checkout:${payment}`);
     location.assign(result.data.next);
     return;
   }
-  say($('#message'), messageOf(result), 'error');
+  showFormError(form, result, $('#message'));
 });
 
 const info = await sampleInfo();
