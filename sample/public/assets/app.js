@@ -164,15 +164,18 @@ export function describeOtpAnswer(result) {
   }
   if (status === 429) {
     const wait = retryAfterSeconds(result);
-    return {
-      target: data.reason === 'locked' ? 'code' : 'resend',
-      kind: 'warn',
-      text:
-        data.reason === 'locked'
-          ? `Too many wrong codes: this code is locked.${wait ? ` You can send a new code in ${clock(wait)}.` : ''}`
-          : `${messageOf(result)}`,
-      retryAfter: wait,
-    };
+    if (data.reason === 'locked') {
+      // The server says when a new code will really be sent: at once (no Retry-After) or later.
+      return {
+        target: 'code',
+        kind: 'warn',
+        text: wait
+          ? `Too many wrong codes: this code is locked. You can send a new code in ${clock(wait)}.`
+          : 'Too many wrong codes: this code is locked. Send a new code.',
+        retryAfter: wait ?? 0,
+      };
+    }
+    return { target: 'resend', kind: 'warn', text: `${messageOf(result)}`, retryAfter: wait };
   }
   return { target: 'status', kind: 'error', text: messageOf(result) };
 }
