@@ -46,9 +46,11 @@ function section(markdown: string, heading: string): string {
   const start = lines.indexOf(heading);
   if (start < 0) throw new Error(`no section "${heading}"`);
   const level = /^#+/.exec(lines[start]!)![0].length;
-  const end = lines.findIndex(
-    (line, i) => i > start && /^#+ /.test(line) && /^#+/.exec(line)![0].length <= level,
-  );
+  let inFence = false;
+  const end = lines.findIndex((line, i) => {
+    if (line.startsWith('```')) inFence = !inFence;
+    return !inFence && i > start && /^#+ /.test(line) && /^#+/.exec(line)![0].length <= level;
+  });
   return lines.slice(start, end < 0 ? undefined : end).join('\n');
 }
 
