@@ -9,7 +9,7 @@ import { startSampleTelemetry } from './telemetry.js';
  * it starts the Posta Güvercini simulator in-process and sends nothing anywhere; with
  * credentials in `.env` it talks to Posta Güvercini over HTTPS.
  */
-// OpenTelemetry export (console), only with SAMPLE_OTEL=console.
+// OpenTelemetry export, only with SAMPLE_OTEL=console or SAMPLE_OTEL=prometheus.
 const stopTelemetry = await startSampleTelemetry();
 const app = await createSampleApp({ logger: ['warn', 'error'] });
 if (stopTelemetry) process.once('beforeExit', () => void stopTelemetry());
@@ -39,7 +39,13 @@ console.log(
     `  SMS go to the ${backend.describe()}`,
     ...(settings.hasOutbox ? [`  Read the codes at ${url}/outbox`] : []),
     `  Health: ${url}/health · stop with Ctrl+C`,
-    ...(stopTelemetry ? ['  OpenTelemetry: metrics and spans to the console (SAMPLE_OTEL)'] : []),
+    ...(stopTelemetry
+      ? [
+          process.env['SAMPLE_OTEL'] === 'prometheus'
+            ? `  OpenTelemetry: metrics for Prometheus at http://localhost:${process.env['SAMPLE_OTEL_PROMETHEUS_PORT'] ?? 9464}/metrics (SAMPLE_OTEL)`
+            : '  OpenTelemetry: metrics and spans to the console (SAMPLE_OTEL)',
+        ]
+      : []),
     '',
   ].join('\n'),
 );
