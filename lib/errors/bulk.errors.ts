@@ -47,19 +47,6 @@ export function describeCause(error: unknown, secrets: readonly string[] = []): 
   return redactSecrets(error instanceof Error ? String(error.message) : String(error), secrets);
 }
 
-/** Durable mode is configured but `bullmq` or `ioredis` cannot be loaded. */
-export class DurableModeUnavailableError extends PostaGuverciniError {
-  override readonly name: string = 'DurableModeUnavailableError';
-
-  constructor(missing: string, options?: { cause?: unknown }) {
-    super(
-      'DURABLE_DEPENDENCIES_MISSING',
-      `bulk.durable needs the optional peer dependencies bullmq and ioredis, and "${missing}" could not be loaded: run \`npm install bullmq ioredis\`, or remove bulk.durable to send campaigns in process`,
-      options,
-    );
-  }
-}
-
 /** `1 recipient`, `2 recipients`, `1 batch`, `3 batches`: counts in messages read right. */
 export function countOf(n: number, singular: string, plural = `${singular}s`): string {
   return `${n} ${n === 1 ? singular : plural}`;

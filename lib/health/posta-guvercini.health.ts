@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PostaGuverciniError } from '../errors/posta-guvercini.error.js';
 import { SmsValidationError } from '../errors/validation.error.js';
-import { POSTA_GUVERCINI_RESOLVED_OPTIONS } from '../posta-guvercini.constants.js';
 import type { PostaGuverciniModuleOptions } from '../posta-guvercini.options.js';
+import { loadOptionalPeer } from '../optional-peer.js';
 import { SmsTransport } from '../transports/sms-transport.js';
 import type { SmsChannel } from '../transports/sms-transport.types.js';
 import { recordCreditBalance } from '../telemetry/telemetry.js';
@@ -70,31 +70,20 @@ let terminusService: Promise<TerminusHealthIndicatorService> | undefined;
 
 /**
  * Loads `@nestjs/terminus` (an optional peer dependency) the first time a check runs, so that
- * applications without health checks never need it.
+ * applications without health checks never need it. `HealthIndicatorService` arrived in
+ * terminus 11; older majors only have the deprecated `HealthIndicator` base class.
  */
 function loadTerminus(): Promise<TerminusHealthIndicatorService> {
-  terminusService ??= import('@nestjs/terminus').then(
-    (terminus) => {
-      // `HealthIndicatorService` arrived in terminus 11; older majors only have the
-      // deprecated `HealthIndicator` base class.
-      const Service = (terminus as { HealthIndicatorService?: new () => unknown })
-        .HealthIndicatorService;
-      if (typeof Service !== 'function') {
-        terminusService = undefined;
-        throw new PostaGuverciniError(
-          'MISSING_PEER_DEPENDENCY',
-          'PostaGuverciniHealthIndicator needs @nestjs/terminus 11 or later (HealthIndicatorService): run `npm install @nestjs/terminus@latest`',
-        );
-      }
-      return new Service() as TerminusHealthIndicatorService;
-    },
-    (cause: unknown) => {
+  terminusService ??= loadOptionalPeer<{ HealthIndicatorService: new () => unknown }>(
+    '@nestjs/terminus',
+    'PostaGuverciniHealthIndicator',
+    () => import('@nestjs/terminus'),
+    'HealthIndicatorService',
+  ).then(
+    ({ HealthIndicatorService }) => new HealthIndicatorService() as TerminusHealthIndicatorService,
+    (error: unknown) => {
       terminusService = undefined;
-      throw new PostaGuverciniError(
-        'MISSING_PEER_DEPENDENCY',
-        'PostaGuverciniHealthIndicator needs the optional peer dependency @nestjs/terminus: run `npm install @nestjs/terminus`',
-        { cause },
-      );
+      throw error;
     },
   );
   return terminusService;
@@ -144,8 +133,8 @@ export class PostaGuverciniHealthIndicator {
 
   /**
    * Checks the accounts. Never throws for an account that does not answer (that is a `down`
-   * result); throws `SmsValidationError` for wrong options and `PostaGuverciniError`
-   * (`MISSING_PEER_DEPENDENCY`) when `@nestjs/terminus` is not installed.
+   * result); throws `SmsValidationError` for wrong options and `MissingDependencyError`
+   * (`MISSING_PEER_DEPENDENCY`) when `@nestjs/terminus` (11 or later) is not installed.
    * @param key the key of the result in the health report. @default 'posta_guvercini'
    */
   async isHealthy<const Key extends string = typeof DEFAULT_KEY>(
