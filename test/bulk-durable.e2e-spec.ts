@@ -11,8 +11,8 @@ import {
   PostaGuverciniModule,
   type CampaignProgress,
   type CampaignReport,
-  type DurableBulkOptions,
 } from '../lib/index.js';
+import { type DurableBulkOptions } from '../lib/bulk/bulk.options.js';
 import { PostaGuverciniSimulator, type SimulatedMessage } from '../lib/testing/index.js';
 
 /**

@@ -1,12 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PostaGuverciniError } from '../errors/posta-guvercini.error.js';
 import { SmsValidationError } from '../errors/validation.error.js';
-import type { PostaGuverciniModuleOptions } from '../posta-guvercini.options.js';
+import { RESOLVED_HEALTH_OPTIONS } from '../posta-guvercini.constants.js';
 import { loadOptionalPeer } from '../optional-peer.js';
 import { SmsTransport } from '../transports/sms-transport.js';
 import type { SmsChannel } from '../transports/sms-transport.types.js';
 import { recordCreditBalance } from '../telemetry/telemetry.js';
-import type { PostaGuverciniHealthOptions } from './posta-guvercini-health.options.js';
+import type {
+  PostaGuverciniHealthOptions,
+  ResolvedHealthOptions,
+} from './posta-guvercini-health.options.js';
 
 /** What one account answered to the credit query. */
 export type PostaGuverciniAccountHealth =
@@ -64,7 +67,6 @@ interface TerminusHealthIndicatorService {
 
 const DEFAULT_KEY = 'posta_guvercini';
 const DEFAULT_TIMEOUT_MS = 5_000;
-const CHANNELS: readonly SmsChannel[] = ['otp', 'bulk'];
 
 let terminusService: Promise<TerminusHealthIndicatorService> | undefined;
 
@@ -117,8 +119,9 @@ function loadTerminus(): Promise<TerminusHealthIndicatorService> {
 export class PostaGuverciniHealthIndicator {
   constructor(
     private readonly transport: SmsTransport,
-    @Inject(POSTA_GUVERCINI_RESOLVED_OPTIONS)
-    private readonly moduleOptions: PostaGuverciniModuleOptions,
+    /** Its defaults, resolved once from the module options (`resolveHealthOptions`). */
+    @Inject(RESOLVED_HEALTH_OPTIONS)
+    private readonly defaults: ResolvedHealthOptions,
   ) {}
 
   /** What `console.log` / `util.inspect` show: no options (they hold the passwords). */
@@ -229,9 +232,7 @@ export class PostaGuverciniHealthIndicator {
       }
       return [...new Set(channels as SmsChannel[])];
     }
-    const accounts = this.moduleOptions.accounts;
-    const configured = CHANNELS.filter((channel) => accounts?.[channel] !== undefined);
-    return configured.length > 0 ? configured : CHANNELS;
+    return this.defaults.channels;
   }
 
   private async checkAccount(

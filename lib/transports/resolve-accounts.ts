@@ -1,7 +1,11 @@
 import { DEFAULT_BULK_BASE_URL, DEFAULT_OTP_BASE_URL } from '../posta-guvercini.constants.js';
 import { InvalidOptionsError } from '../errors/validation.error.js';
 import type { SmsChannel } from './sms-transport.types.js';
-import type { AccountsOptions, ResolvedAccount } from './wire-transport.options.js';
+import type {
+  AccountsOptions,
+  ResolvedAccount,
+  WireTransportOptions,
+} from './wire-transport.options.js';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '::1', '[::1]']);
 
@@ -10,21 +14,28 @@ export function isLoopbackHost(hostname: string): boolean {
   return LOOPBACK_HOSTS.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 
+/** The accounts of a wire transport, checked, with their base URLs parsed. */
+export type ResolvedAccounts = Partial<Record<SmsChannel, ResolvedAccount>>;
+
 /**
  * Checks the accounts and resolves their base URLs. Throws `InvalidOptionsError` naming the
  * option; never puts a password into the message.
+ *
+ * Runs once per transport: the module resolves the accounts while validating its options and
+ * hands them to the transport with {@link withResolvedAccounts}; a transport built by hand
+ * (`new JsonTransport({ accounts })`) resolves them in its constructor.
  */
 export function resolveAccounts(
   accounts: AccountsOptions | undefined,
   allowInsecureHttp = false,
-): Partial<Record<SmsChannel, ResolvedAccount>> {
+): ResolvedAccounts {
   if (accounts === undefined || accounts === null || typeof accounts !== 'object') {
     throw new InvalidOptionsError(
       'accounts',
       'expected { otp?: { username, password, baseUrl? }, bulk?: { username, password, baseUrl? } } with at least one account',
     );
   }
-  const resolved: Partial<Record<SmsChannel, ResolvedAccount>> = {};
+  const resolved: { -readonly [C in SmsChannel]?: ResolvedAccount } = {};
   for (const channel of ['otp', 'bulk'] as const) {
     const account = accounts[channel];
     if (account === undefined) continue;
@@ -81,4 +92,29 @@ export function resolveAccounts(
     );
   }
   return resolved;
+}
+
+/** Where wire transport options carry accounts the module already resolved (internal). */
+const RESOLVED_ACCOUNTS = Symbol('resolvedAccounts');
+
+/**
+ * `options` with `accounts`, already resolved from `options.accounts`, attached (under a private
+ * symbol), so that the wire transport's constructor takes them instead of resolving again.
+ */
+export function withResolvedAccounts<T extends WireTransportOptions>(
+  options: T,
+  accounts: ResolvedAccounts,
+): T {
+  return { ...options, [RESOLVED_ACCOUNTS]: accounts };
+}
+
+/**
+ * The accounts of `options`: those the module attached with {@link withResolvedAccounts}, else
+ * `resolveAccounts(options.accounts, options.allowInsecureHttp)`.
+ */
+export function resolvedAccountsOf(options: WireTransportOptions): ResolvedAccounts {
+  return (
+    (options as { [RESOLVED_ACCOUNTS]?: ResolvedAccounts })[RESOLVED_ACCOUNTS] ??
+    resolveAccounts(options.accounts, options.allowInsecureHttp === true)
+  );
 }
