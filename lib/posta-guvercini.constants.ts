@@ -30,8 +30,9 @@ export const TRANSPORT_NAMES = ['http', 'xml', 'soap', 'json', 'memory'] as cons
 /** Upper bound of `timeoutMs` (module and wire transport options): five minutes. */
 export const MAX_TIMEOUT_MS = 300_000;
 
-/** Default base URLs of the two Posta Güvercini accounts (HTTPS). */
+/** Default base URL of the OTP account (`accounts.otp.baseUrl`): the OTP host, HTTPS. */
 export const DEFAULT_OTP_BASE_URL = 'https://otpsms.postaguvercini.com';
+/** Default base URL of the bulk account (`accounts.bulk.baseUrl`): the bulk host, HTTPS. */
 export const DEFAULT_BULK_BASE_URL = 'https://www.postaguvercini.com';
 
 /** The provider accepts at most 800 recipients / messages / status ids per request. */

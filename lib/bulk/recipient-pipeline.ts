@@ -1,4 +1,4 @@
-import { countOf, describeCause } from '../errors/bulk.errors.js';
+import { countOf, describeCause } from '../errors/describe.js';
 import { asPackageError } from '../errors/as-package-error.js';
 import { PostaGuverciniError } from '../errors/posta-guvercini.error.js';
 import { SmsValidationError } from '../errors/validation.error.js';

@@ -1,18 +1,12 @@
 import { DEFAULT_BULK_BASE_URL, DEFAULT_OTP_BASE_URL } from '../posta-guvercini.constants.js';
 import { InvalidOptionsError } from '../errors/validation.error.js';
+import { isLoopbackHost } from './loopback-host.js';
 import type { SmsChannel } from './sms-transport.types.js';
 import type {
   AccountsOptions,
   ResolvedAccount,
   WireTransportOptions,
 } from './wire-transport.options.js';
-
-const LOOPBACK_HOSTS = new Set(['localhost', '::1', '[::1]']);
-
-/** Whether a host name is the loopback interface (`localhost`, `127.x.x.x`, `::1`). */
-export function isLoopbackHost(hostname: string): boolean {
-  return LOOPBACK_HOSTS.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname);
-}
 
 /** The accounts of a wire transport, checked, with their base URLs parsed. */
 export type ResolvedAccounts = Partial<Record<SmsChannel, ResolvedAccount>>;
