@@ -68,7 +68,6 @@ export type { BulkModuleOptions } from './bulk/bulk.options.js';
 export { Campaign } from './bulk/campaign.js';
 export type { CampaignKind, CampaignOptions, BulkSendRequest } from './bulk/campaign-options.js';
 export type { CampaignReport, RecipientOutcome, RecipientReason } from './bulk/campaign-report.js';
-export type { CampaignProgress } from './bulk/campaign-progress.js';
 export type { CampaignEstimate } from './bulk/campaign-estimate.js';
 export { DeliveryCollection } from './bulk/delivery-collector.js';
 export type { CampaignDeliveryReport } from './bulk/delivery-collector.js';
@@ -90,6 +89,12 @@ export type {
 export type { OtpModuleOptions, OtpLimitKeyInput } from './otp/otp.options.js';
 export type { OtpEventMap, OtpHooks } from './otp/otp.events.js';
 export { OtpStore } from './otp/stores/otp.store.js';
+/**
+ * The types of the `OtpStore` contract (`OtpChallengeRecord`, `OtpAttemptOutcome`,
+ * `OtpRateLimitHit`, …), grouped for those who write a store of their own:
+ * `OtpStoreContract.OtpChallengeRecord`.
+ */
+export type * as OtpStoreContract from './otp/stores/otp.store.js';
 export { MemoryOtpStore } from './otp/stores/memory-otp.store.js';
 export { RedisOtpStore } from './otp/stores/redis-otp.store.js';
 export type { RedisOtpStoreOptions } from './otp/stores/redis-otp.store.js';
