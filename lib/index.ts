@@ -15,8 +15,11 @@ export { DEFAULT_OTP_BASE_URL, DEFAULT_BULK_BASE_URL } from './posta-guvercini.c
 // Phone numbers and message text
 export { normalizePhoneNumber, isValidPhoneNumber, maskPhoneNumber } from './phone/phone-number.js';
 export type { NormalizePhoneOptions } from './phone/phone-number.js';
-export { analyzeSmsText, transliterateTurkish } from './message/sms-text.js';
-export type { SmsTextAnalysis } from './message/sms-text.js';
+export {
+  analyzeSmsText,
+  transliterateTurkish,
+  findForbiddenCharacter,
+} from './message/sms-text.js';
 
 // Errors (every `code` is an `ErrorCode`)
 export type { ErrorCode } from './errors/error-code.js';
@@ -115,7 +118,7 @@ export type { RequireOtpOptions } from './otp/guard/require-otp.decorator.js';
 export { SkipOtp } from './otp/guard/skip-otp.decorator.js';
 export { OtpGuard } from './otp/guard/otp.guard.js';
 export type { OtpGuardFailure } from './otp/guard/otp.guard.js';
-export { OtpVerified } from './otp/guard/otp-verification.decorator.js';
+export { OtpVerified, getOtpVerification } from './otp/guard/otp-verification.decorator.js';
 export type { OtpVerification } from './otp/guard/otp-verification.decorator.js';
 export type { OtpGuardModuleOptions } from './otp/guard/otp-guard.options.js';
 export {
