@@ -8,8 +8,10 @@ import { loadOptionalPeer } from './optional-peer.js';
 import {
   resolveAccounts,
   resolvedAccountsOf,
-  withResolvedAccounts,
+  resolvedConnectivityOf,
+  withResolvedWireOptions,
 } from './transports/resolve-accounts.js';
+import { resolveConnectivity } from './transports/wire/connectivity.js';
 
 const notFound = () =>
   Promise.reject(
@@ -78,7 +80,10 @@ describe('accounts are resolved once', () => {
   it('a wire transport takes the accounts the module resolved instead of resolving again', () => {
     const options = { accounts: { otp: { username: 'u', password: 'p' } } };
     const accounts = resolveAccounts(options.accounts);
-    expect(resolvedAccountsOf(withResolvedAccounts(options, accounts))).toBe(accounts);
+    const connectivity = resolveConnectivity({}, accounts);
+    const fromModule = withResolvedWireOptions(options, accounts, connectivity);
+    expect(resolvedAccountsOf(fromModule)).toBe(accounts);
+    expect(resolvedConnectivityOf(fromModule, accounts)).toBe(connectivity);
     // Built by hand, a transport resolves its own.
     expect(resolvedAccountsOf(options)).not.toBe(accounts);
     expect(resolvedAccountsOf(options)).toEqual(accounts);

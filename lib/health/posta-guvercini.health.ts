@@ -66,7 +66,7 @@ interface TerminusHealthIndicatorService {
 }
 
 const DEFAULT_KEY = 'posta_guvercini';
-const DEFAULT_TIMEOUT_MS = 5_000;
+const DEFAULT_HEALTH_TIMEOUT_MS = 5_000;
 
 let terminusService: Promise<TerminusHealthIndicatorService> | undefined;
 
@@ -167,7 +167,7 @@ export class PostaGuverciniHealthIndicator {
         'lowCredit',
       );
     }
-    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const timeoutMs = options.timeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
     if (!Number.isInteger(timeoutMs) || timeoutMs < 1) {
       throw new SmsValidationError(
         'INVALID_HEALTH_OPTION',

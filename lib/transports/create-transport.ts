@@ -1,7 +1,7 @@
 import { HttpTransport } from './http.transport.js';
 import { InMemoryTransport } from './in-memory.transport.js';
 import { JsonTransport } from './json.transport.js';
-import { withResolvedAccounts } from './resolve-accounts.js';
+import { withResolvedWireOptions } from './resolve-accounts.js';
 import type { ResolvedTransportOptions } from './resolve-transport-options.js';
 import { SmsTransport } from './sms-transport.js';
 import { SoapTransport } from './soap.transport.js';
@@ -22,8 +22,8 @@ export function isSmsTransport(value: unknown): value is SmsTransport {
 
 /**
  * Builds the transport the resolved options name (or returns the user's instance). The
- * accounts were resolved once by `resolveTransportOptions`; the wire transport takes them as
- * they are.
+ * accounts and connectivity were resolved once by `resolveTransportOptions`; the wire
+ * transport takes them as they are.
  */
 export function createTransport(resolved: ResolvedTransportOptions): SmsTransport {
   switch (resolved.kind) {
@@ -32,12 +32,20 @@ export function createTransport(resolved: ResolvedTransportOptions): SmsTranspor
     case 'memory':
       return new InMemoryTransport();
     case 'http':
-      return new HttpTransport(withResolvedAccounts(resolved.wire, resolved.accounts));
+      return new HttpTransport(
+        withResolvedWireOptions(resolved.wire, resolved.accounts, resolved.connectivity),
+      );
     case 'xml':
-      return new XmlTransport(withResolvedAccounts(resolved.wire, resolved.accounts));
+      return new XmlTransport(
+        withResolvedWireOptions(resolved.wire, resolved.accounts, resolved.connectivity),
+      );
     case 'soap':
-      return new SoapTransport(withResolvedAccounts(resolved.wire, resolved.accounts));
+      return new SoapTransport(
+        withResolvedWireOptions(resolved.wire, resolved.accounts, resolved.connectivity),
+      );
     case 'json':
-      return new JsonTransport(withResolvedAccounts(resolved.wire, resolved.accounts));
+      return new JsonTransport(
+        withResolvedWireOptions(resolved.wire, resolved.accounts, resolved.connectivity),
+      );
   }
 }

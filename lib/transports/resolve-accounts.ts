@@ -1,6 +1,7 @@
 import { DEFAULT_BULK_BASE_URL, DEFAULT_OTP_BASE_URL } from '../posta-guvercini.constants.js';
 import { InvalidOptionsError } from '../errors/validation.error.js';
 import { isLoopbackHost } from './loopback-host.js';
+import { type ResolvedConnectivity, resolveConnectivity } from './wire/connectivity.js';
 import type { SmsChannel } from './sms-transport.types.js';
 import type {
   AccountsOptions,
@@ -16,7 +17,7 @@ export type ResolvedAccounts = Partial<Record<SmsChannel, ResolvedAccount>>;
  * option; never puts a password into the message.
  *
  * Runs once per transport: the module resolves the accounts while validating its options and
- * hands them to the transport with {@link withResolvedAccounts}; a transport built by hand
+ * hands them to the transport with {@link withResolvedWireOptions}; a transport built by hand
  * (`new JsonTransport({ accounts })`) resolves them in its constructor.
  */
 export function resolveAccounts(
@@ -88,27 +89,47 @@ export function resolveAccounts(
   return resolved;
 }
 
-/** Where wire transport options carry accounts the module already resolved (internal). */
-const RESOLVED_ACCOUNTS = Symbol('resolvedAccounts');
+/** Where wire transport options carry what the module already resolved (internal). */
+const RESOLVED_BY_MODULE = Symbol('resolvedByModule');
 
-/**
- * `options` with `accounts`, already resolved from `options.accounts`, attached (under a private
- * symbol), so that the wire transport's constructor takes them instead of resolving again.
- */
-export function withResolvedAccounts<T extends WireTransportOptions>(
-  options: T,
-  accounts: ResolvedAccounts,
-): T {
-  return { ...options, [RESOLVED_ACCOUNTS]: accounts };
+interface ResolvedByModule {
+  readonly accounts: ResolvedAccounts;
+  readonly connectivity: ResolvedConnectivity;
 }
 
 /**
- * The accounts of `options`: those the module attached with {@link withResolvedAccounts}, else
- * `resolveAccounts(options.accounts, options.allowInsecureHttp)`.
+ * `options` with the accounts and connectivity the module already resolved from them attached
+ * (under a private symbol), so that the wire transport's constructor takes them instead of
+ * resolving again.
+ */
+export function withResolvedWireOptions<T extends WireTransportOptions>(
+  options: T,
+  accounts: ResolvedAccounts,
+  connectivity: ResolvedConnectivity,
+): T {
+  const resolved: ResolvedByModule = { accounts, connectivity };
+  return { ...options, [RESOLVED_BY_MODULE]: resolved };
+}
+
+function resolvedByModule(options: WireTransportOptions): ResolvedByModule | undefined {
+  return (options as { [RESOLVED_BY_MODULE]?: ResolvedByModule })[RESOLVED_BY_MODULE];
+}
+
+/**
+ * The accounts of `options`: those the module attached with {@link withResolvedWireOptions}, else
+ * `resolveAccounts(options.accounts, options.allowInsecureHttp)` (a transport built by hand).
  */
 export function resolvedAccountsOf(options: WireTransportOptions): ResolvedAccounts {
   return (
-    (options as { [RESOLVED_ACCOUNTS]?: ResolvedAccounts })[RESOLVED_ACCOUNTS] ??
+    resolvedByModule(options)?.accounts ??
     resolveAccounts(options.accounts, options.allowInsecureHttp === true)
   );
+}
+
+/** The proxy, TLS and HTTP client settings of `options`, resolved by the module or here. */
+export function resolvedConnectivityOf(
+  options: WireTransportOptions,
+  accounts: ResolvedAccounts,
+): ResolvedConnectivity {
+  return resolvedByModule(options)?.connectivity ?? resolveConnectivity(options, accounts);
 }

@@ -2,7 +2,7 @@ import { InvalidOptionsError } from '../errors/validation.error.js';
 import type { TransportName, ValidatedModuleOptions } from '../posta-guvercini.options.js';
 import { type ResolvedAccounts, resolveAccounts } from './resolve-accounts.js';
 import type { SmsTransport } from './sms-transport.js';
-import { resolveConnectivity } from './wire/connectivity.js';
+import { type ResolvedConnectivity, resolveConnectivity } from './wire/connectivity.js';
 import type { WireTransportOptions } from './wire-transport.options.js';
 
 /** The built-in transports that talk to the provider. */
@@ -18,6 +18,8 @@ export type ResolvedTransportOptions =
       readonly wire: WireTransportOptions;
       /** `wire.accounts`, resolved once here. */
       readonly accounts: ResolvedAccounts;
+      /** `wire.proxy` / `tls` / `httpClient`, checked and resolved once here. */
+      readonly connectivity: ResolvedConnectivity;
     };
 
 /**
@@ -43,7 +45,7 @@ export function resolveTransportOptions(options: ValidatedModuleOptions): Resolv
     return typeof transport === 'string' ? { kind: 'memory' } : { kind: 'instance', transport };
   }
   const accounts = resolveAccounts(options.accounts, options.allowInsecureHttp ?? false);
-  resolveConnectivity(options, accounts);
+  const connectivity = resolveConnectivity(options, accounts);
   const wire: WireTransportOptions = {
     accounts: options.accounts ?? {},
     ...(options.allowInsecureHttp !== undefined
@@ -55,5 +57,5 @@ export function resolveTransportOptions(options: ValidatedModuleOptions): Resolv
     ...(options.tls !== undefined ? { tls: options.tls } : {}),
     ...(options.httpClient !== undefined ? { httpClient: options.httpClient } : {}),
   };
-  return { kind: transport, wire, accounts };
+  return { kind: transport, wire, accounts, connectivity };
 }

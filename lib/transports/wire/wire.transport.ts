@@ -8,7 +8,7 @@ import {
   MAX_TIMEOUT_MS,
   MAX_SENDER_LENGTH,
 } from '../../posta-guvercini.constants.js';
-import { resolvedAccountsOf } from '../resolve-accounts.js';
+import { resolvedAccountsOf, resolvedConnectivityOf } from '../resolve-accounts.js';
 import { SmsTransport } from '../sms-transport.js';
 import type {
   CreditBalance,
@@ -34,7 +34,7 @@ import {
 import { type BatchOutcome, mapWithConcurrency, runSendRequests } from './send-runner.js';
 import { loadTelemetry, providerRequest } from '../../telemetry/telemetry.js';
 import { AxiosWireClient } from './axios-wire-client.js';
-import { type ResolvedConnectivity, resolveConnectivity } from './connectivity.js';
+import type { ResolvedConnectivity } from './connectivity.js';
 import {
   WireClient,
   type WireHttpClient,
@@ -155,7 +155,7 @@ export abstract class WireTransport extends SmsTransport {
         basePath: account.baseUrl.pathname.replace(/\/+$/, ''),
       });
     }
-    this.connectivity = resolveConnectivity(options, this.accounts);
+    this.connectivity = resolvedConnectivityOf(options, this.accounts);
     void loadTelemetry();
     const { httpClient, proxy, tls } = this.connectivity;
     this.client =
