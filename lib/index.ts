@@ -31,6 +31,8 @@ export {
   SmsTimeoutError,
   SmsConnectionError,
   SmsHttpStatusError,
+  SmsMalformedResponseError,
+  SmsNotSentError,
   SmsCircuitOpenError,
   SmsPartialSendError,
 } from './errors/transport.error.js';
