@@ -4,7 +4,7 @@ import type {
   PostaGuverciniModuleOptions,
   ValidatedModuleOptions,
 } from './posta-guvercini.options.js';
-import { isSmsTransport } from './transports/create-transport.js';
+import { isSmsTransport } from './transports/is-sms-transport.js';
 
 /**
  * Every top-level option, so a misspelt one (`allowInsecureHtp`) stops the app instead of
