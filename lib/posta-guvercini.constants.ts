@@ -1,13 +1,38 @@
 /**
- * Injection tokens and metadata keys. This file is a leaf: it imports nothing from the package.
+ * Injection tokens, metadata keys and limits. This file is a leaf: it imports nothing from the
+ * package. The tokens are internal (not exported by the package's entry): services receive
+ * their resolved slice of the options by injection, users configure through `forRoot()`.
  */
-export const POSTA_GUVERCINI_OPTIONS = Symbol.for('POSTA_GUVERCINI:OPTIONS');
-export const POSTA_GUVERCINI_RESOLVED_OPTIONS = Symbol.for('POSTA_GUVERCINI:RESOLVED_OPTIONS');
+
+/** The options exactly as given to `forRoot()` / returned by the `forRootAsync()` factory. */
+export const RAW_MODULE_OPTIONS = Symbol.for('POSTA_GUVERCINI:RAW_MODULE_OPTIONS');
+/**
+ * The module options after `validateModuleOptions` (top-level checks, printable without
+ * secrets): the input of every feature's resolver (transport, OTP, guard, bulk, health).
+ */
+export const VALIDATED_MODULE_OPTIONS = Symbol.for('POSTA_GUVERCINI:VALIDATED_MODULE_OPTIONS');
+/**
+ * @deprecated internal alias of {@link VALIDATED_MODULE_OPTIONS}, kept so that branches written
+ * against the old name compile; removed at merge. Never exported by the package's entry.
+ */
+export const POSTA_GUVERCINI_RESOLVED_OPTIONS = VALIDATED_MODULE_OPTIONS;
+/** The health indicator's defaults, resolved from the module options (`ResolvedHealthOptions`). */
+export const RESOLVED_HEALTH_OPTIONS = Symbol.for('POSTA_GUVERCINI:RESOLVED_HEALTH_OPTIONS');
+
+/** Metadata key of `@RequireOtp()`. */
 export const REQUIRE_OTP_METADATA = 'POSTA_GUVERCINI:REQUIRE_OTP';
+/** Metadata key of `@SkipOtp()`. */
 export const SKIP_OTP_METADATA = 'POSTA_GUVERCINI:SKIP_OTP';
 
-/** Default base URLs of the two Posta Güvercini accounts (HTTPS). */
+/** Names of the built-in transports (`transport` option). */
+export const TRANSPORT_NAMES = ['http', 'xml', 'soap', 'json', 'memory'] as const;
+
+/** Upper bound of `timeoutMs` (module and wire transport options): five minutes. */
+export const MAX_TIMEOUT_MS = 300_000;
+
+/** Default base URL of the OTP account (`accounts.otp.baseUrl`): the OTP host, HTTPS. */
 export const DEFAULT_OTP_BASE_URL = 'https://otpsms.postaguvercini.com';
+/** Default base URL of the bulk account (`accounts.bulk.baseUrl`): the bulk host, HTTPS. */
 export const DEFAULT_BULK_BASE_URL = 'https://www.postaguvercini.com';
 
 /** The provider accepts at most 800 recipients / messages / status ids per request. */

@@ -1,5 +1,5 @@
 import { ConfigurableModuleBuilder, type ConfigurableModuleOptionsFactory } from '@nestjs/common';
-import { POSTA_GUVERCINI_OPTIONS } from './posta-guvercini.constants.js';
+import { RAW_MODULE_OPTIONS } from './posta-guvercini.constants.js';
 import type { PostaGuverciniModuleOptions } from './posta-guvercini.options.js';
 
 /** Options that shape the module itself rather than the SMS service. */
@@ -34,10 +34,10 @@ export function resolveIsGlobal(extras: PostaGuverciniModuleExtras | undefined):
 
 export const {
   ConfigurableModuleClass: PostaGuverciniConfigurableModule,
-  OPTIONS_TYPE: POSTA_GUVERCINI_OPTIONS_TYPE,
+  OPTIONS_TYPE: RAW_MODULE_OPTIONS_TYPE,
   ASYNC_OPTIONS_TYPE: POSTA_GUVERCINI_ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<PostaGuverciniModuleOptions>({
-  optionsInjectionToken: POSTA_GUVERCINI_OPTIONS,
+  optionsInjectionToken: RAW_MODULE_OPTIONS,
 })
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createPostaGuverciniOptions')
@@ -48,7 +48,7 @@ export const {
   .build();
 
 /** `PostaGuverciniModule.forRoot()` argument: the module options plus `isGlobal`. */
-export type PostaGuverciniModuleRootOptions = typeof POSTA_GUVERCINI_OPTIONS_TYPE;
+export type PostaGuverciniModuleRootOptions = typeof RAW_MODULE_OPTIONS_TYPE;
 
 /** `PostaGuverciniModule.forRootAsync()` argument: `imports`, `inject`, `useFactory` | `useClass` | `useExisting`, plus `isGlobal`. */
 export type PostaGuverciniModuleAsyncOptions = typeof POSTA_GUVERCINI_ASYNC_OPTIONS_TYPE;

@@ -2,7 +2,8 @@ import { type DynamicModule, Module, type OnApplicationShutdown } from '@nestjs/
 import { InvalidOptionsError } from './errors/validation.error.js';
 import { bulkExports } from './bulk/bulk.providers.js';
 import { otpExports } from './otp/otp.providers.js';
-import { POSTA_GUVERCINI_RESOLVED_OPTIONS } from './posta-guvercini.constants.js';
+import { healthExports } from './health/health.providers.js';
+import { VALIDATED_MODULE_OPTIONS } from './posta-guvercini.constants.js';
 import {
   PostaGuverciniConfigurableModule,
   type PostaGuverciniModuleAsyncOptions,
@@ -30,7 +31,13 @@ import { SmsTransport } from './transports/sms-transport.js';
  */
 @Module({
   providers: postaGuverciniProviders,
-  exports: [SmsTransport, POSTA_GUVERCINI_RESOLVED_OPTIONS, ...otpExports, ...bulkExports],
+  exports: [
+    SmsTransport,
+    VALIDATED_MODULE_OPTIONS,
+    ...healthExports,
+    ...otpExports,
+    ...bulkExports,
+  ],
 })
 export class PostaGuverciniModule
   extends PostaGuverciniConfigurableModule

@@ -1,12 +1,10 @@
 import { InvalidOptionsError } from './errors/validation.error.js';
-import { MAX_SENDER_LENGTH } from './posta-guvercini.constants.js';
-import type { PostaGuverciniModuleOptions, TransportName } from './posta-guvercini.options.js';
-import { isSmsTransport } from './transports/create-transport.js';
-import { resolveAccounts } from './transports/resolve-accounts.js';
-import { resolveConnectivity } from './transports/wire/connectivity.js';
-
-const TRANSPORT_NAMES: readonly TransportName[] = ['http', 'xml', 'soap', 'json', 'memory'];
-const MAX_TIMEOUT_MS = 300_000;
+import { MAX_SENDER_LENGTH, MAX_TIMEOUT_MS, TRANSPORT_NAMES } from './posta-guvercini.constants.js';
+import type {
+  PostaGuverciniModuleOptions,
+  ValidatedModuleOptions,
+} from './posta-guvercini.options.js';
+import { isSmsTransport } from './transports/is-sms-transport.js';
 
 /**
  * Every top-level option, so a misspelt one (`allowInsecureHtp`) stops the app instead of
@@ -40,14 +38,16 @@ function describeValue(value: unknown): string {
 
 /**
  * Validates the module-level options once at start-up, before anything connects. Feature
- * options (`otp`, `bulk`) are checked for shape here and in detail by their services.
+ * options (`transport` and the accounts, `otp`, `bulk`) are checked for shape here and in
+ * detail by their resolvers (`resolveTransportOptions`, `resolveOtpOptions`,
+ * `resolveBulkOptions`, `resolveHealthOptions`), each run once by its factory provider.
  *
  * @throws InvalidOptionsError naming the option and what is allowed; the message never
  *   contains a password or a credential-bearing URL.
  */
 export function validateModuleOptions(
   options: PostaGuverciniModuleOptions,
-): PostaGuverciniModuleOptions {
+): ValidatedModuleOptions {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new InvalidOptionsError(
       'options',
@@ -67,7 +67,7 @@ export function validateModuleOptions(
   const { transport = 'json', timeoutMs, sender, allowInsecureHttp } = options;
 
   if (typeof transport === 'string') {
-    if (!TRANSPORT_NAMES.includes(transport)) {
+    if (!(TRANSPORT_NAMES as readonly string[]).includes(transport)) {
       throw new InvalidOptionsError(
         'transport',
         `"${transport}" is not a transport; expected one of ${quoted(TRANSPORT_NAMES)} or an instance of a class extending SmsTransport`,
@@ -120,18 +120,5 @@ export function validateModuleOptions(
     }
   }
 
-  // Wire transports need credentials and safe base URLs; `memory` and user instances do not.
-  if (typeof transport === 'string' && transport !== 'memory') {
-    resolveConnectivity(options, resolveAccounts(options.accounts, allowInsecureHttp ?? false));
-  } else {
-    for (const option of ['proxy', 'tls', 'httpClient'] as const) {
-      if (options[option] !== undefined) {
-        throw new InvalidOptionsError(
-          option,
-          `applies to the built-in wire transports only; configure your own transport instance (or 'memory', which sends nothing) directly`,
-        );
-      }
-    }
-  }
   return options;
 }

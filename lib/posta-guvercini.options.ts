@@ -1,11 +1,12 @@
 import type { BulkModuleOptions } from './bulk/bulk.options.js';
+import type { TRANSPORT_NAMES } from './posta-guvercini.constants.js';
 import type { OtpModuleOptions } from './otp/otp.options.js';
 import type { SmsTransport } from './transports/sms-transport.js';
 import type { AxiosLikeInstance, ProxyOption, TlsOptions } from './transports/wire/connectivity.js';
 import type { AccountsOptions } from './transports/wire-transport.options.js';
 
-/** Names of the built-in transports. */
-export type TransportName = 'http' | 'xml' | 'soap' | 'json' | 'memory';
+/** Names of the built-in transports: `'http' | 'xml' | 'soap' | 'json' | 'memory'`. */
+export type TransportName = (typeof TRANSPORT_NAMES)[number];
 
 /** Options of `PostaGuverciniModule.forRoot()` / the factory of `forRootAsync()`. */
 export interface PostaGuverciniModuleOptions {
@@ -53,3 +54,9 @@ export interface PostaGuverciniModuleOptions {
   /** Bulk campaign settings. */
   readonly bulk?: BulkModuleOptions;
 }
+
+/**
+ * The module options once `validateModuleOptions` accepted them (every top-level option checked;
+ * printed without secrets). What each feature's resolver starts from. Internal.
+ */
+export type ValidatedModuleOptions = PostaGuverciniModuleOptions;

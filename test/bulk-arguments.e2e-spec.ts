@@ -14,18 +14,19 @@ import {
   StaticOptOutList,
   XmlTransport,
   analyzeSmsText,
-  assertSmsText,
+  transliterateTurkish,
+} from '../lib/index.js';
+import { resolveHealthOptions } from '../lib/health/posta-guvercini-health.options.js';
+import {
   canEncodeIso88599,
   decodeIso88599,
   encodeIso88599,
   escapeXmlForIso88599,
-  findForbiddenCharacter,
   findUnencodableCharacter,
-  isGsm7Text,
   percentDecodeIso88599,
   percentEncodeIso88599,
-  transliterateTurkish,
-} from '../lib/index.js';
+} from '../lib/message/iso-8859-9.js';
+import { assertSmsText, findForbiddenCharacter, isGsm7Text } from '../lib/message/sms-text.js';
 import { PostaGuverciniSimulator } from '../lib/testing/index.js';
 
 /**
@@ -351,7 +352,10 @@ describe('typed validation errors for missing or wrong arguments (issue 9.11)', 
   });
 
   it('PostaGuverciniHealthIndicator.isHealthy()', async () => {
-    const health = new PostaGuverciniHealthIndicator(new InMemoryTransport(), {});
+    const health = new PostaGuverciniHealthIndicator(
+      new InMemoryTransport(),
+      resolveHealthOptions({}),
+    );
     const api = health as unknown as Record<string, (...args: unknown[]) => unknown>;
     for (const key of [null, 42, '', [], {}, true])
       await expectTyped(() => api['isHealthy']!(key), `isHealthy(${label(key)})`);

@@ -1,12 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
-import {
-  BulkSmsService,
-  PostaGuverciniModule,
-  type BulkModuleOptions,
-  type DurableBulkOptions,
-} from '../lib/index.js';
+import { BulkSmsService, PostaGuverciniModule, type BulkModuleOptions } from '../lib/index.js';
+import { type DurableBulkOptions } from '../lib/bulk/bulk.options.js';
 import { PostaGuverciniSimulator } from '../lib/testing/index.js';
 import {
   type ChildHandle,

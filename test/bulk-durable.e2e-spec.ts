@@ -6,13 +6,9 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import ts from 'typescript';
-import {
-  BulkSmsService,
-  PostaGuverciniModule,
-  type CampaignProgress,
-  type CampaignReport,
-  type DurableBulkOptions,
-} from '../lib/index.js';
+import { BulkSmsService, PostaGuverciniModule, type CampaignReport } from '../lib/index.js';
+import { type CampaignProgress } from '../lib/bulk/campaign-progress.js';
+import { type DurableBulkOptions } from '../lib/bulk/bulk.options.js';
 import { PostaGuverciniSimulator, type SimulatedMessage } from '../lib/testing/index.js';
 
 /**

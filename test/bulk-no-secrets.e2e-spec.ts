@@ -12,8 +12,8 @@ import {
   BulkSmsService,
   InMemoryTransport,
   PostaGuverciniError,
-  type DurableBulkOptions,
 } from '../lib/index.js';
+import { type DurableBulkOptions } from '../lib/bulk/bulk.options.js';
 
 const RIGHT_PASSWORD = 'Right-Pa55word-4-Redis';
 const WRONG_PASSWORD = 'S3cret-But-Wrong-Pa55';

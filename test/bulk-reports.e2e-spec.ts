@@ -6,11 +6,11 @@ import {
   InMemoryTransport,
   PostaGuverciniModule,
   SmsValidationError,
-  type CampaignProgress,
   type PostaGuverciniModuleOptions,
   type RecipientOutcome,
   type SmsTransport,
 } from '../lib/index.js';
+import { type CampaignProgress } from '../lib/bulk/campaign-progress.js';
 import { PostaGuverciniSimulator } from '../lib/testing/index.js';
 import {
   SEND_OPERATIONS,

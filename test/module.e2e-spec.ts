@@ -4,12 +4,12 @@ import { Test } from '@nestjs/testing';
 import {
   InMemoryTransport,
   InvalidOptionsError,
-  POSTA_GUVERCINI_RESOLVED_OPTIONS,
   PostaGuverciniModule,
   type PostaGuverciniModuleOptions,
   type PostaGuverciniOptionsFactory,
   SmsTransport,
 } from '../lib/index.js';
+import { VALIDATED_MODULE_OPTIONS } from '../lib/posta-guvercini.constants.js';
 
 const PASSWORD = 'Pw-7s3cr3t-never-shown';
 
@@ -103,7 +103,7 @@ describe.each(registrations)('PostaGuverciniModule.%s', (_name, register) => {
     const app = await boot([register({})]);
     try {
       expect(app.get(SmsTransport)).toBeInstanceOf(InMemoryTransport);
-      const options = app.get<PostaGuverciniModuleOptions>(POSTA_GUVERCINI_RESOLVED_OPTIONS);
+      const options = app.get<PostaGuverciniModuleOptions>(VALIDATED_MODULE_OPTIONS);
       expect(options).toEqual({ transport: 'memory', sender: 'ACME' });
     } finally {
       await app.close();

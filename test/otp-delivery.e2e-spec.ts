@@ -12,11 +12,11 @@ import {
   OtpService,
   PostaGuverciniModule,
   RedisOtpStore,
-  type OtpDeliveryEvent,
   type OtpModuleOptions,
   type DeliveryReport,
   type StatusRequest,
 } from '../lib/index.js';
+import { type OtpDeliveryEvent } from '../lib/otp/otp.events.js';
 import { PostaGuverciniSimulator } from '../lib/testing/index.js';
 import {
   ManualClock,

@@ -10,10 +10,9 @@ import {
   RedisOtpStore,
   SmsValidationError,
   analyzeSmsText,
-  DEFAULT_OTP_BOUND_MESSAGE,
-  DEFAULT_OTP_MESSAGE,
   type OtpEventMap,
 } from '../lib/index.js';
+import { DEFAULT_OTP_BOUND_MESSAGE, DEFAULT_OTP_MESSAGE } from '../lib/otp/otp-template.js';
 import {
   ManualClock,
   PHONE,

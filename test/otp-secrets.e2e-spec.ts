@@ -19,13 +19,13 @@ import {
   OtpService,
   OtpStore,
   OtpStoreUnavailableError,
-  POSTA_GUVERCINI_RESOLVED_OPTIONS,
   PostaGuverciniHealthIndicator,
   PostaGuverciniModule,
   RedisOtpStore,
   RequireOtp,
   SmsTransport,
 } from '../lib/index.js';
+import { VALIDATED_MODULE_OPTIONS } from '../lib/posta-guvercini.constants.js';
 import { PHONE, TEST_SECRET, createService } from './otp-fixtures.js';
 
 const REDIS_PASSWORD = 'r3dis-Pa55word-9Xq';
@@ -226,7 +226,7 @@ describe('secrets and credentials', () => {
         service: app.get(OtpService),
         store: app.get(OtpStore),
         transport: app.get(SmsTransport),
-        options: app.get(POSTA_GUVERCINI_RESOLVED_OPTIONS),
+        options: app.get(VALIDATED_MODULE_OPTIONS),
         health: app.get(PostaGuverciniHealthIndicator),
         guard: app.get(OtpGuard, { strict: false }),
         bulk: app.get(BulkSmsService),

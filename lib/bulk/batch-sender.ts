@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ExponentialBackoff, type IBackoff } from 'cockatiel';
 import { PostaGuverciniError } from '../errors/posta-guvercini.error.js';
+import { asPackageError } from '../errors/as-package-error.js';
 import { SmsProviderError } from '../errors/provider.error.js';
 import { SmsMalformedResponseError, SmsTransportError } from '../errors/transport.error.js';
 import { SmsValidationError } from '../errors/validation.error.js';
@@ -323,13 +324,4 @@ function isRetryable(error: unknown): boolean {
 function partialResult(error: unknown): SendResult | undefined {
   const candidate = (error as { result?: SendResult } | null)?.result;
   return candidate && Array.isArray(candidate.recipients) ? candidate : undefined;
-}
-
-function asPackageError(error: unknown): PostaGuverciniError {
-  if (error instanceof PostaGuverciniError) return error;
-  return new PostaGuverciniError(
-    'TRANSPORT_UNEXPECTED',
-    `The transport failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`,
-    { cause: error },
-  );
 }

@@ -1,5 +1,6 @@
 import { BulkCampaignError, campaignInputFailed, describeCause } from '../errors/bulk.errors.js';
 import { PostaGuverciniError } from '../errors/posta-guvercini.error.js';
+import { asPackageError } from '../errors/as-package-error.js';
 import { abortedOutcomes, type CampaignReport, type RecipientOutcome } from './campaign-report.js';
 import type { CampaignSettings } from './campaign-rules.js';
 import type { CampaignTracker } from './campaign-tracker.js';
@@ -55,10 +56,7 @@ export async function runInProcess(params: {
       result = await sender.send(settings, text, recipients, control);
     } catch (caught) {
       // BatchSender maps every transport failure; this is a bug guard, reported honestly.
-      const error =
-        caught instanceof PostaGuverciniError
-          ? caught
-          : new PostaGuverciniError('UNEXPECTED', String(caught), { cause: caught });
+      const error = asPackageError(caught, 'internal');
       result = {
         outcomes: recipients.map((r): RecipientOutcome => ({
           to: r.to,

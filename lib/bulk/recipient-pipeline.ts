@@ -1,4 +1,5 @@
-import { countOf, describeCause } from '../errors/bulk.errors.js';
+import { countOf, describeCause } from '../errors/describe.js';
+import { asPackageError } from '../errors/as-package-error.js';
 import { PostaGuverciniError } from '../errors/posta-guvercini.error.js';
 import { SmsValidationError } from '../errors/validation.error.js';
 import { assertSmsText } from '../message/sms-text.js';
@@ -208,7 +209,7 @@ function readItem(
       index,
       status: 'skipped',
       reason: 'invalid_text',
-      error: asPackageError(error),
+      error: asPackageError(error, 'internal'),
     };
   }
   return { to: canonical, index, text: text as string };
@@ -229,7 +230,7 @@ function phoneOptionsOf(
  */
 function invalid(raw: unknown, index: number, error: unknown): RecipientOutcome {
   const to = typeof raw === 'string' ? raw : typeof raw === 'number' ? String(raw) : '';
-  const typed = asPackageError(error);
+  const typed = asPackageError(error, 'internal');
   const reason =
     typed.code === 'PHONE_COUNTRY_NOT_ALLOWED' ? 'country_not_allowed' : 'invalid_number';
   return { to, index, status: 'skipped', reason, error: typed };
@@ -295,15 +296,6 @@ async function applyFilters(
       })),
     };
   }
-}
-
-function asPackageError(error: unknown): PostaGuverciniError {
-  if (error instanceof PostaGuverciniError) return error;
-  return new PostaGuverciniError(
-    'UNEXPECTED',
-    error instanceof Error ? error.message : String(error),
-    { cause: error },
-  );
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {

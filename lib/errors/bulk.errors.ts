@@ -1,6 +1,6 @@
 import type { CampaignReport } from '../bulk/campaign-report.js';
 import { PostaGuverciniError } from './posta-guvercini.error.js';
-import { redactSecrets } from './redact.js';
+import { countOf, describeCause } from './describe.js';
 
 /**
  * A campaign stopped as a whole (not because of a bad recipient, which is only reported):
@@ -39,28 +39,5 @@ export function campaignInputFailed(
   );
 }
 
-/**
- * An error's message for logs and error messages, credentials in URLs (Redis) and the given
- * `secrets` (e.g. the configured Redis password) masked.
- */
-export function describeCause(error: unknown, secrets: readonly string[] = []): string {
-  return redactSecrets(error instanceof Error ? String(error.message) : String(error), secrets);
-}
-
-/** Durable mode is configured but `bullmq` or `ioredis` cannot be loaded. */
-export class DurableModeUnavailableError extends PostaGuverciniError {
-  override readonly name: string = 'DurableModeUnavailableError';
-
-  constructor(missing: string, options?: { cause?: unknown }) {
-    super(
-      'DURABLE_DEPENDENCIES_MISSING',
-      `bulk.durable needs the optional peer dependencies bullmq and ioredis, and "${missing}" could not be loaded: run \`npm install bullmq ioredis\`, or remove bulk.durable to send campaigns in process`,
-      options,
-    );
-  }
-}
-
-/** `1 recipient`, `2 recipients`, `1 batch`, `3 batches`: counts in messages read right. */
-export function countOf(n: number, singular: string, plural = `${singular}s`): string {
-  return `${n} ${n === 1 ? singular : plural}`;
-}
+// Kept for callers that import them from here; they live in describe.ts (a leaf).
+export { countOf, describeCause };

@@ -1,3 +1,4 @@
+import type { ErrorCode } from './error-code.js';
 import { SANITIZED_ERROR, sanitizeCause } from './redact.js';
 
 /**
@@ -15,7 +16,8 @@ export class PostaGuverciniError extends Error {
   override readonly name: string = 'PostaGuverciniError';
 
   constructor(
-    readonly code: string,
+    /** Stable, for programs: one of `ErrorCode`. */
+    readonly code: ErrorCode,
     message: string,
     options?: { cause?: unknown },
   ) {

@@ -1,3 +1,4 @@
+import type { ErrorCode } from './error-code.js';
 import { PostaGuverciniError } from './posta-guvercini.error.js';
 import { type ProviderApi, providerCodeMeaning } from './provider-codes.js';
 
@@ -32,7 +33,7 @@ export class SmsProviderError extends PostaGuverciniError {
     return this.code === 'PROVIDER_AUTHENTICATION';
   }
 
-  private static codeFor(api: ProviderApi, providerCode: string): string {
+  private static codeFor(api: ProviderApi, providerCode: string): ErrorCode {
     // XML/SOAP use per-page families (ERR1001 send, ERR2001 status, ERR7001 credit, …).
     if (['-1001', '-1002', '10'].includes(providerCode) || /^ERR\d001\b/.test(providerCode)) {
       return 'PROVIDER_AUTHENTICATION';

@@ -63,7 +63,7 @@ describe('sanitizeCause', () => {
   });
 
   it("keeps the package's own errors as they are, and replaces thrown non-errors", () => {
-    const own = new PostaGuverciniError('X', 'boom');
+    const own = new PostaGuverciniError('UNEXPECTED', 'boom');
     expect(sanitizeCause(own)).toBe(own);
     expect(sanitizeCause('redis://u:pw@h failed')).toBe('redis://***@h failed');
     const fromObject = sanitizeCause({ password: 'hunter2' }) as Error;
@@ -74,7 +74,7 @@ describe('sanitizeCause', () => {
 
   it('is applied by every error of the package to its cause', () => {
     const driver = Object.assign(new Error('NOAUTH'), { command: { args: ['AUTH', 'hunter2'] } });
-    const error = new PostaGuverciniError('X', 'failed', { cause: driver });
+    const error = new PostaGuverciniError('UNEXPECTED', 'failed', { cause: driver });
     expect(error.cause).not.toBe(driver);
     expect(inspect(error, { depth: Infinity, showHidden: true })).not.toContain('hunter2');
     expect((error.cause as Error).message).toBe('NOAUTH');

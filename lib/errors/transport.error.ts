@@ -1,4 +1,5 @@
 import type { SendResult } from '../transports/sms-transport.types.js';
+import type { ErrorCode } from './error-code.js';
 import { PostaGuverciniError } from './posta-guvercini.error.js';
 
 /**
@@ -12,7 +13,7 @@ export class SmsTransportError extends PostaGuverciniError {
   override readonly name: string = 'SmsTransportError';
 
   constructor(
-    code: string,
+    code: ErrorCode,
     message: string,
     readonly maybeAccepted: boolean,
     options?: { cause?: unknown },
@@ -145,20 +146,4 @@ export class SmsPartialSendError extends PostaGuverciniError {
       { cause },
     );
   }
-}
-
-/**
- * The error as a package error: a `PostaGuverciniError` (by its `code`, so copies of the package
- * from another build count) as it is; anything else — a bug rather than a provider answer — as
- * `TRANSPORT_UNEXPECTED`, `maybeAccepted` because the request may have gone out.
- */
-export function asPackageError(error: unknown): PostaGuverciniError {
-  if (error instanceof Error && typeof (error as PostaGuverciniError).code === 'string')
-    return error as PostaGuverciniError;
-  return new SmsTransportError(
-    'TRANSPORT_UNEXPECTED',
-    'An unexpected error ended a request to Posta Güvercini',
-    true,
-    { cause: error },
-  );
 }

@@ -1,3 +1,4 @@
+import type { ErrorCode } from './error-code.js';
 import { PostaGuverciniError } from './posta-guvercini.error.js';
 
 /**
@@ -9,7 +10,7 @@ export class SmsValidationError extends PostaGuverciniError {
   override readonly name: string = 'SmsValidationError';
 
   constructor(
-    code: string,
+    code: ErrorCode,
     message: string,
     /** The field or option that was wrong, e.g. `to[3]`, `sendAt`, `accounts.otp.username`. */
     readonly field?: string,

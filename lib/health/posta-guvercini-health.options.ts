@@ -1,3 +1,4 @@
+import type { ValidatedModuleOptions } from '../posta-guvercini.options.js';
 import type { SmsChannel } from '../transports/sms-transport.types.js';
 
 /** Options of `PostaGuverciniHealthIndicator.isHealthy()`. */
@@ -29,4 +30,23 @@ export interface PostaGuverciniHealthOptions {
    * @default 5000
    */
   readonly timeoutMs?: number;
+}
+
+/**
+ * The health indicator's defaults, resolved once from the module options by
+ * `resolveHealthOptions` and injected into `PostaGuverciniHealthIndicator`. Internal.
+ */
+export interface ResolvedHealthOptions {
+  /** Channels checked when `isHealthy()` is given none. */
+  readonly channels: readonly SmsChannel[];
+}
+
+/**
+ * The health slice of the (validated) module options: the channels that have an account
+ * (`accounts.otp`, `accounts.bulk`), both when none has (memory transport or your own).
+ */
+export function resolveHealthOptions(options: ValidatedModuleOptions): ResolvedHealthOptions {
+  const all: readonly SmsChannel[] = ['otp', 'bulk'];
+  const configured = all.filter((channel) => options.accounts?.[channel] !== undefined);
+  return Object.freeze({ channels: Object.freeze(configured.length > 0 ? configured : all) });
 }

@@ -9,12 +9,14 @@ jest.unstable_mockModule('@nestjs/terminus', () => {
 
 const { PostaGuverciniHealthIndicator } = await import('./posta-guvercini.health.js');
 const { InMemoryTransport } = await import('../transports/in-memory.transport.js');
+const { resolveHealthOptions } = await import('./posta-guvercini-health.options.js');
 
 describe('PostaGuverciniHealthIndicator without @nestjs/terminus', () => {
   it('is importable, and a check fails with an error that says what to install', async () => {
-    const indicator = new PostaGuverciniHealthIndicator(new InMemoryTransport(), {
-      transport: 'memory',
-    });
+    const indicator = new PostaGuverciniHealthIndicator(
+      new InMemoryTransport(),
+      resolveHealthOptions({ transport: 'memory' }),
+    );
     await expect(indicator.isHealthy()).rejects.toMatchObject({
       code: 'MISSING_PEER_DEPENDENCY',
       message: expect.stringContaining('npm install @nestjs/terminus') as string,

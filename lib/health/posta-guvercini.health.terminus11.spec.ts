@@ -20,12 +20,14 @@ jest.unstable_mockModule('@nestjs/terminus', () => ({
 
 const { PostaGuverciniHealthIndicator } = await import('./posta-guvercini.health.js');
 const { InMemoryTransport } = await import('../transports/in-memory.transport.js');
+const { resolveHealthOptions } = await import('./posta-guvercini-health.options.js');
 
 describe('PostaGuverciniHealthIndicator on @nestjs/terminus 11 (no degraded state)', () => {
   it('reports low credit as up with lowCredit: true and the warning, so the check still passes', async () => {
-    const indicator = new PostaGuverciniHealthIndicator(new InMemoryTransport({ credit: 50 }), {
-      transport: 'memory',
-    });
+    const indicator = new PostaGuverciniHealthIndicator(
+      new InMemoryTransport({ credit: 50 }),
+      resolveHealthOptions({ transport: 'memory' }),
+    );
     const result = await indicator.isHealthy('sms', { creditThreshold: 100 });
     expect(result.sms).toMatchObject({
       status: 'up',
@@ -36,9 +38,10 @@ describe('PostaGuverciniHealthIndicator on @nestjs/terminus 11 (no degraded stat
   });
 
   it("still fails the check on low credit with lowCredit: 'down'", async () => {
-    const indicator = new PostaGuverciniHealthIndicator(new InMemoryTransport({ credit: 50 }), {
-      transport: 'memory',
-    });
+    const indicator = new PostaGuverciniHealthIndicator(
+      new InMemoryTransport({ credit: 50 }),
+      resolveHealthOptions({ transport: 'memory' }),
+    );
     const result = await indicator.isHealthy('sms', { creditThreshold: 100, lowCredit: 'down' });
     expect(result.sms.status).toBe('down');
   });

@@ -1,12 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PostaGuverciniError } from '../errors/posta-guvercini.error.js';
 import { SmsValidationError } from '../errors/validation.error.js';
-import { POSTA_GUVERCINI_RESOLVED_OPTIONS } from '../posta-guvercini.constants.js';
-import type { PostaGuverciniModuleOptions } from '../posta-guvercini.options.js';
+import { RESOLVED_HEALTH_OPTIONS } from '../posta-guvercini.constants.js';
+import { loadOptionalPeer } from '../optional-peer.js';
 import { SmsTransport } from '../transports/sms-transport.js';
 import type { SmsChannel } from '../transports/sms-transport.types.js';
 import { recordCreditBalance } from '../telemetry/telemetry.js';
-import type { PostaGuverciniHealthOptions } from './posta-guvercini-health.options.js';
+import type {
+  PostaGuverciniHealthOptions,
+  ResolvedHealthOptions,
+} from './posta-guvercini-health.options.js';
 
 /** What one account answered to the credit query. */
 export type PostaGuverciniAccountHealth =
@@ -63,38 +66,26 @@ interface TerminusHealthIndicatorService {
 }
 
 const DEFAULT_KEY = 'posta_guvercini';
-const DEFAULT_TIMEOUT_MS = 5_000;
-const CHANNELS: readonly SmsChannel[] = ['otp', 'bulk'];
+const DEFAULT_HEALTH_TIMEOUT_MS = 5_000;
 
 let terminusService: Promise<TerminusHealthIndicatorService> | undefined;
 
 /**
  * Loads `@nestjs/terminus` (an optional peer dependency) the first time a check runs, so that
- * applications without health checks never need it.
+ * applications without health checks never need it. `HealthIndicatorService` arrived in
+ * terminus 11; older majors only have the deprecated `HealthIndicator` base class.
  */
 function loadTerminus(): Promise<TerminusHealthIndicatorService> {
-  terminusService ??= import('@nestjs/terminus').then(
-    (terminus) => {
-      // `HealthIndicatorService` arrived in terminus 11; older majors only have the
-      // deprecated `HealthIndicator` base class.
-      const Service = (terminus as { HealthIndicatorService?: new () => unknown })
-        .HealthIndicatorService;
-      if (typeof Service !== 'function') {
-        terminusService = undefined;
-        throw new PostaGuverciniError(
-          'MISSING_PEER_DEPENDENCY',
-          'PostaGuverciniHealthIndicator needs @nestjs/terminus 11 or later (HealthIndicatorService): run `npm install @nestjs/terminus@latest`',
-        );
-      }
-      return new Service() as TerminusHealthIndicatorService;
-    },
-    (cause: unknown) => {
+  terminusService ??= loadOptionalPeer<{ HealthIndicatorService: new () => unknown }>(
+    '@nestjs/terminus',
+    'PostaGuverciniHealthIndicator',
+    () => import('@nestjs/terminus'),
+    'HealthIndicatorService',
+  ).then(
+    ({ HealthIndicatorService }) => new HealthIndicatorService() as TerminusHealthIndicatorService,
+    (error: unknown) => {
       terminusService = undefined;
-      throw new PostaGuverciniError(
-        'MISSING_PEER_DEPENDENCY',
-        'PostaGuverciniHealthIndicator needs the optional peer dependency @nestjs/terminus: run `npm install @nestjs/terminus`',
-        { cause },
-      );
+      throw error;
     },
   );
   return terminusService;
@@ -128,8 +119,9 @@ function loadTerminus(): Promise<TerminusHealthIndicatorService> {
 export class PostaGuverciniHealthIndicator {
   constructor(
     private readonly transport: SmsTransport,
-    @Inject(POSTA_GUVERCINI_RESOLVED_OPTIONS)
-    private readonly moduleOptions: PostaGuverciniModuleOptions,
+    /** Its defaults, resolved once from the module options (`resolveHealthOptions`). */
+    @Inject(RESOLVED_HEALTH_OPTIONS)
+    private readonly defaults: ResolvedHealthOptions,
   ) {}
 
   /** What `console.log` / `util.inspect` show: no options (they hold the passwords). */
@@ -144,8 +136,8 @@ export class PostaGuverciniHealthIndicator {
 
   /**
    * Checks the accounts. Never throws for an account that does not answer (that is a `down`
-   * result); throws `SmsValidationError` for wrong options and `PostaGuverciniError`
-   * (`MISSING_PEER_DEPENDENCY`) when `@nestjs/terminus` is not installed.
+   * result); throws `SmsValidationError` for wrong options and `MissingDependencyError`
+   * (`MISSING_PEER_DEPENDENCY`) when `@nestjs/terminus` (11 or later) is not installed.
    * @param key the key of the result in the health report. @default 'posta_guvercini'
    */
   async isHealthy<const Key extends string = typeof DEFAULT_KEY>(
@@ -175,7 +167,7 @@ export class PostaGuverciniHealthIndicator {
         'lowCredit',
       );
     }
-    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const timeoutMs = options.timeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
     if (!Number.isInteger(timeoutMs) || timeoutMs < 1) {
       throw new SmsValidationError(
         'INVALID_HEALTH_OPTION',
@@ -240,9 +232,7 @@ export class PostaGuverciniHealthIndicator {
       }
       return [...new Set(channels as SmsChannel[])];
     }
-    const accounts = this.moduleOptions.accounts;
-    const configured = CHANNELS.filter((channel) => accounts?.[channel] !== undefined);
-    return configured.length > 0 ? configured : CHANNELS;
+    return this.defaults.channels;
   }
 
   private async checkAccount(

@@ -269,7 +269,7 @@ export const TURKISH_TRANSLITERATIONS: Readonly<Record<string, string>> = {
 const TURKISH_PATTERN = new RegExp(`[${Object.keys(TURKISH_TRANSLITERATIONS).join('')}]`, 'g');
 
 /**
- * Replaces the Turkish letters that force UCS-2 (see {@link TURKISH_TRANSLITERATIONS}) with
+ * Replaces the Turkish letters that force UCS-2 (ş Ş ğ Ğ ı İ ç, and â î û with a circumflex) with
  * their closest GSM-7 letters, so a Turkish text costs GSM-7 rates (160 instead of 70
  * characters per SMS). Everything else is kept as is: a text with other non-GSM-7 characters
  * (emoji, `—`, curly quotes) stays UCS-2. Opt-in only: the result reads less well.

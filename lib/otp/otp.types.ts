@@ -150,4 +150,5 @@ export interface OtpVerifyFailure {
   readonly retryAfterSeconds?: number;
 }
 
+/** What `OtpService.verify()` answers: `{ valid: true, … }` or `{ valid: false, reason, … }`. */
 export type OtpVerifyResult = OtpVerifySuccess | OtpVerifyFailure;

@@ -1,6 +1,7 @@
 import { type CountryCode, parsePhoneNumberWithError } from 'libphonenumber-js/max';
 import { SmsValidationError } from '../errors/validation.error.js';
 
+/** Options of `normalizePhoneNumber()` and `isValidPhoneNumber()`. */
 export interface NormalizePhoneOptions {
   /**
    * Countries whose mobile numbers are accepted (ISO 3166 alpha-2).

@@ -9,6 +9,7 @@ import type {
   Tracer,
   TracerProvider,
 } from '@opentelemetry/api';
+import { loadOptionalPeer } from '../optional-peer.js';
 
 /**
  * OpenTelemetry for the package, in one place: every metric and span it records, under the
@@ -62,7 +63,11 @@ let loading: Promise<void> | undefined;
  * call many times.
  */
 export function loadTelemetry(): Promise<void> {
-  loading ??= import('@opentelemetry/api').then(
+  loading ??= loadOptionalPeer(
+    '@opentelemetry/api',
+    'telemetry',
+    () => import('@opentelemetry/api'),
+  ).then(
     (module: unknown) => {
       // The ESM namespace, or a CommonJS interop object that may nest it under `default`.
       const namespace = module as Partial<OtelApi> & { default?: Partial<OtelApi> };

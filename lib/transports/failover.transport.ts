@@ -9,8 +9,8 @@ import {
 } from 'cockatiel';
 import type { PostaGuverciniError } from '../errors/posta-guvercini.error.js';
 import { SmsProviderError } from '../errors/provider.error.js';
+import { asPackageError } from '../errors/as-package-error.js';
 import {
-  asPackageError,
   SmsCircuitOpenError,
   SmsPartialSendError,
   SmsTransportError,

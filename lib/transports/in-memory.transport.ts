@@ -25,6 +25,7 @@ export interface OutboxMessage {
   readonly createdAt: Date;
 }
 
+/** Options of `new InMemoryTransport()`. */
 export interface InMemoryTransportOptions {
   /** Starting credit per channel. @default Infinity */
   readonly credit?: number;

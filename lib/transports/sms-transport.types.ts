@@ -85,6 +85,7 @@ export type DeliveryStatus =
   | 'cancelled'
   | 'unknown';
 
+/** Delivery status of one sent message, as `SmsTransport.status()` reports it. */
 export interface DeliveryReport {
   readonly messageId: string;
   readonly status: DeliveryStatus;
@@ -100,11 +101,13 @@ export interface DeliveryReport {
   readonly at?: Date;
 }
 
+/** What `SmsTransport.status()` asks about: message ids of one channel's account. */
 export interface StatusRequest {
   readonly channel: SmsChannel;
   readonly messageIds: readonly string[];
 }
 
+/** Remaining credit of one account, as `SmsTransport.credit()` reports it. */
 export interface CreditBalance {
   readonly channel: SmsChannel;
   readonly balance: number;

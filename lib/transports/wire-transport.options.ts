@@ -1,4 +1,3 @@
-import type { SmsChannel } from './sms-transport.types.js';
 import type { AxiosLikeInstance, ProxyOption, TlsOptions } from './wire/connectivity.js';
 
 /** Credentials and host of one Posta Güvercini account. */
@@ -73,10 +72,4 @@ export interface ConcurrentWireTransportOptions extends WireTransportOptions {
   readonly concurrency?: number;
 }
 
-/** An account with its base URL resolved and checked. */
-export interface ResolvedAccount {
-  readonly channel: SmsChannel;
-  readonly username: string;
-  readonly password: string;
-  readonly baseUrl: URL;
-}
+export type { ResolvedAccount } from './resolved-account.js';

@@ -13,6 +13,7 @@ import {
   XmlTransport,
 } from '../../lib/index.js';
 import { PostaGuverciniSimulator } from '../../lib/testing/index.js';
+import { resolveHealthOptions } from '../../lib/health/posta-guvercini-health.options.js';
 import { WIRE_APIS, WIRE_TRANSPORTS } from '../transports/transport-fixtures.js';
 import {
   counterValue,
@@ -267,10 +268,10 @@ describe('OpenTelemetry records (SDK registered by the application)', () => {
 
   it('credit balance from a health check is a gauge per host profile', async () => {
     sim.setCredit('otp', 4321);
-    const indicator = new PostaGuverciniHealthIndicator(moduleRef.get(SmsTransport), {
-      transport: 'json',
-      accounts: sim.accounts,
-    });
+    const indicator = new PostaGuverciniHealthIndicator(
+      moduleRef.get(SmsTransport),
+      resolveHealthOptions({ transport: 'json', accounts: sim.accounts }),
+    );
     await indicator.isHealthy('sms');
     const metrics = await otel.collect();
     const gauge = metrics.get('posta_guvercini.credit.balance');

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { PostaGuverciniError } from '../../errors/posta-guvercini.error.js';
+import type { ErrorCode } from '../../errors/error-code.js';
 import type { SmsChannel } from '../../transports/sms-transport.types.js';
 import type { CampaignKind } from '../campaign-options.js';
 import type { RecipientOutcome, RecipientReason } from '../campaign-report.js';
@@ -300,7 +301,7 @@ export function decodeOutcome(stored: StoredOutcome): RecipientOutcome {
     index,
     status: status === 'k' ? 'skipped' : 'failed',
     ...(a ? { reason: a as RecipientReason } : {}),
-    ...(b ? { error: new PostaGuverciniError(String(b), c ?? '') } : {}),
+    ...(b ? { error: new PostaGuverciniError(String(b) as ErrorCode, c ?? '') } : {}),
     ...(status === 'f' ? { maybeSent: d === 1 } : {}),
   };
 }

@@ -9,6 +9,7 @@ import {
   describeCause,
 } from '../../errors/bulk.errors.js';
 import { CampaignKeyConflictError } from '../../errors/campaign.errors.js';
+import type { ErrorCode } from '../../errors/error-code.js';
 import { PostaGuverciniError } from '../../errors/posta-guvercini.error.js';
 import { sanitizeCause } from '../../errors/redact.js';
 import { SmsValidationError } from '../../errors/validation.error.js';
@@ -647,7 +648,7 @@ export class DurableCampaigns {
         }
         if (done) {
           if (raw['errorCode'])
-            throw new PostaGuverciniError(raw['errorCode'], raw['errorMessage'] ?? '');
+            throw new PostaGuverciniError(raw['errorCode'] as ErrorCode, raw['errorMessage'] ?? '');
           const limit = Number(raw['reportLimit']);
           const max = limit < 0 ? -1 : limit - 1;
           const parse = (list: string[]) => list.map((e) => JSON.parse(e) as UndeliveredRecipient);
@@ -982,7 +983,7 @@ function abortedAfterFailure(
   message: string | undefined,
 ): RecipientOutcome[] {
   const error = new PostaGuverciniError(
-    code,
+    code as ErrorCode,
     `Not sent: an earlier batch of this campaign failed with ${code}: ${message ?? ''}`,
   );
   return abortedOutcomes(recipients, error);

@@ -1,6 +1,7 @@
 import type { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { DurableModeUnavailableError } from '../../errors/bulk.errors.js';
+import { MissingDependencyError } from '../../errors/missing-dependency.error.js';
+import { loadOptionalPeer } from '../../optional-peer.js';
 
 /** The optional peers durable mode needs, loaded on first use only. */
 export interface DurableDependencies {
@@ -11,7 +12,7 @@ export interface DurableDependencies {
 
 /**
  * Loads `bullmq` and `ioredis` with dynamic `import()`, so that applications without durable
- * mode never need them installed. Throws `DurableModeUnavailableError` naming the missing one.
+ * mode never need them installed. Throws `MissingDependencyError` naming the missing one.
  */
 export async function loadDurableDependencies(): Promise<DurableDependencies> {
   const bullmq = (await load('bullmq', () => import('bullmq'))) as {
@@ -28,17 +29,17 @@ export async function loadDurableDependencies(): Promise<DurableDependencies> {
     typeof bullmq.Worker !== 'function' ||
     typeof RedisClass !== 'function'
   ) {
-    throw new DurableModeUnavailableError(
-      'bullmq/ioredis (unexpected exports; bullmq ≥ 5 and ioredis ≥ 5 are supported)',
-    );
+    throw new MissingDependencyError('bullmq/ioredis', FEATURE, {
+      detail: 'unexpected exports; bullmq ≥ 5 and ioredis ≥ 5 are supported',
+      install: INSTALL,
+    });
   }
   return { Queue: bullmq.Queue, Worker: bullmq.Worker, Redis: RedisClass };
 }
 
-async function load(name: string, importer: () => Promise<unknown>): Promise<unknown> {
-  try {
-    return await importer();
-  } catch (error) {
-    throw new DurableModeUnavailableError(name, { cause: error });
-  }
+const FEATURE = 'bulk.durable (remove it to send campaigns in process)';
+const INSTALL = 'npm install bullmq ioredis';
+
+function load(name: string, importer: () => Promise<unknown>): Promise<unknown> {
+  return loadOptionalPeer(name, FEATURE, importer);
 }

@@ -1,4 +1,5 @@
 import { InvalidOptionsError } from '../../errors/validation.error.js';
+import { definedFields } from '../../defined-fields.js';
 import {
   DEFAULT_OTP_BODY_FIELDS,
   DEFAULT_OTP_CHALLENGE_HEADER,
@@ -92,7 +93,7 @@ export function resolveBodyFields(
   if (value === null || typeof value !== 'object') {
     return invalid('', 'true, false or { challengeId?, code? }');
   }
-  const names = { ...DEFAULT_OTP_BODY_FIELDS, ...stripUndefined(value) };
+  const names = { ...DEFAULT_OTP_BODY_FIELDS, ...definedFields(value) };
   for (const key of ['challengeId', 'code'] as const) {
     if (typeof names[key] !== 'string' || !FIELD_NAME.test(names[key])) {
       invalid(`.${key}`, 'a body field name such as "otpCode"');
@@ -100,8 +101,4 @@ export function resolveBodyFields(
   }
   if (names.challengeId === names.code) invalid('.code', 'a name different from challengeId');
   return Object.freeze(names);
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -511,7 +511,7 @@ describe('OtpGuard', () => {
       ['a sender the API cannot carry', 'SENDER_NOT_SUPPORTED', 'sender'],
       ['an invalid default sender', 'INVALID_SENDER', 'sender'],
       ['a subject resolver giving an unusable value', 'INVALID_OTP_SUBJECT', 'subject'],
-    ])(
+    ] as const)(
       'a server misconfiguration (%s, %s) stays a 500 and is not described to the client',
       async (_label, code, field) => {
         const error = new SmsValidationError(code, `server-side ${field} problem`, field);

@@ -16,6 +16,7 @@ import {
 import { SmsProviderError } from '../../errors/provider.error.js';
 import { SmsTransportError } from '../../errors/transport.error.js';
 import { InvalidOptionsError, SmsValidationError } from '../../errors/validation.error.js';
+import { definedFields } from '../../defined-fields.js';
 import {
   POSTA_GUVERCINI_RESOLVED_OPTIONS,
   REQUIRE_OTP_METADATA,
@@ -606,11 +607,6 @@ const SERVER_SIDE_VALIDATION_CODES =
 function errorCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null | undefined)?.code;
   return typeof code === 'string' ? code : undefined;
-}
-
-function definedFields<T extends object>(value: T | undefined): Partial<T> {
-  if (value === undefined) return {};
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 async function resolveValue<T>(

@@ -2,6 +2,7 @@ import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { OtpStoreUnavailableError } from '../../errors/otp.errors.js';
 import { redactCredentials, sanitizeCause } from '../../errors/redact.js';
 import { InvalidOptionsError } from '../../errors/validation.error.js';
+import { loadOptionalPeer } from '../../optional-peer.js';
 import {
   type OtpAttemptCandidate,
   type OtpAttemptOutcome,
@@ -647,19 +648,12 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
 
   private async openClient(): Promise<RedisOtpClient> {
     type RedisConstructor = new (...args: unknown[]) => RedisOtpClient;
-    let Redis: RedisConstructor;
-    try {
-      const module = (await import('ioredis')) as unknown as {
-        Redis?: RedisConstructor;
-        default?: RedisConstructor;
-      };
-      Redis = (module.Redis ?? module.default)!;
-    } catch (error) {
-      throw new InvalidOptionsError(
-        'otp.store',
-        `the Redis store needs the optional peer dependency "ioredis" (npm install ioredis), or pass your own OtpStore (${describeRedisError(error)})`,
-      );
-    }
+    const { Redis } = await loadOptionalPeer<{ Redis: RedisConstructor }>(
+      'ioredis',
+      'The Redis OTP store (otp.store; or pass your own OtpStore)',
+      () => import('ioredis'),
+      'Redis',
+    );
     const defaults = {
       // Fail fast instead of queueing while disconnected: verification must fail closed quickly.
       enableOfflineQueue: false,

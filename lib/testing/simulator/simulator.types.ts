@@ -18,11 +18,13 @@ export interface SimulatorTlsOptions {
   readonly requestClientCertificateCa?: string | Buffer;
 }
 
+/** Username and password of one account the simulator accepts. */
 export interface SimulatorCredentials {
   readonly username: string;
   readonly password: string;
 }
 
+/** Options of `new PostaGuverciniSimulator()`. */
 export interface PostaGuverciniSimulatorOptions {
   /**
    * Accounts the simulator accepts, one per host profile.

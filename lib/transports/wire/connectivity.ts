@@ -1,7 +1,7 @@
 import { InvalidOptionsError } from '../../errors/validation.error.js';
-import { isLoopbackHost } from '../resolve-accounts.js';
+import { isLoopbackHost } from '../loopback-host.js';
 import type { SmsChannel } from '../sms-transport.types.js';
-import type { ResolvedAccount } from '../wire-transport.options.js';
+import type { ResolvedAccount } from '../resolved-account.js';
 
 /**
  * Egress proxy of the built-in client: a proxy URL (`http://proxy.bank.local:3128`, optionally

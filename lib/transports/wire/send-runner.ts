@@ -1,9 +1,6 @@
 import type { PostaGuverciniError } from '../../errors/posta-guvercini.error.js';
-import {
-  asPackageError,
-  SmsNotSentError,
-  SmsPartialSendError,
-} from '../../errors/transport.error.js';
+import { asPackageError } from '../../errors/as-package-error.js';
+import { SmsNotSentError, SmsPartialSendError } from '../../errors/transport.error.js';
 import type { RecipientResult, SendResult } from '../sms-transport.types.js';
 
 /** What one successful wire request of a send produced. */

@@ -5,9 +5,10 @@ import { InvalidOptionsError, SmsValidationError } from '../../errors/validation
 import {
   DEFAULT_TIMEOUT_MS,
   MAX_RECIPIENTS_PER_REQUEST,
+  MAX_TIMEOUT_MS,
   MAX_SENDER_LENGTH,
 } from '../../posta-guvercini.constants.js';
-import { resolveAccounts } from '../resolve-accounts.js';
+import { resolvedAccountsOf, resolvedConnectivityOf } from '../resolve-accounts.js';
 import { SmsTransport } from '../sms-transport.js';
 import type {
   CreditBalance,
@@ -33,7 +34,7 @@ import {
 import { type BatchOutcome, mapWithConcurrency, runSendRequests } from './send-runner.js';
 import { loadTelemetry, providerRequest } from '../../telemetry/telemetry.js';
 import { AxiosWireClient } from './axios-wire-client.js';
-import { type ResolvedConnectivity, resolveConnectivity } from './connectivity.js';
+import type { ResolvedConnectivity } from './connectivity.js';
 import {
   WireClient,
   type WireHttpClient,
@@ -44,7 +45,6 @@ import {
 /** Default keep-alive connections per host. */
 export const DEFAULT_CONNECTIONS = 64;
 const MAX_CONNECTIONS = 1024;
-const MAX_TIMEOUT_MS = 300_000;
 
 /** A prepared wire request of a send, with the batch it carries. */
 export interface PreparedSend {
@@ -106,7 +106,7 @@ export abstract class WireTransport extends SmsTransport {
         'expected { accounts: { otp?, bulk? }, timeoutMs?, connections?, sender? }',
       );
     }
-    this.accounts = resolveAccounts(options.accounts, options.allowInsecureHttp === true);
+    this.accounts = resolvedAccountsOf(options);
     this.timeoutMs = checkIntegerOption(
       options.timeoutMs,
       'timeoutMs',
@@ -155,7 +155,7 @@ export abstract class WireTransport extends SmsTransport {
         basePath: account.baseUrl.pathname.replace(/\/+$/, ''),
       });
     }
-    this.connectivity = resolveConnectivity(options, this.accounts);
+    this.connectivity = resolvedConnectivityOf(options, this.accounts);
     void loadTelemetry();
     const { httpClient, proxy, tls } = this.connectivity;
     this.client =
