@@ -10,7 +10,12 @@ import ts from 'typescript';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
-/** The property names of each exported interface, by interface name. */
+/**
+ * The property names of each option type, by name: an exported interface (`OtpModuleOptions`)
+ * or a path from one through its properties (`OtpModuleOptions.lockout`: the object form of
+ * that option, `undefined`, `false` and other non-object members left out; a record's value
+ * type for `OtpModuleOptions.purposes`).
+ */
 function exportedProperties(names: readonly string[]): Map<string, string[]> {
   const entry = path.join(ROOT, 'lib', 'index.ts');
   const program = ts.createProgram([entry], {
@@ -26,16 +31,34 @@ function exportedProperties(names: readonly string[]): Map<string, string[]> {
   const checker = program.getTypeChecker();
   const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(entry)!)!;
   const exported = new Map(checker.getExportsOfModule(moduleSymbol).map((s) => [s.name, s]));
+  /** The object members of an option's type (a record's values for a record). */
+  const objectPart = (type: ts.Type): ts.Type[] => {
+    const members = type.isUnion() ? type.types : [type];
+    return members.flatMap((member) => {
+      if (!(member.flags & ts.TypeFlags.Object)) return [];
+      const values = checker.getIndexInfosOfType(member)[0]?.type;
+      if (values && checker.getPropertiesOfType(member).length === 0) return objectPart(values);
+      return member.getCallSignatures().length > 0 ? [] : [member];
+    });
+  };
   const result = new Map<string, string[]>();
   for (const name of names) {
-    let symbol = exported.get(name);
-    if (symbol === undefined) throw new Error(`${name} is not exported from the package`);
+    const [root, ...steps] = name.split('.');
+    let symbol = exported.get(root!);
+    if (symbol === undefined) throw new Error(`${root} is not exported from the package`);
     if (symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
-    const type = checker.getDeclaredTypeOfSymbol(symbol);
-    result.set(
-      name,
-      checker.getPropertiesOfType(type).map((p) => p.name),
-    );
+    let types = [checker.getDeclaredTypeOfSymbol(symbol)];
+    for (const step of steps) {
+      types = types.flatMap((type) => {
+        const property = checker.getPropertyOfType(type, step);
+        if (property === undefined) return [];
+        return objectPart(checker.getNonNullableType(checker.getTypeOfSymbol(property)));
+      });
+      if (types.length === 0) throw new Error(`${name}: no object type at "${step}"`);
+    }
+    result.set(name, [
+      ...new Set(types.flatMap((type) => checker.getPropertiesOfType(type).map((p) => p.name))),
+    ]);
   }
   return result;
 }
@@ -63,15 +86,15 @@ describe('docs/configuration.md names every option of the exported option types'
     types = exportedProperties([
       'PostaGuverciniModuleOptions',
       'OtpModuleOptions',
-      'OtpLockoutOptions',
-      'OtpPurposeProfile',
-      'OtpDeliveryTrackingOptions',
+      'OtpModuleOptions.lockout',
+      'OtpModuleOptions.purposes',
+      'OtpModuleOptions.trackDelivery',
       'OtpHooks',
       'OtpGuardModuleOptions',
       'RedisOtpStoreOptions',
       'BulkModuleOptions',
-      'BulkRetryOptions',
-      'DurableBulkOptions',
+      'BulkModuleOptions.retry',
+      'BulkModuleOptions.durable',
       'PostaGuverciniHealthOptions',
     ]);
   }, 120_000);
@@ -79,15 +102,15 @@ describe('docs/configuration.md names every option of the exported option types'
   const cases: readonly (readonly [typeName: string, heading: string])[] = [
     ['PostaGuverciniModuleOptions', '## Options'],
     ['OtpModuleOptions', '### `otp`'],
-    ['OtpLockoutOptions', '### `otp`'],
-    ['OtpPurposeProfile', '### `otp`'],
-    ['OtpDeliveryTrackingOptions', '### `otp`'],
+    ['OtpModuleOptions.lockout', '### `otp`'],
+    ['OtpModuleOptions.purposes', '### `otp`'],
+    ['OtpModuleOptions.trackDelivery', '### `otp`'],
     ['OtpHooks', '#### `otp.hooks`'],
     ['OtpGuardModuleOptions', '#### `otp.guard`'],
     ['RedisOtpStoreOptions', '#### `otp.store` in its Redis form'],
     ['BulkModuleOptions', '### `bulk`'],
-    ['BulkRetryOptions', '### `bulk`'],
-    ['DurableBulkOptions', '#### `bulk.durable`'],
+    ['BulkModuleOptions.retry', '### `bulk`'],
+    ['BulkModuleOptions.durable', '#### `bulk.durable`'],
     ['PostaGuverciniHealthOptions', '### Health check options'],
   ];
 
