@@ -43,6 +43,20 @@ export async function runSendRequests<T extends RunnableRequest>(
   concurrency: number,
   execute: (request: T) => Promise<BatchOutcome>,
 ): Promise<SendResult> {
+  if (requests.length === 1) {
+    // One request (every OTP send): its outcome is the result; its failure is thrown as it is.
+    const request = requests[0]!;
+    const outcome = await execute(request);
+    return {
+      recipients:
+        request.positions === undefined
+          ? [...outcome.recipients]
+          : inPlanOrder(outcome.recipients, request.positions),
+      credits: outcome.credits,
+      requests: 1,
+      providerCodes: [outcome.providerCode],
+    };
+  }
   const outcomes = new Array<BatchOutcome | PostaGuverciniError | undefined>(requests.length);
   outcomes[0] = await execute(requests[0]!); // throws as it is
   let next = 1;
@@ -90,6 +104,16 @@ export async function runSendRequests<T extends RunnableRequest>(
   const result: SendResult = { recipients, credits, requests: made, providerCodes };
   if (firstError !== undefined) throw new SmsPartialSendError(result, firstError);
   return result;
+}
+
+/** Results of a request whose recipients stand at `positions` of the send, in send order. */
+function inPlanOrder(
+  results: readonly RecipientResult[],
+  positions: readonly number[],
+): RecipientResult[] {
+  const ordered: RecipientResult[] = [];
+  results.forEach((result, j) => (ordered[positions[j]!] = result));
+  return ordered;
 }
 
 /**

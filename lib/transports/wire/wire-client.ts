@@ -80,39 +80,47 @@ const CONNECT_CODES: Readonly<Record<string, string>> = {
  */
 export class WireClient implements WireHttpClient {
   private readonly agent: Dispatcher;
-  private readonly timeoutMs: number;
-  private readonly maxResponseBytes: number;
+  /** @internal */
+  readonly timeoutMs: number;
+  /** @internal */
+  readonly maxResponseBytes: number;
+  private readonly deadlines: DeadlineQueue;
+  /**
+   * Request headers per content type / extra-header set, built once (undici only reads them).
+   * Not with a proxy: undici's `ProxyAgent` writes `host` into the object it is given.
+   */
+  private readonly headerCache: HeaderCache | undefined;
   private closed = false;
 
   constructor(options: WireClientOptions) {
     this.timeoutMs = options.timeoutMs;
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.agent = createDispatcher(options);
+    this.deadlines = new DeadlineQueue(options.timeoutMs);
+    this.headerCache = options.proxy === undefined ? new HeaderCache() : undefined;
   }
 
   /** POSTs the request and resolves with the reply, or rejects with a typed `SmsTransportError`. */
   post(request: WireRequest): Promise<WireResponse> {
     return new Promise<WireResponse>((resolve, reject) => {
-      const exchange = new Exchange(
-        request,
-        this.timeoutMs,
-        this.maxResponseBytes,
-        resolve,
-        reject,
+      const exchange = new Exchange(request, this, resolve, reject);
+      this.deadlines.add(exchange);
+      this.agent.dispatch(
+        {
+          origin: request.origin,
+          path: request.path,
+          method: 'POST',
+          headers: this.headerCache?.get(request) ?? headersOf(request),
+          body: request.body,
+        },
+        exchange,
       );
-      const headers: Record<string, string> = {
-        'content-type': request.contentType,
-        ...request.headers,
-      };
-      const options: Dispatcher.DispatchOptions = {
-        origin: request.origin,
-        path: request.path,
-        method: 'POST',
-        headers,
-        body: request.body,
-      };
-      this.agent.dispatch(options, exchange);
     });
+  }
+
+  /** @internal Called by an exchange when it settles. */
+  settled(exchange: Exchange): void {
+    this.deadlines.remove(exchange);
   }
 
   /** Closes idle connections and waits for in-flight exchanges (each ends within `timeoutMs`). */
@@ -120,6 +128,90 @@ export class WireClient implements WireHttpClient {
     if (this.closed) return;
     this.closed = true;
     await this.agent.close();
+  }
+}
+
+function headersOf(request: WireRequest): Record<string, string> {
+  return { 'content-type': request.contentType, ...request.headers };
+}
+
+/** Headers objects per (content type, extra headers object), so a request builds none. */
+class HeaderCache {
+  private readonly plain = new Map<string, Record<string, string>>();
+  private readonly extra = new WeakMap<object, Map<string, Record<string, string>>>();
+
+  get(request: WireRequest): Record<string, string> {
+    const byType = request.headers === undefined ? this.plain : this.extraFor(request.headers);
+    let headers = byType.get(request.contentType);
+    if (headers === undefined) {
+      headers = headersOf(request);
+      byType.set(request.contentType, headers);
+    }
+    return headers;
+  }
+
+  private extraFor(headers: object): Map<string, Record<string, string>> {
+    let byType = this.extra.get(headers);
+    if (byType === undefined) {
+      byType = new Map();
+      this.extra.set(headers, byType);
+    }
+    return byType;
+  }
+}
+
+/**
+ * The deadlines of a client's exchanges without a timer per exchange: every exchange gets the
+ * same time limit, so deadlines come in the order exchanges start. They sit in a doubly linked
+ * list in that order (O(1) to add and to remove on settling) and one unref'd timer is armed for
+ * the oldest; when it fires it expires every exchange whose deadline passed and re-arms for the
+ * next. (Unref'd: an exchange in flight always holds a socket or a connect attempt that keeps
+ * the process alive.)
+ */
+class DeadlineQueue {
+  private head: Exchange | undefined;
+  private tail: Exchange | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly timeoutMs: number) {}
+
+  add(exchange: Exchange): void {
+    exchange.deadline = Date.now() + this.timeoutMs;
+    exchange.previous = this.tail;
+    if (this.tail !== undefined) this.tail.next = exchange;
+    else this.head = exchange;
+    this.tail = exchange;
+    if (this.timer === undefined) this.arm(exchange.deadline);
+  }
+
+  remove(exchange: Exchange): void {
+    const { previous, next } = exchange;
+    if (previous === undefined && this.head !== exchange) return; // not queued
+    if (previous !== undefined) previous.next = next;
+    else this.head = next;
+    if (next !== undefined) next.previous = previous;
+    else this.tail = previous;
+    exchange.previous = exchange.next = undefined;
+    if (this.head === undefined && this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  private arm(at: number): void {
+    this.timer = setTimeout(() => this.expire(), Math.max(0, at - Date.now()));
+    this.timer.unref();
+  }
+
+  private expire(): void {
+    this.timer = undefined;
+    const now = Date.now();
+    while (this.head !== undefined && this.head.deadline <= now) {
+      const due = this.head;
+      this.remove(due);
+      due.onDeadline();
+    }
+    if (this.head !== undefined && this.timer === undefined) this.arm(this.head.deadline);
   }
 }
 
@@ -171,18 +263,23 @@ class Exchange implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined;
   private status = 0;
   private contentType: string | undefined;
-  private readonly chunks: Buffer[] = [];
+  private chunks: Buffer[] | undefined;
+  private first: Buffer | undefined;
   private size = 0;
-  private readonly timer: NodeJS.Timeout;
+  /** @internal Deadline queue links (see `DeadlineQueue`). */
+  deadline = 0;
+  previous: Exchange | undefined;
+  next: Exchange | undefined;
 
   constructor(
     private readonly request: WireRequest,
-    private readonly timeoutMs: number,
-    private readonly maxResponseBytes: number,
+    private readonly client: WireClient,
     private readonly resolve: (response: WireResponse) => void,
     private readonly reject: (error: SmsTransportError) => void,
-  ) {
-    this.timer = setTimeout(() => this.onDeadline(), timeoutMs);
+  ) {}
+
+  private get timeoutMs(): number {
+    return this.client.timeoutMs;
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -208,23 +305,26 @@ class Exchange implements Dispatcher.DispatchHandler {
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.settled) return;
     this.size += chunk.length;
-    if (this.size > this.maxResponseBytes) {
+    const limit = this.client.maxResponseBytes;
+    if (this.size > limit) {
       this.fail(
-        new SmsMalformedResponseError(
-          `reply from ${this.where()} is larger than ${this.maxResponseBytes} bytes`,
-        ),
+        new SmsMalformedResponseError(`reply from ${this.where()} is larger than ${limit} bytes`),
       );
       controller.abort(new Error('reply too large'));
       return;
     }
-    this.chunks.push(chunk);
+    if (this.first === undefined) this.first = chunk;
+    else (this.chunks ??= [this.first]).push(chunk);
   }
 
   onResponseEnd(): void {
     if (this.settled) return;
     this.settled = true;
-    clearTimeout(this.timer);
-    const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size);
+    this.client.settled(this);
+    const body =
+      this.chunks !== undefined
+        ? Buffer.concat(this.chunks, this.size)
+        : (this.first ?? Buffer.alloc(0));
     this.resolve({ status: this.status, body, contentType: this.contentType });
   }
 
@@ -233,7 +333,8 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.fail(this.mapError(error));
   }
 
-  private onDeadline(): void {
+  /** @internal Called by the deadline queue. */
+  onDeadline(): void {
     if (this.settled) return;
     this.fail(new SmsTimeoutError(this.timeoutMs, this.written));
     // Tear the exchange down; the socket is destroyed and not reused.
@@ -243,7 +344,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   private fail(error: SmsTransportError): void {
     if (this.settled) return;
     this.settled = true;
-    clearTimeout(this.timer);
+    this.client.settled(this);
     this.reject(error);
   }
 

@@ -31,7 +31,7 @@ import {
   splitPlan,
 } from './send-plan.js';
 import { type BatchOutcome, mapWithConcurrency, runSendRequests } from './send-runner.js';
-import { loadTelemetry, providerRequest } from '../../telemetry/telemetry.js';
+import { loadTelemetry, providerRequest, providerTelemetryOn } from '../../telemetry/telemetry.js';
 import { AxiosWireClient } from './axios-wire-client.js';
 import { type ResolvedConnectivity, resolveConnectivity } from './connectivity.js';
 import {
@@ -231,6 +231,8 @@ export abstract class WireTransport extends SmsTransport {
     recipients: number,
     read: (response: WireResponse) => R,
   ): Promise<R> {
+    // Without an OpenTelemetry SDK there is nothing to record: post and read, no wrapper.
+    if (!providerTelemetryOn()) return this.client.post(wire).then(read);
     return providerRequest(
       {
         api: this.api,
