@@ -1,6 +1,7 @@
 import { SmsProviderError } from '../errors/provider.error.js';
 import { SmsMalformedResponseError } from '../errors/transport.error.js';
 import { escapeXmlForIso88599 } from '../message/iso-8859-9.js';
+import { escapeXmlIso88599Attribute } from './wire/xml-escape.js';
 import { toTurkishNationalNumber } from '../phone/phone-number.js';
 import { formatSlashedIstanbul } from './istanbul-time.js';
 import type { DeliveryReport, RecipientResult } from './sms-transport.types.js';
@@ -68,15 +69,13 @@ export class XmlTransport extends WireTransport {
     const dt2 = batch.validUntil ? ` dt2="${formatSlashedIstanbul(batch.validUntil)}"` : '';
     let body = `<SMS-InsRequest>${this.clientElements.get(account.channel)!}`;
     if (batch.text !== undefined) {
-      body += `<INSERTMSG text="${escapeXmlForIso88599(batch.text, { field: 'text' })}" dt="${dt}"${dt2}>`;
+      body += `<INSERTMSG text="${escapeXmlIso88599Attribute(batch.text, 'text')}" dt="${dt}"${dt2}>`;
       for (const message of batch.messages)
         body += `<TO>${toTurkishNationalNumber(message.to)}</TO>`;
       body += '</INSERTMSG>';
     } else {
       batch.messages.forEach((message, i) => {
-        const text = escapeXmlForIso88599(message.text, {
-          field: `messages[${batch.offset + i}].text`,
-        });
+        const text = escapeXmlIso88599Attribute(message.text, `messages[${batch.offset + i}].text`);
         body += `<INSERT to="${toTurkishNationalNumber(message.to)}" text="${text}" dt="${dt}"${dt2}/>`;
       });
     }

@@ -44,18 +44,8 @@ export async function runSendRequests<T extends RunnableRequest>(
   execute: (request: T) => Promise<BatchOutcome>,
 ): Promise<SendResult> {
   if (requests.length === 1) {
-    // One request (every OTP send): its outcome is the result; its failure is thrown as it is.
-    const request = requests[0]!;
-    const outcome = await execute(request);
-    return {
-      recipients:
-        request.positions === undefined
-          ? [...outcome.recipients]
-          : inPlanOrder(outcome.recipients, request.positions),
-      credits: outcome.credits,
-      requests: 1,
-      providerCodes: [outcome.providerCode],
-    };
+    // One request (every OTP send): its failure is thrown as it is.
+    return oneRequestResult(await execute(requests[0]!), requests[0]!);
   }
   const outcomes = new Array<BatchOutcome | PostaGuverciniError | undefined>(requests.length);
   outcomes[0] = await execute(requests[0]!); // throws as it is
@@ -106,14 +96,21 @@ export async function runSendRequests<T extends RunnableRequest>(
   return result;
 }
 
-/** Results of a request whose recipients stand at `positions` of the send, in send order. */
-function inPlanOrder(
-  results: readonly RecipientResult[],
-  positions: readonly number[],
-): RecipientResult[] {
-  const ordered: RecipientResult[] = [];
-  results.forEach((result, j) => (ordered[positions[j]!] = result));
-  return ordered;
+/** The result of a send made of one request: that request's outcome. */
+export function oneRequestResult(outcome: BatchOutcome, request: RunnableRequest): SendResult {
+  let recipients = outcome.recipients;
+  if (request.positions !== undefined) {
+    const ordered: RecipientResult[] = [];
+    const positions = request.positions;
+    recipients.forEach((result, j) => (ordered[positions[j]!] = result));
+    recipients = ordered;
+  }
+  return {
+    recipients,
+    credits: outcome.credits,
+    requests: 1,
+    providerCodes: [outcome.providerCode],
+  };
 }
 
 /**

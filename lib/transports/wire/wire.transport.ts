@@ -30,7 +30,12 @@ import {
   slices,
   splitPlan,
 } from './send-plan.js';
-import { type BatchOutcome, mapWithConcurrency, runSendRequests } from './send-runner.js';
+import {
+  type BatchOutcome,
+  mapWithConcurrency,
+  oneRequestResult,
+  runSendRequests,
+} from './send-runner.js';
 import { loadTelemetry, providerRequest, providerTelemetryOn } from '../../telemetry/telemetry.js';
 import { AxiosWireClient } from './axios-wire-client.js';
 import { type ResolvedConnectivity, resolveConnectivity } from './connectivity.js';
@@ -177,17 +182,32 @@ export abstract class WireTransport extends SmsTransport {
     return true;
   }
 
-  async send(request: SendRequest): Promise<SendResult> {
-    const plan = planSend(request, this.defaultSender);
-    if (plan.sender !== undefined && !this.carriesSender) {
-      throw new SmsValidationError(
-        'SENDER_NOT_SUPPORTED',
-        `No attested ${this.api.toUpperCase()} request carries an originator, so sender cannot be chosen (the message would leave under the account's default sender title). Leave sender out, or use the json transport`,
-        'sender',
-      );
+  send(request: SendRequest): Promise<SendResult> {
+    let account: ResolvedAccount;
+    let work: PreparedSendWork;
+    try {
+      const plan = planSend(request, this.defaultSender);
+      if (plan.sender !== undefined && !this.carriesSender) {
+        throw new SmsValidationError(
+          'SENDER_NOT_SUPPORTED',
+          `No attested ${this.api.toUpperCase()} request carries an originator, so sender cannot be chosen (the message would leave under the account's default sender title). Leave sender out, or use the json transport`,
+          'sender',
+        );
+      }
+      account = this.accountFor(plan.channel);
+      work = this.prepareSend(account, plan);
+    } catch (error) {
+      // A validation error, rejected as an async method would.
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the typed error thrown above
+      return Promise.reject(error);
     }
-    const account = this.accountFor(plan.channel);
-    const work = this.prepareSend(account, plan);
+    if (work.requests.length === 1 && !providerTelemetryOn()) {
+      // The hot path (every OTP send): one request, nothing to record, no runner.
+      const item = work.requests[0]!;
+      return this.client
+        .post(item.wire)
+        .then((response) => oneRequestResult(this.readSendReply(response, item), item));
+    }
     return runSendRequests(work.requests, work.concurrency, (item) =>
       this.exchange('send', account, item.wire, item.recipients.length, (response) =>
         this.readSendReply(response, item),
