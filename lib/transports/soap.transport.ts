@@ -86,6 +86,8 @@ export class SoapTransport extends WireTransport {
   /** `<CLIENT user pwd/>` of the XML API (status queries), escaped once per account. */
   private readonly clientElements = new Map<string, string>();
   private readonly concurrency: number;
+  /** `SOAPAction` header per operation, one object each (the client caches headers by it). */
+  private readonly actionHeaders = new Map<string, Readonly<Record<string, string>>>();
 
   protected override get carriesSender(): boolean {
     return false;
@@ -190,9 +192,12 @@ export class SoapTransport extends WireTransport {
   }
 
   private request(account: ResolvedAccount, operation: string, body: string): WireRequest {
-    return this.wireRequest(account, PATH, CONTENT_TYPE, Buffer.from(body, 'utf8'), {
-      soapaction: `"${SOAP_NAMESPACE}/${operation}"`,
-    });
+    let headers = this.actionHeaders.get(operation);
+    if (headers === undefined) {
+      headers = { soapaction: `"${SOAP_NAMESPACE}/${operation}"` };
+      this.actionHeaders.set(operation, headers);
+    }
+    return this.wireRequest(account, PATH, CONTENT_TYPE, Buffer.from(body, 'utf8'), headers);
   }
 
   private readStrings(response: WireResponse, operation: string): string[] {
