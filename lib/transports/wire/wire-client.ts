@@ -1,4 +1,6 @@
-import { Agent, type Dispatcher, EnvHttpProxyAgent, ProxyAgent } from 'undici';
+import type { Dispatcher } from 'undici';
+import { type Deadlined, DeadlineQueue } from './deadline-queue.js';
+import { createDispatcher, HeaderCache, headersOf } from './undici-dispatcher.js';
 import {
   SmsConnectionError,
   SmsMalformedResponseError,
@@ -131,133 +133,12 @@ export class WireClient implements WireHttpClient {
   }
 }
 
-function headersOf(request: WireRequest): Record<string, string> {
-  return { 'content-type': request.contentType, ...request.headers };
-}
-
-/** Headers objects per (content type, extra headers object), so a request builds none. */
-class HeaderCache {
-  private readonly plain = new Map<string, Record<string, string>>();
-  private readonly extra = new WeakMap<object, Map<string, Record<string, string>>>();
-
-  get(request: WireRequest): Record<string, string> {
-    const byType = request.headers === undefined ? this.plain : this.extraFor(request.headers);
-    let headers = byType.get(request.contentType);
-    if (headers === undefined) {
-      headers = headersOf(request);
-      byType.set(request.contentType, headers);
-    }
-    return headers;
-  }
-
-  private extraFor(headers: object): Map<string, Record<string, string>> {
-    let byType = this.extra.get(headers);
-    if (byType === undefined) {
-      byType = new Map();
-      this.extra.set(headers, byType);
-    }
-    return byType;
-  }
-}
-
-/**
- * The deadlines of a client's exchanges without a timer per exchange: every exchange gets the
- * same time limit, so deadlines come in the order exchanges start. They sit in a doubly linked
- * list in that order (O(1) to add and to remove on settling) and one unref'd timer is armed for
- * the oldest; when it fires it expires every exchange whose deadline passed and re-arms for the
- * next. (Unref'd: an exchange in flight always holds a socket or a connect attempt that keeps
- * the process alive.)
- */
-class DeadlineQueue {
-  private head: Exchange | undefined;
-  private tail: Exchange | undefined;
-  private timer: NodeJS.Timeout | undefined;
-
-  constructor(private readonly timeoutMs: number) {}
-
-  add(exchange: Exchange): void {
-    exchange.deadline = Date.now() + this.timeoutMs;
-    exchange.previous = this.tail;
-    if (this.tail !== undefined) this.tail.next = exchange;
-    else this.head = exchange;
-    this.tail = exchange;
-    if (this.timer === undefined) this.arm(exchange.deadline);
-  }
-
-  remove(exchange: Exchange): void {
-    const { previous, next } = exchange;
-    if (previous === undefined && this.head !== exchange) return; // not queued
-    if (previous !== undefined) previous.next = next;
-    else this.head = next;
-    if (next !== undefined) next.previous = previous;
-    else this.tail = previous;
-    exchange.previous = exchange.next = undefined;
-    if (this.head === undefined && this.timer !== undefined) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
-  }
-
-  private arm(at: number): void {
-    this.timer = setTimeout(() => this.expire(), Math.max(0, at - Date.now()));
-    this.timer.unref();
-  }
-
-  private expire(): void {
-    this.timer = undefined;
-    const now = Date.now();
-    while (this.head !== undefined && this.head.deadline <= now) {
-      const due = this.head;
-      this.remove(due);
-      due.onDeadline();
-    }
-    if (this.head !== undefined && this.timer === undefined) this.arm(this.head.deadline);
-  }
-}
-
-/**
- * The undici dispatcher: a plain keep-alive `Agent`, or a `ProxyAgent` (one proxy URL) or an
- * `EnvHttpProxyAgent` (`HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY`) around the same settings.
- * Through a proxy every origin connection is a CONNECT tunnel, so the per-origin connection
- * bound and keep-alive hold the same way (one tunnel per kept-alive connection).
- */
-function createDispatcher(options: WireClientOptions): Dispatcher {
-  const tls = options.tls ?? {};
-  const endpoint = { ...tls, timeout: options.timeoutMs };
-  const agentOptions = {
-    connections: options.connections,
-    pipelining: 1,
-    keepAliveTimeout: 30_000,
-    keepAliveMaxTimeout: 120_000,
-    // Backstops only: the exchange deadline below is what normally fires first.
-    headersTimeout: options.timeoutMs + 1_000,
-    bodyTimeout: options.timeoutMs + 1_000,
-  };
-  const proxy = options.proxy;
-  if (proxy === undefined) return new Agent({ ...agentOptions, connect: endpoint });
-  // An https:// proxy is checked against the same CA (a bank's proxy and its inspecting CA).
-  const proxyTls = {
-    timeout: options.timeoutMs,
-    ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
-    ...(tls.rejectUnauthorized !== undefined ? { rejectUnauthorized: tls.rejectUnauthorized } : {}),
-  };
-  if (proxy.mode === 'url') {
-    return new ProxyAgent({ ...agentOptions, uri: proxy.url, requestTls: endpoint, proxyTls });
-  }
-  return new EnvHttpProxyAgent({
-    ...agentOptions,
-    connect: endpoint,
-    requestTls: endpoint,
-    proxyTls,
-  });
-}
-
 /**
  * State of one exchange, in undici's dispatch-handler shape. `onRequestStart` is called right before
  * the request is written to a connected socket: that is the line between "cannot have been
  * accepted" and "may have been accepted".
  */
-class Exchange implements Dispatcher.DispatchHandler {
+class Exchange implements Dispatcher.DispatchHandler, Deadlined {
   private written = false;
   private settled = false;
   private controller: Dispatcher.DispatchController | undefined;
