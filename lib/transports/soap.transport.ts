@@ -42,6 +42,18 @@ const CODE_ENTRY = /^(?:-?\d+|ERR\d+)$/;
 const RECIPIENT_CODES = new Set(['-1003']);
 const NIL = ' xsi:nil="true"';
 const SEND = 'SmsInsert_1_N';
+/** Well-formed attributes of a start tag: `name="value"` with no markup in the value. */
+const ATTRIBUTES = String.raw`(?:\s+[\w:.-]+="[^"<&]*")*`;
+/**
+ * The usual send reply, whole: envelope, body, response and result holding only `<string>`
+ * entries without markup or entities. A reply of exactly this form is read with this one
+ * expression (the strict reader would read the same strings); anything else — faults, other
+ * shapes, entities, truncation — goes through the strict reader.
+ */
+const PLAIN_SEND_REPLY = new RegExp(
+  String.raw`^(?:<\?xml[^<>]*\?>)?\s*<(\w+:)?Envelope${ATTRIBUTES}\s*>\s*<\1Body\s*>\s*<${SEND}Response${ATTRIBUTES}\s*>\s*<${SEND}Result\s*>((?:\s*<string>[^<&]*</string>)*)\s*</${SEND}Result\s*>\s*</${SEND}Response\s*>\s*</\1Body\s*>\s*</\1Envelope\s*>\s*$`,
+);
+const PLAIN_STRING = /<string>([^<&]*)<\/string>/g;
 
 /** Options of `SoapTransport`. */
 export interface SoapTransportOptions extends ConcurrentWireTransportOptions {
@@ -201,6 +213,17 @@ export class SoapTransport extends WireTransport {
   }
 
   private readStrings(response: WireResponse, operation: string): string[] {
+    if (operation === SEND && response.status >= 200 && response.status <= 299) {
+      const plain = PLAIN_SEND_REPLY.exec(replyText(response, 'utf-8', { xml: true }));
+      if (plain !== null) {
+        const entries: string[] = [];
+        const inner = plain[2]!;
+        PLAIN_STRING.lastIndex = 0;
+        for (let entry = PLAIN_STRING.exec(inner); entry !== null; entry = PLAIN_STRING.exec(inner))
+          entries.push(entry[1]!);
+        return entries;
+      }
+    }
     return childrenNamed(this.readResult(response, operation), 'string').map((entry) => entry.text);
   }
 
