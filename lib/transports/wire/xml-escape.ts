@@ -1,5 +1,9 @@
 import { escapeXmlForIso88599, notXmlCharacter } from '../../message/iso-8859-9.js';
 
+/** Text `escapeXmlUtf8` leaves as it is: no `& < > " '`, CR, other C0 control, surrogate or U+FFFE/U+FFFF. */
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
+const UTF8_AS_IS = /^[^&<>"'\u0000-\u0008\u000b-\u001f\ud800-\udfff\ufffe\uffff]*$/;
+
 /**
  * Escapes text for element content or an attribute value of a UTF-8 XML document (SOAP):
  * `& < > " '` become entity references and a carriage return becomes `&#13;` (a parser would
@@ -10,6 +14,7 @@ import { escapeXmlForIso88599, notXmlCharacter } from '../../message/iso-8859-9.
  * `escapeXmlUtf8('5 < 6 & "tamam"')` → `'5 &lt; 6 &amp; &quot;tamam&quot;'`.
  */
 export function escapeXmlUtf8(text: string, field = 'text'): string {
+  if (UTF8_AS_IS.test(text)) return text; // one native scan for the common case
   let out = '';
   let last = 0;
   for (let i = 0; i < text.length; i++) {
