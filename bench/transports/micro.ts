@@ -28,9 +28,15 @@ for (const api of Object.keys(TRANSPORTS) as Api[]) {
   };
   time('plan', (i) => planSend({ channel: 'otp', to: [recipient(2, i)], text: TEXT }, undefined));
   time('plan+encode', (i) =>
-    t.prepareSend(account, planSend({ channel: 'otp', to: [recipient(2, i)], text: TEXT }, undefined)),
+    t.prepareSend(
+      account,
+      planSend({ channel: 'otp', to: [recipient(2, i)], text: TEXT }, undefined),
+    ),
   );
-  const item = t.prepareSend(account, planSend({ channel: 'otp', to: [recipient(2, 1)], text: TEXT }, undefined)).requests[0]!;
+  const item = t.prepareSend(
+    account,
+    planSend({ channel: 'otp', to: [recipient(2, 1)], text: TEXT }, undefined),
+  ).requests[0]!;
   const response = await t.client.post(item.wire);
   time('decode', () => t.readSendReply(response, item));
   await transport.close();
