@@ -8,13 +8,8 @@ import {
   IsolatedCircuitError,
 } from 'cockatiel';
 import type { PostaGuverciniError } from '../errors/posta-guvercini.error.js';
-import { SmsProviderError } from '../errors/provider.error.js';
 import { asPackageError } from '../errors/as-package-error.js';
-import {
-  SmsCircuitOpenError,
-  SmsPartialSendError,
-  SmsTransportError,
-} from '../errors/transport.error.js';
+import { SmsCircuitOpenError, SmsPartialSendError } from '../errors/transport.error.js';
 import { InvalidOptionsError } from '../errors/validation.error.js';
 import { loadTelemetry, recordBreakerState } from '../telemetry/telemetry.js';
 import { SmsTransport } from './sms-transport.js';
@@ -28,39 +23,14 @@ import {
   type StatusRequest,
   isManyToMany,
 } from './sms-transport.types.js';
+import { isOutage, countsAsOutage, firstFailure, maybeAccepted } from './failover-outage.js';
+import type { FailoverMemberState, FailoverTransportOptions } from './failover.options.js';
 
-/** Circuit breaker of each member of a `FailoverTransport`. */
-export interface FailoverBreakerOptions {
-  /**
-   * Consecutive outage failures (timeouts, resets, refused connections, 5xx, malformed
-   * replies, provider-side database/API errors) after which a member is skipped.
-   * @default 5
-   */
-  readonly threshold?: number;
-  /**
-   * How long a member stays skipped before one trial request decides whether it is healthy
-   * again (success closes the breaker, failure opens it for another period).
-   * @default 30000
-   */
-  readonly halfOpenAfterMs?: number;
-}
-
-/** Options of `FailoverTransport`. */
-export interface FailoverTransportOptions {
-  readonly breaker?: FailoverBreakerOptions;
-  /**
-   * Also move a send on to the next transport when the failed request MAY have been accepted
-   * by the provider (a timeout or reset after the request was written, a 500, a malformed
-   * reply): the recipients may then get the SMS twice. Leave false for one-time passwords and
-   * anything where a duplicate SMS is worse than a late one. Status and credit queries are
-   * always retried on the next transport: they change nothing.
-   * @default false
-   */
-  readonly resendWhenMaybeAccepted?: boolean;
-}
-
-/** State of a member's circuit breaker. */
-export type FailoverMemberState = 'closed' | 'open' | 'half-open' | 'isolated';
+export type {
+  FailoverBreakerOptions,
+  FailoverMemberState,
+  FailoverTransportOptions,
+} from './failover.options.js';
 
 const STATE_NAMES: Readonly<Record<CircuitState, FailoverMemberState>> = {
   [CircuitState.Closed]: 'closed',
@@ -68,13 +38,6 @@ const STATE_NAMES: Readonly<Record<CircuitState, FailoverMemberState>> = {
   [CircuitState.HalfOpen]: 'half-open',
   [CircuitState.Isolated]: 'isolated',
 };
-
-/**
- * Provider codes that report an outage on the provider's side (its API or database failed),
- * not a problem with the request: HTTP/SOAP `-2001`/`-2002`, XML `ERRx010`–`ERRx040`, JSON
- * `1010`–`1040`, `2020`–`2050`, `7020`–`7050` (reference §2.5, §3.7, §5.4).
- */
-const OUTAGE_CODE = /^(?:-200[12]|ERR\d0[1-4]0|10[1-4]0|20[2-5]0|70[2-5]0)$/;
 
 interface Member {
   readonly transport: SmsTransport;
@@ -307,24 +270,4 @@ export class FailoverTransport extends SmsTransport {
     }
     throw lastError ?? new SmsCircuitOpenError(skipped);
   }
-}
-
-/** Connection-level failure or provider outage (see the class documentation). */
-function isOutage(error: unknown): boolean {
-  if (error instanceof SmsTransportError) return true;
-  return error instanceof SmsProviderError && OUTAGE_CODE.test(error.providerCode);
-}
-
-/** What the breaker counts: outages, including a partial send that ended in one. */
-function countsAsOutage(error: unknown): boolean {
-  return isOutage(error) || (error instanceof SmsPartialSendError && isOutage(error.cause));
-}
-
-function firstFailure(recipients: readonly RecipientResult[]): PostaGuverciniError | undefined {
-  for (const recipient of recipients) if (recipient.status === 'failed') return recipient.error;
-  return undefined;
-}
-
-function maybeAccepted(error: unknown): boolean {
-  return error instanceof SmsTransportError && error.maybeAccepted;
 }

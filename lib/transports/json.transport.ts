@@ -37,29 +37,52 @@ interface Envelope {
  */
 export class JsonTransport extends WireTransport {
   readonly name = 'json';
+  /** The end of a send body without dates or sender, per account and channel. */
+  private readonly plainTails = new Map<string, string>();
 
   constructor(options: WireTransportOptions) {
     super(options, 'json');
   }
 
   protected encodeSend(account: ResolvedAccount, batch: SendBatch): WireRequest {
-    const common = {
-      SendDate: batch.sendAt ? formatCompactIstanbul(batch.sendAt) : null,
-      ExpireDate: batch.validUntil ? formatCompactIstanbul(batch.validUntil) : null,
-      Channel: batch.channel === 'otp' ? 'OTP' : 'BULK',
-      Originator: batch.sender ?? null,
-      Username: account.username,
-      Password: account.password,
-    };
+    // Built as text: the same bytes `JSON.stringify` gives for the object
+    // { Message, Receivers | Messages, SendDate, ExpireDate, Channel, Originator, Username,
+    // Password }, without an object per request. Numbers are canonical digits (no escaping).
+    let body: string;
+    let operation: string;
     if (batch.text !== undefined) {
-      const body = { Message: batch.text, Receivers: batch.messages.map((m) => m.to), ...common };
-      return this.request(account, 'Send_1_N', body);
+      operation = 'Send_1_N';
+      body = `{"Message":${JSON.stringify(batch.text)},"Receivers":[`;
+      const messages = batch.messages;
+      for (let i = 0; i < messages.length; i++)
+        body += i === 0 ? `"${messages[i]!.to}"` : `,"${messages[i]!.to}"`;
+      body += ']';
+    } else {
+      operation = 'Send_N_N';
+      body = '{"Messages":[';
+      const messages = batch.messages;
+      for (let i = 0; i < messages.length; i++) {
+        const message = messages[i]!;
+        body += `${i === 0 ? '' : ','}{"Receiver":"${message.to}","Message":${JSON.stringify(message.text)}}`;
+      }
+      body += ']';
     }
-    const body = {
-      Messages: batch.messages.map((m) => ({ Receiver: m.to, Message: m.text })),
-      ...common,
-    };
-    return this.request(account, 'Send_N_N', body);
+    body += this.sendTail(account, batch);
+    return this.wireRequest(account, `${BASE_PATH}${operation}`, CONTENT_TYPE, body);
+  }
+
+  /** `,"SendDate":…,"Password":"…"}` of a send; the common case (no dates, no sender) built once. */
+  private sendTail(account: ResolvedAccount, batch: SendBatch): string {
+    const plain =
+      batch.sendAt === undefined && batch.validUntil === undefined && batch.sender === undefined;
+    const key = `${account.channel}:${batch.channel}`;
+    if (plain) {
+      const cached = this.plainTails.get(key);
+      if (cached !== undefined) return cached;
+    }
+    const tail = `,"SendDate":${batch.sendAt ? `"${formatCompactIstanbul(batch.sendAt)}"` : 'null'},"ExpireDate":${batch.validUntil ? `"${formatCompactIstanbul(batch.validUntil)}"` : 'null'},"Channel":"${batch.channel === 'otp' ? 'OTP' : 'BULK'}","Originator":${batch.sender !== undefined ? JSON.stringify(batch.sender) : 'null'},"Username":${JSON.stringify(account.username)},"Password":${JSON.stringify(account.password)}}`;
+    if (plain) this.plainTails.set(key, tail);
+    return tail;
   }
 
   protected readSendReply(response: WireResponse, request: PreparedSend): BatchOutcome {

@@ -42,6 +42,18 @@ const CODE_ENTRY = /^(?:-?\d+|ERR\d+)$/;
 const RECIPIENT_CODES = new Set(['-1003']);
 const NIL = ' xsi:nil="true"';
 const SEND = 'SmsInsert_1_N';
+/** Well-formed attributes of a start tag: `name="value"` with no markup in the value. */
+const ATTRIBUTES = String.raw`(?:\s+[\w:.-]+="[^"<&]*")*`;
+/**
+ * The usual send reply, whole: envelope, body, response and result holding only `<string>`
+ * entries without markup or entities. A reply of exactly this form is read with this one
+ * expression (the strict reader would read the same strings); anything else — faults, other
+ * shapes, entities, truncation — goes through the strict reader.
+ */
+const PLAIN_SEND_REPLY = new RegExp(
+  String.raw`^(?:<\?xml[^<>]*\?>)?\s*<(\w+:)?Envelope${ATTRIBUTES}\s*>\s*<\1Body\s*>\s*<${SEND}Response${ATTRIBUTES}\s*>\s*<${SEND}Result\s*>((?:\s*<string>[^<&]*</string>)*)\s*</${SEND}Result\s*>\s*</${SEND}Response\s*>\s*</\1Body\s*>\s*</\1Envelope\s*>\s*$`,
+);
+const PLAIN_STRING = /<string>([^<&]*)<\/string>/g;
 
 /** Options of `SoapTransport`. */
 export interface SoapTransportOptions extends ConcurrentWireTransportOptions {
@@ -86,6 +98,8 @@ export class SoapTransport extends WireTransport {
   /** `<CLIENT user pwd/>` of the XML API (status queries), escaped once per account. */
   private readonly clientElements = new Map<string, string>();
   private readonly concurrency: number;
+  /** `SOAPAction` header per operation, one object each (the client caches headers by it). */
+  private readonly actionHeaders = new Map<string, Readonly<Record<string, string>>>();
 
   protected override get carriesSender(): boolean {
     return false;
@@ -190,12 +204,26 @@ export class SoapTransport extends WireTransport {
   }
 
   private request(account: ResolvedAccount, operation: string, body: string): WireRequest {
-    return this.wireRequest(account, PATH, CONTENT_TYPE, Buffer.from(body, 'utf8'), {
-      soapaction: `"${SOAP_NAMESPACE}/${operation}"`,
-    });
+    let headers = this.actionHeaders.get(operation);
+    if (headers === undefined) {
+      headers = { soapaction: `"${SOAP_NAMESPACE}/${operation}"` };
+      this.actionHeaders.set(operation, headers);
+    }
+    return this.wireRequest(account, PATH, CONTENT_TYPE, Buffer.from(body, 'utf8'), headers);
   }
 
   private readStrings(response: WireResponse, operation: string): string[] {
+    if (operation === SEND && response.status >= 200 && response.status <= 299) {
+      const plain = PLAIN_SEND_REPLY.exec(replyText(response, 'utf-8', { xml: true }));
+      if (plain !== null) {
+        const entries: string[] = [];
+        const inner = plain[2]!;
+        PLAIN_STRING.lastIndex = 0;
+        for (let entry = PLAIN_STRING.exec(inner); entry !== null; entry = PLAIN_STRING.exec(inner))
+          entries.push(entry[1]!);
+        return entries;
+      }
+    }
     return childrenNamed(this.readResult(response, operation), 'string').map((entry) => entry.text);
   }
 

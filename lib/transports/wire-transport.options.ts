@@ -1,4 +1,5 @@
-import type { AxiosLikeInstance, ProxyOption, TlsOptions } from './wire/connectivity.js';
+import type { SmsChannel } from './sms-transport.types.js';
+import type { AxiosLikeInstance, ProxyOption, TlsOptions } from './wire/connectivity.types.js';
 
 /** Credentials and host of one Posta Güvercini account. */
 export interface AccountOptions {

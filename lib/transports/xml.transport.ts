@@ -1,6 +1,8 @@
 import { SmsProviderError } from '../errors/provider.error.js';
 import { SmsMalformedResponseError } from '../errors/transport.error.js';
 import { escapeXmlForIso88599 } from '../message/iso-8859-9.js';
+import { escapeXmlIso88599Attribute } from './wire/xml-escape.js';
+import { replyText } from './wire/reply-text.js';
 import { toTurkishNationalNumber } from '../phone/phone-number.js';
 import { formatSlashedIstanbul } from './istanbul-time.js';
 import type { DeliveryReport, RecipientResult } from './sms-transport.types.js';
@@ -68,15 +70,13 @@ export class XmlTransport extends WireTransport {
     const dt2 = batch.validUntil ? ` dt2="${formatSlashedIstanbul(batch.validUntil)}"` : '';
     let body = `<SMS-InsRequest>${this.clientElements.get(account.channel)!}`;
     if (batch.text !== undefined) {
-      body += `<INSERTMSG text="${escapeXmlForIso88599(batch.text, { field: 'text' })}" dt="${dt}"${dt2}>`;
+      body += `<INSERTMSG text="${escapeXmlIso88599Attribute(batch.text, 'text')}" dt="${dt}"${dt2}>`;
       for (const message of batch.messages)
         body += `<TO>${toTurkishNationalNumber(message.to)}</TO>`;
       body += '</INSERTMSG>';
     } else {
       batch.messages.forEach((message, i) => {
-        const text = escapeXmlForIso88599(message.text, {
-          field: `messages[${batch.offset + i}].text`,
-        });
+        const text = escapeXmlIso88599Attribute(message.text, `messages[${batch.offset + i}].text`);
         body += `<INSERT to="${toTurkishNationalNumber(message.to)}" text="${text}" dt="${dt}"${dt2}/>`;
       });
     }
@@ -85,16 +85,15 @@ export class XmlTransport extends WireTransport {
   }
 
   protected readSendReply(response: WireResponse, request: PreparedSend): BatchOutcome {
-    const root = readXmlReply(response, 'SMS-Response');
-    const inserts = childrenNamed(root, 'INSERT');
+    const inserts = plainInserts(response) ?? readInserts(response);
     if (inserts.length !== request.recipients.length) {
       throw new SmsMalformedResponseError(
         `the XML API answered ${inserts.length} INSERT results for ${request.recipients.length} recipients`,
       );
     }
     const recipients: RecipientResult[] = request.recipients.map((to, i) => {
-      const id = inserts[i]!.attributes['id'] ?? '';
-      const res = inserts[i]!.attributes['res'] ?? '';
+      const id = inserts[i]!.id;
+      const res = inserts[i]!.res;
       if (res === '1' && id !== '')
         return { to, status: 'accepted', messageId: id, providerCode: 'res=1' };
       return {
@@ -136,4 +135,38 @@ export class XmlTransport extends WireTransport {
   private request(account: ResolvedAccount, path: string, document: string): WireRequest {
     return this.wireRequest(account, path, XML_CONTENT_TYPE, xmlDocument(document));
   }
+}
+
+/**
+ * The usual send reply, whole: `<SMS-Response>` holding only `<INSERT id="…" res="…"/>` entries
+ * whose values have no markup, entities or whitespace to normalise. A reply of exactly this
+ * form is read with one expression (the strict reader would read the same values); anything
+ * else — an `<ERROR>`, other shapes, truncation — goes through the strict reader.
+ */
+const PLAIN_SEND_REPLY =
+  /^(?:<\?xml[^<>]*\?>)?\s*<SMS-Response\s*>((?:\s*<INSERT\s+id="[^"<&\t\n\r]*"\s+res="[^"<&\t\n\r]*"\s*\/>)*)\s*<\/SMS-Response\s*>\s*$/;
+const PLAIN_INSERT = /<INSERT\s+id="([^"]*)"\s+res="([^"]*)"/g;
+
+interface InsertResult {
+  readonly id: string;
+  readonly res: string;
+}
+
+function plainInserts(response: WireResponse): InsertResult[] | undefined {
+  if (response.status < 200 || response.status > 299) return undefined;
+  const plain = PLAIN_SEND_REPLY.exec(replyText(response, 'iso-8859-9', { xml: true }));
+  if (plain === null) return undefined;
+  const inserts: InsertResult[] = [];
+  const inner = plain[1]!;
+  PLAIN_INSERT.lastIndex = 0;
+  for (let entry = PLAIN_INSERT.exec(inner); entry !== null; entry = PLAIN_INSERT.exec(inner))
+    inserts.push({ id: entry[1]!, res: entry[2]! });
+  return inserts;
+}
+
+function readInserts(response: WireResponse): InsertResult[] {
+  return childrenNamed(readXmlReply(response, 'SMS-Response'), 'INSERT').map((insert) => ({
+    id: insert.attributes['id'] ?? '',
+    res: insert.attributes['res'] ?? '',
+  }));
 }

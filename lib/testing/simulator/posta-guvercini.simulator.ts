@@ -3,46 +3,27 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { AccountsOptions } from '../../transports/wire-transport.options.js';
-import {
-  type ApiCall,
-  type ApiReply,
-  htmlErrorReply,
-  type SimulatedApiHandler,
-} from './api-handler.js';
 import { FaultInjector } from './fault-injector.js';
 import { HttpApiHandler } from './http-api.handler.js';
 import { JsonApiHandler } from './json-api.handler.js';
-import { normalizeSimulatedNumber, SimulatedProvider } from './simulated-provider.js';
+import { normalizeSimulatedNumber, type SimulatedProvider } from './simulated-provider.js';
+import { closeServer, listen } from './simulator-net.js';
+import { SimulatorRequests } from './simulator-requests.js';
+import { createSimulatedProvider, resolveBehaviour } from './simulator-setup.js';
 import { SoapApiHandler } from './soap-api.handler.js';
-import { XmlApiHandler } from './xml-api.handler.js';
 import type {
   InjectedFault,
   PostaGuverciniSimulatorOptions,
   SimulatedMessage,
   SimulatedRequest,
   SimulatedStatus,
-  SimulatorBehaviour,
-  SimulatorCredentials,
   SimulatorFaultSpec,
   SimulatorProfile,
   SimulatorTlsOptions,
 } from './simulator.types.js';
+import { XmlApiHandler } from './xml-api.handler.js';
 
-/** Default accounts of the simulator. */
-export const SIMULATOR_DEFAULT_ACCOUNTS: Readonly<Record<SimulatorProfile, SimulatorCredentials>> =
-  {
-    otp: { username: 'otp-user', password: 'otp-secret' },
-    bulk: { username: 'bulk-user', password: 'bulk-secret' },
-  };
-const DEFAULT_CREDIT = 1_000_000;
-/** Largest request body read (800 long messages in XML fit easily). */
-const MAX_BODY_BYTES = 8 * 1024 * 1024;
-const REASONS: Readonly<Record<number, string>> = {
-  500: 'Internal Server Error',
-  502: 'Bad Gateway',
-  503: 'Service Unavailable',
-  504: 'Gateway Timeout',
-};
+export { SIMULATOR_DEFAULT_ACCOUNTS } from './simulator-setup.js';
 
 /**
  * A local Posta Güvercini: the HTTP, XML, SOAP (1.1 and 1.2) and JSON APIs on two host profiles (OTP and
@@ -92,60 +73,26 @@ const REASONS: Readonly<Record<number, string>> = {
 export class PostaGuverciniSimulator extends EventEmitter {
   private readonly provider: SimulatedProvider;
   private readonly faults = new FaultInjector();
-  private readonly handlers: readonly SimulatedApiHandler[];
+  private readonly pipeline: SimulatorRequests;
   private readonly host: string;
   private readonly ports: Readonly<Record<SimulatorProfile, number>>;
   private readonly tls: SimulatorTlsOptions | undefined;
   private servers?: Record<SimulatorProfile, Server>;
   private baseUrls?: Record<SimulatorProfile, string>;
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private recorded: SimulatedRequest[] = [];
   private connections = 0;
 
   constructor(options: PostaGuverciniSimulatorOptions = {}) {
     super();
-    const accounts = {
-      otp: checkAccount('otp', options.accounts?.otp ?? SIMULATOR_DEFAULT_ACCOUNTS.otp),
-      bulk: checkAccount('bulk', options.accounts?.bulk ?? SIMULATOR_DEFAULT_ACCOUNTS.bulk),
-    };
-    const credit =
-      typeof options.credit === 'number' || options.credit === undefined
-        ? { otp: options.credit ?? DEFAULT_CREDIT, bulk: options.credit ?? DEFAULT_CREDIT }
-        : {
-            otp: options.credit.otp ?? DEFAULT_CREDIT,
-            bulk: options.credit.bulk ?? DEFAULT_CREDIT,
-          };
-    for (const profile of ['otp', 'bulk'] as const) {
-      if (!Number.isInteger(credit[profile]) || credit[profile] < 0) {
-        throw new RangeError(
-          `PostaGuverciniSimulator option "credit" must be an integer ≥ 0, got ${credit[profile]} for ${profile}`,
-        );
-      }
-    }
-    const blacklist = new Set<string>();
-    for (const number of options.blacklist ?? []) {
-      const canonical = normalizeSimulatedNumber(number);
-      if (canonical === undefined)
-        throw new RangeError(
-          `PostaGuverciniSimulator option "blacklist" has a value that is not a Turkish mobile number`,
-        );
-      blacklist.add(canonical);
-    }
-    this.provider = new SimulatedProvider(
-      accounts,
-      credit,
-      blacklist,
-      options.originator ?? 'SIMULATOR',
-      options.now,
-    );
+    this.provider = createSimulatedProvider(options);
     this.provider.on('message', (message: SimulatedMessage) => this.emit('message', message));
     const behaviour = resolveBehaviour(options);
-    this.handlers = [
+    const handlers = [
       new HttpApiHandler(this.provider, behaviour),
       new XmlApiHandler(this.provider, behaviour),
       new SoapApiHandler(this.provider, behaviour),
       new JsonApiHandler(this.provider),
     ];
+    this.pipeline = new SimulatorRequests(this.provider, this.faults, handlers, this);
     this.host = options.host ?? '127.0.0.1';
     this.ports = { otp: options.otpPort ?? 0, bulk: options.bulkPort ?? 0 };
     if (options.tls !== undefined && (!options.tls.key || !options.tls.cert)) {
@@ -182,8 +129,7 @@ export class PostaGuverciniSimulator extends EventEmitter {
 
   /** Stops both servers, closes every connection and cancels pending (delayed) answers. */
   async stop(): Promise<void> {
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
+    this.pipeline.cancelPending();
     const servers = this.servers;
     this.servers = undefined;
     if (servers) await Promise.all(Object.values(servers).map((server) => closeServer(server)));
@@ -215,7 +161,7 @@ export class PostaGuverciniSimulator extends EventEmitter {
 
   /** Every request answered (or reset) so far, in order. */
   get requests(): readonly SimulatedRequest[] {
-    return this.recorded;
+    return this.pipeline.requests;
   }
 
   /** TCP connections accepted so far on both ports. */
@@ -292,7 +238,7 @@ export class PostaGuverciniSimulator extends EventEmitter {
   /** Forgets messages, requests and faults and restores the starting credit (the clock and connection count stay). */
   reset(): void {
     this.provider.reset();
-    this.recorded = [];
+    this.pipeline.reset();
     this.faults.clear();
   }
 
@@ -304,7 +250,7 @@ export class PostaGuverciniSimulator extends EventEmitter {
 
   private createProfileServer(profile: SimulatorProfile): Server {
     const listener = (req: IncomingMessage, res: ServerResponse): void =>
-      this.onRequest(profile, req, res);
+      this.pipeline.onRequest(profile, req, res);
     const tls = this.tls;
     const server: Server = tls
       ? createHttpsServer(
@@ -325,199 +271,4 @@ export class PostaGuverciniSimulator extends EventEmitter {
     });
     return server;
   }
-
-  private onRequest(profile: SimulatorProfile, req: IncomingMessage, res: ServerResponse): void {
-    const at = this.provider.nowMs();
-    const url = req.url ?? '/';
-    const queryAt = url.indexOf('?');
-    const path = (queryAt === -1 ? url : url.slice(0, queryAt)).toLowerCase();
-    let handler: SimulatedApiHandler | undefined;
-    for (const candidate of this.handlers) {
-      if (path.startsWith(candidate.prefix)) {
-        handler = candidate;
-        break;
-      }
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    req.on('error', () => undefined);
-    req.on('end', () => {
-      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-      const routed = handler?.route(path, req.headers, body);
-      if (handler === undefined || routed === undefined) {
-        this.answer(res, htmlErrorReply(404, 'Not Found'), 0, {
-          profile,
-          operation: 'unknown',
-          at,
-        });
-        return;
-      }
-      if (size > MAX_BODY_BYTES) {
-        this.answer(res, htmlErrorReply(413, 'Request Entity Too Large'), 0, {
-          profile,
-          api: handler.api,
-          operation: routed.operation,
-          at,
-        });
-        return;
-      }
-      const decision = this.faults.decide(profile, handler.api, routed.operation, routed.kind);
-      const call: ApiCall = {
-        profile,
-        method: req.method ?? 'GET',
-        query: queryAt === -1 ? '' : url.slice(queryAt + 1),
-        headers: req.headers,
-        body,
-        operation: routed.operation,
-      };
-      const context = {
-        profile,
-        api: handler.api,
-        operation: routed.operation,
-        at,
-        fault: decision.fault?.kind ?? (decision.delayMs > 0 ? ('latency' as const) : undefined),
-      };
-      if (decision.fault?.kind === 'reset') {
-        this.later(decision.delayMs, () => {
-          this.record({ ...context, recipients: 0, status: 0, providerCode: 'reset' });
-          req.socket.destroy();
-        });
-        return;
-      }
-      let reply: ApiReply;
-      if (decision.fault?.kind === 'http-status') {
-        const status = decision.fault.status ?? 503;
-        reply = htmlErrorReply(status, REASONS[status] ?? 'Error');
-      } else if (decision.fault?.kind === 'provider-error') {
-        reply = handler.providerError(call, decision.fault.code);
-      } else {
-        try {
-          reply = handler.handle(call);
-        } catch (error) {
-          this.emit('internal-error', error);
-          reply = htmlErrorReply(500, 'Internal Server Error');
-        }
-        if (decision.fault?.kind === 'malformed') reply = handler.malformed(reply);
-      }
-      this.later(decision.delayMs, () => this.answer(res, reply, reply.recipients, context));
-    });
-  }
-
-  private later(delayMs: number, action: () => void): void {
-    if (delayMs <= 0) {
-      action();
-      return;
-    }
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      action();
-    }, delayMs);
-    this.timers.add(timer);
-  }
-
-  private answer(
-    res: ServerResponse,
-    reply: ApiReply,
-    recipients: number,
-    context: RequestContext,
-  ): void {
-    this.record({ ...context, recipients, status: reply.status, providerCode: reply.providerCode });
-    if (res.destroyed) return;
-    res.writeHead(reply.status, {
-      'content-type': reply.contentType,
-      'content-length': reply.body.length,
-      ...reply.headers,
-    });
-    res.end(reply.body);
-  }
-
-  private record(
-    request: RequestContext & Pick<SimulatedRequest, 'recipients' | 'status' | 'providerCode'>,
-  ): void {
-    const entry: SimulatedRequest = { ...request, at: new Date(request.at) };
-    if (entry.fault === undefined) delete (entry as { fault?: unknown }).fault;
-    if (entry.api === undefined) delete (entry as { api?: unknown }).api;
-    this.recorded.push(entry);
-    if (this.listenerCount('request') > 0) this.emit('request', entry);
-  }
-}
-
-/** What is known about a request before it is answered; `at` in simulated ms. */
-type RequestContext = Omit<SimulatedRequest, 'at' | 'recipients' | 'status' | 'providerCode'> & {
-  readonly at: number;
-};
-
-function resolveBehaviour(options: PostaGuverciniSimulatorOptions): SimulatorBehaviour {
-  const choice = <T extends string>(
-    name: string,
-    value: T | undefined,
-    allowed: readonly T[],
-  ): T => {
-    if (value === undefined) return allowed[0]!;
-    if (!allowed.includes(value))
-      throw new RangeError(
-        `PostaGuverciniSimulator option "${name}" must be ${allowed.map((a) => `'${a}'`).join(' or ')}, got ${String(value)}`,
-      );
-    return value;
-  };
-  const flag = (name: string, value: boolean | undefined): boolean => {
-    if (value !== undefined && typeof value !== 'boolean')
-      throw new RangeError(`PostaGuverciniSimulator option "${name}" must be a boolean`);
-    return value === true;
-  };
-  return {
-    httpStatusForm: choice('httpStatusForm', options.httpStatusForm, ['code-and-flag', 'code']),
-    httpBulkReplyForm: choice('httpBulkReplyForm', options.httpBulkReplyForm, [
-      'one-block',
-      'per-recipient',
-    ]),
-    xmlReplyDeclaration: flag('xmlReplyDeclaration', options.xmlReplyDeclaration),
-    assumeSoapStatusOperation: flag('assumeSoapStatusOperation', options.assumeSoapStatusOperation),
-    assumeSoapManyToManyElementNames: flag(
-      'assumeSoapManyToManyElementNames',
-      options.assumeSoapManyToManyElementNames,
-    ),
-  };
-}
-
-function checkAccount(
-  profile: SimulatorProfile,
-  account: SimulatorCredentials,
-): SimulatorCredentials {
-  if (
-    typeof account?.username !== 'string' ||
-    account.username === '' ||
-    typeof account.password !== 'string' ||
-    account.password === ''
-  ) {
-    throw new RangeError(
-      `PostaGuverciniSimulator option "accounts.${profile}" needs a non-empty username and password`,
-    );
-  }
-  return { username: account.username, password: account.password };
-}
-
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    if (!server.listening) {
-      resolve();
-      return;
-    }
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }

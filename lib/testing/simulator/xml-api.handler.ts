@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { encodeIso88599, escapeXmlForIso88599 } from '../../message/iso-8859-9.js';
+import { escapeXmlForIso88599 } from '../../message/iso-8859-9.js';
 import { parseIstanbulWallClock } from '../../transports/istanbul-time.js';
 import {
   type ApiCall,
@@ -16,7 +16,6 @@ import {
 } from './simulated-provider.js';
 import type { SimulatorBehaviour } from './simulator.types.js';
 import {
-  decodeXmlAttribute,
   decodeXmlBody,
   decodeXmlText,
   MalformedXmlError,
@@ -24,80 +23,17 @@ import {
   xmlChild,
   xmlChildNames,
   xmlChildren,
-  xmlRawAttribute,
   xmlRawText,
   type XmlNode,
 } from './simulator-xml.js';
-
-interface XmlPage extends RoutedOperation {
-  /** Root element of the request. */
-  readonly request: string;
-  /** Root element of the reply. */
-  readonly response: string;
-  /** Error-code family digit (S1: ERR1xxx insreq, ERR2xxx stareq, ERR7xxx cre_balreq, ERR8xxx id_chkreq). */
-  readonly family: string;
-}
-
-const PAGES: Readonly<Record<string, XmlPage>> = {
-  'sms_insreq.asp': {
-    operation: 'Sms_insreq',
-    kind: 'send',
-    request: 'SMS-InsRequest',
-    response: 'SMS-Response',
-    family: '1',
-  },
-  'sms_stareq.asp': {
-    operation: 'Sms_stareq',
-    kind: 'status',
-    request: 'SMS-StaRequest',
-    response: 'SMS-Response',
-    family: '2',
-  },
-  'sms_stareqx.asp': {
-    operation: 'Sms_stareqx',
-    kind: 'status',
-    request: 'SMS-StaRequest',
-    response: 'SMS-Response',
-    family: '2',
-  },
-  'cre_balreq.asp': {
-    operation: 'Cre_balreq',
-    kind: 'credit',
-    request: 'CREDIT-BalRequest',
-    response: 'CREDIT-Response',
-    family: '7',
-  },
-  'id_chkreq.asp': {
-    operation: 'Id_chkreq',
-    kind: 'originator',
-    request: 'ID-ChkRequest',
-    response: 'ID-Response',
-    family: '8',
-  },
-};
-const BY_OPERATION = new Map(Object.values(PAGES).map((page) => [page.operation, page]));
-
-/** Texts after the code in `<ERROR>`; keyed by the last three digits of the code. */
-const ERROR_TEXT: Readonly<Record<string, string>> = {
-  '001': 'Kullanıcı adı veya şifre hatalı',
-  '010': 'Veritabanı bağlantı işlemi başarısız',
-  '050': 'İstek değerlendirilemedi',
-  '060': 'Alıcı listesi boş olamaz',
-  '063': 'Geçersiz gönderim zamanı (dt)',
-  '064': 'Geçersiz son gönderim zamanı (dt2)',
-  '070': 'Bir istekte en fazla 800 kayıt olabilir',
-  '090': 'Mesaj metni boş olamaz',
-};
-
-const DECLARATION = '<?xml version="1.0" encoding="iso-8859-9"?>';
-const CONTENT_TYPE = 'text/xml; charset=iso-8859-9';
-
-/** A request-level error: `ERR<family><kind>`. */
-class XmlRequestError extends Error {
-  constructor(readonly kind: string) {
-    super(kind);
-  }
-}
+import {
+  PAGES,
+  BY_OPERATION,
+  XmlRequestError,
+  xmlOk,
+  xmlErrorReply,
+  attribute,
+} from './xml-api.pages.js';
 
 /**
  * `/api_xml/<Page>.asp` — the official XML API v1.2.0 (reference §3, TEAM wire decisions).
@@ -148,7 +84,7 @@ export class XmlApiHandler implements SimulatedApiHandler {
         case 'send': {
           const result = this.send(call, root);
           recipients = result.recipients;
-          return this.ok(page, result.body, recipients);
+          return xmlOk(this.behaviour.xmlReplyDeclaration, page, result.body, recipients);
         }
         case 'status': {
           const statuses = xmlChildren(root, 'STATUS');
@@ -161,18 +97,38 @@ export class XmlApiHandler implements SimulatedApiHandler {
               attribute(status, 'id') ?? '',
               page.operation === 'Sms_stareqx',
             );
-          return this.ok(page, body, recipients);
+          return xmlOk(this.behaviour.xmlReplyDeclaration, page, body, recipients);
         }
         case 'credit':
-          return this.ok(page, `<BALANCE res="${this.provider.creditOf(call.profile)}"/>`, 0);
+          return xmlOk(
+            this.behaviour.xmlReplyDeclaration,
+            page,
+            `<BALANCE res="${this.provider.creditOf(call.profile)}"/>`,
+            0,
+          );
         default:
-          return this.ok(page, `<ID res="${escapeXmlForIso88599(this.provider.originator)}"/>`, 0);
+          return xmlOk(
+            this.behaviour.xmlReplyDeclaration,
+            page,
+            `<ID res="${escapeXmlForIso88599(this.provider.originator)}"/>`,
+            0,
+          );
       }
     } catch (caught) {
       if (caught instanceof XmlRequestError)
-        return this.errorReply(page, `ERR${page.family}${caught.kind}`, recipients);
+        return xmlErrorReply(
+          this.behaviour.xmlReplyDeclaration,
+          page,
+          `ERR${page.family}${caught.kind}`,
+          recipients,
+        );
       if (caught instanceof MalformedXmlError)
-        return this.errorReply(page, `ERR${page.family}050`, recipients);
+        return xmlErrorReply(
+          this.behaviour.xmlReplyDeclaration,
+          page,
+          `ERR${page.family}050`,
+          recipients,
+        );
       throw caught;
     }
   }
@@ -276,44 +232,10 @@ export class XmlApiHandler implements SimulatedApiHandler {
         : /^\d+$/.test(String(code))
           ? `ERR${code}`
           : String(code);
-    return this.errorReply(page, text, 0);
+    return xmlErrorReply(this.behaviour.xmlReplyDeclaration, page, text, 0);
   }
 
   malformed(reply: ApiReply): ApiReply {
     return truncatedReply(reply);
   }
-
-  private ok(page: XmlPage, inner: string, recipients: number): ApiReply {
-    return {
-      status: 200,
-      contentType: CONTENT_TYPE,
-      body: this.document(`<${page.response}>${inner}</${page.response}>`),
-      providerCode: '0',
-      recipients,
-    };
-  }
-
-  private errorReply(page: XmlPage, code: string, recipients: number): ApiReply {
-    const text = ERROR_TEXT[code.slice(-3)];
-    const content = escapeXmlForIso88599(text === undefined ? code : `${code} ${text}`, {
-      attribute: false,
-    });
-    return {
-      status: 200,
-      contentType: CONTENT_TYPE,
-      body: this.document(`<${page.response}><ERROR>${content}</ERROR></${page.response}>`),
-      providerCode: code.split(' ')[0]!,
-      recipients,
-    };
-  }
-
-  /** A reply document in ISO-8859-9, with a declaration only when configured. */
-  private document(root: string): Buffer {
-    return encodeIso88599(this.behaviour.xmlReplyDeclaration ? DECLARATION + root : root);
-  }
-}
-
-function attribute(node: XmlNode, name: string): string | undefined {
-  const raw = xmlRawAttribute(node, name);
-  return raw === undefined ? undefined : decodeXmlAttribute(raw);
 }

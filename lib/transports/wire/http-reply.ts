@@ -17,6 +17,8 @@ export interface HttpReply {
   blocks(): HttpReply[];
 }
 
+const KEY = /^[a-z_]+$/i;
+
 /** Parses a reply; `undefined` when the text is not `key=value(&key=value)*` starting with `errno`. */
 export function parseHttpReply(text: string): HttpReply | undefined {
   const trimmed = text.trim();
@@ -32,7 +34,7 @@ export function parseHttpReply(text: string): HttpReply | undefined {
       continue;
     }
     const key = pair.slice(0, eq);
-    if (!/^[a-z_]+$/i.test(key)) return undefined;
+    if (!KEY.test(key)) return undefined;
     pairs.push([key, pair.slice(eq + 1)]);
   }
   return replyOf(pairs);
@@ -45,7 +47,7 @@ function replyOf(pairs: readonly (readonly [string, string])[]): HttpReply {
     if (list) list.push(value);
     else values.set(key, [value]);
   }
-  return {
+  const reply: HttpReply = {
     get: (key) => values.get(key)?.[0],
     all: (key) => values.get(key) ?? [],
     blocks: () => {
@@ -54,7 +56,8 @@ function replyOf(pairs: readonly (readonly [string, string])[]): HttpReply {
         if (pair[0] === 'errno' || blocks.length === 0) blocks.push([pair]);
         else blocks[blocks.length - 1]!.push(pair);
       }
-      return blocks.length <= 1 ? [replyOf(pairs)] : blocks.map(replyOf);
+      return blocks.length <= 1 ? [reply] : blocks.map(replyOf);
     },
   };
+  return reply;
 }

@@ -40,6 +40,10 @@ export async function runSendRequests<T extends RunnableRequest>(
   concurrency: number,
   execute: (request: T) => Promise<BatchOutcome>,
 ): Promise<SendResult> {
+  if (requests.length === 1) {
+    // One request (every OTP send): its failure is thrown as it is.
+    return oneRequestResult(await execute(requests[0]!), requests[0]!);
+  }
   const outcomes = new Array<BatchOutcome | PostaGuverciniError | undefined>(requests.length);
   outcomes[0] = await execute(requests[0]!); // throws as it is
   let next = 1;
@@ -87,6 +91,23 @@ export async function runSendRequests<T extends RunnableRequest>(
   const result: SendResult = { recipients, credits, requests: made, providerCodes };
   if (firstError !== undefined) throw new SmsPartialSendError(result, firstError);
   return result;
+}
+
+/** The result of a send made of one request: that request's outcome. */
+export function oneRequestResult(outcome: BatchOutcome, request: RunnableRequest): SendResult {
+  let recipients = outcome.recipients;
+  if (request.positions !== undefined) {
+    const ordered: RecipientResult[] = [];
+    const positions = request.positions;
+    recipients.forEach((result, j) => (ordered[positions[j]!] = result));
+    recipients = ordered;
+  }
+  return {
+    recipients,
+    credits: outcome.credits,
+    requests: 1,
+    providerCodes: [outcome.providerCode],
+  };
 }
 
 /**

@@ -1,4 +1,6 @@
-import { Agent, type Dispatcher, EnvHttpProxyAgent, ProxyAgent } from 'undici';
+import type { Dispatcher } from 'undici';
+import { type Deadlined, DeadlineQueue } from './deadline-queue.js';
+import { createDispatcher, HeaderCache, headersOf } from './undici-dispatcher.js';
 import {
   SmsConnectionError,
   SmsMalformedResponseError,
@@ -80,39 +82,47 @@ const CONNECT_CODES: Readonly<Record<string, string>> = {
  */
 export class WireClient implements WireHttpClient {
   private readonly agent: Dispatcher;
-  private readonly timeoutMs: number;
-  private readonly maxResponseBytes: number;
+  /** @internal */
+  readonly timeoutMs: number;
+  /** @internal */
+  readonly maxResponseBytes: number;
+  private readonly deadlines: DeadlineQueue;
+  /**
+   * Request headers per content type / extra-header set, built once (undici only reads them).
+   * Not with a proxy: undici's `ProxyAgent` writes `host` into the object it is given.
+   */
+  private readonly headerCache: HeaderCache | undefined;
   private closed = false;
 
   constructor(options: WireClientOptions) {
     this.timeoutMs = options.timeoutMs;
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.agent = createDispatcher(options);
+    this.deadlines = new DeadlineQueue(options.timeoutMs);
+    this.headerCache = options.proxy === undefined ? new HeaderCache() : undefined;
   }
 
   /** POSTs the request and resolves with the reply, or rejects with a typed `SmsTransportError`. */
   post(request: WireRequest): Promise<WireResponse> {
     return new Promise<WireResponse>((resolve, reject) => {
-      const exchange = new Exchange(
-        request,
-        this.timeoutMs,
-        this.maxResponseBytes,
-        resolve,
-        reject,
+      const exchange = new Exchange(request, this, resolve, reject);
+      this.deadlines.add(exchange);
+      this.agent.dispatch(
+        {
+          origin: request.origin,
+          path: request.path,
+          method: 'POST',
+          headers: this.headerCache?.get(request) ?? headersOf(request),
+          body: request.body,
+        },
+        exchange,
       );
-      const headers: Record<string, string> = {
-        'content-type': request.contentType,
-        ...request.headers,
-      };
-      const options: Dispatcher.DispatchOptions = {
-        origin: request.origin,
-        path: request.path,
-        method: 'POST',
-        headers,
-        body: request.body,
-      };
-      this.agent.dispatch(options, exchange);
     });
+  }
+
+  /** @internal Called by an exchange when it settles. */
+  settled(exchange: Exchange): void {
+    this.deadlines.remove(exchange);
   }
 
   /** Closes idle connections and waits for in-flight exchanges (each ends within `timeoutMs`). */
@@ -124,65 +134,33 @@ export class WireClient implements WireHttpClient {
 }
 
 /**
- * The undici dispatcher: a plain keep-alive `Agent`, or a `ProxyAgent` (one proxy URL) or an
- * `EnvHttpProxyAgent` (`HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY`) around the same settings.
- * Through a proxy every origin connection is a CONNECT tunnel, so the per-origin connection
- * bound and keep-alive hold the same way (one tunnel per kept-alive connection).
- */
-function createDispatcher(options: WireClientOptions): Dispatcher {
-  const tls = options.tls ?? {};
-  const endpoint = { ...tls, timeout: options.timeoutMs };
-  const agentOptions = {
-    connections: options.connections,
-    pipelining: 1,
-    keepAliveTimeout: 30_000,
-    keepAliveMaxTimeout: 120_000,
-    // Backstops only: the exchange deadline below is what normally fires first.
-    headersTimeout: options.timeoutMs + 1_000,
-    bodyTimeout: options.timeoutMs + 1_000,
-  };
-  const proxy = options.proxy;
-  if (proxy === undefined) return new Agent({ ...agentOptions, connect: endpoint });
-  // An https:// proxy is checked against the same CA (a bank's proxy and its inspecting CA).
-  const proxyTls = {
-    timeout: options.timeoutMs,
-    ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
-    ...(tls.rejectUnauthorized !== undefined ? { rejectUnauthorized: tls.rejectUnauthorized } : {}),
-  };
-  if (proxy.mode === 'url') {
-    return new ProxyAgent({ ...agentOptions, uri: proxy.url, requestTls: endpoint, proxyTls });
-  }
-  return new EnvHttpProxyAgent({
-    ...agentOptions,
-    connect: endpoint,
-    requestTls: endpoint,
-    proxyTls,
-  });
-}
-
-/**
  * State of one exchange, in undici's dispatch-handler shape. `onRequestStart` is called right before
  * the request is written to a connected socket: that is the line between "cannot have been
  * accepted" and "may have been accepted".
  */
-class Exchange implements Dispatcher.DispatchHandler {
+class Exchange implements Dispatcher.DispatchHandler, Deadlined {
   private written = false;
   private settled = false;
   private controller: Dispatcher.DispatchController | undefined;
   private status = 0;
   private contentType: string | undefined;
-  private readonly chunks: Buffer[] = [];
+  private chunks: Buffer[] | undefined;
+  private first: Buffer | undefined;
   private size = 0;
-  private readonly timer: NodeJS.Timeout;
+  /** @internal Deadline queue links (see `DeadlineQueue`). */
+  deadline = 0;
+  previous: Exchange | undefined;
+  next: Exchange | undefined;
 
   constructor(
     private readonly request: WireRequest,
-    private readonly timeoutMs: number,
-    private readonly maxResponseBytes: number,
+    private readonly client: WireClient,
     private readonly resolve: (response: WireResponse) => void,
     private readonly reject: (error: SmsTransportError) => void,
-  ) {
-    this.timer = setTimeout(() => this.onDeadline(), timeoutMs);
+  ) {}
+
+  private get timeoutMs(): number {
+    return this.client.timeoutMs;
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -208,23 +186,26 @@ class Exchange implements Dispatcher.DispatchHandler {
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.settled) return;
     this.size += chunk.length;
-    if (this.size > this.maxResponseBytes) {
+    const limit = this.client.maxResponseBytes;
+    if (this.size > limit) {
       this.fail(
-        new SmsMalformedResponseError(
-          `reply from ${this.where()} is larger than ${this.maxResponseBytes} bytes`,
-        ),
+        new SmsMalformedResponseError(`reply from ${this.where()} is larger than ${limit} bytes`),
       );
       controller.abort(new Error('reply too large'));
       return;
     }
-    this.chunks.push(chunk);
+    if (this.first === undefined) this.first = chunk;
+    else (this.chunks ??= [this.first]).push(chunk);
   }
 
   onResponseEnd(): void {
     if (this.settled) return;
     this.settled = true;
-    clearTimeout(this.timer);
-    const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size);
+    this.client.settled(this);
+    const body =
+      this.chunks !== undefined
+        ? Buffer.concat(this.chunks, this.size)
+        : (this.first ?? Buffer.alloc(0));
     this.resolve({ status: this.status, body, contentType: this.contentType });
   }
 
@@ -233,7 +214,8 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.fail(this.mapError(error));
   }
 
-  private onDeadline(): void {
+  /** @internal Called by the deadline queue. */
+  onDeadline(): void {
     if (this.settled) return;
     this.fail(new SmsTimeoutError(this.timeoutMs, this.written));
     // Tear the exchange down; the socket is destroyed and not reused.
@@ -243,7 +225,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   private fail(error: SmsTransportError): void {
     if (this.settled) return;
     this.settled = true;
-    clearTimeout(this.timer);
+    this.client.settled(this);
     this.reject(error);
   }
 

@@ -1,14 +1,8 @@
-import { checkIntegerOption } from '../../errors/option-checks.js';
 import type { ProviderApi } from '../../errors/provider-codes.js';
 import { SmsHttpStatusError } from '../../errors/transport.error.js';
 import { InvalidOptionsError, SmsValidationError } from '../../errors/validation.error.js';
-import {
-  DEFAULT_TIMEOUT_MS,
-  MAX_RECIPIENTS_PER_REQUEST,
-  MAX_TIMEOUT_MS,
-  MAX_SENDER_LENGTH,
-} from '../../posta-guvercini.constants.js';
-import { resolvedAccountsOf, resolvedConnectivityOf } from '../resolve-accounts.js';
+import { MAX_RECIPIENTS_PER_REQUEST } from '../../posta-guvercini.constants.js';
+import { loadTelemetry, providerRequest, providerTelemetryOn } from '../../telemetry/telemetry.js';
 import { SmsTransport } from '../sms-transport.js';
 import type {
   CreditBalance,
@@ -19,55 +13,29 @@ import type {
   StatusRequest,
 } from '../sms-transport.types.js';
 import type { ResolvedAccount, WireTransportOptions } from '../wire-transport.options.js';
+import type { ResolvedConnectivity } from './connectivity.js';
+import type { PreparedSend, PreparedSendWork, PreparedStatus } from './prepared.js';
 import {
   type SendBatch,
   type SendPlan,
   checkChannel,
   groupByText,
-  hasControlCharacter,
-  hasLoneSurrogate,
   planSend,
   planStatus,
   slices,
   splitPlan,
 } from './send-plan.js';
-import { type BatchOutcome, mapWithConcurrency, runSendRequests } from './send-runner.js';
-import { loadTelemetry, providerRequest } from '../../telemetry/telemetry.js';
-import { AxiosWireClient } from './axios-wire-client.js';
-import type { ResolvedConnectivity } from './connectivity.js';
 import {
-  WireClient,
-  type WireHttpClient,
-  type WireRequest,
-  type WireResponse,
-} from './wire-client.js';
+  type BatchOutcome,
+  mapWithConcurrency,
+  oneRequestResult,
+  runSendRequests,
+} from './send-runner.js';
+import type { WireHttpClient, WireRequest, WireResponse } from './wire-client.js';
+import { resolveWireSettings, type WireHost } from './wire-settings.js';
 
-/** Default keep-alive connections per host. */
-export const DEFAULT_CONNECTIONS = 64;
-const MAX_CONNECTIONS = 1024;
-
-/** A prepared wire request of a send, with the batch it carries. */
-export interface PreparedSend {
-  readonly wire: WireRequest;
-  readonly batch: SendBatch;
-  /** Canonical recipients, in order (for partial-failure reports). */
-  readonly recipients: readonly string[];
-  /** Their positions in the whole send, when the batch is not a contiguous slice. */
-  readonly positions?: readonly number[];
-}
-
-/** The wire requests of one send and how many may be in flight at once after the first. */
-export interface PreparedSendWork {
-  readonly requests: readonly PreparedSend[];
-  /** 1 = strictly in order. */
-  readonly concurrency: number;
-}
-
-/** A prepared wire request of a status query, with the ids it asks about. */
-export interface PreparedStatus {
-  readonly wire: WireRequest;
-  readonly messageIds: readonly string[];
-}
+export type { PreparedSend, PreparedSendWork, PreparedStatus } from './prepared.js';
+export { DEFAULT_CONNECTIONS } from './wire-settings.js';
 
 /**
  * What the HTTP, XML, SOAP and JSON transports share: account resolution and channel → host,
@@ -88,7 +56,7 @@ export abstract class WireTransport extends SmsTransport {
   protected readonly connections: number;
   protected readonly defaultSender: string | undefined;
   /** Origin and base path per channel, computed once (URL getters are not free on the hot path). */
-  private readonly hosts = new Map<SmsChannel, { origin: string; basePath: string }>();
+  private readonly hosts: ReadonlyMap<SmsChannel, WireHost>;
   /** Status requests in flight at once. */
   protected statusConcurrency = 1;
 
@@ -100,73 +68,15 @@ export abstract class WireTransport extends SmsTransport {
     protected readonly api: ProviderApi,
   ) {
     super();
-    if (options === null || typeof options !== 'object') {
-      throw new InvalidOptionsError(
-        'options',
-        'expected { accounts: { otp?, bulk? }, timeoutMs?, connections?, sender? }',
-      );
-    }
-    this.accounts = resolvedAccountsOf(options);
-    this.timeoutMs = checkIntegerOption(
-      options.timeoutMs,
-      'timeoutMs',
-      DEFAULT_TIMEOUT_MS,
-      1,
-      MAX_TIMEOUT_MS,
-    );
-    this.connections = checkIntegerOption(
-      options.connections,
-      'connections',
-      DEFAULT_CONNECTIONS,
-      1,
-      MAX_CONNECTIONS,
-    );
-    if (
-      options.sender !== undefined &&
-      (typeof options.sender !== 'string' ||
-        options.sender.trim() === '' ||
-        options.sender.length > MAX_SENDER_LENGTH)
-    ) {
-      throw new InvalidOptionsError(
-        'sender',
-        `expected an originator of 1 to ${MAX_SENDER_LENGTH} characters`,
-      );
-    }
-    if (options.sender !== undefined && !this.carriesSender) {
-      throw new InvalidOptionsError(
-        'sender',
-        `the ${api} transport cannot choose the sender: no attested ${api.toUpperCase()} request carries an originator, so the account's default sender title would be used whatever was asked. Remove sender, or use the json transport`,
-      );
-    }
-    for (const account of Object.values(this.accounts)) {
-      for (const field of ['username', 'password'] as const) {
-        if (hasControlCharacter(account[field]) || hasLoneSurrogate(account[field])) {
-          throw new InvalidOptionsError(
-            `accounts.${account.channel}.${field}`,
-            'contains a control character or a broken surrogate pair, which no Posta Güvercini API can carry',
-          );
-        }
-      }
-    }
-    this.defaultSender = options.sender;
-    for (const account of Object.values(this.accounts)) {
-      this.hosts.set(account.channel, {
-        origin: account.baseUrl.origin,
-        basePath: account.baseUrl.pathname.replace(/\/+$/, ''),
-      });
-    }
-    this.connectivity = resolvedConnectivityOf(options, this.accounts);
+    const settings = resolveWireSettings(options, api, this.carriesSender);
+    this.accounts = settings.accounts;
+    this.timeoutMs = settings.timeoutMs;
+    this.connections = settings.connections;
+    this.defaultSender = settings.defaultSender;
+    this.hosts = settings.hosts;
+    this.connectivity = settings.connectivity;
+    this.client = settings.client;
     void loadTelemetry();
-    const { httpClient, proxy, tls } = this.connectivity;
-    this.client =
-      httpClient !== undefined
-        ? new AxiosWireClient(httpClient, { timeoutMs: this.timeoutMs })
-        : new WireClient({
-            timeoutMs: this.timeoutMs,
-            connections: this.connections,
-            ...(proxy !== undefined ? { proxy } : {}),
-            ...(tls !== undefined ? { tls } : {}),
-          });
   }
 
   /**
@@ -177,17 +87,32 @@ export abstract class WireTransport extends SmsTransport {
     return true;
   }
 
-  async send(request: SendRequest): Promise<SendResult> {
-    const plan = planSend(request, this.defaultSender);
-    if (plan.sender !== undefined && !this.carriesSender) {
-      throw new SmsValidationError(
-        'SENDER_NOT_SUPPORTED',
-        `No attested ${this.api.toUpperCase()} request carries an originator, so sender cannot be chosen (the message would leave under the account's default sender title). Leave sender out, or use the json transport`,
-        'sender',
-      );
+  send(request: SendRequest): Promise<SendResult> {
+    let account: ResolvedAccount;
+    let work: PreparedSendWork;
+    try {
+      const plan = planSend(request, this.defaultSender);
+      if (plan.sender !== undefined && !this.carriesSender) {
+        throw new SmsValidationError(
+          'SENDER_NOT_SUPPORTED',
+          `No attested ${this.api.toUpperCase()} request carries an originator, so sender cannot be chosen (the message would leave under the account's default sender title). Leave sender out, or use the json transport`,
+          'sender',
+        );
+      }
+      account = this.accountFor(plan.channel);
+      work = this.prepareSend(account, plan);
+    } catch (error) {
+      // A validation error, rejected as an async method would.
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the typed error thrown above
+      return Promise.reject(error);
     }
-    const account = this.accountFor(plan.channel);
-    const work = this.prepareSend(account, plan);
+    if (work.requests.length === 1 && !providerTelemetryOn()) {
+      // The hot path (every OTP send): one request, nothing to record, no runner.
+      const item = work.requests[0]!;
+      return this.client
+        .post(item.wire)
+        .then((response) => oneRequestResult(this.readSendReply(response, item), item));
+    }
     return runSendRequests(work.requests, work.concurrency, (item) =>
       this.exchange('send', account, item.wire, item.recipients.length, (response) =>
         this.readSendReply(response, item),
@@ -231,6 +156,8 @@ export abstract class WireTransport extends SmsTransport {
     recipients: number,
     read: (response: WireResponse) => R,
   ): Promise<R> {
+    // Without an OpenTelemetry SDK there is nothing to record: post and read, no wrapper.
+    if (!providerTelemetryOn()) return this.client.post(wire).then(read);
     return providerRequest(
       {
         api: this.api,

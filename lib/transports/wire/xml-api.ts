@@ -5,6 +5,7 @@ import { deliveryReportOf } from '../delivery-status.js';
 import type { DeliveryReport } from '../sms-transport.types.js';
 import type { ResolvedAccount } from '../wire-transport.options.js';
 import { replyText } from './reply-text.js';
+import { escapeXmlIso88599Attribute } from './xml-escape.js';
 import type { WireResponse } from './wire-client.js';
 import {
   childNamed,
@@ -30,16 +31,44 @@ export function xmlClientElement(account: ResolvedAccount): string {
   return `<CLIENT user="${escapeXmlForIso88599(account.username)}" pwd="${escapeXmlForIso88599(account.password)}"/>`;
 }
 
-/** An ISO-8859-9 document (declaration included), as bytes. */
+/** Characters above U+00FF (global: `xmlDocument` walks them). */
+const BEYOND_LATIN1 = /[\u0100-\uffff]/g;
+/** The ISO-8859-9 bytes of its six letters above U+00FF: Ğ İ Ş ğ ı ş. */
+const TURKISH_BYTES: Readonly<Record<number, number>> = {
+  0x011e: 0xd0,
+  0x0130: 0xdd,
+  0x015e: 0xde,
+  0x011f: 0xf0,
+  0x0131: 0xfd,
+  0x015f: 0xfe,
+};
+
+/**
+ * An ISO-8859-9 document (declaration included), as bytes. ISO-8859-9 is Latin-1 except six
+ * code points: the document is written byte for byte (`latin1`) and only its Ğ İ Ş ğ ı ş are
+ * patched (one byte per character, so string and byte offsets agree). Latin-1's Ð Ý Þ ð ý þ,
+ * which ISO-8859-9 lacks, never reach here raw: `escapeXmlForIso88599` turns them into character
+ * references in every value a transport writes, and no markup of ours has them. Any other
+ * character above U+00FF goes to `encodeIso88599`, which throws the typed error.
+ */
 export function xmlDocument(root: string): Buffer {
-  return encodeIso88599(XML_DECLARATION + root);
+  const document = XML_DECLARATION + root;
+  const bytes = Buffer.from(document, 'latin1');
+  BEYOND_LATIN1.lastIndex = 0;
+  for (let match = BEYOND_LATIN1.exec(document); match !== null;) {
+    const byte = TURKISH_BYTES[document.charCodeAt(match.index)];
+    if (byte === undefined) return encodeIso88599(document);
+    bytes[match.index] = byte;
+    match = BEYOND_LATIN1.exec(document);
+  }
+  return bytes;
 }
 
 /** `SMS-StaRequest` for up to 800 ids. */
 export function xmlStatusRequest(client: string, messageIds: readonly string[]): Buffer {
   let body = `<SMS-StaRequest>${client}`;
   for (const id of messageIds)
-    body += `<STATUS id="${escapeXmlForIso88599(id, { field: 'messageIds' })}"/>`;
+    body += `<STATUS id="${escapeXmlIso88599Attribute(id, 'messageIds')}"/>`;
   return xmlDocument(`${body}</SMS-StaRequest>`);
 }
 

@@ -1,4 +1,8 @@
-import { notXmlCharacter } from '../../message/iso-8859-9.js';
+import { escapeXmlForIso88599, notXmlCharacter } from '../../message/iso-8859-9.js';
+
+/** Text `escapeXmlUtf8` leaves as it is: no `& < > " '`, CR, other C0 control, surrogate or U+FFFE/U+FFFF. */
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
+const UTF8_AS_IS = /^[^&<>"'\u0000-\u0008\u000b-\u001f\ud800-\udfff\ufffe\uffff]*$/;
 
 /**
  * Escapes text for element content or an attribute value of a UTF-8 XML document (SOAP):
@@ -10,6 +14,7 @@ import { notXmlCharacter } from '../../message/iso-8859-9.js';
  * `escapeXmlUtf8('5 < 6 & "tamam"')` → `'5 &lt; 6 &amp; &quot;tamam&quot;'`.
  */
 export function escapeXmlUtf8(text: string, field = 'text'): string {
+  if (UTF8_AS_IS.test(text)) return text; // one native scan for the common case
   let out = '';
   let last = 0;
   for (let i = 0; i < text.length; i++) {
@@ -54,4 +59,19 @@ export function escapeXmlUtf8(text: string, field = 'text'): string {
     }
   }
   return last === 0 ? text : out + text.slice(last);
+}
+
+/**
+ * Text that `escapeXmlForIso88599` leaves as it is: printable ASCII but `" & ' < >`, Latin-1
+ * letters and signs from U+00A0 that ISO-8859-9 shares (all but Ð Ý Þ ð ý þ), and Ğ ğ İ ı Ş ş.
+ */
+const ISO_8859_9_AS_IS =
+  /^[\u0020\u0021\u0023-\u0025\u0028-\u003b\u003d\u003f-\u007e\u00a0-\u00cf\u00d1-\u00dc\u00df-\u00ef\u00f1-\u00fc\u00ff\u011e\u011f\u0130\u0131\u015e\u015f]*$/;
+
+/**
+ * `escapeXmlForIso88599(text, { field })` (attribute value of an ISO-8859-9 document), with the
+ * common case — nothing to escape — answered by one native scan.
+ */
+export function escapeXmlIso88599Attribute(text: string, field: string): string {
+  return ISO_8859_9_AS_IS.test(text) ? text : escapeXmlForIso88599(text, { field });
 }
