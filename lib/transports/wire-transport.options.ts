@@ -1,4 +1,3 @@
-import type { SmsChannel } from './sms-transport.types.js';
 import type { AxiosLikeInstance, ProxyOption, TlsOptions } from './wire/connectivity.types.js';
 
 /** Credentials and host of one Posta Güvercini account. */
