@@ -21,8 +21,7 @@ import { sanitizeCause } from '../errors/redact.js';
 import { SmsMalformedResponseError } from '../errors/transport.error.js';
 import { InvalidOptionsError, SmsValidationError } from '../errors/validation.error.js';
 import { maskPhoneNumber, normalizePhoneNumber } from '../phone/phone-number.js';
-import { POSTA_GUVERCINI_RESOLVED_OPTIONS } from '../posta-guvercini.constants.js';
-import type { PostaGuverciniModuleOptions } from '../posta-guvercini.options.js';
+import { OTP_RESOLVED_OPTIONS } from './otp.constants.js';
 import { SmsTransport } from '../transports/sms-transport.js';
 import type { DeliveryReport } from '../transports/sms-transport.types.js';
 import type { OtpEventMap, OtpHooks, OtpRateLimitedLimit } from './otp.events.js';
@@ -50,7 +49,6 @@ import {
   type ResolvedOtpProfile,
   SECRET_REQUIRED,
   otpProfileOf,
-  resolveOtpOptions,
 } from './resolve-otp-options.js';
 import { MemoryOtpStore } from './stores/memory-otp.store.js';
 import {
@@ -160,12 +158,12 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
 
   constructor(
     @Inject(SmsTransport) transport: SmsTransport,
-    @Inject(POSTA_GUVERCINI_RESOLVED_OPTIONS) moduleOptions: PostaGuverciniModuleOptions,
+    @Inject(OTP_RESOLVED_OPTIONS) options: ResolvedOtpOptions,
     @Inject(OtpStore) store: OtpStore = new MemoryOtpStore(),
   ) {
     this.#transport = transport;
     this.#store = store;
-    this.#options = resolveOtpOptions(moduleOptions);
+    this.#options = options;
     this.#hasher =
       this.#options.secret === undefined ? undefined : new OtpHasher(this.#options.secret);
     const supportsLockout = (store as { supportsLockout?: unknown }).supportsLockout === true;

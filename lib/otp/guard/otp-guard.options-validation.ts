@@ -9,7 +9,7 @@ import {
 } from './otp-guard.options.js';
 
 /** `OtpGuardModuleOptions` with defaults applied and header names lower-cased for lookup. */
-export interface ResolvedOtpGuardModuleOptions {
+export interface ResolvedOtpGuardOptions {
   readonly challengeHeader: string;
   readonly codeHeader: string;
   readonly bodyFields: Required<OtpBodyFieldNames> | undefined;
@@ -24,14 +24,45 @@ const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 /** A body field name: a plain property name, not a path. */
 const FIELD_NAME = /^[A-Za-z_$][\w$-]*$/;
 
+/** @deprecated internal name; use `ResolvedOtpGuardOptions`. */
+export type ResolvedOtpGuardModuleOptions = ResolvedOtpGuardOptions;
+
+/** What every `OtpGuard` instance receives (`OTP_GUARD_DEFAULTS`), resolved once at start-up. */
+export interface ResolvedOtpGuardDefaults extends ResolvedOtpGuardOptions {
+  /** Purposes whose `otp.purposes` profile has a template of its own (it wins over `otp.guard.message`). */
+  readonly purposesWithTemplates: ReadonlySet<string>;
+}
+
 /**
- * Validates `otp.guard` once (the guard calls it when Nest creates it, at start-up) and applies
- * the defaults. Throws `InvalidOptionsError` naming the option and what is allowed.
+ * The guard defaults of the module's `otp` block (`otp.guard` and which `otp.purposes` have a
+ * template of their own), for the `OTP_GUARD_DEFAULTS` provider: resolved once, whatever the
+ * number of guard instances.
  */
-export function resolveOtpGuardModuleOptions(
+export function resolveOtpGuardDefaults(otp: unknown): ResolvedOtpGuardDefaults {
+  const { guard, purposes } = (otp ?? {}) as {
+    guard?: OtpGuardModuleOptions;
+    purposes?: Record<string, { message?: unknown; boundMessage?: unknown } | null> | null;
+  };
+  const purposesWithTemplates = new Set(
+    purposes !== null && typeof purposes === 'object'
+      ? Object.entries(purposes)
+          .filter(
+            ([, profile]) => profile?.message !== undefined || profile?.boundMessage !== undefined,
+          )
+          .map(([purpose]) => purpose)
+      : [],
+  );
+  return Object.freeze({ ...resolveOtpGuardOptions(guard), purposesWithTemplates });
+}
+
+/**
+ * Validates `otp.guard` once, at start-up, and applies the defaults. Throws
+ * `InvalidOptionsError` naming the option and what is allowed.
+ */
+export function resolveOtpGuardOptions(
   options: OtpGuardModuleOptions | undefined,
   path = 'otp.guard',
-): ResolvedOtpGuardModuleOptions {
+): ResolvedOtpGuardOptions {
   if (options !== undefined && (options === null || typeof options !== 'object')) {
     throw new InvalidOptionsError(path, 'expected an object');
   }
@@ -92,7 +123,7 @@ export function resolveBodyFields(
   if (value === null || typeof value !== 'object') {
     return invalid('', 'true, false or { challengeId?, code? }');
   }
-  const names = { ...DEFAULT_OTP_BODY_FIELDS, ...stripUndefined(value) };
+  const names = { ...DEFAULT_OTP_BODY_FIELDS, ...definedFields(value) };
   for (const key of ['challengeId', 'code'] as const) {
     if (typeof names[key] !== 'string' || !FIELD_NAME.test(names[key])) {
       invalid(`.${key}`, 'a body field name such as "otpCode"');
@@ -102,6 +133,8 @@ export function resolveBodyFields(
   return Object.freeze(names);
 }
 
-function stripUndefined<T extends object>(value: T): Partial<T> {
+/** The fields of `value` that are not `undefined` (a copy; `{}` for `undefined`). */
+export function definedFields<T extends object>(value: T | undefined): Partial<T> {
+  if (value === undefined) return {};
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
