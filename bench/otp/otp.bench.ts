@@ -507,7 +507,13 @@ async function main(): Promise<void> {
       results.ours.map((m, i) => m.verifyPerSecond / results.floor[i]!.verifyPerSecond),
     );
     console.log(
-      `\n  Redis store verify ÷ floor (median of the per-round ratios): ${oursToFloor.toFixed(2)}  (target ≥ 0.80); CPU µs/op ${med(results.ours, 'verifyCpuUs').toFixed(1)} vs ${med(results.floor, 'verifyCpuUs').toFixed(1)}`,
+      `\n  Redis store verify ÷ floor (median of the per-round ratios of verify/s): ${oursToFloor.toFixed(2)}  (target ≥ 0.80)`,
+    );
+    const cpuRatio = median(
+      results.ours.map((m, i) => results.floor[i]!.verifyCpuUs / m.verifyCpuUs),
+    );
+    console.log(
+      `  Redis store verify ÷ floor by client CPU (floor µs/op ÷ store µs/op, median per round): ${cpuRatio.toFixed(2)}  (CPU µs/op ${med(results.ours, 'verifyCpuUs').toFixed(1)} vs ${med(results.floor, 'verifyCpuUs').toFixed(1)})`,
     );
     console.log(
       `\n  Redis store ÷ naive baseline: verify/s ${(med(results.ours, 'verifyPerSecond') / med(results.naive, 'verifyPerSecond')).toFixed(2)}, pairs/s ${(med(results.ours, 'pairsPerSecond') / med(results.naive, 'pairsPerSecond')).toFixed(2)}`,

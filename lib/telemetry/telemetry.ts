@@ -290,6 +290,11 @@ const NO_PROVIDER_SPAN: ProviderSpan = {
 };
 
 /** OTP events (from `OtpService`'s one event funnel) → counters. Payloads hold no secrets; only names are read. */
+/** Whether OpenTelemetry is loaded (OTP events are recorded as metrics): callers may skip building events otherwise. */
+export function telemetryLoaded(): boolean {
+  return api !== undefined;
+}
+
 export function recordOtpEvent(name: string, event: object): void {
   const metrics = instruments();
   if (metrics === undefined) return;

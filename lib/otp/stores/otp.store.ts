@@ -255,10 +255,10 @@ export abstract class OtpStore {
 
   /**
    * Compare + count + consume in one step: if the challenge exists, is not locked and not
-   * expired, counts one attempt and compares `candidate.codeHash` with the stored hash (and
-   * `candidate.purpose` and `candidate.phone`, each when given, with the stored purpose and
-   * phone). On a match of all of them the challenge is deleted (single use); any mismatch is
-   * answered `invalid` and counted, like a wrong code.
+   * expired, compares `candidate.codeHash` with the stored hash (and `candidate.purpose` and
+   * `candidate.phone`, each when given, with the stored purpose and phone). On a match of all
+   * of them the challenge is used up (single use; a right code is not counted as an attempt);
+   * any mismatch is counted as one attempt and answered `invalid`, like a wrong code.
    *
    * With `lockout` (and a challenge with a `lockoutKey`): a locked account answers
    * `account_locked` before anything is evaluated; a mismatch also counts one failure for the

@@ -189,14 +189,15 @@ if attempts >= max then
   return {3, r[2], r[3], r[4], math.max(1, retain - now), wait}
 end
 if now >= tonumber(r[5]) then return {4, r[2], r[3], r[4]} end
-attempts = redis.call('HINCRBY', KEYS[1], 'a', 1)
 if r[1] == ARGV[3] and (ARGV[4] == '0' or r[3] == ARGV[5]) and (ARGV[6] == '0' or r[2] == ARGV[7]) then
   -- Used up: a tombstone (no code hash, no binding digest) stays until the retention ends.
+  -- A right code is not counted as an attempt (only misses are).
   redis.call('HDEL', KEYS[1], 'h', 'b')
   redis.call('HSET', KEYS[1], 'S', 'verified', 'E', now)
   if akey then redis.call('DEL', akey) end
   return {1, r[2], r[3], r[4]}
 end
+attempts = redis.call('HINCRBY', KEYS[1], 'a', 1)
 local locked_now = 0
 if akey then
   -- A lock that is over (checked above) leaves no failures behind: a fresh count.

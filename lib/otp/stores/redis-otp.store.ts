@@ -1,7 +1,4 @@
-import { Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { OtpStoreUnavailableError } from '../../errors/otp.errors.js';
-import { redactCredentials, sanitizeCause } from '../../errors/redact.js';
-import { InvalidOptionsError } from '../../errors/validation.error.js';
+import type { OnApplicationShutdown } from '@nestjs/common';
 import {
   type OtpAttemptCandidate,
   type OtpAttemptOutcome,
@@ -30,68 +27,17 @@ import {
   UNLOCK_SCRIPT,
   type RedisOtpScript,
 } from './redis-otp.scripts.js';
+import {
+  type RedisArg,
+  type RedisOtpClient,
+  RedisOtpConnection,
+  type RedisOtpStoreOptions,
+  checkRedisOtpStoreOptions,
+} from './redis-otp.client.js';
 
-type RedisArg = string | number;
-
-/**
- * What `RedisOtpStore` needs of a Redis client: an `ioredis` `Redis` instance fits. (Structural,
- * so this package's types do not depend on `ioredis` being installed.)
- */
-export interface RedisOtpClient {
-  evalsha(sha: string, numKeys: number, ...args: RedisArg[]): Promise<unknown>;
-  eval(script: string, numKeys: number, ...args: RedisArg[]): Promise<unknown>;
-  hgetall(key: string): Promise<Record<string, string>>;
-  del(...keys: string[]): Promise<number>;
-  quit(): Promise<unknown>;
-  disconnect(): void;
-  readonly status?: string;
-  on?(event: string, listener: (...args: unknown[]) => void): unknown;
-  once?(event: string, listener: (...args: unknown[]) => void): unknown;
-  off?(event: string, listener: (...args: unknown[]) => void): unknown;
-}
-
-/** Options of `RedisOtpStore` (also `otp.store: { type: 'redis', … }`). */
-export interface RedisOtpStoreOptions {
-  /**
-   * An `ioredis` client of yours. The store uses it as it is and never closes it. Give it a
-   * `commandTimeout`, or rely on `operationTimeoutMs`, so an outage is noticed quickly.
-   */
-  readonly client?: RedisOtpClient;
-  /**
-   * `redis://[[user]:password@]host[:port][/db]` (or `rediss://` for TLS): the store opens its
-   * own client (offline queue off, no retries per request, reconnecting in the background) and
-   * closes it on application shutdown. Never logged.
-   */
-  readonly url?: string;
-  /**
-   * Further `ioredis` options for the store's own client (host, port, password, tls, …),
-   * applied over the store's defaults. Ignored with `client`.
-   */
-  readonly redisOptions?: Readonly<Record<string, unknown>>;
-  /**
-   * Prefix of every key the store writes. Use one per application (and per test).
-   * For Redis Cluster put it in a hash tag (`'{otp}:'`) so an operation's keys share a slot.
-   * @default 'posta-guvercini:otp:'
-   */
-  readonly keyPrefix?: string;
-  /**
-   * Milliseconds an operation may take before it fails with `OtpStoreUnavailableError`
-   * (verification fails closed).
-   * @default 1000
-   */
-  readonly operationTimeoutMs?: number;
-  /**
-   * Whose clock expiry, cooldowns, send caps and lockout windows are evaluated on. `'redis'`:
-   * the server's `TIME`, read inside each script, so every instance sharing the store enforces
-   * the same limits whatever its own clock says. `'service'`: the service's clock
-   * (`otp.clock`), only for tests that move a manual clock.
-   * @default 'redis'
-   */
-  readonly clock?: 'redis' | 'service';
-}
+export type { RedisOtpClient, RedisOtpStoreOptions } from './redis-otp.client.js';
 
 const DEFAULT_PREFIX = 'posta-guvercini:otp:';
-const DEFAULT_OPERATION_TIMEOUT_MS = 1000;
 
 /**
  * Challenges and counters in Redis, for several application instances behind a load balancer.
@@ -111,66 +57,18 @@ const DEFAULT_OPERATION_TIMEOUT_MS = 1000;
  * ```
  */
 export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
-  private readonly logger = new Logger('RedisOtpStore');
   private readonly keyPrefix: string;
-  private readonly operationTimeoutMs: number;
   /** '1': the server's TIME; '0': the service's clock. */
   private readonly clockMode: '1' | '0';
-  private readonly ownsClient: boolean;
-  private client: RedisOtpClient | undefined;
-  private opening: Promise<RedisOtpClient> | undefined;
-  private closed = false;
-  /** The options (URL and redisOptions may hold the password): private, never printed. */
-  readonly #options: RedisOtpStoreOptions;
+  /** The client (own or passed in), its errors and deadlines: redis-otp.client.ts. */
+  private readonly connection: RedisOtpConnection;
 
   constructor(options: RedisOtpStoreOptions) {
     super();
-    this.#options = options;
-    if (options === null || typeof options !== 'object') {
-      throw new InvalidOptionsError('otp.store', 'RedisOtpStore expects { client } or { url }');
-    }
-    const { client, url, keyPrefix, operationTimeoutMs, redisOptions } = options;
-    if (client !== undefined && (client === null || typeof client.evalsha !== 'function')) {
-      throw new InvalidOptionsError(
-        'otp.store.client',
-        'expected an ioredis client (new Redis(…))',
-      );
-    }
-    if (client !== undefined && url !== undefined) {
-      throw new InvalidOptionsError('otp.store', 'give either client or url, not both');
-    }
-    if (client === undefined && url === undefined && redisOptions === undefined) {
-      throw new InvalidOptionsError(
-        'otp.store',
-        'the Redis store needs a client (an ioredis instance), a url (redis://host:6379) or redisOptions',
-      );
-    }
-    if (url !== undefined && (typeof url !== 'string' || !/^rediss?:\/\//.test(url))) {
-      throw new InvalidOptionsError('otp.store.url', 'expected a redis:// or rediss:// URL');
-    }
-    if (keyPrefix !== undefined && (typeof keyPrefix !== 'string' || keyPrefix.length === 0)) {
-      throw new InvalidOptionsError('otp.store.keyPrefix', 'expected a non-empty string');
-    }
-    if (
-      operationTimeoutMs !== undefined &&
-      (!Number.isInteger(operationTimeoutMs) ||
-        operationTimeoutMs < 10 ||
-        operationTimeoutMs > 60_000)
-    ) {
-      throw new InvalidOptionsError(
-        'otp.store.operationTimeoutMs',
-        'expected an integer between 10 and 60000',
-      );
-    }
-    const clock = (options as { clock?: unknown }).clock;
-    if (clock !== undefined && clock !== 'redis' && clock !== 'service') {
-      throw new InvalidOptionsError('otp.store.clock', "expected 'redis' or 'service'");
-    }
-    this.clockMode = clock === 'service' ? '0' : '1';
-    this.keyPrefix = keyPrefix ?? DEFAULT_PREFIX;
-    this.operationTimeoutMs = operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS;
-    this.client = client;
-    this.ownsClient = client === undefined;
+    checkRedisOtpStoreOptions(options);
+    this.clockMode = options.clock === 'service' ? '0' : '1';
+    this.keyPrefix = options.keyPrefix ?? DEFAULT_PREFIX;
+    this.connection = new RedisOtpConnection(options);
   }
 
   /**
@@ -184,13 +82,18 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
     return store;
   }
 
+  /** The client in use (the store's own once opened, or the one given); `undefined` before opening. */
+  protected get client(): RedisOtpClient | undefined {
+    return this.connection.currentClient;
+  }
+
   /** What `JSON.stringify` (and `util.inspect`) show: the key prefix and clock, no connection. */
   override toJSON(): Record<string, unknown> {
     return {
       store: 'RedisOtpStore',
       keyPrefix: this.keyPrefix,
       clock: this.clockMode === '1' ? 'redis' : 'service',
-      ownsClient: this.ownsClient,
+      ownsClient: this.connection.ownsClient,
     };
   }
 
@@ -199,7 +102,7 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
    * Waits for its first connection (or a first connection error, or 2 s at most).
    */
   async ready(): Promise<void> {
-    await this.getClient();
+    await this.connection.ready();
   }
 
   override get supportsLockout(): boolean {
@@ -477,11 +380,7 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
   }
 
   async delete(challengeId: string): Promise<boolean> {
-    const client = await this.getClient();
-    const removed = await this.withDeadline('delete', () =>
-      client.del(this.challengeKey(challengeId)),
-    );
-    return Number(removed) > 0;
+    return this.connection.del(this.challengeKey(challengeId));
   }
 
   async hit(
@@ -531,28 +430,7 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
 
   /** Closes the store's own client (a client you passed in is left open). */
   override async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    if (!this.ownsClient) return;
-    const client =
-      this.client ?? (this.opening ? await this.opening.catch(() => undefined) : undefined);
-    if (client === undefined) return;
-    const ended = new Promise<void>((resolve) => {
-      if (client.status === 'end' || client.once === undefined) return resolve();
-      const timer = setTimeout(resolve, 2000);
-      client.once('end', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-    try {
-      if (client.status === 'ready') await client.quit();
-      else client.disconnect();
-    } catch {
-      client.disconnect();
-    }
-    // The socket is really closed only at 'end' (so a test runner or a shutdown sees no open handle).
-    await ended;
+    await this.connection.close();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -572,144 +450,13 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
     return limits.map((limit) => `${this.keyPrefix}l:${limit.key}`);
   }
 
-  /** Runs a script by SHA, loading it with EVAL when the server does not have it (after a restart). */
-  private async run(
+  /** Runs a script (one round trip): the keys, then the arguments. */
+  private run(
     script: RedisOtpScript,
     keys: readonly string[],
     args: readonly RedisArg[],
   ): Promise<unknown[]> {
-    const client = await this.getClient();
-    const reply = await this.withDeadline(script.name, async () => {
-      try {
-        return await client.evalsha(script.sha, keys.length, ...keys, ...args);
-      } catch (error) {
-        if (!isNoScript(error)) throw error;
-        return await client.eval(script.lua, keys.length, ...keys, ...args);
-      }
-    });
-    if (!Array.isArray(reply))
-      throw new OtpStoreUnavailableError(`unexpected reply from Redis to ${script.name}`);
-    return reply as unknown[];
-  }
-
-  /** Fails with `OtpStoreUnavailableError` on any error or after `operationTimeoutMs`. */
-  private async withDeadline<T>(operation: string, run: () => Promise<T>): Promise<T> {
-    if (this.closed) throw new OtpStoreUnavailableError('the Redis store is closed');
-    // The store's own client bounds every command itself (commandTimeout, no offline queue);
-    // a client passed in may queue commands while disconnected, so it gets a deadline here.
-    if (this.ownsClient) {
-      try {
-        return await run();
-      } catch (error) {
-        throw this.unavailable(operation, error);
-      }
-    }
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new OtpStoreUnavailableError(
-              `Redis did not answer ${operation} within ${this.operationTimeoutMs} ms`,
-            ),
-          ),
-        this.operationTimeoutMs,
-      );
-    });
-    try {
-      return await Promise.race([run(), deadline]);
-    } catch (error) {
-      throw this.unavailable(operation, error);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  private unavailable(operation: string, error: unknown): OtpStoreUnavailableError {
-    if (error instanceof OtpStoreUnavailableError) return error;
-    const status = this.client?.status;
-    const detail =
-      this.ownsClient && status !== undefined && status !== 'ready'
-        ? `Redis is not connected (${status})`
-        : /timed out/i.test(describeRedisError(error))
-          ? `Redis did not answer ${operation} within ${this.operationTimeoutMs} ms`
-          : `Redis ${operation} failed: ${describeRedisError(error)}`;
-    // The cause is a copy: an ioredis ReplyError carries its command's arguments (AUTH <password>).
-    return new OtpStoreUnavailableError(detail, { cause: sanitizeCause(error) });
-  }
-
-  private async getClient(): Promise<RedisOtpClient> {
-    if (this.client !== undefined) return this.client;
-    if (this.closed) throw new OtpStoreUnavailableError('the Redis store is closed');
-    this.opening ??= this.openClient().then((client) => (this.client = client));
-    return this.opening;
-  }
-
-  private async openClient(): Promise<RedisOtpClient> {
-    type RedisConstructor = new (...args: unknown[]) => RedisOtpClient;
-    let Redis: RedisConstructor;
-    try {
-      const module = (await import('ioredis')) as unknown as {
-        Redis?: RedisConstructor;
-        default?: RedisConstructor;
-      };
-      Redis = (module.Redis ?? module.default)!;
-    } catch (error) {
-      throw new InvalidOptionsError(
-        'otp.store',
-        `the Redis store needs the optional peer dependency "ioredis" (npm install ioredis), or pass your own OtpStore (${describeRedisError(error)})`,
-      );
-    }
-    const defaults = {
-      // Fail fast instead of queueing while disconnected: verification must fail closed quickly.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      autoResendUnfulfilledCommands: false,
-      commandTimeout: this.operationTimeoutMs,
-      connectTimeout: Math.max(2000, this.operationTimeoutMs),
-      retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
-      connectionName: 'posta-guvercini-otp',
-    };
-    const settings = { ...defaults, ...(this.#options.redisOptions ?? {}) };
-    const client =
-      this.#options.url === undefined
-        ? new Redis(settings)
-        : new Redis(this.#options.url, settings);
-    this.watch(client);
-    // With the offline queue off, a command before the first connection would fail: wait for
-    // it — or for a first connection error (refused, unknown host…), or 2 s — whichever is first.
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, Math.max(2000, this.operationTimeoutMs));
-      function done(): void {
-        clearTimeout(timer);
-        client.off?.('ready', done);
-        client.off?.('error', done);
-        resolve();
-      }
-      client.once?.('ready', done);
-      client.once?.('error', done);
-    });
-    if (client.status !== 'ready') {
-      this.logger.warn('Redis is not reachable yet; one-time passwords fail closed until it is.');
-    }
-    return client;
-  }
-
-  /** Logs connection loss and recovery once each (never the URL or credentials). */
-  private watch(client: RedisOtpClient): void {
-    let healthy = true;
-    client.on?.('error', (error: unknown) => {
-      if (!healthy || this.closed) return;
-      healthy = false;
-      this.logger.warn(
-        `Redis connection error (${describeRedisError(error)}); one-time passwords fail closed until Redis answers again.`,
-      );
-    });
-    client.on?.('ready', () => {
-      if (healthy) return;
-      healthy = true;
-      this.logger.log('Redis connection is back.');
-    });
+    return this.connection.evalScript(script, keys.length, [...keys, ...args]);
   }
 }
 
@@ -739,20 +486,4 @@ function summaryOf(reply: readonly unknown[]): OtpChallengeSummary {
       ? { subject: String(subject) }
       : {}),
   };
-}
-
-function isNoScript(error: unknown): boolean {
-  const message = (error as { message?: unknown } | null)?.message;
-  return typeof message === 'string' && message.startsWith('NOSCRIPT');
-}
-
-/** A short reason without addresses' credentials: the error code, or the first words of the message. */
-function describeRedisError(error: unknown): string {
-  // Duck-typed: errors may come from another realm (VM contexts), where instanceof Error fails.
-  if (error !== null && typeof error === 'object') {
-    const { code, message } = error as { code?: unknown; message?: unknown };
-    if (typeof code === 'string' && code !== '') return code;
-    if (typeof message === 'string') return redactCredentials(message).slice(0, 120);
-  }
-  return 'unknown error';
 }
