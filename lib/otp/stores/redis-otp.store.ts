@@ -58,6 +58,8 @@ const DEFAULT_PREFIX = 'posta-guvercini:otp:';
  */
 export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
   private readonly keyPrefix: string;
+  /** Prefix of the `otp.lockout` account keys (the scripts append the challenge's account). */
+  private readonly accountKeyPrefix: string;
   /** '1': the server's TIME; '0': the service's clock. */
   private readonly clockMode: '1' | '0';
   /** The client (own or passed in), its errors and deadlines: redis-otp.client.ts. */
@@ -68,6 +70,7 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
     checkRedisOtpStoreOptions(options);
     this.clockMode = options.clock === 'service' ? '0' : '1';
     this.keyPrefix = options.keyPrefix ?? DEFAULT_PREFIX;
+    this.accountKeyPrefix = `${this.keyPrefix}a:`;
     this.connection = new RedisOtpConnection(options);
   }
 
@@ -180,27 +183,28 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
     now: number,
     lockout?: OtpLockoutPolicy,
   ): Promise<OtpAttemptOutcome> {
-    const newCodeLimits = candidate.newCodeLimits ?? [];
-    const reply = await this.run(
-      ATTEMPT_SCRIPT,
-      [this.challengeKey(challengeId), ...this.counterKeys(newCodeLimits)],
-      [
-        now,
-        this.clockMode,
-        candidate.codeHash,
-        candidate.purpose === undefined ? '0' : '1',
-        candidate.purpose ?? '',
-        candidate.phone === undefined ? '0' : '1',
-        candidate.phone ?? '',
-        lockout === undefined ? '0' : '1',
-        lockout?.maxFailures ?? 0,
-        lockout?.windowMs ?? 0,
-        lockout?.lockMs ?? 0,
-        this.accountKey(''),
-        newCodeLimits.length,
-        ...counterArgs(newCodeLimits),
-      ],
+    // The hot path: one argv built in place (keys, then arguments), no intermediate arrays.
+    const newCodeLimits = candidate.newCodeLimits ?? NO_LIMITS;
+    const n = newCodeLimits.length;
+    const argv: RedisArg[] = [this.challengeKey(challengeId)];
+    for (let i = 0; i < n; i++) argv.push(this.counterKey(newCodeLimits[i]!));
+    argv.push(
+      now,
+      this.clockMode,
+      candidate.codeHash,
+      candidate.purpose === undefined ? '0' : '1',
+      candidate.purpose ?? '',
+      candidate.phone === undefined ? '0' : '1',
+      candidate.phone ?? '',
+      lockout === undefined ? '0' : '1',
+      lockout?.maxFailures ?? 0,
+      lockout?.windowMs ?? 0,
+      lockout?.lockMs ?? 0,
+      this.accountKeyPrefix,
+      n,
     );
+    for (let i = 0; i < n; i++) argv.push(newCodeLimits[i]!.limit, newCodeLimits[i]!.windowMs);
+    const reply = await this.connection.evalScript(ATTEMPT_SCRIPT, 1 + n, argv);
     const status = Number(reply[0]);
     if (status === 0) return { status: 'not_found' };
     const challenge = summaryOf(reply);
@@ -257,7 +261,7 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
         policy.maxResends,
         policy.hitId,
         policy.lockout === undefined ? '0' : '1',
-        this.accountKey(''),
+        this.accountKeyPrefix,
         policy.limits.length,
         ...counterArgs(policy.limits),
       ],
@@ -447,7 +451,11 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
   }
 
   private counterKeys(limits: readonly OtpRateLimitHit[]): string[] {
-    return limits.map((limit) => `${this.keyPrefix}l:${limit.key}`);
+    return limits.map((limit) => this.counterKey(limit));
+  }
+
+  private counterKey(limit: OtpRateLimitHit): string {
+    return `${this.keyPrefix}l:${limit.key}`;
   }
 
   /** Runs a script (one round trip): the keys, then the arguments. */
@@ -460,8 +468,12 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
   }
 }
 
+const NO_LIMITS: readonly OtpRateLimitHit[] = [];
+
 function counterArgs(limits: readonly OtpRateLimitHit[]): number[] {
-  return limits.flatMap((limit) => [limit.limit, limit.windowMs]);
+  const args: number[] = [];
+  for (const limit of limits) args.push(limit.limit, limit.windowMs);
+  return args;
 }
 
 function refusal(
