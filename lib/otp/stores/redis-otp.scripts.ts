@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
 
+// One cohesive file over ~300 lines: the Lua of every store operation, each documented with its
+// KEYS, ARGV and reply, sharing the clock and counter helpers.
+
 /**
  * Lua scripts of `RedisOtpStore`: each store operation is one script, run with EVALSHA (EVAL
  * when the server does not know it yet), so each is atomic and costs one round trip.
