@@ -86,6 +86,41 @@ export class OtpEventDispatcher {
     }
   }
 
+  /** Emits `failed` (when anyone listens). */
+  failed(
+    challengeId: string,
+    reason: 'invalid' | 'expired' | 'locked' | 'not_found',
+    challenge: OtpChallengeSummary | undefined,
+    attemptsLeft: number,
+    now: number,
+  ): void {
+    if (!this.wants('failed')) return;
+    this.emit('failed', {
+      challengeId,
+      reason,
+      ...(challenge === undefined ? {} : describeChallenge(challenge)),
+      attemptsLeft,
+      at: new Date(now),
+    });
+  }
+
+  /** Emits `locked` for the challenge, or for its account when `lockedUntil` is given. */
+  locked(
+    challengeId: string,
+    challenge: OtpChallengeSummary,
+    lockedUntil: Date | undefined,
+    now: number,
+  ): void {
+    if (!this.wants('locked')) return;
+    this.emit('locked', {
+      scope: lockedUntil === undefined ? 'challenge' : 'account',
+      challengeId,
+      ...describeChallenge(challenge),
+      ...(lockedUntil === undefined ? {} : { lockedUntil }),
+      at: new Date(now),
+    });
+  }
+
   /** Emits `rateLimited` and, for listeners of its first name, `rate-limited`. */
   emitRateLimited(event: OtpEventMap['rateLimited'][0]): void {
     this.emit('rateLimited', event);

@@ -10,13 +10,10 @@ import {
 import {
   OtpChallengeLockedError,
   OtpChallengeNotFoundError,
-  OtpDeliveryUncertainError,
   OtpLockedError,
   OtpRateLimitError,
   OtpResendLimitError,
 } from '../errors/otp.errors.js';
-import { PostaGuverciniError } from '../errors/posta-guvercini.error.js';
-import { SmsMalformedResponseError } from '../errors/transport.error.js';
 import { InvalidOptionsError, SmsValidationError } from '../errors/validation.error.js';
 import { maskPhoneNumber, normalizePhoneNumber } from '../phone/phone-number.js';
 import { otpSpan, Traced } from '../telemetry/telemetry.js';
@@ -25,7 +22,6 @@ import { OTP_RESOLVED_OPTIONS } from './otp.constants.js';
 import type { OtpEventMap, OtpRateLimitedLimit } from './otp.events.js';
 import type {
   OtpChallenge,
-  OtpChallengeState,
   OtpChallengeStatus,
   OtpSendRequest,
   OtpVerifyRequest,
@@ -38,7 +34,7 @@ import {
   generateOtpCode,
 } from './otp-code.js';
 import { OtpDeliveryTracker } from './otp-delivery-tracker.js';
-import { OtpEventDispatcher, describeChallenge, errorName } from './otp-event-dispatcher.js';
+import { OtpEventDispatcher, describeChallenge } from './otp-event-dispatcher.js';
 import {
   CHALLENGE_ID,
   DEFAULT_OTP_PURPOSE,
@@ -49,15 +45,11 @@ import {
   presentedPhone,
   renderOtpText,
 } from './otp-input.js';
+import { challengeOf, challengeStatusOf, timesFrom, toSeconds } from './otp-challenge.js';
 import { OtpSendLimits } from './otp-send-limits.js';
+import { OtpSmsSender } from './otp-sms-sender.js';
 import { OtpStoreFailures } from './otp-store-failures.js';
-import { fillOtpTemplate } from './otp-template.js';
-import {
-  type ResolvedOtpOptions,
-  type ResolvedOtpProfile,
-  SECRET_REQUIRED,
-  otpProfileOf,
-} from './resolve-otp-options.js';
+import { type ResolvedOtpOptions, SECRET_REQUIRED, otpProfileOf } from './resolve-otp-options.js';
 import { MemoryOtpStore } from './stores/memory-otp.store.js';
 import { type OtpChallengeRecord, type OtpChallengeSummary, OtpStore } from './stores/otp.store.js';
 
@@ -65,9 +57,11 @@ export { DEFAULT_OTP_PURPOSE } from './otp-input.js';
 
 // The OTP flow: send, verify, resend, status, unlock, cancel. The jobs around it have rooms of
 // their own: input checks (otp-input.ts), counters and lockout accounts (otp-send-limits.ts),
-// events and hooks (otp-event-dispatcher.ts), store failures (otp-store-failures.ts), delivery
-// polling (otp-delivery-tracker.ts). This file is one cohesive job (each operation reads top to
-// bottom) and is longer than ~300 lines because of the TSDoc of the public methods.
+// events, hooks and listener safety (otp-event-dispatcher.ts), store failures
+// (otp-store-failures.ts), the SMS send (otp-sms-sender.ts), delivery polling
+// (otp-delivery-tracker.ts), challenge times and status (otp-challenge.ts). What is left is one
+// cohesive job, each operation reading top to bottom; it is over ~300 lines because of the
+// TSDoc of the public methods and the outcome branches of verify and resend.
 
 /**
  * Sends, verifies, resends and cancels one-time passwords over the OTP account/host.
@@ -115,6 +109,7 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
   readonly #dispatch: OtpEventDispatcher;
   readonly #storeFailures: OtpStoreFailures;
   readonly #tracker: OtpDeliveryTracker;
+  readonly #sms: OtpSmsSender;
   private warnedGeneratedSecret = false;
 
   constructor(
@@ -136,6 +131,7 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
     this.#limits = new OtpSendLimits(options);
     this.#dispatch = new OtpEventDispatcher(this.events, options.hooks, this.logger);
     this.#storeFailures = new OtpStoreFailures(this.logger);
+    this.#sms = new OtpSmsSender(transport, store, this.logger);
     this.#tracker = new OtpDeliveryTracker(
       options.trackDelivery,
       transport,
@@ -275,7 +271,7 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
 
     let messageId: string | undefined;
     if (testCode === undefined) {
-      messageId = await this.deliver(record, code, now, profile, { discardOnFailure: true });
+      messageId = await this.#sms.deliver(record, code, now, profile, { discardOnFailure: true });
     } else if (this.#dispatch.wants('testNumberUsed')) {
       this.#dispatch.emit('testNumberUsed', {
         challengeId,
@@ -321,7 +317,7 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
     const challengeId = typeof request?.challengeId === 'string' ? request.challengeId.trim() : '';
     if (!CHALLENGE_ID.test(challengeId)) {
       // Not an id this service issues: nothing to ask the store. The event names no id.
-      this.failed('', 'not_found', undefined, 0, now);
+      this.#dispatch.failed('', 'not_found', undefined, 0, now);
       return { valid: false, reason: 'not_found', attemptsLeft: 0 };
     }
     const code = normalizeCode(request.code);
@@ -359,7 +355,7 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
       throw this.#storeFailures.toError(error);
     }
     if (outcome.status === 'not_found') {
-      this.failed(challengeId, 'not_found', undefined, 0, now);
+      this.#dispatch.failed(challengeId, 'not_found', undefined, 0, now);
       return { valid: false, reason: 'not_found', attemptsLeft: 0 };
     }
     const { challenge } = outcome;
@@ -376,7 +372,7 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
         if (challenge.purpose !== purpose || (phone !== undefined && challenge.phone !== phone)) {
           // A store of your own that does not compare every field of the candidate: the
           // challenge is used up, and the mismatch is still refused.
-          this.failed(challengeId, 'invalid', challenge, 0, now);
+          this.#dispatch.failed(challengeId, 'invalid', challenge, 0, now);
           return { valid: false, reason: 'invalid', attemptsLeft: 0 };
         }
         if (this.#dispatch.wants('verified')) {
@@ -396,25 +392,25 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
       }
       case 'invalid': {
         const { attemptsLeft, accountLockedMs } = outcome;
-        this.failed(challengeId, 'invalid', challenge, attemptsLeft, now);
-        if (attemptsLeft === 0) this.locked(challengeId, challenge, undefined, now);
+        this.#dispatch.failed(challengeId, 'invalid', challenge, attemptsLeft, now);
+        if (attemptsLeft === 0) this.#dispatch.locked(challengeId, challenge, undefined, now);
         if (accountLockedMs !== undefined)
-          this.locked(challengeId, challenge, new Date(now + accountLockedMs), now);
+          this.#dispatch.locked(challengeId, challenge, new Date(now + accountLockedMs), now);
         return { valid: false, reason: 'invalid', attemptsLeft };
       }
       case 'account_locked':
-        this.failed(challengeId, 'locked', challenge, 0, now);
+        this.#dispatch.failed(challengeId, 'locked', challenge, 0, now);
         throw new OtpLockedError(toSeconds(outcome.retryAfterMs));
       case 'locked': {
         const retryAfterSeconds =
           outcome.newCodeInMs === undefined
             ? await this.newCodeWait(hasher, challenge, request.ip, outcome.retryAfterMs, now)
             : Math.ceil(outcome.newCodeInMs / 1000);
-        this.failed(challengeId, 'locked', challenge, 0, now);
+        this.#dispatch.failed(challengeId, 'locked', challenge, 0, now);
         return { valid: false, reason: 'locked', attemptsLeft: 0, retryAfterSeconds };
       }
       case 'expired':
-        this.failed(challengeId, 'expired', challenge, 0, now);
+        this.#dispatch.failed(challengeId, 'expired', challenge, 0, now);
         if (this.#dispatch.wants('expired')) {
           this.#dispatch.emit('expired', {
             challengeId,
@@ -512,7 +508,7 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
     // the user can ask again.
     let messageId: string | undefined;
     if (testCode === undefined) {
-      messageId = await this.deliver(updated, code, now, profile, { discardOnFailure: false });
+      messageId = await this.#sms.deliver(updated, code, now, profile, { discardOnFailure: false });
     } else if (this.#dispatch.wants('testNumberUsed')) {
       this.#dispatch.emit('testNumberUsed', {
         challengeId: id,
@@ -552,28 +548,7 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
     const now = this.now();
     const record = await this.useStore(() => this.#store.get(id, now));
     if (record === undefined) return undefined;
-    const profile = otpProfileOf(this.#options, record.purpose);
-    const state: OtpChallengeState =
-      record.state ??
-      (record.attempts >= record.maxAttempts
-        ? 'locked'
-        : now >= record.expiresAt
-          ? 'expired'
-          : 'pending');
-    const resendable = state === 'pending' || state === 'expired';
-    return {
-      challengeId: id,
-      state,
-      delivery: record.delivery?.status ?? 'unknown',
-      sentAt: new Date(record.sentAt ?? record.createdAt),
-      expiresAt: new Date(record.expiresAt),
-      attemptsLeft: state === 'pending' ? Math.max(0, record.maxAttempts - record.attempts) : 0,
-      resendsLeft: resendable ? Math.max(0, profile.maxResends - record.resends) : 0,
-      maskedPhone: maskPhoneNumber(record.phone),
-      purpose: record.purpose,
-      ...(record.endedAt === undefined ? {} : { endedAt: new Date(record.endedAt) }),
-      ...(record.delivery === undefined ? {} : { deliveryCheckedAt: new Date(record.delivery.at) }),
-    };
+    return challengeStatusOf(record, now, otpProfileOf(this.#options, record.purpose).maxResends);
   }
 
   /** Stops delivery polling (`otp.trackDelivery`) and waits for polls under way. */
@@ -663,41 +638,6 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
     return true;
   }
 
-  /** Emits `failed` (when anyone listens). */
-  private failed(
-    challengeId: string,
-    reason: 'invalid' | 'expired' | 'locked' | 'not_found',
-    challenge: OtpChallengeSummary | undefined,
-    attemptsLeft: number,
-    now: number,
-  ): void {
-    if (!this.#dispatch.wants('failed')) return;
-    this.#dispatch.emit('failed', {
-      challengeId,
-      reason,
-      ...(challenge === undefined ? {} : describeChallenge(challenge)),
-      attemptsLeft,
-      at: new Date(now),
-    });
-  }
-
-  /** Emits `locked` for the challenge, or for its account when `lockedUntil` is given. */
-  private locked(
-    challengeId: string,
-    challenge: OtpChallengeSummary,
-    lockedUntil: Date | undefined,
-    now: number,
-  ): void {
-    if (!this.#dispatch.wants('locked')) return;
-    this.#dispatch.emit('locked', {
-      scope: lockedUntil === undefined ? 'challenge' : 'account',
-      challengeId,
-      ...describeChallenge(challenge),
-      ...(lockedUntil === undefined ? {} : { lockedUntil }),
-      at: new Date(now),
-    });
-  }
-
   /**
    * Seconds until `send()` would accept a new code for a locked challenge's phone and account
    * (send caps and account lock), without counting anything; 0 when it would now. Falls back
@@ -720,52 +660,6 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
     const waitMs = await this.useStore(() => this.#store.sendWait(limits, lockoutKey, now));
     if (waitMs === undefined) return toSeconds(fallbackMs);
     return waitMs <= 0 ? 0 : Math.ceil(waitMs / 1000);
-  }
-
-  /** Sends the SMS over the OTP channel; returns the provider's message id. */
-  private async deliver(
-    record: OtpChallengeRecord,
-    code: string,
-    now: number,
-    profile: ResolvedOtpProfile,
-    { discardOnFailure }: { readonly discardOnFailure: boolean },
-  ): Promise<string | undefined> {
-    // The OTP host keeps its own 3-minute validity; this asks for the challenge's lifetime,
-    // measured on the wall clock (the service clock may be a test clock).
-    const validUntil = new Date(Date.now() + Math.max(1000, record.expiresAt - now));
-    let failure: unknown;
-    try {
-      const result = await this.#transport.send({
-        channel: 'otp',
-        to: [record.phone],
-        text: fillOtpTemplate(record.text, code),
-        validUntil,
-        ...(profile.sender === undefined ? {} : { sender: profile.sender }),
-      });
-      const recipient = result.recipients[0];
-      if (recipient?.status === 'accepted') return recipient.messageId;
-      failure =
-        recipient?.error ??
-        new SmsMalformedResponseError('the transport returned no result for the recipient');
-    } catch (error) {
-      failure = error;
-    }
-    const reason = failure instanceof PostaGuverciniError ? failure.code : errorName(failure);
-    // The provider may have accepted it (the answer was lost): the user may get the code, so
-    // the challenge stays valid and the caller learns its id.
-    const uncertain = discardOnFailure && maybeAccepted(failure);
-    this.logger.warn(
-      `One-time password for challenge ${record.challengeId} could not be sent to ${maskPhoneNumber(record.phone)} (${reason})${uncertain ? '; the provider may have accepted it, so the challenge is kept' : discardOnFailure ? '; the challenge is discarded' : ''}.`,
-    );
-    if (uncertain) {
-      throw new OtpDeliveryUncertainError(challengeOf(record, record.maxAttempts), {
-        cause: failure,
-      });
-    }
-    if (discardOnFailure) {
-      await this.#store.delete(record.challengeId).catch(() => undefined);
-    }
-    throw failure;
   }
 
   /** Runs a store operation; a failure becomes `OtpStoreUnavailableError` (fail closed). */
@@ -800,41 +694,4 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
     }
     return Math.floor(now);
   }
-}
-
-function timesFrom(
-  now: number,
-  profile: ResolvedOtpProfile,
-): Pick<OtpChallengeRecord, 'expiresAt' | 'resendAvailableAt' | 'retainUntil'> {
-  const ttlMs = profile.ttlSeconds * 1000;
-  return {
-    expiresAt: now + ttlMs,
-    resendAvailableAt: now + profile.resendCooldownSeconds * 1000,
-    // Expired and locked challenges are remembered for one more lifetime, so they answer
-    // `expired` / `locked` rather than `not_found`.
-    retainUntil: now + 2 * ttlMs,
-  };
-}
-
-function challengeOf(record: OtpChallengeRecord, attemptsLeft: number): OtpChallenge {
-  return {
-    challengeId: record.challengeId,
-    expiresAt: new Date(record.expiresAt),
-    resendAvailableAt: new Date(record.resendAvailableAt),
-    maskedPhone: maskPhoneNumber(record.phone),
-    attemptsLeft: Math.max(0, attemptsLeft),
-  };
-}
-
-/** Whether a send failure may have been accepted by the provider (`maybeAccepted`, duck-typed). */
-function maybeAccepted(error: unknown): boolean {
-  return (
-    error !== null &&
-    typeof error === 'object' &&
-    (error as { maybeAccepted?: unknown }).maybeAccepted === true
-  );
-}
-
-function toSeconds(ms: number): number {
-  return Math.max(1, Math.ceil(ms / 1000));
 }
