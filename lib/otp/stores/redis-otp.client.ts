@@ -60,27 +60,59 @@ export class RedisOtpConnection {
    * the `numKeys` keys, then the arguments. Fails with `OtpStoreUnavailableError` on any error,
    * after `operationTimeoutMs`, or when the reply is not an array.
    */
-  async evalScript(
+  evalScript(
+    script: RedisOtpScript,
+    numKeys: number,
+    argv: readonly RedisArg[],
+  ): Promise<unknown[]> {
+    const client = this.client;
+    if (client === undefined || this.closed) return this.evalScriptOnOpen(script, numKeys, argv);
+    // The hot path: one promise chain, no async frame.
+    let sent: Promise<unknown>;
+    try {
+      sent = client.evalsha(script.sha, numKeys, ...argv);
+    } catch (error) {
+      return this.afterEvalError(client, script, numKeys, argv, error);
+    }
+    return this.bounded(script.name, sent).then(
+      (reply) => arrayReply(script, reply),
+      (error: unknown) => this.afterEvalError(client, script, numKeys, argv, error),
+    );
+  }
+
+  /** `evalScript` before the store's own client is open (or after close). */
+  private async evalScriptOnOpen(
     script: RedisOtpScript,
     numKeys: number,
     argv: readonly RedisArg[],
   ): Promise<unknown[]> {
     if (this.closed) throw new OtpStoreUnavailableError('the Redis store is closed');
-    const client = this.client ?? (await this.getClient());
+    const client = await this.getClient();
     let reply: unknown;
     try {
       reply = await this.bounded(script.name, client.evalsha(script.sha, numKeys, ...argv));
     } catch (error) {
-      if (!isNoScript(error)) throw this.unavailable(script.name, error);
-      try {
-        reply = await this.bounded(script.name, client.eval(script.lua, numKeys, ...argv));
-      } catch (retryError) {
-        throw this.unavailable(script.name, retryError);
-      }
+      return this.afterEvalError(client, script, numKeys, argv, error);
     }
-    if (!Array.isArray(reply))
-      throw new OtpStoreUnavailableError(`unexpected reply from Redis to ${script.name}`);
-    return reply as unknown[];
+    return arrayReply(script, reply);
+  }
+
+  /** NOSCRIPT (the server lost its scripts, e.g. after a restart): EVAL once; anything else fails closed. */
+  private async afterEvalError(
+    client: RedisOtpClient,
+    script: RedisOtpScript,
+    numKeys: number,
+    argv: readonly RedisArg[],
+    error: unknown,
+  ): Promise<unknown[]> {
+    if (!isNoScript(error)) throw this.unavailable(script.name, error);
+    let reply: unknown;
+    try {
+      reply = await this.bounded(script.name, client.eval(script.lua, numKeys, ...argv));
+    } catch (retryError) {
+      throw this.unavailable(script.name, retryError);
+    }
+    return arrayReply(script, reply);
   }
 
   /** Deletes a key; `true` when it existed. */
@@ -262,6 +294,12 @@ export class RedisOtpConnection {
       this.logger.log('Redis connection is back.');
     });
   }
+}
+
+function arrayReply(script: RedisOtpScript, reply: unknown): unknown[] {
+  if (!Array.isArray(reply))
+    throw new OtpStoreUnavailableError(`unexpected reply from Redis to ${script.name}`);
+  return reply as unknown[];
 }
 
 function isNoScript(error: unknown): boolean {
