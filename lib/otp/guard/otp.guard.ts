@@ -32,6 +32,11 @@ import { OTP_VERIFICATION, type OtpVerification } from './otp-verification.decor
 export type { OtpGuardFailure } from './otp-guard.error-mapping.js';
 export type { ResolvedRequireOtpOptions } from './otp-guard.route-options.js';
 
+// The guard's flow (challenge or verify, then the HTTP answer) and its protected hooks, the
+// extension points subclasses override; over ~300 lines because of their TSDoc. Request reading,
+// route-option merging and error mapping have their own files (otp-guard.request.ts,
+// otp-guard.route-options.ts, otp-guard.error-mapping.ts).
+
 /** A challenge id and a code taken from the request. */
 export interface OtpCredentials {
   readonly challengeId: string;

@@ -16,6 +16,9 @@ import {
   OtpStore,
 } from './otp.store.js';
 
+// One cohesive job over ~300 lines: the whole store contract in one process's memory (challenges,
+// counters, account lockout, expiry), mirroring the Lua scripts of the Redis store step by step.
+
 interface MutableChallenge extends Omit<
   OtpChallengeRecord,
   | 'attempts'

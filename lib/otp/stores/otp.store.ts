@@ -1,6 +1,9 @@
 import { InvalidOptionsError } from '../../errors/validation.error.js';
 import type { DeliveryStatus } from '../../transports/sms-transport.types.js';
 
+// One cohesive file over ~300 lines: the store contract (the abstract class every store
+// implements and the records and outcomes it exchanges with OtpService), mostly TSDoc.
+
 /**
  * How a challenge ended, kept in a small tombstone (no code hash, no binding digest) until
  * `retainUntil`, so `OtpService.status()` can answer from any instance.
