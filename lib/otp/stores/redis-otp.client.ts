@@ -74,10 +74,31 @@ export class RedisOtpConnection {
     } catch (error) {
       return this.afterEvalError(client, script, numKeys, argv, error);
     }
-    return this.bounded(script.name, sent).then(
-      (reply) => arrayReply(script, reply),
-      (error: unknown) => this.afterEvalError(client, script, numKeys, argv, error),
-    );
+    if (this.ownsClient) {
+      return sent.then(
+        (reply) => arrayReply(script, reply),
+        (error: unknown) => this.afterEvalError(client, script, numKeys, argv, error),
+      );
+    }
+    // A client passed in: the same, settled by the reply or by the deadline sweep, whichever
+    // comes first (one promise, no timer).
+    return new Promise<unknown[]>((resolve, reject) => {
+      const entry: InFlight = { startedAt: Date.now(), operation: script.name, reject };
+      this.inFlight.add(entry);
+      this.sweep ??= this.startSweep();
+      sent.then(
+        (reply) => {
+          if (!this.inFlight.delete(entry)) return;
+          if (Array.isArray(reply)) resolve(reply as unknown[]);
+          else
+            reject(new OtpStoreUnavailableError(`unexpected reply from Redis to ${script.name}`));
+        },
+        (error: unknown) => {
+          if (this.inFlight.delete(entry))
+            resolve(this.afterEvalError(client, script, numKeys, argv, error));
+        },
+      );
+    });
   }
 
   /** `evalScript` before the store's own client is open (or after close). */
