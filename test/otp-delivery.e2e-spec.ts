@@ -17,6 +17,7 @@ import {
   type StatusRequest,
 } from '../lib/index.js';
 import { type OtpDeliveryEvent } from '../lib/otp/otp.events.js';
+import { otpOptionsFactory } from '../lib/otp/otp.providers.js';
 import { PostaGuverciniSimulator } from '../lib/testing/index.js';
 import {
   ManualClock,
@@ -57,7 +58,7 @@ describe('delivery tracking with two instances on one Redis', () => {
     const store = new RedisOtpStore({ client: redis, keyPrefix: prefix, clock: 'service' });
     const service = new OtpService(
       transport,
-      { transport, otp: { secret: TEST_SECRET, clock: clock.read, ...otp } },
+      otpOptionsFactory({ transport, otp: { secret: TEST_SECRET, clock: clock.read, ...otp } }),
       store,
     );
     closers.push(
@@ -181,10 +182,13 @@ class NeverFinalTransport extends InMemoryTransport {
 describe('delivery tracking never outlives the challenge or the application', () => {
   function tracked(clock: ManualClock): { service: OtpService; transport: NeverFinalTransport } {
     const transport = new NeverFinalTransport();
-    const service = new OtpService(transport, {
+    const service = new OtpService(
       transport,
-      otp: { secret: TEST_SECRET, clock: clock.read, trackDelivery: TRACKING },
-    });
+      otpOptionsFactory({
+        transport,
+        otp: { secret: TEST_SECRET, clock: clock.read, trackDelivery: TRACKING },
+      }),
+    );
     return { service, transport };
   }
 
@@ -253,7 +257,7 @@ describe('delivery tracking with a store of your own without setDelivery()', () 
     const transport = new InMemoryTransport();
     const service = new OtpService(
       transport,
-      { transport, otp: { secret: TEST_SECRET, trackDelivery: TRACKING } },
+      otpOptionsFactory({ transport, otp: { secret: TEST_SECRET, trackDelivery: TRACKING } }),
       new LegacyStore(),
     );
     const delivered = next<OtpDeliveryEvent>(service, 'delivered');

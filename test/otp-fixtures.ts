@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { InMemoryTransport } from '../lib/transports/in-memory.transport.js';
 import { OtpService } from '../lib/otp/otp.service.js';
+import { otpOptionsFactory } from '../lib/otp/otp.providers.js';
 import type { OtpModuleOptions } from '../lib/otp/otp.options.js';
 import { MemoryOtpStore } from '../lib/otp/stores/memory-otp.store.js';
 import type { OtpStore } from '../lib/otp/stores/otp.store.js';
@@ -112,7 +113,7 @@ export function createService(
   const transport = new InMemoryTransport();
   const service = new OtpService(
     transport,
-    { transport, otp: { secret: TEST_SECRET, clock: clock.read, ...otp } },
+    otpOptionsFactory({ transport, otp: { secret: TEST_SECRET, clock: clock.read, ...otp } }),
     store,
   );
   return { service, transport, clock };

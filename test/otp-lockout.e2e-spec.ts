@@ -14,6 +14,7 @@ import {
   type OtpEventMap,
   type OtpStore,
 } from '../lib/index.js';
+import { otpOptionsFactory } from '../lib/otp/otp.providers.js';
 import { PostaGuverciniSimulator } from '../lib/testing/index.js';
 import {
   ManualClock,
@@ -398,7 +399,11 @@ describe.each<StoreKind>(['memory', 'redis'])(
       sim.reset();
       under = await createStore(kind, 'uncertain');
       transport = new JsonTransport({ accounts: sim.accounts, allowInsecureHttp: true });
-      service = new OtpService(transport, { transport, otp: { secret: TEST_SECRET } }, under.store);
+      service = new OtpService(
+        transport,
+        otpOptionsFactory({ transport, otp: { secret: TEST_SECRET } }),
+        under.store,
+      );
     });
     afterEach(async () => {
       await transport.close();

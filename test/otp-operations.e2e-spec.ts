@@ -13,6 +13,7 @@ import {
   type OtpEventMap,
 } from '../lib/index.js';
 import { DEFAULT_OTP_BOUND_MESSAGE, DEFAULT_OTP_MESSAGE } from '../lib/otp/otp-template.js';
+import { otpOptionsFactory } from '../lib/otp/otp.providers.js';
 import {
   ManualClock,
   PHONE,
@@ -475,7 +476,7 @@ describe('one segment, WebOTP and SMS Retriever (otp.maxSegments, otp.bindLimits
   const secret = { secret: TEST_SECRET };
   const service = (otp: object): OtpService => {
     const transport = new InMemoryTransport();
-    return new OtpService(transport, { transport, otp: { ...secret, ...otp } });
+    return new OtpService(transport, otpOptionsFactory({ transport, otp: { ...secret, ...otp } }));
   };
 
   it('the default templates fit one segment in the worst case: 10-digit code, 16-character amount, 40-character payee', () => {
@@ -517,10 +518,13 @@ describe('one segment, WebOTP and SMS Retriever (otp.maxSegments, otp.bindLimits
 
   it('ends the SMS with the WebOTP line and carries the SMS Retriever hash', async () => {
     const transport = new InMemoryTransport();
-    const otp = new OtpService(transport, {
+    const otp = new OtpService(
       transport,
-      otp: { ...secret, webOtpDomain: 'bank.com.tr', androidAppHash: 'FA+9qCX9VSu' },
-    });
+      otpOptionsFactory({
+        transport,
+        otp: { ...secret, webOtpDomain: 'bank.com.tr', androidAppHash: 'FA+9qCX9VSu' },
+      }),
+    );
     const { challengeId } = await otp.send({ phone: PHONE });
     const code = lastCode(transport);
     const text = transport.lastMessageTo(PHONE, 'otp')!.text;
@@ -538,7 +542,7 @@ describe('one segment, WebOTP and SMS Retriever (otp.maxSegments, otp.bindLimits
 
   it('refuses a bound value longer than its limit at send (INVALID_OTP_BINDING), before anything is sent', async () => {
     const transport = new InMemoryTransport();
-    const otp = new OtpService(transport, { transport, otp: secret });
+    const otp = new OtpService(transport, otpOptionsFactory({ transport, otp: secret }));
     const refused = await otp
       .send({ phone: PHONE, bind: { amount: '1', currency: 'TRY', payee: 'P'.repeat(41) } })
       .catch((e: unknown) => e);
@@ -559,7 +563,10 @@ describe('one segment, WebOTP and SMS Retriever (otp.maxSegments, otp.bindLimits
 describe('a template given at send is measured at send', () => {
   it('refuses one that cannot fit otp.maxSegments (OTP_TEMPLATE_TOO_LONG), nothing sent', async () => {
     const transport = new InMemoryTransport();
-    const otp = new OtpService(transport, { transport, otp: { secret: TEST_SECRET } });
+    const otp = new OtpService(
+      transport,
+      otpOptionsFactory({ transport, otp: { secret: TEST_SECRET } }),
+    );
     const refused = await otp
       .send({ phone: PHONE, message: `${'😀'.repeat(80)} {code}` })
       .catch((e: unknown) => e);
@@ -577,7 +584,10 @@ describe('a template given at send is measured at send', () => {
 describe('start-up checks of the new options', () => {
   const build = (otp: object): OtpService => {
     const transport = new InMemoryTransport();
-    return new OtpService(transport, { transport, otp: { secret: TEST_SECRET, ...otp } });
+    return new OtpService(
+      transport,
+      otpOptionsFactory({ transport, otp: { secret: TEST_SECRET, ...otp } }),
+    );
   };
 
   it('an unknown key in a purpose profile stops start-up, naming it', () => {

@@ -1,9 +1,12 @@
 // bench/otp — OtpService throughput on the memory and Redis stores, Redis commands per
-// operation, and a naive Redis baseline (GET, compare, INCR, DEL as separate commands), all in
-// one run. The Redis store runs with the account lockout (`otp.lockout`, the default) on, and
+// operation, the floor of a Redis verify (one HMAC and one EVALSHA of a minimal script:
+// floor-verify.ts) and a naive Redis baseline (GET, compare, INCR, DEL as separate commands),
+// all in one run. Each phase runs OTP_BENCH_N operations after a warm-up, and reports the
+// client process's CPU µs per verification first, then verifications/s and the ratio to the
+// floor. The Redis store runs with the account lockout (`otp.lockout`, the default) on, and
 // once more with it off, so the lockout's cost is a ratio from the same run; and the memory and
 // Redis stores with issue 11's operations on (a purpose profile, an app-wide cap and two named
-// caps, the lockout), which must stay at one round trip per send and per verify. `npm run bench:otp`. Sizes: OTP_BENCH_N (default 4000), OTP_BENCH_CONCURRENCY (64),
+// caps, the lockout), which must stay at one round trip per send and per verify. `npm run bench:otp`. Sizes: OTP_BENCH_N (default 20000 per phase), OTP_BENCH_WARMUP (2000), OTP_BENCH_CONCURRENCY (64),
 // OTP_BENCH_ROUNDS (3: the stores are measured in turn, round after round, and the medians
 // reported, so load from other processes falls on all of them alike).
 //
@@ -13,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { OtpModuleOptions } from '../../lib/otp/otp.options.js';
 import { OtpService } from '../../lib/otp/otp.service.js';
+import { otpOptionsFactory } from '../../lib/otp/otp.providers.js';
 import { MemoryOtpStore } from '../../lib/otp/stores/memory-otp.store.js';
 import type { OtpStore } from '../../lib/otp/stores/otp.store.js';
 import { RedisOtpStore } from '../../lib/otp/stores/redis-otp.store.js';
@@ -23,10 +27,12 @@ import type {
   SendRequest,
   SendResult,
 } from '../../lib/transports/sms-transport.types.js';
+import { FloorVerify } from './floor-verify.js';
 import { NaiveRedisOtpStore } from './naive-redis-otp.store.js';
 import { ThrowawayRedis, redisServerAvailable } from './throwaway-redis.js';
 
-const N = Number(process.env['OTP_BENCH_N'] ?? 4000);
+const N = Number(process.env['OTP_BENCH_N'] ?? 20_000);
+const WARMUP = Number(process.env['OTP_BENCH_WARMUP'] ?? 2000);
 const CONCURRENCY = Number(process.env['OTP_BENCH_CONCURRENCY'] ?? 64);
 const GUESS_ROUNDS = 5;
 const ROUNDS = Number(process.env['OTP_BENCH_ROUNDS'] ?? 3);
@@ -111,7 +117,10 @@ function service(
 ): OtpService {
   return new OtpService(
     transport,
-    { transport, otp: { secret: SECRET, ...(lockout ? {} : { lockout: false }), ...otp } },
+    otpOptionsFactory({
+      transport,
+      otp: { secret: SECRET, ...(lockout ? {} : { lockout: false }), ...otp },
+    }),
     store,
   );
 }
@@ -146,6 +155,16 @@ const OPERATIONS: OtpModuleOptions = {
 interface Measured {
   readonly pairsPerSecond: number;
   readonly verifyPerSecond: number;
+  /** CPU time of this process (user + system) per verification, µs. */
+  readonly verifyCpuUs: number;
+}
+
+/** Runs `body` and returns its CPU time (this process, user + system) in µs. */
+async function cpuOf(body: () => Promise<unknown>): Promise<number> {
+  const before = process.cpuUsage();
+  await body();
+  const spent = process.cpuUsage(before);
+  return spent.user + spent.system;
 }
 
 /** send+verify pairs/s, then verify/s alone (on challenges sent beforehand). */
@@ -171,7 +190,7 @@ async function measure(
     });
     if (!result.valid) throw new Error(`verification failed: ${result.reason}`);
   };
-  await pool(Math.min(500, N), CONCURRENCY, pair); // warm-up
+  await pool(WARMUP, CONCURRENCY, pair); // warm-up
   const pairSeconds = await pool(N, CONCURRENCY, pair);
 
   const challenges: Array<{ challengeId: string; code: string; subject?: string }> = [];
@@ -185,13 +204,40 @@ async function measure(
     });
   });
   await onVerifyPhase?.('start');
-  const verifySeconds = await pool(challenges.length, CONCURRENCY, async (i) => {
-    const { challengeId, code, subject: who } = challenges[i]!;
-    if (!(await otp.verify({ challengeId, code, purpose: 'login', subject: who })).valid)
-      throw new Error('verification failed');
+  let verifySeconds = 0;
+  const cpu = await cpuOf(async () => {
+    verifySeconds = await pool(challenges.length, CONCURRENCY, async (i) => {
+      const { challengeId, code, subject: who } = challenges[i]!;
+      if (!(await otp.verify({ challengeId, code, purpose: 'login', subject: who })).valid)
+        throw new Error('verification failed');
+    });
   });
   await onVerifyPhase?.('end');
-  return { pairsPerSecond: N / pairSeconds, verifyPerSecond: challenges.length / verifySeconds };
+  return {
+    pairsPerSecond: N / pairSeconds,
+    verifyPerSecond: challenges.length / verifySeconds,
+    verifyCpuUs: cpu / challenges.length,
+  };
+}
+
+/** The floor: warm-up, then N verifications of challenges seeded beforehand (no send phase). */
+async function measureFloor(floor: FloorVerify): Promise<Measured> {
+  const warm = await floor.seed(WARMUP);
+  await pool(warm.length, CONCURRENCY, async (i) => {
+    if (!(await floor.verify(warm[i]!))) throw new Error('floor verification failed');
+  });
+  const challenges = await floor.seed(N);
+  let verifySeconds = 0;
+  const cpu = await cpuOf(async () => {
+    verifySeconds = await pool(challenges.length, CONCURRENCY, async (i) => {
+      if (!(await floor.verify(challenges[i]!))) throw new Error('floor verification failed');
+    });
+  });
+  return {
+    pairsPerSecond: Number.NaN,
+    verifyPerSecond: challenges.length / verifySeconds,
+    verifyCpuUs: cpu / challenges.length,
+  };
 }
 
 async function commandStats(redis: Redis): Promise<Map<string, number>> {
@@ -330,9 +376,10 @@ async function main(): Promise<void> {
   const naiveRedis = new Redis(url);
   const admin = new Redis(url);
   const opsRedis = new Redis(url);
+  const floorRedis = new Redis(url);
   try {
     console.log(
-      `bench/otp: ${N} operations per phase, concurrency ${CONCURRENCY}, ${ROUNDS} rounds (medians), Node ${process.version}`,
+      `bench/otp: ${N} operations per phase after ${WARMUP} of warm-up, concurrency ${CONCURRENCY}, ${ROUNDS} rounds (medians), Node ${process.version}`,
     );
     console.log(
       `Redis: ${own ? 'a throwaway redis-server on loopback (commandstats are this run only)' : `${url} (shared: commandstats may include other clients)`}`,
@@ -344,6 +391,10 @@ async function main(): Promise<void> {
     const { client, counts } = countingClient(redis);
     const { client: opsClient, counts: opsCounts } = countingClient(opsRedis);
     const { client: naiveClient, counts: naiveCounts } = countingClient(naiveRedis);
+    // The floor's client is counted the same way (same instrumentation cost as the stores').
+    const { client: floorClient } = countingClient(floorRedis);
+    const floor = new FloorVerify(floorClient, `${prefix}floor:`, SECRET);
+    await floor.load();
     // Both stores get a client made here (ioredis defaults), counted the same way.
     const ours = new RedisOtpStore({ client, keyPrefix: `${prefix}ours:` });
     const naive = new NaiveRedisOtpStore(naiveClient, `${prefix}naive:`);
@@ -352,6 +403,7 @@ async function main(): Promise<void> {
     const memoryOps = new MemoryOtpStore();
 
     const results = {
+      floor: [] as Measured[],
       memory: [] as Measured[],
       ours: [] as Measured[],
       oursNoLockout: [] as Measured[],
@@ -366,9 +418,13 @@ async function main(): Promise<void> {
     let naiveVerifyRoundTrips = 0;
     for (let round = 0; round < ROUNDS; round++) {
       const order: Array<keyof typeof results> = (
-        ['memory', 'ours', 'oursNoLockout', 'naive', 'memoryOps', 'oursOps'] as const
+        ['floor', 'memory', 'ours', 'oursNoLockout', 'naive', 'memoryOps', 'oursOps'] as const
       ).map((_, i, all) => all[(i + round) % all.length]!);
       for (const name of order) {
+        if (name === 'floor') {
+          results.floor.push(await measureFloor(floor));
+          continue;
+        }
         let before = new Map<string, number>();
         const hook = async (phase: 'start' | 'end'): Promise<void> => {
           if (name === 'memory' || name === 'oursNoLockout' || name === 'memoryOps' || round > 0)
@@ -424,26 +480,41 @@ async function main(): Promise<void> {
     const med = (list: Measured[], key: keyof Measured): number => median(list.map((m) => m[key]));
     const all = (list: Measured[], key: keyof Measured): string =>
       list.map((m) => fmt(m[key])).join(' / ');
-    console.log('\n                                      send+verify pairs/s     verify/s');
+    const floorRate = med(results.floor, 'verifyPerSecond');
+    console.log(`\n${''.padEnd(47)}verify CPU µs/op   verify/s   ÷ floor   send+verify pairs/s`);
     const rows: Array<[string, Measured[]]> = [
-      ['memory store', results.memory],
+      ['floor: 1 HMAC + 1 EVALSHA (minimal script)', results.floor],
       ['Redis store (Lua, 1 round trip), lockout on', results.ours],
       ['Redis store, lockout off', results.oursNoLockout],
-      ['naive Redis store (GET, compare, INCR|DEL)', results.naive],
-      ['memory store, operations on', results.memoryOps],
       ['Redis store, operations on', results.oursOps],
+      ['naive Redis store (GET, compare, INCR|DEL)', results.naive],
+      ['memory store', results.memory],
+      ['memory store, operations on', results.memoryOps],
     ];
     for (const [name, list] of rows) {
+      const pairs = med(list, 'pairsPerSecond');
       console.log(
-        `  ${name.padEnd(43)}${fmt(med(list, 'pairsPerSecond')).padStart(12)}${fmt(med(list, 'verifyPerSecond')).padStart(13)}`,
+        `  ${name.padEnd(45)}${med(list, 'verifyCpuUs').toFixed(1).padStart(16)}${fmt(med(list, 'verifyPerSecond')).padStart(11)}${(med(list, 'verifyPerSecond') / floorRate).toFixed(2).padStart(10)}${(Number.isNaN(pairs) ? '—' : fmt(pairs)).padStart(22)}`,
       );
     }
-    console.log('  per round (pairs/s; verify/s):');
+    console.log('  per round (verify CPU µs/op; verify/s; pairs/s):');
     for (const [name, list] of rows) {
       console.log(
-        `    ${name.padEnd(43)} ${all(list, 'pairsPerSecond')};  ${all(list, 'verifyPerSecond')}`,
+        `    ${name.padEnd(45)} ${list.map((m) => m.verifyCpuUs.toFixed(1)).join(' / ')};  ${all(list, 'verifyPerSecond')};  ${all(list, 'pairsPerSecond')}`,
       );
     }
+    const oursToFloor = median(
+      results.ours.map((m, i) => m.verifyPerSecond / results.floor[i]!.verifyPerSecond),
+    );
+    console.log(
+      `\n  Redis store verify ÷ floor (median of the per-round ratios of verify/s): ${oursToFloor.toFixed(2)}  (target ≥ 0.80)`,
+    );
+    const cpuRatio = median(
+      results.ours.map((m, i) => results.floor[i]!.verifyCpuUs / m.verifyCpuUs),
+    );
+    console.log(
+      `  Redis store verify ÷ floor by client CPU (floor µs/op ÷ store µs/op, median per round): ${cpuRatio.toFixed(2)}  (CPU µs/op ${med(results.ours, 'verifyCpuUs').toFixed(1)} vs ${med(results.floor, 'verifyCpuUs').toFixed(1)})`,
+    );
     console.log(
       `\n  Redis store ÷ naive baseline: verify/s ${(med(results.ours, 'verifyPerSecond') / med(results.naive, 'verifyPerSecond')).toFixed(2)}, pairs/s ${(med(results.ours, 'pairsPerSecond') / med(results.naive, 'pairsPerSecond')).toFixed(2)}`,
     );
@@ -515,6 +586,7 @@ async function main(): Promise<void> {
     await naiveRedis.quit();
     await admin.quit();
     await opsRedis.quit();
+    await floorRedis.quit();
     if (own) await own.stop();
   }
 }

@@ -26,6 +26,9 @@ export function generateChallengeId(): string {
   return randomBytes(16).toString('base64url');
 }
 
+/** The canonical binding of no subject and no values. */
+const EMPTY_BINDING = JSON.stringify({ s: null, b: [] });
+
 /**
  * The stable serialisation of what a code is bound to besides its challenge: the subject and
  * the bound values, keys sorted, everything as NFC-normalised strings. `undefined`/`null`
@@ -33,6 +36,9 @@ export function generateChallengeId(): string {
  * The purpose is matched separately (see `OtpStore.attempt`).
  */
 export function canonicalOtpBinding(subject: unknown, bind: unknown): string {
+  // No subject and no values (a plain login): the same string every time.
+  if ((subject === undefined || subject === null) && (bind === undefined || bind === null))
+    return EMPTY_BINDING;
   const entries: Array<[string, string]> = [];
   if (bind !== undefined && bind !== null && typeof bind === 'object') {
     for (const key of Object.keys(bind).sort()) {
@@ -44,8 +50,6 @@ export function canonicalOtpBinding(subject: unknown, bind: unknown): string {
   const s = subject === undefined || subject === null ? null : canonicalValue(subject);
   return JSON.stringify({ s, b: entries });
 }
-
-const EMPTY_BINDING = canonicalOtpBinding(undefined, undefined);
 
 function canonicalValue(value: unknown): string {
   const text =

@@ -7,17 +7,57 @@ import {
   type Type,
 } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
+import { printWithoutSecrets } from '../errors/redact.js';
 import { InvalidOptionsError } from '../errors/validation.error.js';
 import {
   POSTA_GUVERCINI_RESOLVED_OPTIONS,
   REQUIRE_OTP_METADATA,
 } from '../posta-guvercini.constants.js';
+import type { PostaGuverciniModuleOptions } from '../posta-guvercini.options.js';
+import { InMemoryTransport } from '../transports/in-memory.transport.js';
 import { OtpGuard } from './guard/otp.guard.js';
+import {
+  type ResolvedOtpGuardDefaults,
+  resolveOtpGuardDefaults,
+} from './guard/otp-guard.options-validation.js';
+import { OTP_GUARD_DEFAULTS, OTP_RESOLVED_OPTIONS } from './otp.constants.js';
 import { OtpService } from './otp.service.js';
-import { SECRET_REQUIRED } from './resolve-otp-options.js';
+import {
+  type ResolvedOtpOptions,
+  SECRET_REQUIRED,
+  resolveOtpOptions,
+} from './resolve-otp-options.js';
 import { createOtpStore } from './stores/create-otp-store.js';
 import { OtpStore } from './stores/otp.store.js';
-import type { PostaGuverciniModuleOptions } from '../posta-guvercini.options.js';
+
+/** Whether the module's `transport` option is the in-memory transport (by name or instance). */
+export function isInMemoryTransportOption(
+  transport: PostaGuverciniModuleOptions['transport'],
+): boolean {
+  return (transport ?? 'json') === 'memory' || transport instanceof InMemoryTransport;
+}
+
+/**
+ * The OTP slice of the module options, validated and resolved once (`OTP_RESOLVED_OPTIONS`):
+ * `OtpService` receives it by injection. It prints without the secret.
+ */
+export function otpOptionsFactory(moduleOptions: PostaGuverciniModuleOptions): ResolvedOtpOptions {
+  const resolved = resolveOtpOptions({
+    otp: moduleOptions.otp,
+    transportIsInMemory: isInMemoryTransportOption(moduleOptions.transport),
+  });
+  return printWithoutSecrets(resolved, 'ResolvedOtpOptions', () => ({
+    configured: resolved.secret !== undefined,
+    generatedSecret: resolved.generatedSecret,
+  }));
+}
+
+/** The guard defaults (`otp.guard`), resolved once for every `OtpGuard` (`OTP_GUARD_DEFAULTS`). */
+export function otpGuardDefaultsFactory(
+  moduleOptions: PostaGuverciniModuleOptions,
+): ResolvedOtpGuardDefaults {
+  return resolveOtpGuardDefaults(moduleOptions.otp);
+}
 
 type Metadata = (key: string, target: object) => unknown;
 const getMetadata: Metadata = (key, target) =>
@@ -97,11 +137,22 @@ function injectsOtpService(type: object): boolean {
 }
 
 /**
- * The OTP providers of `PostaGuverciniModule`: the store named by `otp.store` (injectable as
- * `OtpStore`; a store the module opened closes itself on application shutdown),
- * `OtpService`, which validates `otp` at start-up, and the start-up check above.
+ * The OTP providers of `PostaGuverciniModule` (as cache-manager's `cache.providers.ts`): the
+ * `otp` options and the guard defaults, each resolved once; the store named by `otp.store`
+ * (injectable as `OtpStore`; a store the module opened closes itself on application shutdown);
+ * `OtpService`, which receives its resolved options; and the start-up check above.
  */
 export const otpProviders: Provider[] = [
+  {
+    provide: OTP_RESOLVED_OPTIONS,
+    useFactory: otpOptionsFactory,
+    inject: [POSTA_GUVERCINI_RESOLVED_OPTIONS],
+  },
+  {
+    provide: OTP_GUARD_DEFAULTS,
+    useFactory: otpGuardDefaultsFactory,
+    inject: [POSTA_GUVERCINI_RESOLVED_OPTIONS],
+  },
   {
     provide: OtpStore,
     useFactory: (options: PostaGuverciniModuleOptions) => createOtpStore(options.otp?.store),
@@ -111,4 +162,12 @@ export const otpProviders: Provider[] = [
   OtpStartupCheck,
 ];
 
-export const otpExports: Array<Type | Abstract<unknown>> = [OtpService, OtpStore];
+/**
+ * What the module exports for OTP. The guard defaults token is exported (internal, not in the
+ * public entry) because `OtpGuard` is instantiated in the modules that use `@RequireOtp()`.
+ */
+export const otpExports: Array<Type | Abstract<unknown> | symbol> = [
+  OtpService,
+  OtpStore,
+  OTP_GUARD_DEFAULTS,
+];

@@ -10,26 +10,18 @@ import {
 import {
   OtpChallengeLockedError,
   OtpChallengeNotFoundError,
-  OtpDeliveryUncertainError,
   OtpLockedError,
   OtpRateLimitError,
   OtpResendLimitError,
-  OtpStoreUnavailableError,
 } from '../errors/otp.errors.js';
-import { PostaGuverciniError } from '../errors/posta-guvercini.error.js';
-import { sanitizeCause } from '../errors/redact.js';
-import { SmsMalformedResponseError } from '../errors/transport.error.js';
 import { InvalidOptionsError, SmsValidationError } from '../errors/validation.error.js';
 import { maskPhoneNumber, normalizePhoneNumber } from '../phone/phone-number.js';
-import { POSTA_GUVERCINI_RESOLVED_OPTIONS } from '../posta-guvercini.constants.js';
-import type { PostaGuverciniModuleOptions } from '../posta-guvercini.options.js';
+import { otpSpan, Traced } from '../telemetry/telemetry.js';
 import { SmsTransport } from '../transports/sms-transport.js';
-import type { DeliveryReport } from '../transports/sms-transport.types.js';
-import type { OtpEventMap, OtpHooks, OtpRateLimitedLimit } from './otp.events.js';
-import type { OtpLimitKeyInput } from './otp.options.js';
+import { OTP_RESOLVED_OPTIONS } from './otp.constants.js';
+import type { OtpEventMap, OtpRateLimitedLimit } from './otp.events.js';
 import type {
   OtpChallenge,
-  OtpChallengeState,
   OtpChallengeStatus,
   OtpSendRequest,
   OtpVerifyRequest,
@@ -41,72 +33,35 @@ import {
   generateChallengeId,
   generateOtpCode,
 } from './otp-code.js';
-import { otpSpan, recordOtpEvent, Traced } from '../telemetry/telemetry.js';
-import { otpBudgetHits, otpRateLimitHits } from './otp-rate-limits.js';
-import { fillOtpTemplate, fitOtpText, renderOtpTemplate } from './otp-template.js';
+import { OtpDeliveryTracker } from './otp-delivery-tracker.js';
+import { OtpEventDispatcher, describeChallenge } from './otp-event-dispatcher.js';
 import {
-  DEFAULT_BIND_LIMIT,
-  type ResolvedOtpOptions,
-  type ResolvedOtpProfile,
-  SECRET_REQUIRED,
-  otpProfileOf,
-  resolveOtpOptions,
-} from './resolve-otp-options.js';
+  CHALLENGE_ID,
+  DEFAULT_OTP_PURPOSE,
+  checkBinding,
+  checkPurpose,
+  checkSubject,
+  normalizeCode,
+  presentedPhone,
+  renderOtpText,
+} from './otp-input.js';
+import { challengeOf, challengeStatusOf, timesFrom, toSeconds } from './otp-challenge.js';
+import { OtpSendLimits } from './otp-send-limits.js';
+import { OtpSmsSender } from './otp-sms-sender.js';
+import { OtpStoreFailures } from './otp-store-failures.js';
+import { type ResolvedOtpOptions, SECRET_REQUIRED, otpProfileOf } from './resolve-otp-options.js';
 import { MemoryOtpStore } from './stores/memory-otp.store.js';
-import {
-  type OtpChallengeRecord,
-  type OtpChallengeSummary,
-  type OtpRateLimitHit,
-  OtpStore,
-} from './stores/otp.store.js';
+import { type OtpChallengeRecord, type OtpChallengeSummary, OtpStore } from './stores/otp.store.js';
 
-/** Purpose used when `send()` or `verify()` is given none. */
-export const DEFAULT_OTP_PURPOSE = 'default';
+export { DEFAULT_OTP_PURPOSE } from './otp-input.js';
 
-/** Challenge ids are 22 base64url characters; anything else is unknown without asking the store. */
-const CHALLENGE_ID = /^[A-Za-z0-9_-]{22}$/;
-/** Bound value names double as template placeholders. */
-const BIND_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,39}$/;
-const RESERVED_BIND_KEYS = new Set(['code', 'minutes', 'purpose']);
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
-/**
- * What a bound value (shown in the SMS) may not hold: C0/C1 control characters, bidirectional
- * controls (U+202A–U+202E, U+2066–U+2069: they can reorder what the SMS shows) and zero-width
- * characters (U+200B–U+200F, U+2060, U+FEFF: they make two different values look the same).
- */
-const UNSAFE_BOUND_CHARACTER =
-  // eslint-disable-next-line no-control-regex
-  /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]/;
-/** Half of a surrogate pair without the other half (not a character). */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-/** Codes longer than this are wrong anyway; hashing them would only cost time. */
-const MAX_CODE_INPUT = 64;
-/** Store failures are logged at most this often (ms of real time). */
-const STORE_WARNING_INTERVAL_MS = 10_000;
-
-/** The hook of each event (`rate-limited`, the old name of `rateLimited`, has none of its own). */
-const HOOKS: { readonly [K in keyof OtpEventMap]: keyof OtpHooks | undefined } = {
-  sent: 'onSent',
-  resent: 'onResent',
-  delivered: 'onDelivered',
-  undelivered: 'onUndelivered',
-  verified: 'onVerified',
-  failed: 'onFailed',
-  locked: 'onLocked',
-  unlocked: 'onUnlocked',
-  cancelled: 'onCancelled',
-  expired: 'onExpired',
-  rateLimited: 'onRateLimited',
-  'rate-limited': undefined,
-  testNumberUsed: 'onTestNumberUsed',
-};
-
-/** One challenge's delivery polling (`otp.trackDelivery`), in the instance that sent it. */
-interface DeliveryTracking {
-  timer: NodeJS.Timeout | undefined;
-  lastStatus: string | undefined;
-}
+// The OTP flow: send, verify, resend, status, unlock, cancel. The jobs around it have rooms of
+// their own: input checks (otp-input.ts), counters and lockout accounts (otp-send-limits.ts),
+// events, hooks and listener safety (otp-event-dispatcher.ts), store failures
+// (otp-store-failures.ts), the SMS send (otp-sms-sender.ts), delivery polling
+// (otp-delivery-tracker.ts), challenge times and status (otp-challenge.ts). What is left is one
+// cohesive job, each operation reading top to bottom; it is over ~300 lines because of the
+// TSDoc of the public methods and the outcome branches of verify and resend.
 
 /**
  * Sends, verifies, resends and cancels one-time passwords over the OTP account/host.
@@ -150,31 +105,41 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
   readonly #hasher: OtpHasher | undefined;
   readonly #transport: SmsTransport;
   readonly #store: OtpStore;
+  readonly #limits: OtpSendLimits;
+  readonly #dispatch: OtpEventDispatcher;
+  readonly #storeFailures: OtpStoreFailures;
+  readonly #tracker: OtpDeliveryTracker;
+  readonly #sms: OtpSmsSender;
   private warnedGeneratedSecret = false;
-  private lastStoreWarning = Number.NEGATIVE_INFINITY;
-  /** Challenge id → its delivery polling (this instance's sends only). */
-  readonly #tracking = new Map<string, DeliveryTracking>();
-  /** Polls under way, awaited on shutdown so none touches a closed store. */
-  readonly #polls = new Set<Promise<void>>();
-  #stopped = false;
 
   constructor(
     @Inject(SmsTransport) transport: SmsTransport,
-    @Inject(POSTA_GUVERCINI_RESOLVED_OPTIONS) moduleOptions: PostaGuverciniModuleOptions,
+    @Inject(OTP_RESOLVED_OPTIONS) options: ResolvedOtpOptions,
     @Inject(OtpStore) store: OtpStore = new MemoryOtpStore(),
   ) {
     this.#transport = transport;
     this.#store = store;
-    this.#options = resolveOtpOptions(moduleOptions);
-    this.#hasher =
-      this.#options.secret === undefined ? undefined : new OtpHasher(this.#options.secret);
+    this.#options = options;
+    this.#hasher = options.secret === undefined ? undefined : new OtpHasher(options.secret);
     const supportsLockout = (store as { supportsLockout?: unknown }).supportsLockout === true;
-    if (this.#options.lockout !== undefined && !supportsLockout) {
+    if (options.lockout !== undefined && !supportsLockout) {
       throw new InvalidOptionsError(
         'otp.lockout',
         `the store (${store.constructor.name}) does not implement the account lockout; implement supportsLockout/unlock/sendWait and the lockout arguments, or set otp.lockout: false`,
       );
     }
+    this.#limits = new OtpSendLimits(options);
+    this.#dispatch = new OtpEventDispatcher(this.events, options.hooks, this.logger);
+    this.#storeFailures = new OtpStoreFailures(this.logger);
+    this.#sms = new OtpSmsSender(transport, store, this.logger);
+    this.#tracker = new OtpDeliveryTracker(
+      options.trackDelivery,
+      transport,
+      store,
+      this.#dispatch,
+      () => this.now(),
+      this.logger,
+    );
   }
 
   /** Whether OTP is configured (a secret is set or generated); `false` in a bulk-only app. */
@@ -197,22 +162,6 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
     };
   }
 
-  private get options(): ResolvedOtpOptions {
-    return this.#options;
-  }
-
-  private get store(): OtpStore {
-    return this.#store;
-  }
-
-  private get transport(): SmsTransport {
-    return this.#transport;
-  }
-
-  private get hasher(): OtpHasher | undefined {
-    return this.#hasher;
-  }
-
   /**
    * Sends a new code to `phone` over the OTP channel and returns the challenge. Throws
    * `SmsValidationError` for a bad number, a country not in `otp.allowedCountries` or a bad
@@ -233,38 +182,37 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
         'request',
       );
     }
+    const options = this.#options;
     const phone = normalizePhoneNumber(request.phone, {
-      allowedCountries: this.options.allowedCountries,
+      allowedCountries: options.allowedCountries,
       field: 'phone',
     });
     const purpose = checkPurpose(request.purpose);
-    const profile = otpProfileOf(this.options, purpose);
+    const profile = otpProfileOf(options, purpose);
     const subject = checkSubject(request.subject);
-    const bind = checkBinding(request.bind, this.options.bindLimits);
+    const bind = checkBinding(request.bind, options.bindLimits);
     const ip = typeof request.ip === 'string' && request.ip !== '' ? request.ip : undefined;
-    const testCode = this.options.testNumbers.get(phone);
+    const testCode = options.testNumbers.get(phone);
     const code = testCode ?? generateOtpCode(profile.codeLength);
-    const text = this.renderText(request.message, bind, purpose, profile, code.length);
+    const text = renderOtpText(options, request.message, bind, purpose, profile, code.length);
 
     const now = this.now();
     const challengeId = generateChallengeId();
     const bindingDigest = hasher.bindingDigest(canonicalOtpBinding(subject, bind));
-    const lockoutKey = this.lockoutKeyOf(hasher, subject, phone);
-    const limits = [
-      ...this.phoneHits(hasher, phone, ip, purpose, profile),
-      ...otpBudgetHits(
-        hasher,
-        this.options.globalLimits,
-        this.limitKeyValues({
-          phone,
-          purpose,
-          ...(subject === undefined ? {} : { subject }),
-          ...(ip === undefined ? {} : { ip }),
-          ...(bind === undefined ? {} : { bind }),
-          ...(request.httpRequest === undefined ? {} : { httpRequest: request.httpRequest }),
-        }),
-      ),
-    ];
+    const lockoutKey = this.#limits.lockoutKeyOf(hasher, subject, phone);
+    const limits = this.#limits.sendHits(
+      hasher,
+      {
+        phone,
+        purpose,
+        ...(subject === undefined ? {} : { subject }),
+        ...(ip === undefined ? {} : { ip }),
+        ...(bind === undefined ? {} : { bind }),
+        ...(request.httpRequest === undefined ? {} : { httpRequest: request.httpRequest }),
+      },
+      ip,
+      profile,
+    );
     const record: OtpChallengeRecord = {
       challengeId,
       codeHash: hasher.codeHash(challengeId, code, bindingDigest),
@@ -275,7 +223,7 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
       text,
       createdAt: now,
       sentAt: now,
-      ...this.timesFrom(now, profile),
+      ...timesFrom(now, profile),
       attempts: 0,
       maxAttempts: profile.maxAttempts,
       resends: 0,
@@ -284,54 +232,68 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
       // verifying client's IP counters are read then).
       sendLimits: limits.filter((limit) => limit.scope !== 'ip'),
     };
-    const outcome = await this.useStore(() =>
-      this.store.create(record, limits, now, this.options.lockout),
-    );
-    const who = {
-      purpose,
-      ...(subject === undefined ? {} : { subject }),
-      maskedPhone: maskPhoneNumber(phone),
-    };
+    let outcome;
+    try {
+      outcome = await this.#store.create(record, limits, now, options.lockout);
+    } catch (error) {
+      throw this.#storeFailures.toError(error);
+    }
+    const who = { purpose, ...(subject === undefined ? {} : { subject }) };
     if (!outcome.allowed && 'locked' in outcome) {
       const retryAfterSeconds = toSeconds(outcome.retryAfterMs);
-      this.emitRateLimited({
-        limit: 'account_locked',
-        retryAfterSeconds,
-        ...who,
-        at: new Date(now),
-      });
+      if (this.#dispatch.wants('rateLimited')) {
+        this.#dispatch.emitRateLimited({
+          limit: 'account_locked',
+          retryAfterSeconds,
+          ...who,
+          maskedPhone: maskPhoneNumber(phone),
+          at: new Date(now),
+        });
+      }
       throw new OtpLockedError(retryAfterSeconds);
     }
     if (!outcome.allowed) {
       const retryAfterSeconds = toSeconds(outcome.retryAfterMs);
       const cap = outcome.cap ?? outcome.scope;
-      this.emitRateLimited({
-        limit: outcome.scope,
-        cap,
-        retryAfterSeconds,
-        ...who,
-        ...(outcome.scope === 'ip' && ip !== undefined ? { ip } : {}),
-        at: new Date(now),
-      });
+      if (this.#dispatch.wants('rateLimited')) {
+        this.#dispatch.emitRateLimited({
+          limit: outcome.scope,
+          cap,
+          retryAfterSeconds,
+          ...who,
+          maskedPhone: maskPhoneNumber(phone),
+          ...(outcome.scope === 'ip' && ip !== undefined ? { ip } : {}),
+          at: new Date(now),
+        });
+      }
       throw new OtpRateLimitError(outcome.scope, retryAfterSeconds, { cap });
     }
 
     let messageId: string | undefined;
     if (testCode === undefined) {
-      messageId = await this.deliver(record, code, now, profile, { discardOnFailure: true });
-    } else {
-      this.emit('testNumberUsed', { challengeId, ...who, action: 'send', at: new Date(now) });
+      messageId = await this.#sms.deliver(record, code, now, profile, { discardOnFailure: true });
+    } else if (this.#dispatch.wants('testNumberUsed')) {
+      this.#dispatch.emit('testNumberUsed', {
+        challengeId,
+        ...who,
+        maskedPhone: maskPhoneNumber(phone),
+        action: 'send',
+        at: new Date(now),
+      });
     }
-    this.emit('sent', {
-      challengeId,
-      ...who,
-      expiresAt: new Date(record.expiresAt),
-      resend: false,
-      ...(messageId === undefined ? {} : { messageId }),
-      at: new Date(now),
-    });
-    if (messageId !== undefined) this.track(record, messageId, 0);
-    return this.challengeOf(record, record.maxAttempts);
+    if (this.#dispatch.wants('sent')) {
+      this.#dispatch.emit('sent', {
+        challengeId,
+        ...who,
+        maskedPhone: maskPhoneNumber(phone),
+        expiresAt: new Date(record.expiresAt),
+        resend: false,
+        ...(messageId === undefined ? {} : { messageId }),
+        at: new Date(now),
+      });
+    }
+    if (messageId !== undefined) this.#tracker.track(record, messageId, 0);
+    return challengeOf(record, record.maxAttempts);
   }
 
   /**
@@ -355,12 +317,7 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
     const challengeId = typeof request?.challengeId === 'string' ? request.challengeId.trim() : '';
     if (!CHALLENGE_ID.test(challengeId)) {
       // Not an id this service issues: nothing to ask the store. The event names no id.
-      this.emit('failed', {
-        challengeId: '',
-        reason: 'not_found',
-        attemptsLeft: 0,
-        at: new Date(now),
-      });
+      this.#dispatch.failed('', 'not_found', undefined, 0, now);
       return { valid: false, reason: 'not_found', attemptsLeft: 0 };
     }
     const code = normalizeCode(request.code);
@@ -380,45 +337,51 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
     const phone =
       request.phone === undefined || request.phone === null
         ? undefined
-        : this.presentedPhone(request.phone);
-    const outcome = await this.useStore(() =>
-      this.store.attempt(
+        : presentedPhone(request.phone, this.#options.allowedCountries);
+    let outcome;
+    try {
+      outcome = await this.#store.attempt(
         challengeId,
         {
           codeHash: hasher.codeHash(challengeId, code, bindingDigest),
           purpose,
           ...(phone === undefined ? {} : { phone }),
-          newCodeLimits: this.ipLimitHits(hasher, request.ip),
+          newCodeLimits: this.#limits.ipHits(hasher, request.ip),
         },
         now,
-        this.options.lockout,
-      ),
-    );
-    const at = new Date(now);
-    if (outcome.status !== 'not_found' && this.options.testNumbers.has(outcome.challenge.phone)) {
-      this.emit('testNumberUsed', {
+        this.#options.lockout,
+      );
+    } catch (error) {
+      throw this.#storeFailures.toError(error);
+    }
+    if (outcome.status === 'not_found') {
+      this.#dispatch.failed(challengeId, 'not_found', undefined, 0, now);
+      return { valid: false, reason: 'not_found', attemptsLeft: 0 };
+    }
+    const { challenge } = outcome;
+    if (this.#options.testNumbers.has(challenge.phone) && this.#dispatch.wants('testNumberUsed')) {
+      this.#dispatch.emit('testNumberUsed', {
         challengeId,
-        ...describe(outcome.challenge),
+        ...describeChallenge(challenge),
         action: 'verify',
-        at,
+        at: new Date(now),
       });
     }
     switch (outcome.status) {
       case 'valid': {
-        const { challenge } = outcome;
         if (challenge.purpose !== purpose || (phone !== undefined && challenge.phone !== phone)) {
           // A store of your own that does not compare every field of the candidate: the
           // challenge is used up, and the mismatch is still refused.
-          this.emit('failed', {
-            challengeId,
-            reason: 'invalid',
-            ...describe(challenge),
-            attemptsLeft: 0,
-            at,
-          });
+          this.#dispatch.failed(challengeId, 'invalid', challenge, 0, now);
           return { valid: false, reason: 'invalid', attemptsLeft: 0 };
         }
-        this.emit('verified', { challengeId, ...describe(challenge), at });
+        if (this.#dispatch.wants('verified')) {
+          this.#dispatch.emit('verified', {
+            challengeId,
+            ...describeChallenge(challenge),
+            at: new Date(now),
+          });
+        }
         return {
           valid: true,
           challengeId,
@@ -428,70 +391,34 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
         };
       }
       case 'invalid': {
-        const { challenge, attemptsLeft } = outcome;
-        this.emit('failed', {
-          challengeId,
-          reason: 'invalid',
-          ...describe(challenge),
-          attemptsLeft,
-          at,
-        });
-        if (attemptsLeft === 0)
-          this.emit('locked', { scope: 'challenge', challengeId, ...describe(challenge), at });
-        if (outcome.accountLockedMs !== undefined) {
-          this.emit('locked', {
-            scope: 'account',
-            challengeId,
-            ...describe(challenge),
-            lockedUntil: new Date(now + outcome.accountLockedMs),
-            at,
-          });
-        }
+        const { attemptsLeft, accountLockedMs } = outcome;
+        this.#dispatch.failed(challengeId, 'invalid', challenge, attemptsLeft, now);
+        if (attemptsLeft === 0) this.#dispatch.locked(challengeId, challenge, undefined, now);
+        if (accountLockedMs !== undefined)
+          this.#dispatch.locked(challengeId, challenge, new Date(now + accountLockedMs), now);
         return { valid: false, reason: 'invalid', attemptsLeft };
       }
-      case 'account_locked': {
-        this.emit('failed', {
-          challengeId,
-          reason: 'locked',
-          ...describe(outcome.challenge),
-          attemptsLeft: 0,
-          at,
-        });
+      case 'account_locked':
+        this.#dispatch.failed(challengeId, 'locked', challenge, 0, now);
         throw new OtpLockedError(toSeconds(outcome.retryAfterMs));
-      }
       case 'locked': {
         const retryAfterSeconds =
           outcome.newCodeInMs === undefined
-            ? await this.newCodeWait(
-                hasher,
-                outcome.challenge,
-                request.ip,
-                outcome.retryAfterMs,
-                now,
-              )
+            ? await this.newCodeWait(hasher, challenge, request.ip, outcome.retryAfterMs, now)
             : Math.ceil(outcome.newCodeInMs / 1000);
-        this.emit('failed', {
-          challengeId,
-          reason: 'locked',
-          ...describe(outcome.challenge),
-          attemptsLeft: 0,
-          at,
-        });
+        this.#dispatch.failed(challengeId, 'locked', challenge, 0, now);
         return { valid: false, reason: 'locked', attemptsLeft: 0, retryAfterSeconds };
       }
       case 'expired':
-        this.emit('failed', {
-          challengeId,
-          reason: 'expired',
-          ...describe(outcome.challenge),
-          attemptsLeft: 0,
-          at,
-        });
-        this.emit('expired', { challengeId, ...describe(outcome.challenge), at });
+        this.#dispatch.failed(challengeId, 'expired', challenge, 0, now);
+        if (this.#dispatch.wants('expired')) {
+          this.#dispatch.emit('expired', {
+            challengeId,
+            ...describeChallenge(challenge),
+            at: new Date(now),
+          });
+        }
         return { valid: false, reason: 'expired', attemptsLeft: 0 };
-      case 'not_found':
-        this.emit('failed', { challengeId, reason: 'not_found', attemptsLeft: 0, at });
-        return { valid: false, reason: 'not_found', attemptsLeft: 0 };
     }
   }
 
@@ -509,38 +436,41 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
     const id = typeof challengeId === 'string' ? challengeId.trim() : '';
     if (!CHALLENGE_ID.test(id)) throw new OtpChallengeNotFoundError();
     const now = this.now();
-    const record = await this.useStore(() => this.store.get(id, now));
+    const record = await this.useStore(() => this.#store.get(id, now));
     if (record === undefined || record.state !== undefined) throw new OtpChallengeNotFoundError();
-    const profile = otpProfileOf(this.options, record.purpose);
+    const profile = otpProfileOf(this.#options, record.purpose);
 
-    const testCode = this.options.testNumbers.get(record.phone);
+    const testCode = this.#options.testNumbers.get(record.phone);
     const code = testCode ?? generateOtpCode(profile.codeLength);
-    const times = this.timesFrom(now, profile);
+    const times = timesFrom(now, profile);
     const outcome = await this.useStore(() =>
-      this.store.replace(
+      this.#store.replace(
         id,
         { codeHash: hasher.codeHash(id, code, record.bindingDigest), ...times },
         {
           maxResends: profile.maxResends,
-          limits: [
-            ...this.phoneHits(hasher, record.phone, undefined, record.purpose, profile),
-            ...otpBudgetHits(hasher, this.options.globalLimits, []),
-          ],
+          limits: this.#limits.newCodeHits(hasher, record.phone, undefined, record.purpose),
           hitId: `${id}:${generateChallengeId()}`,
-          ...(this.options.lockout === undefined ? {} : { lockout: this.options.lockout }),
+          ...(this.#options.lockout === undefined ? {} : { lockout: this.#options.lockout }),
         },
         now,
       ),
     );
-    const refused = (limit: OtpRateLimitedLimit, retryAfterSeconds?: number, cap?: string): void =>
-      this.emitRateLimited({
+    const refused = (
+      limit: OtpRateLimitedLimit,
+      retryAfterSeconds?: number,
+      cap?: string,
+    ): void => {
+      if (!this.#dispatch.wants('rateLimited')) return;
+      this.#dispatch.emitRateLimited({
         limit,
         ...(cap === undefined ? {} : { cap }),
         ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
         challengeId: id,
-        ...describe(record),
+        ...describeChallenge(record),
         at: new Date(now),
       });
+    };
     switch (outcome.status) {
       case 'not_found':
         throw new OtpChallengeNotFoundError();
@@ -578,27 +508,29 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
     // the user can ask again.
     let messageId: string | undefined;
     if (testCode === undefined) {
-      messageId = await this.deliver(updated, code, now, profile, { discardOnFailure: false });
-    } else {
-      this.emit('testNumberUsed', {
+      messageId = await this.#sms.deliver(updated, code, now, profile, { discardOnFailure: false });
+    } else if (this.#dispatch.wants('testNumberUsed')) {
+      this.#dispatch.emit('testNumberUsed', {
         challengeId: id,
-        ...describe(record),
+        ...describeChallenge(record),
         action: 'resend',
         at: new Date(now),
       });
     }
-    const sent = {
-      challengeId: id,
-      ...describe(record),
-      expiresAt: new Date(updated.expiresAt),
-      resend: true,
-      ...(messageId === undefined ? {} : { messageId }),
-      at: new Date(now),
-    };
-    this.emit('sent', sent);
-    this.emit('resent', sent);
-    if (messageId !== undefined) this.track(updated, messageId, outcome.resends);
-    return this.challengeOf(updated, outcome.maxAttempts - outcome.attempts);
+    if (this.#dispatch.wants('sent') || this.#dispatch.wants('resent')) {
+      const sent = {
+        challengeId: id,
+        ...describeChallenge(record),
+        expiresAt: new Date(updated.expiresAt),
+        resend: true,
+        ...(messageId === undefined ? {} : { messageId }),
+        at: new Date(now),
+      };
+      this.#dispatch.emit('sent', sent);
+      this.#dispatch.emit('resent', sent);
+    }
+    if (messageId !== undefined) this.#tracker.track(updated, messageId, outcome.resends);
+    return challengeOf(updated, outcome.maxAttempts - outcome.attempts);
   }
 
   /**
@@ -614,38 +546,14 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
     const id = typeof challengeId === 'string' ? challengeId.trim() : '';
     if (!CHALLENGE_ID.test(id)) return undefined;
     const now = this.now();
-    const record = await this.useStore(() => this.store.get(id, now));
+    const record = await this.useStore(() => this.#store.get(id, now));
     if (record === undefined) return undefined;
-    const profile = otpProfileOf(this.options, record.purpose);
-    const state: OtpChallengeState =
-      record.state ??
-      (record.attempts >= record.maxAttempts
-        ? 'locked'
-        : now >= record.expiresAt
-          ? 'expired'
-          : 'pending');
-    const resendable = state === 'pending' || state === 'expired';
-    return {
-      challengeId: id,
-      state,
-      delivery: record.delivery?.status ?? 'unknown',
-      sentAt: new Date(record.sentAt ?? record.createdAt),
-      expiresAt: new Date(record.expiresAt),
-      attemptsLeft: state === 'pending' ? Math.max(0, record.maxAttempts - record.attempts) : 0,
-      resendsLeft: resendable ? Math.max(0, profile.maxResends - record.resends) : 0,
-      maskedPhone: maskPhoneNumber(record.phone),
-      purpose: record.purpose,
-      ...(record.endedAt === undefined ? {} : { endedAt: new Date(record.endedAt) }),
-      ...(record.delivery === undefined ? {} : { deliveryCheckedAt: new Date(record.delivery.at) }),
-    };
+    return challengeStatusOf(record, now, otpProfileOf(this.#options, record.purpose).maxResends);
   }
 
   /** Stops delivery polling (`otp.trackDelivery`) and waits for polls under way. */
   async onModuleDestroy(): Promise<void> {
-    this.#stopped = true;
-    for (const tracking of this.#tracking.values()) clearTimeout(tracking.timer);
-    this.#tracking.clear();
-    await Promise.allSettled([...this.#polls]);
+    await this.#tracker.shutdown();
   }
 
   /** The same as `onModuleDestroy()` (for apps that call only the shutdown hooks). */
@@ -655,7 +563,7 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
 
   /** Challenges whose delivery this instance is polling right now. */
   get trackedDeliveries(): number {
-    return this.#tracking.size;
+    return this.#tracker.size;
   }
 
   /**
@@ -681,7 +589,7 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
       account.phone === undefined
         ? undefined
         : normalizePhoneNumber(account.phone, {
-            allowedCountries: this.options.allowedCountries,
+            allowedCountries: this.#options.allowedCountries,
             field: 'phone',
           });
     if (subject === undefined && phone === undefined) {
@@ -691,19 +599,21 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
         'subject',
       );
     }
-    if (this.options.lockout === undefined) return false;
+    if (this.#options.lockout === undefined) return false;
     const keys = [
       ...(subject === undefined ? [] : [hasher.keyId('account-subject', subject)]),
       ...(phone === undefined ? [] : [hasher.keyId('account-phone', phone)]),
     ];
     const now = this.now();
-    const wasLocked = await this.useStore(() => this.store.unlock(keys, now));
-    this.emit('unlocked', {
-      ...(subject === undefined ? {} : { subject }),
-      ...(phone === undefined ? {} : { maskedPhone: maskPhoneNumber(phone) }),
-      wasLocked,
-      at: new Date(now),
-    });
+    const wasLocked = await this.useStore(() => this.#store.unlock(keys, now));
+    if (this.#dispatch.wants('unlocked')) {
+      this.#dispatch.emit('unlocked', {
+        ...(subject === undefined ? {} : { subject }),
+        ...(phone === undefined ? {} : { maskedPhone: maskPhoneNumber(phone) }),
+        wasLocked,
+        at: new Date(now),
+      });
+    }
     return wasLocked;
   }
 
@@ -715,29 +625,17 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
     const id = typeof challengeId === 'string' ? challengeId.trim() : '';
     if (!CHALLENGE_ID.test(id)) return false;
     const now = this.now();
-    const ended = await this.useStore(() => this.store.cancel(id, now));
+    const ended = await this.useStore(() => this.#store.cancel(id, now));
     if (ended === undefined) return false;
-    this.stopTracking(id);
-    this.emit('cancelled', { challengeId: id, ...describe(ended), at: new Date(now) });
+    this.#tracker.stop(id);
+    if (this.#dispatch.wants('cancelled')) {
+      this.#dispatch.emit('cancelled', {
+        challengeId: id,
+        ...describeChallenge(ended),
+        at: new Date(now),
+      });
+    }
     return true;
-  }
-
-  /** The per-IP counters a send from `ip` would hit (none without a usable address). */
-  private ipLimitHits(hasher: OtpHasher, ip: unknown): OtpRateLimitHit[] {
-    if (typeof ip !== 'string' || ip === '') return [];
-    return otpRateLimitHits(hasher, '', ip, [], this.options.ipLimits);
-  }
-
-  /** The `otp.lockout` account of a challenge: its subject, else its phone (keyed digests). */
-  private lockoutKeyOf(
-    hasher: OtpHasher,
-    subject: string | undefined,
-    phone: string,
-  ): string | undefined {
-    if (this.options.lockout === undefined) return undefined;
-    return subject === undefined
-      ? hasher.keyId('account-phone', phone)
-      : hasher.keyId('account-subject', subject);
   }
 
   /**
@@ -752,325 +650,42 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
     fallbackMs: number,
     now: number,
   ): Promise<number> {
-    const limits: OtpRateLimitHit[] = [
-      ...this.phoneHits(
-        hasher,
-        challenge.phone,
-        typeof ip === 'string' && ip !== '' ? ip : undefined,
-        challenge.purpose,
-        otpProfileOf(this.options, challenge.purpose),
-      ),
-      ...otpBudgetHits(hasher, this.options.globalLimits, []),
-    ];
-    const lockoutKey = this.lockoutKeyOf(hasher, challenge.subject, challenge.phone);
-    const waitMs = await this.useStore(() => this.store.sendWait(limits, lockoutKey, now));
+    const limits = this.#limits.newCodeHits(
+      hasher,
+      challenge.phone,
+      typeof ip === 'string' && ip !== '' ? ip : undefined,
+      challenge.purpose,
+    );
+    const lockoutKey = this.#limits.lockoutKeyOf(hasher, challenge.subject, challenge.phone);
+    const waitMs = await this.useStore(() => this.#store.sendWait(limits, lockoutKey, now));
     if (waitMs === undefined) return toSeconds(fallbackMs);
     return waitMs <= 0 ? 0 : Math.ceil(waitMs / 1000);
   }
 
-  /** The per-phone (the purpose's own when it has them) and per-IP counters of a send. */
-  private phoneHits(
-    hasher: OtpHasher,
-    phone: string,
-    ip: string | undefined,
-    purpose: string,
-    profile: ResolvedOtpProfile,
-  ): OtpRateLimitHit[] {
-    const own = this.options.purposes.get(purpose)?.phoneLimits;
-    return otpRateLimitHits(
-      hasher,
-      phone,
-      ip,
-      profile.phoneLimits,
-      this.options.ipLimits,
-      own !== undefined && own !== this.options.defaultProfile.phoneLimits ? purpose : undefined,
-    );
-  }
-
-  /** The `otp.limitKeys` values of a send; a key function giving nothing skips its cap. */
-  private limitKeyValues(
-    input: OtpLimitKeyInput,
-  ): Array<{ name: string; value: string; limits: ResolvedOtpProfile['phoneLimits'] }> {
-    const values: Array<{
-      name: string;
-      value: string;
-      limits: ResolvedOtpProfile['phoneLimits'];
-    }> = [];
-    for (const { name, key, limits } of this.options.limitKeys) {
-      const value: unknown = key(Object.freeze({ ...input }));
-      if (value === undefined || value === null || value === '') continue;
-      if (typeof value !== 'string' && typeof value !== 'number') {
-        throw new InvalidOptionsError(
-          `otp.limitKeys.${name}.key`,
-          'must return a string, a number, or undefined to skip the cap',
-        );
-      }
-      values.push({ name, value: String(value), limits });
-    }
-    return values;
-  }
-
-  /**
-   * The SMS text of a challenge, split where the code goes: the template (the request's, else
-   * the profile's) with its values, the SMS Retriever and WebOTP lines, fitted into
-   * `otp.maxSegments` (Turkish letters transliterated when that is what it takes). Refused with
-   * `INVALID_OTP_BINDING` (bound values) or `OTP_TEMPLATE_TOO_LONG` when it cannot fit.
-   */
-  private renderText(
-    message: OtpSendRequest['message'],
-    bind: Record<string, string> | undefined,
-    purpose: string,
-    profile: ResolvedOtpProfile,
-    codeLength: number,
-  ): string[] {
-    const template = message ?? (bind === undefined ? profile.message : profile.boundMessage);
-    const rendered = renderOtpTemplate(
-      template,
-      { ...bind, minutes: String(Math.ceil(profile.ttlSeconds / 60)), purpose },
-      this.options.textExtras,
-    );
-    const fitted = fitOtpText(rendered, codeLength, this.options.maxSegments);
-    if (fitted !== undefined) return fitted;
-    if (bind !== undefined) {
-      throw new SmsValidationError(
-        'INVALID_OTP_BINDING',
-        `the bound values make the SMS longer than otp.maxSegments (${this.options.maxSegments}) allows; shorten them (see otp.bindLimits)`,
-        'bind',
-      );
-    }
-    throw new SmsValidationError(
-      'OTP_TEMPLATE_TOO_LONG',
-      `the OTP message is longer than otp.maxSegments (${this.options.maxSegments}) allows`,
-      'message',
-    );
-  }
-
-  /** Emits `rateLimited` and, for listeners of its first name, `rate-limited`. */
-  private emitRateLimited(event: OtpEventMap['rateLimited'][0]): void {
-    this.emit('rateLimited', event);
-    this.emit('rate-limited', event);
-  }
-
-  /**
-   * Polls the provider's delivery status of a challenge's SMS (`otp.trackDelivery`), with
-   * back-off, until a final status, the challenge's expiry, a newer send of it, or shutdown.
-   * Each status read is written to the store (this instance is its only writer) and a final one
-   * emits `delivered` or `undelivered`.
-   */
-  private track(record: OtpChallengeRecord, messageId: string, resends: number): void {
-    const policy = this.options.trackDelivery;
-    if (policy === undefined || this.#stopped) return;
-    const id = record.challengeId;
-    this.stopTracking(id);
-    const tracking: DeliveryTracking = { timer: undefined, lastStatus: undefined };
-    this.#tracking.set(id, tracking);
-    let delay = policy.initialDelayMs;
-    const schedule = (): void => {
-      tracking.timer = setTimeout(() => {
-        tracking.timer = undefined;
-        const poll = this.pollDelivery(record, messageId, resends, tracking).then((again) => {
-          if (!again || this.#stopped || this.#tracking.get(id) !== tracking) {
-            if (this.#tracking.get(id) === tracking) this.#tracking.delete(id);
-            return;
-          }
-          delay = Math.min(policy.maxDelayMs, Math.ceil(delay * policy.factor));
-          schedule();
-        });
-        this.#polls.add(poll);
-        void poll.finally(() => this.#polls.delete(poll));
-      }, delay);
-      tracking.timer.unref?.();
-    };
-    schedule();
-  }
-
-  /** One poll; `true` to poll again. Never throws (a failed read is retried, then given up at expiry). */
-  private async pollDelivery(
-    record: OtpChallengeRecord,
-    messageId: string,
-    resends: number,
-    tracking: DeliveryTracking,
-  ): Promise<boolean> {
-    const id = record.challengeId;
-    const current = (): boolean => !this.#stopped && this.#tracking.get(id) === tracking;
-    let report: DeliveryReport | undefined;
-    try {
-      [report] = await this.transport.status({ channel: 'otp', messageIds: [messageId] });
-    } catch (error) {
-      this.logger.debug?.(
-        `Delivery status of challenge ${id} could not be read (${errorName(error)}); retrying.`,
-      );
-    }
-    if (!current()) return false;
-    const now = this.now();
-    if (report !== undefined && report.status !== tracking.lastStatus) {
-      tracking.lastStatus = report.status;
-      const written = await this.store
-        .setDelivery(
-          id,
-          resends,
-          { status: report.status, providerCode: report.providerCode, messageId, at: now },
-          now,
-        )
-        .catch((error: unknown) => {
-          this.logger.warn(
-            `Delivery status of challenge ${id} could not be stored (${errorName(error)}).`,
-          );
-          return true;
-        });
-      // Resent (another SMS is tracked now) or forgotten: this one is of no interest any more.
-      if (!written || !current()) return false;
-      if (report.final && report.status !== 'unknown') {
-        const event = {
-          challengeId: id,
-          ...describe(record),
-          messageId,
-          status: report.status,
-          providerCode: report.providerCode,
-          at: new Date(now),
-        };
-        this.emit(report.status === 'delivered' ? 'delivered' : 'undelivered', event);
-      }
-    }
-    if (report?.final === true) return false;
-    // Never outlives the challenge.
-    return now < record.expiresAt;
-  }
-
-  private stopTracking(challengeId: string): void {
-    const tracking = this.#tracking.get(challengeId);
-    if (tracking === undefined) return;
-    clearTimeout(tracking.timer);
-    this.#tracking.delete(challengeId);
-  }
-
-  private timesFrom(
-    now: number,
-    profile: ResolvedOtpProfile,
-  ): Pick<OtpChallengeRecord, 'expiresAt' | 'resendAvailableAt' | 'retainUntil'> {
-    const ttlMs = profile.ttlSeconds * 1000;
-    return {
-      expiresAt: now + ttlMs,
-      resendAvailableAt: now + profile.resendCooldownSeconds * 1000,
-      // Expired and locked challenges are remembered for one more lifetime, so they answer
-      // `expired` / `locked` rather than `not_found`.
-      retainUntil: now + 2 * ttlMs,
-    };
-  }
-
-  private challengeOf(record: OtpChallengeRecord, attemptsLeft: number): OtpChallenge {
-    return {
-      challengeId: record.challengeId,
-      expiresAt: new Date(record.expiresAt),
-      resendAvailableAt: new Date(record.resendAvailableAt),
-      maskedPhone: maskPhoneNumber(record.phone),
-      attemptsLeft: Math.max(0, attemptsLeft),
-    };
-  }
-
-  /** Sends the SMS over the OTP channel; returns the provider's message id. */
-  private async deliver(
-    record: OtpChallengeRecord,
-    code: string,
-    now: number,
-    profile: ResolvedOtpProfile,
-    { discardOnFailure }: { readonly discardOnFailure: boolean },
-  ): Promise<string | undefined> {
-    // The OTP host keeps its own 3-minute validity; this asks for the challenge's lifetime,
-    // measured on the wall clock (the service clock may be a test clock).
-    const validUntil = new Date(Date.now() + Math.max(1000, record.expiresAt - now));
-    let failure: unknown;
-    try {
-      const result = await this.transport.send({
-        channel: 'otp',
-        to: [record.phone],
-        text: fillOtpTemplate(record.text, code),
-        validUntil,
-        ...(profile.sender === undefined ? {} : { sender: profile.sender }),
-      });
-      const recipient = result.recipients[0];
-      if (recipient?.status === 'accepted') return recipient.messageId;
-      failure =
-        recipient?.error ??
-        new SmsMalformedResponseError('the transport returned no result for the recipient');
-    } catch (error) {
-      failure = error;
-    }
-    const reason = failure instanceof PostaGuverciniError ? failure.code : errorName(failure);
-    // The provider may have accepted it (the answer was lost): the user may get the code, so
-    // the challenge stays valid and the caller learns its id.
-    const uncertain = discardOnFailure && maybeAccepted(failure);
-    this.logger.warn(
-      `One-time password for challenge ${record.challengeId} could not be sent to ${maskPhoneNumber(record.phone)} (${reason})${uncertain ? '; the provider may have accepted it, so the challenge is kept' : discardOnFailure ? '; the challenge is discarded' : ''}.`,
-    );
-    if (uncertain) {
-      throw new OtpDeliveryUncertainError(this.challengeOf(record, record.maxAttempts), {
-        cause: failure,
-      });
-    }
-    if (discardOnFailure) {
-      await this.store.delete(record.challengeId).catch(() => undefined);
-    }
-    throw failure;
-  }
-
-  /** Runs a store operation; anything unexpected becomes `OtpStoreUnavailableError` (fail closed). */
+  /** Runs a store operation; a failure becomes `OtpStoreUnavailableError` (fail closed). */
   private async useStore<T>(operation: () => Promise<T>): Promise<T> {
     try {
       return await operation();
     } catch (error) {
-      const unavailable =
-        error instanceof OtpStoreUnavailableError
-          ? error
-          : error instanceof PostaGuverciniError
-            ? undefined
-            : new OtpStoreUnavailableError(`the store failed: ${errorName(error)}`, {
-                // A copy with name, message and code only: a driver's error may carry credentials.
-                cause: sanitizeCause(error),
-              });
-      if (unavailable === undefined) throw error;
-      const wall = Date.now();
-      if (wall - this.lastStoreWarning >= STORE_WARNING_INTERVAL_MS) {
-        this.lastStoreWarning = wall;
-        this.logger.warn(
-          `${unavailable.message} (further store failures in the next 10 s are not logged)`,
-        );
-      }
-      throw unavailable;
-    }
-  }
-
-  /**
-   * The phone presented at verification, canonical; `''` (which matches no challenge) for a
-   * value that is not a mobile number of an allowed country, so it fails like a wrong code.
-   */
-  private presentedPhone(phone: unknown): string {
-    try {
-      return normalizePhoneNumber(phone, {
-        allowedCountries: this.options.allowedCountries,
-        field: 'phone',
-      });
-    } catch (error) {
-      if (error instanceof SmsValidationError) return '';
-      throw error;
+      throw this.#storeFailures.toError(error);
     }
   }
 
   private requireHasher(): OtpHasher {
-    if (this.hasher === undefined) {
+    if (this.#hasher === undefined) {
       throw new InvalidOptionsError('otp.secret', `${SECRET_REQUIRED}. Set it to use OtpService.`);
     }
-    if (this.options.generatedSecret && !this.warnedGeneratedSecret) {
+    if (this.#options.generatedSecret && !this.warnedGeneratedSecret) {
       this.warnedGeneratedSecret = true;
       this.logger.warn(
         'otp.secret is not set: using a random secret for this process (memory transport). Codes do not survive a restart and cannot be shared between instances; set otp.secret (≥ 32 random bytes) before production.',
       );
     }
-    return this.hasher;
+    return this.#hasher;
   }
 
   private now(): number {
-    const now = this.options.clock();
+    const now = this.#options.clock();
     if (typeof now !== 'number' || !Number.isFinite(now)) {
       throw new InvalidOptionsError(
         'otp.clock',
@@ -1079,190 +694,4 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
     }
     return Math.floor(now);
   }
-
-  /** Emits an event and calls its hook; a failing listener or hook is logged, never thrown. */
-  private emit<K extends keyof OtpEventMap>(name: K, payload: OtpEventMap[K][0]): void {
-    const event = Object.freeze(payload);
-    recordOtpEvent(name, event);
-    // Each listener on its own: one that throws (or rejects) neither breaks the call nor keeps
-    // the others from hearing the event.
-    // rawListeners: a `once()` listener is its wrapper, which removes itself when called.
-    for (const listener of (this.events as EventEmitter).rawListeners(name)) {
-      try {
-        const returned: unknown = (listener as (event: unknown) => unknown).call(
-          this.events,
-          event,
-        );
-        if (returned instanceof Promise) {
-          returned.catch((error: unknown) =>
-            this.logger.error(
-              `An OtpService "${name}" event listener rejected: ${errorText(error)}`,
-            ),
-          );
-        }
-      } catch (error) {
-        this.logger.error(`An OtpService "${name}" event listener threw: ${errorText(error)}`);
-      }
-    }
-    const hookName = HOOKS[name];
-    if (hookName === undefined) return;
-    const hook = this.options.hooks[hookName] as ((event: unknown) => unknown) | undefined;
-    if (hook === undefined) return;
-    try {
-      const returned = hook(event);
-      if (returned instanceof Promise) {
-        returned.catch((error: unknown) =>
-          this.logger.error(`otp.hooks.${hookName} rejected: ${errorText(error)}`),
-        );
-      }
-    } catch (error) {
-      this.logger.error(`otp.hooks.${hookName} threw: ${errorText(error)}`);
-    }
-  }
-}
-
-function describe(challenge: OtpChallengeSummary): {
-  purpose: string;
-  subject?: string;
-  maskedPhone: string;
-} {
-  return {
-    purpose: challenge.purpose,
-    ...(challenge.subject === undefined ? {} : { subject: challenge.subject }),
-    maskedPhone: maskPhoneNumber(challenge.phone),
-  };
-}
-
-/** Whether a send failure may have been accepted by the provider (`maybeAccepted`, duck-typed). */
-function maybeAccepted(error: unknown): boolean {
-  return (
-    error !== null &&
-    typeof error === 'object' &&
-    (error as { maybeAccepted?: unknown }).maybeAccepted === true
-  );
-}
-
-function toSeconds(ms: number): number {
-  return Math.max(1, Math.ceil(ms / 1000));
-}
-
-function errorText(error: unknown): string {
-  const { message } = (error ?? {}) as { message?: unknown };
-  return typeof message === 'string' ? `${errorName(error)}: ${message}` : String(error);
-}
-
-/** An error's name, also for errors from another realm (where instanceof Error fails). */
-function errorName(error: unknown): string {
-  const { name } = (error ?? {}) as { name?: unknown };
-  return typeof name === 'string' && name !== '' ? name : 'unknown error';
-}
-
-/** What the user typed, without spaces and dashes; anything that is not the code fails like a wrong code. */
-function normalizeCode(code: unknown): string {
-  const text = typeof code === 'string' ? code : typeof code === 'number' ? String(code) : '';
-  return text.replace(/[\s-]/g, '').slice(0, MAX_CODE_INPUT);
-}
-
-function checkPurpose(purpose: unknown): string {
-  if (purpose === undefined) return DEFAULT_OTP_PURPOSE;
-  if (
-    typeof purpose !== 'string' ||
-    purpose.trim() === '' ||
-    purpose.length > 100 ||
-    CONTROL.test(purpose)
-  ) {
-    throw new SmsValidationError(
-      'INVALID_OTP_PURPOSE',
-      'purpose must be a non-empty string of at most 100 characters',
-      'purpose',
-    );
-  }
-  return purpose;
-}
-
-function checkSubject(subject: unknown): string | undefined {
-  if (subject === undefined || subject === null) return undefined;
-  if (
-    (typeof subject !== 'string' && typeof subject !== 'number') ||
-    String(subject) === '' ||
-    String(subject).length > 200
-  ) {
-    throw new SmsValidationError(
-      'INVALID_OTP_SUBJECT',
-      'subject must be a non-empty string or number of at most 200 characters',
-      'subject',
-    );
-  }
-  return String(subject);
-}
-
-/** Checks bound values at send time (they go into the SMS): names usable as placeholders, plain values. */
-/** The kind of a refused value, for messages (never the value itself). */
-function describeType(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'number') return 'a non-finite number';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-}
-
-function checkBinding(
-  bind: unknown,
-  limits?: Readonly<Record<string, number>>,
-): Record<string, string> | undefined {
-  if (bind === undefined || bind === null) return undefined;
-  if (typeof bind !== 'object' || Array.isArray(bind)) {
-    throw new SmsValidationError(
-      'INVALID_OTP_BINDING',
-      'bind must be an object such as { amount: "149.90", currency: "TRY", payee: "ACME A.Ş." }',
-      'bind',
-    );
-  }
-  const values: Record<string, string> = {};
-  for (const [key, value] of Object.entries(bind)) {
-    const field = `bind.${key}`;
-    if (value === undefined) {
-      throw new SmsValidationError(
-        'INVALID_OTP_BINDING',
-        `${field} is missing: every bound value must be given (a string or a finite number)`,
-        field,
-      );
-    }
-    if (!BIND_KEY.test(key) || RESERVED_BIND_KEYS.has(key)) {
-      throw new SmsValidationError(
-        'INVALID_OTP_BINDING',
-        `${field}: names must be letters, digits and _ (not starting with a digit, at most 40) and not code, minutes or purpose`,
-        field,
-      );
-    }
-    const text =
-      typeof value === 'string'
-        ? value
-        : typeof value === 'number' && Number.isFinite(value)
-          ? String(value)
-          : undefined;
-    if (text === undefined || text.length > 200) {
-      throw new SmsValidationError(
-        'INVALID_OTP_BINDING',
-        `${field} must be a string (or finite number) of at most 200 printable characters, not ${describeType(value)}`,
-        field,
-      );
-    }
-    if (UNSAFE_BOUND_CHARACTER.test(text) || LONE_SURROGATE.test(text)) {
-      throw new SmsValidationError(
-        'INVALID_OTP_BINDING',
-        `${field} holds a control, bidirectional-control or zero-width character (bound values are shown in the SMS)`,
-        field,
-      );
-    }
-    const limit = limits === undefined ? undefined : (limits[key] ?? DEFAULT_BIND_LIMIT);
-    if (limit !== undefined && [...text].length > limit) {
-      throw new SmsValidationError(
-        'INVALID_OTP_BINDING',
-        `${field} is longer than ${limit} characters (otp.bindLimits.${key}), the length the SMS is measured for`,
-        field,
-      );
-    }
-    values[key] = text;
-  }
-  return Object.keys(values).length === 0 ? undefined : values;
 }

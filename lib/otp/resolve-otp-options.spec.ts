@@ -1,13 +1,14 @@
 import { InvalidOptionsError } from '../errors/validation.error.js';
 import { InMemoryTransport } from '../transports/in-memory.transport.js';
 import type { OtpModuleOptions } from './otp.options.js';
+import { otpOptionsFactory } from './otp.providers.js';
 import { OTP_DEFAULTS, resolveOtpOptions } from './resolve-otp-options.js';
 
 const SECRET = 'aV3xQ9rT2mK8pL5wZ1nB7yH4jD6sF0gC';
 
 describe('resolveOtpOptions', () => {
   it('applies the documented defaults', () => {
-    const resolved = resolveOtpOptions({ transport: 'json', otp: { secret: SECRET } });
+    const resolved = resolveOtpOptions({ transportIsInMemory: false, otp: { secret: SECRET } });
     expect(resolved).toMatchObject({
       codeLength: 6,
       ttlSeconds: 180,
@@ -28,20 +29,21 @@ describe('resolveOtpOptions', () => {
   });
 
   it('otp.lockout: defaults 10 failures in 24 h lock for 24 h; false turns it off; bad values are named', () => {
-    const on = resolveOtpOptions({ transport: 'json', otp: { secret: SECRET } });
+    const on = resolveOtpOptions({ transportIsInMemory: false, otp: { secret: SECRET } });
     expect(on.lockout).toEqual({ maxFailures: 10, windowMs: 86_400_000, lockMs: 86_400_000 });
     expect(
       resolveOtpOptions({
-        transport: 'json',
+        transportIsInMemory: false,
         otp: { secret: SECRET, lockout: { maxFailures: 3, lockSeconds: 60 } },
       }).lockout,
     ).toEqual({ maxFailures: 3, windowMs: 86_400_000, lockMs: 60_000 });
     expect(
-      resolveOtpOptions({ transport: 'json', otp: { secret: SECRET, lockout: false } }).lockout,
+      resolveOtpOptions({ transportIsInMemory: false, otp: { secret: SECRET, lockout: false } })
+        .lockout,
     ).toBeUndefined();
     const bad = (lockout: unknown) => () =>
       resolveOtpOptions({
-        transport: 'json',
+        transportIsInMemory: false,
         otp: { secret: SECRET, lockout: lockout as OtpModuleOptions['lockout'] },
       });
     expect(bad({ maxFailures: 0 })).toThrow(/otp\.lockout\.maxFailures/);
@@ -52,7 +54,7 @@ describe('resolveOtpOptions', () => {
 
   it('refuses a short secret, naming otp.secret and never echoing it', () => {
     const attempt = () =>
-      resolveOtpOptions({ transport: 'json', otp: { secret: 'short-secret-value' } });
+      resolveOtpOptions({ transportIsInMemory: false, otp: { secret: 'short-secret-value' } });
     expect(attempt).toThrow(InvalidOptionsError);
     expect(attempt).toThrow(/"otp\.secret".*too short \(18 bytes\).*at least 32/);
     try {
@@ -60,32 +62,37 @@ describe('resolveOtpOptions', () => {
     } catch (error) {
       expect(String((error as Error).message)).not.toContain('short-secret-value');
     }
-    expect(() => resolveOtpOptions({ otp: { secret: 'a'.repeat(40) } })).toThrow(/placeholder/);
+    expect(() =>
+      resolveOtpOptions({ transportIsInMemory: false, otp: { secret: 'a'.repeat(40) } }),
+    ).toThrow(/placeholder/);
   });
 
   it('accepts a Buffer secret', () => {
     expect(
-      resolveOtpOptions({ otp: { secret: Buffer.alloc(32, 0).map((_, i) => i) as Buffer } }).secret,
+      resolveOtpOptions({
+        transportIsInMemory: false,
+        otp: { secret: Buffer.alloc(32, 0).map((_, i) => i) as Buffer },
+      }).secret,
     ).toHaveLength(32);
   });
 
   it('requires a secret when an otp block is given with a wire transport', () => {
-    expect(() => resolveOtpOptions({ transport: 'json', otp: { ttlSeconds: 120 } })).toThrow(
-      /"otp\.secret".*required/,
-    );
-    expect(() => resolveOtpOptions({ otp: {} })).toThrow(/otp\.secret/);
+    expect(() =>
+      resolveOtpOptions({ transportIsInMemory: false, otp: { ttlSeconds: 120 } }),
+    ).toThrow(/"otp\.secret".*required/);
+    expect(() => resolveOtpOptions({ transportIsInMemory: false, otp: {} })).toThrow(/otp\.secret/);
   });
 
   it('generates a per-process secret on the memory transport', () => {
     for (const transport of ['memory' as const, new InMemoryTransport()]) {
-      const resolved = resolveOtpOptions({ transport });
+      const resolved = otpOptionsFactory({ transport });
       expect(resolved.generatedSecret).toBe(true);
       expect(resolved.secret).toHaveLength(32);
     }
   });
 
   it('leaves OTP unconfigured (not failing start-up) for a wire transport without an otp block', () => {
-    expect(resolveOtpOptions({ transport: 'json' }).secret).toBeUndefined();
+    expect(resolveOtpOptions({ transportIsInMemory: false }).secret).toBeUndefined();
   });
 
   it.each([
@@ -106,19 +113,23 @@ describe('resolveOtpOptions', () => {
     [{ hooks: { onSent: 'yes' } }, 'otp.hooks.onSent'],
     [{ clock: 5 }, 'otp.clock'],
   ])('refuses %j naming %s', (otp, option) => {
-    expect(() => resolveOtpOptions({ otp: { secret: SECRET, ...(otp as object) } })).toThrow(
-      new RegExp(`"${option.replace(/[.[\]]/g, '\\$&')}"`),
-    );
+    expect(() =>
+      resolveOtpOptions({
+        transportIsInMemory: false,
+        otp: { secret: SECRET, ...(otp as object) },
+      }),
+    ).toThrow(new RegExp(`"${option.replace(/[.[\]]/g, '\\$&')}"`));
   });
 
   it('refuses an unknown option, naming it and listing the known ones', () => {
     const attempt = () =>
-      resolveOtpOptions({ transport: 'memory', otp: { maxAttemps: 3 } as OtpModuleOptions });
+      resolveOtpOptions({ transportIsInMemory: true, otp: { maxAttemps: 3 } as OtpModuleOptions });
     expect(attempt).toThrow(InvalidOptionsError);
     expect(attempt).toThrow(/"otp\.maxAttemps".*unknown option.*'maxAttempts'.*'guard'/);
     // Every documented option is known (each given with a valid value).
     expect(() =>
       resolveOtpOptions({
+        transportIsInMemory: false,
         otp: {
           secret: SECRET,
           codeLength: 6,
@@ -142,7 +153,10 @@ describe('resolveOtpOptions', () => {
 
   it('accepts [] to disable a cap', () => {
     expect(
-      resolveOtpOptions({ otp: { secret: SECRET, phoneLimits: [], ipLimits: [] } }),
+      resolveOtpOptions({
+        transportIsInMemory: false,
+        otp: { secret: SECRET, phoneLimits: [], ipLimits: [] },
+      }),
     ).toMatchObject({
       phoneLimits: [],
       ipLimits: [],

@@ -39,6 +39,11 @@ export function instruments(): Instruments | undefined {
   return meterCache.instruments;
 }
 
+/** Whether metrics are recorded (an SDK registered a meter provider): callers may skip building what only metrics would read. */
+export function metricsOn(): boolean {
+  return instruments() !== undefined;
+}
+
 function createInstruments(meter: Meter): Instruments {
   const creditBalance = meter.createObservableGauge('posta_guvercini.credit.balance', {
     description: 'Credit balance of an account, as its last health check read it',

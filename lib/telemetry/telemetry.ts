@@ -18,6 +18,7 @@
 export { ATTR, errorCodeOf } from './attributes.js';
 export { loadTelemetry } from './otel-api.js';
 export {
+  metricsOn,
   recordBreakerState,
   recordCampaignOutcomes,
   recordCreditBalance,

@@ -1,5 +1,8 @@
 import { InvalidOptionsError } from '../../errors/validation.error.js';
-import { resolveBodyFields, resolveOtpGuardModuleOptions } from './otp-guard.options-validation.js';
+import {
+  resolveBodyFields,
+  resolveOtpGuardOptions as resolveOtpGuardModuleOptions,
+} from './otp-guard.options-validation.js';
 
 describe('resolveOtpGuardModuleOptions', () => {
   it('applies the defaults', () => {

@@ -10,7 +10,7 @@ import {
 } from './otp-guard.options.js';
 
 /** `OtpGuardModuleOptions` with defaults applied and header names lower-cased for lookup. */
-export interface ResolvedOtpGuardModuleOptions {
+export interface ResolvedOtpGuardOptions {
   readonly challengeHeader: string;
   readonly codeHeader: string;
   readonly bodyFields: Required<OtpBodyFieldNames> | undefined;
@@ -25,14 +25,45 @@ const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 /** A body field name: a plain property name, not a path. */
 const FIELD_NAME = /^[A-Za-z_$][\w$-]*$/;
 
+/** @deprecated internal name; use `ResolvedOtpGuardOptions`. */
+export type ResolvedOtpGuardModuleOptions = ResolvedOtpGuardOptions;
+
+/** What every `OtpGuard` instance receives (`OTP_GUARD_DEFAULTS`), resolved once at start-up. */
+export interface ResolvedOtpGuardDefaults extends ResolvedOtpGuardOptions {
+  /** Purposes whose `otp.purposes` profile has a template of its own (it wins over `otp.guard.message`). */
+  readonly purposesWithTemplates: ReadonlySet<string>;
+}
+
 /**
- * Validates `otp.guard` once (the guard calls it when Nest creates it, at start-up) and applies
- * the defaults. Throws `InvalidOptionsError` naming the option and what is allowed.
+ * The guard defaults of the module's `otp` block (`otp.guard` and which `otp.purposes` have a
+ * template of their own), for the `OTP_GUARD_DEFAULTS` provider: resolved once, whatever the
+ * number of guard instances.
  */
-export function resolveOtpGuardModuleOptions(
+export function resolveOtpGuardDefaults(otp: unknown): ResolvedOtpGuardDefaults {
+  const { guard, purposes } = (otp ?? {}) as {
+    guard?: OtpGuardModuleOptions;
+    purposes?: Record<string, { message?: unknown; boundMessage?: unknown } | null> | null;
+  };
+  const purposesWithTemplates = new Set(
+    purposes !== null && typeof purposes === 'object'
+      ? Object.entries(purposes)
+          .filter(
+            ([, profile]) => profile?.message !== undefined || profile?.boundMessage !== undefined,
+          )
+          .map(([purpose]) => purpose)
+      : [],
+  );
+  return Object.freeze({ ...resolveOtpGuardOptions(guard), purposesWithTemplates });
+}
+
+/**
+ * Validates `otp.guard` once, at start-up, and applies the defaults. Throws
+ * `InvalidOptionsError` naming the option and what is allowed.
+ */
+export function resolveOtpGuardOptions(
   options: OtpGuardModuleOptions | undefined,
   path = 'otp.guard',
-): ResolvedOtpGuardModuleOptions {
+): ResolvedOtpGuardOptions {
   if (options !== undefined && (options === null || typeof options !== 'object')) {
     throw new InvalidOptionsError(path, 'expected an object');
   }

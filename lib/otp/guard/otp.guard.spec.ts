@@ -8,6 +8,7 @@ import { SmsProviderError } from '../../errors/provider.error.js';
 import { SmsConnectionError } from '../../errors/transport.error.js';
 import { InvalidOptionsError, SmsValidationError } from '../../errors/validation.error.js';
 import { OtpGuard } from './otp.guard.js';
+import { otpGuardDefaultsFactory } from '../otp.providers.js';
 import type { OtpGuardModuleOptions } from './otp-guard.options.js';
 import {
   OtpBadRequestException,
@@ -77,7 +78,7 @@ function setup(guardOptions?: OtpGuardModuleOptions) {
     new Reflector(),
     service as unknown as OtpService,
     adapterHost,
-    moduleOptions,
+    otpGuardDefaultsFactory(moduleOptions),
   );
   const contextFor = (controller: Type, handler: string, request: FakeRequest): ExecutionContext =>
     new ExecutionContextHost(

@@ -7,90 +7,40 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import { inspect } from 'node:util';
-import {
-  OtpDeliveryUncertainError,
-  OtpLockedError,
-  OtpRateLimitError,
-  OtpStoreUnavailableError,
-} from '../../errors/otp.errors.js';
-import { SmsProviderError } from '../../errors/provider.error.js';
-import { SmsTransportError } from '../../errors/transport.error.js';
-import { InvalidOptionsError, SmsValidationError } from '../../errors/validation.error.js';
-import { definedFields } from '../../defined-fields.js';
-import {
-  POSTA_GUVERCINI_RESOLVED_OPTIONS,
-  REQUIRE_OTP_METADATA,
-  SKIP_OTP_METADATA,
-} from '../../posta-guvercini.constants.js';
-import type { PostaGuverciniModuleOptions } from '../../posta-guvercini.options.js';
+import { OtpDeliveryUncertainError } from '../../errors/otp.errors.js';
+import { OTP_GUARD_DEFAULTS } from '../otp.constants.js';
 import { OtpService } from '../otp.service.js';
+import { type OtpChallengeDetails, OtpHttpException } from './otp-http.exceptions.js';
 import {
-  OtpAccountLockedException,
-  OtpBadRequestException,
-  type OtpChallengeDetails,
-  OtpHttpException,
-  OtpLockedException,
-  OtpRejectedException,
-  type OtpRejectionReason,
-  OtpRequiredException,
-  OtpTooManyRequestsException,
-  OtpUnavailableException,
-} from './otp-http.exceptions.js';
-import type { OtpBodyFieldNames, OtpGuardBinding, OtpRequestValue } from './otp-guard.options.js';
+  type OtpGuardFailure,
+  failureOfServiceError,
+  otpGuardException,
+} from './otp-guard.error-mapping.js';
+import type { OtpGuardBinding } from './otp-guard.options.js';
+import type { ResolvedOtpGuardDefaults } from './otp-guard.options-validation.js';
 import {
-  type ResolvedOtpGuardModuleOptions,
-  resolveBodyFields,
-  resolveOtpGuardModuleOptions,
-} from './otp-guard.options-validation.js';
+  type HttpRequestLike,
+  readRequestField,
+  removeBodyFields,
+  requestIp,
+  resolveRequestValue,
+  userField,
+} from './otp-guard.request.js';
+import { type ResolvedRequireOtpOptions, mergeRouteOptions } from './otp-guard.route-options.js';
 import { OTP_VERIFICATION, type OtpVerification } from './otp-verification.decorator.js';
-import type { RequireOtpOptions } from './require-otp.decorator.js';
 
-/** The options in force for one route: module defaults ← controller ← handler. */
-export interface ResolvedRequireOtpOptions {
-  readonly purpose: string;
-  readonly phone: OtpRequestValue<string | undefined> | undefined;
-  readonly subject: OtpRequestValue<string | number | undefined> | undefined;
-  readonly bind: OtpRequestValue<OtpGuardBinding | undefined> | undefined;
-  readonly message: OtpRequestValue<string | undefined> | undefined;
-  readonly autoSend: boolean;
-  readonly bodyFields: Required<OtpBodyFieldNames> | undefined;
-}
+export type { OtpGuardFailure } from './otp-guard.error-mapping.js';
+export type { ResolvedRequireOtpOptions } from './otp-guard.route-options.js';
+
+// The guard's flow (challenge or verify, then the HTTP answer) and its protected hooks, the
+// extension points subclasses override; over ~300 lines because of their TSDoc. Request reading,
+// route-option merging and error mapping have their own files (otp-guard.request.ts,
+// otp-guard.route-options.ts, otp-guard.error-mapping.ts).
 
 /** A challenge id and a code taken from the request. */
 export interface OtpCredentials {
   readonly challengeId: string;
   readonly code: string;
-}
-
-/** Why the guard refuses a request; `createException()` turns it into the HTTP answer. */
-export type OtpGuardFailure =
-  | {
-      readonly kind: 'required';
-      readonly challenge?: OtpChallengeDetails;
-      /** The SMS may or may not have been sent (the provider's answer was lost); the challenge is valid. */
-      readonly deliveryUncertain?: boolean;
-    }
-  | {
-      readonly kind: 'rejected';
-      readonly reason: OtpRejectionReason;
-      readonly attemptsLeft: number;
-      readonly challengeId: string;
-    }
-  | { readonly kind: 'locked'; readonly retryAfterSeconds?: number }
-  | { readonly kind: 'account-locked'; readonly retryAfterSeconds: number; readonly cause: unknown }
-  | { readonly kind: 'rate-limited'; readonly retryAfterSeconds: number; readonly cause: unknown }
-  | { readonly kind: 'unavailable'; readonly cause: unknown }
-  | { readonly kind: 'bad-request'; readonly message: string; readonly cause?: unknown };
-
-/** The request as the guard reads it: Express and Fastify requests both look like this. */
-interface HttpRequestLike {
-  readonly headers: Record<string, string | string[] | undefined>;
-  body?: unknown;
-  readonly ip?: string;
-  readonly user?: unknown;
-  readonly socket?: { readonly remoteAddress?: string };
-  readonly raw?: { readonly socket?: { readonly remoteAddress?: string } };
-  [OTP_VERIFICATION]?: OtpVerification;
 }
 
 /**
@@ -113,30 +63,13 @@ interface HttpRequestLike {
  */
 @Injectable()
 export class OtpGuard implements CanActivate {
-  /** The module-wide defaults (`otp.guard`), validated. */
-  protected readonly defaults: ResolvedOtpGuardModuleOptions;
-  /** Purposes whose `otp.purposes` profile has a template of its own (it wins over `otp.guard.message`). */
-  private readonly purposesWithTemplates: ReadonlySet<string>;
-
   constructor(
     protected readonly reflector: Reflector,
     protected readonly otpService: OtpService,
     protected readonly httpAdapterHost: HttpAdapterHost,
-    @Inject(POSTA_GUVERCINI_RESOLVED_OPTIONS) moduleOptions: PostaGuverciniModuleOptions,
-  ) {
-    this.defaults = resolveOtpGuardModuleOptions(moduleOptions.otp?.guard);
-    const purposes = moduleOptions.otp?.purposes;
-    this.purposesWithTemplates = new Set(
-      purposes !== null && typeof purposes === 'object'
-        ? Object.entries(purposes)
-            .filter(
-              ([, profile]) =>
-                profile?.message !== undefined || profile?.boundMessage !== undefined,
-            )
-            .map(([purpose]) => purpose)
-        : [],
-    );
-  }
+    /** The module-wide defaults (`otp.guard`), resolved once at start-up for every instance. */
+    @Inject(OTP_GUARD_DEFAULTS) protected readonly defaults: ResolvedOtpGuardDefaults,
+  ) {}
 
   /** What `console.log` and `util.inspect` show (the service and options hold the secret). */
   [inspect.custom](): string {
@@ -182,47 +115,7 @@ export class OtpGuard implements CanActivate {
    * override the module defaults, field by field; nobody's object is modified.
    */
   protected getRouteOptions(context: ExecutionContext): ResolvedRequireOtpOptions | undefined {
-    const handler = context.getHandler();
-    const controller = context.getClass();
-    const onHandler = this.reflector.get<RequireOtpOptions | undefined>(
-      REQUIRE_OTP_METADATA,
-      handler,
-    );
-    const onController = this.reflector.get<RequireOtpOptions | undefined>(
-      REQUIRE_OTP_METADATA,
-      controller,
-    );
-    if (onHandler === undefined && onController === undefined) return undefined;
-    const skipOnHandler = this.reflector.get<boolean | undefined>(SKIP_OTP_METADATA, handler);
-    const skipOnController = this.reflector.get<boolean | undefined>(SKIP_OTP_METADATA, controller);
-    // @SkipOtp() on the handler always wins; on the controller it yields to the handler's own @RequireOtp().
-    if (skipOnHandler ?? (onHandler === undefined && skipOnController === true)) return undefined;
-
-    const merged: RequireOtpOptions = {
-      ...definedFields(onController),
-      ...definedFields(onHandler),
-    };
-    const purpose = merged.purpose ?? `${controller.name}.${handler.name}`;
-    return {
-      purpose,
-      phone: merged.phone ?? this.defaults.phone,
-      subject: merged.subject ?? this.defaults.subject,
-      bind: merged.bind,
-      // The route's own template, else the purpose profile's (otp.purposes), else otp.guard.message.
-      message:
-        merged.message ??
-        (this.purposesWithTemplates.has(purpose) ? undefined : this.defaults.message),
-      autoSend: merged.autoSend ?? this.defaults.autoSend,
-      bodyFields:
-        merged.bodyFields === undefined
-          ? this.defaults.bodyFields
-          : resolveBodyFields(merged.bodyFields, (field, expected) => {
-              throw new InvalidOptionsError(
-                `@RequireOtp().bodyFields${field}`,
-                `expected ${expected}`,
-              );
-            }),
-    };
+    return mergeRouteOptions(this.reflector, context, this.defaults);
   }
 
   /** The request object (Express `Request` / Fastify `FastifyRequest`). */
@@ -242,7 +135,7 @@ export class OtpGuard implements CanActivate {
     const phone =
       options.phone === undefined
         ? userField(request, 'phone')
-        : await resolveValue(options.phone, request, context);
+        : await resolveRequestValue(options.phone, request, context);
     if (phone === undefined || phone === null || phone === '') return undefined;
     if (typeof phone !== 'string' && typeof phone !== 'number') {
       // Usually read from the request (body, user): a client sending `{ phone: {} }` is a bad
@@ -264,7 +157,7 @@ export class OtpGuard implements CanActivate {
     const subject =
       options.subject === undefined
         ? (userField(request, 'id') ?? userField(request, 'sub'))
-        : await resolveValue(options.subject, request, context);
+        : await resolveRequestValue(options.subject, request, context);
     if (subject === undefined || subject === null || subject === '') return undefined;
     if (typeof subject !== 'string' && typeof subject !== 'number') {
       throw new TypeError('@RequireOtp(): "subject" must give a string or a number');
@@ -277,7 +170,7 @@ export class OtpGuard implements CanActivate {
     context: ExecutionContext,
     options: ResolvedRequireOtpOptions,
   ): Promise<OtpGuardBinding | undefined> {
-    const binding = await resolveValue(options.bind, this.getRequest(context), context);
+    const binding = await resolveRequestValue(options.bind, this.getRequest(context), context);
     if (binding === undefined || binding === null) return undefined;
     if (typeof binding !== 'object' || Array.isArray(binding)) {
       throw new TypeError('@RequireOtp(): "bind" must give an object of values');
@@ -290,7 +183,7 @@ export class OtpGuard implements CanActivate {
     context: ExecutionContext,
     options: ResolvedRequireOtpOptions,
   ): Promise<string | undefined> {
-    const message = await resolveValue(options.message, this.getRequest(context), context);
+    const message = await resolveRequestValue(options.message, this.getRequest(context), context);
     return message === undefined || message === '' ? undefined : message;
   }
 
@@ -312,8 +205,7 @@ export class OtpGuard implements CanActivate {
 
   /** Client IP for the per-IP send limit (honours Express `trust proxy` / Fastify `trustProxy`). */
   protected getIp(context: ExecutionContext): string | undefined {
-    const request = this.getRequest(context);
-    return request.ip ?? request.socket?.remoteAddress ?? request.raw?.socket?.remoteAddress;
+    return requestIp(this.getRequest(context));
   }
 
   /**
@@ -322,27 +214,7 @@ export class OtpGuard implements CanActivate {
    * which `reject()` sets on the response.
    */
   protected createException(failure: OtpGuardFailure, _context: ExecutionContext): HttpException {
-    switch (failure.kind) {
-      case 'required':
-        return new OtpRequiredException(
-          failure.challenge,
-          failure.deliveryUncertain === true && failure.challenge !== undefined
-            ? `A one-time password may have been sent to ${failure.challenge.maskedPhone} (the SMS provider's answer was lost). If it arrives, repeat the request with the challenge id and the code; if not, request a new one after resendAvailableAt.`
-            : undefined,
-        );
-      case 'rejected':
-        return new OtpRejectedException(failure);
-      case 'locked':
-        return new OtpLockedException(failure);
-      case 'account-locked':
-        return new OtpAccountLockedException(failure, undefined, { cause: failure.cause });
-      case 'rate-limited':
-        return new OtpTooManyRequestsException(failure, undefined, { cause: failure.cause });
-      case 'unavailable':
-        return new OtpUnavailableException(undefined, { cause: failure.cause });
-      case 'bad-request':
-        return new OtpBadRequestException(failure.message, { cause: failure.cause });
-    }
+    return otpGuardException(failure);
   }
 
   /** Sets a response header on Express or Fastify. */
@@ -403,7 +275,7 @@ export class OtpGuard implements CanActivate {
       // The provider may have accepted the SMS: the challenge is kept and can be answered.
       if (
         error instanceof OtpDeliveryUncertainError ||
-        errorCode(error) === 'OTP_DELIVERY_UNCERTAIN'
+        (error as { code?: unknown } | null)?.code === 'OTP_DELIVERY_UNCERTAIN'
       ) {
         return {
           challenge: (error as OtpDeliveryUncertainError).challenge,
@@ -487,7 +359,8 @@ export class OtpGuard implements CanActivate {
   ): OtpCredentials | undefined {
     const challengeId = this.getChallengeId(context, options);
     const code = this.getCode(context, options);
-    if (options.bodyFields !== undefined) this.removeBodyFields(context, options.bodyFields);
+    if (options.bodyFields !== undefined)
+      removeBodyFields(this.getRequest(context), options.bodyFields);
     if (challengeId === undefined && code === undefined) return undefined;
     if (challengeId === undefined || code === undefined) {
       const where = options.bodyFields
@@ -507,130 +380,19 @@ export class OtpGuard implements CanActivate {
     header: string,
     bodyField: string | undefined,
   ): string | undefined {
-    const request = this.getRequest(context);
-    const fromHeader = request.headers[header];
-    if (Array.isArray(fromHeader)) {
-      return this.reject(context, {
-        kind: 'bad-request',
-        message: `Send the ${header} header once.`,
-      });
-    }
-    if (fromHeader !== undefined && fromHeader.trim() !== '') return fromHeader.trim();
-    if (bodyField === undefined || !isPlainBody(request.body)) return undefined;
-    const fromBody = request.body[bodyField];
-    if (fromBody === undefined || fromBody === null || fromBody === '') return undefined;
-    if (typeof fromBody !== 'string') {
-      return this.reject(context, {
-        kind: 'bad-request',
-        message: `The ${bodyField} body field must be a string.`,
-      });
-    }
-    return fromBody.trim();
-  }
-
-  /** The code is used up once read: it never reaches the handler, its validation or its logs. */
-  private removeBodyFields(context: ExecutionContext, fields: Required<OtpBodyFieldNames>): void {
-    const { body } = this.getRequest(context);
-    if (!isPlainBody(body)) return;
-    delete body[fields.challengeId];
-    delete body[fields.code];
+    return readRequestField(this.getRequest(context), header, bodyField, (message) =>
+      this.reject(context, { kind: 'bad-request', message }),
+    );
   }
 
   /**
-   * Translates the service's typed errors into HTTP answers; anything else (a wrong option, a
-   * template without a value for one of its placeholders: server bugs) propagates as a 500.
-   * Errors are recognised by their stable `code` too, so two copies of the package (ESM and
-   * CommonJS in one app) still map correctly.
+   * Translates the service's typed errors into HTTP answers (otp-guard.error-mapping.ts);
+   * anything else (a wrong option, a template without a value for one of its placeholders:
+   * server bugs) propagates as a 500.
    */
   private rejectOnServiceError(context: ExecutionContext, error: unknown): never {
-    const code = errorCode(error);
-    if (error instanceof OtpLockedError || code === 'OTP_SUBJECT_LOCKED') {
-      const { retryAfterSeconds } = error as { retryAfterSeconds?: unknown };
-      return this.reject(context, {
-        kind: 'account-locked',
-        retryAfterSeconds: typeof retryAfterSeconds === 'number' ? retryAfterSeconds : 1,
-        cause: error,
-      });
-    }
-    if (error instanceof OtpRateLimitError || code === 'OTP_RATE_LIMITED') {
-      const { retryAfterSeconds } = error as { retryAfterSeconds?: unknown };
-      return this.reject(context, {
-        kind: 'rate-limited',
-        retryAfterSeconds: typeof retryAfterSeconds === 'number' ? retryAfterSeconds : 1,
-        cause: error,
-      });
-    }
-    if (code === 'PROVIDER_INVALID_NUMBER') {
-      return this.reject(context, {
-        kind: 'bad-request',
-        message: 'The SMS provider refused the phone number; check it and try again.',
-        cause: error,
-      });
-    }
-    if (
-      error instanceof OtpStoreUnavailableError ||
-      error instanceof SmsTransportError ||
-      error instanceof SmsProviderError ||
-      code === 'OTP_STORE_UNAVAILABLE' ||
-      code?.startsWith('TRANSPORT_') === true ||
-      code?.startsWith('PROVIDER_') === true
-    ) {
-      return this.reject(context, { kind: 'unavailable', cause: error });
-    }
-    // Bad input carried by the request: a phone that is not a mobile number or is from a
-    // country not allowed, bound values the SMS cannot show.
-    if (
-      (error instanceof SmsValidationError ||
-        (error as Error | undefined)?.name === 'SmsValidationError') &&
-      code !== undefined &&
-      !SERVER_SIDE_VALIDATION_CODES.test(code)
-    ) {
-      return this.reject(context, {
-        kind: 'bad-request',
-        message: (error as Error).message,
-        cause: error,
-      });
-    }
-    throw error;
+    const failure = failureOfServiceError(error);
+    if (failure === undefined) throw error;
+    return this.reject(context, failure);
   }
-}
-
-/**
- * Validation failures that come from the app's own configuration, not from the request: a
- * wrong option or template, a route's purpose or subject resolver giving an unusable value, no
- * OTP account, a sender the API cannot carry or that is not valid. They stay a 500 (logged by
- * Nest) rather than a 400 describing the server's configuration to the client.
- */
-const SERVER_SIDE_VALIDATION_CODES =
-  /^(?:INVALID_OPTION|OTP_TEMPLATE_[A-Z_]+|INVALID_OTP_PURPOSE|INVALID_OTP_SUBJECT|CHANNEL_NOT_CONFIGURED|SENDER_NOT_SUPPORTED|INVALID_SENDER)$/;
-
-function errorCode(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null | undefined)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
-async function resolveValue<T>(
-  value: OtpRequestValue<T> | undefined,
-  request: HttpRequestLike,
-  context: ExecutionContext,
-): Promise<T | undefined> {
-  return typeof value === 'function'
-    ? await (value as (request: unknown, context: ExecutionContext) => T | Promise<T>)(
-        request,
-        context,
-      )
-    : value;
-}
-
-function userField(request: HttpRequestLike, field: string): unknown {
-  const user = request.user;
-  return user !== null && typeof user === 'object'
-    ? (user as Record<string, unknown>)[field]
-    : undefined;
-}
-
-function isPlainBody(body: unknown): body is Record<string, unknown> {
-  return (
-    body !== null && typeof body === 'object' && !Array.isArray(body) && !Buffer.isBuffer(body)
-  );
 }

@@ -3,57 +3,11 @@ import { SmsValidationError } from '../../errors/validation.error.js';
 import { REQUIRE_OTP_METADATA } from '../../posta-guvercini.constants.js';
 import { OtpGuard } from './otp.guard.js';
 import { resolveBodyFields } from './otp-guard.options-validation.js';
-import type { OtpBodyFieldNames, OtpGuardBinding, OtpRequestValue } from './otp-guard.options.js';
+import type { RequireOtpOptions } from './otp-guard.options.js';
 
-/**
- * Options of `@RequireOtp()`. On a handler they override those on its controller, which
- * override the module defaults (`otp.guard`); a field left out falls through to the next level.
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the app's request type; `any` lets `(req) => req.user.phone` compile untyped
-export interface RequireOtpOptions<TRequest = any> {
-  /**
-   * What the code is for (`'login'`, `'transfer'`, `'3ds'`). A challenge issued for one purpose
-   * never unlocks a route of another.
-   * @default '<ControllerName>.<handlerName>' of the protected route
-   */
-  readonly purpose?: string;
-  /**
-   * Phone number the challenge is sent to: a value or a function of the request.
-   * @default the module's `otp.guard.phone`, else `request.user?.phone`
-   */
-  readonly phone?: OtpRequestValue<string | undefined, TRequest>;
-  /**
-   * Who the challenge is for (user or customer id): a value or a function of the request,
-   * recomputed on every request; a challenge issued for one subject is refused for another.
-   * @default the module's `otp.guard.subject`, else `request.user?.id ?? request.user?.sub`
-   */
-  readonly subject?: OtpRequestValue<string | number | undefined, TRequest>;
-  /**
-   * Values the challenge is bound to (PSD2 dynamic linking), usually a function of the request
-   * such as `(req) => ({ amount: req.body.amount, currency: 'TRY', payee: req.body.payee })`.
-   * They are shown in the SMS and recomputed from the request that carries the code: any
-   * difference is refused exactly like a wrong code.
-   * @default no binding
-   */
-  readonly bind?: OtpRequestValue<OtpGuardBinding | undefined, TRequest>;
-  /**
-   * SMS template (`{code}`, `{minutes}`, `{purpose}`, and `{amount}` etc. for bound values), or
-   * a function of the request returning one (e.g. to pick the customer's language). To build the
-   * text from the code yourself, give a template function as `otp.message` instead.
-   * @default the module's `otp.guard.message`, else the OTP service's template
-   */
-  readonly message?: OtpRequestValue<string | undefined, TRequest>;
-  /**
-   * Send a challenge when a request comes without a code.
-   * @default the module's `otp.guard.autoSend`, else true
-   */
-  readonly autoSend?: boolean;
-  /**
-   * Accept the challenge id and code from body fields as well as headers.
-   * @default the module's `otp.guard.bodyFields`, else false
-   */
-  readonly bodyFields?: boolean | OtpBodyFieldNames;
-}
+// The options type lives with the other guard options, so the guard reads it without importing
+// this decorator (which imports the guard).
+export type { RequireOtpOptions } from './otp-guard.options.js';
 
 /**
  * Protects a route (on a handler) or every route of a controller (on the class) with a one-time

@@ -16,6 +16,9 @@ import {
   OtpStore,
 } from './otp.store.js';
 
+// One cohesive job over ~300 lines: the whole store contract in one process's memory (challenges,
+// counters, account lockout, expiry), mirroring the Lua scripts of the Redis store step by step.
+
 interface MutableChallenge extends Omit<
   OtpChallengeRecord,
   | 'attempts'
@@ -144,17 +147,18 @@ export class MemoryOtpStore extends OtpStore {
       };
     }
     if (now >= challenge.expiresAt) return { status: 'expired', challenge: summary };
-    challenge.attempts += 1;
     // Every comparison always runs; the hash comparison is constant-time.
     const hashMatches = otpHashesEqual(challenge.codeHash, candidate.codeHash);
     const purposeMatches =
       candidate.purpose === undefined || candidate.purpose === challenge.purpose;
     const phoneMatches = candidate.phone === undefined || candidate.phone === challenge.phone;
     if (hashMatches && purposeMatches && phoneMatches) {
+      // A right code is not counted as an attempt (only misses are), as in the Redis store.
       this.end(challenge, 'verified', now);
       if (accountKey !== undefined) this.accounts.delete(accountKey);
       return { status: 'valid', challenge: summary };
     }
+    challenge.attempts += 1;
     const accountLockedMs =
       accountKey === undefined || lockout === undefined
         ? undefined

@@ -1,6 +1,9 @@
 import { InvalidOptionsError } from '../../errors/validation.error.js';
 import type { DeliveryStatus } from '../../transports/sms-transport.types.js';
 
+// One cohesive file over ~300 lines: the store contract (the abstract class every store
+// implements and the records and outcomes it exchanges with OtpService), mostly TSDoc.
+
 /**
  * How a challenge ended, kept in a small tombstone (no code hash, no binding digest) until
  * `retainUntil`, so `OtpService.status()` can answer from any instance.
@@ -255,10 +258,10 @@ export abstract class OtpStore {
 
   /**
    * Compare + count + consume in one step: if the challenge exists, is not locked and not
-   * expired, counts one attempt and compares `candidate.codeHash` with the stored hash (and
-   * `candidate.purpose` and `candidate.phone`, each when given, with the stored purpose and
-   * phone). On a match of all of them the challenge is deleted (single use); any mismatch is
-   * answered `invalid` and counted, like a wrong code.
+   * expired, compares `candidate.codeHash` with the stored hash (and `candidate.purpose` and
+   * `candidate.phone`, each when given, with the stored purpose and phone). On a match of all
+   * of them the challenge is used up (single use; a right code is not counted as an attempt);
+   * any mismatch is counted as one attempt and answered `invalid`, like a wrong code.
    *
    * With `lockout` (and a challenge with a `lockoutKey`): a locked account answers
    * `account_locked` before anything is evaluated; a mismatch also counts one failure for the

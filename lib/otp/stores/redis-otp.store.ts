@@ -1,12 +1,7 @@
-import { Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { OtpStoreUnavailableError } from '../../errors/otp.errors.js';
-import { redactCredentials, sanitizeCause } from '../../errors/redact.js';
-import { InvalidOptionsError } from '../../errors/validation.error.js';
-import { loadOptionalPeer } from '../../optional-peer.js';
+import type { OnApplicationShutdown } from '@nestjs/common';
 import {
   type OtpAttemptCandidate,
   type OtpAttemptOutcome,
-  type OtpChallengeEnd,
   type OtpChallengeRecord,
   type OtpChallengeSummary,
   type OtpCreateOutcome,
@@ -31,68 +26,29 @@ import {
   UNLOCK_SCRIPT,
   type RedisOtpScript,
 } from './redis-otp.scripts.js';
+import { RedisOtpConnection } from './redis-otp.client.js';
+import {
+  type RedisArg,
+  type RedisOtpClient,
+  type RedisOtpStoreOptions,
+  checkRedisOtpStoreOptions,
+} from './redis-otp.options.js';
+import {
+  attemptOutcomeOf,
+  recordOf,
+  refusal,
+  replaceOutcomeOf,
+  summaryOf,
+} from './redis-otp.replies.js';
 
-type RedisArg = string | number;
+export type { RedisOtpClient, RedisOtpStoreOptions } from './redis-otp.options.js';
 
-/**
- * What `RedisOtpStore` needs of a Redis client: an `ioredis` `Redis` instance fits. (Structural,
- * so this package's types do not depend on `ioredis` being installed.)
- */
-export interface RedisOtpClient {
-  evalsha(sha: string, numKeys: number, ...args: RedisArg[]): Promise<unknown>;
-  eval(script: string, numKeys: number, ...args: RedisArg[]): Promise<unknown>;
-  hgetall(key: string): Promise<Record<string, string>>;
-  del(...keys: string[]): Promise<number>;
-  quit(): Promise<unknown>;
-  disconnect(): void;
-  readonly status?: string;
-  on?(event: string, listener: (...args: unknown[]) => void): unknown;
-  once?(event: string, listener: (...args: unknown[]) => void): unknown;
-  off?(event: string, listener: (...args: unknown[]) => void): unknown;
-}
-
-/** Options of `RedisOtpStore` (also `otp.store: { type: 'redis', … }`). */
-export interface RedisOtpStoreOptions {
-  /**
-   * An `ioredis` client of yours. The store uses it as it is and never closes it. Give it a
-   * `commandTimeout`, or rely on `operationTimeoutMs`, so an outage is noticed quickly.
-   */
-  readonly client?: RedisOtpClient;
-  /**
-   * `redis://[[user]:password@]host[:port][/db]` (or `rediss://` for TLS): the store opens its
-   * own client (offline queue off, no retries per request, reconnecting in the background) and
-   * closes it on application shutdown. Never logged.
-   */
-  readonly url?: string;
-  /**
-   * Further `ioredis` options for the store's own client (host, port, password, tls, …),
-   * applied over the store's defaults. Ignored with `client`.
-   */
-  readonly redisOptions?: Readonly<Record<string, unknown>>;
-  /**
-   * Prefix of every key the store writes. Use one per application (and per test).
-   * For Redis Cluster put it in a hash tag (`'{otp}:'`) so an operation's keys share a slot.
-   * @default 'posta-guvercini:otp:'
-   */
-  readonly keyPrefix?: string;
-  /**
-   * Milliseconds an operation may take before it fails with `OtpStoreUnavailableError`
-   * (verification fails closed).
-   * @default 1000
-   */
-  readonly operationTimeoutMs?: number;
-  /**
-   * Whose clock expiry, cooldowns, send caps and lockout windows are evaluated on. `'redis'`:
-   * the server's `TIME`, read inside each script, so every instance sharing the store enforces
-   * the same limits whatever its own clock says. `'service'`: the service's clock
-   * (`otp.clock`), only for tests that move a manual clock.
-   * @default 'redis'
-   */
-  readonly clock?: 'redis' | 'service';
-}
+// The operations of RedisOtpStore: each packs its keys and arguments for one script (one round
+// trip) and reads the reply (redis-otp.replies.ts). The client, its errors and deadlines are in
+// redis-otp.client.ts, the options in redis-otp.options.ts, the Lua in redis-otp.scripts.ts.
+// One job (the store contract over Redis), a little over ~300 lines with the TSDoc.
 
 const DEFAULT_PREFIX = 'posta-guvercini:otp:';
-const DEFAULT_OPERATION_TIMEOUT_MS = 1000;
 
 /**
  * Challenges and counters in Redis, for several application instances behind a load balancer.
@@ -112,66 +68,21 @@ const DEFAULT_OPERATION_TIMEOUT_MS = 1000;
  * ```
  */
 export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
-  private readonly logger = new Logger('RedisOtpStore');
   private readonly keyPrefix: string;
-  private readonly operationTimeoutMs: number;
+  /** Prefix of the `otp.lockout` account keys (the scripts append the challenge's account). */
+  private readonly accountKeyPrefix: string;
   /** '1': the server's TIME; '0': the service's clock. */
   private readonly clockMode: '1' | '0';
-  private readonly ownsClient: boolean;
-  private client: RedisOtpClient | undefined;
-  private opening: Promise<RedisOtpClient> | undefined;
-  private closed = false;
-  /** The options (URL and redisOptions may hold the password): private, never printed. */
-  readonly #options: RedisOtpStoreOptions;
+  /** The client (own or passed in), its errors and deadlines: redis-otp.client.ts. */
+  private readonly connection: RedisOtpConnection;
 
   constructor(options: RedisOtpStoreOptions) {
     super();
-    this.#options = options;
-    if (options === null || typeof options !== 'object') {
-      throw new InvalidOptionsError('otp.store', 'RedisOtpStore expects { client } or { url }');
-    }
-    const { client, url, keyPrefix, operationTimeoutMs, redisOptions } = options;
-    if (client !== undefined && (client === null || typeof client.evalsha !== 'function')) {
-      throw new InvalidOptionsError(
-        'otp.store.client',
-        'expected an ioredis client (new Redis(…))',
-      );
-    }
-    if (client !== undefined && url !== undefined) {
-      throw new InvalidOptionsError('otp.store', 'give either client or url, not both');
-    }
-    if (client === undefined && url === undefined && redisOptions === undefined) {
-      throw new InvalidOptionsError(
-        'otp.store',
-        'the Redis store needs a client (an ioredis instance), a url (redis://host:6379) or redisOptions',
-      );
-    }
-    if (url !== undefined && (typeof url !== 'string' || !/^rediss?:\/\//.test(url))) {
-      throw new InvalidOptionsError('otp.store.url', 'expected a redis:// or rediss:// URL');
-    }
-    if (keyPrefix !== undefined && (typeof keyPrefix !== 'string' || keyPrefix.length === 0)) {
-      throw new InvalidOptionsError('otp.store.keyPrefix', 'expected a non-empty string');
-    }
-    if (
-      operationTimeoutMs !== undefined &&
-      (!Number.isInteger(operationTimeoutMs) ||
-        operationTimeoutMs < 10 ||
-        operationTimeoutMs > 60_000)
-    ) {
-      throw new InvalidOptionsError(
-        'otp.store.operationTimeoutMs',
-        'expected an integer between 10 and 60000',
-      );
-    }
-    const clock = (options as { clock?: unknown }).clock;
-    if (clock !== undefined && clock !== 'redis' && clock !== 'service') {
-      throw new InvalidOptionsError('otp.store.clock', "expected 'redis' or 'service'");
-    }
-    this.clockMode = clock === 'service' ? '0' : '1';
-    this.keyPrefix = keyPrefix ?? DEFAULT_PREFIX;
-    this.operationTimeoutMs = operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS;
-    this.client = client;
-    this.ownsClient = client === undefined;
+    checkRedisOtpStoreOptions(options);
+    this.clockMode = options.clock === 'service' ? '0' : '1';
+    this.keyPrefix = options.keyPrefix ?? DEFAULT_PREFIX;
+    this.accountKeyPrefix = `${this.keyPrefix}a:`;
+    this.connection = new RedisOtpConnection(options);
   }
 
   /**
@@ -185,13 +96,18 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
     return store;
   }
 
+  /** The client in use (the store's own once opened, or the one given); `undefined` before opening. */
+  protected get client(): RedisOtpClient | undefined {
+    return this.connection.currentClient;
+  }
+
   /** What `JSON.stringify` (and `util.inspect`) show: the key prefix and clock, no connection. */
   override toJSON(): Record<string, unknown> {
     return {
       store: 'RedisOtpStore',
       keyPrefix: this.keyPrefix,
       clock: this.clockMode === '1' ? 'redis' : 'service',
-      ownsClient: this.ownsClient,
+      ownsClient: this.connection.ownsClient,
     };
   }
 
@@ -200,7 +116,7 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
    * Waits for its first connection (or a first connection error, or 2 s at most).
    */
   async ready(): Promise<void> {
-    await this.getClient();
+    await this.connection.ready();
   }
 
   override get supportsLockout(): boolean {
@@ -278,62 +194,24 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
     now: number,
     lockout?: OtpLockoutPolicy,
   ): Promise<OtpAttemptOutcome> {
-    const newCodeLimits = candidate.newCodeLimits ?? [];
-    const reply = await this.run(
-      ATTEMPT_SCRIPT,
-      [this.challengeKey(challengeId), ...this.counterKeys(newCodeLimits)],
-      [
-        now,
-        this.clockMode,
-        candidate.codeHash,
-        candidate.purpose === undefined ? '0' : '1',
-        candidate.purpose ?? '',
-        candidate.phone === undefined ? '0' : '1',
-        candidate.phone ?? '',
-        lockout === undefined ? '0' : '1',
-        lockout?.maxFailures ?? 0,
-        lockout?.windowMs ?? 0,
-        lockout?.lockMs ?? 0,
-        this.accountKey(''),
-        newCodeLimits.length,
-        ...counterArgs(newCodeLimits),
-      ],
+    // The hot path: one argv built in place (keys, then arguments), no intermediate arrays.
+    const newCodeLimits = candidate.newCodeLimits ?? NO_LIMITS;
+    const n = newCodeLimits.length;
+    const argv: RedisArg[] = [this.challengeKey(challengeId)];
+    for (let i = 0; i < n; i++) argv.push(this.counterKey(newCodeLimits[i]!));
+    argv.push(
+      now,
+      this.clockMode,
+      candidate.codeHash,
+      candidate.purpose === undefined ? '0' : `1${candidate.purpose}`,
+      candidate.phone === undefined ? '0' : `1${candidate.phone}`,
+      lockout === undefined ? '' : `${lockout.maxFailures}:${lockout.windowMs}:${lockout.lockMs}`,
+      this.accountKeyPrefix,
+      n,
     );
-    const status = Number(reply[0]);
-    if (status === 0) return { status: 'not_found' };
-    const challenge = summaryOf(reply);
-    switch (status) {
-      case 1:
-        return { status: 'valid', challenge };
-      case 2: {
-        const accountLockedMs = Number(reply[5] ?? 0);
-        return {
-          status: 'invalid',
-          attemptsLeft: Math.max(0, Number(reply[4])),
-          challenge,
-          ...(accountLockedMs > 0 ? { accountLockedMs } : {}),
-        };
-      }
-      case 5:
-        return {
-          status: 'account_locked',
-          retryAfterMs: Math.max(1, Number(reply[4])),
-          challenge,
-        };
-      case 3: {
-        const newCodeInMs = Number(reply[5] ?? -1);
-        return {
-          status: 'locked',
-          retryAfterMs: Number(reply[4]),
-          challenge,
-          ...(newCodeInMs >= 0 ? { newCodeInMs } : {}),
-        };
-      }
-      case 4:
-        return { status: 'expired', challenge };
-      default:
-        throw new Error(`Unexpected reply from the attempt script: ${status}`);
-    }
+    for (let i = 0; i < n; i++) argv.push(newCodeLimits[i]!.limit, newCodeLimits[i]!.windowMs);
+    const reply = await this.connection.evalScript(ATTEMPT_SCRIPT, 1 + n, argv);
+    return attemptOutcomeOf(reply);
   }
 
   async replace(
@@ -355,47 +233,12 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
         policy.maxResends,
         policy.hitId,
         policy.lockout === undefined ? '0' : '1',
-        this.accountKey(''),
+        this.accountKeyPrefix,
         policy.limits.length,
         ...counterArgs(policy.limits),
       ],
     );
-    switch (Number(reply[0])) {
-      case 1:
-        return {
-          status: 'replaced',
-          attempts: Number(reply[1]),
-          maxAttempts: Number(reply[2]),
-          resends: Number(reply[3]),
-        };
-      case 0:
-        return { status: 'not_found' };
-      case 3:
-        return {
-          status: 'locked',
-          retryAfterMs: Number(reply[1]),
-          newCodeInMs: Math.max(0, Number(reply[2] ?? 0)),
-        };
-      case 5:
-        return { status: 'cooldown', retryAfterMs: Number(reply[1]) };
-      case 6:
-        return { status: 'max_resends' };
-      case 8:
-        return { status: 'account_locked', retryAfterMs: Math.max(1, Number(reply[1])) };
-      case 7: {
-        const refused = refusal(policy.limits, reply);
-        return refused.allowed
-          ? { status: 'not_found' }
-          : {
-              status: 'rate_limited',
-              scope: refused.scope,
-              ...(refused.cap === undefined ? {} : { cap: refused.cap }),
-              retryAfterMs: refused.retryAfterMs,
-            };
-      }
-      default:
-        throw new Error(`Unexpected reply from the replace script: ${String(reply[0])}`);
-    }
+    return replaceOutcomeOf(reply, policy.limits);
   }
 
   async get(challengeId: string, now: number): Promise<OtpChallengeRecord | undefined> {
@@ -404,43 +247,7 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
       [this.challengeKey(challengeId)],
       [now, this.clockMode],
     );
-    if (reply.length < 2) return undefined;
-    const shift = Number(reply[0]);
-    const fields: Record<string, string> = {};
-    for (let i = 1; i + 1 < reply.length; i += 2) fields[String(reply[i])] = String(reply[i + 1]);
-    const state = fields['S'] as OtpChallengeEnd | undefined;
-    if (fields['h'] === undefined && state === undefined) return undefined;
-    // Times on the store's clock, back on the service's.
-    const time = (field: string): number => Number(fields[field]) - shift;
-    return {
-      challengeId,
-      codeHash: fields['h'] ?? '',
-      bindingDigest: fields['b'] ?? '',
-      phone: fields['p'] ?? '',
-      purpose: fields['u'] ?? '',
-      ...(fields['s'] === undefined ? {} : { subject: fields['s'] }),
-      text: JSON.parse(fields['t'] ?? '[]') as string[],
-      createdAt: time('c'),
-      expiresAt: time('e'),
-      resendAvailableAt: time('r'),
-      retainUntil: time('k'),
-      attempts: Number(fields['a']),
-      maxAttempts: Number(fields['m']),
-      resends: Number(fields['n']),
-      ...(fields['x'] === undefined ? {} : { lockoutKey: fields['x'] }),
-      ...(state === undefined ? {} : { state, endedAt: time('E') }),
-      sentAt: fields['g'] === undefined ? time('c') : time('g'),
-      ...(fields['d'] === undefined
-        ? {}
-        : {
-            delivery: {
-              status: fields['d'] as OtpDeliveryRecord['status'],
-              providerCode: fields['P'] ?? '',
-              messageId: fields['M'] ?? '',
-              at: time('D'),
-            },
-          }),
-    };
+    return recordOf(challengeId, reply);
   }
 
   override async cancel(
@@ -478,11 +285,7 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
   }
 
   async delete(challengeId: string): Promise<boolean> {
-    const client = await this.getClient();
-    const removed = await this.withDeadline('delete', () =>
-      client.del(this.challengeKey(challengeId)),
-    );
-    return Number(removed) > 0;
+    return this.connection.del(this.challengeKey(challengeId));
   }
 
   async hit(
@@ -532,28 +335,7 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
 
   /** Closes the store's own client (a client you passed in is left open). */
   override async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    if (!this.ownsClient) return;
-    const client =
-      this.client ?? (this.opening ? await this.opening.catch(() => undefined) : undefined);
-    if (client === undefined) return;
-    const ended = new Promise<void>((resolve) => {
-      if (client.status === 'end' || client.once === undefined) return resolve();
-      const timer = setTimeout(resolve, 2000);
-      client.once('end', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-    try {
-      if (client.status === 'ready') await client.quit();
-      else client.disconnect();
-    } catch {
-      client.disconnect();
-    }
-    // The socket is really closed only at 'end' (so a test runner or a shutdown sees no open handle).
-    await ended;
+    await this.connection.close();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -570,183 +352,27 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
   }
 
   private counterKeys(limits: readonly OtpRateLimitHit[]): string[] {
-    return limits.map((limit) => `${this.keyPrefix}l:${limit.key}`);
+    return limits.map((limit) => this.counterKey(limit));
   }
 
-  /** Runs a script by SHA, loading it with EVAL when the server does not have it (after a restart). */
-  private async run(
+  private counterKey(limit: OtpRateLimitHit): string {
+    return `${this.keyPrefix}l:${limit.key}`;
+  }
+
+  /** Runs a script (one round trip): the keys, then the arguments. */
+  private run(
     script: RedisOtpScript,
     keys: readonly string[],
     args: readonly RedisArg[],
   ): Promise<unknown[]> {
-    const client = await this.getClient();
-    const reply = await this.withDeadline(script.name, async () => {
-      try {
-        return await client.evalsha(script.sha, keys.length, ...keys, ...args);
-      } catch (error) {
-        if (!isNoScript(error)) throw error;
-        return await client.eval(script.lua, keys.length, ...keys, ...args);
-      }
-    });
-    if (!Array.isArray(reply))
-      throw new OtpStoreUnavailableError(`unexpected reply from Redis to ${script.name}`);
-    return reply as unknown[];
-  }
-
-  /** Fails with `OtpStoreUnavailableError` on any error or after `operationTimeoutMs`. */
-  private async withDeadline<T>(operation: string, run: () => Promise<T>): Promise<T> {
-    if (this.closed) throw new OtpStoreUnavailableError('the Redis store is closed');
-    // The store's own client bounds every command itself (commandTimeout, no offline queue);
-    // a client passed in may queue commands while disconnected, so it gets a deadline here.
-    if (this.ownsClient) {
-      try {
-        return await run();
-      } catch (error) {
-        throw this.unavailable(operation, error);
-      }
-    }
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new OtpStoreUnavailableError(
-              `Redis did not answer ${operation} within ${this.operationTimeoutMs} ms`,
-            ),
-          ),
-        this.operationTimeoutMs,
-      );
-    });
-    try {
-      return await Promise.race([run(), deadline]);
-    } catch (error) {
-      throw this.unavailable(operation, error);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  private unavailable(operation: string, error: unknown): OtpStoreUnavailableError {
-    if (error instanceof OtpStoreUnavailableError) return error;
-    const status = this.client?.status;
-    const detail =
-      this.ownsClient && status !== undefined && status !== 'ready'
-        ? `Redis is not connected (${status})`
-        : /timed out/i.test(describeRedisError(error))
-          ? `Redis did not answer ${operation} within ${this.operationTimeoutMs} ms`
-          : `Redis ${operation} failed: ${describeRedisError(error)}`;
-    // The cause is a copy: an ioredis ReplyError carries its command's arguments (AUTH <password>).
-    return new OtpStoreUnavailableError(detail, { cause: sanitizeCause(error) });
-  }
-
-  private async getClient(): Promise<RedisOtpClient> {
-    if (this.client !== undefined) return this.client;
-    if (this.closed) throw new OtpStoreUnavailableError('the Redis store is closed');
-    this.opening ??= this.openClient().then((client) => (this.client = client));
-    return this.opening;
-  }
-
-  private async openClient(): Promise<RedisOtpClient> {
-    type RedisConstructor = new (...args: unknown[]) => RedisOtpClient;
-    const { Redis } = await loadOptionalPeer<{ Redis: RedisConstructor }>(
-      'ioredis',
-      'The Redis OTP store (otp.store; or pass your own OtpStore)',
-      () => import('ioredis'),
-      'Redis',
-    );
-    const defaults = {
-      // Fail fast instead of queueing while disconnected: verification must fail closed quickly.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      autoResendUnfulfilledCommands: false,
-      commandTimeout: this.operationTimeoutMs,
-      connectTimeout: Math.max(2000, this.operationTimeoutMs),
-      retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
-      connectionName: 'posta-guvercini-otp',
-    };
-    const settings = { ...defaults, ...(this.#options.redisOptions ?? {}) };
-    const client =
-      this.#options.url === undefined
-        ? new Redis(settings)
-        : new Redis(this.#options.url, settings);
-    this.watch(client);
-    // With the offline queue off, a command before the first connection would fail: wait for
-    // it — or for a first connection error (refused, unknown host…), or 2 s — whichever is first.
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, Math.max(2000, this.operationTimeoutMs));
-      function done(): void {
-        clearTimeout(timer);
-        client.off?.('ready', done);
-        client.off?.('error', done);
-        resolve();
-      }
-      client.once?.('ready', done);
-      client.once?.('error', done);
-    });
-    if (client.status !== 'ready') {
-      this.logger.warn('Redis is not reachable yet; one-time passwords fail closed until it is.');
-    }
-    return client;
-  }
-
-  /** Logs connection loss and recovery once each (never the URL or credentials). */
-  private watch(client: RedisOtpClient): void {
-    let healthy = true;
-    client.on?.('error', (error: unknown) => {
-      if (!healthy || this.closed) return;
-      healthy = false;
-      this.logger.warn(
-        `Redis connection error (${describeRedisError(error)}); one-time passwords fail closed until Redis answers again.`,
-      );
-    });
-    client.on?.('ready', () => {
-      if (healthy) return;
-      healthy = true;
-      this.logger.log('Redis connection is back.');
-    });
+    return this.connection.evalScript(script, keys.length, [...keys, ...args]);
   }
 }
+
+const NO_LIMITS: readonly OtpRateLimitHit[] = [];
 
 function counterArgs(limits: readonly OtpRateLimitHit[]): number[] {
-  return limits.flatMap((limit) => [limit.limit, limit.windowMs]);
-}
-
-function refusal(
-  limits: readonly OtpRateLimitHit[],
-  reply: readonly unknown[],
-): OtpRateLimitOutcome {
-  const limit = limits[Number(reply[1]) - 1];
-  return {
-    allowed: false,
-    scope: limit?.scope ?? 'phone',
-    ...(limit?.cap === undefined ? {} : { cap: limit.cap }),
-    retryAfterMs: Math.max(1, Number(reply[2])),
-  };
-}
-
-function summaryOf(reply: readonly unknown[]): OtpChallengeSummary {
-  const subject = reply[3];
-  return {
-    phone: String(reply[1]),
-    purpose: String(reply[2]),
-    ...(typeof subject === 'string' || typeof subject === 'number'
-      ? { subject: String(subject) }
-      : {}),
-  };
-}
-
-function isNoScript(error: unknown): boolean {
-  const message = (error as { message?: unknown } | null)?.message;
-  return typeof message === 'string' && message.startsWith('NOSCRIPT');
-}
-
-/** A short reason without addresses' credentials: the error code, or the first words of the message. */
-function describeRedisError(error: unknown): string {
-  // Duck-typed: errors may come from another realm (VM contexts), where instanceof Error fails.
-  if (error !== null && typeof error === 'object') {
-    const { code, message } = error as { code?: unknown; message?: unknown };
-    if (typeof code === 'string' && code !== '') return code;
-    if (typeof message === 'string') return redactCredentials(message).slice(0, 120);
-  }
-  return 'unknown error';
+  const args: number[] = [];
+  for (const limit of limits) args.push(limit.limit, limit.windowMs);
+  return args;
 }

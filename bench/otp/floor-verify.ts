@@ -1,0 +1,73 @@
+// The floor of a Redis verify: what any correct one-round-trip verify must do at least. One HMAC
+// of the presented code (the same key, input layout and hex digest as OtpHasher.codeHash), then
+// one EVALSHA of a minimal script: read the stored hash, consume on a match, count a miss. No
+// service, no events, no options, no deadline. OtpService's Redis verify is reported as a ratio
+// of this, measured in the same run, on a client counted the same way.
+import { createHmac, createSecretKey, randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+
+const FLOOR_LUA = `local h = redis.call('HGET', KEYS[1], 'h')
+if not h then return 0 end
+if h == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  return 1
+end
+redis.call('HINCRBY', KEYS[1], 'a', 1)
+return 2
+`;
+
+export interface FloorChallenge {
+  readonly key: string;
+  readonly challengeId: string;
+  readonly code: string;
+}
+
+export class FloorVerify {
+  private readonly key;
+  private sha = '';
+  /** The digest of an empty binding (OtpHasher computes it once too). */
+  private readonly bindingDigest: string;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    secret: Buffer,
+  ) {
+    this.key = createSecretKey(secret);
+    this.bindingDigest = this.mac('pg-otp/v1/binding\u0000{"s":null,"b":[]}');
+  }
+
+  async load(): Promise<void> {
+    this.sha = String(await this.redis.script('LOAD', FLOOR_LUA));
+  }
+
+  /** `count` challenges written in one pipeline (setup, not measured). */
+  async seed(count: number): Promise<FloorChallenge[]> {
+    const challenges: FloorChallenge[] = [];
+    const pipeline = this.redis.pipeline();
+    for (let i = 0; i < count; i++) {
+      const challengeId = randomBytes(16).toString('base64url');
+      const code = String(100_000 + ((i * 7919) % 900_000));
+      const key = `${this.prefix}c:${challengeId}`;
+      pipeline.hset(key, 'h', this.codeHash(challengeId, code), 'a', '0');
+      pipeline.pexpire(key, 600_000);
+      challenges.push({ key, challengeId, code });
+    }
+    await pipeline.exec();
+    return challenges;
+  }
+
+  /** One verify: the HMAC and one EVALSHA; `true` for a right code. */
+  async verify(challenge: FloorChallenge): Promise<boolean> {
+    const hash = this.codeHash(challenge.challengeId, challenge.code);
+    return Number(await this.redis.evalsha(this.sha, 1, challenge.key, hash)) === 1;
+  }
+
+  private codeHash(challengeId: string, code: string): string {
+    return this.mac(`pg-otp/v1/code\u0000${challengeId}\u0000${code}\u0000${this.bindingDigest}`);
+  }
+
+  private mac(input: string): string {
+    return createHmac('sha256', this.key).update(input, 'utf8').digest('hex');
+  }
+}
