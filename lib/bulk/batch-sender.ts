@@ -11,9 +11,15 @@ import type {
   SendResult,
 } from '../transports/sms-transport.types.js';
 import { campaignBatchSpan, Traced } from '../telemetry/telemetry.js';
-import { abortedOutcomes, type RecipientOutcome } from './campaign-report.js';
 import type { CampaignSettings } from './campaign-rules.js';
-import type { ReadyRecipient } from './recipient-pipeline.js';
+import {
+  abortedOutcomes,
+  failedOutcome,
+  failedOutcomes,
+  sentOutcome,
+  skippedOutcome,
+} from './outcomes.js';
+import type { ReadyRecipient, RecipientOutcome } from './recipient-outcome.js';
 
 /** Retry settings with defaults applied. */
 export interface ResolvedRetry {
@@ -74,11 +80,11 @@ export class BatchSender {
     recipients: readonly ReadyRecipient[],
     stop?: BatchStop,
   ): Promise<BatchResult> {
-    const final: RecipientOutcome[] = [];
+    let final: RecipientOutcome[] = [];
     let requests = 0;
     let credits = 0;
     let fatal: PostaGuverciniError | undefined;
-    let pending: ReadyRecipient[] = [...recipients];
+    let pending: readonly ReadyRecipient[] = recipients;
     let backoff: IBackoff<unknown> | undefined;
     let firstAttemptRequests: number | undefined;
 
@@ -88,10 +94,15 @@ export class BatchSender {
       requests += result.requests;
       credits += result.credits;
       fatal ??= result.fatal;
+      if (final.length === 0 && !result.outcomes.some(isRetryableOutcome)) {
+        // The usual case: nothing to retry, the attempt's outcomes are the batch's.
+        final = result.outcomes;
+        break;
+      }
       const retryable: ReadyRecipient[] = [];
       const retryableOutcomes: RecipientOutcome[] = [];
       result.outcomes.forEach((outcome, i) => {
-        if (outcome.status === 'failed' && isRetryable(outcome.error)) {
+        if (isRetryableOutcome(outcome)) {
           retryable.push(pending[i]!);
           retryableOutcomes.push(outcome);
         } else {
@@ -155,13 +166,15 @@ export class BatchSender {
           return withRefused(recipients, refused, this.failed(caught, text, sendable));
         }
         const recipient = sendable[item]!;
-        refused.set(recipient, {
-          to: recipient.to,
-          index: recipient.index,
-          status: 'skipped',
-          reason: 'invalid_text',
-          error: caught as SmsValidationError,
-        });
+        refused.set(
+          recipient,
+          skippedOutcome(
+            recipient.to,
+            recipient.index,
+            'invalid_text',
+            caught as SmsValidationError,
+          ),
+        );
         sendable = sendable.filter((_, i) => i !== item);
         if (sendable.length === 0) {
           return withRefused(recipients, refused, { outcomes: [], requests: 0, credits: 0 });
@@ -188,14 +201,7 @@ export class BatchSender {
         ? error.maybeAccepted
         : !(error instanceof SmsProviderError || error instanceof SmsValidationError);
     return {
-      outcomes: recipients.map((r) => ({
-        to: r.to,
-        index: r.index,
-        status: 'failed',
-        reason: 'send_failed',
-        error,
-        maybeSent,
-      })),
+      outcomes: failedOutcomes(recipients, 'send_failed', error, maybeSent),
       // A validation error is thrown before any network call: no request was made.
       requests: error instanceof SmsValidationError ? 0 : 1,
       credits: 0,
@@ -263,35 +269,23 @@ function mapResult(result: SendResult, recipients: readonly ReadyRecipient[]): B
     const entry = positional ? entries[i] : byNumber!.get(to);
     if (entry === undefined) {
       const error = new SmsMalformedResponseError('the reply has no result for this recipient');
-      outcomes[i] = { to, index, status: 'failed', reason: 'send_failed', error, maybeSent: true };
+      outcomes[i] = failedOutcome(to, index, 'send_failed', error, true);
     } else if (entry.status === 'accepted') {
-      outcomes[i] =
-        entry.charge === undefined
-          ? { to, index, status: 'sent', messageId: entry.messageId }
-          : { to, index, status: 'sent', messageId: entry.messageId, charge: entry.charge };
+      outcomes[i] = sentOutcome(to, index, entry.messageId, entry.charge);
     } else {
       fatal ??= fatalOf(entry.error).fatal;
       outcomes[i] =
         entry.status === 'rejected'
-          ? {
+          ? failedOutcome(to, index, 'rejected', entry.error, false)
+          : failedOutcome(
               to,
               index,
-              status: 'failed',
-              reason: 'rejected',
-              error: entry.error,
-              maybeSent: false,
-            }
-          : {
-              to,
-              index,
-              status: 'failed',
-              reason: 'send_failed',
-              error: entry.error,
-              maybeSent:
-                entry.error instanceof SmsTransportError
-                  ? entry.error.maybeAccepted
-                  : !(entry.error instanceof SmsValidationError),
-            };
+              'send_failed',
+              entry.error,
+              entry.error instanceof SmsTransportError
+                ? entry.error.maybeAccepted
+                : !(entry.error instanceof SmsValidationError),
+            );
     }
   }
   return fatal
@@ -315,8 +309,12 @@ function fatalOf(error: unknown, sameTextEveryBatch = false): { fatal?: PostaGuv
   return {};
 }
 
-function isRetryable(error: unknown): boolean {
-  return error instanceof SmsTransportError && !error.maybeAccepted;
+function isRetryableOutcome(outcome: RecipientOutcome): boolean {
+  return (
+    outcome.status === 'failed' &&
+    outcome.error instanceof SmsTransportError &&
+    !outcome.error.maybeAccepted
+  );
 }
 
 /** A transport error that carries a per-recipient result (`SmsPartialSendError`). */

@@ -16,11 +16,13 @@ import { analyzeSmsText } from '../../message/sms-text.js';
 import type { SmsTransport } from '../../transports/sms-transport.js';
 import type { BatchResult, BatchSender } from '../batch-sender.js';
 import { Campaign, type CampaignOperations } from '../campaign.js';
-import { abortedOutcomes, type CampaignReport, type RecipientOutcome } from '../campaign-report.js';
+import type { CampaignReport } from '../campaign-report.js';
+import { abortedOutcomes, failedOutcomes } from '../outcomes.js';
+import type { ReadyRecipient, RecipientOutcome } from '../recipient-outcome.js';
 import type { CampaignSettings } from '../campaign-rules.js';
 import type { RunControl } from '../run-control.js';
 import { CampaignTracker } from '../campaign-tracker.js';
-import type { PipelineEvent, ReadyRecipient } from '../recipient-pipeline.js';
+import type { PipelineEvent } from '../recipient-pipeline.js';
 import type { ResolvedDurableOptions } from '../resolve-bulk-options.js';
 import {
   DurableCampaignStore,
@@ -833,14 +835,7 @@ export class DurableCampaigns {
           : `A worker stopped while this batch was with the provider ${Math.round(elapsed / 1000)} s ago, past the provider's duplicate window; it may have been sent and is not sent again`,
       );
       return {
-        outcomes: recipients.map((r) => ({
-          to: r.to,
-          index: r.index,
-          status: 'failed',
-          reason: 'outcome_unknown',
-          error,
-          maybeSent: true,
-        })),
+        outcomes: failedOutcomes(recipients, 'outcome_unknown', error, true),
         requests: 0,
         credits: 0,
       };
