@@ -2,6 +2,7 @@ import { ReplaySubject, type Observable } from 'rxjs';
 import { PostaGuverciniError } from '../errors/posta-guvercini.error.js';
 import { SmsValidationError } from '../errors/validation.error.js';
 import { MAX_RECIPIENTS_PER_REQUEST } from '../posta-guvercini.constants.js';
+import { StatusBatcher } from './status-batcher.js';
 import type { SmsTransport } from '../transports/sms-transport.js';
 import type {
   DeliveryReport,
@@ -328,16 +329,17 @@ export class DeliveryTally {
     this.roundCounts = emptyCounts();
     this.stillPending = [];
     this.newlyFinal = [];
-    const inFlight = new Set<Promise<void>>();
+    const batcher = new StatusBatcher(transport, channel, concurrency);
     let fatal: SmsValidationError | undefined;
     let batch: TrackedMessage[] = [];
 
-    const query = async (chunk: TrackedMessage[]): Promise<void> => {
+    const settle = (
+      chunk: TrackedMessage[],
+      reports: DeliveryReport[] | undefined,
+      error: unknown,
+    ) => {
       this.requests++;
-      let reports: DeliveryReport[];
-      try {
-        reports = await transport.status({ channel, messageIds: chunk.map((m) => m.messageId!) });
-      } catch (error) {
+      if (reports === undefined) {
         if (error instanceof SmsValidationError) fatal ??= error;
         this.failedRequests++;
         this.roundCounts.unknown += chunk.length;
@@ -368,11 +370,11 @@ export class DeliveryTally {
         }
       }
     };
-    const dispatch = async (chunk: TrackedMessage[]): Promise<void> => {
-      while (inFlight.size >= concurrency) await Promise.race(inFlight);
-      const task: Promise<void> = query(chunk).finally(() => inFlight.delete(task));
-      inFlight.add(task);
-    };
+    const dispatch = (chunk: TrackedMessage[]): Promise<void> =>
+      batcher.submit(
+        chunk.map((m) => m.messageId!),
+        (reports, error) => settle(chunk, reports, error),
+      );
 
     for await (const chunk of params.messages()) {
       for (const message of chunk) {
@@ -393,7 +395,7 @@ export class DeliveryTally {
       if (fatal !== undefined) break;
     }
     if (batch.length > 0 && fatal === undefined) await dispatch(batch);
-    await Promise.all(inFlight);
+    await batcher.drain();
     this.rounds++;
     if (fatal !== undefined) throw fatal;
   }

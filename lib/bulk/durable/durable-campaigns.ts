@@ -44,6 +44,7 @@ import {
   type UndeliveredRecipient,
 } from '../delivery-collector.js';
 import { loadDurableDependencies } from './load-durable-dependencies.js';
+import { StatusBatcher } from '../status-batcher.js';
 
 /** A batch job: campaign id, batch number, recipients as `[to, index]` or `[to, index, text]`. */
 interface BatchJob {
@@ -847,7 +848,7 @@ export class DurableCampaigns {
     let codes: Map<string, string> | undefined;
     if (ids.length > 0) {
       try {
-        const reports = await this.transport.status({ channel: campaign.channel, messageIds: ids });
+        const reports = await new StatusBatcher(this.transport, campaign.channel, 1).all(ids);
         codes = new Map(reports.map((r) => [r.messageId, r.providerCode]));
       } catch (error) {
         this.logger.warn(
