@@ -340,19 +340,12 @@ export function recordCampaignOutcomes(
   const metrics = instruments();
   if (metrics === undefined || outcomes.length === 0) return;
   const counts = new Map<string, { status: string; reason: string | undefined; n: number }>();
-  // Plain `sent` (the bulk of a campaign) is counted without building a key per outcome.
-  let sent = 0;
   for (const outcome of outcomes) {
-    if (outcome.status === 'sent' && outcome.reason === undefined) {
-      sent++;
-      continue;
-    }
     const key = `${outcome.status}/${outcome.reason ?? ''}`;
     const entry = counts.get(key);
     if (entry) entry.n++;
     else counts.set(key, { status: outcome.status, reason: outcome.reason, n: 1 });
   }
-  if (sent > 0) metrics.campaignRecipients.add(sent, { [ATTR.outcome]: 'sent' });
   for (const { status, reason, n } of counts.values()) {
     metrics.campaignRecipients.add(n, {
       [ATTR.outcome]: status,
