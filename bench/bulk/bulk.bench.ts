@@ -2,25 +2,28 @@
 // JsonTransport) against a hand-written floor doing the same work (generator, one digit scan,
 // de-duplication, body encoding, raw undici `dispatch`, reply parsing), in two modes:
 //   client-bound: a minimal server process replaying the simulator's captured replies
-//                 (bench/bulk/replay.child.ts), so the sender is the bottleneck;
+//                 (bench/shared/replay-server.ts), so the sender is the bottleneck;
 //   simulator:    the full provider simulator in a child process.
 // Each side runs on a FRESH server process, warmed up first, at the same concurrency, over the
 // same N recipients (nothing extrapolated). CPU is process.cpuUsage() of this process around the
 // run (the server's CPU is its own process's). The `estimate` row reads the same N recipients.
 // `npm run bench:bulk`. Sizes: BULK_BENCH_N (default 1000000), BULK_BENCH_WARMUP (20000),
-// BULK_BENCH_CONCURRENCY (4), BULK_BENCH_MODES (client-bound,simulator).
+// BULK_BENCH_CONCURRENCY (4), BULK_BENCH_MODES (client-bound,simulator), BULK_BENCH_RUNS (3:
+// each side runs that many times, alternating, on a fresh server each; the median by CPU is shown).
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { BulkSmsService } from '../../lib/bulk/bulk-sms.service.js';
 import { JsonTransport } from '../../lib/transports/json.transport.js';
 import type { AccountsOptions } from '../../lib/transports/wire-transport.options.js';
+import { startReplayServer } from '../shared/replay-server.js';
 import { runFloor } from './floor.js';
 
 const TOTAL = Number(process.env['BULK_BENCH_N'] ?? 1_000_000);
 const WARMUP = Number(process.env['BULK_BENCH_WARMUP'] ?? 20_000);
 const CONCURRENCY = Number(process.env['BULK_BENCH_CONCURRENCY'] ?? 4);
 const MODES = (process.env['BULK_BENCH_MODES'] ?? 'client-bound,simulator').split(',');
+const RUNS = Number(process.env['BULK_BENCH_RUNS'] ?? 3);
 const TEXT =
   'Değerli müşterimiz, hesap özetiniz hazırlanmıştır. Detaylar için mobil uygulamamızı ziyaret edin.';
 const RSS_TARGET_MB = 200;
@@ -60,19 +63,31 @@ function ask(child: ChildProcess): Promise<Stats> {
   return reply.then(([stats]) => stats);
 }
 
-async function server(mode: string): Promise<{ child: ChildProcess; accounts: AccountsOptions }> {
-  const file = mode === 'client-bound' ? './replay.child.js' : './simulator.child.js';
-  const child = fork(fileURLToPath(new URL(file, import.meta.url)), [], {
+interface Server {
+  readonly accounts: AccountsOptions;
+  /** CPU seconds of the server process so far (simulator mode only; `NaN` for the replay server). */
+  cpu(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+async function server(mode: string): Promise<Server> {
+  if (mode === 'client-bound') {
+    const replay = await startReplayServer({ credit: 1_000_000_000 });
+    return { accounts: replay.accounts, cpu: async () => Number.NaN, stop: () => replay.stop() };
+  }
+  const child = fork(fileURLToPath(new URL('./simulator.child.js', import.meta.url)), [], {
     execArgv: ['--max-old-space-size=8192'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const [ready] = (await once(child, 'message')) as [{ accounts: AccountsOptions }];
-  return { child, accounts: ready.accounts };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  child.send({ type: 'stop' });
-  await once(child, 'exit');
+  return {
+    accounts: ready.accounts,
+    cpu: () => ask(child).then((stats) => stats.cpuSeconds),
+    stop: async () => {
+      child.send({ type: 'stop' });
+      await once(child, 'exit');
+    },
+  };
 }
 
 /** Runs `work`, returning its CPU seconds, wall seconds and peak RSS (sampled every 25 ms). */
@@ -96,34 +111,40 @@ async function measured<T>(
 const us = (seconds: number): string => ((seconds / TOTAL) * 1e6).toFixed(2);
 
 async function campaignSide(mode: string) {
-  const { child, accounts } = await server(mode);
+  const srv = await server(mode);
+  const accounts = srv.accounts;
   const transport = new JsonTransport({ accounts, connections: CONCURRENCY });
   const bulk = new BulkSmsService(transport, { bulk: { concurrency: CONCURRENCY } });
   // Warm-up: numbers outside the measured range (the server captures its replies here too).
   await bulk.send({ to: recipients(WARMUP, 90_000_000), text: TEXT, kind: 'informational' }).done;
-  const serverBefore = await ask(child);
+  const serverBefore = await srv.cpu();
   const run = await measured(
     () => bulk.send({ to: recipients(TOTAL), text: TEXT, kind: 'informational' }).done,
   );
-  const serverAfter = await ask(child);
+  const serverAfter = await srv.cpu();
   const estimate = await measured(() =>
     bulk.estimate({ to: recipients(TOTAL), text: TEXT, kind: 'informational' }),
   );
   await bulk.onApplicationShutdown();
   await transport.close();
-  await stop(child);
-  return { run, estimate, serverCpu: serverAfter.cpuSeconds - serverBefore.cpuSeconds };
+  await srv.stop();
+  return { run, estimate, serverCpu: serverAfter - serverBefore };
 }
 
 async function floorSide(mode: string) {
-  const { child, accounts } = await server(mode);
-  const account = accounts.bulk as { username: string; password: string; baseUrl: string };
+  const srv = await server(mode);
+  const account = srv.accounts.bulk as { username: string; password: string; baseUrl: string };
   await runFloor(recipients(WARMUP, 90_000_000), TEXT, account, CONCURRENCY);
-  const serverBefore = await ask(child);
+  const serverBefore = await srv.cpu();
   const run = await measured(() => runFloor(recipients(TOTAL), TEXT, account, CONCURRENCY));
-  const serverAfter = await ask(child);
-  await stop(child);
-  return { run, serverCpu: serverAfter.cpuSeconds - serverBefore.cpuSeconds };
+  const serverAfter = await srv.cpu();
+  await srv.stop();
+  return { run, serverCpu: serverAfter - serverBefore };
+}
+
+/** The run with the median CPU time. */
+function median<T extends { run: { cpu: number } }>(runs: T[]): T {
+  return [...runs].sort((a, b) => a.run.cpu - b.run.cpu)[Math.floor(runs.length / 2)]!;
 }
 
 async function main(): Promise<void> {
@@ -132,8 +153,14 @@ async function main(): Promise<void> {
   );
   let failed = false;
   for (const mode of MODES) {
-    const campaign = await campaignSide(mode);
-    const floor = await floorSide(mode);
+    const campaigns: Array<Awaited<ReturnType<typeof campaignSide>>> = [];
+    const floors: Array<Awaited<ReturnType<typeof floorSide>>> = [];
+    for (let run = 0; run < RUNS; run++) {
+      campaigns.push(await campaignSide(mode));
+      floors.push(await floorSide(mode));
+    }
+    const campaign = median(campaigns);
+    const floor = median(floors);
     const report = campaign.run.value;
     const expectedRequests = Math.ceil(TOTAL / 800);
     const rssOk = campaign.run.peakRss <= RSS_TARGET_MB * 1024 * 1024;
@@ -144,12 +171,12 @@ async function main(): Promise<void> {
       floor.run.value.requests === expectedRequests;
     failed ||= !ok || !rssOk;
     const ratio = campaign.run.cpu / floor.run.cpu;
-    console.log(`\n[${mode}]`);
+    console.log(`\n[${mode}] median of ${RUNS} by CPU`);
     console.log(
       `  CPU µs/recipient   package ${us(campaign.run.cpu)}   floor ${us(floor.run.cpu)}   (package/floor ${ratio.toFixed(2)}×; target ≤ 1.20 µs)`,
     );
     console.log(
-      `  wall time          package ${campaign.run.wall.toFixed(2)} s   floor ${floor.run.wall.toFixed(2)} s   (server CPU ${campaign.serverCpu.toFixed(1)} s / ${floor.serverCpu.toFixed(1)} s)`,
+      `  wall time          package ${campaign.run.wall.toFixed(2)} s   floor ${floor.run.wall.toFixed(2)} s   ${Number.isNaN(campaign.serverCpu) ? '' : `(simulator CPU ${campaign.serverCpu.toFixed(1)} s / ${floor.serverCpu.toFixed(1)} s)`}`,
     );
     console.log(
       `  peak RSS           package ${mb(campaign.run.peakRss)} (target ≤ ${RSS_TARGET_MB} MB) ${rssOk ? 'OK' : 'MISSED'}   floor ${mb(floor.run.peakRss)}`,
