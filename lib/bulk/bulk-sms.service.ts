@@ -13,6 +13,7 @@ import { type Campaign, reportOf } from './campaign.js';
 import {
   assertIterable,
   assertOptionsObject,
+  checkStatusArguments,
   checkOnRecipient,
   checkReportLimit,
   describeArgument,
@@ -199,36 +200,7 @@ export class BulkSmsService implements OnModuleInit, OnApplicationShutdown {
     messageIds: Iterable<string>,
     options: BulkStatusOptions = {},
   ): Promise<DeliveryReport[]> {
-    if (
-      messageIds === null ||
-      typeof messageIds !== 'object' ||
-      typeof messageIds[Symbol.iterator] !== 'function'
-    ) {
-      throw new SmsValidationError(
-        'INVALID_MESSAGE_ID',
-        `status() expects an array (or iterable) of message ids from a campaign report; got ${describeArgument(messageIds)}`,
-        'messageIds',
-      );
-    }
-    assertOptionsObject(options, 'status() options must be an object { channel? }');
-    const ids = Array.from(messageIds, (id, i) => {
-      if (typeof id !== 'string' || id.trim() === '') {
-        throw new SmsValidationError(
-          'INVALID_MESSAGE_ID',
-          `messageIds[${i}] must be a message id from a campaign report`,
-          `messageIds[${i}]`,
-        );
-      }
-      return id;
-    });
-    const channel = options.channel ?? 'bulk';
-    if (channel !== 'bulk' && channel !== 'otp') {
-      throw new SmsValidationError(
-        'INVALID_CHANNEL',
-        `channel must be 'bulk' or 'otp'; got ${describeArgument(channel)}`,
-        'channel',
-      );
-    }
+    const { ids, channel } = checkStatusArguments(messageIds, options);
     return new StatusBatcher(this.transport, channel, this.options.concurrency).all(ids);
   }
 

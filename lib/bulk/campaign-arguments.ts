@@ -1,4 +1,5 @@
 import { SmsValidationError } from '../errors/validation.error.js';
+import type { SmsChannel } from '../transports/sms-transport.types.js';
 import type { CampaignOptions } from './campaign-options.js';
 import { type CampaignSettings, validateCampaign } from './campaign-rules.js';
 import { type NumberFilter, toConsentFilter } from './recipient-filters.js';
@@ -117,4 +118,42 @@ export function describeArgument(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return 'a string';
   return typeof value === 'object' ? 'an object' : typeof value;
+}
+
+/** The arguments of `BulkSmsService.status()`: the ids as an array and the channel. */
+export function checkStatusArguments(
+  messageIds: Iterable<string>,
+  options: { readonly channel?: SmsChannel },
+): { ids: string[]; channel: SmsChannel } {
+  if (
+    messageIds === null ||
+    typeof messageIds !== 'object' ||
+    typeof messageIds[Symbol.iterator] !== 'function'
+  ) {
+    throw new SmsValidationError(
+      'INVALID_MESSAGE_ID',
+      `status() expects an array (or iterable) of message ids from a campaign report; got ${describeArgument(messageIds)}`,
+      'messageIds',
+    );
+  }
+  assertOptionsObject(options, 'status() options must be an object { channel? }');
+  const ids = Array.from(messageIds, (id, i) => {
+    if (typeof id !== 'string' || id.trim() === '') {
+      throw new SmsValidationError(
+        'INVALID_MESSAGE_ID',
+        `messageIds[${i}] must be a message id from a campaign report`,
+        `messageIds[${i}]`,
+      );
+    }
+    return id;
+  });
+  const channel = options.channel ?? 'bulk';
+  if (channel !== 'bulk' && channel !== 'otp') {
+    throw new SmsValidationError(
+      'INVALID_CHANNEL',
+      `channel must be 'bulk' or 'otp'; got ${describeArgument(channel)}`,
+      'channel',
+    );
+  }
+  return { ids, channel };
 }
