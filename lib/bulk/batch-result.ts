@@ -7,6 +7,7 @@ import type {
   SendRequest,
   SendResult,
 } from '../transports/sms-transport.types.js';
+import { markCanonical } from '../phone/canonical-list.js';
 import type { CampaignSettings } from './campaign-rules.js';
 import { failedOutcome, sentOutcome } from './outcomes.js';
 import type { ReadyRecipient, RecipientOutcome } from './recipient-outcome.js';
@@ -69,7 +70,10 @@ export function buildRequest(
     ...(settings.validUntil ? { validUntil: settings.validUntil } : {}),
     ...(settings.sender ? { sender: settings.sender } : {}),
   };
-  if (text !== undefined) return { ...common, text, to: recipients.map((r) => r.to) };
+  if (text !== undefined) {
+    // Numbers from the pipeline are canonical: the transport does not test them again.
+    return { ...common, text, to: markCanonical(recipients.map((r) => r.to)) };
+  }
   return { ...common, messages: recipients.map((r) => ({ to: r.to, text: r.text! })) };
 }
 

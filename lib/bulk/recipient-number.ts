@@ -60,11 +60,28 @@ export function turkishMobileKeyOf(raw: string): number {
   return national - NATIONAL_BASE;
 }
 
-/** The canonical form (`905XXXXXXXXX`) of a key from `turkishMobileKeyOf`. */
+/**
+ * The canonical form (`905XXXXXXXXX`) of a key from `turkishMobileKeyOf(raw)`. Digits-only
+ * input is reused (canonical as typed) or gets its prefix fixed with one concatenation: for a
+ * valid key, these lengths and first characters leave no room for a separator.
+ */
 export function canonicalOfKey(key: number, raw: string): string {
-  // A number typed in canonical form already is its canonical string: no allocation.
-  if (raw.length === 12 && raw.charCodeAt(0) === 57 && raw.charCodeAt(2) === 53) return raw;
-  // 10^9 + key stays a small integer (< 2^31): "1" + the 9 digits after the leading 5.
+  const first = raw.charCodeAt(0);
+  switch (raw.length) {
+    case 12: // 905XXXXXXXXX
+      if (first === 57 /* 9 */) return raw;
+      break;
+    case 11: // 05XXXXXXXXX
+      if (first === 48 /* 0 */) return '9' + raw;
+      break;
+    case 10: // 5XXXXXXXXX
+      if (first === 53 /* 5 */) return '90' + raw;
+      break;
+    case 13: // +905XXXXXXXXX
+      if (first === 43 /* + */) return raw.substring(1);
+      break;
+  }
+  // Separators: 10^9 + key stays a small integer (< 2^31), "1" + the 9 digits after the 5.
   return '905' + String(1_000_000_000 + key).substring(1);
 }
 
