@@ -65,7 +65,7 @@ function ask(child: ChildProcess): Promise<Stats> {
 
 interface Server {
   readonly accounts: AccountsOptions;
-  /** CPU seconds of the server process so far (simulator mode only; `NaN` for the replay server). */
+  /** CPU seconds of the server process so far (simulator mode only; -1 for the replay server). */
   cpu(): Promise<number>;
   stop(): Promise<void>;
 }
@@ -73,7 +73,7 @@ interface Server {
 async function server(mode: string): Promise<Server> {
   if (mode === 'client-bound') {
     const replay = await startReplayServer({ credit: 1_000_000_000 });
-    return { accounts: replay.accounts, cpu: async () => Number.NaN, stop: () => replay.stop() };
+    return { accounts: replay.accounts, cpu: async () => -1, stop: () => replay.stop() };
   }
   const child = fork(fileURLToPath(new URL('./simulator.child.js', import.meta.url)), [], {
     execArgv: ['--max-old-space-size=8192'],
@@ -122,13 +122,23 @@ async function campaignSide(mode: string) {
     () => bulk.send({ to: recipients(TOTAL), text: TEXT, kind: 'informational' }).done,
   );
   const serverAfter = await srv.cpu();
-  const estimate = await measured(() =>
-    bulk.estimate({ to: recipients(TOTAL), text: TEXT, kind: 'informational' }),
-  );
   await bulk.onApplicationShutdown();
   await transport.close();
   await srv.stop();
-  return { run, estimate, serverCpu: serverAfter - serverBefore };
+  return { run, serverCpu: serverBefore < 0 ? -1 : serverAfter - serverBefore };
+}
+
+async function estimateSide(mode: string) {
+  const srv = await server(mode);
+  const transport = new JsonTransport({ accounts: srv.accounts, connections: CONCURRENCY });
+  const bulk = new BulkSmsService(transport, { bulk: { concurrency: CONCURRENCY } });
+  await bulk.estimate({ to: recipients(WARMUP, 90_000_000), text: TEXT, kind: 'informational' });
+  const run = await measured(() =>
+    bulk.estimate({ to: recipients(TOTAL), text: TEXT, kind: 'informational' }),
+  );
+  await transport.close();
+  await srv.stop();
+  return { run };
 }
 
 async function floorSide(mode: string) {
@@ -139,7 +149,7 @@ async function floorSide(mode: string) {
   const run = await measured(() => runFloor(recipients(TOTAL), TEXT, account, CONCURRENCY));
   const serverAfter = await srv.cpu();
   await srv.stop();
-  return { run, serverCpu: serverAfter - serverBefore };
+  return { run, serverCpu: serverBefore < 0 ? -1 : serverAfter - serverBefore };
 }
 
 /** The run with the median CPU time. */
@@ -147,18 +157,43 @@ function median<T extends { run: { cpu: number } }>(runs: T[]): T {
   return [...runs].sort((a, b) => a.run.cpu - b.run.cpu)[Math.floor(runs.length / 2)]!;
 }
 
+/**
+ * Runs one side in a fresh process (`--expose-gc`), so that its peak RSS is its own and not
+ * what an earlier side left in the heap.
+ */
+async function inChild<T>(side: string, mode: string): Promise<T> {
+  const child = fork(fileURLToPath(import.meta.url), ['--side', side, mode], {
+    execArgv: ['--expose-gc'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const [result] = (await once(child, 'message')) as [T];
+  await once(child, 'exit');
+  return result;
+}
+
+async function side(name: string, mode: string): Promise<void> {
+  const sides: Record<string, (mode: string) => Promise<unknown>> = {
+    campaign: campaignSide,
+    floor: floorSide,
+    estimate: estimateSide,
+  };
+  const result = await sides[name]!(mode);
+  process.send!(result, () => process.exit(0));
+}
+
 async function main(): Promise<void> {
   console.log(
-    `bench/bulk: ${int(TOTAL)}-recipient 1-N campaign over JsonTransport, concurrency ${CONCURRENCY}, warm-up ${int(WARMUP)}; fresh server per side`,
+    `bench/bulk: ${int(TOTAL)}-recipient 1-N campaign over JsonTransport, concurrency ${CONCURRENCY}, warm-up ${int(WARMUP)}; fresh process and server per side`,
   );
   let failed = false;
   for (const mode of MODES) {
     const campaigns: Array<Awaited<ReturnType<typeof campaignSide>>> = [];
     const floors: Array<Awaited<ReturnType<typeof floorSide>>> = [];
     for (let run = 0; run < RUNS; run++) {
-      campaigns.push(await campaignSide(mode));
-      floors.push(await floorSide(mode));
+      campaigns.push(await inChild<Awaited<ReturnType<typeof campaignSide>>>('campaign', mode));
+      floors.push(await inChild<Awaited<ReturnType<typeof floorSide>>>('floor', mode));
     }
+    const estimate = await inChild<Awaited<ReturnType<typeof estimateSide>>>('estimate', mode);
     const campaign = median(campaigns);
     const floor = median(floors);
     const report = campaign.run.value;
@@ -176,7 +211,7 @@ async function main(): Promise<void> {
       `  CPU µs/recipient   package ${us(campaign.run.cpu)}   floor ${us(floor.run.cpu)}   (package/floor ${ratio.toFixed(2)}×; target ≤ 1.20 µs)`,
     );
     console.log(
-      `  wall time          package ${campaign.run.wall.toFixed(2)} s   floor ${floor.run.wall.toFixed(2)} s   ${Number.isNaN(campaign.serverCpu) ? '' : `(simulator CPU ${campaign.serverCpu.toFixed(1)} s / ${floor.serverCpu.toFixed(1)} s)`}`,
+      `  wall time          package ${campaign.run.wall.toFixed(2)} s   floor ${floor.run.wall.toFixed(2)} s   ${campaign.serverCpu < 0 ? '' : `(simulator CPU ${campaign.serverCpu.toFixed(1)} s / ${floor.serverCpu.toFixed(1)} s)`}`,
     );
     console.log(
       `  peak RSS           package ${mb(campaign.run.peakRss)} (target ≤ ${RSS_TARGET_MB} MB) ${rssOk ? 'OK' : 'MISSED'}   floor ${mb(floor.run.peakRss)}`,
@@ -184,7 +219,7 @@ async function main(): Promise<void> {
     console.log(
       `  sent / requests    package ${int(report.sent)} / ${int(report.requests)}   floor ${int(floor.run.value.sent)} / ${int(floor.run.value.requests)}   (expected ${int(TOTAL)} / ${int(expectedRequests)}) ${ok ? 'OK' : 'MISSED'}`,
     );
-    const e = campaign.estimate;
+    const e = estimate.run;
     const estimateOk =
       e.value.read === TOTAL &&
       e.value.sendable === report.sent &&
@@ -197,4 +232,5 @@ async function main(): Promise<void> {
   if (failed) process.exitCode = 1;
 }
 
-await main();
+if (process.argv[2] === '--side') await side(process.argv[3]!, process.argv[4]!);
+else await main();
