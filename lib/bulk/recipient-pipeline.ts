@@ -206,11 +206,24 @@ function readItem(
       return invalid(to, index, error);
     }
   }
-  try {
-    if (typeof text !== 'string') assertSmsText(text, { field: `items[${index}].text` });
-    else phoneOptions.checkText(text, `items[${index}].text`);
-  } catch (error) {
-    return skippedOutcome(canonical, index, 'invalid_text', asPackageError(error));
+  if (typeof text === 'string') {
+    try {
+      // The field name is built only for an error (the checks are deterministic: the same
+      // text fails again, with the item's own field in the error).
+      phoneOptions.checkText(text, 'text');
+    } catch {
+      try {
+        phoneOptions.checkText(text, `items[${index}].text`);
+      } catch (error) {
+        return skippedOutcome(canonical, index, 'invalid_text', asPackageError(error));
+      }
+    }
+  } else {
+    try {
+      assertSmsText(text, { field: `items[${index}].text` });
+    } catch (error) {
+      return skippedOutcome(canonical, index, 'invalid_text', asPackageError(error));
+    }
   }
   return { to: canonical, index, text: text as string };
 }
