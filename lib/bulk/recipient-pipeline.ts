@@ -1,11 +1,10 @@
-import { countOf, describeCause } from '../errors/bulk.errors.js';
 import { PostaGuverciniError } from '../errors/posta-guvercini.error.js';
 import { SmsValidationError } from '../errors/validation.error.js';
 import { assertSmsText } from '../message/sms-text.js';
 import { normalizePhoneNumber } from '../phone/phone-number.js';
 import type { RecipientSource } from './campaign-options.js';
-import { failedOutcomes, skippedOutcome } from './outcomes.js';
-import type { NumberFilter } from './recipient-filters.js';
+import { skippedOutcome } from './outcomes.js';
+import { applyFilters, type NumberFilter } from './recipient-filters.js';
 import { RecipientDeduplicator } from './recipient-deduplicator.js';
 import { canonicalOfKey, turkishMobileKeyOf } from './recipient-number.js';
 import type { ReadyRecipient, RecipientOutcome } from './recipient-outcome.js';
@@ -247,50 +246,6 @@ function invalid(raw: unknown, index: number, error: unknown): RecipientOutcome 
   const reason =
     typed.code === 'PHONE_COUNTRY_NOT_ALLOWED' ? 'country_not_allowed' : 'invalid_number';
   return skippedOutcome(to, index, reason, typed);
-}
-
-async function applyFilters(
-  chunk: ReadyRecipient[],
-  options: PipelineOptions,
-): Promise<{ passed: ReadyRecipient[]; outcomes: RecipientOutcome[] }> {
-  const outcomes: RecipientOutcome[] = [];
-  if (chunk.length === 0 || options.stopped?.()) return { passed: chunk, outcomes };
-  let passed = chunk;
-  try {
-    if (options.optOut) {
-      const optedOut = await options.optOut(passed.map((r) => r.to));
-      if (optedOut.size > 0) {
-        const kept: ReadyRecipient[] = [];
-        for (const recipient of passed) {
-          if (optedOut.has(recipient.to))
-            outcomes.push(skippedOutcome(recipient.to, recipient.index, 'opted_out'));
-          else kept.push(recipient);
-        }
-        passed = kept;
-      }
-    }
-    if (options.consent && passed.length > 0) {
-      const allowed = await options.consent(passed.map((r) => r.to));
-      const kept: ReadyRecipient[] = [];
-      for (const recipient of passed) {
-        if (allowed.has(recipient.to)) kept.push(recipient);
-        else outcomes.push(skippedOutcome(recipient.to, recipient.index, 'no_consent'));
-      }
-      passed = kept;
-    }
-    return { passed, outcomes };
-  } catch (cause) {
-    // Fail closed: a batch whose consent or opt-out could not be checked is not sent.
-    const error = new PostaGuverciniError(
-      'RECIPIENT_FILTER_FAILED',
-      `The consent filter or opt-out list threw, so ${countOf(chunk.length, 'recipient')} ${chunk.length === 1 ? 'was' : 'were'} not sent: ${describeCause(cause)}`,
-      { cause },
-    );
-    return {
-      passed: [],
-      outcomes: failedOutcomes(chunk, 'filter_failed', error, false),
-    };
-  }
 }
 
 function asPackageError(error: unknown): PostaGuverciniError {
