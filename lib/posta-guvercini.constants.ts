@@ -11,11 +11,6 @@ export const RAW_MODULE_OPTIONS = Symbol.for('POSTA_GUVERCINI:RAW_MODULE_OPTIONS
  * secrets): the input of every feature's resolver (transport, OTP, guard, bulk, health).
  */
 export const VALIDATED_MODULE_OPTIONS = Symbol.for('POSTA_GUVERCINI:VALIDATED_MODULE_OPTIONS');
-/**
- * @deprecated internal alias of {@link VALIDATED_MODULE_OPTIONS}, kept so that branches written
- * against the old name compile; removed at merge. Never exported by the package's entry.
- */
-export const POSTA_GUVERCINI_RESOLVED_OPTIONS = VALIDATED_MODULE_OPTIONS;
 /** The health indicator's defaults, resolved from the module options (`ResolvedHealthOptions`). */
 export const RESOLVED_HEALTH_OPTIONS = Symbol.for('POSTA_GUVERCINI:RESOLVED_HEALTH_OPTIONS');
 

@@ -1,30 +1,35 @@
-// bench/bulk — a 1,000,000-recipient 1-N campaign from an async generator through
-// BulkSmsService and the JSON transport to the provider simulator (in a child process, so its
-// memory does not count), then, in the same run, a naive baseline that sends one request per
-// recipient for the first 10,000 recipients, extrapolated to the whole list. Before the
-// campaign, `estimate()` reads the same 1,000,000 recipients (nothing sent): wall time, peak RSS
-// and µs per recipient beside the campaign's.
-// `npm run bench:bulk`. Sizes: BULK_BENCH_N (default 1000000), BULK_BENCH_BASELINE (10000),
-// BULK_BENCH_CONCURRENCY (4: batches in flight for the campaign, requests in flight for the
-// baseline, so the comparison measures batching, not parallelism).
+// bench/bulk — CPU µs per recipient of a 1-N campaign (async generator → BulkSmsService →
+// JsonTransport) against a hand-written floor doing the same work (generator, one digit scan,
+// de-duplication, body encoding, raw undici `dispatch`, reply parsing), in two modes:
+//   client-bound: a minimal server process replaying the simulator's captured replies
+//                 (bench/shared/replay-server.ts), so the sender is the bottleneck;
+//   simulator:    the full provider simulator in a child process.
+// Each side runs on a FRESH server process, warmed up first, at the same concurrency, over the
+// same N recipients (nothing extrapolated). CPU is process.cpuUsage() of this process around the
+// run (the server's CPU is its own process's). The `estimate` row reads the same N recipients.
+// `npm run bench:bulk`. Sizes: BULK_BENCH_N (default 1000000), BULK_BENCH_WARMUP (20000),
+// BULK_BENCH_CONCURRENCY (4), BULK_BENCH_MODES (client-bound,simulator), BULK_BENCH_RUNS (3:
+// each side runs that many times, alternating, on a fresh server each; the median by CPU is shown).
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { BulkSmsService } from '../../lib/bulk/bulk-sms.service.js';
 import { JsonTransport } from '../../lib/transports/json.transport.js';
 import type { AccountsOptions } from '../../lib/transports/wire-transport.options.js';
+import { startReplayServer } from '../shared/replay-server.js';
+import { runFloor } from './floor.js';
 
 const TOTAL = Number(process.env['BULK_BENCH_N'] ?? 1_000_000);
-const BASELINE = Number(process.env['BULK_BENCH_BASELINE'] ?? 10_000);
+const WARMUP = Number(process.env['BULK_BENCH_WARMUP'] ?? 20_000);
 const CONCURRENCY = Number(process.env['BULK_BENCH_CONCURRENCY'] ?? 4);
+const MODES = (process.env['BULK_BENCH_MODES'] ?? 'client-bound,simulator').split(',');
+const RUNS = Number(process.env['BULK_BENCH_RUNS'] ?? 3);
 const TEXT =
   'Değerli müşterimiz, hesap özetiniz hazırlanmıştır. Detaylar için mobil uygulamamızı ziyaret edin.';
 const RSS_TARGET_MB = 200;
 
 interface Stats {
   readonly requests: Record<string, number>;
-  readonly messages: number;
-  readonly distinct: number;
   readonly rss: number;
   readonly cpuSeconds: number;
 }
@@ -44,9 +49,13 @@ function recipient(i: number): string {
   }
 }
 
-async function* recipients(count: number): AsyncGenerator<string> {
-  for (let i = 0; i < count; i++) yield recipient(i);
+async function* recipients(count: number, from = 0): AsyncGenerator<string> {
+  for (let i = from; i < from + count; i++) yield recipient(i);
 }
+
+const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+const int = (n: number): string => Math.round(n).toLocaleString('en-US');
+const cpuSeconds = (usage: NodeJS.CpuUsage): number => (usage.user + usage.system) / 1e6;
 
 function ask(child: ChildProcess): Promise<Stats> {
   const reply = once(child, 'message') as Promise<[Stats]>;
@@ -54,143 +63,174 @@ function ask(child: ChildProcess): Promise<Stats> {
   return reply.then(([stats]) => stats);
 }
 
-const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-const int = (n: number): string => Math.round(n).toLocaleString('en-US');
-const seconds = (ns: bigint): number => Number(ns) / 1e9;
-const cpuSeconds = (usage: NodeJS.CpuUsage): number => (usage.user + usage.system) / 1e6;
+interface Server {
+  readonly accounts: AccountsOptions;
+  /** CPU seconds of the server process so far (simulator mode only; -1 for the replay server). */
+  cpu(): Promise<number>;
+  stop(): Promise<void>;
+}
 
-async function main(): Promise<void> {
+async function server(mode: string): Promise<Server> {
+  if (mode === 'client-bound') {
+    const replay = await startReplayServer({ credit: 1_000_000_000 });
+    return { accounts: replay.accounts, cpu: async () => -1, stop: () => replay.stop() };
+  }
   const child = fork(fileURLToPath(new URL('./simulator.child.js', import.meta.url)), [], {
     execArgv: ['--max-old-space-size=8192'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const [ready] = (await once(child, 'message')) as [{ accounts: AccountsOptions }];
-  const transport = new JsonTransport({ accounts: ready.accounts, connections: CONCURRENCY * 2 });
-  const bulk = new BulkSmsService(transport, { bulk: { concurrency: CONCURRENCY } });
-
-  // rss() is cheap; the full breakdown is taken only when a new peak is seen.
-  let peak = process.memoryUsage();
-  const sampler = setInterval(() => {
-    if (process.memoryUsage.rss() > peak.rss) peak = process.memoryUsage();
-  }, 25);
-
-  // estimate() first, so that its peak RSS is not the campaign's.
-  const estimateCpuBefore = process.cpuUsage();
-  const estimateStarted = process.hrtime.bigint();
-  const estimate = await bulk.estimate({
-    to: recipients(TOTAL),
-    text: TEXT,
-    kind: 'informational',
-  });
-  const estimateSeconds = seconds(process.hrtime.bigint() - estimateStarted);
-  const estimateCpu = cpuSeconds(process.cpuUsage(estimateCpuBefore));
-  const estimatePeakRss = Math.max(peak.rss, process.resourceUsage().maxRSS * 1024);
-
-  console.log(
-    `bench/bulk: ${int(TOTAL)}-recipient 1-N campaign, async generator → BulkSmsService → JsonTransport → simulator (child process); concurrency ${CONCURRENCY}`,
-  );
-  const before = await ask(child);
-  const cpuBefore = process.cpuUsage();
-  const started = process.hrtime.bigint();
-  const campaign = bulk.send({ to: recipients(TOTAL), text: TEXT, kind: 'informational' });
-  let nextMark = TOTAL / 10;
-  campaign.progress$.subscribe((p) => {
-    if (p.processed >= nextMark) {
-      console.log(`  … ${int(p.processed)} processed, ${mb(process.memoryUsage.rss())} RSS`);
-      nextMark += TOTAL / 10;
-    }
-  });
-  const report = await campaign.done;
-  const campaignSeconds = seconds(process.hrtime.bigint() - started);
-  const campaignCpu = cpuSeconds(process.cpuUsage(cpuBefore));
-  clearInterval(sampler);
-  const peakRss = Math.max(peak.rss, process.resourceUsage().maxRSS * 1024);
-  const afterCampaign = await ask(child);
-  const campaignRequests = Object.entries(afterCampaign.requests)
-    .filter(([key]) => key.startsWith('Send_1_N'))
-    .reduce((sum, [, n]) => sum + n, 0);
-  const expectedRequests = Math.ceil(TOTAL / 800);
-
-  console.log(
-    `  naive baseline: one request per recipient (Send_1_N with 1 receiver) for the first ${int(BASELINE)}, ${CONCURRENCY} in flight`,
-  );
-  let next = 0;
-  const baselineCpuBefore = process.cpuUsage();
-  const baselineStarted = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      for (let i = next++; i < BASELINE; i = next++) {
-        await transport.send({
-          channel: 'bulk',
-          text: `${TEXT} (baseline)`,
-          to: [`90${recipient(i).replace(/\D/g, '').slice(-10)}`],
-        });
-      }
-    }),
-  );
-  const baselineSeconds = seconds(process.hrtime.bigint() - baselineStarted);
-  const baselineCpu = cpuSeconds(process.cpuUsage(baselineCpuBefore));
-  const afterBaseline = await ask(child);
-  const baselineRequests =
-    Object.entries(afterBaseline.requests)
-      .filter(([key]) => key.startsWith('Send_1_N'))
-      .reduce((sum, [, n]) => sum + n, 0) - campaignRequests;
-  const extrapolated = (baselineSeconds / BASELINE) * TOTAL;
-
-  const requestsOk = campaignRequests === expectedRequests && report.requests === expectedRequests;
-  const rssOk = peakRss <= RSS_TARGET_MB * 1024 * 1024;
-  console.log('');
-  console.log(
-    `campaign  recipients           ${int(report.total)} (sent ${int(report.sent)}, skipped ${int(report.skipped)}, failed ${int(report.failed)})`,
-  );
-  console.log(
-    `          wall time            ${campaignSeconds.toFixed(2)} s (${int(report.total / campaignSeconds)} recipients/s)`,
-  );
-  console.log(
-    `          requests made        ${int(campaignRequests)} counted by the simulator, ${int(report.requests)} reported (target exactly ${int(expectedRequests)}) ${requestsOk ? 'OK' : 'MISSED'}`,
-  );
-  console.log(
-    `          simulator messages   ${int(afterCampaign.messages)} (${int(afterCampaign.distinct)} distinct numbers)`,
-  );
-  console.log(
-    `          peak RSS (sender)    ${mb(peakRss)} (target ≤ ${RSS_TARGET_MB} MB) ${rssOk ? 'OK' : 'MISSED'}; at the sampled peak: JS heap ${mb(peak.heapUsed)} used of ${mb(peak.heapTotal)}, external ${mb(peak.external)}; simulator child ${mb(afterCampaign.rss)}`,
-  );
-  console.log(
-    `          CPU                  sender ${campaignCpu.toFixed(1)} s, simulator ${(afterCampaign.cpuSeconds - before.cpuSeconds).toFixed(1)} s (2 shared cores: wall time includes waiting for other processes)`,
-  );
-  const estimateRssOk = estimatePeakRss <= RSS_TARGET_MB * 1024 * 1024;
-  const estimateOk =
-    estimate.read === report.total &&
-    estimate.sendable === report.sent &&
-    estimate.requests === report.requests &&
-    estimate.creditsNeeded === report.credits;
-  console.log(
-    `estimate  recipients           ${int(estimate.read)} read, ${int(estimate.sendable)} sendable, ${int(estimate.requests)} requests, ${int(estimate.creditsNeeded)} credits (balance ${'balance' in estimate.credit ? int(estimate.credit.balance) : 'unknown'}) — ${estimateOk ? 'equal to the report' : 'DIFFERENT from the report'}`,
-  );
-  console.log(
-    `          wall time            ${estimateSeconds.toFixed(2)} s: ${((estimateSeconds / TOTAL) * 1e6).toFixed(2)} µs per recipient, against ${((campaignSeconds / TOTAL) * 1e6).toFixed(2)} µs for send (send takes ${(campaignSeconds / estimateSeconds).toFixed(1)}× as long)`,
-  );
-  console.log(
-    `          peak RSS             ${mb(estimatePeakRss)} (target ≤ ${RSS_TARGET_MB} MB) ${estimateRssOk ? 'OK' : 'MISSED'}; CPU ${estimateCpu.toFixed(1)} s`,
-  );
-  console.log(
-    `baseline  ${int(BASELINE)} requests      ${baselineSeconds.toFixed(2)} s (${int(BASELINE / baselineSeconds)} recipients/s; ${int(baselineRequests)} requests counted)`,
-  );
-  console.log(
-    `          CPU                  sender ${baselineCpu.toFixed(1)} s, simulator ${(afterBaseline.cpuSeconds - afterCampaign.cpuSeconds).toFixed(1)} s`,
-  );
-  console.log(`          extrapolated to ${int(TOTAL)}: ${int(extrapolated)} s`);
-  const senderCpuRatio = ((baselineCpu / BASELINE) * TOTAL) / campaignCpu;
-  console.log(
-    `ratio     campaign is ${(extrapolated / campaignSeconds).toFixed(1)}× faster than one request per recipient (wall time, extrapolated), with ${(TOTAL / campaignRequests).toFixed(0)}× fewer requests and ${senderCpuRatio.toFixed(1)}× less sender CPU`,
-  );
-
-  await transport.close();
-  await bulk.onApplicationShutdown();
-  child.send({ type: 'stop' });
-  await once(child, 'exit');
-  if (!requestsOk || !rssOk || !estimateRssOk || !estimateOk || report.sent !== TOTAL)
-    process.exitCode = 1;
+  return {
+    accounts: ready.accounts,
+    cpu: () => ask(child).then((stats) => stats.cpuSeconds),
+    stop: async () => {
+      child.send({ type: 'stop' });
+      await once(child, 'exit');
+    },
+  };
 }
 
-await main();
+/** Runs `work`, returning its CPU seconds, wall seconds and peak RSS (sampled every 25 ms). */
+async function measured<T>(
+  work: () => Promise<T>,
+): Promise<{ value: T; cpu: number; wall: number; peakRss: number }> {
+  if (global.gc) global.gc();
+  let peak = process.memoryUsage.rss();
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, 25);
+  const cpuBefore = process.cpuUsage();
+  const started = process.hrtime.bigint();
+  const value = await work();
+  const wall = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = cpuSeconds(process.cpuUsage(cpuBefore));
+  clearInterval(sampler);
+  return { value, cpu, wall, peakRss: Math.max(peak, process.memoryUsage.rss()) };
+}
+
+const us = (seconds: number): string => ((seconds / TOTAL) * 1e6).toFixed(2);
+
+async function campaignSide(mode: string) {
+  const srv = await server(mode);
+  const accounts = srv.accounts;
+  const transport = new JsonTransport({ accounts, connections: CONCURRENCY });
+  const bulk = new BulkSmsService(transport, { bulk: { concurrency: CONCURRENCY } });
+  // Warm-up: numbers outside the measured range (the server captures its replies here too).
+  await bulk.send({ to: recipients(WARMUP, 90_000_000), text: TEXT, kind: 'informational' }).done;
+  const serverBefore = await srv.cpu();
+  const run = await measured(
+    () => bulk.send({ to: recipients(TOTAL), text: TEXT, kind: 'informational' }).done,
+  );
+  const serverAfter = await srv.cpu();
+  await bulk.onApplicationShutdown();
+  await transport.close();
+  await srv.stop();
+  return { run, serverCpu: serverBefore < 0 ? -1 : serverAfter - serverBefore };
+}
+
+async function estimateSide(mode: string) {
+  const srv = await server(mode);
+  const transport = new JsonTransport({ accounts: srv.accounts, connections: CONCURRENCY });
+  const bulk = new BulkSmsService(transport, { bulk: { concurrency: CONCURRENCY } });
+  await bulk.estimate({ to: recipients(WARMUP, 90_000_000), text: TEXT, kind: 'informational' });
+  const run = await measured(() =>
+    bulk.estimate({ to: recipients(TOTAL), text: TEXT, kind: 'informational' }),
+  );
+  await transport.close();
+  await srv.stop();
+  return { run };
+}
+
+async function floorSide(mode: string) {
+  const srv = await server(mode);
+  const account = srv.accounts.bulk as { username: string; password: string; baseUrl: string };
+  await runFloor(recipients(WARMUP, 90_000_000), TEXT, account, CONCURRENCY);
+  const serverBefore = await srv.cpu();
+  const run = await measured(() => runFloor(recipients(TOTAL), TEXT, account, CONCURRENCY));
+  const serverAfter = await srv.cpu();
+  await srv.stop();
+  return { run, serverCpu: serverBefore < 0 ? -1 : serverAfter - serverBefore };
+}
+
+/** The run with the median CPU time. */
+function median<T extends { run: { cpu: number } }>(runs: T[]): T {
+  return [...runs].sort((a, b) => a.run.cpu - b.run.cpu)[Math.floor(runs.length / 2)]!;
+}
+
+/**
+ * Runs one side in a fresh process (`--expose-gc`), so that its peak RSS is its own and not
+ * what an earlier side left in the heap.
+ */
+async function inChild<T>(side: string, mode: string): Promise<T> {
+  const child = fork(fileURLToPath(import.meta.url), ['--side', side, mode], {
+    execArgv: ['--expose-gc'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const [result] = (await once(child, 'message')) as [T];
+  await once(child, 'exit');
+  return result;
+}
+
+async function side(name: string, mode: string): Promise<void> {
+  const sides: Record<string, (mode: string) => Promise<unknown>> = {
+    campaign: campaignSide,
+    floor: floorSide,
+    estimate: estimateSide,
+  };
+  const result = await sides[name]!(mode);
+  process.send!(result, () => process.exit(0));
+}
+
+async function main(): Promise<void> {
+  console.log(
+    `bench/bulk: ${int(TOTAL)}-recipient 1-N campaign over JsonTransport, concurrency ${CONCURRENCY}, warm-up ${int(WARMUP)}; fresh process and server per side`,
+  );
+  let failed = false;
+  for (const mode of MODES) {
+    const campaigns: Array<Awaited<ReturnType<typeof campaignSide>>> = [];
+    const floors: Array<Awaited<ReturnType<typeof floorSide>>> = [];
+    for (let run = 0; run < RUNS; run++) {
+      campaigns.push(await inChild<Awaited<ReturnType<typeof campaignSide>>>('campaign', mode));
+      floors.push(await inChild<Awaited<ReturnType<typeof floorSide>>>('floor', mode));
+    }
+    const estimate = await inChild<Awaited<ReturnType<typeof estimateSide>>>('estimate', mode);
+    const campaign = median(campaigns);
+    const floor = median(floors);
+    const report = campaign.run.value;
+    const expectedRequests = Math.ceil(TOTAL / 800);
+    const rssOk = campaign.run.peakRss <= RSS_TARGET_MB * 1024 * 1024;
+    const ok =
+      report.sent === TOTAL &&
+      report.requests === expectedRequests &&
+      floor.run.value.sent === TOTAL &&
+      floor.run.value.requests === expectedRequests;
+    failed ||= !ok || !rssOk;
+    const ratio = campaign.run.cpu / floor.run.cpu;
+    console.log(`\n[${mode}] median of ${RUNS} by CPU`);
+    console.log(
+      `  CPU µs/recipient   package ${us(campaign.run.cpu)}   floor ${us(floor.run.cpu)}   (package/floor ${ratio.toFixed(2)}×; target ≤ 1.20 µs)`,
+    );
+    console.log(
+      `  wall time          package ${campaign.run.wall.toFixed(2)} s   floor ${floor.run.wall.toFixed(2)} s   ${campaign.serverCpu < 0 ? '' : `(simulator CPU ${campaign.serverCpu.toFixed(1)} s / ${floor.serverCpu.toFixed(1)} s)`}`,
+    );
+    console.log(
+      `  peak RSS           package ${mb(campaign.run.peakRss)} (target ≤ ${RSS_TARGET_MB} MB) ${rssOk ? 'OK' : 'MISSED'}   floor ${mb(floor.run.peakRss)}`,
+    );
+    console.log(
+      `  sent / requests    package ${int(report.sent)} / ${int(report.requests)}   floor ${int(floor.run.value.sent)} / ${int(floor.run.value.requests)}   (expected ${int(TOTAL)} / ${int(expectedRequests)}) ${ok ? 'OK' : 'MISSED'}`,
+    );
+    const e = estimate.run;
+    const estimateOk =
+      e.value.read === TOTAL &&
+      e.value.sendable === report.sent &&
+      e.value.requests === report.requests;
+    failed ||= !estimateOk;
+    console.log(
+      `  estimate           ${us(e.cpu)} µs CPU/recipient, wall ${e.wall.toFixed(2)} s (${((e.wall / TOTAL) * 1e6).toFixed(2)} µs/recipient), peak RSS ${mb(e.peakRss)}; ${int(e.value.read)} read, ${int(e.value.requests)} requests — ${estimateOk ? 'equal to the report' : 'DIFFERENT from the report'}`,
+    );
+  }
+  if (failed) process.exitCode = 1;
+}
+
+if (process.argv[2] === '--side') await side(process.argv[3]!, process.argv[4]!);
+else await main();

@@ -1,44 +1,34 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ExponentialBackoff, type IBackoff } from 'cockatiel';
-import { PostaGuverciniError } from '../errors/posta-guvercini.error.js';
+import type { PostaGuverciniError } from '../errors/posta-guvercini.error.js';
 import { asPackageError } from '../errors/as-package-error.js';
 import { SmsProviderError } from '../errors/provider.error.js';
-import { SmsMalformedResponseError, SmsTransportError } from '../errors/transport.error.js';
+import { SmsTransportError } from '../errors/transport.error.js';
 import { SmsValidationError } from '../errors/validation.error.js';
-import type { SmsTransport } from '../transports/sms-transport.js';
-import type {
-  RecipientResult,
-  SendRequest,
-  SendResult,
-} from '../transports/sms-transport.types.js';
 import { campaignBatchSpan, Traced } from '../telemetry/telemetry.js';
-import { abortedOutcomes, type RecipientOutcome } from './campaign-report.js';
+import type { SmsTransport } from '../transports/sms-transport.js';
+import type { SendResult } from '../transports/sms-transport.types.js';
+import {
+  type BatchResult,
+  buildRequest,
+  fatalOf,
+  isRetryableOutcome,
+  mapResult,
+  partialResult,
+  refusedItem,
+  withRefused,
+} from './batch-result.js';
 import type { CampaignSettings } from './campaign-rules.js';
-import type { ReadyRecipient } from './recipient-pipeline.js';
+import { abortedOutcomes, failedOutcomes, skippedOutcome } from './outcomes.js';
+import type { ReadyRecipient, RecipientOutcome } from './recipient-outcome.js';
+
+export type { BatchResult } from './batch-result.js';
 
 /** Retry settings with defaults applied. */
 export interface ResolvedRetry {
   readonly maxRetries: number;
   readonly initialDelayMs: number;
   readonly maxDelayMs: number;
-}
-
-/** What one batch came to. */
-export interface BatchResult {
-  /** One outcome per recipient of the batch. */
-  readonly outcomes: RecipientOutcome[];
-  readonly requests: number;
-  readonly credits: number;
-  /**
-   * Requests the first attempt made (before any retry): what sending this batch takes with
-   * this transport (1, or one per message for the HTTP API's N-N emulation).
-   */
-  readonly firstAttemptRequests?: number;
-  /**
-   * Set when the failure will repeat in every later batch too: the provider refused the
-   * credentials or has no credit, or the transport refused a 1-N campaign's text.
-   */
-  readonly fatal?: PostaGuverciniError;
 }
 
 /** What stops a batch from retrying: the campaign's run control (stop/cancel/shutdown). */
@@ -75,11 +65,11 @@ export class BatchSender {
     recipients: readonly ReadyRecipient[],
     stop?: BatchStop,
   ): Promise<BatchResult> {
-    const final: RecipientOutcome[] = [];
+    let final: RecipientOutcome[] = [];
     let requests = 0;
     let credits = 0;
     let fatal: PostaGuverciniError | undefined;
-    let pending: ReadyRecipient[] = [...recipients];
+    let pending: readonly ReadyRecipient[] = recipients;
     let backoff: IBackoff<unknown> | undefined;
     let firstAttemptRequests: number | undefined;
 
@@ -89,10 +79,15 @@ export class BatchSender {
       requests += result.requests;
       credits += result.credits;
       fatal ??= result.fatal;
+      if (final.length === 0 && !result.outcomes.some(isRetryableOutcome)) {
+        // The usual case: nothing to retry, the attempt's outcomes are the batch's.
+        final = result.outcomes;
+        break;
+      }
       const retryable: ReadyRecipient[] = [];
       const retryableOutcomes: RecipientOutcome[] = [];
       result.outcomes.forEach((outcome, i) => {
-        if (outcome.status === 'failed' && isRetryable(outcome.error)) {
+        if (isRetryableOutcome(outcome)) {
           retryable.push(pending[i]!);
           retryableOutcomes.push(outcome);
         } else {
@@ -156,13 +151,15 @@ export class BatchSender {
           return withRefused(recipients, refused, this.failed(caught, text, sendable));
         }
         const recipient = sendable[item]!;
-        refused.set(recipient, {
-          to: recipient.to,
-          index: recipient.index,
-          status: 'skipped',
-          reason: 'invalid_text',
-          error: caught as SmsValidationError,
-        });
+        refused.set(
+          recipient,
+          skippedOutcome(
+            recipient.to,
+            recipient.index,
+            'invalid_text',
+            caught as SmsValidationError,
+          ),
+        );
         sendable = sendable.filter((_, i) => i !== item);
         if (sendable.length === 0) {
           return withRefused(recipients, refused, { outcomes: [], requests: 0, credits: 0 });
@@ -189,139 +186,11 @@ export class BatchSender {
         ? error.maybeAccepted
         : !(error instanceof SmsProviderError || error instanceof SmsValidationError);
     return {
-      outcomes: recipients.map((r) => ({
-        to: r.to,
-        index: r.index,
-        status: 'failed',
-        reason: 'send_failed',
-        error,
-        maybeSent,
-      })),
+      outcomes: failedOutcomes(recipients, 'send_failed', error, maybeSent),
       // A validation error is thrown before any network call: no request was made.
       requests: error instanceof SmsValidationError ? 0 : 1,
       credits: 0,
       ...fatalOf(error, text !== undefined),
     };
   }
-}
-
-const ITEM_TEXT_FIELD = /^messages\[(\d+)\]\.text$/;
-
-/** The position of the one N-N item a transport refused before any network call, if that is what `error` says. */
-function refusedItem(error: unknown, count: number): number | undefined {
-  if (!(error instanceof SmsValidationError) || error.field === undefined) return undefined;
-  const match = ITEM_TEXT_FIELD.exec(error.field);
-  if (!match) return undefined;
-  const position = Number(match[1]);
-  return position < count ? position : undefined;
-}
-
-/** Puts the refused items back among the outcomes of the others, in the order of `recipients`. */
-function withRefused(
-  recipients: readonly ReadyRecipient[],
-  refused: ReadonlyMap<ReadyRecipient, RecipientOutcome>,
-  result: BatchResult,
-): BatchResult {
-  if (refused.size === 0) return result;
-  const outcomes: RecipientOutcome[] = [];
-  let next = 0;
-  for (const recipient of recipients) {
-    outcomes.push(refused.get(recipient) ?? result.outcomes[next++]!);
-  }
-  return { ...result, outcomes };
-}
-
-function buildRequest(
-  settings: CampaignSettings,
-  text: string | undefined,
-  recipients: readonly ReadyRecipient[],
-): SendRequest {
-  const common = {
-    channel: settings.channel,
-    ...(settings.sendAt ? { sendAt: settings.sendAt } : {}),
-    ...(settings.validUntil ? { validUntil: settings.validUntil } : {}),
-    ...(settings.sender ? { sender: settings.sender } : {}),
-  };
-  if (text !== undefined) return { ...common, text, to: recipients.map((r) => r.to) };
-  return { ...common, messages: recipients.map((r) => ({ to: r.to, text: r.text! })) };
-}
-
-function mapResult(result: SendResult, recipients: readonly ReadyRecipient[]): BatchResult {
-  const entries = result.recipients;
-  // The transports answer in request order; fall back to matching by number if they did not.
-  let positional = entries.length === recipients.length;
-  for (let i = 0; positional && i < entries.length; i++)
-    positional = entries[i]!.to === recipients[i]!.to;
-  let byNumber: Map<string, RecipientResult> | undefined;
-  if (!positional) {
-    byNumber = new Map();
-    for (const entry of entries) if (!byNumber.has(entry.to)) byNumber.set(entry.to, entry);
-  }
-  let fatal: PostaGuverciniError | undefined;
-  const outcomes = new Array<RecipientOutcome>(recipients.length);
-  for (let i = 0; i < recipients.length; i++) {
-    const { to, index } = recipients[i]!;
-    const entry = positional ? entries[i] : byNumber!.get(to);
-    if (entry === undefined) {
-      const error = new SmsMalformedResponseError('the reply has no result for this recipient');
-      outcomes[i] = { to, index, status: 'failed', reason: 'send_failed', error, maybeSent: true };
-    } else if (entry.status === 'accepted') {
-      outcomes[i] =
-        entry.charge === undefined
-          ? { to, index, status: 'sent', messageId: entry.messageId }
-          : { to, index, status: 'sent', messageId: entry.messageId, charge: entry.charge };
-    } else {
-      fatal ??= fatalOf(entry.error).fatal;
-      outcomes[i] =
-        entry.status === 'rejected'
-          ? {
-              to,
-              index,
-              status: 'failed',
-              reason: 'rejected',
-              error: entry.error,
-              maybeSent: false,
-            }
-          : {
-              to,
-              index,
-              status: 'failed',
-              reason: 'send_failed',
-              error: entry.error,
-              maybeSent:
-                entry.error instanceof SmsTransportError
-                  ? entry.error.maybeAccepted
-                  : !(entry.error instanceof SmsValidationError),
-            };
-    }
-  }
-  return fatal
-    ? { outcomes, requests: result.requests, credits: result.credits, fatal }
-    : { outcomes, requests: result.requests, credits: result.credits };
-}
-
-/**
- * Errors after which every later batch would fail the same way: wrong credentials, no credit,
- * and — when the whole request was refused before any network call and every batch carries
- * the same text (`sameTextEveryBatch`, 1-N) — the transport's `SmsValidationError`.
- */
-function fatalOf(error: unknown, sameTextEveryBatch = false): { fatal?: PostaGuverciniError } {
-  if (
-    error instanceof SmsProviderError &&
-    (error.code === 'PROVIDER_AUTHENTICATION' || error.code === 'PROVIDER_INSUFFICIENT_CREDIT')
-  ) {
-    return { fatal: error };
-  }
-  if (sameTextEveryBatch && error instanceof SmsValidationError) return { fatal: error };
-  return {};
-}
-
-function isRetryable(error: unknown): boolean {
-  return error instanceof SmsTransportError && !error.maybeAccepted;
-}
-
-/** A transport error that carries a per-recipient result (`SmsPartialSendError`). */
-function partialResult(error: unknown): SendResult | undefined {
-  const candidate = (error as { result?: SendResult } | null)?.result;
-  return candidate && Array.isArray(candidate.recipients) ? candidate : undefined;
 }

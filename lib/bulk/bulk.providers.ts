@@ -1,16 +1,29 @@
 import type { Provider, Type } from '@nestjs/common';
-import { POSTA_GUVERCINI_RESOLVED_OPTIONS } from '../posta-guvercini.constants.js';
+import { VALIDATED_MODULE_OPTIONS } from '../posta-guvercini.constants.js';
 import type { PostaGuverciniModuleOptions } from '../posta-guvercini.options.js';
 import { SmsTransport } from '../transports/sms-transport.js';
 import { BulkSmsService } from './bulk-sms.service.js';
+import { type ResolvedBulkOptions, resolveBulkOptions } from './resolve-bulk-options.js';
 
-/** `BulkSmsService` on the module's transport and options (validated at start-up). */
+/** Internal token: the module's `bulk` options, validated and resolved once. */
+export const BULK_OPTIONS = Symbol.for('POSTA_GUVERCINI:BULK_OPTIONS');
+
+/**
+ * The bulk feature's providers, following `cache-manager`'s `cache.providers.ts`: the `bulk`
+ * options are resolved once (`BULK_OPTIONS`, start-up fails with `InvalidOptionsError` naming
+ * the option) and `BulkSmsService` receives that resolved slice with the module's transport.
+ */
 export const bulkProviders: Provider[] = [
   {
+    provide: BULK_OPTIONS,
+    useFactory: (options: PostaGuverciniModuleOptions) => resolveBulkOptions(options),
+    inject: [VALIDATED_MODULE_OPTIONS],
+  },
+  {
     provide: BulkSmsService,
-    useFactory: (transport: SmsTransport, options: PostaGuverciniModuleOptions) =>
+    useFactory: (transport: SmsTransport, options: ResolvedBulkOptions) =>
       printsWithoutOptions(new BulkSmsService(transport, options)),
-    inject: [SmsTransport, POSTA_GUVERCINI_RESOLVED_OPTIONS],
+    inject: [SmsTransport, BULK_OPTIONS],
   },
 ];
 

@@ -1,5 +1,5 @@
 import { CampaignKeyConflictError } from '../errors/campaign.errors.js';
-import type { Campaign } from './campaign.js';
+import { Campaign } from './campaign.js';
 import type { RecipientSource } from './campaign-options.js';
 import type { CampaignReport } from './campaign-report.js';
 import { hashAll, hashedSource, InputHash } from './campaign-fingerprint.js';
@@ -126,4 +126,39 @@ export async function repeatedRequest<T>(params: {
     conflict('input'),
   );
   return params.existing();
+}
+
+/** In process: the handle of a request whose `campaignKey` is already taken. */
+export function repeatedHandle(
+  key: string,
+  existing: { fingerprint: string; campaign: Campaign; input: Promise<InputSummary> },
+  fingerprint: string,
+  source: RecipientSource<unknown>,
+  oneToMany: boolean,
+): Campaign {
+  const campaign = existing.campaign;
+  const verified = (async () => {
+    if (existing.fingerprint !== fingerprint)
+      throw new CampaignKeyConflictError(key, campaign.id, 'options');
+    await assertSameInput(
+      source,
+      oneToMany,
+      await existing.input,
+      () => new CampaignKeyConflictError(key, campaign.id, 'input'),
+    );
+  })();
+  verified.catch(() => undefined);
+  return new Campaign(
+    campaign.id,
+    campaign.progress$,
+    verified.then(() => campaign.done),
+    () => void verified.then(() => campaign.cancel()).catch(() => undefined),
+    () => campaign.progress,
+    {
+      key,
+      cancel: () => verified.then(() => campaign.cancel()),
+      reschedule: (date) => verified.then(() => campaign.reschedule(date)),
+      deliveries: (options) => campaign.deliveries(options),
+    },
+  );
 }

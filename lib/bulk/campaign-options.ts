@@ -1,5 +1,5 @@
 import type { SmsChannel } from '../transports/sms-transport.types.js';
-import type { RecipientOutcome } from './campaign-report.js';
+import type { RecipientOutcome } from './recipient-outcome.js';
 import type { ConsentFilter, ConsentFilterFunction } from './consent-filter.js';
 
 /**

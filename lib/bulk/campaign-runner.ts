@@ -1,11 +1,13 @@
+import { asPackageError } from '../errors/as-package-error.js';
 import { BulkCampaignError, campaignInputFailed, describeCause } from '../errors/bulk.errors.js';
 import { PostaGuverciniError } from '../errors/posta-guvercini.error.js';
-import { asPackageError } from '../errors/as-package-error.js';
-import { abortedOutcomes, type CampaignReport, type RecipientOutcome } from './campaign-report.js';
+import type { CampaignReport } from './campaign-report.js';
+import { abortedOutcomes, failedOutcomes } from './outcomes.js';
+import type { ReadyRecipient, RecipientOutcome } from './recipient-outcome.js';
 import type { CampaignSettings } from './campaign-rules.js';
 import type { CampaignTracker } from './campaign-tracker.js';
 import type { BatchSender } from './batch-sender.js';
-import type { PipelineEvent, ReadyRecipient } from './recipient-pipeline.js';
+import type { PipelineEvent } from './recipient-pipeline.js';
 import type { RunControl } from './run-control.js';
 
 /**
@@ -58,14 +60,7 @@ export async function runInProcess(params: {
       // BatchSender maps every transport failure; this is a bug guard, reported honestly.
       const error = asPackageError(caught, 'internal');
       result = {
-        outcomes: recipients.map((r): RecipientOutcome => ({
-          to: r.to,
-          index: r.index,
-          status: 'failed',
-          reason: 'send_failed',
-          error,
-          maybeSent: true,
-        })),
+        outcomes: failedOutcomes(recipients, 'send_failed', error, true),
         requests: 0,
         credits: 0,
       };

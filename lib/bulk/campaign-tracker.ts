@@ -3,7 +3,8 @@ import { recordCampaignOutcomes } from '../telemetry/telemetry.js';
 import type { SmsChannel } from '../transports/sms-transport.types.js';
 import type { CampaignKind } from './campaign-options.js';
 import type { CampaignProgress } from './campaign-progress.js';
-import type { CampaignReport, CampaignSchedule, RecipientOutcome } from './campaign-report.js';
+import type { CampaignReport, CampaignSchedule } from './campaign-report.js';
+import type { RecipientOutcome } from './recipient-outcome.js';
 
 export interface TrackerOptions {
   readonly campaignId: string;
@@ -32,6 +33,11 @@ export class CampaignTracker {
   private truncated = false;
   /** Whether `kept` is sorted by input index. */
   private sorted = true;
+  /**
+   * Once `kept` was cut back to `reportLimit`, the index of its last outcome: a later outcome
+   * with a higher index can never be among the first `reportLimit`, so it is not kept at all.
+   */
+  private cutoff = Number.POSITIVE_INFINITY;
   private cancelled = false;
   private cancelledRecipients = 0;
   private final: CampaignReport | undefined;
@@ -105,6 +111,7 @@ export class CampaignTracker {
       this.truncated = true;
       return;
     }
+    if (outcome.index > this.cutoff) return; // `truncated` is already set
     this.kept.push(outcome);
     this.sorted = false;
     if (this.kept.length >= 2 * reportLimit) this.trim(reportLimit);
@@ -118,6 +125,7 @@ export class CampaignTracker {
     if (this.kept.length > reportLimit) {
       this.kept.length = reportLimit;
       this.truncated = true;
+      this.cutoff = this.kept[reportLimit - 1]!.index;
     }
     return this.kept;
   }

@@ -136,3 +136,11 @@ export class Campaign {
     return this.operations.deliveries(options);
   }
 }
+
+/** The report of a campaign that stopped as a whole is the one its error carries. */
+export function reportOf(done: Promise<CampaignReport>): Promise<CampaignReport> {
+  return done.catch((error: unknown) => {
+    if (error instanceof BulkCampaignError) return error.report;
+    throw error;
+  });
+}

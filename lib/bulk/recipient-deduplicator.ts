@@ -43,7 +43,15 @@ export class RecipientDeduplicator {
       this.others.add(canonical);
       return true;
     }
-    return this.addKey(key + 1);
+    return this.insert(key + 1);
+  }
+
+  /**
+   * Adds a Turkish mobile by its key (national number minus 5·10^9, as `turkishMobileKeyOf`
+   * gives it); `true` when it was not seen before. The same set as `add()`'s.
+   */
+  addKey(key: number): boolean {
+    return this.insert(key + 1);
   }
 
   /** Whether a canonical number was seen. */
@@ -58,7 +66,7 @@ export class RecipientDeduplicator {
     }
   }
 
-  private addKey(stored: number): boolean {
+  private insert(stored: number): boolean {
     for (let i = this.slotOf(stored); ; i = (i + 1) & this.mask) {
       const value = this.slots[i]!;
       if (value === stored) return false;

@@ -1,4 +1,8 @@
+import { countOf, describeCause } from '../errors/bulk.errors.js';
+import { PostaGuverciniError } from '../errors/posta-guvercini.error.js';
 import { normalizePhoneNumber } from '../phone/phone-number.js';
+import { failedOutcomes, skippedOutcome } from './outcomes.js';
+import type { ReadyRecipient, RecipientOutcome } from './recipient-outcome.js';
 import { ConsentFilter, type ConsentFilterFunction } from './consent-filter.js';
 import { OptOutList, type OptOutFunction } from './opt-out-list.js';
 import { StaticOptOutList } from './static-opt-out-list.js';
@@ -83,4 +87,56 @@ function canonicalSet(
     }
   }
   return result;
+}
+
+/**
+ * Asks the opt-out list, then the consent filter, once for a chunk of candidates: the ones that
+ * pass, and the outcomes of the others. Fails closed: a chunk whose filters threw is not sent.
+ */
+export async function applyFilters(
+  chunk: ReadyRecipient[],
+  options: {
+    readonly optOut?: NumberFilter;
+    readonly consent?: NumberFilter;
+    readonly stopped?: () => boolean;
+  },
+): Promise<{ passed: ReadyRecipient[]; outcomes: RecipientOutcome[] }> {
+  const outcomes: RecipientOutcome[] = [];
+  if (chunk.length === 0 || options.stopped?.()) return { passed: chunk, outcomes };
+  let passed = chunk;
+  try {
+    if (options.optOut) {
+      const optedOut = await options.optOut(passed.map((r) => r.to));
+      if (optedOut.size > 0) {
+        const kept: ReadyRecipient[] = [];
+        for (const recipient of passed) {
+          if (optedOut.has(recipient.to))
+            outcomes.push(skippedOutcome(recipient.to, recipient.index, 'opted_out'));
+          else kept.push(recipient);
+        }
+        passed = kept;
+      }
+    }
+    if (options.consent && passed.length > 0) {
+      const allowed = await options.consent(passed.map((r) => r.to));
+      const kept: ReadyRecipient[] = [];
+      for (const recipient of passed) {
+        if (allowed.has(recipient.to)) kept.push(recipient);
+        else outcomes.push(skippedOutcome(recipient.to, recipient.index, 'no_consent'));
+      }
+      passed = kept;
+    }
+    return { passed, outcomes };
+  } catch (cause) {
+    // Fail closed: a batch whose consent or opt-out could not be checked is not sent.
+    const error = new PostaGuverciniError(
+      'RECIPIENT_FILTER_FAILED',
+      `The consent filter or opt-out list threw, so ${countOf(chunk.length, 'recipient')} ${chunk.length === 1 ? 'was' : 'were'} not sent: ${describeCause(cause)}`,
+      { cause },
+    );
+    return {
+      passed: [],
+      outcomes: failedOutcomes(chunk, 'filter_failed', error, false),
+    };
+  }
 }

@@ -1,23 +1,15 @@
-import { countOf, describeCause } from '../errors/describe.js';
 import { asPackageError } from '../errors/as-package-error.js';
-import { PostaGuverciniError } from '../errors/posta-guvercini.error.js';
 import { SmsValidationError } from '../errors/validation.error.js';
 import { assertSmsText } from '../message/sms-text.js';
 import { normalizePhoneNumber } from '../phone/phone-number.js';
 import type { RecipientSource } from './campaign-options.js';
-import type { RecipientOutcome } from './campaign-report.js';
-import type { NumberFilter } from './recipient-filters.js';
+import { skippedOutcome } from './outcomes.js';
+import { applyFilters, type NumberFilter } from './recipient-filters.js';
 import { RecipientDeduplicator } from './recipient-deduplicator.js';
+import { canonicalOfKey, turkishMobileKeyOf } from './recipient-number.js';
+import type { ReadyRecipient, RecipientOutcome } from './recipient-outcome.js';
 
-/** A recipient that passed every check and is ready to be sent. */
-export interface ReadyRecipient {
-  /** Canonical number. */
-  readonly to: string;
-  /** Position in the input. */
-  readonly index: number;
-  /** The recipient's own text (N-N); absent for 1-N. */
-  readonly text?: string;
-}
+export type { ReadyRecipient } from './recipient-outcome.js';
 
 /**
  * What the pipeline produces, in input order:
@@ -66,6 +58,7 @@ export async function* recipientPipeline(
   const { batchSize, mode } = options;
   const phoneOptions: ReadOptions = {
     ...(options.allowedCountries ? { allowedCountries: options.allowedCountries } : {}),
+    turkish: (options.allowedCountries ?? ['TR']).includes('TR'),
     checkText: options.checkText ?? ((text, field) => assertSmsText(text, { field })),
   };
   const seen = new RecipientDeduplicator();
@@ -81,6 +74,11 @@ export async function* recipientPipeline(
     candidates = [];
     const { passed, outcomes } = await applyFilters(chunk, options);
     if (outcomes.length > 0) yield { type: 'settled', outcomes };
+    if (ready.length === 0 && passed.length === batchSize) {
+      // The usual case (no filter removed anyone): the chunk is the batch, as it is.
+      yield { type: 'batch', recipients: passed };
+      return;
+    }
     for (const recipient of passed) ready.push(recipient);
     while (ready.length >= batchSize) {
       const batch = ready.slice(0, batchSize);
@@ -92,6 +90,17 @@ export async function* recipientPipeline(
   /** Takes one input entry; true when a chunk is full and must be flushed. */
   const take = (entry: unknown): boolean => {
     const position = index++;
+    // Hot path (1-N, a Turkish mobile in a usual form): one digit scan to a numeric key, the
+    // duplicate check on that key, one object for the recipient — nothing re-validated later.
+    if (mode === 'one-to-many' && phoneOptions.turkish && typeof entry === 'string') {
+      const key = turkishMobileKeyOf(entry);
+      if (key >= 0) {
+        const to = canonicalOfKey(key, entry);
+        if (seen.addKey(key)) candidates.push({ to, index: position });
+        else settled.push(skippedOutcome(to, position, 'duplicate'));
+        return settled.length >= batchSize || candidates.length >= batchSize;
+      }
+    }
     const candidate =
       mode === 'one-to-many'
         ? readNumber(entry, position, phoneOptions)
@@ -99,7 +108,7 @@ export async function* recipientPipeline(
     if ('status' in candidate) {
       settled.push(candidate);
     } else if (!seen.add(candidate.to)) {
-      settled.push({ to: candidate.to, index: position, status: 'skipped', reason: 'duplicate' });
+      settled.push(skippedOutcome(candidate.to, position, 'duplicate'));
     } else {
       candidates.push(candidate);
     }
@@ -150,26 +159,17 @@ export async function* recipientPipeline(
 /** How input entries are read: the allowed countries and the N-N text check. */
 interface ReadOptions {
   readonly allowedCountries?: readonly string[];
+  /** Whether Turkish mobiles are allowed (the hot path's precondition), decided once. */
+  readonly turkish: boolean;
   readonly checkText: (text: string, field: string) => void;
 }
 
-/** Already canonical Turkish mobile (`905[0-5]XXXXXXXX`): what `normalizePhoneNumber` would return unchanged. */
-const CANONICAL_TURKISH_MOBILE = /^905[0-5]\d{8}$/;
-
+/** Any number the hot path did not take: other countries, unusual forms, invalid input. */
 function readNumber(
   entry: unknown,
   index: number,
   phoneOptions: ReadOptions,
 ): ReadyRecipient | RecipientOutcome {
-  // Lists kept in canonical form (the usual database export) skip the normaliser's allocations.
-  if (
-    typeof entry === 'string' &&
-    entry.length === 12 &&
-    CANONICAL_TURKISH_MOBILE.test(entry) &&
-    (phoneOptions.allowedCountries ?? ['TR']).includes('TR')
-  ) {
-    return { to: entry, index };
-  }
   try {
     return {
       to: normalizePhoneNumber(entry, phoneOptionsOf(phoneOptions, `to[${index}]`)),
@@ -195,22 +195,34 @@ function readItem(
   }
   const { to, text } = entry as { to?: unknown; text?: unknown };
   let canonical: string;
-  try {
-    canonical = normalizePhoneNumber(to, phoneOptionsOf(phoneOptions, `items[${index}].to`));
-  } catch (error) {
-    return invalid(to, index, error);
+  const key = phoneOptions.turkish && typeof to === 'string' ? turkishMobileKeyOf(to) : -1;
+  if (key >= 0) {
+    canonical = canonicalOfKey(key, to as string);
+  } else {
+    try {
+      canonical = normalizePhoneNumber(to, phoneOptionsOf(phoneOptions, `items[${index}].to`));
+    } catch (error) {
+      return invalid(to, index, error);
+    }
   }
-  try {
-    if (typeof text !== 'string') assertSmsText(text, { field: `items[${index}].text` });
-    else phoneOptions.checkText(text, `items[${index}].text`);
-  } catch (error) {
-    return {
-      to: canonical,
-      index,
-      status: 'skipped',
-      reason: 'invalid_text',
-      error: asPackageError(error, 'internal'),
-    };
+  if (typeof text === 'string') {
+    try {
+      // The field name is built only for an error (the checks are deterministic: the same
+      // text fails again, with the item's own field in the error).
+      phoneOptions.checkText(text, 'text');
+    } catch {
+      try {
+        phoneOptions.checkText(text, `items[${index}].text`);
+      } catch (error) {
+        return skippedOutcome(canonical, index, 'invalid_text', asPackageError(error, 'internal'));
+      }
+    }
+  } else {
+    try {
+      assertSmsText(text, { field: `items[${index}].text` });
+    } catch (error) {
+      return skippedOutcome(canonical, index, 'invalid_text', asPackageError(error, 'internal'));
+    }
   }
   return { to: canonical, index, text: text as string };
 }
@@ -233,69 +245,7 @@ function invalid(raw: unknown, index: number, error: unknown): RecipientOutcome 
   const typed = asPackageError(error, 'internal');
   const reason =
     typed.code === 'PHONE_COUNTRY_NOT_ALLOWED' ? 'country_not_allowed' : 'invalid_number';
-  return { to, index, status: 'skipped', reason, error: typed };
-}
-
-async function applyFilters(
-  chunk: ReadyRecipient[],
-  options: PipelineOptions,
-): Promise<{ passed: ReadyRecipient[]; outcomes: RecipientOutcome[] }> {
-  const outcomes: RecipientOutcome[] = [];
-  if (chunk.length === 0 || options.stopped?.()) return { passed: chunk, outcomes };
-  let passed = chunk;
-  try {
-    if (options.optOut) {
-      const optedOut = await options.optOut(passed.map((r) => r.to));
-      if (optedOut.size > 0) {
-        const kept: ReadyRecipient[] = [];
-        for (const recipient of passed) {
-          if (optedOut.has(recipient.to))
-            outcomes.push({
-              to: recipient.to,
-              index: recipient.index,
-              status: 'skipped',
-              reason: 'opted_out',
-            });
-          else kept.push(recipient);
-        }
-        passed = kept;
-      }
-    }
-    if (options.consent && passed.length > 0) {
-      const allowed = await options.consent(passed.map((r) => r.to));
-      const kept: ReadyRecipient[] = [];
-      for (const recipient of passed) {
-        if (allowed.has(recipient.to)) kept.push(recipient);
-        else
-          outcomes.push({
-            to: recipient.to,
-            index: recipient.index,
-            status: 'skipped',
-            reason: 'no_consent',
-          });
-      }
-      passed = kept;
-    }
-    return { passed, outcomes };
-  } catch (cause) {
-    // Fail closed: a batch whose consent or opt-out could not be checked is not sent.
-    const error = new PostaGuverciniError(
-      'RECIPIENT_FILTER_FAILED',
-      `The consent filter or opt-out list threw, so ${countOf(chunk.length, 'recipient')} ${chunk.length === 1 ? 'was' : 'were'} not sent: ${describeCause(cause)}`,
-      { cause },
-    );
-    return {
-      passed: [],
-      outcomes: chunk.map((r) => ({
-        to: r.to,
-        index: r.index,
-        status: 'failed',
-        reason: 'filter_failed',
-        error,
-        maybeSent: false,
-      })),
-    };
-  }
+  return skippedOutcome(to, index, reason, typed);
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {

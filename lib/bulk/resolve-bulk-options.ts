@@ -69,11 +69,26 @@ const KNOWN_DURABLE: Record<keyof DurableBulkOptions, true> = {
   starterLeaseMs: true,
 };
 
+/** Every slice `resolveBulkOptions` returned: what `BulkSmsService` takes without resolving again. */
+const resolved = new WeakSet<object>();
+
+/** Whether `value` is a slice `resolveBulkOptions` made (not raw module options). */
+export function isResolvedBulkOptions(value: unknown): value is ResolvedBulkOptions {
+  return typeof value === 'object' && value !== null && resolved.has(value);
+}
+
 /**
  * Validates the module option `bulk` once, at start-up, and applies the defaults. Throws
  * `InvalidOptionsError` naming the option (`bulk.concurrency`, `bulk.durable.connection`, …).
+ * The module calls it once, in the `BULK_OPTIONS` factory provider (bulk.providers.ts).
  */
 export function resolveBulkOptions(options: PostaGuverciniModuleOptions = {}): ResolvedBulkOptions {
+  const slice = Object.freeze(resolveSlice(options));
+  resolved.add(slice);
+  return slice;
+}
+
+function resolveSlice(options: PostaGuverciniModuleOptions): ResolvedBulkOptions {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new InvalidOptionsError(
       'options',

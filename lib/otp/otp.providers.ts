@@ -9,10 +9,7 @@ import {
 import { ModulesContainer } from '@nestjs/core';
 import { printWithoutSecrets } from '../errors/redact.js';
 import { InvalidOptionsError } from '../errors/validation.error.js';
-import {
-  POSTA_GUVERCINI_RESOLVED_OPTIONS,
-  REQUIRE_OTP_METADATA,
-} from '../posta-guvercini.constants.js';
+import { VALIDATED_MODULE_OPTIONS, REQUIRE_OTP_METADATA } from '../posta-guvercini.constants.js';
 import type { PostaGuverciniModuleOptions } from '../posta-guvercini.options.js';
 import { InMemoryTransport } from '../transports/in-memory.transport.js';
 import { OtpGuard } from './guard/otp.guard.js';
@@ -146,17 +143,17 @@ export const otpProviders: Provider[] = [
   {
     provide: OTP_RESOLVED_OPTIONS,
     useFactory: otpOptionsFactory,
-    inject: [POSTA_GUVERCINI_RESOLVED_OPTIONS],
+    inject: [VALIDATED_MODULE_OPTIONS],
   },
   {
     provide: OTP_GUARD_DEFAULTS,
     useFactory: otpGuardDefaultsFactory,
-    inject: [POSTA_GUVERCINI_RESOLVED_OPTIONS],
+    inject: [VALIDATED_MODULE_OPTIONS],
   },
   {
     provide: OtpStore,
     useFactory: (options: PostaGuverciniModuleOptions) => createOtpStore(options.otp?.store),
-    inject: [POSTA_GUVERCINI_RESOLVED_OPTIONS],
+    inject: [VALIDATED_MODULE_OPTIONS],
   },
   OtpService,
   OtpStartupCheck,

@@ -1,9 +1,11 @@
 import type { Redis } from 'ioredis';
-import { PostaGuverciniError } from '../../errors/posta-guvercini.error.js';
-import type { ErrorCode } from '../../errors/error-code.js';
+import type { PostaGuverciniError } from '../../errors/posta-guvercini.error.js';
 import type { SmsChannel } from '../../transports/sms-transport.types.js';
 import type { CampaignKind } from '../campaign-options.js';
-import type { RecipientOutcome, RecipientReason } from '../campaign-report.js';
+import type { RecipientOutcome } from '../recipient-outcome.js';
+import { decodeOutcome, encodeOutcome, type StoredOutcome } from './stored-outcome.js';
+
+export { decodeOutcome, encodeOutcome, type StoredOutcome } from './stored-outcome.js';
 import type { CampaignSettings } from '../campaign-rules.js';
 
 /**
@@ -72,17 +74,6 @@ export interface StoredCampaign {
 
 export type ClaimResult =
   { readonly state: 'new' | 'done' } | { readonly state: 'inflight'; readonly startedAt: number };
-
-/** Outcome as stored: `[to, index, status, messageId|reason, charge|code, message, maybeSent]`. */
-export type StoredOutcome = [
-  string,
-  number,
-  's' | 'k' | 'f',
-  string?,
-  (number | string)?,
-  string?,
-  (0 | 1)?,
-];
 
 /**
  * The durable campaign state in Redis (beside BullMQ's own keys, under the same prefix).
@@ -264,44 +255,4 @@ export class DurableCampaignStore {
       if (chunks.length < 50) return;
     }
   }
-}
-
-export function encodeOutcome(outcome: RecipientOutcome): StoredOutcome {
-  const status = outcome.status === 'sent' ? 's' : outcome.status === 'skipped' ? 'k' : 'f';
-  if (status === 's') {
-    return outcome.reason === 'recovered'
-      ? [outcome.to, outcome.index, 's', outcome.messageId ?? '', outcome.charge ?? '', 'recovered']
-      : [outcome.to, outcome.index, 's', outcome.messageId ?? '', outcome.charge ?? ''];
-  }
-  return [
-    outcome.to,
-    outcome.index,
-    status,
-    outcome.reason ?? '',
-    outcome.error?.code ?? '',
-    outcome.error?.message ?? '',
-    outcome.maybeSent ? 1 : 0,
-  ];
-}
-
-export function decodeOutcome(stored: StoredOutcome): RecipientOutcome {
-  const [to, index, status, a, b, c, d] = stored;
-  if (status === 's') {
-    return {
-      to,
-      index,
-      status: 'sent',
-      ...(a ? { messageId: a } : {}),
-      ...(typeof b === 'number' ? { charge: b } : {}),
-      ...(c === 'recovered' ? { reason: 'recovered' as const } : {}),
-    };
-  }
-  return {
-    to,
-    index,
-    status: status === 'k' ? 'skipped' : 'failed',
-    ...(a ? { reason: a as RecipientReason } : {}),
-    ...(b ? { error: new PostaGuverciniError(String(b) as ErrorCode, c ?? '') } : {}),
-    ...(status === 'f' ? { maybeSent: d === 1 } : {}),
-  };
 }

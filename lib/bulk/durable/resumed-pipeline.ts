@@ -1,6 +1,7 @@
 import type { InputHash } from '../campaign-fingerprint.js';
 import type { PositionSet } from '../delivery-collector.js';
-import type { PipelineEvent, ReadyRecipient } from '../recipient-pipeline.js';
+import type { ReadyRecipient } from '../recipient-outcome.js';
+import type { PipelineEvent } from '../recipient-pipeline.js';
 
 /**
  * The pipeline of a resumed keyed campaign (its starting process died while reading the

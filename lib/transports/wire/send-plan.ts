@@ -1,5 +1,6 @@
 import { SmsValidationError } from '../../errors/validation.error.js';
 import { assertSmsText } from '../../message/sms-text.js';
+import { isCanonicalList } from '../../phone/canonical-list.js';
 import { MAX_SENDER_LENGTH } from '../../posta-guvercini.constants.js';
 import {
   type SendRequest,
@@ -83,7 +84,12 @@ export function planSend(request: SendRequest, defaultSender: string | undefined
     assertSmsText(request.text, { field: 'text' });
     text = request.text;
     const shared = text;
-    messages = request.to.map((to, i) => ({ to: checkNumber(to, `to[${i}]`), text: shared }));
+    // A campaign batch (numbers the bulk pipeline made canonical) is not tested again.
+    const canonical = isCanonicalList(request.to);
+    messages = request.to.map((to, i) => ({
+      to: canonical ? (to as string) : checkNumber(to, `to[${i}]`),
+      text: shared,
+    }));
   }
   const sendAt = checkDate(request.sendAt, 'sendAt');
   const validUntil = checkDate(request.validUntil, 'validUntil');
