@@ -2,8 +2,9 @@ import { MissingDependencyError } from './errors/missing-dependency.error.js';
 
 /**
  * The one loader of optional peer dependencies (`ioredis`, `bullmq`, `@nestjs/terminus`,
- * `@opentelemetry/api`). `importer` is the dynamic import of the package (an arrow returning `import(…)`), written at the call site so
- * that bundlers and TypeScript see the literal specifier.
+ * `@opentelemetry/api`). `importer` is the dynamic import of the package (an arrow returning
+ * `import(…)`), written at the call site so that bundlers and TypeScript see the literal
+ * specifier.
  *
  * Resolves to the module's namespace; a CommonJS interop namespace that nests the exports under
  * `default` is unwrapped when `expected` (an export the feature needs) is only found there.
