@@ -1,11 +1,6 @@
 // Durable bulk mode against a password-protected Redis with the wrong password: the errors the
 // package throws keep no credential anywhere in their cause chain. The shared Redis is never
 // touched: this test starts its own throwaway redis-server (requirepass) on a free port.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createConnection, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { inspect } from 'node:util';
 import {
   BulkCampaignError,
@@ -14,36 +9,10 @@ import {
   PostaGuverciniError,
 } from '../lib/index.js';
 import { type DurableBulkOptions } from '../lib/bulk/bulk.options.js';
+import { RedisServer } from './support/redis-server.js';
 
 const RIGHT_PASSWORD = 'Right-Pa55word-4-Redis';
 const WRONG_PASSWORD = 'S3cret-But-Wrong-Pa55';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** Resolves true once a redis-server answers on the port (PONG, or NOAUTH when it has a password). */
-async function answers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1' });
-    socket.setTimeout(500);
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => {
-      socket.destroy();
-      const reply = data.toString();
-      resolve(reply.startsWith('+PONG') || reply.startsWith('-NOAUTH'));
-    });
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
-}
 
 /** Every way an application may print or ship an error, cause chain included. */
 function printed(error: unknown): string {
@@ -59,9 +28,8 @@ function printed(error: unknown): string {
 }
 
 describe('durable bulk mode with a wrong Redis password: no credential in any error', () => {
-  let dir: string;
+  let redis: RedisServer;
   let port: number;
-  let child: ChildProcess;
   const services: BulkSmsService[] = [];
   /** Everything written to stdout/stderr meanwhile (Nest's logger writes there). */
   let output = '';
@@ -76,30 +44,8 @@ describe('durable bulk mode with a wrong Redis password: no credential in any er
       };
     process.stdout.write = capture(process.stdout, writes.out);
     process.stderr.write = capture(process.stderr, writes.err);
-    dir = await mkdtemp(path.join(tmpdir(), 'bulk-redis-'));
-    port = await freePort();
-    child = spawn(
-      'redis-server',
-      [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--dir',
-        dir,
-        '--requirepass',
-        RIGHT_PASSWORD,
-        '--loglevel',
-        'warning',
-      ],
-      { stdio: 'ignore' },
-    );
-    for (let i = 0; i < 200 && !(await answers(port)); i++)
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    redis = await RedisServer.start({ requirepass: RIGHT_PASSWORD });
+    port = redis.port;
   });
 
   afterEach(async () => {
@@ -109,10 +55,7 @@ describe('durable bulk mode with a wrong Redis password: no credential in any er
   afterAll(async () => {
     process.stdout.write = writes.out;
     process.stderr.write = writes.err;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-    await rm(dir, { recursive: true, force: true });
+    await redis.stop();
   });
 
   function service(connection: DurableBulkOptions['connection']): BulkSmsService {

@@ -1,40 +1,10 @@
 // Redis goes away mid-test and comes back. The shared Redis is never touched: this test starts
 // its own throwaway redis-server on a free port (no persistence), stops it and restarts it.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createConnection, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Redis } from 'ioredis';
 import { OtpStoreUnavailableError } from '../lib/errors/otp.errors.js';
 import { RedisOtpStore } from '../lib/otp/stores/redis-otp.store.js';
 import { ManualClock, PHONE, createService, lastCode, wrongCode } from './otp-fixtures.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** Resolves once something on the port answers PING with PONG. */
-async function answersPing(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1' });
-    socket.setTimeout(500);
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => {
-      socket.destroy();
-      resolve(data.toString().startsWith('+PONG'));
-    });
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
-}
+import { RedisServer } from './support/redis-server.js';
 
 async function waitFor(
   condition: () => Promise<boolean>,
@@ -48,61 +18,17 @@ async function waitFor(
   throw new Error(`gave up waiting for ${what}`);
 }
 
-/** A redis-server child process of this test only. */
-class ThrowawayRedis {
-  private child: ChildProcess | undefined;
-  constructor(
-    readonly port: number,
-    private readonly dir: string,
-  ) {}
-
-  async start(): Promise<void> {
-    this.child = spawn(
-      'redis-server',
-      [
-        '--port',
-        String(this.port),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--dir',
-        this.dir,
-        '--loglevel',
-        'warning',
-      ],
-      { stdio: 'ignore' },
-    );
-    await waitFor(() => answersPing(this.port), `redis-server on port ${this.port}`);
-  }
-
-  async stop(): Promise<void> {
-    const child = this.child;
-    this.child = undefined;
-    if (child === undefined || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  }
-}
-
 describe('Redis outage', () => {
-  let server: ThrowawayRedis;
-  let dir: string;
+  let server: RedisServer;
   const closers: Array<() => Promise<unknown>> = [];
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'otp-redis-'));
-    server = new ThrowawayRedis(await freePort(), dir);
-    await server.start();
+    server = await RedisServer.start();
   });
 
   afterAll(async () => {
     for (const close of closers.reverse()) await close();
     await server.stop();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('fails closed with OtpStoreUnavailableError while Redis is down, and works again when it is back', async () => {
@@ -138,7 +64,7 @@ describe('Redis outage', () => {
       challenges.push({ challengeId, code });
     }
 
-    await server.stop();
+    await server.kill();
 
     for (const [i, { service, transport }] of services.entries()) {
       const { challengeId, code } = challenges[i]!;
@@ -157,7 +83,7 @@ describe('Redis outage', () => {
       expect(transport.outbox).toHaveLength(before);
     }
 
-    await server.start();
+    await server.restart();
 
     for (const { service, transport } of services) {
       // Reconnection happens in the background; the first operations may still fail closed.

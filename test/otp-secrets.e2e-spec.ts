@@ -2,11 +2,6 @@
 // issue 14.4: start-up validation of otp.secret. A password-protected throwaway redis-server
 // (on a free port, no persistence) stands in for a production Redis; the shared Redis is not
 // touched.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createConnection, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { format, inspect } from 'node:util';
 import { Controller, Injectable, type INestApplication, Module, Post } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
@@ -27,32 +22,12 @@ import {
 } from '../lib/index.js';
 import { VALIDATED_MODULE_OPTIONS } from '../lib/posta-guvercini.constants.js';
 import { PHONE, TEST_SECRET, createService } from './otp-fixtures.js';
+import { RedisServer } from './support/redis-server.js';
 
 const REDIS_PASSWORD = 'r3dis-Pa55word-9Xq';
 const WRONG_PASSWORD = 'wr0ng-Pa55word-7Yz';
 const ACCOUNT_PASSWORD = 'acc0unt-Pa55word-5Kt';
 const OTP_SECRET = 'otp-secret-Hq8Zr1Lw6Tn3Vb9Mc2Xp5Jd7';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** Resolves once the server answers (with -NOAUTH, as it wants a password). */
-async function answers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1' });
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 /** Every way a person or a log pipeline prints a value. */
 function printed(value: unknown): string {
@@ -105,31 +80,16 @@ function expectNoSecret(text: string): void {
 }
 
 describe('secrets and credentials', () => {
-  let child: ChildProcess;
-  let dir: string;
+  let redis: RedisServer;
   let port: number;
 
   beforeAll(async () => {
-    port = await freePort();
-    dir = await mkdtemp(path.join(tmpdir(), 'otp-secrets-redis-'));
-    child = spawn(
-      'redis-server',
-      [
-        ...['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-        ...['--dir', dir, '--loglevel', 'warning', '--requirepass', REDIS_PASSWORD],
-      ],
-      { stdio: 'ignore' },
-    );
-    for (let i = 0; i < 200 && !(await answers(port)); i++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    redis = await RedisServer.start({ requirepass: REDIS_PASSWORD });
+    port = redis.port;
   });
 
   afterAll(async () => {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
-    await rm(dir, { recursive: true, force: true });
+    await redis.stop('SIGKILL');
   });
 
   describe('no credential in any error cause (wrong Redis password)', () => {

@@ -29,7 +29,7 @@ import type {
 } from '../../lib/transports/sms-transport.types.js';
 import { FloorVerify } from './floor-verify.js';
 import { NaiveRedisOtpStore } from './naive-redis-otp.store.js';
-import { ThrowawayRedis, redisServerAvailable } from './throwaway-redis.js';
+import { RedisServer, redisServerAvailable } from '../../test/support/redis-server.js';
 
 const N = Number(process.env['OTP_BENCH_N'] ?? 20_000);
 const WARMUP = Number(process.env['OTP_BENCH_WARMUP'] ?? 2000);
@@ -375,7 +375,7 @@ async function sendStats(
 }
 
 async function main(): Promise<void> {
-  const own = redisServerAvailable() ? await ThrowawayRedis.start() : undefined;
+  const own = redisServerAvailable() ? await RedisServer.start() : undefined;
   const url = own?.url ?? process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
   const prefix = `bench-otp:${randomBytes(4).toString('hex')}:`;
   const redis = new Redis(url);

@@ -5,7 +5,6 @@
  * - `SAMPLE_OTEL=console`: spans and metrics printed by the SDK's console exporters.
  * Neither shows the phone number, the code or a password.
  */
-import { createServer } from 'node:net';
 import { jest } from '@jest/globals';
 import { context, metrics, trace } from '@opentelemetry/api';
 import request from 'supertest';
@@ -16,14 +15,7 @@ import {
   type RunningSample,
   startSample,
 } from './sample-app.fixture.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import { freePort } from '../../test/support/redis-server.js';
 
 /** The internet-branch login of the sample: password, the code from the SMS, signed in. */
 async function otpLogin(sample: RunningSample): Promise<string> {
