@@ -1,15 +1,17 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
-import ts from 'typescript';
 import { BulkSmsService, PostaGuverciniModule, type CampaignReport } from '../lib/index.js';
 import { type CampaignProgress } from '../lib/bulk/campaign-progress.js';
 import { type DurableBulkOptions } from '../lib/bulk/bulk.options.js';
 import { PostaGuverciniSimulator, type SimulatedMessage } from '../lib/testing/index.js';
+import {
+  type ChildHandle,
+  compileEntry,
+  deleteKeys,
+  startChild,
+  stopChild,
+} from './durable-harness.js';
 
 /**
  * Durable mode against the real local Redis and the simulator: batches are BullMQ jobs; a
@@ -17,89 +19,8 @@ import { PostaGuverciniSimulator, type SimulatedMessage } from '../lib/testing/i
  * batch and the worker never sees the reply — and a new worker process finishes the campaign.
  */
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CACHE = path.join(ROOT, 'node_modules', '.cache', 'posta-guvercini-bulk-e2e');
 
 const TIMEOUT = 120_000;
-
-/** Transpiles lib/ and the worker entry (isolated modules) so the child runs on plain node. */
-async function compileWorker(): Promise<string> {
-  const sources: string[] = [path.join(ROOT, 'test', 'bulk-durable.worker.ts')];
-  const walk = async (dir: string): Promise<void> => {
-    for (const entry of await readdir(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) await walk(full);
-      else if (
-        entry.name.endsWith('.ts') &&
-        !entry.name.endsWith('.spec.ts') &&
-        !entry.name.endsWith('.d.ts')
-      )
-        sources.push(full);
-    }
-  };
-  await walk(path.join(ROOT, 'lib'));
-  for (const source of sources) {
-    const { outputText } = ts.transpileModule(await readFile(source, 'utf8'), {
-      fileName: source,
-      compilerOptions: {
-        module: ts.ModuleKind.ESNext,
-        target: ts.ScriptTarget.ES2022,
-        experimentalDecorators: true,
-        emitDecoratorMetadata: true,
-      },
-    });
-    const target = path.join(CACHE, path.relative(ROOT, source)).replace(/\.ts$/, '.js');
-    await mkdir(path.dirname(target), { recursive: true });
-    await writeFile(target, outputText);
-  }
-  return path.join(CACHE, 'test', 'bulk-durable.worker.js');
-}
-
-interface Worker {
-  readonly child: ChildProcess;
-  readonly exited: Promise<NodeJS.Signals | number | null>;
-}
-
-async function startWorker(script: string, env: Record<string, string>): Promise<Worker> {
-  const { NODE_OPTIONS: _ignored, ...parentEnv } = process.env;
-  const child = spawn(process.execPath, [script], {
-    env: { ...parentEnv, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
-    child.once('exit', (code, signal) => resolve(signal ?? code)),
-  );
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('ready')) resolve();
-    });
-    void exited.then((how) =>
-      reject(new Error(`worker exited (${String(how)}) before it was ready: ${stderr}`)),
-    );
-  });
-  return { child, exited };
-}
-
-async function stopWorker(worker: Worker | undefined): Promise<void> {
-  if (!worker || worker.child.exitCode !== null || worker.child.signalCode !== null) return;
-  worker.child.kill('SIGTERM');
-  const timer = setTimeout(() => worker.child.kill('SIGKILL'), 10_000);
-  await worker.exited;
-  clearTimeout(timer);
-}
-
-async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
-}
 
 /** 6,000 distinct numbers (in mixed forms), 40 duplicates and 20 invalid entries. */
 function recipients(): { input: string[]; valid: Set<string> } {
@@ -124,17 +45,17 @@ describe('BulkSmsService durable mode (BullMQ + Redis)', () => {
   let workerScript: string;
   const prefixes: string[] = [];
   const apps: INestApplication[] = [];
-  const workers: Worker[] = [];
+  const workers: ChildHandle[] = [];
 
   beforeAll(async () => {
     sim = new PostaGuverciniSimulator();
     await sim.start();
     redis = new Redis(REDIS_URL);
-    workerScript = await compileWorker();
+    workerScript = await compileEntry('bulk-durable.worker.ts', 'posta-guvercini-bulk-e2e');
   }, TIMEOUT);
 
   afterEach(async () => {
-    for (const worker of workers.splice(0)) await stopWorker(worker);
+    for (const worker of workers.splice(0)) await stopChild(worker);
     for (const app of apps.splice(0)) await app.close();
     for (const prefix of prefixes.splice(0)) await deleteKeys(redis, prefix);
     sim.removeAllListeners('message');
@@ -276,7 +197,7 @@ describe('BulkSmsService durable mode (BullMQ + Redis)', () => {
       BULK_PREFIX: prefix,
       DUPLICATE_WINDOW_MS: String(duplicateWindowMs),
     };
-    const first = await startWorker(workerScript, env);
+    const first = await startChild(workerScript, env);
     workers.push(first);
     const bulk = await service({ prefix, worker: false });
 
@@ -304,7 +225,7 @@ describe('BulkSmsService durable mode (BullMQ + Redis)', () => {
     expect(await first.exited).toBe('SIGKILL');
     expect(sim.messages.length).toBeLessThan(valid.size); // really mid-campaign
 
-    workers.push(await startWorker(workerScript, env));
+    workers.push(await startChild(workerScript, env));
     const report = await campaign.done;
     return { report, valid, killedOn: killedOn!, acceptedBeforeKill, snapshots };
   }

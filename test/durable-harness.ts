@@ -11,10 +11,18 @@ import type { Redis } from 'ioredis';
 import ts from 'typescript';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CACHE = path.join(ROOT, 'node_modules', '.cache', 'posta-guvercini-campaigns-e2e');
+const CACHES = path.join(ROOT, 'node_modules', '.cache');
 
-/** Transpiles lib/ and the worker entry (isolated modules) so the child runs on plain node. */
-export async function compileEntry(entry: string): Promise<string> {
+/**
+ * Transpiles lib/ and the child entry `test/<entry>` (isolated modules) into
+ * `node_modules/.cache/<cacheName>` so the child runs on plain node; each spec has its own cache
+ * folder.
+ */
+export async function compileEntry(
+  entry: string,
+  cacheName = 'posta-guvercini-campaigns-e2e',
+): Promise<string> {
+  const CACHE = path.join(CACHES, cacheName);
   const sources: string[] = [path.join(ROOT, 'test', entry)];
   const walk = async (dir: string): Promise<void> => {
     for (const entry of await readdir(dir, { withFileTypes: true })) {
