@@ -8,12 +8,25 @@
  * clear message when it is unreachable. Set POSTA_GUVERCINI_KEEP_PACKAGING_DIR=1 to keep the
  * temporary directory for inspection.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, cp, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import {
+  access,
+  cp,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import { isBuiltin } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { PostaGuverciniSimulator } from '../lib/testing/index.js';
+import { freePort } from './support/redis-server.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const FIXTURES = path.join(ROOT, 'test', 'fixtures');
@@ -371,5 +384,111 @@ describe('packaging', () => {
       expect(report.bulk).toEqual({ sent: 2, skipped: 1, failed: 0 });
       expect(report.outbox).toEqual(['905321234567', '905331112233', '905334445566']);
     });
+  });
+
+  describe("README.md's Quick start on NestJS 11 (CommonJS), with the packed package", () => {
+    it(
+      'compiles with the classic `nest new` tsconfig and walks challenge → 401 → code → 201',
+      async () => {
+        const { dir } = fixture('consumer-nest11-cjs');
+        // The two files of the Quick start, as a user pastes them into `src/`.
+        const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
+        const start = readme.indexOf('\n## Quick start');
+        const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+        const files = new Map<string, string>();
+        for (const [, code] of section.matchAll(/```ts\n([\s\S]*?)```/g)) {
+          const name = /^\/\/ (\S+\.ts)/.exec(code!)?.[1];
+          if (name !== undefined) files.set(name, code!);
+        }
+        expect([...files.keys()].sort()).toEqual(['app.module.ts', 'main.ts']);
+        const app = path.join(dir, 'quickstart');
+        await mkdir(path.join(app, 'src'), { recursive: true });
+        for (const [name, code] of files) await writeFile(path.join(app, 'src', name), code);
+        await writeFile(
+          path.join(app, 'tsconfig.json'),
+          JSON.stringify({
+            extends: '../tsconfig.json',
+            compilerOptions: { rootDir: './src', outDir: './dist' },
+            include: ['src'],
+          }),
+        );
+        // What the Quick start asks to install besides the package, in their NestJS 11 majors.
+        await npmOnline(
+          [
+            'install',
+            '--no-audit',
+            '--no-fund',
+            '--prefer-offline',
+            '--loglevel=error',
+            '@nestjs/config@^4',
+            '@nestjs/platform-express@^11',
+          ],
+          dir,
+        );
+        await run(path.join(dir, 'node_modules', '.bin', 'tsc'), ['-p', 'quickstart'], dir);
+
+        const sim = new PostaGuverciniSimulator();
+        await sim.start();
+        const port = await freePort();
+        const url = `http://127.0.0.1:${port}`;
+        let output = '';
+        const child = spawn(process.execPath, [path.join(app, 'dist', 'main.js')], {
+          cwd: app,
+          env: {
+            PATH: process.env['PATH'],
+            PORT: String(port),
+            POSTA_GUVERCINI_OTP_USERNAME: 'otp-user',
+            POSTA_GUVERCINI_OTP_PASSWORD: 'otp-secret',
+            POSTA_GUVERCINI_OTP_BASE_URL: sim.otpBaseUrl,
+            OTP_SECRET: randomBytes(48).toString('base64'),
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+        child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+        try {
+          for (let i = 0; ; i++) {
+            if (child.exitCode !== null) throw new Error(`the Quick start exited:\n${output}`);
+            if (i > 300) throw new Error(`the Quick start did not listen in 30 s:\n${output}`);
+            const up = await fetch(`${url}/`).then(
+              () => true,
+              () => false,
+            );
+            if (up) break;
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+          const post = async (body: object, headers: Record<string, string> = {}) => {
+            const response = await fetch(`${url}/payments`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', ...headers },
+              body: JSON.stringify(body),
+            });
+            return {
+              status: response.status,
+              body: (await response.json()) as Record<string, unknown>,
+            };
+          };
+          const payment = { amount: '149.90', payee: 'ACME' };
+          const challenge = await post(payment);
+          expect(challenge.status).toBe(401);
+          const challengeId = challenge.body['challengeId'] as string;
+          const sms = sim.lastMessageTo('+90 532 123 45 67', 'otp');
+          expect(sms?.text).toContain('149.90');
+          const code = /(?<!\d[.,]?)\d{6}(?![.,]?\d)/.exec(sms!.text)![0];
+          const paid = await post(payment, { 'X-OTP-Challenge': challengeId, 'X-OTP-Code': code });
+          expect(paid.status).toBe(201);
+          expect(paid.body).toMatchObject({ paid: '149.90', payee: 'ACME' });
+          expect(output).not.toContain(code);
+        } finally {
+          if (child.exitCode === null) {
+            const exited = new Promise((resolve) => child.once('exit', resolve));
+            child.kill('SIGTERM');
+            await exited;
+          }
+          await sim.stop();
+        }
+      },
+      5 * MINUTE,
+    );
   });
 });
