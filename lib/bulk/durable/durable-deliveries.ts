@@ -73,15 +73,7 @@ export class DurableDeliveries {
     const raw = await this.ctx.redis.hgetall(key);
     if (!raw['startedAt'] || raw['done'] === '1') return;
     const limit = Number(raw['reportLimit']);
-    const tally = new DeliveryTally(campaignId, limit < 0 ? Number.POSITIVE_INFINITY : limit);
-    tally.total = Number(raw['messages'] ?? 0);
-    tally.untracked = Number(raw['untracked'] ?? 0);
-    tally.finalCount = Number(raw['final'] ?? 0);
-    tally.rounds = Number(raw['rounds'] ?? 0);
-    tally.requests = Number(raw['requests'] ?? 0);
-    tally.failedRequests = Number(raw['failedRequests'] ?? 0);
-    tally.truncated = raw['truncated'] === '1';
-    if (raw['finalCounts']) Object.assign(tally.finalCounts, JSON.parse(raw['finalCounts']));
+    const tally = storedTally(campaignId, limit < 0 ? Number.POSITIVE_INFINITY : limit, raw);
     tally.keptBefore = await this.ctx.redis.llen(this.deliveryKey(campaignId, 'dlr-undelivered'));
     tally.finalPositions = PositionSet.fromRedisBitmap(
       await this.ctx.redis.getBuffer(this.deliveryKey(campaignId, 'dlr-final')),
@@ -157,15 +149,7 @@ export class DurableDeliveries {
           );
         }
         const raw = await this.ctx.redis.hgetall(key);
-        const tally = new DeliveryTally(campaignId, 0);
-        tally.total = Number(raw['messages'] ?? 0);
-        tally.untracked = Number(raw['untracked'] ?? 0);
-        tally.finalCount = Number(raw['final'] ?? 0);
-        tally.rounds = Number(raw['rounds'] ?? 0);
-        tally.requests = Number(raw['requests'] ?? 0);
-        tally.failedRequests = Number(raw['failedRequests'] ?? 0);
-        tally.truncated = raw['truncated'] === '1';
-        if (raw['finalCounts']) Object.assign(tally.finalCounts, JSON.parse(raw['finalCounts']));
+        const tally = storedTally(campaignId, 0, raw);
         if (raw['roundCounts']) Object.assign(tally.roundCounts, JSON.parse(raw['roundCounts']));
         const done = raw['done'] === '1';
         if (tally.rounds !== rounds || done) {
@@ -210,4 +194,22 @@ export class DurableDeliveries {
       );
     }
   }
+}
+
+/** A tally with the counters a delivery collection saved in its Redis hash (`dlr`). */
+function storedTally(
+  campaignId: string,
+  reportLimit: number,
+  raw: Record<string, string>,
+): DeliveryTally {
+  const tally = new DeliveryTally(campaignId, reportLimit);
+  tally.total = Number(raw['messages'] ?? 0);
+  tally.untracked = Number(raw['untracked'] ?? 0);
+  tally.finalCount = Number(raw['final'] ?? 0);
+  tally.rounds = Number(raw['rounds'] ?? 0);
+  tally.requests = Number(raw['requests'] ?? 0);
+  tally.failedRequests = Number(raw['failedRequests'] ?? 0);
+  tally.truncated = raw['truncated'] === '1';
+  if (raw['finalCounts']) Object.assign(tally.finalCounts, JSON.parse(raw['finalCounts']));
+  return tally;
 }
