@@ -1,6 +1,6 @@
 import { SmsValidationError } from '../errors/validation.error.js';
 import { normalizePhoneNumber } from '../phone/phone-number.js';
-import type { OtpSendRequest } from './otp.types.js';
+import type { OtpSendRequest, OtpVerifyRequest } from './otp.types.js';
 import { fitOtpText, renderOtpTemplate } from './otp-template.js';
 import {
   DEFAULT_BIND_LIMIT,
@@ -8,8 +8,9 @@ import {
   type ResolvedOtpProfile,
 } from './resolve-otp-options.js';
 
-// The input checks of OtpService, before anything is stored or sent: challenge ids, codes,
-// purposes, subjects, bound values, presented phone numbers, and the SMS text of a template.
+// The input checks of OtpService, before anything is stored or sent: the requests of send(),
+// verify() and unlock(), challenge ids, codes, purposes, subjects, bound values, presented phone
+// numbers, and the SMS text of a template.
 
 /** Purpose used when `send()` or `verify()` is given none. */
 export const DEFAULT_OTP_PURPOSE = 'default';
@@ -33,6 +34,93 @@ const UNSAFE_BOUND_CHARACTER =
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 /** Codes longer than this are wrong anyway; hashing them would only cost time. */
 const MAX_CODE_INPUT = 64;
+/** The challenge id given (trimmed), or `undefined` when it is not one this service issues. */
+export function challengeIdOf(value: unknown): string | undefined {
+  const id = typeof value === 'string' ? value.trim() : '';
+  return CHALLENGE_ID.test(id) ? id : undefined;
+}
+
+/** A `send()` request, checked: canonical phone, purpose, subject, bound values, client IP. */
+export function readSendRequest(
+  request: OtpSendRequest,
+  options: Pick<ResolvedOtpOptions, 'allowedCountries' | 'bindLimits'>,
+): {
+  phone: string;
+  purpose: string;
+  subject: string | undefined;
+  bind: Record<string, string> | undefined;
+  ip: string | undefined;
+} {
+  if (request === null || typeof request !== 'object') {
+    throw new SmsValidationError(
+      'INVALID_OTP_REQUEST',
+      'OtpService.send() expects { phone, purpose?, subject?, bind?, message?, ip? }',
+      'request',
+    );
+  }
+  const phone = normalizePhoneNumber(request.phone, {
+    allowedCountries: options.allowedCountries,
+    field: 'phone',
+  });
+  const purpose = checkPurpose(request.purpose);
+  const subject = checkSubject(request.subject);
+  const bind = checkBinding(request.bind, options.bindLimits);
+  const ip = typeof request.ip === 'string' && request.ip !== '' ? request.ip : undefined;
+  return { phone, purpose, subject, bind, ip };
+}
+
+/**
+ * What a `verify()` request presents besides its challenge id: the code as typed, the subject,
+ * the purpose (`DEFAULT_OTP_PURPOSE` when none, as in `send()`) and the canonical phone. Bound
+ * values follow send()'s rules: an object, array, boolean or null is no bound value.
+ */
+export function readVerifyRequest(
+  request: OtpVerifyRequest,
+  allowedCountries: readonly string[],
+): { code: string; subject: string | undefined; purpose: string; phone: string | undefined } {
+  const code = normalizeCode(request.code);
+  checkBinding(request.bind);
+  const subject =
+    request.subject === undefined || request.subject === null ? undefined : String(request.subject);
+  // A code issued for a named purpose never passes a verify() that names none.
+  const purpose =
+    request.purpose === undefined || request.purpose === null
+      ? DEFAULT_OTP_PURPOSE
+      : String(request.purpose);
+  const phone =
+    request.phone === undefined || request.phone === null
+      ? undefined
+      : presentedPhone(request.phone, allowedCountries);
+  return { code, subject, purpose, phone };
+}
+
+/** The account(s) `unlock()` is asked to lift: a subject, a canonical phone, or both. */
+export function readUnlockAccount(
+  account: { readonly subject?: string | number; readonly phone?: string },
+  allowedCountries: readonly string[],
+): { subject: string | undefined; phone: string | undefined } {
+  if (account === null || typeof account !== 'object') {
+    throw new SmsValidationError(
+      'INVALID_OTP_REQUEST',
+      'OtpService.unlock() expects { subject } or { phone }',
+      'account',
+    );
+  }
+  const subject = checkSubject(account.subject);
+  const phone =
+    account.phone === undefined
+      ? undefined
+      : normalizePhoneNumber(account.phone, { allowedCountries, field: 'phone' });
+  if (subject === undefined && phone === undefined) {
+    throw new SmsValidationError(
+      'INVALID_OTP_REQUEST',
+      'OtpService.unlock() expects { subject } or { phone }',
+      'subject',
+    );
+  }
+  return { subject, phone };
+}
+
 /** What the user typed, without spaces and dashes; anything that is not the code fails like a wrong code. */
 export function normalizeCode(code: unknown): string {
   const text = typeof code === 'string' ? code : typeof code === 'number' ? String(code) : '';
