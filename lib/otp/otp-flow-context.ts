@@ -16,11 +16,12 @@ import type { OtpChallengeSummary, OtpStore } from './stores/otp.store.js';
 
 /** The parts of OtpService every OTP flow uses. */
 export class OtpFlowContext {
+  readonly #hasher: OtpHasher | undefined;
   private warnedGeneratedSecret = false;
 
   constructor(
     readonly options: ResolvedOtpOptions,
-    private readonly hasher: OtpHasher | undefined,
+    hasher: OtpHasher | undefined,
     readonly store: OtpStore,
     readonly limits: OtpSendLimits,
     readonly dispatch: OtpEventDispatcher,
@@ -28,16 +29,18 @@ export class OtpFlowContext {
     readonly tracker: OtpDeliveryTracker,
     private readonly storeFailures: OtpStoreFailures,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.#hasher = hasher;
+  }
 
   /** Whether OTP is configured (a secret is set or generated). */
   get configured(): boolean {
-    return this.hasher !== undefined;
+    return this.#hasher !== undefined;
   }
 
   /** The hasher of `otp.secret`; `InvalidOptionsError` when OTP is not configured. */
   requireHasher(): OtpHasher {
-    if (this.hasher === undefined) {
+    if (this.#hasher === undefined) {
       throw new InvalidOptionsError('otp.secret', `${SECRET_REQUIRED}. Set it to use OtpService.`);
     }
     if (this.options.generatedSecret && !this.warnedGeneratedSecret) {
@@ -46,7 +49,7 @@ export class OtpFlowContext {
         'otp.secret is not set: using a random secret for this process (memory transport). Codes do not survive a restart and cannot be shared between instances; set otp.secret (≥ 32 random bytes) before production.',
       );
     }
-    return this.hasher;
+    return this.#hasher;
   }
 
   /** Epoch milliseconds from `otp.clock`, whole. */

@@ -40,7 +40,7 @@ export { DEFAULT_OTP_PURPOSE } from './otp-input.js';
 // The public face of the OTP flow: send, verify, resend, status, unlock, cancel. Each flow has
 // a file of its own (otp-send-flow.ts, otp-verify-flow.ts, otp-resend-flow.ts) sharing one
 // OtpFlowContext (otp-flow-context.ts: options, clock, store access); the jobs around them too:
-// input checks (otp-input.ts), counters and lockout accounts (otp-send-limits.ts), event
+// input checks (otp-input.ts, otp-bound-values.ts), counters and lockout accounts (otp-send-limits.ts), event
 // payloads, hooks and listener safety (otp-event-dispatcher.ts), store failures
 // (otp-store-failures.ts), the SMS send (otp-sms-sender.ts), delivery polling
 // (otp-delivery-tracker.ts), challenge times and status (otp-challenge.ts).
@@ -81,8 +81,8 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
   /** Audit and metrics events (typed). Listener errors are logged and never break a call. */
   readonly events = new EventEmitter<OtpEventMap>();
   private readonly logger = new Logger('OtpService');
-  // Private fields (#): what holds the secret (the options, the HMAC key) is never enumerable,
-  // and `[inspect.custom]` / `toJSON` print none of it.
+  // Private fields (#): what holds the secret (#flow: the options, the HMAC key) is never
+  // enumerable, and `[inspect.custom]` / `toJSON` print none of it.
   readonly #flow: OtpFlowContext;
   readonly #transport: SmsTransport;
   readonly #store: OtpStore;
