@@ -1,14 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PostaGuverciniError } from '../errors/posta-guvercini.error.js';
-import { SmsValidationError } from '../errors/validation.error.js';
 import { RESOLVED_HEALTH_OPTIONS } from '../posta-guvercini.constants.js';
-import { loadOptionalPeer } from '../optional-peer.js';
 import { SmsTransport } from '../transports/sms-transport.js';
 import type { SmsChannel } from '../transports/sms-transport.types.js';
 import { recordCreditBalance } from '../telemetry/telemetry.js';
-import type {
-  PostaGuverciniHealthOptions,
-  ResolvedHealthOptions,
+import { loadTerminus } from './health-terminus.js';
+import {
+  type PostaGuverciniHealthOptions,
+  type ResolvedHealthOptions,
+  checkHealthRequest,
 } from './posta-guvercini-health.options.js';
 
 /** What one account answered to the credit query. */
@@ -55,41 +55,7 @@ export type PostaGuverciniHealthResult<Key extends string = string> = Record<
   }
 >;
 
-/** The part of terminus' `HealthIndicatorSession` this indicator uses (`degraded` is 12.x). */
-interface TerminusSession {
-  up(data: Record<string, unknown>): Record<string, unknown>;
-  down(data: Record<string, unknown>): Record<string, unknown>;
-  degraded?(data: Record<string, unknown>): Record<string, unknown>;
-}
-interface TerminusHealthIndicatorService {
-  check(key: string): TerminusSession;
-}
-
 const DEFAULT_KEY = 'posta_guvercini';
-const DEFAULT_HEALTH_TIMEOUT_MS = 5_000;
-
-let terminusService: Promise<TerminusHealthIndicatorService> | undefined;
-
-/**
- * Loads `@nestjs/terminus` (an optional peer dependency) the first time a check runs, so that
- * applications without health checks never need it. `HealthIndicatorService` arrived in
- * terminus 11; older majors only have the deprecated `HealthIndicator` base class.
- */
-function loadTerminus(): Promise<TerminusHealthIndicatorService> {
-  terminusService ??= loadOptionalPeer<{ HealthIndicatorService: new () => unknown }>(
-    '@nestjs/terminus',
-    'PostaGuverciniHealthIndicator',
-    () => import('@nestjs/terminus'),
-    'HealthIndicatorService',
-  ).then(
-    ({ HealthIndicatorService }) => new HealthIndicatorService() as TerminusHealthIndicatorService,
-    (error: unknown) => {
-      terminusService = undefined;
-      throw error;
-    },
-  );
-  return terminusService;
-}
 
 /**
  * A `@nestjs/terminus` health indicator for the Posta Güvercini accounts: asks each configured
@@ -144,38 +110,11 @@ export class PostaGuverciniHealthIndicator {
     key: Key = DEFAULT_KEY as Key,
     options: PostaGuverciniHealthOptions = {},
   ): Promise<PostaGuverciniHealthResult<Key>> {
-    if (typeof key !== 'string' || key.trim() === '') {
-      throw new SmsValidationError(
-        'INVALID_HEALTH_OPTION',
-        `key must be a non-empty string (the name of the result in the health report); got ${key === null ? 'null' : typeof key}`,
-        'key',
-      );
-    }
-    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-      throw new SmsValidationError(
-        'INVALID_HEALTH_OPTION',
-        `options must be an object { channels?, creditThreshold?, lowCredit?, timeoutMs? }; got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`,
-        'options',
-      );
-    }
-    const channels = this.channelsOf(options);
-    const lowCredit = options.lowCredit ?? 'degraded';
-    if (lowCredit !== 'degraded' && lowCredit !== 'down') {
-      throw new SmsValidationError(
-        'INVALID_HEALTH_OPTION',
-        `lowCredit must be 'degraded' or 'down', got ${JSON.stringify(lowCredit)}`,
-        'lowCredit',
-      );
-    }
-    const timeoutMs = options.timeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
-    if (!Number.isInteger(timeoutMs) || timeoutMs < 1) {
-      throw new SmsValidationError(
-        'INVALID_HEALTH_OPTION',
-        'timeoutMs must be a positive integer number of milliseconds',
-        'timeoutMs',
-      );
-    }
-    const thresholds = channels.map((channel) => thresholdOf(options.creditThreshold, channel));
+    const { channels, lowCredit, timeoutMs, thresholds } = checkHealthRequest(
+      key,
+      options,
+      this.defaults,
+    );
     const session = (await loadTerminus()).check(key);
 
     const accounts = await Promise.all(
@@ -214,25 +153,6 @@ export class PostaGuverciniHealthIndicator {
       return session.degraded({ ...details, message }) as PostaGuverciniHealthResult<Key>;
     }
     return session.up({ ...details, lowCredit: true, message }) as PostaGuverciniHealthResult<Key>;
-  }
-
-  private channelsOf(options: PostaGuverciniHealthOptions): readonly SmsChannel[] {
-    if (options.channels !== undefined) {
-      const channels = options.channels as unknown;
-      if (
-        !Array.isArray(channels) ||
-        channels.length === 0 ||
-        !(channels as unknown[]).every(isChannel)
-      ) {
-        throw new SmsValidationError(
-          'INVALID_HEALTH_OPTION',
-          "channels must be a non-empty list of 'otp' and/or 'bulk'",
-          'channels',
-        );
-      }
-      return [...new Set(channels as SmsChannel[])];
-    }
-    return this.defaults.channels;
   }
 
   private async checkAccount(
@@ -277,25 +197,4 @@ export class PostaGuverciniHealthIndicator {
       clearTimeout(timer);
     }
   }
-}
-
-function isChannel(value: unknown): value is SmsChannel {
-  return value === 'otp' || value === 'bulk';
-}
-
-function thresholdOf(
-  threshold: PostaGuverciniHealthOptions['creditThreshold'],
-  channel: SmsChannel,
-): number | undefined {
-  const value =
-    typeof threshold === 'object' && threshold !== null ? threshold[channel] : threshold;
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new SmsValidationError(
-      'INVALID_HEALTH_OPTION',
-      'creditThreshold must be a non-negative number or { otp?: number, bulk?: number }',
-      'creditThreshold',
-    );
-  }
-  return value === 0 ? undefined : value;
 }

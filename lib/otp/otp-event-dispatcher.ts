@@ -2,11 +2,12 @@ import type { EventEmitter } from 'node:events';
 import type { Logger } from '@nestjs/common';
 import { maskPhoneNumber } from '../phone/phone-number.js';
 import { metricsOn, recordOtpEvent } from '../telemetry/telemetry.js';
-import type { OtpEventMap, OtpHooks } from './otp.events.js';
+import type { OtpEventMap, OtpHooks, OtpRateLimitedLimit } from './otp.events.js';
 import type { OtpChallengeSummary } from './stores/otp.store.js';
 
-// Event dispatch of OtpService: the typed `events` emitter, the `otp.hooks`, the metrics, and
-// the safety that a listener or hook that throws (or rejects) never breaks the call.
+// Event dispatch of OtpService: each event's payload (built only when someone listens), the
+// typed `events` emitter, the `otp.hooks`, the metrics, and the safety that a listener or hook
+// that throws (or rejects) never breaks the call.
 
 /** The hook of each event (`rate-limited`, the old name of `rateLimited`, has none of its own). */
 const HOOKS: { readonly [K in keyof OtpEventMap]: keyof OtpHooks | undefined } = {
@@ -121,10 +122,96 @@ export class OtpEventDispatcher {
     });
   }
 
-  /** Emits `rateLimited` and, for listeners of its first name, `rate-limited`. */
-  emitRateLimited(event: OtpEventMap['rateLimited'][0]): void {
+  /**
+   * Emits `rateLimited` (and, for listeners of its first name, `rate-limited`): a send or resend
+   * refused by `limit`; `challengeId` for a resend, `ip` for a refusal by the per-IP cap.
+   */
+  rateLimited(
+    limit: OtpRateLimitedLimit,
+    refusal: { readonly cap?: string; readonly retryAfterSeconds?: number },
+    challengeId: string | undefined,
+    challenge: OtpChallengeSummary,
+    ip: string | undefined,
+    now: number,
+  ): void {
+    if (!this.wants('rateLimited')) return;
+    const { cap, retryAfterSeconds } = refusal;
+    const event = {
+      limit,
+      ...(cap === undefined ? {} : { cap }),
+      ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+      ...(challengeId === undefined ? {} : { challengeId }),
+      ...describeChallenge(challenge),
+      ...(ip === undefined ? {} : { ip }),
+      at: new Date(now),
+    };
     this.emit('rateLimited', event);
     this.emit('rate-limited', event);
+  }
+
+  /** Emits `testNumberUsed`: a code for one of `otp.testNumbers` was sent, resent or checked. */
+  testNumberUsed(
+    action: 'send' | 'resend' | 'verify',
+    challengeId: string,
+    challenge: OtpChallengeSummary,
+    now: number,
+  ): void {
+    if (!this.wants('testNumberUsed')) return;
+    this.emit('testNumberUsed', {
+      challengeId,
+      ...describeChallenge(challenge),
+      action,
+      at: new Date(now),
+    });
+  }
+
+  /** Emits `sent` (a send), or `sent` and `resent` with one payload (a resend). */
+  sent(
+    challengeId: string,
+    challenge: OtpChallengeSummary,
+    expiresAt: number,
+    resend: boolean,
+    messageId: string | undefined,
+    now: number,
+  ): void {
+    if (!this.wants('sent') && !(resend && this.wants('resent'))) return;
+    const event = {
+      challengeId,
+      ...describeChallenge(challenge),
+      expiresAt: new Date(expiresAt),
+      resend,
+      ...(messageId === undefined ? {} : { messageId }),
+      at: new Date(now),
+    };
+    this.emit('sent', event);
+    if (resend) this.emit('resent', event);
+  }
+
+  /** Emits `verified`, `expired` or `cancelled` about a challenge. */
+  ended(
+    name: 'verified' | 'expired' | 'cancelled',
+    challengeId: string,
+    challenge: OtpChallengeSummary,
+    now: number,
+  ): void {
+    if (!this.wants(name)) return;
+    this.emit(name, { challengeId, ...describeChallenge(challenge), at: new Date(now) });
+  }
+
+  /** Emits `unlocked`: `unlock()` lifted the lockout of the subject's and/or phone's account. */
+  unlocked(
+    subject: string | undefined,
+    phone: string | undefined,
+    wasLocked: boolean,
+    now: number,
+  ): void {
+    if (!this.wants('unlocked')) return;
+    this.emit('unlocked', {
+      ...(subject === undefined ? {} : { subject }),
+      ...(phone === undefined ? {} : { maskedPhone: maskPhoneNumber(phone) }),
+      wasLocked,
+      at: new Date(now),
+    });
   }
 }
 

@@ -1,38 +1,110 @@
 import { SmsValidationError } from '../errors/validation.error.js';
 import { normalizePhoneNumber } from '../phone/phone-number.js';
-import type { OtpSendRequest } from './otp.types.js';
+import type { OtpSendRequest, OtpVerifyRequest } from './otp.types.js';
 import { fitOtpText, renderOtpTemplate } from './otp-template.js';
-import {
-  DEFAULT_BIND_LIMIT,
-  type ResolvedOtpOptions,
-  type ResolvedOtpProfile,
-} from './resolve-otp-options.js';
+import { checkBinding } from './otp-bound-values.js';
+import type { ResolvedOtpOptions, ResolvedOtpProfile } from './resolve-otp-options.js';
 
-// The input checks of OtpService, before anything is stored or sent: challenge ids, codes,
-// purposes, subjects, bound values, presented phone numbers, and the SMS text of a template.
+// The input checks of OtpService, before anything is stored or sent: the requests of send(),
+// verify() and unlock(), challenge ids, codes, purposes, subjects, presented phone numbers, and
+// the SMS text of a template. Bound values have their own check (otp-bound-values.ts).
 
 /** Purpose used when `send()` or `verify()` is given none. */
 export const DEFAULT_OTP_PURPOSE = 'default';
 
 /** Challenge ids are 22 base64url characters; anything else is unknown without asking the store. */
 export const CHALLENGE_ID = /^[A-Za-z0-9_-]{22}$/;
-/** Bound value names double as template placeholders. */
-const BIND_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,39}$/;
-const RESERVED_BIND_KEYS = new Set(['code', 'minutes', 'purpose']);
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
-/**
- * What a bound value (shown in the SMS) may not hold: C0/C1 control characters, bidirectional
- * controls (U+202A–U+202E, U+2066–U+2069: they can reorder what the SMS shows) and zero-width
- * characters (U+200B–U+200F, U+2060, U+FEFF: they make two different values look the same).
- */
-const UNSAFE_BOUND_CHARACTER =
-  // eslint-disable-next-line no-control-regex
-  /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]/;
-/** Half of a surrogate pair without the other half (not a character). */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 /** Codes longer than this are wrong anyway; hashing them would only cost time. */
 const MAX_CODE_INPUT = 64;
+/** The challenge id given (trimmed), or `undefined` when it is not one this service issues. */
+export function challengeIdOf(value: unknown): string | undefined {
+  const id = typeof value === 'string' ? value.trim() : '';
+  return CHALLENGE_ID.test(id) ? id : undefined;
+}
+
+/** A `send()` request, checked: canonical phone, purpose, subject, bound values, client IP. */
+export function readSendRequest(
+  request: OtpSendRequest,
+  options: Pick<ResolvedOtpOptions, 'allowedCountries' | 'bindLimits'>,
+): {
+  phone: string;
+  purpose: string;
+  subject: string | undefined;
+  bind: Record<string, string> | undefined;
+  ip: string | undefined;
+} {
+  if (request === null || typeof request !== 'object') {
+    throw new SmsValidationError(
+      'INVALID_OTP_REQUEST',
+      'OtpService.send() expects { phone, purpose?, subject?, bind?, message?, ip? }',
+      'request',
+    );
+  }
+  const phone = normalizePhoneNumber(request.phone, {
+    allowedCountries: options.allowedCountries,
+    field: 'phone',
+  });
+  const purpose = checkPurpose(request.purpose);
+  const subject = checkSubject(request.subject);
+  const bind = checkBinding(request.bind, options.bindLimits);
+  const ip = typeof request.ip === 'string' && request.ip !== '' ? request.ip : undefined;
+  return { phone, purpose, subject, bind, ip };
+}
+
+/**
+ * What a `verify()` request presents besides its challenge id: the code as typed, the subject,
+ * the purpose (`DEFAULT_OTP_PURPOSE` when none, as in `send()`) and the canonical phone. Bound
+ * values follow send()'s rules: an object, array, boolean or null is no bound value.
+ */
+export function readVerifyRequest(
+  request: OtpVerifyRequest,
+  allowedCountries: readonly string[],
+): { code: string; subject: string | undefined; purpose: string; phone: string | undefined } {
+  const code = normalizeCode(request.code);
+  checkBinding(request.bind);
+  const subject =
+    request.subject === undefined || request.subject === null ? undefined : String(request.subject);
+  // A code issued for a named purpose never passes a verify() that names none.
+  const purpose =
+    request.purpose === undefined || request.purpose === null
+      ? DEFAULT_OTP_PURPOSE
+      : String(request.purpose);
+  const phone =
+    request.phone === undefined || request.phone === null
+      ? undefined
+      : presentedPhone(request.phone, allowedCountries);
+  return { code, subject, purpose, phone };
+}
+
+/** The account(s) `unlock()` is asked to lift: a subject, a canonical phone, or both. */
+export function readUnlockAccount(
+  account: { readonly subject?: string | number; readonly phone?: string },
+  allowedCountries: readonly string[],
+): { subject: string | undefined; phone: string | undefined } {
+  if (account === null || typeof account !== 'object') {
+    throw new SmsValidationError(
+      'INVALID_OTP_REQUEST',
+      'OtpService.unlock() expects { subject } or { phone }',
+      'account',
+    );
+  }
+  const subject = checkSubject(account.subject);
+  const phone =
+    account.phone === undefined
+      ? undefined
+      : normalizePhoneNumber(account.phone, { allowedCountries, field: 'phone' });
+  if (subject === undefined && phone === undefined) {
+    throw new SmsValidationError(
+      'INVALID_OTP_REQUEST',
+      'OtpService.unlock() expects { subject } or { phone }',
+      'subject',
+    );
+  }
+  return { subject, phone };
+}
+
 /** What the user typed, without spaces and dashes; anything that is not the code fails like a wrong code. */
 export function normalizeCode(code: unknown): string {
   const text = typeof code === 'string' ? code : typeof code === 'number' ? String(code) : '';
@@ -70,77 +142,6 @@ export function checkSubject(subject: unknown): string | undefined {
     );
   }
   return String(subject);
-}
-
-/** The kind of a refused value, for messages (never the value itself). */
-function describeType(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'number') return 'a non-finite number';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-}
-
-/** Checks bound values at send time (they go into the SMS): names usable as placeholders, plain values. */
-export function checkBinding(
-  bind: unknown,
-  limits?: Readonly<Record<string, number>>,
-): Record<string, string> | undefined {
-  if (bind === undefined || bind === null) return undefined;
-  if (typeof bind !== 'object' || Array.isArray(bind)) {
-    throw new SmsValidationError(
-      'INVALID_OTP_BINDING',
-      'bind must be an object such as { amount: "149.90", currency: "TRY", payee: "ACME A.Ş." }',
-      'bind',
-    );
-  }
-  const values: Record<string, string> = {};
-  for (const [key, value] of Object.entries(bind)) {
-    const field = `bind.${key}`;
-    if (value === undefined) {
-      throw new SmsValidationError(
-        'INVALID_OTP_BINDING',
-        `${field} is missing: every bound value must be given (a string or a finite number)`,
-        field,
-      );
-    }
-    if (!BIND_KEY.test(key) || RESERVED_BIND_KEYS.has(key)) {
-      throw new SmsValidationError(
-        'INVALID_OTP_BINDING',
-        `${field}: names must be letters, digits and _ (not starting with a digit, at most 40) and not code, minutes or purpose`,
-        field,
-      );
-    }
-    const text =
-      typeof value === 'string'
-        ? value
-        : typeof value === 'number' && Number.isFinite(value)
-          ? String(value)
-          : undefined;
-    if (text === undefined || text.length > 200) {
-      throw new SmsValidationError(
-        'INVALID_OTP_BINDING',
-        `${field} must be a string (or finite number) of at most 200 printable characters, not ${describeType(value)}`,
-        field,
-      );
-    }
-    if (UNSAFE_BOUND_CHARACTER.test(text) || LONE_SURROGATE.test(text)) {
-      throw new SmsValidationError(
-        'INVALID_OTP_BINDING',
-        `${field} holds a control, bidirectional-control or zero-width character (bound values are shown in the SMS)`,
-        field,
-      );
-    }
-    const limit = limits === undefined ? undefined : (limits[key] ?? DEFAULT_BIND_LIMIT);
-    if (limit !== undefined && [...text].length > limit) {
-      throw new SmsValidationError(
-        'INVALID_OTP_BINDING',
-        `${field} is longer than ${limit} characters (otp.bindLimits.${key}), the length the SMS is measured for`,
-        field,
-      );
-    }
-    values[key] = text;
-  }
-  return Object.keys(values).length === 0 ? undefined : values;
 }
 
 /**

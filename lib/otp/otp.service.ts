@@ -7,19 +7,11 @@ import {
   type OnApplicationShutdown,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import {
-  OtpChallengeLockedError,
-  OtpChallengeNotFoundError,
-  OtpLockedError,
-  OtpRateLimitError,
-  OtpResendLimitError,
-} from '../errors/otp.errors.js';
-import { InvalidOptionsError, SmsValidationError } from '../errors/validation.error.js';
-import { maskPhoneNumber, normalizePhoneNumber } from '../phone/phone-number.js';
+import { InvalidOptionsError } from '../errors/validation.error.js';
 import { otpSpan, Traced } from '../telemetry/telemetry.js';
 import { SmsTransport } from '../transports/sms-transport.js';
 import { OTP_RESOLVED_OPTIONS } from './otp.constants.js';
-import type { OtpEventMap, OtpRateLimitedLimit } from './otp.events.js';
+import type { OtpEventMap } from './otp.events.js';
 import type {
   OtpChallenge,
   OtpChallengeStatus,
@@ -27,41 +19,31 @@ import type {
   OtpVerifyRequest,
   OtpVerifyResult,
 } from './otp.types.js';
-import {
-  OtpHasher,
-  canonicalOtpBinding,
-  generateChallengeId,
-  generateOtpCode,
-} from './otp-code.js';
+import { OtpHasher } from './otp-code.js';
+import { challengeStatusOf } from './otp-challenge.js';
 import { OtpDeliveryTracker } from './otp-delivery-tracker.js';
-import { OtpEventDispatcher, describeChallenge } from './otp-event-dispatcher.js';
-import {
-  CHALLENGE_ID,
-  DEFAULT_OTP_PURPOSE,
-  checkBinding,
-  checkPurpose,
-  checkSubject,
-  normalizeCode,
-  presentedPhone,
-  renderOtpText,
-} from './otp-input.js';
-import { challengeOf, challengeStatusOf, timesFrom, toSeconds } from './otp-challenge.js';
+import { OtpEventDispatcher } from './otp-event-dispatcher.js';
+import { OtpFlowContext } from './otp-flow-context.js';
+import { challengeIdOf, readUnlockAccount } from './otp-input.js';
+import { resendOtp } from './otp-resend-flow.js';
+import { sendOtp } from './otp-send-flow.js';
 import { OtpSendLimits } from './otp-send-limits.js';
 import { OtpSmsSender } from './otp-sms-sender.js';
 import { OtpStoreFailures } from './otp-store-failures.js';
-import { type ResolvedOtpOptions, SECRET_REQUIRED, otpProfileOf } from './resolve-otp-options.js';
+import { verifyOtp } from './otp-verify-flow.js';
+import { type ResolvedOtpOptions, otpProfileOf } from './resolve-otp-options.js';
 import { MemoryOtpStore } from './stores/memory-otp.store.js';
-import { type OtpChallengeRecord, type OtpChallengeSummary, OtpStore } from './stores/otp.store.js';
+import { OtpStore } from './stores/otp.store.js';
 
 export { DEFAULT_OTP_PURPOSE } from './otp-input.js';
 
-// The OTP flow: send, verify, resend, status, unlock, cancel. The jobs around it have rooms of
-// their own: input checks (otp-input.ts), counters and lockout accounts (otp-send-limits.ts),
-// events, hooks and listener safety (otp-event-dispatcher.ts), store failures
+// The public face of the OTP flow: send, verify, resend, status, unlock, cancel. Each flow has
+// a file of its own (otp-send-flow.ts, otp-verify-flow.ts, otp-resend-flow.ts) sharing one
+// OtpFlowContext (otp-flow-context.ts: options, clock, store access); the jobs around them too:
+// input checks (otp-input.ts, otp-bound-values.ts), counters and lockout accounts (otp-send-limits.ts), event
+// payloads, hooks and listener safety (otp-event-dispatcher.ts), store failures
 // (otp-store-failures.ts), the SMS send (otp-sms-sender.ts), delivery polling
-// (otp-delivery-tracker.ts), challenge times and status (otp-challenge.ts). What is left is one
-// cohesive job, each operation reading top to bottom; it is over ~300 lines because of the
-// TSDoc of the public methods and the outcome branches of verify and resend.
+// (otp-delivery-tracker.ts), challenge times and status (otp-challenge.ts).
 
 /**
  * Sends, verifies, resends and cancels one-time passwords over the OTP account/host.
@@ -99,18 +81,12 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
   /** Audit and metrics events (typed). Listener errors are logged and never break a call. */
   readonly events = new EventEmitter<OtpEventMap>();
   private readonly logger = new Logger('OtpService');
-  // Private fields (#): what holds the secret (the options, the HMAC key) is never enumerable,
-  // and `[inspect.custom]` / `toJSON` print none of it.
-  readonly #options: ResolvedOtpOptions;
-  readonly #hasher: OtpHasher | undefined;
+  // Private fields (#): what holds the secret (#flow: the options, the HMAC key) is never
+  // enumerable, and `[inspect.custom]` / `toJSON` print none of it.
+  readonly #flow: OtpFlowContext;
   readonly #transport: SmsTransport;
   readonly #store: OtpStore;
-  readonly #limits: OtpSendLimits;
-  readonly #dispatch: OtpEventDispatcher;
-  readonly #storeFailures: OtpStoreFailures;
   readonly #tracker: OtpDeliveryTracker;
-  readonly #sms: OtpSmsSender;
-  private warnedGeneratedSecret = false;
 
   constructor(
     @Inject(SmsTransport) transport: SmsTransport,
@@ -119,8 +95,7 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
   ) {
     this.#transport = transport;
     this.#store = store;
-    this.#options = options;
-    this.#hasher = options.secret === undefined ? undefined : new OtpHasher(options.secret);
+    const hasher = options.secret === undefined ? undefined : new OtpHasher(options.secret);
     const supportsLockout = (store as { supportsLockout?: unknown }).supportsLockout === true;
     if (options.lockout !== undefined && !supportsLockout) {
       throw new InvalidOptionsError(
@@ -128,23 +103,31 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
         `the store (${store.constructor.name}) does not implement the account lockout; implement supportsLockout/unlock/sendWait and the lockout arguments, or set otp.lockout: false`,
       );
     }
-    this.#limits = new OtpSendLimits(options);
-    this.#dispatch = new OtpEventDispatcher(this.events, options.hooks, this.logger);
-    this.#storeFailures = new OtpStoreFailures(this.logger);
-    this.#sms = new OtpSmsSender(transport, store, this.logger);
+    const dispatch = new OtpEventDispatcher(this.events, options.hooks, this.logger);
     this.#tracker = new OtpDeliveryTracker(
       options.trackDelivery,
       transport,
       store,
-      this.#dispatch,
-      () => this.now(),
+      dispatch,
+      () => this.#flow.now(),
+      this.logger,
+    );
+    this.#flow = new OtpFlowContext(
+      options,
+      hasher,
+      store,
+      new OtpSendLimits(options),
+      dispatch,
+      new OtpSmsSender(transport, store, this.logger),
+      this.#tracker,
+      new OtpStoreFailures(this.logger),
       this.logger,
     );
   }
 
   /** Whether OTP is configured (a secret is set or generated); `false` in a bulk-only app. */
   get configured(): boolean {
-    return this.#hasher !== undefined;
+    return this.#flow.configured;
   }
 
   /** What `console.log` and `util.inspect` show: no secret, no option. */
@@ -174,126 +157,7 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
    */
   @Traced('posta_guvercini.otp.send', otpSpan.send)
   async send(request: OtpSendRequest): Promise<OtpChallenge> {
-    const hasher = this.requireHasher();
-    if (request === null || typeof request !== 'object') {
-      throw new SmsValidationError(
-        'INVALID_OTP_REQUEST',
-        'OtpService.send() expects { phone, purpose?, subject?, bind?, message?, ip? }',
-        'request',
-      );
-    }
-    const options = this.#options;
-    const phone = normalizePhoneNumber(request.phone, {
-      allowedCountries: options.allowedCountries,
-      field: 'phone',
-    });
-    const purpose = checkPurpose(request.purpose);
-    const profile = otpProfileOf(options, purpose);
-    const subject = checkSubject(request.subject);
-    const bind = checkBinding(request.bind, options.bindLimits);
-    const ip = typeof request.ip === 'string' && request.ip !== '' ? request.ip : undefined;
-    const testCode = options.testNumbers.get(phone);
-    const code = testCode ?? generateOtpCode(profile.codeLength);
-    const text = renderOtpText(options, request.message, bind, purpose, profile, code.length);
-
-    const now = this.now();
-    const challengeId = generateChallengeId();
-    const bindingDigest = hasher.bindingDigest(canonicalOtpBinding(subject, bind));
-    const lockoutKey = this.#limits.lockoutKeyOf(hasher, subject, phone);
-    const limits = this.#limits.sendHits(
-      hasher,
-      {
-        phone,
-        purpose,
-        ...(subject === undefined ? {} : { subject }),
-        ...(ip === undefined ? {} : { ip }),
-        ...(bind === undefined ? {} : { bind }),
-        ...(request.httpRequest === undefined ? {} : { httpRequest: request.httpRequest }),
-      },
-      ip,
-      profile,
-    );
-    const record: OtpChallengeRecord = {
-      challengeId,
-      codeHash: hasher.codeHash(challengeId, code, bindingDigest),
-      bindingDigest,
-      phone,
-      purpose,
-      ...(subject === undefined ? {} : { subject }),
-      text,
-      createdAt: now,
-      sentAt: now,
-      ...timesFrom(now, profile),
-      attempts: 0,
-      maxAttempts: profile.maxAttempts,
-      resends: 0,
-      ...(lockoutKey === undefined ? {} : { lockoutKey }),
-      // So that a locked challenge tells when a new code will really be sent, in one step (the
-      // verifying client's IP counters are read then).
-      sendLimits: limits.filter((limit) => limit.scope !== 'ip'),
-    };
-    let outcome;
-    try {
-      outcome = await this.#store.create(record, limits, now, options.lockout);
-    } catch (error) {
-      throw this.#storeFailures.toError(error);
-    }
-    const who = { purpose, ...(subject === undefined ? {} : { subject }) };
-    if (!outcome.allowed && 'locked' in outcome) {
-      const retryAfterSeconds = toSeconds(outcome.retryAfterMs);
-      if (this.#dispatch.wants('rateLimited')) {
-        this.#dispatch.emitRateLimited({
-          limit: 'account_locked',
-          retryAfterSeconds,
-          ...who,
-          maskedPhone: maskPhoneNumber(phone),
-          at: new Date(now),
-        });
-      }
-      throw new OtpLockedError(retryAfterSeconds);
-    }
-    if (!outcome.allowed) {
-      const retryAfterSeconds = toSeconds(outcome.retryAfterMs);
-      const cap = outcome.cap ?? outcome.scope;
-      if (this.#dispatch.wants('rateLimited')) {
-        this.#dispatch.emitRateLimited({
-          limit: outcome.scope,
-          cap,
-          retryAfterSeconds,
-          ...who,
-          maskedPhone: maskPhoneNumber(phone),
-          ...(outcome.scope === 'ip' && ip !== undefined ? { ip } : {}),
-          at: new Date(now),
-        });
-      }
-      throw new OtpRateLimitError(outcome.scope, retryAfterSeconds, { cap });
-    }
-
-    let messageId: string | undefined;
-    if (testCode === undefined) {
-      messageId = await this.#sms.deliver(record, code, now, profile, { discardOnFailure: true });
-    } else if (this.#dispatch.wants('testNumberUsed')) {
-      this.#dispatch.emit('testNumberUsed', {
-        challengeId,
-        ...who,
-        maskedPhone: maskPhoneNumber(phone),
-        action: 'send',
-        at: new Date(now),
-      });
-    }
-    if (this.#dispatch.wants('sent')) {
-      this.#dispatch.emit('sent', {
-        challengeId,
-        ...who,
-        maskedPhone: maskPhoneNumber(phone),
-        expiresAt: new Date(record.expiresAt),
-        resend: false,
-        ...(messageId === undefined ? {} : { messageId }),
-        at: new Date(now),
-      });
-    }
-    if (messageId !== undefined) this.#tracker.track(record, messageId, 0);
-    return challengeOf(record, record.maxAttempts);
+    return sendOtp(this.#flow, request);
   }
 
   /**
@@ -312,114 +176,7 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
    */
   @Traced('posta_guvercini.otp.verify', otpSpan.verify)
   async verify(request: OtpVerifyRequest): Promise<OtpVerifyResult> {
-    const hasher = this.requireHasher();
-    const now = this.now();
-    const challengeId = typeof request?.challengeId === 'string' ? request.challengeId.trim() : '';
-    if (!CHALLENGE_ID.test(challengeId)) {
-      // Not an id this service issues: nothing to ask the store. The event names no id.
-      this.#dispatch.failed('', 'not_found', undefined, 0, now);
-      return { valid: false, reason: 'not_found', attemptsLeft: 0 };
-    }
-    const code = normalizeCode(request.code);
-    // Same rules as send(): an object, array, boolean or null is no bound value.
-    checkBinding(request.bind);
-    const subject =
-      request.subject === undefined || request.subject === null
-        ? undefined
-        : String(request.subject);
-    const bindingDigest = hasher.bindingDigest(canonicalOtpBinding(subject, request.bind));
-    // The same default as send(): a code issued for a named purpose never passes a verify()
-    // that names none.
-    const purpose =
-      request.purpose === undefined || request.purpose === null
-        ? DEFAULT_OTP_PURPOSE
-        : String(request.purpose);
-    const phone =
-      request.phone === undefined || request.phone === null
-        ? undefined
-        : presentedPhone(request.phone, this.#options.allowedCountries);
-    let outcome;
-    try {
-      outcome = await this.#store.attempt(
-        challengeId,
-        {
-          codeHash: hasher.codeHash(challengeId, code, bindingDigest),
-          purpose,
-          ...(phone === undefined ? {} : { phone }),
-          newCodeLimits: this.#limits.ipHits(hasher, request.ip),
-        },
-        now,
-        this.#options.lockout,
-      );
-    } catch (error) {
-      throw this.#storeFailures.toError(error);
-    }
-    if (outcome.status === 'not_found') {
-      this.#dispatch.failed(challengeId, 'not_found', undefined, 0, now);
-      return { valid: false, reason: 'not_found', attemptsLeft: 0 };
-    }
-    const { challenge } = outcome;
-    if (this.#options.testNumbers.has(challenge.phone) && this.#dispatch.wants('testNumberUsed')) {
-      this.#dispatch.emit('testNumberUsed', {
-        challengeId,
-        ...describeChallenge(challenge),
-        action: 'verify',
-        at: new Date(now),
-      });
-    }
-    switch (outcome.status) {
-      case 'valid': {
-        if (challenge.purpose !== purpose || (phone !== undefined && challenge.phone !== phone)) {
-          // A store of your own that does not compare every field of the candidate: the
-          // challenge is used up, and the mismatch is still refused.
-          this.#dispatch.failed(challengeId, 'invalid', challenge, 0, now);
-          return { valid: false, reason: 'invalid', attemptsLeft: 0 };
-        }
-        if (this.#dispatch.wants('verified')) {
-          this.#dispatch.emit('verified', {
-            challengeId,
-            ...describeChallenge(challenge),
-            at: new Date(now),
-          });
-        }
-        return {
-          valid: true,
-          challengeId,
-          purpose: challenge.purpose,
-          subject: challenge.subject,
-          phone: challenge.phone,
-        };
-      }
-      case 'invalid': {
-        const { attemptsLeft, accountLockedMs } = outcome;
-        this.#dispatch.failed(challengeId, 'invalid', challenge, attemptsLeft, now);
-        if (attemptsLeft === 0) this.#dispatch.locked(challengeId, challenge, undefined, now);
-        if (accountLockedMs !== undefined)
-          this.#dispatch.locked(challengeId, challenge, new Date(now + accountLockedMs), now);
-        return { valid: false, reason: 'invalid', attemptsLeft };
-      }
-      case 'account_locked':
-        this.#dispatch.failed(challengeId, 'locked', challenge, 0, now);
-        throw new OtpLockedError(toSeconds(outcome.retryAfterMs));
-      case 'locked': {
-        const retryAfterSeconds =
-          outcome.newCodeInMs === undefined
-            ? await this.newCodeWait(hasher, challenge, request.ip, outcome.retryAfterMs, now)
-            : Math.ceil(outcome.newCodeInMs / 1000);
-        this.#dispatch.failed(challengeId, 'locked', challenge, 0, now);
-        return { valid: false, reason: 'locked', attemptsLeft: 0, retryAfterSeconds };
-      }
-      case 'expired':
-        this.#dispatch.failed(challengeId, 'expired', challenge, 0, now);
-        if (this.#dispatch.wants('expired')) {
-          this.#dispatch.emit('expired', {
-            challengeId,
-            ...describeChallenge(challenge),
-            at: new Date(now),
-          });
-        }
-        return { valid: false, reason: 'expired', attemptsLeft: 0 };
-    }
+    return verifyOtp(this.#flow, request);
   }
 
   /**
@@ -432,105 +189,7 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
    */
   @Traced('posta_guvercini.otp.resend')
   async resend(challengeId: string): Promise<OtpChallenge> {
-    const hasher = this.requireHasher();
-    const id = typeof challengeId === 'string' ? challengeId.trim() : '';
-    if (!CHALLENGE_ID.test(id)) throw new OtpChallengeNotFoundError();
-    const now = this.now();
-    const record = await this.useStore(() => this.#store.get(id, now));
-    if (record === undefined || record.state !== undefined) throw new OtpChallengeNotFoundError();
-    const profile = otpProfileOf(this.#options, record.purpose);
-
-    const testCode = this.#options.testNumbers.get(record.phone);
-    const code = testCode ?? generateOtpCode(profile.codeLength);
-    const times = timesFrom(now, profile);
-    const outcome = await this.useStore(() =>
-      this.#store.replace(
-        id,
-        { codeHash: hasher.codeHash(id, code, record.bindingDigest), ...times },
-        {
-          maxResends: profile.maxResends,
-          limits: this.#limits.newCodeHits(hasher, record.phone, undefined, record.purpose),
-          hitId: `${id}:${generateChallengeId()}`,
-          ...(this.#options.lockout === undefined ? {} : { lockout: this.#options.lockout }),
-        },
-        now,
-      ),
-    );
-    const refused = (
-      limit: OtpRateLimitedLimit,
-      retryAfterSeconds?: number,
-      cap?: string,
-    ): void => {
-      if (!this.#dispatch.wants('rateLimited')) return;
-      this.#dispatch.emitRateLimited({
-        limit,
-        ...(cap === undefined ? {} : { cap }),
-        ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
-        challengeId: id,
-        ...describeChallenge(record),
-        at: new Date(now),
-      });
-    };
-    switch (outcome.status) {
-      case 'not_found':
-        throw new OtpChallengeNotFoundError();
-      case 'account_locked': {
-        const seconds = toSeconds(outcome.retryAfterMs);
-        refused('account_locked', seconds);
-        throw new OtpLockedError(seconds);
-      }
-      case 'locked':
-        // When send() will really accept a new code for this phone and account (0: now).
-        throw new OtpChallengeLockedError(
-          outcome.newCodeInMs === undefined
-            ? await this.newCodeWait(hasher, record, undefined, outcome.retryAfterMs, now)
-            : Math.ceil(outcome.newCodeInMs / 1000),
-        );
-      case 'cooldown': {
-        const seconds = toSeconds(outcome.retryAfterMs);
-        refused('resend_cooldown', seconds);
-        throw new OtpRateLimitError('resend_cooldown', seconds);
-      }
-      case 'max_resends':
-        refused('max_resends');
-        throw new OtpResendLimitError(profile.maxResends);
-      case 'rate_limited': {
-        const seconds = toSeconds(outcome.retryAfterMs);
-        const cap = outcome.cap ?? outcome.scope;
-        refused(outcome.scope, seconds, cap);
-        throw new OtpRateLimitError(outcome.scope, seconds, { cap });
-      }
-      case 'replaced':
-        break;
-    }
-    const updated: OtpChallengeRecord = { ...record, ...times, sentAt: now };
-    // A failed resend keeps the challenge: its new code reached nobody, and after the cooldown
-    // the user can ask again.
-    let messageId: string | undefined;
-    if (testCode === undefined) {
-      messageId = await this.#sms.deliver(updated, code, now, profile, { discardOnFailure: false });
-    } else if (this.#dispatch.wants('testNumberUsed')) {
-      this.#dispatch.emit('testNumberUsed', {
-        challengeId: id,
-        ...describeChallenge(record),
-        action: 'resend',
-        at: new Date(now),
-      });
-    }
-    if (this.#dispatch.wants('sent') || this.#dispatch.wants('resent')) {
-      const sent = {
-        challengeId: id,
-        ...describeChallenge(record),
-        expiresAt: new Date(updated.expiresAt),
-        resend: true,
-        ...(messageId === undefined ? {} : { messageId }),
-        at: new Date(now),
-      };
-      this.#dispatch.emit('sent', sent);
-      this.#dispatch.emit('resent', sent);
-    }
-    if (messageId !== undefined) this.#tracker.track(updated, messageId, outcome.resends);
-    return challengeOf(updated, outcome.maxAttempts - outcome.attempts);
+    return resendOtp(this.#flow, challengeId);
   }
 
   /**
@@ -542,13 +201,14 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
    * cannot answer.
    */
   async status(challengeId: string): Promise<OtpChallengeStatus | undefined> {
-    this.requireHasher();
-    const id = typeof challengeId === 'string' ? challengeId.trim() : '';
-    if (!CHALLENGE_ID.test(id)) return undefined;
-    const now = this.now();
-    const record = await this.useStore(() => this.#store.get(id, now));
+    const flow = this.#flow;
+    flow.requireHasher();
+    const id = challengeIdOf(challengeId);
+    if (id === undefined) return undefined;
+    const now = flow.now();
+    const record = await flow.useStore(() => flow.store.get(id, now));
     if (record === undefined) return undefined;
-    return challengeStatusOf(record, now, otpProfileOf(this.#options, record.purpose).maxResends);
+    return challengeStatusOf(record, now, otpProfileOf(flow.options, record.purpose).maxResends);
   }
 
   /** Stops delivery polling (`otp.trackDelivery`) and waits for polls under way. */
@@ -576,44 +236,17 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
     readonly subject?: string | number;
     readonly phone?: string;
   }): Promise<boolean> {
-    const hasher = this.requireHasher();
-    if (account === null || typeof account !== 'object') {
-      throw new SmsValidationError(
-        'INVALID_OTP_REQUEST',
-        'OtpService.unlock() expects { subject } or { phone }',
-        'account',
-      );
-    }
-    const subject = checkSubject(account.subject);
-    const phone =
-      account.phone === undefined
-        ? undefined
-        : normalizePhoneNumber(account.phone, {
-            allowedCountries: this.#options.allowedCountries,
-            field: 'phone',
-          });
-    if (subject === undefined && phone === undefined) {
-      throw new SmsValidationError(
-        'INVALID_OTP_REQUEST',
-        'OtpService.unlock() expects { subject } or { phone }',
-        'subject',
-      );
-    }
-    if (this.#options.lockout === undefined) return false;
+    const flow = this.#flow;
+    const hasher = flow.requireHasher();
+    const { subject, phone } = readUnlockAccount(account, flow.options.allowedCountries);
+    if (flow.options.lockout === undefined) return false;
     const keys = [
       ...(subject === undefined ? [] : [hasher.keyId('account-subject', subject)]),
       ...(phone === undefined ? [] : [hasher.keyId('account-phone', phone)]),
     ];
-    const now = this.now();
-    const wasLocked = await this.useStore(() => this.#store.unlock(keys, now));
-    if (this.#dispatch.wants('unlocked')) {
-      this.#dispatch.emit('unlocked', {
-        ...(subject === undefined ? {} : { subject }),
-        ...(phone === undefined ? {} : { maskedPhone: maskPhoneNumber(phone) }),
-        wasLocked,
-        at: new Date(now),
-      });
-    }
+    const now = flow.now();
+    const wasLocked = await flow.useStore(() => flow.store.unlock(keys, now));
+    flow.dispatch.unlocked(subject, phone, wasLocked, now);
     return wasLocked;
   }
 
@@ -622,76 +255,14 @@ export class OtpService implements OnModuleDestroy, OnApplicationShutdown {
    * `cancelled`). `true` when it was live. Emits `cancelled`.
    */
   async cancel(challengeId: string): Promise<boolean> {
-    const id = typeof challengeId === 'string' ? challengeId.trim() : '';
-    if (!CHALLENGE_ID.test(id)) return false;
-    const now = this.now();
-    const ended = await this.useStore(() => this.#store.cancel(id, now));
+    const flow = this.#flow;
+    const id = challengeIdOf(challengeId);
+    if (id === undefined) return false;
+    const now = flow.now();
+    const ended = await flow.useStore(() => flow.store.cancel(id, now));
     if (ended === undefined) return false;
     this.#tracker.stop(id);
-    if (this.#dispatch.wants('cancelled')) {
-      this.#dispatch.emit('cancelled', {
-        challengeId: id,
-        ...describeChallenge(ended),
-        at: new Date(now),
-      });
-    }
+    flow.dispatch.ended('cancelled', id, ended, now);
     return true;
-  }
-
-  /**
-   * Seconds until `send()` would accept a new code for a locked challenge's phone and account
-   * (send caps and account lock), without counting anything; 0 when it would now. Falls back
-   * on the locked challenge's own remaining time when the store cannot tell.
-   */
-  private async newCodeWait(
-    hasher: OtpHasher,
-    challenge: OtpChallengeSummary,
-    ip: unknown,
-    fallbackMs: number,
-    now: number,
-  ): Promise<number> {
-    const limits = this.#limits.newCodeHits(
-      hasher,
-      challenge.phone,
-      typeof ip === 'string' && ip !== '' ? ip : undefined,
-      challenge.purpose,
-    );
-    const lockoutKey = this.#limits.lockoutKeyOf(hasher, challenge.subject, challenge.phone);
-    const waitMs = await this.useStore(() => this.#store.sendWait(limits, lockoutKey, now));
-    if (waitMs === undefined) return toSeconds(fallbackMs);
-    return waitMs <= 0 ? 0 : Math.ceil(waitMs / 1000);
-  }
-
-  /** Runs a store operation; a failure becomes `OtpStoreUnavailableError` (fail closed). */
-  private async useStore<T>(operation: () => Promise<T>): Promise<T> {
-    try {
-      return await operation();
-    } catch (error) {
-      throw this.#storeFailures.toError(error);
-    }
-  }
-
-  private requireHasher(): OtpHasher {
-    if (this.#hasher === undefined) {
-      throw new InvalidOptionsError('otp.secret', `${SECRET_REQUIRED}. Set it to use OtpService.`);
-    }
-    if (this.#options.generatedSecret && !this.warnedGeneratedSecret) {
-      this.warnedGeneratedSecret = true;
-      this.logger.warn(
-        'otp.secret is not set: using a random secret for this process (memory transport). Codes do not survive a restart and cannot be shared between instances; set otp.secret (≥ 32 random bytes) before production.',
-      );
-    }
-    return this.#hasher;
-  }
-
-  private now(): number {
-    const now = this.#options.clock();
-    if (typeof now !== 'number' || !Number.isFinite(now)) {
-      throw new InvalidOptionsError(
-        'otp.clock',
-        'must return epoch milliseconds (a finite number)',
-      );
-    }
-    return Math.floor(now);
   }
 }

@@ -7,6 +7,7 @@ import {
 import { SmsProviderError } from '../../errors/provider.error.js';
 import { SmsTransportError } from '../../errors/transport.error.js';
 import { SmsValidationError } from '../../errors/validation.error.js';
+import type { OtpVerifyFailure } from '../otp.types.js';
 import {
   OtpAccountLockedException,
   OtpBadRequestException,
@@ -165,6 +166,30 @@ const EXCEPTIONS: {
 };
 
 /** The default HTTP answer of a refusal. */
+/**
+ * The refusal of a code the service did not accept: 401 with the reason and attempts left; a
+ * locked challenge 429 with the time until a new code will really be sent (0: now, no
+ * Retry-After: a retry without a code follows the same send caps and account lock).
+ */
+export function failureOfRefusedCode(
+  result: OtpVerifyFailure,
+  challengeId: string,
+): OtpGuardFailure {
+  if (result.reason === 'locked') {
+    const wait = result.retryAfterSeconds;
+    return {
+      kind: 'locked',
+      ...(wait === undefined || wait <= 0 ? {} : { retryAfterSeconds: wait }),
+    };
+  }
+  return {
+    kind: 'rejected',
+    reason: result.reason,
+    attemptsLeft: result.attemptsLeft,
+    challengeId,
+  };
+}
+
 export function otpGuardException(failure: OtpGuardFailure): HttpException {
   return (EXCEPTIONS[failure.kind] as (failure: OtpGuardFailure) => HttpException)(failure);
 }

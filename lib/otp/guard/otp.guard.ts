@@ -13,29 +13,24 @@ import { OtpService } from '../otp.service.js';
 import { type OtpChallengeDetails, OtpHttpException } from './otp-http.exceptions.js';
 import {
   type OtpGuardFailure,
+  failureOfRefusedCode,
   failureOfServiceError,
   otpGuardException,
 } from './otp-guard.error-mapping.js';
-import type { OtpGuardBinding } from './otp-guard.options.js';
 import type { ResolvedOtpGuardDefaults } from './otp-guard.options-validation.js';
-import {
-  type HttpRequestLike,
-  readRequestField,
-  removeBodyFields,
-  requestIp,
-  resolveRequestValue,
-  userField,
-} from './otp-guard.request.js';
-import { type ResolvedRequireOtpOptions, mergeRouteOptions } from './otp-guard.route-options.js';
+import { OtpGuardRequestHooks } from './otp-guard.request-hooks.js';
+import { removeBodyFields } from './otp-guard.request.js';
+import type { ResolvedRequireOtpOptions } from './otp-guard.route-options.js';
 import { OTP_VERIFICATION, type OtpVerification } from './otp-verification.decorator.js';
 
 export type { OtpGuardFailure } from './otp-guard.error-mapping.js';
 export type { ResolvedRequireOtpOptions } from './otp-guard.route-options.js';
 
-// The guard's flow (challenge or verify, then the HTTP answer) and its protected hooks, the
-// extension points subclasses override; over ~300 lines because of their TSDoc. Request reading,
-// route-option merging and error mapping have their own files (otp-guard.request.ts,
-// otp-guard.route-options.ts, otp-guard.error-mapping.ts).
+// The guard's flow (challenge or verify) and its HTTP answer (createException, reject, response
+// headers). The request-reading hooks subclasses override are its base class
+// (otp-guard.request-hooks.ts); low-level request reading, route-option merging and error
+// mapping have their own files (otp-guard.request.ts, otp-guard.route-options.ts,
+// otp-guard.error-mapping.ts).
 
 /** A challenge id and a code taken from the request. */
 export interface OtpCredentials {
@@ -58,18 +53,20 @@ export interface OtpCredentials {
  * - Wrong code, expired or unknown challenge → 401 with `reason` and `attemptsLeft`; locked or
  *   send limit reached → 429 with `Retry-After`; store or provider unreachable → 503.
  *
- * Built to be subclassed: the protected `get*` hooks extract the values from the request, and
- * `createException()` shapes the answer.
+ * Built to be subclassed: the protected `get*` hooks extract the values from the request
+ * (declared in its base class, `OtpGuardRequestHooks`), and `createException()` shapes the answer.
  */
 @Injectable()
-export class OtpGuard implements CanActivate {
+export class OtpGuard extends OtpGuardRequestHooks implements CanActivate {
   constructor(
-    protected readonly reflector: Reflector,
+    protected override readonly reflector: Reflector,
     protected readonly otpService: OtpService,
     protected readonly httpAdapterHost: HttpAdapterHost,
     /** The module-wide defaults (`otp.guard`), resolved once at start-up for every instance. */
-    @Inject(OTP_GUARD_DEFAULTS) protected readonly defaults: ResolvedOtpGuardDefaults,
-  ) {}
+    @Inject(OTP_GUARD_DEFAULTS) protected override readonly defaults: ResolvedOtpGuardDefaults,
+  ) {
+    super();
+  }
 
   /** What `console.log` and `util.inspect` show (the service and options hold the secret). */
   [inspect.custom](): string {
@@ -110,105 +107,6 @@ export class OtpGuard implements CanActivate {
   }
 
   /**
-   * The options in force for this route, or `undefined` when the route is not protected
-   * (no `@RequireOtp()`, or `@SkipOtp()`). Handler options override controller options, which
-   * override the module defaults, field by field; nobody's object is modified.
-   */
-  protected getRouteOptions(context: ExecutionContext): ResolvedRequireOtpOptions | undefined {
-    return mergeRouteOptions(this.reflector, context, this.defaults);
-  }
-
-  /** The request object (Express `Request` / Fastify `FastifyRequest`). */
-  protected getRequest(context: ExecutionContext): HttpRequestLike {
-    return context.switchToHttp().getRequest<HttpRequestLike>();
-  }
-
-  /**
-   * Phone number to send the challenge to, and that a code must have been sent to. Default: the
-   * option, else `request.user.phone`.
-   */
-  protected async getPhone(
-    context: ExecutionContext,
-    options: ResolvedRequireOtpOptions,
-  ): Promise<string | undefined> {
-    const request = this.getRequest(context);
-    const phone =
-      options.phone === undefined
-        ? userField(request, 'phone')
-        : await resolveRequestValue(options.phone, request, context);
-    if (phone === undefined || phone === null || phone === '') return undefined;
-    if (typeof phone !== 'string' && typeof phone !== 'number') {
-      // Usually read from the request (body, user): a client sending `{ phone: {} }` is a bad
-      // request, not a server fault.
-      return this.reject(context, {
-        kind: 'bad-request',
-        message: 'The phone number of this request is not a string.',
-      });
-    }
-    return String(phone);
-  }
-
-  /** Who the challenge is for. Default: the option, else `request.user.id ?? request.user.sub`. */
-  protected async getSubject(
-    context: ExecutionContext,
-    options: ResolvedRequireOtpOptions,
-  ): Promise<string | undefined> {
-    const request = this.getRequest(context);
-    const subject =
-      options.subject === undefined
-        ? (userField(request, 'id') ?? userField(request, 'sub'))
-        : await resolveRequestValue(options.subject, request, context);
-    if (subject === undefined || subject === null || subject === '') return undefined;
-    if (typeof subject !== 'string' && typeof subject !== 'number') {
-      throw new TypeError('@RequireOtp(): "subject" must give a string or a number');
-    }
-    return String(subject);
-  }
-
-  /** Values to bind the challenge to, recomputed from this request. */
-  protected async getBinding(
-    context: ExecutionContext,
-    options: ResolvedRequireOtpOptions,
-  ): Promise<OtpGuardBinding | undefined> {
-    const binding = await resolveRequestValue(options.bind, this.getRequest(context), context);
-    if (binding === undefined || binding === null) return undefined;
-    if (typeof binding !== 'object' || Array.isArray(binding)) {
-      throw new TypeError('@RequireOtp(): "bind" must give an object of values');
-    }
-    return binding;
-  }
-
-  /** SMS template for this route, if any (else the OTP service's template). */
-  protected async getMessage(
-    context: ExecutionContext,
-    options: ResolvedRequireOtpOptions,
-  ): Promise<string | undefined> {
-    const message = await resolveRequestValue(options.message, this.getRequest(context), context);
-    return message === undefined || message === '' ? undefined : message;
-  }
-
-  /** The challenge id: the challenge header, else (when enabled) the body field. */
-  protected getChallengeId(
-    context: ExecutionContext,
-    options: ResolvedRequireOtpOptions,
-  ): string | undefined {
-    return this.readField(context, this.defaults.challengeHeader, options.bodyFields?.challengeId);
-  }
-
-  /** The code: the code header, else (when enabled) the body field. */
-  protected getCode(
-    context: ExecutionContext,
-    options: ResolvedRequireOtpOptions,
-  ): string | undefined {
-    return this.readField(context, this.defaults.codeHeader, options.bodyFields?.code);
-  }
-
-  /** Client IP for the per-IP send limit (honours Express `trust proxy` / Fastify `trustProxy`). */
-  protected getIp(context: ExecutionContext): string | undefined {
-    return requestIp(this.getRequest(context));
-  }
-
-  /**
    * Shapes the HTTP answer for a refusal. Override to change bodies or messages; return an
    * `OtpHttpException` (or a subclass) to keep its `WWW-Authenticate` / `Retry-After` headers,
    * which `reject()` sets on the response.
@@ -231,7 +129,7 @@ export class OtpGuard implements CanActivate {
   }
 
   /** Builds the exception for `failure`, sets its headers on the response, and throws it. */
-  protected reject(context: ExecutionContext, failure: OtpGuardFailure): never {
+  protected override reject(context: ExecutionContext, failure: OtpGuardFailure): never {
     const exception = this.createException(failure, context);
     if (exception instanceof OtpHttpException) {
       for (const [name, value] of Object.entries(exception.headers)) {
@@ -315,23 +213,7 @@ export class OtpGuard implements CanActivate {
     } catch (error) {
       return this.rejectOnServiceError(context, error);
     }
-    if (!result.valid) {
-      if (result.reason === 'locked') {
-        // The time until a new code will really be sent (0: now, no Retry-After): a retry
-        // without a code follows the same send caps and account lock.
-        const wait = result.retryAfterSeconds;
-        return this.reject(context, {
-          kind: 'locked',
-          ...(wait === undefined || wait <= 0 ? {} : { retryAfterSeconds: wait }),
-        });
-      }
-      return this.reject(context, {
-        kind: 'rejected',
-        reason: result.reason,
-        attemptsLeft: result.attemptsLeft,
-        challengeId,
-      });
-    }
+    if (!result.valid) return this.reject(context, failureOfRefusedCode(result, challengeId));
     // Defence in depth: whatever the service compared, the challenge must have been issued for
     // this route's purpose and this request's subject. It is used up now either way.
     if (result.purpose !== options.purpose || (result.subject ?? undefined) !== subject) {
@@ -372,17 +254,6 @@ export class OtpGuard implements CanActivate {
       });
     }
     return { challengeId, code };
-  }
-
-  /** A header (lower-case name), else a body field; empty means absent. */
-  private readField(
-    context: ExecutionContext,
-    header: string,
-    bodyField: string | undefined,
-  ): string | undefined {
-    return readRequestField(this.getRequest(context), header, bodyField, (message) =>
-      this.reject(context, { kind: 'bad-request', message }),
-    );
   }
 
   /**

@@ -1,8 +1,9 @@
 import { otpHashesEqual } from '../otp-code.js';
+import { type MutableChallenge, endChallenge, summarize } from './memory-otp.challenge.js';
+import { MemoryOtpCounters } from './memory-otp.counters.js';
 import {
   type OtpAttemptCandidate,
   type OtpAttemptOutcome,
-  type OtpChallengeEnd,
   type OtpChallengeRecord,
   type OtpChallengeSummary,
   type OtpDeliveryRecord,
@@ -16,38 +17,9 @@ import {
   OtpStore,
 } from './otp.store.js';
 
-// One cohesive job over ~300 lines: the whole store contract in one process's memory (challenges,
-// counters, account lockout, expiry), mirroring the Lua scripts of the Redis store step by step.
-
-interface MutableChallenge extends Omit<
-  OtpChallengeRecord,
-  | 'attempts'
-  | 'resends'
-  | 'codeHash'
-  | 'bindingDigest'
-  | 'expiresAt'
-  | 'resendAvailableAt'
-  | 'retainUntil'
-  | 'state'
-  | 'endedAt'
-  | 'sentAt'
-  | 'delivery'
-> {
-  codeHash: string;
-  bindingDigest: string;
-  state?: OtpChallengeEnd;
-  endedAt?: number;
-  sentAt: number;
-  delivery?: OtpDeliveryRecord;
-  expiresAt: number;
-  resendAvailableAt: number;
-  retainUntil: number;
-  attempts: number;
-  resends: number;
-}
-
-/** The longest lockout window allowed (`otp.lockout.windowSeconds` ≤ 31 days). */
-const MAX_WINDOW_MS = 31 * 86_400_000;
+// The store contract in one process's memory: challenges, their expiry and tombstones, each
+// step mirroring the Lua scripts of the Redis store. The stored challenge is in
+// memory-otp.challenge.ts, the counters and account lockouts it hits in memory-otp.counters.ts.
 
 export interface MemoryOtpStoreOptions {
   /**
@@ -66,13 +38,8 @@ export interface MemoryOtpStoreOptions {
  */
 export class MemoryOtpStore extends OtpStore {
   private readonly challenges = new Map<string, MutableChallenge>();
-  /** Counter key → its window and hit timestamps, oldest first. */
-  private readonly counters = new Map<
-    string,
-    { readonly windowMs: number; readonly hits: number[] }
-  >();
-  /** Account lockout key → its recent failures (oldest first) and the end of its lock. */
-  private readonly accounts = new Map<string, { failures: number[]; lockedUntil: number }>();
+  /** Send and verification caps, and account lockouts. */
+  private readonly counters = new MemoryOtpCounters();
   private readonly sweepIntervalMs: number;
   private lastSweep = Number.NEGATIVE_INFINITY;
 
@@ -101,14 +68,14 @@ export class MemoryOtpStore extends OtpStore {
     lockout?: OtpLockoutPolicy,
   ): Promise<OtpCreateOutcome> {
     this.sweep(now);
-    const lockedMs = lockout === undefined ? 0 : this.lockedFor(record.lockoutKey, now);
+    const lockedMs = lockout === undefined ? 0 : this.counters.lockedFor(record.lockoutKey, now);
     if (lockedMs > 0) return { allowed: false, locked: true, retryAfterMs: lockedMs };
-    const outcome = this.checkLimits(limits, now);
+    const outcome = this.counters.check(limits, now);
     if (!outcome.allowed) return outcome;
     if (this.challenges.has(record.challengeId)) {
       throw new Error(`Challenge id collision: ${record.challengeId}`);
     }
-    this.addHits(limits, now);
+    this.counters.add(limits, now);
     this.challenges.set(record.challengeId, {
       ...record,
       text: [...record.text],
@@ -127,7 +94,7 @@ export class MemoryOtpStore extends OtpStore {
     if (challenge === undefined || challenge.state !== undefined) return { status: 'not_found' };
     const summary = summarize(challenge);
     const accountKey = lockout === undefined ? undefined : challenge.lockoutKey;
-    const lockedMs = this.lockedFor(accountKey, now);
+    const lockedMs = this.counters.lockedFor(accountKey, now);
     if (lockedMs > 0) {
       return { status: 'account_locked', retryAfterMs: lockedMs, challenge: summary };
     }
@@ -139,7 +106,7 @@ export class MemoryOtpStore extends OtpStore {
         ...(challenge.sendLimits === undefined
           ? {}
           : {
-              newCodeInMs: this.waitFor(
+              newCodeInMs: this.counters.waitFor(
                 [...challenge.sendLimits, ...(candidate.newCodeLimits ?? [])],
                 now,
               ),
@@ -154,15 +121,15 @@ export class MemoryOtpStore extends OtpStore {
     const phoneMatches = candidate.phone === undefined || candidate.phone === challenge.phone;
     if (hashMatches && purposeMatches && phoneMatches) {
       // A right code is not counted as an attempt (only misses are), as in the Redis store.
-      this.end(challenge, 'verified', now);
-      if (accountKey !== undefined) this.accounts.delete(accountKey);
+      endChallenge(challenge, 'verified', now);
+      if (accountKey !== undefined) this.counters.forgetAccount(accountKey);
       return { status: 'valid', challenge: summary };
     }
     challenge.attempts += 1;
     const accountLockedMs =
       accountKey === undefined || lockout === undefined
         ? undefined
-        : this.countFailure(accountKey, lockout, now);
+        : this.counters.countFailure(accountKey, lockout, now);
     return {
       status: 'invalid',
       attemptsLeft: challenge.maxAttempts - challenge.attempts,
@@ -179,20 +146,21 @@ export class MemoryOtpStore extends OtpStore {
   ): Promise<OtpReplaceOutcome> {
     const challenge = this.live(challengeId, now);
     if (challenge === undefined || challenge.state !== undefined) return { status: 'not_found' };
-    const lockedMs = policy.lockout === undefined ? 0 : this.lockedFor(challenge.lockoutKey, now);
+    const lockedMs =
+      policy.lockout === undefined ? 0 : this.counters.lockedFor(challenge.lockoutKey, now);
     if (lockedMs > 0) return { status: 'account_locked', retryAfterMs: lockedMs };
     if (challenge.attempts >= challenge.maxAttempts) {
       return {
         status: 'locked',
         retryAfterMs: Math.max(1, challenge.retainUntil - now),
-        newCodeInMs: this.waitFor(policy.limits, now),
+        newCodeInMs: this.counters.waitFor(policy.limits, now),
       };
     }
     if (now < challenge.resendAvailableAt) {
       return { status: 'cooldown', retryAfterMs: challenge.resendAvailableAt - now };
     }
     if (challenge.resends >= policy.maxResends) return { status: 'max_resends' };
-    const limited = this.checkLimits(policy.limits, now);
+    const limited = this.counters.check(policy.limits, now);
     if (!limited.allowed)
       return {
         status: 'rate_limited',
@@ -200,7 +168,7 @@ export class MemoryOtpStore extends OtpStore {
         ...(limited.cap === undefined ? {} : { cap: limited.cap }),
         retryAfterMs: limited.retryAfterMs,
       };
-    this.addHits(policy.limits, now);
+    this.counters.add(policy.limits, now);
     challenge.codeHash = replacement.codeHash;
     challenge.expiresAt = replacement.expiresAt;
     challenge.resendAvailableAt = replacement.resendAvailableAt;
@@ -231,7 +199,7 @@ export class MemoryOtpStore extends OtpStore {
   ): Promise<OtpChallengeSummary | undefined> {
     const challenge = this.live(challengeId, now);
     if (challenge === undefined || challenge.state !== undefined) return undefined;
-    this.end(challenge, 'cancelled', now);
+    endChallenge(challenge, 'cancelled', now);
     return summarize(challenge);
   }
 
@@ -247,30 +215,22 @@ export class MemoryOtpStore extends OtpStore {
     return true;
   }
 
-  /** Turns a challenge into a tombstone: no code hash, no binding digest, how and when it ended. */
-  private end(challenge: MutableChallenge, state: OtpChallengeEnd, now: number): void {
-    challenge.codeHash = '';
-    challenge.bindingDigest = '';
-    challenge.state = state;
-    challenge.endedAt = now;
-  }
-
   async hit(
     limits: readonly OtpRateLimitHit[],
     _hitId: string,
     now: number,
   ): Promise<OtpRateLimitOutcome> {
     this.sweep(now);
-    const outcome = this.checkLimits(limits, now);
-    if (outcome.allowed) this.addHits(limits, now);
+    const outcome = this.counters.check(limits, now);
+    if (outcome.allowed) this.counters.add(limits, now);
     return outcome;
   }
 
   override async unlock(lockoutKeys: readonly string[], now: number): Promise<boolean> {
     let wasLocked = false;
     for (const key of lockoutKeys) {
-      if (this.lockedFor(key, now) > 0) wasLocked = true;
-      this.accounts.delete(key);
+      if (this.counters.lockedFor(key, now) > 0) wasLocked = true;
+      this.counters.forgetAccount(key);
     }
     return wasLocked;
   }
@@ -280,46 +240,20 @@ export class MemoryOtpStore extends OtpStore {
     lockoutKey: string | undefined,
     now: number,
   ): Promise<number> {
-    const limited = this.checkLimits(limits, now);
-    return Math.max(limited.allowed ? 0 : limited.retryAfterMs, this.lockedFor(lockoutKey, now));
+    const limited = this.counters.check(limits, now);
+    return Math.max(
+      limited.allowed ? 0 : limited.retryAfterMs,
+      this.counters.lockedFor(lockoutKey, now),
+    );
   }
 
   /** Forgets everything (for tests). */
   clear(): void {
     this.challenges.clear();
     this.counters.clear();
-    this.accounts.clear();
   }
 
-  /** Milliseconds until `limits` let one more through (0: now); counts nothing. */
-  private waitFor(limits: readonly OtpRateLimitHit[], now: number): number {
-    const limited = this.checkLimits(limits, now);
-    return limited.allowed ? 0 : limited.retryAfterMs;
-  }
-
-  /** Milliseconds the account stays locked (0: not locked). */
-  private lockedFor(key: string | undefined, now: number): number {
-    if (key === undefined) return 0;
-    const account = this.accounts.get(key);
-    return account === undefined ? 0 : Math.max(0, account.lockedUntil - now);
-  }
-
-  /** Counts one failure (sliding window); returns the lock's length when this one locks. */
-  private countFailure(key: string, policy: OtpLockoutPolicy, now: number): number | undefined {
-    let account = this.accounts.get(key);
-    if (account === undefined) {
-      account = { failures: [], lockedUntil: 0 };
-      this.accounts.set(key, account);
-    }
-    const floor = now - policy.windowMs;
-    account.failures = account.failures.filter((at) => at > floor);
-    account.failures.push(now);
-    if (account.failures.length < policy.maxFailures) return undefined;
-    account.failures = [];
-    account.lockedUntil = now + policy.lockMs;
-    return policy.lockMs;
-  }
-
+  /** The challenge while it is retained (forgotten past `retainUntil`). */
   private live(challengeId: string, now: number): MutableChallenge | undefined {
     const challenge =
       typeof challengeId === 'string' ? this.challenges.get(challengeId) : undefined;
@@ -331,44 +265,6 @@ export class MemoryOtpStore extends OtpStore {
     return challenge;
   }
 
-  /** Sliding windows: hits in (now - window, now]. Refuses with the longest wait. */
-  private checkLimits(limits: readonly OtpRateLimitHit[], now: number): OtpRateLimitOutcome {
-    let refused:
-      { scope: OtpRateLimitHit['scope']; cap?: string; retryAfterMs: number } | undefined;
-    for (const limit of limits) {
-      const hits = this.prune(limit.key, now - limit.windowMs);
-      if (hits.length >= limit.limit) {
-        const wait = hits[hits.length - limit.limit]! + limit.windowMs - now;
-        if (refused === undefined || wait > refused.retryAfterMs)
-          refused = {
-            scope: limit.scope,
-            ...(limit.cap === undefined ? {} : { cap: limit.cap }),
-            retryAfterMs: wait,
-          };
-      }
-    }
-    return refused === undefined ? { allowed: true } : { allowed: false, ...refused };
-  }
-
-  private addHits(limits: readonly OtpRateLimitHit[], now: number): void {
-    for (const limit of limits) {
-      const counter = this.counters.get(limit.key);
-      if (counter === undefined)
-        this.counters.set(limit.key, { windowMs: limit.windowMs, hits: [now] });
-      else counter.hits.push(now);
-    }
-  }
-
-  /** Drops hits at or before `floor` and returns what is left (the stored array). */
-  private prune(key: string, floor: number): number[] {
-    const hits = this.counters.get(key)?.hits;
-    if (hits === undefined) return [];
-    let drop = 0;
-    while (drop < hits.length && hits[drop]! <= floor) drop++;
-    if (drop > 0) hits.splice(0, drop);
-    return hits;
-  }
-
   /** Amortised clean-up of forgotten challenges and idle counters, no timer involved. */
   private sweep(now: number): void {
     if (now - this.lastSweep < this.sweepIntervalMs) return;
@@ -376,22 +272,6 @@ export class MemoryOtpStore extends OtpStore {
     for (const [id, challenge] of this.challenges) {
       if (now >= challenge.retainUntil) this.challenges.delete(id);
     }
-    for (const [key, { windowMs, hits }] of this.counters) {
-      if (hits.length === 0 || hits[hits.length - 1]! <= now - windowMs) this.counters.delete(key);
-    }
-    for (const [key, account] of this.accounts) {
-      // Failures older than a day and a lock that is over are of no use any more (windows
-      // are at most 31 days; a long window keeps its entry until it is over).
-      if (account.lockedUntil <= now && account.failures.every((at) => at <= now - MAX_WINDOW_MS))
-        this.accounts.delete(key);
-    }
+    this.counters.sweep(now);
   }
-}
-
-function summarize(challenge: MutableChallenge): OtpChallengeSummary {
-  return {
-    phone: challenge.phone,
-    purpose: challenge.purpose,
-    ...(challenge.subject === undefined ? {} : { subject: challenge.subject }),
-  };
 }
