@@ -3,12 +3,14 @@ import { BulkCampaignError, campaignInputFailed, describeCause } from '../errors
 import { PostaGuverciniError } from '../errors/posta-guvercini.error.js';
 import type { CampaignReport } from './campaign-report.js';
 import { abortedOutcomes, failedOutcomes } from './outcomes.js';
-import type { ReadyRecipient, RecipientOutcome } from './recipient-outcome.js';
+import type { RecipientOutcome } from './recipient-outcome.js';
 import type { CampaignSettings } from './campaign-rules.js';
 import type { CampaignTracker } from './campaign-tracker.js';
-import type { BatchSender } from './batch-sender.js';
+import type { BatchResult, BatchSender } from './batch-sender.js';
 import type { PipelineEvent } from './recipient-pipeline.js';
 import type { RunControl } from './run-control.js';
+
+type BatchEvent = Extract<PipelineEvent, { type: 'batch' }>;
 
 /**
  * Runs a campaign in this process: pulls batches from the pipeline, sends up to `concurrency`
@@ -31,12 +33,15 @@ export async function runInProcess(params: {
   let inputFailed = false;
 
   const record = async (
-    outcomes: readonly RecipientOutcome[],
+    outcomes: readonly RecipientOutcome[] | BatchResult,
     requests = 0,
     credits = 0,
   ): Promise<void> => {
     try {
-      await tracker.record(outcomes, requests, credits);
+      if (!('outcomes' in outcomes)) await tracker.record(outcomes, requests, credits);
+      else if (outcomes.accepted)
+        await tracker.recordAccepted(outcomes.accepted, outcomes.requests, outcomes.credits);
+      else await tracker.record(outcomes.outcomes, outcomes.requests, outcomes.credits);
     } catch (error) {
       sinkError ??= error;
       control.cancel(
@@ -48,25 +53,28 @@ export async function runInProcess(params: {
     }
   };
 
-  const sendBatch = async (recipients: ReadyRecipient[]): Promise<void> => {
+  const sendBatch = async (batch: BatchEvent): Promise<void> => {
     if (control.stopReason) {
-      await record(abortedOutcomes(recipients, control.stopReason));
+      await record(abortedOutcomes(batch.recipients, control.stopReason));
       return;
     }
-    let result;
+    let result: BatchResult;
     try {
-      result = await sender.send(settings, text, recipients, control);
+      result =
+        batch.keyed !== undefined && text !== undefined
+          ? await sender.sendKeyed(settings, text, batch.keyed, control)
+          : await sender.send(settings, text, batch.recipients, control);
     } catch (caught) {
       // BatchSender maps every transport failure; this is a bug guard, reported honestly.
       const error = asPackageError(caught, 'internal');
       result = {
-        outcomes: failedOutcomes(recipients, 'send_failed', error, true),
+        outcomes: failedOutcomes(batch.recipients, 'send_failed', error, true),
         requests: 0,
         credits: 0,
       };
     }
     if (result.fatal) control.stop(result.fatal);
-    await record(result.outcomes, result.requests, result.credits);
+    await record(result);
   };
 
   try {
@@ -75,9 +83,7 @@ export async function runInProcess(params: {
         await record(event.outcomes);
       } else if (event.type === 'batch') {
         while (inFlight.size >= concurrency) await Promise.race(inFlight);
-        const task: Promise<void> = sendBatch(event.recipients).finally(() =>
-          inFlight.delete(task),
-        );
+        const task: Promise<void> = sendBatch(event).finally(() => inFlight.delete(task));
         inFlight.add(task);
       } else {
         tracker.setTotal(event.total);
