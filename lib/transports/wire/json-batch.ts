@@ -10,7 +10,6 @@ import type { KeyedAcceptedReply } from '../keyed-batch.js';
 // the caller reads the reply the usual way (so errors and rejections are reported as ever).
 
 const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
 
 /** `head` (`{"Message":…,"Receivers":[`), `"905…"` per key separated by commas, `tail` (`],…}`). */
@@ -25,10 +24,11 @@ export function keyedSendBody(head: Buffer, keys: readonly number[], tail: Buffe
     body[p + 1] = 0x39; // 9
     body[p + 2] = 0x30; // 0
     body[p + 3] = 0x35; // 5
-    let key = keys[i]!;
+    let key = keys[i]! | 0; // < 6·10^8: a small integer
     for (let d = 12; d >= 4; d--) {
-      body[p + d] = 0x30 + (key % 10);
-      key = Math.floor(key / 10);
+      const rest = (key / 10) | 0;
+      body[p + d] = 0x30 + key - rest * 10;
+      key = rest;
     }
     body[p + 13] = QUOTE;
     p += 14;
@@ -37,11 +37,15 @@ export function keyedSendBody(head: Buffer, keys: readonly number[], tail: Buffe
   return body;
 }
 
-const PREFIX = Buffer.from('{"StatusCode":200,"StatusDescription":"', 'latin1');
-const RESULT = Buffer.from(',"Result":[', 'latin1');
-const ENTRY_ID = Buffer.from('{"MessageId":"', 'latin1');
-const ENTRY_RECEIVER = Buffer.from(',"Receiver":"', 'latin1');
-const ENTRY_CHARGE = Buffer.from(',"Charge":', 'latin1');
+// Sticky expressions over the reply read as latin1 (one byte, one character): compiled to native
+// code, they check a whole entry without a string or an array per entry. Ids and receivers are
+// printable ASCII without a quote or a backslash; the description anything but a quote, a
+// backslash or a control character (bytes ≥ 0x80 are UTF-8 text JSON.parse would accept).
+const HEAD = /\{"StatusCode":200,"StatusDescription":"[\x20\x21\x23-\x5b\x5d-\xff]*","Result":\[/y;
+const ENTRY =
+  /\{"MessageId":"[\x20\x21\x23-\x5b\x5d-\x7e]+","Receiver":"[\x20\x21\x23-\x5b\x5d-\x7e]*","Charge":(?:0|[1-9][0-9]{0,8})\}/y;
+/** `{"MessageId":"` — where an entry's id starts. */
+const ID_OFFSET = 14;
 
 class AcceptedReply implements KeyedAcceptedReply {
   readonly accepted = true;
@@ -65,70 +69,40 @@ class AcceptedReply implements KeyedAcceptedReply {
 
 /** The usual success reply of `count` recipients, all accepted; `undefined` for anything else. */
 export function readAcceptedReply(body: Buffer, count: number): KeyedAcceptedReply | undefined {
-  let p = expect(body, 0, PREFIX);
-  if (p < 0) return undefined;
-  // StatusDescription: any text without a quote, a backslash or a control character.
-  for (;;) {
-    if (p >= body.length) return undefined;
-    const c = body[p]!;
-    if (c === QUOTE) break;
-    if (c === BACKSLASH || c < 0x20 || c === 0x7f) return undefined;
-    p++;
-  }
-  p = expect(body, p + 1, RESULT);
-  if (p < 0 || count === 0) return undefined;
+  if (count === 0) return undefined;
+  const text = body.toString('latin1');
+  HEAD.lastIndex = 0;
+  if (!HEAD.test(text)) return undefined;
+  let p = HEAD.lastIndex;
   const idRanges = new Int32Array(2 * count);
   const charges = new Float64Array(count);
   let credits = 0;
   for (let i = 0; i < count; i++) {
     if (i > 0) {
-      if (body[p] !== COMMA) return undefined;
+      if (text.charCodeAt(p) !== COMMA) return undefined;
       p++;
     }
-    p = expect(body, p, ENTRY_ID);
-    if (p < 0) return undefined;
-    const idEnd = plainString(body, p);
-    if (idEnd <= p) return undefined; // no id, or an empty one: a rejection (read the usual way)
-    idRanges[2 * i] = p;
-    idRanges[2 * i + 1] = idEnd;
-    p = expect(body, idEnd + 1, ENTRY_RECEIVER);
-    if (p < 0) return undefined;
-    const receiverEnd = plainString(body, p);
-    if (receiverEnd < 0) return undefined;
-    p = expect(body, receiverEnd + 1, ENTRY_CHARGE);
-    if (p < 0) return undefined;
-    // A non-negative integer without leading zeros (at most 9 digits).
-    const start = p;
+    ENTRY.lastIndex = p;
+    if (!ENTRY.test(text)) return undefined;
+    const end = ENTRY.lastIndex;
+    idRanges[2 * i] = p + ID_OFFSET;
+    idRanges[2 * i + 1] = text.indexOf('"', p + ID_OFFSET);
+    // The charge: the digits before the closing brace.
     let charge = 0;
-    while (p < body.length && body[p]! >= 0x30 && body[p]! <= 0x39 && p - start < 10) {
-      charge = charge * 10 + (body[p]! - 0x30);
-      p++;
+    let scale = 1;
+    for (
+      let q = end - 2, c = text.charCodeAt(q);
+      c >= 0x30 && c <= 0x39;
+      c = text.charCodeAt(--q)
+    ) {
+      charge += (c - 0x30) * scale;
+      scale *= 10;
     }
-    const digits = p - start;
-    if (digits === 0 || digits > 9 || (digits > 1 && body[start] === 0x30)) return undefined;
-    if (body[p] !== 0x7d /* } */) return undefined;
-    p++;
     charges[i] = charge;
     credits += charge;
+    p = end;
   }
-  if (body[p] !== 0x5d /* ] */ || body[p + 1] !== 0x7d /* } */ || p + 2 !== body.length)
+  if (text.charCodeAt(p) !== 0x5d /* ] */ || text.charCodeAt(p + 1) !== 0x7d /* } */)
     return undefined;
-  return new AcceptedReply(body, idRanges, charges, credits);
-}
-
-/** Position after `literal` at `at` in `body`, or -1. */
-function expect(body: Buffer, at: number, literal: Buffer): number {
-  if (at < 0 || at + literal.length > body.length) return -1;
-  for (let i = 0; i < literal.length; i++) if (body[at + i] !== literal[i]) return -1;
-  return at + literal.length;
-}
-
-/** End (the closing quote) of a string of printable ASCII without escapes from `at`, or -1. */
-function plainString(body: Buffer, at: number): number {
-  for (let p = at; p < body.length; p++) {
-    const c = body[p]!;
-    if (c === QUOTE) return p;
-    if (c < 0x20 || c > 0x7e || c === BACKSLASH) return -1;
-  }
-  return -1;
+  return p + 2 === text.length ? new AcceptedReply(body, idRanges, charges, credits) : undefined;
 }
