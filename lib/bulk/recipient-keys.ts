@@ -10,30 +10,55 @@ import type { ReadyRecipient, RecipientOutcome } from './recipient-outcome.js';
 
 /** A 1-N batch of Turkish mobiles: keys and input positions, in input order. */
 export class KeyedRecipients {
-  readonly keys: number[] = [];
-  readonly indexes: number[] = [];
+  private keyList: Int32Array;
+  private indexList: Float64Array;
+  private count = 0;
   private objects: ReadyRecipient[] | undefined;
 
+  /** `capacity`: the usual size (a batch); the lists grow past it if need be. */
+  constructor(capacity: number) {
+    this.keyList = new Int32Array(Math.max(1, capacity));
+    this.indexList = new Float64Array(Math.max(1, capacity));
+  }
+
   get length(): number {
-    return this.keys.length;
+    return this.count;
+  }
+
+  /** The keys, in input order (a view: no copy). */
+  get keys(): Int32Array {
+    return this.keyList.subarray(0, this.count);
+  }
+
+  /** Input position of the i-th recipient. */
+  index(i: number): number {
+    return this.indexList[i]!;
   }
 
   add(key: number, index: number): void {
-    this.keys.push(key);
-    this.indexes.push(index);
+    if (this.count === this.keyList.length) {
+      const keys = new Int32Array(this.count * 2);
+      keys.set(this.keyList);
+      this.keyList = keys;
+      const indexes = new Float64Array(this.count * 2);
+      indexes.set(this.indexList);
+      this.indexList = indexes;
+    }
+    this.keyList[this.count] = key;
+    this.indexList[this.count++] = index;
   }
 
   /** The canonical number (`905XXXXXXXXX`) of the i-th recipient. */
   to(i: number): string {
-    return canonicalOfTurkishKey(this.keys[i]!);
+    return canonicalOfTurkishKey(this.keyList[i]!);
   }
 
   /** The batch as `ReadyRecipient` objects (built once, on first use). */
   recipients(): ReadyRecipient[] {
     if (this.objects === undefined) {
-      const objects = new Array<ReadyRecipient>(this.keys.length);
+      const objects = new Array<ReadyRecipient>(this.count);
       for (let i = 0; i < objects.length; i++)
-        objects[i] = { to: this.to(i), index: this.indexes[i]! };
+        objects[i] = { to: this.to(i), index: this.indexList[i]! };
       this.objects = objects;
     }
     return this.objects;
@@ -68,7 +93,7 @@ export class AcceptedRecipients {
 
   /** Input position of the i-th recipient. */
   index(i: number): number {
-    return this.batch.indexes[i]!;
+    return this.batch.index(i);
   }
 
   /** The `sent` outcome of the i-th recipient, as `mapResult` builds it. */

@@ -67,10 +67,11 @@ export async function* recipientPipeline(
     turkish: (options.allowedCountries ?? ['TR']).includes('TR'),
     checkText: options.checkText ?? ((text, field) => assertSmsText(text, { field })),
   };
+  const hot = mode === 'one-to-many' && phoneOptions.turkish;
   const seen = new RecipientDeduplicator();
   let candidates: ReadyRecipient[] = [];
   /** Candidates from the hot path, as keys (with `candidates`: the chunk being read). */
-  let keyed = new KeyedRecipients();
+  let keyed = new KeyedRecipients(batchSize);
   const unfiltered = !options.optOut && !options.consent;
   let ready: ReadyRecipient[] = [];
   let settled: RecipientOutcome[] = [];
@@ -81,7 +82,7 @@ export async function* recipientPipeline(
   const filterCandidates = async function* (): AsyncGenerator<PipelineEvent, void, undefined> {
     const chunkKeyed = keyed;
     const chunkObjects = candidates;
-    keyed = new KeyedRecipients();
+    keyed = new KeyedRecipients(batchSize);
     candidates = [];
     if (unfiltered && chunkObjects.length === 0 && ready.length === 0) {
       // The usual 1-N case: no filter, every number from the hot path — the chunk is the batch.
@@ -108,8 +109,8 @@ export async function* recipientPipeline(
   const take = (entry: unknown): boolean => {
     const position = index++;
     // Hot path (1-N, a Turkish mobile in a usual form): one digit scan to a numeric key, the
-    // duplicate check on that key, one object for the recipient — nothing re-validated later.
-    if (mode === 'one-to-many' && phoneOptions.turkish && typeof entry === 'string') {
+    // duplicate check on that key, the key kept — no object or string, nothing re-validated later.
+    if (hot && typeof entry === 'string') {
       const key = turkishMobileKeyOf(entry);
       if (key >= 0) {
         if (seen.addKey(key)) keyed.add(key, position);

@@ -102,7 +102,7 @@ export class JsonTransport extends WireTransport {
    */
   [SEND_KEYED_BATCH](
     request: KeyedSendRequest,
-    keys: readonly number[],
+    keys: ArrayLike<number>,
   ): Promise<KeyedReply> | undefined {
     if (
       Object.getPrototypeOf(this) !== JsonTransport.prototype ||
@@ -132,7 +132,7 @@ export class JsonTransport extends WireTransport {
       this.assertHttpOk(response);
       const accepted = readAcceptedReply(response.body, keys.length);
       if (accepted !== undefined) return accepted;
-      const recipients = keys.map(canonicalOfTurkishKey);
+      const recipients = Array.from(keys, canonicalOfTurkishKey);
       return {
         accepted: false,
         outcome: this.readSendReply(response, { recipients, wire, batch }),

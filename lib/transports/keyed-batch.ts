@@ -43,7 +43,7 @@ export type KeyedReply = KeyedAcceptedReply | KeyedFullReply;
 /** A transport's hook: `undefined` when it cannot take this batch that way (then use `send()`). */
 export type SendKeyedBatch = (
   request: KeyedSendRequest,
-  keys: readonly number[],
+  keys: ArrayLike<number>,
 ) => Promise<KeyedReply> | undefined;
 
 /** The hook of `transport`, bound, if it has one. */

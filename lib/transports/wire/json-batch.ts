@@ -13,7 +13,7 @@ const QUOTE = 0x22;
 const COMMA = 0x2c;
 
 /** `head` (`{"Message":…,"Receivers":[`), `"905…"` per key separated by commas, `tail` (`],…}`). */
-export function keyedSendBody(head: Buffer, keys: readonly number[], tail: Buffer): Buffer {
+export function keyedSendBody(head: Buffer, keys: ArrayLike<number>, tail: Buffer): Buffer {
   const count = keys.length;
   // `"905XXXXXXXXX"` is 14 bytes, plus a comma between two.
   const body = Buffer.allocUnsafe(head.length + count * 15 - 1 + tail.length);
