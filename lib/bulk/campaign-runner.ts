@@ -32,16 +32,10 @@ export async function runInProcess(params: {
   let inputError: unknown;
   let inputFailed = false;
 
-  const record = async (
-    outcomes: readonly RecipientOutcome[] | BatchResult,
-    requests = 0,
-    credits = 0,
-  ): Promise<void> => {
+  /** Waits for a recording; a throwing `onRecipient` stops the campaign. */
+  const recorded = async (recording: Promise<void>): Promise<void> => {
     try {
-      if (!('outcomes' in outcomes)) await tracker.record(outcomes, requests, credits);
-      else if (outcomes.accepted)
-        await tracker.recordAccepted(outcomes.accepted, outcomes.requests, outcomes.credits);
-      else await tracker.record(outcomes.outcomes, outcomes.requests, outcomes.credits);
+      await recording;
     } catch (error) {
       sinkError ??= error;
       control.cancel(
@@ -52,6 +46,15 @@ export async function runInProcess(params: {
       );
     }
   };
+  const record = (outcomes: readonly RecipientOutcome[]): Promise<void> =>
+    recorded(tracker.record(outcomes));
+  /** A batch's result: a batch accepted whole is recorded without building its outcomes. */
+  const recordResult = (result: BatchResult): Promise<void> =>
+    recorded(
+      result.accepted
+        ? tracker.recordAccepted(result.accepted, result.requests, result.credits)
+        : tracker.record(result.outcomes, result.requests, result.credits),
+    );
 
   const sendBatch = async (batch: BatchEvent): Promise<void> => {
     if (control.stopReason) {
@@ -74,7 +77,7 @@ export async function runInProcess(params: {
       };
     }
     if (result.fatal) control.stop(result.fatal);
-    await record(result);
+    await recordResult(result);
   };
 
   try {

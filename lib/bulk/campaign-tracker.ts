@@ -102,7 +102,11 @@ export class CampaignTracker {
    * Records a keyed batch the provider accepted whole, as `record` would its outcomes: only
    * the outcomes the report keeps are built (with `onRecipient` or metrics, all of them).
    */
-  async recordAccepted(accepted: AcceptedRecipients, requests: number, credits: number) {
+  async recordAccepted(
+    accepted: AcceptedRecipients,
+    requests: number,
+    credits: number,
+  ): Promise<void> {
     if (this.options.onRecipient || providerTelemetryOn()) {
       return this.record(accepted.outcomes(), requests, credits);
     }
