@@ -71,7 +71,7 @@ export async function* recipientPipeline(
   const seen = new RecipientDeduplicator();
   let candidates: ReadyRecipient[] = [];
   /** Candidates from the hot path, as keys (with `candidates`: the chunk being read). */
-  let keyed = new KeyedRecipients(batchSize);
+  let keyed = new KeyedRecipients(hot ? batchSize : 0);
   const unfiltered = !options.optOut && !options.consent;
   let ready: ReadyRecipient[] = [];
   let settled: RecipientOutcome[] = [];
@@ -82,7 +82,7 @@ export async function* recipientPipeline(
   const filterCandidates = async function* (): AsyncGenerator<PipelineEvent, void, undefined> {
     const chunkKeyed = keyed;
     const chunkObjects = candidates;
-    keyed = new KeyedRecipients(batchSize);
+    keyed = new KeyedRecipients(hot ? batchSize : 0);
     candidates = [];
     if (unfiltered && chunkObjects.length === 0 && ready.length === 0) {
       // The usual 1-N case: no filter, every number from the hot path — the chunk is the batch.
