@@ -9,6 +9,7 @@ import type {
 } from '../transports/sms-transport.types.js';
 import { markCanonical } from '../phone/canonical-list.js';
 import type { CampaignSettings } from './campaign-rules.js';
+import type { AcceptedRecipients } from './recipient-keys.js';
 import { failedOutcome, sentOutcome } from './outcomes.js';
 import type { ReadyRecipient, RecipientOutcome } from './recipient-outcome.js';
 
@@ -31,6 +32,11 @@ export interface BatchResult {
    * credentials or has no credit, or the transport refused a 1-N campaign's text.
    */
   readonly fatal?: PostaGuverciniError;
+  /**
+   * Set instead of `outcomes` (then empty) when the provider accepted every recipient of a keyed
+   * batch: their `sent` outcomes, built on demand (see recipient-keys.ts).
+   */
+  readonly accepted?: AcceptedRecipients;
 }
 
 const ITEM_TEXT_FIELD = /^messages\[(\d+)\]\.text$/;

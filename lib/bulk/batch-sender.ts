@@ -7,6 +7,7 @@ import { SmsTransportError } from '../errors/transport.error.js';
 import { SmsValidationError } from '../errors/validation.error.js';
 import { campaignBatchSpan, Traced } from '../telemetry/telemetry.js';
 import type { SmsTransport } from '../transports/sms-transport.js';
+import { keyedBatchSenderOf, type SendKeyedBatch } from '../transports/keyed-batch.js';
 import type { SendResult } from '../transports/sms-transport.types.js';
 import {
   type BatchResult,
@@ -21,6 +22,7 @@ import {
 import type { CampaignSettings } from './campaign-rules.js';
 import { abortedOutcomes, failedOutcomes, skippedOutcome } from './outcomes.js';
 import type { ReadyRecipient, RecipientOutcome } from './recipient-outcome.js';
+import { AcceptedRecipients, type KeyedRecipients } from './recipient-keys.js';
 
 export type { BatchResult } from './batch-result.js';
 
@@ -53,10 +55,15 @@ export interface BatchStop {
  * reported `failed` / `aborted` (`maybeSent: false`) — nothing is retried after a stop.
  */
 export class BatchSender {
+  /** The transport's keyed 1-N path (lib/transports/keyed-batch.ts), if it has one. */
+  private readonly keyedSender: SendKeyedBatch | undefined;
+
   constructor(
     private readonly transport: SmsTransport,
     private readonly retryOptions: ResolvedRetry,
-  ) {}
+  ) {
+    this.keyedSender = keyedBatchSenderOf(transport);
+  }
 
   @Traced('posta_guvercini.campaign.batch', campaignBatchSpan)
   async send(
@@ -64,6 +71,67 @@ export class BatchSender {
     text: string | undefined,
     recipients: readonly ReadyRecipient[],
     stop?: BatchStop,
+  ): Promise<BatchResult> {
+    return this.retrying(
+      settings,
+      text,
+      recipients,
+      stop,
+      await this.attempt(settings, text, recipients),
+    );
+  }
+
+  /**
+   * A keyed 1-N batch (recipient-keys.ts): through the transport's keyed path when it has one
+   * (same request, same checks), else as `send()`. A batch accepted whole comes back as
+   * `accepted`; anything else is mapped and retried exactly as `send()` does.
+   */
+  async sendKeyed(
+    settings: CampaignSettings,
+    text: string,
+    batch: KeyedRecipients,
+    stop?: BatchStop,
+  ): Promise<BatchResult> {
+    const pending = this.keyedSender?.(
+      {
+        channel: settings.channel,
+        text,
+        ...(settings.sendAt ? { sendAt: settings.sendAt } : {}),
+        ...(settings.validUntil ? { validUntil: settings.validUntil } : {}),
+        ...(settings.sender ? { sender: settings.sender } : {}),
+      },
+      batch.keys,
+    );
+    if (pending === undefined) return this.send(settings, text, batch.recipients(), stop);
+    let first: BatchResult;
+    try {
+      const reply = await pending;
+      if (reply.accepted) {
+        const accepted = new AcceptedRecipients(batch, reply);
+        return {
+          outcomes: [],
+          requests: 1,
+          credits: reply.credits,
+          firstAttemptRequests: 1,
+          accepted,
+        };
+      }
+      const { recipients, credits, providerCode } = reply.outcome;
+      const result = { recipients, credits, requests: 1, providerCodes: [providerCode] };
+      first = mapResult(result, batch.recipients());
+    } catch (caught) {
+      first = this.failed(caught, text, batch.recipients());
+    }
+    return this.retrying(settings, text, batch.recipients(), stop, first);
+  }
+
+  /** The first attempt's result, then retries of what provably never reached the provider. */
+  private async retrying(
+    settings: CampaignSettings,
+    text: string | undefined,
+    recipients: readonly ReadyRecipient[],
+    stop: BatchStop | undefined,
+    first: BatchResult,
   ): Promise<BatchResult> {
     let final: RecipientOutcome[] = [];
     let requests = 0;
@@ -74,7 +142,7 @@ export class BatchSender {
     let firstAttemptRequests: number | undefined;
 
     for (let retries = 0; ; retries++) {
-      const result = await this.attempt(settings, text, pending);
+      const result = retries === 0 ? first : await this.attempt(settings, text, pending);
       firstAttemptRequests ??= result.requests;
       requests += result.requests;
       credits += result.credits;

@@ -17,6 +17,7 @@ import {
   checkOnRecipient,
   checkReportLimit,
   describeArgument,
+  estimateArguments,
   prepareCampaign,
 } from './campaign-arguments.js';
 import { type CampaignEstimate, estimateFromPipeline } from './campaign-estimate.js';
@@ -29,7 +30,7 @@ import type {
 } from './campaign-options.js';
 import { CampaignStarter } from './campaign-starter.js';
 import type { DeliveryOptions } from './delivery-collector.js';
-import { campaignIdOfKey } from './durable/campaign-keys.js';
+import { campaignIdOfKey } from './durable/key-claim.js';
 import { cancelDurable, rescheduleDurable } from './durable/durable-control.js';
 import {
   isResolvedBulkOptions,
@@ -158,28 +159,7 @@ export class BulkSmsService implements OnModuleInit, OnApplicationShutdown {
     requestOrItems: BulkSendRequest | RecipientSource<BulkMessageItem>,
     eachOptions?: BulkSendEachOptions,
   ): Promise<CampaignEstimate> {
-    let options: CampaignOptions;
-    let source: RecipientSource<unknown>;
-    let text: string | undefined;
-    if (eachOptions === undefined) {
-      const request = requestOrItems as BulkSendRequest;
-      if (request === null || typeof request !== 'object') {
-        throw new SmsValidationError(
-          'INVALID_CAMPAIGN',
-          'estimate() expects the request of send() ({ to, text, kind, … }) or the items and options of sendEach()',
-          'request',
-        );
-      }
-      assertSmsText(request.text, { field: 'text' });
-      assertIterable(request.to, 'to');
-      options = request;
-      source = request.to;
-      text = request.text;
-    } else {
-      assertIterable(requestOrItems, 'items');
-      options = eachOptions;
-      source = requestOrItems as RecipientSource<BulkMessageItem>;
-    }
+    const { options, source, text } = estimateArguments(requestOrItems, eachOptions);
     const prepared = prepareCampaign(options, this.options);
     return estimateFromPipeline({
       pipeline: this.starter.pipelineOf(source, text !== undefined, prepared),

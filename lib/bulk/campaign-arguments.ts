@@ -1,6 +1,13 @@
 import { SmsValidationError } from '../errors/validation.error.js';
 import type { SmsChannel } from '../transports/sms-transport.types.js';
-import type { CampaignOptions } from './campaign-options.js';
+import { assertSmsText } from '../message/sms-text.js';
+import type {
+  BulkMessageItem,
+  BulkSendEachOptions,
+  BulkSendRequest,
+  CampaignOptions,
+  RecipientSource,
+} from './campaign-options.js';
 import { type CampaignSettings, validateCampaign } from './campaign-rules.js';
 import { type NumberFilter, toConsentFilter } from './recipient-filters.js';
 import type { ResolvedBulkOptions } from './resolve-bulk-options.js';
@@ -156,4 +163,30 @@ export function checkStatusArguments(
     );
   }
   return { ids, channel };
+}
+
+/**
+ * `estimate()`'s arguments — the request of `send()`, or the items and options of `sendEach()`
+ * — checked as those methods check them: the campaign options, its input and (1-N) its text.
+ */
+export function estimateArguments(
+  requestOrItems: BulkSendRequest | RecipientSource<BulkMessageItem>,
+  eachOptions: BulkSendEachOptions | undefined,
+): { options: CampaignOptions; source: RecipientSource<unknown>; text: string | undefined } {
+  if (eachOptions !== undefined) {
+    assertIterable(requestOrItems, 'items');
+    const items = requestOrItems as RecipientSource<BulkMessageItem>;
+    return { options: eachOptions, source: items, text: undefined };
+  }
+  const request = requestOrItems as BulkSendRequest;
+  if (request === null || typeof request !== 'object') {
+    throw new SmsValidationError(
+      'INVALID_CAMPAIGN',
+      'estimate() expects the request of send() ({ to, text, kind, … }) or the items and options of sendEach()',
+      'request',
+    );
+  }
+  assertSmsText(request.text, { field: 'text' });
+  assertIterable(request.to, 'to');
+  return { options: request, source: request.to, text: request.text };
 }

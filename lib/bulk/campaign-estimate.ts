@@ -127,6 +127,16 @@ export async function estimateFromPipeline(params: {
         if (reason !== undefined && reason in counts) counts[reason]++;
       }
     } else if (event.type === 'batch') {
+      if (event.keyed !== undefined && oneText !== undefined) {
+        // A keyed 1-N batch: the same text for each, counted without building the recipients.
+        const count = event.keyed.length;
+        requests++;
+        sendable += count;
+        encodings[oneText.encoding] += count;
+        buckets.set(oneText.segments, (buckets.get(oneText.segments) ?? 0) + count);
+        creditsNeeded += oneText.segments * count;
+        continue;
+      }
       requests +=
         mode === 'many-to-many' && transport.name === 'http' ? event.recipients.length : 1;
       for (const recipient of event.recipients) {

@@ -3,12 +3,14 @@ import { BulkCampaignError, campaignInputFailed, describeCause } from '../errors
 import { PostaGuverciniError } from '../errors/posta-guvercini.error.js';
 import type { CampaignReport } from './campaign-report.js';
 import { abortedOutcomes, failedOutcomes } from './outcomes.js';
-import type { ReadyRecipient, RecipientOutcome } from './recipient-outcome.js';
+import type { RecipientOutcome } from './recipient-outcome.js';
 import type { CampaignSettings } from './campaign-rules.js';
 import type { CampaignTracker } from './campaign-tracker.js';
-import type { BatchSender } from './batch-sender.js';
+import type { BatchResult, BatchSender } from './batch-sender.js';
 import type { PipelineEvent } from './recipient-pipeline.js';
 import type { RunControl } from './run-control.js';
+
+type BatchEvent = Extract<PipelineEvent, { type: 'batch' }>;
 
 /**
  * Runs a campaign in this process: pulls batches from the pipeline, sends up to `concurrency`
@@ -30,13 +32,10 @@ export async function runInProcess(params: {
   let inputError: unknown;
   let inputFailed = false;
 
-  const record = async (
-    outcomes: readonly RecipientOutcome[],
-    requests = 0,
-    credits = 0,
-  ): Promise<void> => {
+  /** Waits for a recording; a throwing `onRecipient` stops the campaign. */
+  const recorded = async (recording: Promise<void>): Promise<void> => {
     try {
-      await tracker.record(outcomes, requests, credits);
+      await recording;
     } catch (error) {
       sinkError ??= error;
       control.cancel(
@@ -47,26 +46,38 @@ export async function runInProcess(params: {
       );
     }
   };
+  const record = (outcomes: readonly RecipientOutcome[]): Promise<void> =>
+    recorded(tracker.record(outcomes));
+  /** A batch's result: a batch accepted whole is recorded without building its outcomes. */
+  const recordResult = (result: BatchResult): Promise<void> =>
+    recorded(
+      result.accepted
+        ? tracker.recordAccepted(result.accepted, result.requests, result.credits)
+        : tracker.record(result.outcomes, result.requests, result.credits),
+    );
 
-  const sendBatch = async (recipients: ReadyRecipient[]): Promise<void> => {
+  const sendBatch = async (batch: BatchEvent): Promise<void> => {
     if (control.stopReason) {
-      await record(abortedOutcomes(recipients, control.stopReason));
+      await record(abortedOutcomes(batch.recipients, control.stopReason));
       return;
     }
-    let result;
+    let result: BatchResult;
     try {
-      result = await sender.send(settings, text, recipients, control);
+      result =
+        batch.keyed !== undefined && text !== undefined
+          ? await sender.sendKeyed(settings, text, batch.keyed, control)
+          : await sender.send(settings, text, batch.recipients, control);
     } catch (caught) {
       // BatchSender maps every transport failure; this is a bug guard, reported honestly.
       const error = asPackageError(caught, 'internal');
       result = {
-        outcomes: failedOutcomes(recipients, 'send_failed', error, true),
+        outcomes: failedOutcomes(batch.recipients, 'send_failed', error, true),
         requests: 0,
         credits: 0,
       };
     }
     if (result.fatal) control.stop(result.fatal);
-    await record(result.outcomes, result.requests, result.credits);
+    await recordResult(result);
   };
 
   try {
@@ -75,9 +86,7 @@ export async function runInProcess(params: {
         await record(event.outcomes);
       } else if (event.type === 'batch') {
         while (inFlight.size >= concurrency) await Promise.race(inFlight);
-        const task: Promise<void> = sendBatch(event.recipients).finally(() =>
-          inFlight.delete(task),
-        );
+        const task: Promise<void> = sendBatch(event).finally(() => inFlight.delete(task));
         inFlight.add(task);
       } else {
         tracker.setTotal(event.total);

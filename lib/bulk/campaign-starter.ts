@@ -13,7 +13,7 @@ import type { CampaignOptions, RecipientSource } from './campaign-options.js';
 import { runInProcess } from './campaign-runner.js';
 import { CampaignTracker } from './campaign-tracker.js';
 import type { DeliveryOptions } from './delivery-collector.js';
-import { campaignIdOfKey } from './durable/campaign-keys.js';
+import { campaignIdOfKey } from './durable/key-claim.js';
 import { cancelDurable, rescheduleDurable } from './durable/durable-control.js';
 import type { DurableCampaigns } from './durable/durable-campaigns.js';
 import { type KeyedRunContext, runKeyed } from './durable/keyed-run.js';

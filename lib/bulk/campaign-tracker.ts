@@ -1,10 +1,11 @@
 import { ReplaySubject } from 'rxjs';
-import { recordCampaignOutcomes } from '../telemetry/telemetry.js';
+import { providerTelemetryOn, recordCampaignOutcomes } from '../telemetry/telemetry.js';
 import type { SmsChannel } from '../transports/sms-transport.types.js';
 import type { CampaignKind } from './campaign-options.js';
 import type { CampaignProgress } from './campaign-progress.js';
 import type { CampaignReport, CampaignSchedule } from './campaign-report.js';
 import type { RecipientOutcome } from './recipient-outcome.js';
+import type { AcceptedRecipients } from './recipient-keys.js';
 
 export interface TrackerOptions {
   readonly campaignId: string;
@@ -76,11 +77,7 @@ export class CampaignTracker {
       if (outcome.error?.code === 'CAMPAIGN_CANCELLED') this.cancelledRecipients++;
       this.keep(outcome, reportLimit);
     }
-    const snapshot = this.snapshot(false);
-    // The snapshot that completes the count is not published here: `finish()` publishes it
-    // once, with `done: true`, so a subscriber sees the final numbers exactly once.
-    if (this.total !== undefined && snapshot.processed >= this.total) this.latest = snapshot;
-    else this.publish(snapshot);
+    this.progressed();
     if (onRecipient && !this.sinkFailed) {
       // One call at a time even when several batches complete together; after the first
       // failure the callback is not called again (the campaign stops).
@@ -99,6 +96,42 @@ export class CampaignTracker {
       this.deliveries = delivery.catch(() => undefined);
       await delivery;
     }
+  }
+
+  /**
+   * Records a keyed batch the provider accepted whole, as `record` would its outcomes: only
+   * the outcomes the report keeps are built (with `onRecipient` or metrics, all of them).
+   */
+  async recordAccepted(
+    accepted: AcceptedRecipients,
+    requests: number,
+    credits: number,
+  ): Promise<void> {
+    if (this.options.onRecipient || providerTelemetryOn()) {
+      return this.record(accepted.outcomes(), requests, credits);
+    }
+    this.requests += requests;
+    this.credits += credits;
+    this.sent += accepted.length;
+    const reportLimit = this.options.reportLimit;
+    for (let i = 0; i < accepted.length; i++) {
+      if (reportLimit === 0) {
+        this.truncated = true; // what `keep` does with every outcome
+        break;
+      }
+      // An outcome `keep` would drop is not built (`truncated` is already set past the cutoff).
+      if (accepted.index(i) <= this.cutoff) this.keep(accepted.outcome(i), reportLimit);
+    }
+    this.progressed();
+  }
+
+  /** Publishes the counts (the snapshot that completes them is left to `finish()`). */
+  private progressed(): void {
+    const snapshot = this.snapshot(false);
+    // The snapshot that completes the count is not published here: `finish()` publishes it
+    // once, with `done: true`, so a subscriber sees the final numbers exactly once.
+    if (this.total !== undefined && snapshot.processed >= this.total) this.latest = snapshot;
+    else this.publish(snapshot);
   }
 
   /**

@@ -44,4 +44,19 @@ describe('RecipientDeduplicator', () => {
     // 4 bytes per slot, at most 75 % full, doubling: ≤ 11 bytes per number.
     expect(seen.approximateBytes).toBeLessThanOrEqual(reference.size * 11);
   });
+
+  it('agrees with a Set on consecutive and evenly spaced numbers (one line, lines apart)', () => {
+    for (const stride of [1, 3, 16, 64, 1000, 1024]) {
+      const seen = new RecipientDeduplicator(5);
+      const reference = new Set<number>();
+      let disagreements = 0;
+      for (let i = 0; i < 60_000; i++) {
+        const key = (i % 40_000) * stride; // the last 20,000 repeat earlier ones
+        if (seen.addKey(key) === reference.has(key)) disagreements++;
+        reference.add(key);
+      }
+      expect(disagreements).toBe(0);
+      expect(seen.size).toBe(reference.size);
+    }
+  });
 });

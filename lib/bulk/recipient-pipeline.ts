@@ -7,6 +7,7 @@ import { skippedOutcome } from './outcomes.js';
 import { applyFilters, type NumberFilter } from './recipient-filters.js';
 import { RecipientDeduplicator } from './recipient-deduplicator.js';
 import { canonicalOfKey, turkishMobileKeyOf } from './recipient-number.js';
+import { keyedBatchEvent, KeyedRecipients } from './recipient-keys.js';
 import type { ReadyRecipient, RecipientOutcome } from './recipient-outcome.js';
 
 export type { ReadyRecipient } from './recipient-outcome.js';
@@ -19,7 +20,12 @@ export type { ReadyRecipient } from './recipient-outcome.js';
  */
 export type PipelineEvent =
   | { readonly type: 'settled'; readonly outcomes: RecipientOutcome[] }
-  | { readonly type: 'batch'; readonly recipients: ReadyRecipient[] }
+  | {
+      readonly type: 'batch';
+      readonly recipients: ReadyRecipient[];
+      /** The same batch as numeric keys (1-N Turkish mobiles, no filter): see recipient-keys.ts. */
+      readonly keyed?: KeyedRecipients;
+    }
   | { readonly type: 'end'; readonly total: number; readonly error?: unknown };
 
 export interface PipelineOptions {
@@ -61,8 +67,12 @@ export async function* recipientPipeline(
     turkish: (options.allowedCountries ?? ['TR']).includes('TR'),
     checkText: options.checkText ?? ((text, field) => assertSmsText(text, { field })),
   };
+  const hot = mode === 'one-to-many' && phoneOptions.turkish;
   const seen = new RecipientDeduplicator();
   let candidates: ReadyRecipient[] = [];
+  /** Candidates from the hot path, as keys (with `candidates`: the chunk being read). */
+  let keyed = new KeyedRecipients(hot ? batchSize : 0);
+  const unfiltered = !options.optOut && !options.consent;
   let ready: ReadyRecipient[] = [];
   let settled: RecipientOutcome[] = [];
   let index = 0;
@@ -70,8 +80,16 @@ export async function* recipientPipeline(
   let hasError = false;
 
   const filterCandidates = async function* (): AsyncGenerator<PipelineEvent, void, undefined> {
-    const chunk = candidates;
+    const chunkKeyed = keyed;
+    const chunkObjects = candidates;
+    keyed = new KeyedRecipients(hot ? batchSize : 0);
     candidates = [];
+    if (unfiltered && chunkObjects.length === 0 && ready.length === 0) {
+      // The usual 1-N case: no filter, every number from the hot path — the chunk is the batch.
+      yield keyedBatchEvent(chunkKeyed);
+      return;
+    }
+    const chunk = inInputOrder(chunkKeyed.recipients(), chunkObjects);
     const { passed, outcomes } = await applyFilters(chunk, options);
     if (outcomes.length > 0) yield { type: 'settled', outcomes };
     if (ready.length === 0 && passed.length === batchSize) {
@@ -91,14 +109,13 @@ export async function* recipientPipeline(
   const take = (entry: unknown): boolean => {
     const position = index++;
     // Hot path (1-N, a Turkish mobile in a usual form): one digit scan to a numeric key, the
-    // duplicate check on that key, one object for the recipient — nothing re-validated later.
-    if (mode === 'one-to-many' && phoneOptions.turkish && typeof entry === 'string') {
+    // duplicate check on that key, the key kept — no object or string, nothing re-validated later.
+    if (hot && typeof entry === 'string') {
       const key = turkishMobileKeyOf(entry);
       if (key >= 0) {
-        const to = canonicalOfKey(key, entry);
-        if (seen.addKey(key)) candidates.push({ to, index: position });
-        else settled.push(skippedOutcome(to, position, 'duplicate'));
-        return settled.length >= batchSize || candidates.length >= batchSize;
+        if (seen.addKey(key)) keyed.add(key, position);
+        else settled.push(skippedOutcome(canonicalOfKey(key, entry), position, 'duplicate'));
+        return settled.length >= batchSize || candidates.length + keyed.length >= batchSize;
       }
     }
     const candidate =
@@ -112,7 +129,7 @@ export async function* recipientPipeline(
     } else {
       candidates.push(candidate);
     }
-    return settled.length >= batchSize || candidates.length >= batchSize;
+    return settled.length >= batchSize || candidates.length + keyed.length >= batchSize;
   };
 
   const flush = async function* (): AsyncGenerator<PipelineEvent, void, undefined> {
@@ -120,7 +137,7 @@ export async function* recipientPipeline(
       yield { type: 'settled', outcomes: settled };
       settled = [];
     }
-    if (candidates.length >= batchSize) yield* filterCandidates();
+    if (candidates.length + keyed.length >= batchSize) yield* filterCandidates();
   };
 
   try {
@@ -150,10 +167,23 @@ export async function* recipientPipeline(
   }
   if (settled.length > 0) yield { type: 'settled', outcomes: settled };
   settled = [];
-  if (candidates.length > 0) yield* filterCandidates();
+  if (candidates.length + keyed.length > 0) yield* filterCandidates();
   if (ready.length > 0) yield { type: 'batch', recipients: ready };
   ready = [];
   yield hasError ? { type: 'end', total: index, error } : { type: 'end', total: index };
+}
+
+/** Two lists of recipients, each in input order, merged in input order. */
+function inInputOrder(a: ReadyRecipient[], b: ReadyRecipient[]): ReadyRecipient[] {
+  if (b.length === 0) return a;
+  if (a.length === 0) return b;
+  const merged: ReadyRecipient[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) merged.push(a[i]!.index < b[j]!.index ? a[i++]! : b[j++]!);
+  while (i < a.length) merged.push(a[i++]!);
+  while (j < b.length) merged.push(b[j++]!);
+  return merged;
 }
 
 /** How input entries are read: the allowed countries and the N-N text check. */

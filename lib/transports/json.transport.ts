@@ -1,9 +1,19 @@
 import { SmsProviderError } from '../errors/provider.error.js';
 import { SmsMalformedResponseError } from '../errors/transport.error.js';
+import { markCanonical } from '../phone/canonical-list.js';
+import { MAX_RECIPIENTS_PER_REQUEST } from '../posta-guvercini.constants.js';
+import { providerTelemetryOn } from '../telemetry/telemetry.js';
 import { deliveryReportOf } from './delivery-status.js';
 import { formatCompactIstanbul, istanbulOffsetMinutes } from './istanbul-time.js';
+import {
+  canonicalOfTurkishKey,
+  type KeyedReply,
+  type KeyedSendRequest,
+  SEND_KEYED_BATCH,
+} from './keyed-batch.js';
 import type { DeliveryReport, RecipientResult } from './sms-transport.types.js';
-import type { SendBatch } from './wire/send-plan.js';
+import { keyedSendBody, readAcceptedReply } from './wire/json-batch.js';
+import { planSend, type SendBatch } from './wire/send-plan.js';
 import type { BatchOutcome } from './wire/send-runner.js';
 import type { WireRequest, WireResponse } from './wire/wire-client.js';
 import { type PreparedSend, type PreparedStatus, WireTransport } from './wire/wire.transport.js';
@@ -83,6 +93,51 @@ export class JsonTransport extends WireTransport {
     const tail = `,"SendDate":${batch.sendAt ? `"${formatCompactIstanbul(batch.sendAt)}"` : 'null'},"ExpireDate":${batch.validUntil ? `"${formatCompactIstanbul(batch.validUntil)}"` : 'null'},"Channel":"${batch.channel === 'otp' ? 'OTP' : 'BULK'}","Originator":${batch.sender !== undefined ? JSON.stringify(batch.sender) : 'null'},"Username":${JSON.stringify(account.username)},"Password":${JSON.stringify(account.password)}}`;
     if (plain) this.plainTails.set(key, tail);
     return tail;
+  }
+
+  /**
+   * A campaign's 1-N batch as numeric keys (lib/transports/keyed-batch.ts): the same checks,
+   * request and reply reading as `send()`, without a string or object per recipient. Not
+   * offered to subclasses or to an instance whose `send` was replaced (they get `send()`).
+   */
+  [SEND_KEYED_BATCH](
+    request: KeyedSendRequest,
+    keys: ArrayLike<number>,
+  ): Promise<KeyedReply> | undefined {
+    if (
+      Object.getPrototypeOf(this) !== JsonTransport.prototype ||
+      this.send !== JsonTransport.prototype.send ||
+      keys.length === 0 ||
+      keys.length > MAX_RECIPIENTS_PER_REQUEST ||
+      providerTelemetryOn()
+    ) {
+      return undefined;
+    }
+    let account: ResolvedAccount;
+    let batch: SendBatch;
+    try {
+      // send()'s checks (channel, text, dates, sender) on a request of the first number.
+      const to = markCanonical([canonicalOfTurkishKey(keys[0]!)]);
+      batch = { ...planSend({ ...request, to }, this.defaultSender), offset: 0 };
+      account = this.accountFor(batch.channel);
+    } catch (error) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the typed error thrown above
+      return Promise.reject(error);
+    }
+    const head = Buffer.from(`{"Message":${JSON.stringify(batch.text)},"Receivers":[`, 'utf8');
+    const tail = Buffer.from(`]${this.sendTail(account, batch)}`, 'utf8');
+    const body = keyedSendBody(head, keys, tail);
+    const wire = this.wireRequest(account, `${BASE_PATH}Send_1_N`, CONTENT_TYPE, body);
+    return this.client.post(wire).then((response): KeyedReply => {
+      this.assertHttpOk(response);
+      const accepted = readAcceptedReply(response.body, keys.length);
+      if (accepted !== undefined) return accepted;
+      const recipients = Array.from(keys, canonicalOfTurkishKey);
+      return {
+        accepted: false,
+        outcome: this.readSendReply(response, { recipients, wire, batch }),
+      };
+    });
   }
 
   protected readSendReply(response: WireResponse, request: PreparedSend): BatchOutcome {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { RecipientOutcome } from '../recipient-outcome.js';
 import {
@@ -13,6 +12,9 @@ import {
   RESCHEDULE,
   RECORD_CANCELLED,
 } from './control-scripts.js';
+import { type CampaignKeyPart, type KeyClaim, keyClaimOf } from './key-claim.js';
+
+export { campaignIdOfKey, type KeyClaim } from './key-claim.js';
 
 /**
  * Redis side of campaign keys, the starter's lease, held (scheduled) campaigns and durable
@@ -26,30 +28,6 @@ import {
  * `read`, `count`, `digest`, `complete`.
  */
 
-export type KeyClaim =
-  | { readonly state: 'new'; readonly epoch: string }
-  | { readonly state: 'conflict' }
-  | { readonly state: 'running' }
-  | {
-      readonly state: 'read';
-      readonly count: number;
-      readonly digest: string;
-      readonly complete: boolean;
-      readonly epoch: string;
-    }
-  | {
-      readonly state: 'resume';
-      readonly ckPos: number;
-      readonly ckHash: string;
-      readonly epoch: string;
-    };
-
-/** A keyed campaign's id: derived from the prefix and the key, the same in every instance. */
-export function campaignIdOfKey(prefix: string, key: string): string {
-  const h = createHash('sha256').update(`${prefix}\u0000${key}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-
 /** The Redis operations of keys, leases, holds and cancels. */
 export class CampaignControlStore {
   constructor(
@@ -58,20 +36,7 @@ export class CampaignControlStore {
     private readonly retentionSeconds: number,
   ) {}
 
-  key(
-    campaignId: string,
-    part:
-      | 'meta'
-      | 'state'
-      | 'results'
-      | 'done'
-      | 'settled'
-      | 'key'
-      | 'dlr'
-      | 'dlr-final'
-      | 'dlr-undelivered'
-      | 'dlr-pending',
-  ): string {
+  key(campaignId: string, part: CampaignKeyPart): string {
     return `${this.prefix}:bulk-campaign:{${campaignId}}:${part}`;
   }
 
@@ -102,24 +67,7 @@ export class CampaignControlStore {
       String(ttlSeconds),
       epoch,
     )) as string[];
-    switch (r[0]) {
-      case 'new':
-        return { state: 'new', epoch: r[1]! };
-      case 'read':
-        return {
-          state: 'read',
-          count: Number(r[1]),
-          digest: r[2] ?? '',
-          complete: r[3] === '1',
-          epoch: r[4] ?? '',
-        };
-      case 'resume':
-        return { state: 'resume', ckPos: Number(r[1]), ckHash: r[2] ?? '', epoch: r[3] ?? '' };
-      case 'conflict':
-        return { state: 'conflict' };
-      default:
-        return { state: 'running' };
-    }
+    return keyClaimOf(r);
   }
 
   async renewLease(campaignId: string, token: string, leaseMs: number): Promise<boolean> {

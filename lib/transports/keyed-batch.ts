@@ -1,0 +1,59 @@
+import type { SmsChannel } from './sms-transport.types.js';
+import type { BatchOutcome } from './wire/send-runner.js';
+
+// The campaign hot path's own way into a transport (internal, not exported from the package):
+// a 1-N batch of Turkish mobiles handed over as numeric keys (national number − 5·10^9, as
+// `turkishMobileKeyOf` gives them), so that neither side builds a string or an object per
+// recipient. A transport that offers it (JsonTransport) validates the request exactly as its
+// `send()` would, makes the same one request, and answers either compactly (every recipient
+// accepted, read straight off the reply bytes) or with the `BatchOutcome` its `send()` would
+// have read from the same reply. Errors are thrown exactly as `send()` throws them.
+
+/** The method key of the hook on a transport. */
+export const SEND_KEYED_BATCH: unique symbol = Symbol('posta-guvercini.sendKeyedBatch');
+
+/** A 1-N request without its recipients (they are the keys). */
+export interface KeyedSendRequest {
+  readonly channel: SmsChannel;
+  readonly text: string;
+  readonly sendAt?: Date;
+  readonly validUntil?: Date;
+  readonly sender?: string;
+}
+
+/** Every recipient accepted: message ids are byte ranges of the reply, decoded on demand. */
+export interface KeyedAcceptedReply {
+  readonly accepted: true;
+  readonly credits: number;
+  readonly providerCode: string;
+  /** Message id of the i-th recipient (the reply's `MessageId`, never empty). */
+  messageId(i: number): string;
+  /** Charge of the i-th recipient (the reply's `Charge`). */
+  charge(i: number): number;
+}
+
+/** Anything else the reply said, read as `send()` reads it (rejections, odd forms). */
+export interface KeyedFullReply {
+  readonly accepted: false;
+  readonly outcome: BatchOutcome;
+}
+
+export type KeyedReply = KeyedAcceptedReply | KeyedFullReply;
+
+/** A transport's hook: `undefined` when it cannot take this batch that way (then use `send()`). */
+export type SendKeyedBatch = (
+  request: KeyedSendRequest,
+  keys: ArrayLike<number>,
+) => Promise<KeyedReply> | undefined;
+
+/** The hook of `transport`, bound, if it has one. */
+export function keyedBatchSenderOf(transport: object): SendKeyedBatch | undefined {
+  const hook = (transport as { [SEND_KEYED_BATCH]?: SendKeyedBatch })[SEND_KEYED_BATCH];
+  return typeof hook === 'function' ? hook.bind(transport) : undefined;
+}
+
+/** The canonical number (`905XXXXXXXXX`) of a key. */
+export function canonicalOfTurkishKey(key: number): string {
+  // 10^9 + key stays a small integer (< 2^31): "1" + the 9 digits after the 5.
+  return '905' + String(1_000_000_000 + key).substring(1);
+}
