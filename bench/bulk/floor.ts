@@ -1,7 +1,9 @@
-// The hand-written floor of bench/bulk: the same work a 1-N campaign does, with nothing else —
-// an async generator of typed numbers, one digit scan to a numeric key, de-duplication on that
-// key, the JSON body of Send_1_N built by string concatenation, raw undici `dispatch` with a
-// minimal handler, and `JSON.parse` of each reply (every entry must carry a MessageId).
+// The hand-written floor of bench/bulk: the same work a 1-N campaign does, with nothing else and
+// the cheapest way known for each step — an async generator of typed numbers, one digit scan to
+// a numeric key, de-duplication in a bitmap over the whole key space (125 MB of address space,
+// only the touched pages resident), the JSON body of Send_1_N written as bytes straight from the
+// keys, raw undici `dispatch` with a minimal handler, and each reply checked by counting its
+// entries with a non-empty MessageId (`indexOf`, no parse, no object per entry).
 import { Agent, type Dispatcher } from 'undici';
 
 export interface FloorResult {
@@ -35,14 +37,48 @@ function keyOf(raw: string): number {
   return national - 5_000_000_000;
 }
 
-function post(agent: Agent, url: URL, body: string): Promise<string> {
+/** `head`, `"905…"` per key separated by commas, `tail`, as bytes. */
+function bodyOf(head: Buffer, keys: Int32Array, count: number, tail: Buffer): Buffer {
+  const body = Buffer.allocUnsafe(head.length + count * 15 - 1 + tail.length);
+  let p = head.copy(body, 0);
+  for (let i = 0; i < count; i++) {
+    if (i > 0) body[p++] = 0x2c;
+    body[p] = 0x22;
+    body[p + 1] = 0x39;
+    body[p + 2] = 0x30;
+    body[p + 3] = 0x35;
+    let key = keys[i]!;
+    for (let d = 12; d >= 4; d--) {
+      const rest = (key / 10) | 0;
+      body[p + d] = 0x30 + key - rest * 10;
+      key = rest;
+    }
+    body[p + 13] = 0x22;
+    p += 14;
+  }
+  tail.copy(body, p);
+  return body;
+}
+
+const ENTRY = '{"MessageId":"';
+
+/** The entries of a Send_1_N reply that carry a non-empty MessageId. */
+function accepted(reply: string): number {
+  let n = 0;
+  for (let p = reply.indexOf(ENTRY); p >= 0; p = reply.indexOf(ENTRY, p + ENTRY.length)) {
+    if (reply.charCodeAt(p + ENTRY.length) !== 0x22) n++;
+  }
+  return n;
+}
+
+function post(agent: Agent, url: URL, body: Buffer): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     const handler: Dispatcher.DispatchHandler = {
       onRequestStart: () => undefined,
       onResponseStart: () => undefined,
       onResponseData: (_c, chunk: Buffer) => void chunks.push(chunk),
-      onResponseEnd: () => resolve(Buffer.concat(chunks).toString('utf8')),
+      onResponseEnd: () => resolve(Buffer.concat(chunks).toString('latin1')),
       onResponseError: (_c, error) => reject(error),
     };
     agent.dispatch(
@@ -66,38 +102,39 @@ export async function runFloor(
 ): Promise<FloorResult> {
   const agent = new Agent({ connections: concurrency, pipelining: 1 });
   const url = new URL(account.baseUrl);
-  const tail = `],"SendDate":null,"ExpireDate":null,"Channel":"BULK","Originator":null,"Username":${JSON.stringify(account.username)},"Password":${JSON.stringify(account.password)}}`;
-  const head = `{"Message":${JSON.stringify(text)},"Receivers":[`;
-  const seen = new Set<number>();
+  const tail = Buffer.from(
+    `],"SendDate":null,"ExpireDate":null,"Channel":"BULK","Originator":null,"Username":${JSON.stringify(account.username)},"Password":${JSON.stringify(account.password)}}`,
+  );
+  const head = Buffer.from(`{"Message":${JSON.stringify(text)},"Receivers":[`);
+  const seen = new Uint8Array(125_000_000); // one bit per key 0 … 999 999 999
   const inFlight = new Set<Promise<void>>();
   let sent = 0;
   let requests = 0;
-  let body = '';
+  const keys = new Int32Array(800);
   let count = 0;
-  const send = (receivers: string): void => {
+  const send = (): void => {
     requests++;
-    const task: Promise<void> = post(agent, url, head + receivers + tail)
+    const task: Promise<void> = post(agent, url, bodyOf(head, keys, count, tail))
       .then((reply) => {
-        const result = (JSON.parse(reply) as { Result: Array<{ MessageId?: string }> }).Result;
-        for (const entry of result) if (entry.MessageId) sent++;
+        sent += accepted(reply);
       })
       .finally(() => inFlight.delete(task));
     inFlight.add(task);
   };
   for await (const raw of source) {
     const key = keyOf(raw);
-    if (key < 0 || seen.has(key)) continue;
-    seen.add(key);
-    const digits = String(1_000_000_000 + key);
-    body += count === 0 ? '"905' + digits.substring(1) + '"' : ',"905' + digits.substring(1) + '"';
+    if (key < 0) continue;
+    const bit = 1 << (key & 7);
+    if (seen[key >>> 3]! & bit) continue;
+    seen[key >>> 3]! |= bit;
+    keys[count] = key;
     if (++count === 800) {
       while (inFlight.size >= concurrency) await Promise.race(inFlight);
-      send(body);
-      body = '';
+      send();
       count = 0;
     }
   }
-  if (count > 0) send(body);
+  if (count > 0) send();
   await Promise.all(inFlight);
   await agent.close();
   return { sent, requests };
