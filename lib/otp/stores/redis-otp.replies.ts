@@ -1,5 +1,4 @@
 import type {
-  OtpAttemptOutcome,
   OtpChallengeEnd,
   OtpChallengeRecord,
   OtpChallengeSummary,
@@ -9,46 +8,8 @@ import type {
   OtpReplaceOutcome,
 } from './otp.store.js';
 
-// Reading the replies of RedisOtpStore's scripts (redis-otp.scripts.ts documents each reply).
-
-/** The outcome of the attempt script. */
-export function attemptOutcomeOf(reply: readonly unknown[]): OtpAttemptOutcome {
-  const status = Number(reply[0]);
-  if (status === 0) return { status: 'not_found' };
-  const challenge = summaryOf(reply);
-  switch (status) {
-    case 1:
-      return { status: 'valid', challenge };
-    case 2: {
-      const accountLockedMs = Number(reply[5] ?? 0);
-      return {
-        status: 'invalid',
-        attemptsLeft: Math.max(0, Number(reply[4])),
-        challenge,
-        ...(accountLockedMs > 0 ? { accountLockedMs } : {}),
-      };
-    }
-    case 5:
-      return {
-        status: 'account_locked',
-        retryAfterMs: Math.max(1, Number(reply[4])),
-        challenge,
-      };
-    case 3: {
-      const newCodeInMs = Number(reply[5] ?? -1);
-      return {
-        status: 'locked',
-        retryAfterMs: Number(reply[4]),
-        challenge,
-        ...(newCodeInMs >= 0 ? { newCodeInMs } : {}),
-      };
-    }
-    case 4:
-      return { status: 'expired', challenge };
-    default:
-      throw new Error(`Unexpected reply from the attempt script: ${status}`);
-  }
-}
+// Reading the replies of RedisOtpStore's scripts (redis-otp.scripts.ts documents each reply; the
+// attempt script's is read in redis-otp.attempt.ts).
 
 /** The outcome of the replace script (`limits`: the counters it was given, in order). */
 export function replaceOutcomeOf(

@@ -16,6 +16,11 @@ import {
 } from './otp.store.js';
 import {
   ATTEMPT_SCRIPT,
+  type AttemptKeys,
+  attemptArgv,
+  attemptOutcomeOf,
+} from './redis-otp.attempt.js';
+import {
   CANCEL_SCRIPT,
   CREATE_SCRIPT,
   DELIVERY_SCRIPT,
@@ -33,20 +38,14 @@ import {
   type RedisOtpStoreOptions,
   checkRedisOtpStoreOptions,
 } from './redis-otp.options.js';
-import {
-  attemptOutcomeOf,
-  recordOf,
-  refusal,
-  replaceOutcomeOf,
-  summaryOf,
-} from './redis-otp.replies.js';
+import { recordOf, refusal, replaceOutcomeOf, summaryOf } from './redis-otp.replies.js';
 
 export type { RedisOtpClient, RedisOtpStoreOptions } from './redis-otp.options.js';
 
 // The operations of RedisOtpStore: each packs its keys and arguments for one script (one round
 // trip) and reads the reply (redis-otp.replies.ts). The client, its errors and deadlines are in
-// redis-otp.client.ts, the options in redis-otp.options.ts, the Lua in redis-otp.scripts.ts.
-// One job (the store contract over Redis), a little over ~300 lines with the TSDoc.
+// redis-otp.client.ts, the options in redis-otp.options.ts, the Lua in redis-otp.scripts.ts, and
+// the verification (script, arguments, reply) in redis-otp.attempt.ts.
 
 const DEFAULT_PREFIX = 'posta-guvercini:otp:';
 
@@ -69,8 +68,8 @@ const DEFAULT_PREFIX = 'posta-guvercini:otp:';
  */
 export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
   private readonly keyPrefix: string;
-  /** Prefix of the `otp.lockout` account keys (the scripts append the challenge's account). */
-  private readonly accountKeyPrefix: string;
+  /** Prefixes of the challenge, counter and `otp.lockout` account keys, and the clock. */
+  private readonly keys: AttemptKeys;
   /** '1': the server's TIME; '0': the service's clock. */
   private readonly clockMode: '1' | '0';
   /** The client (own or passed in), its errors and deadlines: redis-otp.client.ts. */
@@ -81,7 +80,12 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
     checkRedisOtpStoreOptions(options);
     this.clockMode = options.clock === 'service' ? '0' : '1';
     this.keyPrefix = options.keyPrefix ?? DEFAULT_PREFIX;
-    this.accountKeyPrefix = `${this.keyPrefix}a:`;
+    this.keys = {
+      challengePrefix: `${this.keyPrefix}c:`,
+      counterPrefix: `${this.keyPrefix}l:`,
+      accountPrefix: `${this.keyPrefix}a:`,
+      serverClock: this.clockMode === '1',
+    };
     this.connection = new RedisOtpConnection(options);
   }
 
@@ -188,30 +192,20 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
     throw new Error(`Challenge id collision: ${record.challengeId}`);
   }
 
-  async attempt(
+  attempt(
     challengeId: string,
     candidate: OtpAttemptCandidate,
     now: number,
     lockout?: OtpLockoutPolicy,
   ): Promise<OtpAttemptOutcome> {
-    // The hot path: one argv built in place (keys, then arguments), no intermediate arrays.
-    const newCodeLimits = candidate.newCodeLimits ?? NO_LIMITS;
-    const n = newCodeLimits.length;
-    const argv: RedisArg[] = [this.challengeKey(challengeId)];
-    for (let i = 0; i < n; i++) argv.push(this.counterKey(newCodeLimits[i]!));
-    argv.push(
-      now,
-      this.clockMode,
-      candidate.codeHash,
-      candidate.purpose === undefined ? '0' : `1${candidate.purpose}`,
-      candidate.phone === undefined ? '0' : `1${candidate.phone}`,
-      lockout === undefined ? '' : `${lockout.maxFailures}:${lockout.windowMs}:${lockout.lockMs}`,
-      this.accountKeyPrefix,
-      n,
+    // The hot path: one argv built in place, the reply read as it settles (one promise).
+    return this.connection.evalScript(
+      ATTEMPT_SCRIPT,
+      1 + (candidate.newCodeLimits?.length ?? 0),
+      attemptArgv(this.keys, challengeId, candidate, now, lockout),
+      attemptOutcomeOf,
+      candidate,
     );
-    for (let i = 0; i < n; i++) argv.push(newCodeLimits[i]!.limit, newCodeLimits[i]!.windowMs);
-    const reply = await this.connection.evalScript(ATTEMPT_SCRIPT, 1 + n, argv);
-    return attemptOutcomeOf(reply);
   }
 
   async replace(
@@ -233,7 +227,7 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
         policy.maxResends,
         policy.hitId,
         policy.lockout === undefined ? '0' : '1',
-        this.accountKeyPrefix,
+        this.keys.accountPrefix,
         policy.limits.length,
         ...counterArgs(policy.limits),
       ],
@@ -343,12 +337,12 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
   }
 
   private challengeKey(challengeId: string): string {
-    return `${this.keyPrefix}c:${challengeId}`;
+    return this.keys.challengePrefix + challengeId;
   }
 
   /** The account key of `otp.lockout` (a placeholder key when there is none). */
   private accountKey(lockoutKey: string | undefined): string {
-    return `${this.keyPrefix}a:${lockoutKey ?? '-'}`;
+    return this.keys.accountPrefix + (lockoutKey ?? '-');
   }
 
   private counterKeys(limits: readonly OtpRateLimitHit[]): string[] {
@@ -356,7 +350,7 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
   }
 
   private counterKey(limit: OtpRateLimitHit): string {
-    return `${this.keyPrefix}l:${limit.key}`;
+    return this.keys.counterPrefix + limit.key;
   }
 
   /** Runs a script (one round trip): the keys, then the arguments. */
@@ -365,11 +359,11 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
     keys: readonly string[],
     args: readonly RedisArg[],
   ): Promise<unknown[]> {
-    return this.connection.evalScript(script, keys.length, [...keys, ...args]);
+    return this.connection.evalScript(script, keys.length, [...keys, ...args], asIs, undefined);
   }
 }
 
-const NO_LIMITS: readonly OtpRateLimitHit[] = [];
+const asIs = (reply: unknown[]): unknown[] => reply;
 
 function counterArgs(limits: readonly OtpRateLimitHit[]): number[] {
   const args: number[] = [];
