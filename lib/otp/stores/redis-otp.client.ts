@@ -92,6 +92,8 @@ export class RedisOtpConnection {
         try {
           resolve(decode(reply as unknown[], context));
         } catch (error) {
+          // A reply the decoder cannot read: its Error, as it is.
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
           reject(error);
         }
       };
@@ -301,6 +303,8 @@ function evalsha(
   try {
     return client.evalsha(script.sha, numKeys, ...argv);
   } catch (error) {
+    // Passed on as it is (evalScript turns it into OtpStoreUnavailableError).
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
     return Promise.reject(error);
   }
 }
@@ -314,6 +318,8 @@ function evalLua(
   try {
     return client.eval(script.lua, numKeys, ...argv);
   } catch (error) {
+    // Passed on as it is (evalScript turns it into OtpStoreUnavailableError).
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
     return Promise.reject(error);
   }
 }
@@ -322,6 +328,8 @@ function del(client: RedisOtpClient, key: string): Promise<unknown> {
   try {
     return client.del(key);
   } catch (error) {
+    // Passed on as it is (evalScript turns it into OtpStoreUnavailableError).
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
     return Promise.reject(error);
   }
 }
