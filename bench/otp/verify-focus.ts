@@ -96,6 +96,7 @@ async function timed(
       profiler = new Session();
       profiler.connect();
       await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.setSamplingInterval', { interval: 50 });
     }
     await profiler.post('Profiler.start');
   }

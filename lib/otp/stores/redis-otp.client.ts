@@ -1,7 +1,7 @@
-import { loadOptionalPeer } from '../../optional-peer.js';
 import { Logger } from '@nestjs/common';
 import { OtpStoreUnavailableError } from '../../errors/otp.errors.js';
-import { redactCredentials, sanitizeCause } from '../../errors/redact.js';
+import { sanitizeCause } from '../../errors/redact.js';
+import { describeRedisError, openRedisClient } from './redis-otp.open.js';
 import type { RedisOtpScript } from './redis-otp.scripts.js';
 import {
   DEFAULT_OPERATION_TIMEOUT_MS,
@@ -14,8 +14,8 @@ export type { RedisArg, RedisOtpClient, RedisOtpStoreOptions } from './redis-otp
 
 // The Redis client of `RedisOtpStore`: the store's own (opened on first use, closed on
 // shutdown) or one passed in (used as it is, never closed); connection errors; the deadline of
-// every command; EVALSHA with the EVAL fallback. The operations themselves are in
-// redis-otp.store.ts.
+// every command; EVALSHA with the EVAL fallback. Opening the store's own client is in
+// redis-otp.open.ts, the operations themselves in redis-otp.store.ts.
 
 /** A command in flight, settled by its reply or by the deadline sweep, whichever comes first. */
 interface InFlight {
@@ -227,68 +227,13 @@ export class RedisOtpConnection {
   private async getClient(): Promise<RedisOtpClient> {
     if (this.client !== undefined) return this.client;
     if (this.closed) throw new OtpStoreUnavailableError('the Redis store is closed');
-    this.opening ??= this.openClient().then((client) => (this.client = client));
+    this.opening ??= openRedisClient(
+      this.#options,
+      this.operationTimeoutMs,
+      this.logger,
+      () => this.closed,
+    ).then((client) => (this.client = client));
     return this.opening;
-  }
-
-  private async openClient(): Promise<RedisOtpClient> {
-    type RedisConstructor = new (...args: unknown[]) => RedisOtpClient;
-    const { Redis } = await loadOptionalPeer<{ Redis: RedisConstructor }>(
-      'ioredis',
-      'The Redis OTP store (otp.store; or pass your own OtpStore)',
-      () => import('ioredis'),
-      'Redis',
-    );
-    const defaults = {
-      // Fail fast instead of queueing while disconnected: verification must fail closed quickly.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      autoResendUnfulfilledCommands: false,
-      // No commandTimeout (a timer per command): the sweep bounds every command.
-      connectTimeout: Math.max(2000, this.operationTimeoutMs),
-      retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
-      connectionName: 'posta-guvercini-otp',
-    };
-    const settings = { ...defaults, ...(this.#options.redisOptions ?? {}) };
-    const client =
-      this.#options.url === undefined
-        ? new Redis(settings)
-        : new Redis(this.#options.url, settings);
-    this.watch(client);
-    // With the offline queue off, a command before the first connection would fail: wait for
-    // it — or for a first connection error (refused, unknown host…), or 2 s — whichever is first.
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, Math.max(2000, this.operationTimeoutMs));
-      function done(): void {
-        clearTimeout(timer);
-        client.off?.('ready', done);
-        client.off?.('error', done);
-        resolve();
-      }
-      client.once?.('ready', done);
-      client.once?.('error', done);
-    });
-    if (client.status !== 'ready') {
-      this.logger.warn('Redis is not reachable yet; one-time passwords fail closed until it is.');
-    }
-    return client;
-  }
-
-  /** Logs connection loss and recovery once each (never the URL or credentials). */
-  private watch(client: RedisOtpClient): void {
-    let healthy = true;
-    client.on?.('error', (error: unknown) => {
-      if (!healthy || this.closed) return;
-      healthy = false;
-      this.logger.warn(
-        `Redis connection error (${describeRedisError(error)}); one-time passwords fail closed until Redis answers again.`,
-      );
-    });
-    client.on?.('ready', () => {
-      if (healthy) return;
-      healthy = true;
-      this.logger.log('Redis connection is back.');
-    });
   }
 }
 
@@ -337,15 +282,4 @@ function del(client: RedisOtpClient, key: string): Promise<unknown> {
 function isNoScript(error: unknown): boolean {
   const message = (error as { message?: unknown } | null)?.message;
   return typeof message === 'string' && message.startsWith('NOSCRIPT');
-}
-
-/** A short reason without addresses' credentials: the error code, or the first words of the message. */
-function describeRedisError(error: unknown): string {
-  // Duck-typed: errors may come from another realm (VM contexts), where instanceof Error fails.
-  if (error !== null && typeof error === 'object') {
-    const { code, message } = error as { code?: unknown; message?: unknown };
-    if (typeof code === 'string' && code !== '') return code;
-    if (typeof message === 'string') return redactCredentials(message).slice(0, 120);
-  }
-  return 'unknown error';
 }
