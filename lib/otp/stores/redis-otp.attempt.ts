@@ -10,18 +10,18 @@ import { CLOCK, type RedisOtpScript, script } from './redis-otp.scripts.js';
 
 // The verification of RedisOtpStore, the hot path, in one place: its Lua script, the arguments
 // it is sent (attemptArgv) and the reading of its reply (attemptOutcomeOf). Built to do as
-// little as a correct one-round-trip verify can, on the client and on the server: seven
-// arguments, a right code answered with three values, a miss counted only on a miss, and the
-// account lock read and cleared with one command.
+// little as a correct one-round-trip verify can, on the client and on the server: one key and
+// three arguments, a right code answered with three values, an attempt counted only on a miss,
+// and the account lock read and cleared with one command.
 
 /**
  * KEYS[1] challenge, KEYS[2..] the client's counters (read only when the challenge is locked).
- * ARGV: [1] '' to read the server's `TIME`, else the service's now (ms, `clock: 'service'`);
- * [2] candidate hash; [3] '1' followed by the purpose when one is presented, else '0'; [4] '1'
- * followed by the phone (canonical) when one is presented, else '0'; [5] the account key
- * prefix when the lockout applies, else ''; [6] 'max failures:window ms:lock ms' (with the
- * lockout); then (limit, window) of each counter. (Flags and values share an argument: fewer
- * arguments per verification.)
+ * ARGV: [1] candidate hash; [2] what else was presented: '0' nothing, '1' followed by the
+ * purpose, '2' followed by the phone (canonical), ':' and the purpose, '3' followed by the
+ * phone; [3] with the lockout 'max failures:window ms:lock ms|' followed by the account key
+ * prefix, else ''; then (limit, window) of each counter; with `clock: 'service'` (the other
+ * script) the service's now (ms) last. (Flags and values share an argument, and the server's
+ * clock needs none: fewer arguments per verification.)
  * → {0} not found (also an ended challenge) · {1, phone, subject, purpose (only when none was
  *   presented)} valid (now a tombstone) ·
  *   {2, phone, purpose, subject, attempts left, account lock ms (0: not locked now)} invalid (counted) ·
@@ -42,21 +42,22 @@ import { CLOCK, type RedisOtpScript, script } from './redis-otp.scripts.js';
  * `maxAttempts` guesses in all. (Lua strings are interned besides, so `==` on two strings is a
  * pointer comparison.) `MemoryOtpStore` compares with `crypto.timingSafeEqual`.
  */
-export const ATTEMPT_SCRIPT: RedisOtpScript = script(
-  'attempt',
-  `${CLOCK}
+function attemptScript(name: string, now: string): RedisOtpScript {
+  return script(
+    name,
+    `${CLOCK}
 local r = redis.call('HMGET', KEYS[1], 'h', 'p', 'u', 's', 'e', 'k', 'a', 'm', 'x')
 if not r[1] then return {0} end
-local now
-if ARGV[1] == '' then now = clock(0, '1') else now = tonumber(ARGV[1]) end
+local now = ${now}
 local retain = tonumber(r[6])
 if now >= retain then
   redis.call('DEL', KEYS[1])
   return {0}
 end
 local akey, top = false, false
-if ARGV[5] ~= '' and r[9] then
-  akey = ARGV[5] .. r[9]
+local bar = ARGV[3] ~= '' and r[9] and string.find(ARGV[3], '|', 1, true)
+if bar then
+  akey = string.sub(ARGV[3], bar + 1) .. r[9]
   top = redis.call('ZRANGE', akey, -1, -1, 'WITHSCORES')
   if top[1] == 'L' and tonumber(top[2]) > now then return {5, r[2], r[3], r[4], tonumber(top[2]) - now} end
 end
@@ -71,19 +72,20 @@ if attempts >= max then
       wait = math.max(wait, counter_wait(c[1], tonumber(c[2]), tonumber(c[3]), now))
     end
     for i = 2, #KEYS do
-      wait = math.max(wait, counter_wait(KEYS[i], tonumber(ARGV[3 + 2 * i]), tonumber(ARGV[4 + 2 * i]), now))
+      wait = math.max(wait, counter_wait(KEYS[i], tonumber(ARGV[2 * i]), tonumber(ARGV[2 * i + 1]), now))
     end
   end
   return {3, r[2], r[3], r[4], math.max(1, retain - now), wait}
 end
 if now >= tonumber(r[5]) then return {4, r[2], r[3], r[4]} end
-if r[1] == ARGV[2] and (ARGV[3] == '0' or '1' .. r[3] == ARGV[3]) and (ARGV[4] == '0' or '1' .. r[2] == ARGV[4]) then
+local p = ARGV[2]
+if r[1] == ARGV[1] and (p == '0' or p == '1' .. r[3] or p == '2' .. r[2] .. ':' .. r[3] or p == '3' .. r[2]) then
   -- Used up: a tombstone (no code hash, no binding digest) stays until the retention ends.
   -- A right code is not counted as an attempt (only misses are); it clears its account.
   redis.call('HDEL', KEYS[1], 'h', 'b')
   redis.call('HSET', KEYS[1], 'S', 'verified', 'E', now)
   if top and top[1] then redis.call('DEL', akey) end
-  if ARGV[3] == '0' then return {1, r[2], r[4], r[3]} end
+  if p == '0' or string.byte(p) == 51 then return {1, r[2], r[4], r[3]} end
   return {1, r[2], r[4]}
 end
 attempts = redis.call('HINCRBY', KEYS[1], 'a', 1)
@@ -91,7 +93,7 @@ local locked_now = 0
 if akey then
   -- A lock that is over (checked above) leaves no failures behind: a fresh count.
   if top[1] == 'L' then redis.call('DEL', akey) end
-  local max_failures, window, lock_ms = string.match(ARGV[6], '^(%d+):(%d+):(%d+)$')
+  local max_failures, window, lock_ms = string.match(ARGV[3], '^(%d+):(%d+):(%d+)|')
   max_failures, window, lock_ms = tonumber(max_failures), tonumber(window), tonumber(lock_ms)
   redis.call('ZREMRANGEBYSCORE', akey, '-inf', now - window)
   redis.call('ZADD', akey, now, KEYS[1] .. ':' .. attempts)
@@ -106,7 +108,13 @@ if akey then
 end
 return {2, r[2], r[3], r[4], max - attempts, locked_now}
 `,
-);
+  );
+}
+
+/** The attempt script on the server's clock (`TIME`, the default). */
+export const ATTEMPT_SCRIPT = attemptScript('attempt', "clock(0, '1')");
+/** The attempt script on the service's clock (`clock: 'service'`): its now is the last argument. */
+export const ATTEMPT_AT_SCRIPT = attemptScript('attempt', 'tonumber(ARGV[#ARGV])');
 
 /** What `attemptArgv` needs of the store: its key prefixes and clock. */
 export interface AttemptKeys {
@@ -120,16 +128,25 @@ export interface AttemptKeys {
   readonly serverClock: boolean;
 }
 
-/** The lockout argument of the last policy seen (the service passes the same object each time). */
+/** The lockout argument of the last policy and prefix seen (the service passes the same each time). */
 let lastLockout: OtpLockoutPolicy | undefined;
+let lastPrefix = '';
 let lastLockoutArg = '';
 
-function lockoutArg(lockout: OtpLockoutPolicy): string {
-  if (lockout !== lastLockout) {
-    lastLockoutArg = `${lockout.maxFailures}:${lockout.windowMs}:${lockout.lockMs}`;
+function lockoutArg(lockout: OtpLockoutPolicy, accountPrefix: string): string {
+  if (lockout !== lastLockout || accountPrefix !== lastPrefix) {
+    lastLockoutArg = `${lockout.maxFailures}:${lockout.windowMs}:${lockout.lockMs}|${accountPrefix}`;
     lastLockout = lockout;
+    lastPrefix = accountPrefix;
   }
   return lastLockoutArg;
+}
+
+/** What else a candidate presents, in one argument (see ATTEMPT_SCRIPT). */
+function presented(candidate: OtpAttemptCandidate): string {
+  const { purpose, phone } = candidate;
+  if (phone === undefined) return purpose === undefined ? '0' : '1' + purpose;
+  return purpose === undefined ? '3' + phone : '2' + phone + ':' + purpose;
 }
 
 /** The keys, then the arguments, of one attempt (one array, built in place). */
@@ -145,14 +162,12 @@ export function attemptArgv(
   const argv: RedisArg[] = [keys.challengePrefix + challengeId];
   for (let i = 0; i < n; i++) argv.push(keys.counterPrefix + limits![i]!.key);
   argv.push(
-    keys.serverClock ? '' : now,
     candidate.codeHash,
-    candidate.purpose === undefined ? '0' : '1' + candidate.purpose,
-    candidate.phone === undefined ? '0' : '1' + candidate.phone,
-    lockout === undefined ? '' : keys.accountPrefix,
-    lockout === undefined ? '' : lockoutArg(lockout),
+    presented(candidate),
+    lockout === undefined ? '' : lockoutArg(lockout, keys.accountPrefix),
   );
   for (let i = 0; i < n; i++) argv.push(limits![i]!.limit, limits![i]!.windowMs);
+  if (!keys.serverClock) argv.push(now);
   return argv;
 }
 

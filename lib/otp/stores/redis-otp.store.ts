@@ -15,6 +15,7 @@ import {
   OtpStore,
 } from './otp.store.js';
 import {
+  ATTEMPT_AT_SCRIPT,
   ATTEMPT_SCRIPT,
   type AttemptKeys,
   attemptArgv,
@@ -146,7 +147,7 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
     // async frame; what it throws rejects, as from an async method).
     try {
       return this.connection.evalScript(
-        ATTEMPT_SCRIPT,
+        this.keys.serverClock ? ATTEMPT_SCRIPT : ATTEMPT_AT_SCRIPT,
         1 + (candidate.newCodeLimits?.length ?? 0),
         attemptArgv(this.keys, challengeId, candidate, now, lockout),
         attemptOutcomeOf,
