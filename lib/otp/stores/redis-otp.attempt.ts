@@ -128,18 +128,26 @@ export interface AttemptKeys {
   readonly serverClock: boolean;
 }
 
-/** The lockout argument of the last policy and prefix seen (the service passes the same each time). */
-let lastLockout: OtpLockoutPolicy | undefined;
-let lastPrefix = '';
-let lastLockoutArg = '';
+/** The lockout argument last built (the service passes the same policy every time). */
+let last = { maxFailures: -1, windowMs: -1, lockMs: -1, prefix: '', arg: '' };
 
-function lockoutArg(lockout: OtpLockoutPolicy, accountPrefix: string): string {
-  if (lockout !== lastLockout || accountPrefix !== lastPrefix) {
-    lastLockoutArg = `${lockout.maxFailures}:${lockout.windowMs}:${lockout.lockMs}|${accountPrefix}`;
-    lastLockout = lockout;
-    lastPrefix = accountPrefix;
+function lockoutArg(lockout: OtpLockoutPolicy, prefix: string): string {
+  const { maxFailures, windowMs, lockMs } = lockout;
+  if (
+    maxFailures !== last.maxFailures ||
+    windowMs !== last.windowMs ||
+    lockMs !== last.lockMs ||
+    prefix !== last.prefix
+  ) {
+    last = {
+      maxFailures,
+      windowMs,
+      lockMs,
+      prefix,
+      arg: `${maxFailures}:${windowMs}:${lockMs}|${prefix}`,
+    };
   }
-  return lastLockoutArg;
+  return last.arg;
 }
 
 /** What else a candidate presents, in one argument (see ATTEMPT_SCRIPT). */
