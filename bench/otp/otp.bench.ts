@@ -20,7 +20,7 @@ import { OtpHasher } from '../../lib/otp/otp-code.js';
 import { OtpService } from '../../lib/otp/otp.service.js';
 import { otpOptionsFactory } from '../../lib/otp/otp.providers.js';
 import { MemoryOtpStore } from '../../lib/otp/stores/memory-otp.store.js';
-import type { OtpStore } from '../../lib/otp/stores/otp.store.js';
+import type { OtpRateLimitHit, OtpStore } from '../../lib/otp/stores/otp.store.js';
 import { RedisOtpStore } from '../../lib/otp/stores/redis-otp.store.js';
 import { SmsTransport } from '../../lib/transports/sms-transport.js';
 import type {
@@ -39,6 +39,7 @@ const CONCURRENCY = Number(process.env['OTP_BENCH_CONCURRENCY'] ?? 64);
 const GUESS_ROUNDS = 5;
 const ROUNDS = Number(process.env['OTP_BENCH_ROUNDS'] ?? 3);
 const SECRET = randomBytes(32);
+const NO_LIMITS: readonly OtpRateLimitHit[] = [];
 
 /** Keeps only the last code per number: the benchmark measures OTP, not an outbox. */
 class CodeCaptureTransport extends SmsTransport {
@@ -267,7 +268,12 @@ async function measureStoreAlone(store: RedisOtpStore): Promise<Measured> {
         const { challengeId, code } = challenges[i]!;
         const outcome = await store.attempt(
           challengeId,
-          { codeHash: hasher.codeHash(challengeId, code, emptyBinding), purpose: 'login' },
+          // The candidate as the service builds it (same fields, so the same object shape).
+          {
+            codeHash: hasher.codeHash(challengeId, code, emptyBinding),
+            purpose: 'login',
+            newCodeLimits: NO_LIMITS,
+          },
           Date.now(),
           lockout,
         );

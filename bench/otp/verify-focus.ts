@@ -17,6 +17,7 @@ import { Redis } from 'ioredis';
 import { OtpHasher } from '../../lib/otp/otp-code.js';
 import { OtpService } from '../../lib/otp/otp.service.js';
 import { otpOptionsFactory } from '../../lib/otp/otp.providers.js';
+import type { OtpRateLimitHit } from '../../lib/otp/stores/otp.store.js';
 import { RedisOtpStore } from '../../lib/otp/stores/redis-otp.store.js';
 import { SmsTransport } from '../../lib/transports/sms-transport.js';
 import type {
@@ -33,6 +34,7 @@ const CONCURRENCY = Number(process.env['OTP_BENCH_CONCURRENCY'] ?? 64);
 const ROUNDS = Number(process.env['OTP_BENCH_ROUNDS'] ?? 3);
 const LOCKOUT = process.env['OTP_BENCH_LOCKOUT'] !== '0';
 const SECRET = randomBytes(32);
+const NO_LIMITS: readonly OtpRateLimitHit[] = [];
 
 /** Keeps the last code sent: the benchmark measures verification, not an outbox. */
 class CaptureTransport extends SmsTransport {
@@ -202,7 +204,12 @@ async function main(): Promise<void> {
           const { id, code } = challenges[i]!;
           const outcome = await store.attempt(
             id,
-            { codeHash: hasher.codeHash(id, code, emptyBinding), purpose: 'default' },
+            // The candidate as the service builds it (same fields, so the same object shape).
+            {
+              codeHash: hasher.codeHash(id, code, emptyBinding),
+              purpose: 'default',
+              newCodeLimits: NO_LIMITS,
+            },
             Date.now(),
             lockout,
           );
