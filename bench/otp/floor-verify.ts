@@ -1,8 +1,9 @@
 // The floor of a Redis verify: what any correct one-round-trip verify must do at least. One HMAC
 // of the presented code (the same key, input layout and hex digest as OtpHasher.codeHash), then
 // one EVALSHA of a minimal script: read the stored hash, consume on a match, count a miss. No
-// service, no events, no options, no deadline. OtpService's Redis verify is reported as a ratio
-// of this, measured in the same run, on a client counted the same way.
+// service, no events, no options, no deadline. The Redis store alone (the same HMAC and one
+// RedisOtpStore.attempt) is reported as a ratio of this, like for like, and OtpService's Redis
+// verify (the service path) beside it, measured in the same run, on clients counted the same way.
 import { createHmac, createSecretKey, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 

@@ -1,7 +1,7 @@
-import { loadOptionalPeer } from '../../optional-peer.js';
 import { Logger } from '@nestjs/common';
 import { OtpStoreUnavailableError } from '../../errors/otp.errors.js';
-import { redactCredentials, sanitizeCause } from '../../errors/redact.js';
+import { sanitizeCause } from '../../errors/redact.js';
+import { describeRedisError, openRedisClient } from './redis-otp.open.js';
 import type { RedisOtpScript } from './redis-otp.scripts.js';
 import {
   DEFAULT_OPERATION_TIMEOUT_MS,
@@ -14,22 +14,23 @@ export type { RedisArg, RedisOtpClient, RedisOtpStoreOptions } from './redis-otp
 
 // The Redis client of `RedisOtpStore`: the store's own (opened on first use, closed on
 // shutdown) or one passed in (used as it is, never closed); connection errors; the deadline of
-// every command; EVALSHA with the EVAL fallback. The operations themselves are in
-// redis-otp.store.ts.
+// every command; EVALSHA with the EVAL fallback. Opening the store's own client is in
+// redis-otp.open.ts, the operations themselves in redis-otp.store.ts.
 
-/** A command in flight on a client passed in, settled by its reply or by the deadline sweep. */
+/** A command in flight, settled by its reply or by the deadline sweep, whichever comes first. */
 interface InFlight {
-  readonly startedAt: number;
+  /** The sweep's tick when it was sent. */
+  readonly tick: number;
   readonly operation: string;
   readonly reject: (error: unknown) => void;
 }
 
 /**
- * The connection of one `RedisOtpStore`. The store's own client bounds every command itself
- * (`commandTimeout`, no offline queue). A client passed in may queue commands while
- * disconnected, so its commands get a deadline here: no timer and no race per command, but one
- * sweep, every quarter of `operationTimeoutMs` while commands are in flight, that fails those
- * older than `operationTimeoutMs`.
+ * The connection of one `RedisOtpStore`. Every command, on the store's own client or on one
+ * passed in, gets the same deadline, with no timer and no race per command: one sweep, every
+ * quarter of `operationTimeoutMs` while commands are in flight, fails those sent at least
+ * `operationTimeoutMs` earlier (after 1 to 1¼ × `operationTimeoutMs`). The store's own client
+ * also fails fast while disconnected (no offline queue).
  */
 export class RedisOtpConnection {
   private readonly logger = new Logger('RedisOtpStore');
@@ -38,14 +39,22 @@ export class RedisOtpConnection {
   private client: RedisOtpClient | undefined;
   private opening: Promise<RedisOtpClient> | undefined;
   private closed = false;
+  /** In sending order (a Set iterates in insertion order), so in tick order. */
   private readonly inFlight = new Set<InFlight>();
   private sweep: NodeJS.Timeout | undefined;
+  private tick = 0;
+  /** The sweep's period, and the ticks after which a command has failed (≥ operationTimeoutMs). */
+  private readonly sweepMs: number;
+  private readonly deadlineTicks: number;
   /** The options (URL and redisOptions may hold the password): private, never printed. */
   readonly #options: RedisOtpStoreOptions;
 
   constructor(options: RedisOtpStoreOptions) {
     this.#options = options;
     this.operationTimeoutMs = options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS;
+    this.sweepMs = Math.max(5, Math.floor(this.operationTimeoutMs / 4));
+    // A command sent at tick k fails at tick k + d, after (d - 1) to d periods.
+    this.deadlineTicks = Math.ceil(this.operationTimeoutMs / this.sweepMs) + 1;
     this.client = options.client;
     this.ownsClient = options.client === undefined;
   }
@@ -57,94 +66,78 @@ export class RedisOtpConnection {
 
   /**
    * Runs a script by SHA (EVAL when the server does not have it, after a restart): `argv` holds
-   * the `numKeys` keys, then the arguments. Fails with `OtpStoreUnavailableError` on any error,
-   * after `operationTimeoutMs`, or when the reply is not an array.
+   * the `numKeys` keys, then the arguments; the reply (an array) is read by `decode`, given
+   * `context`, in the same step (one promise per command). Fails with
+   * `OtpStoreUnavailableError` on any error, after `operationTimeoutMs`, or when the reply is
+   * not an array.
    */
-  evalScript(
+  evalScript<T, C>(
     script: RedisOtpScript,
     numKeys: number,
     argv: readonly RedisArg[],
-  ): Promise<unknown[]> {
+    decode: (reply: unknown[], context: C) => T,
+    context: C,
+  ): Promise<T> {
     const client = this.client;
-    if (client === undefined || this.closed) return this.evalScriptOnOpen(script, numKeys, argv);
-    // The hot path: one promise chain, no async frame.
-    let sent: Promise<unknown>;
-    try {
-      sent = client.evalsha(script.sha, numKeys, ...argv);
-    } catch (error) {
-      return this.afterEvalError(client, script, numKeys, argv, error);
-    }
-    if (this.ownsClient) {
-      return sent.then(
-        (reply) => arrayReply(script, reply),
-        (error: unknown) => this.afterEvalError(client, script, numKeys, argv, error),
-      );
-    }
-    // A client passed in: the same, settled by the reply or by the deadline sweep, whichever
-    // comes first (one promise, no timer).
-    return new Promise<unknown[]>((resolve, reject) => {
-      const entry: InFlight = { startedAt: Date.now(), operation: script.name, reject };
-      this.inFlight.add(entry);
-      this.sweep ??= this.startSweep();
-      sent.then(
-        (reply) => {
-          if (!this.inFlight.delete(entry)) return;
-          if (Array.isArray(reply)) resolve(reply as unknown[]);
-          else
-            reject(new OtpStoreUnavailableError(`unexpected reply from Redis to ${script.name}`));
-        },
-        (error: unknown) => {
-          if (this.inFlight.delete(entry))
-            resolve(this.afterEvalError(client, script, numKeys, argv, error));
-        },
-      );
+    if (client === undefined || this.closed)
+      return this.evalScriptOnOpen(script, numKeys, argv, decode, context);
+    return new Promise<T>((resolve, reject) => {
+      const entry = this.track(script.name, reject);
+      const onReply = (reply: unknown): void => {
+        if (!this.inFlight.delete(entry)) return;
+        if (!Array.isArray(reply)) {
+          reject(new OtpStoreUnavailableError(`unexpected reply from Redis to ${script.name}`));
+          return;
+        }
+        try {
+          resolve(decode(reply as unknown[], context));
+        } catch (error) {
+          // A reply the decoder cannot read: its Error, as it is.
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+          reject(error);
+        }
+      };
+      evalsha(client, script, numKeys, argv).then(onReply, (error: unknown) => {
+        if (!this.inFlight.has(entry)) return;
+        // NOSCRIPT (the server lost its scripts, e.g. after a restart): EVAL once, within the
+        // same deadline; anything else fails closed.
+        if (isNoScript(error)) {
+          evalLua(client, script, numKeys, argv).then(onReply, (retryError) => {
+            if (this.inFlight.delete(entry)) reject(this.unavailable(script.name, retryError));
+          });
+        } else if (this.inFlight.delete(entry)) reject(this.unavailable(script.name, error));
+      });
     });
   }
 
   /** `evalScript` before the store's own client is open (or after close). */
-  private async evalScriptOnOpen(
+  private async evalScriptOnOpen<T, C>(
     script: RedisOtpScript,
     numKeys: number,
     argv: readonly RedisArg[],
-  ): Promise<unknown[]> {
+    decode: (reply: unknown[], context: C) => T,
+    context: C,
+  ): Promise<T> {
     if (this.closed) throw new OtpStoreUnavailableError('the Redis store is closed');
-    const client = await this.getClient();
-    let reply: unknown;
-    try {
-      reply = await this.bounded(script.name, client.evalsha(script.sha, numKeys, ...argv));
-    } catch (error) {
-      return this.afterEvalError(client, script, numKeys, argv, error);
-    }
-    return arrayReply(script, reply);
-  }
-
-  /** NOSCRIPT (the server lost its scripts, e.g. after a restart): EVAL once; anything else fails closed. */
-  private async afterEvalError(
-    client: RedisOtpClient,
-    script: RedisOtpScript,
-    numKeys: number,
-    argv: readonly RedisArg[],
-    error: unknown,
-  ): Promise<unknown[]> {
-    if (!isNoScript(error)) throw this.unavailable(script.name, error);
-    let reply: unknown;
-    try {
-      reply = await this.bounded(script.name, client.eval(script.lua, numKeys, ...argv));
-    } catch (retryError) {
-      throw this.unavailable(script.name, retryError);
-    }
-    return arrayReply(script, reply);
+    await this.getClient();
+    return this.evalScript(script, numKeys, argv, decode, context);
   }
 
   /** Deletes a key; `true` when it existed. */
   async del(key: string): Promise<boolean> {
     if (this.closed) throw new OtpStoreUnavailableError('the Redis store is closed');
     const client = this.client ?? (await this.getClient());
-    try {
-      return Number(await this.bounded('delete', client.del(key))) > 0;
-    } catch (error) {
-      throw this.unavailable('delete', error);
-    }
+    return new Promise<boolean>((resolve, reject) => {
+      const entry = this.track('delete', reject);
+      del(client, key).then(
+        (count) => {
+          if (this.inFlight.delete(entry)) resolve(Number(count) > 0);
+        },
+        (error: unknown) => {
+          if (this.inFlight.delete(entry)) reject(this.unavailable('delete', error));
+        },
+      );
+    });
   }
 
   /**
@@ -172,53 +165,42 @@ export class RedisOtpConnection {
         resolve();
       });
     });
+    // Bounded by the 2 s above (no command deadline applies to QUIT): a server that does not
+    // answer gets a disconnect.
     try {
-      if (client.status === 'ready') await client.quit();
+      if (client.status === 'ready') void client.quit().catch(() => client.disconnect());
       else client.disconnect();
     } catch {
       client.disconnect();
     }
     // The socket is really closed only at 'end' (so a test runner or a shutdown sees no open handle).
     await ended;
+    if (client.status !== 'end') client.disconnect();
   }
 
-  /** A command's reply, bounded by the deadline when the client is not the store's own. */
-  private bounded<T>(operation: string, reply: Promise<T>): Promise<T> {
-    if (this.ownsClient) return reply;
-    return new Promise<T>((resolve, reject) => {
-      const entry: InFlight = { startedAt: Date.now(), operation, reject };
-      this.inFlight.add(entry);
-      this.sweep ??= this.startSweep();
-      reply.then(
-        (value) => {
-          if (this.inFlight.delete(entry)) resolve(value);
-        },
-        (error: unknown) => {
-          // The client's own error, passed on as it is (evalScript turns it into OtpStoreUnavailableError).
-          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
-          if (this.inFlight.delete(entry)) reject(error);
-        },
-      );
-    });
+  /** Registers a command in flight (and starts the sweep if it is not running). */
+  private track(operation: string, reject: (error: unknown) => void): InFlight {
+    const entry: InFlight = { tick: this.tick, operation, reject };
+    this.inFlight.add(entry);
+    this.sweep ??= this.startSweep();
+    return entry;
   }
 
   private startSweep(): NodeJS.Timeout {
-    const timer = setInterval(
-      () => {
-        if (this.inFlight.size === 0) return this.stopSweep();
-        const late = Date.now() - this.operationTimeoutMs;
-        for (const entry of this.inFlight) {
-          if (entry.startedAt > late) continue;
-          this.inFlight.delete(entry);
-          entry.reject(
-            new OtpStoreUnavailableError(
-              `Redis did not answer ${entry.operation} within ${this.operationTimeoutMs} ms`,
-            ),
-          );
-        }
-      },
-      Math.max(5, Math.floor(this.operationTimeoutMs / 4)),
-    );
+    const timer = setInterval(() => {
+      this.tick += 1;
+      if (this.inFlight.size === 0) return this.stopSweep();
+      const late = this.tick - this.deadlineTicks;
+      for (const entry of this.inFlight) {
+        if (entry.tick > late) break;
+        this.inFlight.delete(entry);
+        entry.reject(
+          new OtpStoreUnavailableError(
+            `Redis did not answer ${entry.operation} within ${this.operationTimeoutMs} ms`,
+          ),
+        );
+      }
+    }, this.sweepMs);
     timer.unref?.();
     return timer;
   }
@@ -245,89 +227,59 @@ export class RedisOtpConnection {
   private async getClient(): Promise<RedisOtpClient> {
     if (this.client !== undefined) return this.client;
     if (this.closed) throw new OtpStoreUnavailableError('the Redis store is closed');
-    this.opening ??= this.openClient().then((client) => (this.client = client));
+    this.opening ??= openRedisClient(
+      this.#options,
+      this.operationTimeoutMs,
+      this.logger,
+      () => this.closed,
+    ).then((client) => (this.client = client));
     return this.opening;
-  }
-
-  private async openClient(): Promise<RedisOtpClient> {
-    type RedisConstructor = new (...args: unknown[]) => RedisOtpClient;
-    const { Redis } = await loadOptionalPeer<{ Redis: RedisConstructor }>(
-      'ioredis',
-      'The Redis OTP store (otp.store; or pass your own OtpStore)',
-      () => import('ioredis'),
-      'Redis',
-    );
-    const defaults = {
-      // Fail fast instead of queueing while disconnected: verification must fail closed quickly.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      autoResendUnfulfilledCommands: false,
-      commandTimeout: this.operationTimeoutMs,
-      connectTimeout: Math.max(2000, this.operationTimeoutMs),
-      retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
-      connectionName: 'posta-guvercini-otp',
-    };
-    const settings = { ...defaults, ...(this.#options.redisOptions ?? {}) };
-    const client =
-      this.#options.url === undefined
-        ? new Redis(settings)
-        : new Redis(this.#options.url, settings);
-    this.watch(client);
-    // With the offline queue off, a command before the first connection would fail: wait for
-    // it — or for a first connection error (refused, unknown host…), or 2 s — whichever is first.
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, Math.max(2000, this.operationTimeoutMs));
-      function done(): void {
-        clearTimeout(timer);
-        client.off?.('ready', done);
-        client.off?.('error', done);
-        resolve();
-      }
-      client.once?.('ready', done);
-      client.once?.('error', done);
-    });
-    if (client.status !== 'ready') {
-      this.logger.warn('Redis is not reachable yet; one-time passwords fail closed until it is.');
-    }
-    return client;
-  }
-
-  /** Logs connection loss and recovery once each (never the URL or credentials). */
-  private watch(client: RedisOtpClient): void {
-    let healthy = true;
-    client.on?.('error', (error: unknown) => {
-      if (!healthy || this.closed) return;
-      healthy = false;
-      this.logger.warn(
-        `Redis connection error (${describeRedisError(error)}); one-time passwords fail closed until Redis answers again.`,
-      );
-    });
-    client.on?.('ready', () => {
-      if (healthy) return;
-      healthy = true;
-      this.logger.log('Redis connection is back.');
-    });
   }
 }
 
-function arrayReply(script: RedisOtpScript, reply: unknown): unknown[] {
-  if (!Array.isArray(reply))
-    throw new OtpStoreUnavailableError(`unexpected reply from Redis to ${script.name}`);
-  return reply as unknown[];
+// A command's promise: a client that throws instead of rejecting rejects here.
+
+function evalsha(
+  client: RedisOtpClient,
+  script: RedisOtpScript,
+  numKeys: number,
+  argv: readonly RedisArg[],
+): Promise<unknown> {
+  try {
+    return client.evalsha(script.sha, numKeys, ...argv);
+  } catch (error) {
+    // Passed on as it is (evalScript turns it into OtpStoreUnavailableError).
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+    return Promise.reject(error);
+  }
+}
+
+function evalLua(
+  client: RedisOtpClient,
+  script: RedisOtpScript,
+  numKeys: number,
+  argv: readonly RedisArg[],
+): Promise<unknown> {
+  try {
+    return client.eval(script.lua, numKeys, ...argv);
+  } catch (error) {
+    // Passed on as it is (evalScript turns it into OtpStoreUnavailableError).
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+    return Promise.reject(error);
+  }
+}
+
+function del(client: RedisOtpClient, key: string): Promise<unknown> {
+  try {
+    return client.del(key);
+  } catch (error) {
+    // Passed on as it is (evalScript turns it into OtpStoreUnavailableError).
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+    return Promise.reject(error);
+  }
 }
 
 function isNoScript(error: unknown): boolean {
   const message = (error as { message?: unknown } | null)?.message;
   return typeof message === 'string' && message.startsWith('NOSCRIPT');
-}
-
-/** A short reason without addresses' credentials: the error code, or the first words of the message. */
-function describeRedisError(error: unknown): string {
-  // Duck-typed: errors may come from another realm (VM contexts), where instanceof Error fails.
-  if (error !== null && typeof error === 'object') {
-    const { code, message } = error as { code?: unknown; message?: unknown };
-    if (typeof code === 'string' && code !== '') return code;
-    if (typeof message === 'string') return redactCredentials(message).slice(0, 120);
-  }
-  return 'unknown error';
 }

@@ -24,8 +24,8 @@ export interface RedisOtpClient {
 /** Options of `RedisOtpStore` (also `otp.store: { type: 'redis', … }`). */
 export interface RedisOtpStoreOptions {
   /**
-   * An `ioredis` client of yours. The store uses it as it is and never closes it. Give it a
-   * `commandTimeout`, or rely on `operationTimeoutMs`, so an outage is noticed quickly.
+   * An `ioredis` client of yours. The store uses it as it is and never closes it. Its commands
+   * are bounded by `operationTimeoutMs` all the same (no `commandTimeout` needed).
    */
   readonly client?: RedisOtpClient;
   /**
@@ -47,7 +47,8 @@ export interface RedisOtpStoreOptions {
   readonly keyPrefix?: string;
   /**
    * Milliseconds an operation may take before it fails with `OtpStoreUnavailableError`
-   * (verification fails closed).
+   * (verification fails closed): it fails after 1 to 1¼ times this (one sweep checks the
+   * commands in flight every quarter of it; no timer per command).
    * @default 1000
    */
   readonly operationTimeoutMs?: number;

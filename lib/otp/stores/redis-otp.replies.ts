@@ -1,53 +1,122 @@
 import type {
-  OtpAttemptOutcome,
   OtpChallengeEnd,
   OtpChallengeRecord,
   OtpChallengeSummary,
+  OtpCreateOutcome,
   OtpDeliveryRecord,
   OtpRateLimitHit,
   OtpRateLimitOutcome,
   OtpReplaceOutcome,
+  OtpReplacePolicy,
+  OtpReplacement,
 } from './otp.store.js';
+import type { RedisArg } from './redis-otp.options.js';
 
-// Reading the replies of RedisOtpStore's scripts (redis-otp.scripts.ts documents each reply).
+// The wire format of RedisOtpStore's scripts (redis-otp.scripts.ts documents each): the
+// arguments of create and replace, the challenge hash written (challengeFields) and read back
+// (recordOf), and the replies. The attempt script's are in redis-otp.attempt.ts.
 
-/** The outcome of the attempt script. */
-export function attemptOutcomeOf(reply: readonly unknown[]): OtpAttemptOutcome {
-  const status = Number(reply[0]);
-  if (status === 0) return { status: 'not_found' };
-  const challenge = summaryOf(reply);
-  switch (status) {
-    case 1:
-      return { status: 'valid', challenge };
-    case 2: {
-      const accountLockedMs = Number(reply[5] ?? 0);
-      return {
-        status: 'invalid',
-        attemptsLeft: Math.max(0, Number(reply[4])),
-        challenge,
-        ...(accountLockedMs > 0 ? { accountLockedMs } : {}),
-      };
-    }
-    case 5:
-      return {
-        status: 'account_locked',
-        retryAfterMs: Math.max(1, Number(reply[4])),
-        challenge,
-      };
-    case 3: {
-      const newCodeInMs = Number(reply[5] ?? -1);
-      return {
-        status: 'locked',
-        retryAfterMs: Number(reply[4]),
-        challenge,
-        ...(newCodeInMs >= 0 ? { newCodeInMs } : {}),
-      };
-    }
-    case 4:
-      return { status: 'expired', challenge };
-    default:
-      throw new Error(`Unexpected reply from the attempt script: ${status}`);
+/** The (limit, window) pairs of counters, in order. */
+export function counterArgs(limits: readonly OtpRateLimitHit[]): number[] {
+  const args: number[] = [];
+  for (const limit of limits) args.push(limit.limit, limit.windowMs);
+  return args;
+}
+
+/** The arguments of the create script (after its keys). */
+export function createArgs(
+  record: OtpChallengeRecord,
+  limits: readonly OtpRateLimitHit[],
+  now: number,
+  clockMode: string,
+  withLockout: boolean,
+  counterPrefix: string,
+): RedisArg[] {
+  return [
+    now,
+    clockMode,
+    Math.max(1, record.retainUntil - now),
+    record.challengeId,
+    withLockout ? '1' : '0',
+    limits.length,
+    ...counterArgs(limits),
+    record.createdAt,
+    record.expiresAt,
+    record.resendAvailableAt,
+    record.retainUntil,
+    ...challengeFields(record, counterPrefix),
+  ];
+}
+
+/** The arguments of the replace script (after its keys). */
+export function replaceArgs(
+  replacement: OtpReplacement,
+  policy: OtpReplacePolicy,
+  now: number,
+  clockMode: string,
+  accountPrefix: string,
+): RedisArg[] {
+  return [
+    now,
+    clockMode,
+    replacement.codeHash,
+    replacement.expiresAt,
+    replacement.resendAvailableAt,
+    replacement.retainUntil,
+    policy.maxResends,
+    policy.hitId,
+    policy.lockout === undefined ? '0' : '1',
+    accountPrefix,
+    policy.limits.length,
+    ...counterArgs(policy.limits),
+  ];
+}
+
+/** The fields of a new challenge's hash (the create script adds its times). */
+export function challengeFields(record: OtpChallengeRecord, counterPrefix: string): string[] {
+  const fields: string[] = [
+    'h',
+    record.codeHash,
+    'b',
+    record.bindingDigest,
+    'p',
+    record.phone,
+    'u',
+    record.purpose,
+    't',
+    JSON.stringify(record.text),
+    'a',
+    String(record.attempts),
+    'm',
+    String(record.maxAttempts),
+    'n',
+    String(record.resends),
+  ];
+  if (record.subject !== undefined) fields.push('s', record.subject);
+  if (record.lockoutKey !== undefined) fields.push('x', record.lockoutKey);
+  if (record.sendLimits !== undefined) {
+    const counters = record.sendLimits.map((limit) => [
+      counterPrefix + limit.key,
+      limit.limit,
+      limit.windowMs,
+    ]);
+    fields.push('L', JSON.stringify(counters));
   }
+  return fields;
+}
+
+/** The outcome of the create script (`limits`: the counters it was given, in order). */
+export function createOutcomeOf(
+  reply: readonly unknown[],
+  limits: readonly OtpRateLimitHit[],
+  challengeId: string,
+): OtpCreateOutcome {
+  const status = Number(reply[0]);
+  if (status === 1) return { allowed: true };
+  if (status === 0) return refusal(limits, reply);
+  if (status === -2)
+    return { allowed: false, locked: true, retryAfterMs: Math.max(1, Number(reply[1])) };
+  throw new Error(`Challenge id collision: ${challengeId}`);
 }
 
 /** The outcome of the replace script (`limits`: the counters it was given, in order). */

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 
-// One cohesive file over ~300 lines: the Lua of every store operation, each documented with its
-// KEYS, ARGV and reply, sharing the clock and counter helpers.
+// The Lua of the store's operations, each documented with its KEYS, ARGV and reply, sharing the
+// clock and counter helpers; the verification (the hot path) is in redis-otp.attempt.ts.
 
 /**
- * Lua scripts of `RedisOtpStore`: each store operation is one script, run with EVALSHA (EVAL
+ * Lua scripts of `RedisOtpStore` (the attempt script: redis-otp.attempt.ts): each store operation is one script, run with EVALSHA (EVAL
  * when the server does not know it yet), so each is atomic and costs one round trip.
  *
  * Challenge hash fields: h code hash · b binding digest · p phone · u purpose · s subject ·
@@ -38,7 +38,7 @@ export interface RedisOtpScript {
   readonly sha: string;
 }
 
-function script(name: string, lua: string): RedisOtpScript {
+export function script(name: string, lua: string): RedisOtpScript {
   return { name, lua, sha: createHash('sha1').update(lua).digest('hex') };
 }
 
@@ -46,7 +46,7 @@ function script(name: string, lua: string): RedisOtpScript {
  * The clock of a script: the server's `TIME` (`mode` '1') or the service's `now` (`given`), and
  * the shift to add to the service's absolute times to move them onto it.
  */
-const CLOCK = `
+export const CLOCK = `
 local function clock(given, mode)
   local g = tonumber(given)
   if mode == '1' then
@@ -138,89 +138,6 @@ for i = t + 4, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[1], unpack(fields))
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return {1}
-`,
-);
-
-/**
- * KEYS[1] challenge, KEYS[2..] the client's counters (read only when the challenge is locked).
- * ARGV: now, clock mode, candidate hash, '1' followed by the purpose when one is presented
- * else '0', '1' followed by the phone (canonical) when one is presented else '0',
- * 'max failures:window ms:lock ms' when the lockout applies else '', account key prefix,
- * counter count n, n × (limit, window). (Flags and values share an argument: fewer arguments
- * per verification, the hot path.)
- * → {0} not found (also an ended challenge) · {1, phone, purpose, subject} valid (now a
- *   tombstone) ·
- *   {2, phone, purpose, subject, attempts left, account lock ms (0: not locked now)} invalid (counted) ·
- *   {3, phone, purpose, subject, ms until forgotten, ms until a new send passes its counters
- *   (-1: unknown)} locked · {4, phone, purpose, subject} expired ·
- *   {5, phone, purpose, subject, ms} account locked.
- *
- * Comparison: Lua has no constant-time compare, and none is needed here. What is compared is
- * HMAC-SHA256(secret, challenge id ‖ code ‖ binding) in hex, never the code: a timing
- * difference could at most reveal how many leading characters of two HMAC outputs agree, and
- * without the secret an attacker can neither compute the HMAC of a code they try nor steer
- * which prefix it has, so that reveals nothing about the code; and a challenge answers only
- * `maxAttempts` guesses in all. (Lua strings are interned besides, so `==` on two strings is a
- * pointer comparison.) `MemoryOtpStore` compares with `crypto.timingSafeEqual`.
- */
-export const ATTEMPT_SCRIPT = script(
-  'attempt',
-  `${CLOCK}
-local now = clock(ARGV[1], ARGV[2])
-local r = redis.call('HMGET', KEYS[1], 'h', 'p', 'u', 's', 'e', 'k', 'a', 'm', 'x', 'L')
-if not r[1] then return {0} end
-local retain = tonumber(r[6])
-if now >= retain then
-  redis.call('DEL', KEYS[1])
-  return {0}
-end
-local akey = false
-if ARGV[6] ~= '' and r[9] then akey = ARGV[7] .. r[9] end
-local lock = locked_for(akey, now)
-if lock > 0 then return {5, r[2], r[3], r[4], lock} end
-local attempts = tonumber(r[7])
-local max = tonumber(r[8])
-if attempts >= max then
-  local wait = -1
-  if r[10] then
-    wait = 0
-    for _, c in ipairs(cjson.decode(r[10])) do
-      wait = math.max(wait, counter_wait(c[1], tonumber(c[2]), tonumber(c[3]), now))
-    end
-    for i = 0, tonumber(ARGV[8]) - 1 do
-      wait = math.max(wait, counter_wait(KEYS[2 + i], tonumber(ARGV[9 + 2 * i]), tonumber(ARGV[10 + 2 * i]), now))
-    end
-  end
-  return {3, r[2], r[3], r[4], math.max(1, retain - now), wait}
-end
-if now >= tonumber(r[5]) then return {4, r[2], r[3], r[4]} end
-if r[1] == ARGV[3] and (ARGV[4] == '0' or '1' .. r[3] == ARGV[4]) and (ARGV[5] == '0' or '1' .. r[2] == ARGV[5]) then
-  -- Used up: a tombstone (no code hash, no binding digest) stays until the retention ends.
-  -- A right code is not counted as an attempt (only misses are).
-  redis.call('HDEL', KEYS[1], 'h', 'b')
-  redis.call('HSET', KEYS[1], 'S', 'verified', 'E', now)
-  if akey then redis.call('DEL', akey) end
-  return {1, r[2], r[3], r[4]}
-end
-attempts = redis.call('HINCRBY', KEYS[1], 'a', 1)
-local locked_now = 0
-if akey then
-  -- A lock that is over (checked above) leaves no failures behind: a fresh count.
-  if redis.call('ZSCORE', akey, 'L') then redis.call('DEL', akey) end
-  local max_failures, window, lock_ms = string.match(ARGV[6], '^(%d+):(%d+):(%d+)$')
-  max_failures, window, lock_ms = tonumber(max_failures), tonumber(window), tonumber(lock_ms)
-  redis.call('ZREMRANGEBYSCORE', akey, '-inf', now - window)
-  redis.call('ZADD', akey, now, KEYS[1] .. ':' .. attempts)
-  if redis.call('ZCARD', akey) >= max_failures then
-    redis.call('DEL', akey)
-    redis.call('ZADD', akey, now + lock_ms, 'L')
-    redis.call('PEXPIRE', akey, lock_ms)
-    locked_now = lock_ms
-  else
-    redis.call('PEXPIRE', akey, window)
-  end
-end
-return {2, r[2], r[3], r[4], max - attempts, locked_now}
 `,
 );
 

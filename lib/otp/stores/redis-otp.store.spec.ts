@@ -11,6 +11,7 @@ import {
   uniquePrefix,
   wrongCode,
 } from '../../../test/otp-fixtures.js';
+import { RedisServer } from '../../../test/support/redis-server.js';
 import type { OtpRateLimitHit } from './otp.store.js';
 import { type RedisOtpClient, RedisOtpStore } from './redis-otp.store.js';
 
@@ -34,6 +35,15 @@ function counting(client: Redis): { client: RedisOtpClient; calls: string[] } {
   });
   return { client: proxy, calls };
 }
+
+/** Keeps the server busy for ARGV[1] ms. */
+const BUSY_LUA = `local t = redis.call('TIME')
+local stop = tonumber(t[1]) * 1000000 + tonumber(t[2]) + tonumber(ARGV[1]) * 1000
+while true do
+  t = redis.call('TIME')
+  if tonumber(t[1]) * 1000000 + tonumber(t[2]) >= stop then break end
+end
+return 1`;
 
 describe('RedisOtpStore', () => {
   let redis: Redis;
@@ -186,6 +196,34 @@ describe('RedisOtpStore', () => {
       },
     );
     await store.close();
+  });
+
+  it('bounds the commands of its own client by operationTimeoutMs: a server that stops answering fails closed', async () => {
+    // A throwaway server, kept busy by a script for 1.5 s (nothing else is answered meanwhile).
+    const server = await RedisServer.start();
+    const store = await RedisOtpStore.connect({
+      url: server.url,
+      keyPrefix: prefix,
+      operationTimeoutMs: 200,
+    });
+    const blocker = new Redis(server.url);
+    try {
+      await expect(store.get('x', 0)).resolves.toBeUndefined();
+      const busy = blocker.eval(BUSY_LUA, 0, 1500).catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const started = Date.now();
+      const error = await store.get('x', 0).catch((failure: unknown) => failure);
+      const waited = Date.now() - started;
+      expect(error).toBeInstanceOf(OtpStoreUnavailableError);
+      expect((error as Error).message).toMatch(/did not answer get within 200 ms/);
+      expect(waited).toBeGreaterThanOrEqual(190);
+      expect(waited).toBeLessThan(1000);
+      await busy;
+    } finally {
+      await store.close();
+      await blocker.quit();
+      await server.stop();
+    }
   });
 
   it('validates its options', () => {

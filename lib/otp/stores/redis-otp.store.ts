@@ -15,17 +15,13 @@ import {
   OtpStore,
 } from './otp.store.js';
 import {
+  ATTEMPT_AT_SCRIPT,
   ATTEMPT_SCRIPT,
-  CANCEL_SCRIPT,
-  CREATE_SCRIPT,
-  DELIVERY_SCRIPT,
-  GET_SCRIPT,
-  HIT_SCRIPT,
-  REPLACE_SCRIPT,
-  SEND_WAIT_SCRIPT,
-  UNLOCK_SCRIPT,
-  type RedisOtpScript,
-} from './redis-otp.scripts.js';
+  type AttemptKeys,
+  attemptArgv,
+  attemptOutcomeOf,
+} from './redis-otp.attempt.js';
+import * as lua from './redis-otp.scripts.js';
 import { RedisOtpConnection } from './redis-otp.client.js';
 import {
   type RedisArg,
@@ -33,20 +29,14 @@ import {
   type RedisOtpStoreOptions,
   checkRedisOtpStoreOptions,
 } from './redis-otp.options.js';
-import {
-  attemptOutcomeOf,
-  recordOf,
-  refusal,
-  replaceOutcomeOf,
-  summaryOf,
-} from './redis-otp.replies.js';
+import * as replies from './redis-otp.replies.js';
 
 export type { RedisOtpClient, RedisOtpStoreOptions } from './redis-otp.options.js';
 
-// The operations of RedisOtpStore: each packs its keys and arguments for one script (one round
-// trip) and reads the reply (redis-otp.replies.ts). The client, its errors and deadlines are in
-// redis-otp.client.ts, the options in redis-otp.options.ts, the Lua in redis-otp.scripts.ts.
-// One job (the store contract over Redis), a little over ~300 lines with the TSDoc.
+// The operations of RedisOtpStore: each runs one script (one round trip) with its keys and
+// arguments and reads the reply (both in redis-otp.replies.ts). The client, its errors and deadlines are in
+// redis-otp.client.ts, the options in redis-otp.options.ts, the Lua in redis-otp.scripts.ts, and
+// the verification (script, arguments, reply) in redis-otp.attempt.ts.
 
 const DEFAULT_PREFIX = 'posta-guvercini:otp:';
 
@@ -69,8 +59,8 @@ const DEFAULT_PREFIX = 'posta-guvercini:otp:';
  */
 export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
   private readonly keyPrefix: string;
-  /** Prefix of the `otp.lockout` account keys (the scripts append the challenge's account). */
-  private readonly accountKeyPrefix: string;
+  /** Prefixes of the challenge, counter and `otp.lockout` account keys, and the clock. */
+  private readonly keys: AttemptKeys;
   /** '1': the server's TIME; '0': the service's clock. */
   private readonly clockMode: '1' | '0';
   /** The client (own or passed in), its errors and deadlines: redis-otp.client.ts. */
@@ -81,7 +71,12 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
     checkRedisOtpStoreOptions(options);
     this.clockMode = options.clock === 'service' ? '0' : '1';
     this.keyPrefix = options.keyPrefix ?? DEFAULT_PREFIX;
-    this.accountKeyPrefix = `${this.keyPrefix}a:`;
+    this.keys = {
+      challengePrefix: `${this.keyPrefix}c:`,
+      counterPrefix: `${this.keyPrefix}l:`,
+      accountPrefix: `${this.keyPrefix}a:`,
+      serverClock: this.clockMode === '1',
+    };
     this.connection = new RedisOtpConnection(options);
   }
 
@@ -129,89 +124,39 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
     now: number,
     lockout?: OtpLockoutPolicy,
   ): Promise<OtpCreateOutcome> {
-    const fields: string[] = [
-      'h',
-      record.codeHash,
-      'b',
-      record.bindingDigest,
-      'p',
-      record.phone,
-      'u',
-      record.purpose,
-      't',
-      JSON.stringify(record.text),
-      'a',
-      String(record.attempts),
-      'm',
-      String(record.maxAttempts),
-      'n',
-      String(record.resends),
-    ];
-    if (record.subject !== undefined) fields.push('s', record.subject);
-    if (record.lockoutKey !== undefined) fields.push('x', record.lockoutKey);
-    if (record.sendLimits !== undefined) {
-      const counters = this.counterKeys(record.sendLimits).map((key, i) => [
-        key,
-        record.sendLimits![i]!.limit,
-        record.sendLimits![i]!.windowMs,
-      ]);
-      fields.push('L', JSON.stringify(counters));
-    }
     const withLockout = lockout !== undefined && record.lockoutKey !== undefined;
-    const reply = await this.run(
-      CREATE_SCRIPT,
+    return this.run(
+      lua.CREATE_SCRIPT,
       [
         this.challengeKey(record.challengeId),
         this.accountKey(withLockout ? record.lockoutKey : undefined),
         ...this.counterKeys(limits),
       ],
-      [
-        now,
-        this.clockMode,
-        Math.max(1, record.retainUntil - now),
-        record.challengeId,
-        withLockout ? '1' : '0',
-        limits.length,
-        ...counterArgs(limits),
-        record.createdAt,
-        record.expiresAt,
-        record.resendAvailableAt,
-        record.retainUntil,
-        ...fields,
-      ],
+      replies.createArgs(record, limits, now, this.clockMode, withLockout, this.keys.counterPrefix),
+      (reply) => replies.createOutcomeOf(reply, limits, record.challengeId),
     );
-    const status = Number(reply[0]);
-    if (status === 1) return { allowed: true };
-    if (status === 0) return refusal(limits, reply);
-    if (status === -2)
-      return { allowed: false, locked: true, retryAfterMs: Math.max(1, Number(reply[1])) };
-    throw new Error(`Challenge id collision: ${record.challengeId}`);
   }
 
-  async attempt(
+  attempt(
     challengeId: string,
     candidate: OtpAttemptCandidate,
     now: number,
     lockout?: OtpLockoutPolicy,
   ): Promise<OtpAttemptOutcome> {
-    // The hot path: one argv built in place (keys, then arguments), no intermediate arrays.
-    const newCodeLimits = candidate.newCodeLimits ?? NO_LIMITS;
-    const n = newCodeLimits.length;
-    const argv: RedisArg[] = [this.challengeKey(challengeId)];
-    for (let i = 0; i < n; i++) argv.push(this.counterKey(newCodeLimits[i]!));
-    argv.push(
-      now,
-      this.clockMode,
-      candidate.codeHash,
-      candidate.purpose === undefined ? '0' : `1${candidate.purpose}`,
-      candidate.phone === undefined ? '0' : `1${candidate.phone}`,
-      lockout === undefined ? '' : `${lockout.maxFailures}:${lockout.windowMs}:${lockout.lockMs}`,
-      this.accountKeyPrefix,
-      n,
-    );
-    for (let i = 0; i < n; i++) argv.push(newCodeLimits[i]!.limit, newCodeLimits[i]!.windowMs);
-    const reply = await this.connection.evalScript(ATTEMPT_SCRIPT, 1 + n, argv);
-    return attemptOutcomeOf(reply);
+    // The hot path: one argv built in place, the reply read as it settles (one promise, no
+    // async frame; what it throws rejects, as from an async method).
+    try {
+      return this.connection.evalScript(
+        this.keys.serverClock ? ATTEMPT_SCRIPT : ATTEMPT_AT_SCRIPT,
+        1 + (candidate.newCodeLimits?.length ?? 0),
+        attemptArgv(this.keys, challengeId, candidate, now, lockout),
+        attemptOutcomeOf,
+        candidate,
+      );
+    } catch (error) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+      return Promise.reject(error);
+    }
   }
 
   async replace(
@@ -220,46 +165,33 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
     policy: OtpReplacePolicy,
     now: number,
   ): Promise<OtpReplaceOutcome> {
-    const reply = await this.run(
-      REPLACE_SCRIPT,
+    return this.run(
+      lua.REPLACE_SCRIPT,
       [this.challengeKey(challengeId), ...this.counterKeys(policy.limits)],
-      [
-        now,
-        this.clockMode,
-        replacement.codeHash,
-        replacement.expiresAt,
-        replacement.resendAvailableAt,
-        replacement.retainUntil,
-        policy.maxResends,
-        policy.hitId,
-        policy.lockout === undefined ? '0' : '1',
-        this.accountKeyPrefix,
-        policy.limits.length,
-        ...counterArgs(policy.limits),
-      ],
+      replies.replaceArgs(replacement, policy, now, this.clockMode, this.keys.accountPrefix),
+      (reply) => replies.replaceOutcomeOf(reply, policy.limits),
     );
-    return replaceOutcomeOf(reply, policy.limits);
   }
 
   async get(challengeId: string, now: number): Promise<OtpChallengeRecord | undefined> {
-    const reply = await this.run(
-      GET_SCRIPT,
+    return this.run(
+      lua.GET_SCRIPT,
       [this.challengeKey(challengeId)],
       [now, this.clockMode],
+      (reply) => replies.recordOf(challengeId, reply),
     );
-    return recordOf(challengeId, reply);
   }
 
   override async cancel(
     challengeId: string,
     now: number,
   ): Promise<OtpChallengeSummary | undefined> {
-    const reply = await this.run(
-      CANCEL_SCRIPT,
+    return this.run(
+      lua.CANCEL_SCRIPT,
       [this.challengeKey(challengeId)],
       [now, this.clockMode],
+      (reply) => (Number(reply[0]) === 1 ? replies.summaryOf(reply) : undefined),
     );
-    return Number(reply[0]) === 1 ? summaryOf(reply) : undefined;
   }
 
   override async setDelivery(
@@ -268,8 +200,8 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
     delivery: OtpDeliveryRecord,
     now: number,
   ): Promise<boolean> {
-    const reply = await this.run(
-      DELIVERY_SCRIPT,
+    return this.run(
+      lua.DELIVERY_SCRIPT,
       [this.challengeKey(challengeId)],
       [
         now,
@@ -280,8 +212,8 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
         delivery.messageId,
         delivery.at,
       ],
+      (reply) => Number(reply[0]) === 1,
     );
-    return Number(reply[0]) === 1;
   }
 
   async delete(challengeId: string): Promise<boolean> {
@@ -294,24 +226,22 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
     now: number,
   ): Promise<OtpRateLimitOutcome> {
     if (limits.length === 0) return { allowed: true };
-    const reply = await this.run(HIT_SCRIPT, this.counterKeys(limits), [
-      now,
-      this.clockMode,
-      hitId,
-      limits.length,
-      ...counterArgs(limits),
-    ]);
-    return Number(reply[0]) === 1 ? { allowed: true } : refusal(limits, reply);
+    return this.run(
+      lua.HIT_SCRIPT,
+      this.counterKeys(limits),
+      [now, this.clockMode, hitId, limits.length, ...replies.counterArgs(limits)],
+      (reply) => (Number(reply[0]) === 1 ? { allowed: true } : replies.refusal(limits, reply)),
+    );
   }
 
   override async unlock(lockoutKeys: readonly string[], now: number): Promise<boolean> {
     if (lockoutKeys.length === 0) return false;
-    const reply = await this.run(
-      UNLOCK_SCRIPT,
+    return this.run(
+      lua.UNLOCK_SCRIPT,
       lockoutKeys.map((key) => this.accountKey(key)),
       [now, this.clockMode],
+      (reply) => Number(reply[0]) === 1,
     );
-    return Number(reply[0]) === 1;
   }
 
   override async sendWait(
@@ -319,18 +249,18 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
     lockoutKey: string | undefined,
     now: number,
   ): Promise<number> {
-    const reply = await this.run(
-      SEND_WAIT_SCRIPT,
+    return this.run(
+      lua.SEND_WAIT_SCRIPT,
       [this.accountKey(lockoutKey), ...this.counterKeys(limits)],
       [
         now,
         this.clockMode,
         lockoutKey === undefined ? '0' : '1',
         limits.length,
-        ...counterArgs(limits),
+        ...replies.counterArgs(limits),
       ],
+      (reply) => Math.max(0, Number(reply[0])),
     );
-    return Math.max(0, Number(reply[0]));
   }
 
   /** Closes the store's own client (a client you passed in is left open). */
@@ -343,36 +273,25 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
   }
 
   private challengeKey(challengeId: string): string {
-    return `${this.keyPrefix}c:${challengeId}`;
+    return this.keys.challengePrefix + challengeId;
   }
 
   /** The account key of `otp.lockout` (a placeholder key when there is none). */
   private accountKey(lockoutKey: string | undefined): string {
-    return `${this.keyPrefix}a:${lockoutKey ?? '-'}`;
+    return this.keys.accountPrefix + (lockoutKey ?? '-');
   }
 
   private counterKeys(limits: readonly OtpRateLimitHit[]): string[] {
-    return limits.map((limit) => this.counterKey(limit));
+    return limits.map((limit) => this.keys.counterPrefix + limit.key);
   }
 
-  private counterKey(limit: OtpRateLimitHit): string {
-    return `${this.keyPrefix}l:${limit.key}`;
-  }
-
-  /** Runs a script (one round trip): the keys, then the arguments. */
-  private run(
-    script: RedisOtpScript,
+  /** Runs a script (one round trip): the keys, then the arguments; `decode` reads the reply. */
+  private run<T>(
+    script: lua.RedisOtpScript,
     keys: readonly string[],
     args: readonly RedisArg[],
-  ): Promise<unknown[]> {
-    return this.connection.evalScript(script, keys.length, [...keys, ...args]);
+    decode: (reply: unknown[]) => T,
+  ): Promise<T> {
+    return this.connection.evalScript(script, keys.length, [...keys, ...args], decode, undefined);
   }
-}
-
-const NO_LIMITS: readonly OtpRateLimitHit[] = [];
-
-function counterArgs(limits: readonly OtpRateLimitHit[]): number[] {
-  const args: number[] = [];
-  for (const limit of limits) args.push(limit.limit, limit.windowMs);
-  return args;
 }
