@@ -20,6 +20,7 @@ import {
   xmlClientElement,
   xmlStatusRequest,
 } from './wire/xml-api.js';
+import { plainSoapSendStrings } from './wire/plain-replies.js';
 import { escapeXmlUtf8 } from './wire/xml-escape.js';
 import {
   childNamed,
@@ -42,18 +43,6 @@ const CODE_ENTRY = /^(?:-?\d+|ERR\d+)$/;
 const RECIPIENT_CODES = new Set(['-1003']);
 const NIL = ' xsi:nil="true"';
 const SEND = 'SmsInsert_1_N';
-/** Well-formed attributes of a start tag: `name="value"` with no markup in the value. */
-const ATTRIBUTES = String.raw`(?:\s+[\w:.-]+="[^"<&]*")*`;
-/**
- * The usual send reply, whole: envelope, body, response and result holding only `<string>`
- * entries without markup or entities. A reply of exactly this form is read with this one
- * expression (the strict reader would read the same strings); anything else — faults, other
- * shapes, entities, truncation — goes through the strict reader.
- */
-const PLAIN_SEND_REPLY = new RegExp(
-  String.raw`^(?:<\?xml[^<>]*\?>)?\s*<(\w+:)?Envelope${ATTRIBUTES}\s*>\s*<\1Body\s*>\s*<${SEND}Response${ATTRIBUTES}\s*>\s*<${SEND}Result\s*>((?:\s*<string>[^<&]*</string>)*)\s*</${SEND}Result\s*>\s*</${SEND}Response\s*>\s*</\1Body\s*>\s*</\1Envelope\s*>\s*$`,
-);
-const PLAIN_STRING = /<string>([^<&]*)<\/string>/g;
 
 /** Options of `SoapTransport`. */
 export interface SoapTransportOptions extends ConcurrentWireTransportOptions {
@@ -147,8 +136,8 @@ export class SoapTransport extends WireTransport {
   }
 
   protected readSendReply(response: WireResponse, request: PreparedSend): BatchOutcome {
-    const entries = this.readStrings(response, SEND);
     const count = request.recipients.length;
+    const entries = this.readStrings(response, SEND, count);
     const only = entries.length === 1 ? entries[0]! : undefined;
     if (only !== undefined && CODE_ENTRY.test(only) && (count > 1 || !RECIPIENT_CODES.has(only))) {
       throw new SmsProviderError('soap', only);
@@ -212,17 +201,10 @@ export class SoapTransport extends WireTransport {
     return this.wireRequest(account, PATH, CONTENT_TYPE, Buffer.from(body, 'utf8'), headers);
   }
 
-  private readStrings(response: WireResponse, operation: string): string[] {
+  private readStrings(response: WireResponse, operation: string, expected: number): string[] {
     if (operation === SEND && response.status >= 200 && response.status <= 299) {
-      const plain = PLAIN_SEND_REPLY.exec(replyText(response, 'utf-8', { xml: true }));
-      if (plain !== null) {
-        const entries: string[] = [];
-        const inner = plain[2]!;
-        PLAIN_STRING.lastIndex = 0;
-        for (let entry = PLAIN_STRING.exec(inner); entry !== null; entry = PLAIN_STRING.exec(inner))
-          entries.push(entry[1]!);
-        return entries;
-      }
+      const plain = plainSoapSendStrings(replyText(response, 'utf-8', { xml: true }), expected);
+      if (plain !== undefined) return plain;
     }
     return childrenNamed(this.readResult(response, operation), 'string').map((entry) => entry.text);
   }

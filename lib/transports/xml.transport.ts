@@ -21,6 +21,7 @@ import {
   xmlStatusRequest,
 } from './wire/xml-api.js';
 import { childNamed, childrenNamed } from './wire/xml-reader.js';
+import { type InsertResult, plainXmlInserts } from './wire/plain-replies.js';
 
 const REJECTED_MEANING =
   'the provider refused this recipient (res is not 1), usually an invalid or unreachable number';
@@ -85,7 +86,11 @@ export class XmlTransport extends WireTransport {
   }
 
   protected readSendReply(response: WireResponse, request: PreparedSend): BatchOutcome {
-    const inserts = plainInserts(response) ?? readInserts(response);
+    const count = request.recipients.length;
+    const ok = response.status >= 200 && response.status <= 299;
+    const inserts =
+      (ok ? plainXmlInserts(replyText(response, 'iso-8859-9', { xml: true }), count) : undefined) ??
+      readInserts(response);
     if (inserts.length !== request.recipients.length) {
       throw new SmsMalformedResponseError(
         `the XML API answered ${inserts.length} INSERT results for ${request.recipients.length} recipients`,
@@ -135,33 +140,6 @@ export class XmlTransport extends WireTransport {
   private request(account: ResolvedAccount, path: string, document: string): WireRequest {
     return this.wireRequest(account, path, XML_CONTENT_TYPE, xmlDocument(document));
   }
-}
-
-/**
- * The usual send reply, whole: `<SMS-Response>` holding only `<INSERT id="…" res="…"/>` entries
- * whose values have no markup, entities or whitespace to normalise. A reply of exactly this
- * form is read with one expression (the strict reader would read the same values); anything
- * else — an `<ERROR>`, other shapes, truncation — goes through the strict reader.
- */
-const PLAIN_SEND_REPLY =
-  /^(?:<\?xml[^<>]*\?>)?\s*<SMS-Response\s*>((?:\s*<INSERT\s+id="[^"<&\t\n\r]*"\s+res="[^"<&\t\n\r]*"\s*\/>)*)\s*<\/SMS-Response\s*>\s*$/;
-const PLAIN_INSERT = /<INSERT\s+id="([^"]*)"\s+res="([^"]*)"/g;
-
-interface InsertResult {
-  readonly id: string;
-  readonly res: string;
-}
-
-function plainInserts(response: WireResponse): InsertResult[] | undefined {
-  if (response.status < 200 || response.status > 299) return undefined;
-  const plain = PLAIN_SEND_REPLY.exec(replyText(response, 'iso-8859-9', { xml: true }));
-  if (plain === null) return undefined;
-  const inserts: InsertResult[] = [];
-  const inner = plain[1]!;
-  PLAIN_INSERT.lastIndex = 0;
-  for (let entry = PLAIN_INSERT.exec(inner); entry !== null; entry = PLAIN_INSERT.exec(inner))
-    inserts.push({ id: entry[1]!, res: entry[2]! });
-  return inserts;
 }
 
 function readInserts(response: WireResponse): InsertResult[] {
