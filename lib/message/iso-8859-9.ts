@@ -133,7 +133,8 @@ export function decodeIso88599(bytes: Uint8Array, options: TurkishCharsetOptions
   return out;
 }
 
-const HEX = '0123456789ABCDEF';
+/** `0-9A-F` as character codes. */
+const HEX_CODES = Uint8Array.from('0123456789ABCDEF', (char) => char.charCodeAt(0));
 /** application/x-www-form-urlencoded: only `A–Z a–z 0–9 * - . _` stay as they are. */
 const FORM_SAFE = (() => {
   const safe = new Uint8Array(128);
@@ -141,6 +142,8 @@ const FORM_SAFE = (() => {
     safe[char.charCodeAt(0)] = 1;
   return safe;
 })();
+/** Where `percentEncodeIso88599` writes (3 bytes at most per character); grown on demand. */
+let formScratch = Buffer.allocUnsafeSlow(1024);
 
 /**
  * Percent-encodes text for an `application/x-www-form-urlencoded` body or a query string,
@@ -154,20 +157,25 @@ export function percentEncodeIso88599(text: string, options: EncodeTextOptions =
   requireText(text, 'percentEncodeIso88599');
   const charset = charsetOf(options);
   const { encode } = TABLES[charset];
-  let out = '';
+  // The result is ASCII: written as bytes, read back once (no string per character).
+  if (formScratch.length < text.length * 3) formScratch = Buffer.allocUnsafeSlow(text.length * 3);
+  const out = formScratch;
+  let n = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (code < 128 && FORM_SAFE[code] === 1) {
-      out += text[i];
+      out[n++] = code;
     } else if (code === 0x20) {
-      out += '+';
+      out[n++] = 0x2b; // +
     } else {
       const byte = encode[code]!;
       if (byte === 0) throw unencodable(text, i, charset, options.field);
-      out += `%${HEX[(byte - 1) >> 4]}${HEX[(byte - 1) & 15]}`;
+      out[n++] = 0x25; // %
+      out[n++] = HEX_CODES[(byte - 1) >> 4]!;
+      out[n++] = HEX_CODES[(byte - 1) & 15]!;
     }
   }
-  return out;
+  return out.toString('latin1', 0, n);
 }
 
 /**

@@ -43,6 +43,7 @@ const CODE_ENTRY = /^(?:-?\d+|ERR\d+)$/;
 const RECIPIENT_CODES = new Set(['-1003']);
 const NIL = ' xsi:nil="true"';
 const SEND = 'SmsInsert_1_N';
+const SEND_END = Buffer.from(`</Message></${SEND}>${ENVELOPE_CLOSE}`, 'utf8');
 
 /** Options of `SoapTransport`. */
 export interface SoapTransportOptions extends ConcurrentWireTransportOptions {
@@ -86,6 +87,8 @@ export class SoapTransport extends WireTransport {
   private readonly credentialElements = new Map<string, string>();
   /** `<CLIENT user pwd/>` of the XML API (status queries), escaped once per account. */
   private readonly clientElements = new Map<string, string>();
+  /** A send envelope up to its dates (`…<SmsInsert_1_N …><Username>…</Password>`), UTF-8, once per account. */
+  private readonly sendHeads = new Map<string, Buffer>();
   private readonly concurrency: number;
   /** `SOAPAction` header per operation, one object each (the client caches headers by it). */
   private readonly actionHeaders = new Map<string, Readonly<Record<string, string>>>();
@@ -99,9 +102,11 @@ export class SoapTransport extends WireTransport {
     this.concurrency = this.resolveConcurrency(options.concurrency);
     for (const account of Object.values(this.accounts)) {
       this.clientElements.set(account.channel, xmlClientElement(account));
-      this.credentialElements.set(
+      const credentials = `<Username>${escapeXmlUtf8(account.username)}</Username><Password>${escapeXmlUtf8(account.password)}</Password>`;
+      this.credentialElements.set(account.channel, credentials);
+      this.sendHeads.set(
         account.channel,
-        `<Username>${escapeXmlUtf8(account.username)}</Username><Password>${escapeXmlUtf8(account.password)}</Password>`,
+        Buffer.from(`${ENVELOPE_OPEN}<${SEND} xmlns="${SOAP_NAMESPACE}">${credentials}`, 'utf8'),
       );
     }
   }
@@ -119,20 +124,19 @@ export class SoapTransport extends WireTransport {
   }
 
   protected encodeSend(account: ResolvedAccount, batch: SendBatch): WireRequest {
-    let body = `${ENVELOPE_OPEN}<${SEND} xmlns="${SOAP_NAMESPACE}">${this.credentialElements.get(account.channel)!}`;
-    body += batch.sendAt
+    // The head is encoded once per account; dates and numbers are ASCII, the text UTF-8.
+    let markup = batch.sendAt
       ? `<SendDate>${formatIsoIstanbul(batch.sendAt)}</SendDate>`
       : `<SendDate${NIL}/>`;
-    body += batch.validUntil
+    markup += batch.validUntil
       ? `<ExpireDate>${formatIsoIstanbul(batch.validUntil)}</ExpireDate>`
       : `<ExpireDate${NIL}/>`;
-    body += '<Recepients>';
-    for (const message of batch.messages) body += `<string>${message.to}</string>`;
-    body += '</Recepients>';
-    const text = batch.text ?? batch.messages[0]!.text;
-    body += `<Message>${escapeXmlUtf8(text, textFieldOf(batch))}</Message>`;
-    body += `</${SEND}>${ENVELOPE_CLOSE}`;
-    return this.request(account, SEND, body);
+    markup += '<Recepients>';
+    for (const message of batch.messages) markup += `<string>${message.to}</string>`;
+    markup += '</Recepients><Message>';
+    const text = escapeXmlUtf8(batch.text ?? batch.messages[0]!.text, textFieldOf(batch));
+    const head = this.sendHeads.get(account.channel)!;
+    return this.request(account, SEND, utf8Body(head, markup, text, SEND_END));
   }
 
   protected readSendReply(response: WireResponse, request: PreparedSend): BatchOutcome {
@@ -192,13 +196,14 @@ export class SoapTransport extends WireTransport {
     return credit;
   }
 
-  private request(account: ResolvedAccount, operation: string, body: string): WireRequest {
+  private request(account: ResolvedAccount, operation: string, body: string | Buffer): WireRequest {
     let headers = this.actionHeaders.get(operation);
     if (headers === undefined) {
       headers = { soapaction: `"${SOAP_NAMESPACE}/${operation}"` };
       this.actionHeaders.set(operation, headers);
     }
-    return this.wireRequest(account, PATH, CONTENT_TYPE, Buffer.from(body, 'utf8'), headers);
+    const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+    return this.wireRequest(account, PATH, CONTENT_TYPE, bytes, headers);
   }
 
   private readStrings(response: WireResponse, operation: string, expected: number): string[] {
@@ -246,4 +251,17 @@ export class SoapTransport extends WireTransport {
     }
     return result;
   }
+}
+
+/** `head` + `ascii` (ASCII characters only) + `text` as UTF-8 + `tail`, in one buffer. */
+function utf8Body(head: Buffer, ascii: string, text: string, tail: Buffer): Buffer {
+  const body = Buffer.allocUnsafe(
+    head.length + ascii.length + Buffer.byteLength(text, 'utf8') + tail.length,
+  );
+  head.copy(body, 0);
+  let at = head.length;
+  at += body.write(ascii, at, 'latin1');
+  at += body.write(text, at, 'utf8');
+  tail.copy(body, at);
+  return body;
 }

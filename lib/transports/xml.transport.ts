@@ -18,11 +18,15 @@ import {
   XML_STATUS_PATH,
   xmlClientElement,
   xmlDocument,
+  type XmlDocumentHead,
+  xmlDocumentHead,
+  xmlDocumentWith,
   xmlStatusRequest,
 } from './wire/xml-api.js';
 import { childNamed, childrenNamed } from './wire/xml-reader.js';
 import { type InsertResult, plainXmlInserts } from './wire/plain-replies.js';
 
+const SEND_PATH = '/api_xml/Sms_insreq.asp';
 const REJECTED_MEANING =
   'the provider refused this recipient (res is not 1), usually an invalid or unreachable number';
 
@@ -48,6 +52,8 @@ export class XmlTransport extends WireTransport {
   readonly name = 'xml';
   /** `<CLIENT user="…" pwd="…"/>`, escaped once per account. */
   private readonly clientElements = new Map<string, string>();
+  /** A 1-N send document up to its text (`…<INSERTMSG text="`), encoded once per account. */
+  private readonly insertHeads = new Map<string, XmlDocumentHead>();
 
   protected override get carriesSender(): boolean {
     return false;
@@ -56,7 +62,12 @@ export class XmlTransport extends WireTransport {
   constructor(options: WireTransportOptions) {
     super(options, 'xml');
     for (const account of Object.values(this.accounts)) {
-      this.clientElements.set(account.channel, xmlClientElement(account));
+      const client = xmlClientElement(account);
+      this.clientElements.set(account.channel, client);
+      this.insertHeads.set(
+        account.channel,
+        xmlDocumentHead(`<SMS-InsRequest>${client}<INSERTMSG text="`),
+      );
     }
   }
 
@@ -69,20 +80,23 @@ export class XmlTransport extends WireTransport {
   protected encodeSend(account: ResolvedAccount, batch: SendBatch): WireRequest {
     const dt = batch.sendAt ? formatSlashedIstanbul(batch.sendAt) : '';
     const dt2 = batch.validUntil ? ` dt2="${formatSlashedIstanbul(batch.validUntil)}"` : '';
-    let body = `<SMS-InsRequest>${this.clientElements.get(account.channel)!}`;
     if (batch.text !== undefined) {
-      body += `<INSERTMSG text="${escapeXmlIso88599Attribute(batch.text, 'text')}" dt="${dt}"${dt2}>`;
+      // 1-N: the head is encoded once per account; the text and the numbers follow it.
+      let rest = `" dt="${dt}"${dt2}>`;
       for (const message of batch.messages)
-        body += `<TO>${toTurkishNationalNumber(message.to)}</TO>`;
-      body += '</INSERTMSG>';
-    } else {
-      batch.messages.forEach((message, i) => {
-        const text = escapeXmlIso88599Attribute(message.text, `messages[${batch.offset + i}].text`);
-        body += `<INSERT to="${toTurkishNationalNumber(message.to)}" text="${text}" dt="${dt}"${dt2}/>`;
-      });
+        rest += `<TO>${toTurkishNationalNumber(message.to)}</TO>`;
+      rest += '</INSERTMSG></SMS-InsRequest>';
+      const text = escapeXmlIso88599Attribute(batch.text, 'text');
+      const document = xmlDocumentWith(this.insertHeads.get(account.channel)!, text, rest);
+      return this.wireRequest(account, SEND_PATH, XML_CONTENT_TYPE, document);
     }
+    let body = `<SMS-InsRequest>${this.clientElements.get(account.channel)!}`;
+    batch.messages.forEach((message, i) => {
+      const text = escapeXmlIso88599Attribute(message.text, `messages[${batch.offset + i}].text`);
+      body += `<INSERT to="${toTurkishNationalNumber(message.to)}" text="${text}" dt="${dt}"${dt2}/>`;
+    });
     body += '</SMS-InsRequest>';
-    return this.request(account, '/api_xml/Sms_insreq.asp', body);
+    return this.request(account, SEND_PATH, body);
   }
 
   protected readSendReply(response: WireResponse, request: PreparedSend): BatchOutcome {

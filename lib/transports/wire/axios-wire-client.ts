@@ -95,6 +95,10 @@ export class AxiosWireClient implements WireHttpClient {
     return exchange;
   }
 
+  postAndRead<R>(request: WireRequest, read: (response: WireResponse) => R): Promise<R> {
+    return this.post(request).then(read);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     await Promise.allSettled([...this.inFlight]);

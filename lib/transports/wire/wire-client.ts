@@ -39,6 +39,12 @@ export interface WireResponse {
 export interface WireHttpClient {
   /** POSTs the request and resolves with the reply, or rejects with a typed `SmsTransportError`. */
   post(request: WireRequest): Promise<WireResponse>;
+  /**
+   * `post(request).then(read)`: resolves with what `read` makes of the reply, or rejects with
+   * the typed error of the exchange or what `read` throws. The undici client reads the reply
+   * as soon as it is complete, without a second promise.
+   */
+  postAndRead<R>(request: WireRequest, read: (response: WireResponse) => R): Promise<R>;
   /** Stops using the client; waits for in-flight exchanges. */
   close(): Promise<void>;
 }
@@ -104,8 +110,21 @@ export class WireClient implements WireHttpClient {
 
   /** POSTs the request and resolves with the reply, or rejects with a typed `SmsTransportError`. */
   post(request: WireRequest): Promise<WireResponse> {
-    return new Promise<WireResponse>((resolve, reject) => {
-      const exchange = new Exchange(request, this, resolve, reject);
+    return this.postAndRead(request, undefined);
+  }
+
+  postAndRead<R>(
+    request: WireRequest,
+    read: ((response: WireResponse) => R) | undefined,
+  ): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      const exchange = new Exchange(
+        request,
+        this,
+        read,
+        resolve as (value: unknown) => void,
+        reject,
+      );
       this.deadlines.add(exchange);
       this.agent.dispatch(
         {
@@ -155,8 +174,10 @@ class Exchange implements Dispatcher.DispatchHandler, Deadlined {
   constructor(
     private readonly request: WireRequest,
     private readonly client: WireClient,
-    private readonly resolve: (response: WireResponse) => void,
-    private readonly reject: (error: SmsTransportError) => void,
+    /** What the caller makes of the reply (`postAndRead`); `undefined` = the reply itself. */
+    private readonly read: ((response: WireResponse) => unknown) | undefined,
+    private readonly resolve: (value: unknown) => void,
+    private readonly reject: (error: unknown) => void,
   ) {}
 
   private get timeoutMs(): number {
@@ -206,7 +227,21 @@ class Exchange implements Dispatcher.DispatchHandler, Deadlined {
       this.chunks !== undefined
         ? Buffer.concat(this.chunks, this.size)
         : (this.first ?? Buffer.alloc(0));
-    this.resolve({ status: this.status, body, contentType: this.contentType });
+    const response: WireResponse = { status: this.status, body, contentType: this.contentType };
+    if (this.read === undefined) {
+      this.resolve(response);
+      return;
+    }
+    // Read here rather than in a `then`: one promise per exchange. Whatever `read` throws
+    // rejects the exchange's promise; it must not reach undici, which is calling this.
+    let value: unknown;
+    try {
+      value = this.read(response);
+    } catch (error) {
+      this.reject(error);
+      return;
+    }
+    this.resolve(value);
   }
 
   onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {

@@ -109,9 +109,9 @@ export abstract class WireTransport extends SmsTransport {
     if (work.requests.length === 1 && !providerTelemetryOn()) {
       // The hot path (every OTP send): one request, nothing to record, no runner.
       const item = work.requests[0]!;
-      return this.client
-        .post(item.wire)
-        .then((response) => oneRequestResult(this.readSendReply(response, item), item));
+      return this.client.postAndRead(item.wire, (response) =>
+        oneRequestResult(this.readSendReply(response, item), item),
+      );
     }
     return runSendRequests(work.requests, work.concurrency, (item) =>
       this.exchange('send', account, item.wire, item.recipients.length, (response) =>
@@ -157,7 +157,7 @@ export abstract class WireTransport extends SmsTransport {
     read: (response: WireResponse) => R,
   ): Promise<R> {
     // Without an OpenTelemetry SDK there is nothing to record: post and read, no wrapper.
-    if (!providerTelemetryOn()) return this.client.post(wire).then(read);
+    if (!providerTelemetryOn()) return this.client.postAndRead(wire, read);
     return providerRequest(
       {
         api: this.api,

@@ -31,8 +31,8 @@ export function xmlClientElement(account: ResolvedAccount): string {
   return `<CLIENT user="${escapeXmlForIso88599(account.username)}" pwd="${escapeXmlForIso88599(account.password)}"/>`;
 }
 
-/** Characters above U+00FF (global: `xmlDocument` walks them). */
-const BEYOND_LATIN1 = /[\u0100-\uffff]/g;
+/** A character above U+00FF. */
+const BEYOND_LATIN1 = /[\u0100-\uffff]/;
 /** The ISO-8859-9 bytes of its six letters above U+00FF: Ğ İ Ş ğ ı ş. */
 const TURKISH_BYTES: Readonly<Record<number, number>> = {
   0x011e: 0xd0,
@@ -54,14 +54,53 @@ const TURKISH_BYTES: Readonly<Record<number, number>> = {
 export function xmlDocument(root: string): Buffer {
   const document = XML_DECLARATION + root;
   const bytes = Buffer.from(document, 'latin1');
-  BEYOND_LATIN1.lastIndex = 0;
-  for (let match = BEYOND_LATIN1.exec(document); match !== null;) {
-    const byte = TURKISH_BYTES[document.charCodeAt(match.index)];
-    if (byte === undefined) return encodeIso88599(document);
-    bytes[match.index] = byte;
-    match = BEYOND_LATIN1.exec(document);
-  }
+  const first = document.search(BEYOND_LATIN1);
+  if (first !== -1 && !patchTurkish(bytes, 0, document, first)) return encodeIso88599(document);
   return bytes;
+}
+
+/** The start of a document, up to where a value goes: its text and its ISO-8859-9 bytes. */
+export interface XmlDocumentHead {
+  /** Declaration and markup, as `xmlDocument` writes them. */
+  readonly text: string;
+  readonly bytes: Buffer;
+}
+
+/** The head of documents starting with `markup` (after the declaration), encoded once. */
+export function xmlDocumentHead(markup: string): XmlDocumentHead {
+  return { text: XML_DECLARATION + markup, bytes: xmlDocument(markup) };
+}
+
+/**
+ * The bytes `xmlDocument` writes for `head + value + rest`, without encoding the head again:
+ * `value` is an escaped value (Latin-1 but Ð Ý Þ ð ý þ, and Ğ İ Ş ğ ı ş), `rest` markup of
+ * ASCII characters only (numbers, dates, tags).
+ */
+export function xmlDocumentWith(head: XmlDocumentHead, value: string, rest: string): Buffer {
+  const start = head.bytes.length;
+  const bytes = Buffer.allocUnsafe(start + value.length + rest.length);
+  head.bytes.copy(bytes, 0);
+  bytes.write(value, start, 'latin1');
+  bytes.write(rest, start + value.length, 'latin1');
+  const first = value.search(BEYOND_LATIN1);
+  if (first !== -1 && !patchTurkish(bytes, start, value, first))
+    return encodeIso88599(head.text + value + rest);
+  return bytes;
+}
+
+/**
+ * Writes the ISO-8859-9 byte of each Ğ İ Ş ğ ı ş of `text` (from index `from`) at `offset + i`;
+ * false when `text` has another character above U+00FF.
+ */
+function patchTurkish(bytes: Buffer, offset: number, text: string, from: number): boolean {
+  for (let i = from; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x100) continue;
+    const byte = TURKISH_BYTES[code];
+    if (byte === undefined) return false;
+    bytes[offset + i] = byte;
+  }
+  return true;
 }
 
 /** `SMS-StaRequest` for up to 800 ids. */
