@@ -1,6 +1,6 @@
 import iconv from 'iconv-lite';
 import { SmsValidationError } from '../errors/validation.error.js';
-import { requireText } from './sms-text.js';
+import { requireText } from './require-text.js';
 
 /**
  * Codec for the Turkish single-byte character sets the HTTP and XML APIs of Posta Güvercini

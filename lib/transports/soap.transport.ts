@@ -43,7 +43,7 @@ const CODE_ENTRY = /^(?:-?\d+|ERR\d+)$/;
 const RECIPIENT_CODES = new Set(['-1003']);
 const NIL = ' xsi:nil="true"';
 const SEND = 'SmsInsert_1_N';
-const SEND_END = Buffer.from(`</Message></${SEND}>${ENVELOPE_CLOSE}`, 'utf8');
+const SEND_END = `</Message></${SEND}>${ENVELOPE_CLOSE}`;
 
 /** Options of `SoapTransport`. */
 export interface SoapTransportOptions extends ConcurrentWireTransportOptions {
@@ -253,15 +253,12 @@ export class SoapTransport extends WireTransport {
   }
 }
 
-/** `head` + `ascii` (ASCII characters only) + `text` as UTF-8 + `tail`, in one buffer. */
-function utf8Body(head: Buffer, ascii: string, text: string, tail: Buffer): Buffer {
+/** `head` + `ascii` (ASCII characters only) + `text` + `tail` (ASCII) as UTF-8, in one buffer. */
+function utf8Body(head: Buffer, ascii: string, text: string, tail: string): Buffer {
   const body = Buffer.allocUnsafe(
     head.length + ascii.length + Buffer.byteLength(text, 'utf8') + tail.length,
   );
-  head.copy(body, 0);
-  let at = head.length;
-  at += body.write(ascii, at, 'latin1');
-  at += body.write(text, at, 'utf8');
-  tail.copy(body, at);
+  body.set(head, 0);
+  body.write(ascii + text + tail, head.length, 'utf8');
   return body;
 }

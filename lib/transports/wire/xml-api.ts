@@ -33,15 +33,17 @@ export function xmlClientElement(account: ResolvedAccount): string {
 
 /** A character above U+00FF. */
 const BEYOND_LATIN1 = /[\u0100-\uffff]/;
-/** The ISO-8859-9 bytes of its six letters above U+00FF: Ğ İ Ş ğ ı ş. */
-const TURKISH_BYTES: Readonly<Record<number, number>> = {
-  0x011e: 0xd0,
-  0x0130: 0xdd,
-  0x015e: 0xde,
-  0x011f: 0xf0,
-  0x0131: 0xfd,
-  0x015f: 0xfe,
-};
+/** The ISO-8859-9 bytes of its six letters above U+00FF (Ğ İ Ş ğ ı ş), by code; 0 = none. */
+const TURKISH_BYTES = (() => {
+  const table = new Uint8Array(0x160);
+  table[0x011e] = 0xd0;
+  table[0x0130] = 0xdd;
+  table[0x015e] = 0xde;
+  table[0x011f] = 0xf0;
+  table[0x0131] = 0xfd;
+  table[0x015f] = 0xfe;
+  return table;
+})();
 
 /**
  * An ISO-8859-9 document (declaration included), as bytes. ISO-8859-9 is Latin-1 except six
@@ -59,32 +61,32 @@ export function xmlDocument(root: string): Buffer {
   return bytes;
 }
 
-/** The start of a document, up to where a value goes: its text and its ISO-8859-9 bytes. */
+/** The start of a document, up to where a value goes. */
 export interface XmlDocumentHead {
+  /** The markup after the declaration. */
+  readonly markup: string;
   /** Declaration and markup, as `xmlDocument` writes them. */
   readonly text: string;
-  readonly bytes: Buffer;
+  /** Whether the markup is all Latin-1 (no Ğ İ Ş ğ ı ş, e.g. in a user name). */
+  readonly latin1: boolean;
 }
 
-/** The head of documents starting with `markup` (after the declaration), encoded once. */
+/** The head of documents starting with `markup` (after the declaration), checked once. */
 export function xmlDocumentHead(markup: string): XmlDocumentHead {
-  return { text: XML_DECLARATION + markup, bytes: xmlDocument(markup) };
+  return { markup, text: XML_DECLARATION + markup, latin1: markup.search(BEYOND_LATIN1) === -1 };
 }
 
 /**
- * The bytes `xmlDocument` writes for `head + value + rest`, without encoding the head again:
- * `value` is an escaped value (Latin-1 but Ð Ý Þ ð ý þ, and Ğ İ Ş ğ ı ş), `rest` markup of
- * ASCII characters only (numbers, dates, tags).
+ * The bytes `xmlDocument` writes for `head + value + rest`, with only `value` scanned for
+ * Ğ İ Ş ğ ı ş: `value` is an escaped value (Latin-1 but Ð Ý Þ ð ý þ, and those six), `rest`
+ * markup (numbers, dates, tags).
  */
 export function xmlDocumentWith(head: XmlDocumentHead, value: string, rest: string): Buffer {
-  const start = head.bytes.length;
-  const bytes = Buffer.allocUnsafe(start + value.length + rest.length);
-  head.bytes.copy(bytes, 0);
-  bytes.write(value, start, 'latin1');
-  bytes.write(rest, start + value.length, 'latin1');
-  const first = value.search(BEYOND_LATIN1);
-  if (first !== -1 && !patchTurkish(bytes, start, value, first))
-    return encodeIso88599(head.text + value + rest);
+  if (!head.latin1 || BEYOND_LATIN1.test(rest)) return xmlDocument(head.markup + value + rest);
+  const document = head.text + value + rest;
+  const bytes = Buffer.from(document, 'latin1');
+  if (BEYOND_LATIN1.test(value) && !patchTurkish(bytes, head.text.length, value, 0))
+    return encodeIso88599(document);
   return bytes;
 }
 
@@ -96,8 +98,8 @@ function patchTurkish(bytes: Buffer, offset: number, text: string, from: number)
   for (let i = from; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (code < 0x100) continue;
-    const byte = TURKISH_BYTES[code];
-    if (byte === undefined) return false;
+    const byte = code < 0x160 ? TURKISH_BYTES[code]! : 0;
+    if (byte === 0) return false;
     bytes[offset + i] = byte;
   }
   return true;
