@@ -24,7 +24,7 @@ const options = { accounts: replay.accounts, connections: concurrency };
 const side =
   kind === 'dispatch'
     ? dispatchSide(apiOf(bodies), options, n * 2, concurrency)
-    : transportSide(apiOf(kind), options);
+    : transportSide(apiOf(kind), options, undefined, undefined, n * 2);
 const run = async (from: number, size: number): Promise<number> => {
   let next = from;
   const cpu = process.cpuUsage();

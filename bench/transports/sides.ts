@@ -110,18 +110,25 @@ export function dispatchSide(
   );
 }
 
-/** The transport itself: validation, encoding, its client, reply parsing, typed result. */
+/**
+ * The transport itself: validation, encoding, its client, reply parsing, typed result. Each
+ * message is a request object built per send, as a caller builds it; its recipient numbers
+ * (`count` of them) are generated before the clock starts, as the floor's bodies are.
+ */
 export function transportSide(
   api: Api,
   options: WireTransportOptions,
   label = `${api} transport`,
   environment?: SideEnvironment,
+  count = 0,
 ): Side {
   const transport = new TRANSPORTS[api](options);
+  const numbers = Array.from({ length: count }, (_, i) => recipient(2, i));
   return new Side(
     label,
     async (i) => {
-      const result = await transport.send({ channel: 'otp', to: [recipient(2, i)], text: TEXT });
+      const to = numbers[i] ?? recipient(2, i);
+      const result = await transport.send({ channel: 'otp', to: [to], text: TEXT });
       return result.recipients[0]!.status === 'accepted';
     },
     () => transport.close(),
