@@ -95,8 +95,12 @@ export class AxiosWireClient implements WireHttpClient {
     return exchange;
   }
 
-  postAndRead<R>(request: WireRequest, read: (response: WireResponse) => R): Promise<R> {
-    return this.post(request).then(read);
+  postAndRead<R, A = undefined>(
+    request: WireRequest,
+    read: (response: WireResponse, arg: A) => R,
+    arg?: A,
+  ): Promise<R> {
+    return this.post(request).then((response) => read(response, arg as A));
   }
 
   async close(): Promise<void> {
