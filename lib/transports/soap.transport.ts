@@ -20,7 +20,7 @@ import {
   xmlClientElement,
   xmlStatusRequest,
 } from './wire/xml-api.js';
-import { plainSoapSendStrings } from './wire/plain-replies.js';
+import { asmxSendString, plainSoapSendStrings } from './wire/plain-replies.js';
 import { escapeXmlUtf8 } from './wire/xml-escape.js';
 import {
   childNamed,
@@ -208,6 +208,8 @@ export class SoapTransport extends WireTransport {
 
   private readStrings(response: WireResponse, operation: string, expected: number): string[] {
     if (operation === SEND && response.status >= 200 && response.status <= 299) {
+      const asmx = expected === 1 ? asmxSendString(response.body) : undefined;
+      if (asmx !== undefined) return [asmx];
       const plain = plainSoapSendStrings(replyText(response, 'utf-8', { xml: true }), expected);
       if (plain !== undefined) return plain;
     }

@@ -6,6 +6,7 @@ import { XmlTransport } from '../xml.transport.js';
 import type { ResolvedAccount } from '../wire-transport.options.js';
 import { parseHttpReply } from './http-reply.js';
 import {
+  asmxSendString,
   plainHttpSendReply,
   plainJsonSendReply,
   plainSoapSendStrings,
@@ -110,6 +111,38 @@ describe('plainSoapSendStrings', () => {
   });
 });
 
+describe('asmxSendString', () => {
+  const bytes = (text: string) => Buffer.from(text, 'utf8');
+
+  it.each([
+    `<string>${ID}</string>`,
+    '<string>-1003</string>',
+    '<string>İş ğü</string>',
+    '<string></string>',
+  ])(
+    'reads the one result of the reply ASP.NET writes (%p) as the strict reader does',
+    (strings) => {
+      const text = soapReply(strings);
+      expect(asmxSendString(bytes(text))).toEqual(strictStrings(text)[0]);
+    },
+  );
+
+  it.each([
+    ['another namespace', soapReply(`<string>${ID}</string>`).replace('PgApiWs"', 'PgApiWs/"')],
+    ['no declaration', soapReply(`<string>${ID}</string>`).replace(/^<\?xml[^>]*>/, '')],
+    ['a line break', `${soapReply(`<string>${ID}</string>`)}\r\n`],
+    ['spacing', soapReply(`<string>${ID}</string>`).replace('<soap:Body>', '<soap:Body> ')],
+    ['two entries', soapReply('<string>A</string><string>B</string>')],
+    ['no entry', soapReply('')],
+    ['an entity', soapReply('<string>C1_&amp;</string>')],
+    ['CDATA', soapReply('<string><![CDATA[C1_A]]></string>')],
+    ['truncation', soapReply(`<string>${ID}</string>`).slice(0, -1)],
+    ['nothing but the head', ENVELOPE],
+  ])('leaves a reply with %s to the other readers', (_what, text) => {
+    expect(asmxSendString(bytes(text))).toBeUndefined();
+  });
+});
+
 describe('plainHttpSendReply', () => {
   it('reads the usual one-recipient reply as parseHttpReply does', () => {
     const text = `errno=0&errtext=&message_id=${ID}&charge=1`;
@@ -191,6 +224,7 @@ describe('the exact paths and the simulator', () => {
     ['http', HttpTransport, (text: string) => plainHttpSendReply(text)],
     ['xml', XmlTransport, (text: string) => plainXmlInserts(text, 1)],
     ['soap', SoapTransport, (text: string) => plainSoapSendStrings(text, 1)],
+    ['soap (ASP.NET bytes)', SoapTransport, (text: string) => asmxSendString(Buffer.from(text))],
     ['json', JsonTransport, (text: string) => plainJsonSendReply(text)],
   ] as const;
 
@@ -208,7 +242,7 @@ describe('the exact paths and the simulator', () => {
           );
           const work = probe.prepareSend(probe.accountFor('otp'), plan);
           const response = await probe.client.post(work.requests[0]!.wire);
-          const fallback = api === 'soap' || api === 'json' ? 'utf-8' : 'iso-8859-9';
+          const fallback = api.startsWith('soap') || api === 'json' ? 'utf-8' : 'iso-8859-9';
           expect([api, read(replyText(response, fallback, { xml: true }))]).toEqual([
             api,
             expect.anything(),

@@ -79,6 +79,30 @@ export function plainSoapSendStrings(text: string, expected: number): string[] |
   return entries;
 }
 
+/** What ASP.NET writes around the one result of an `SmsInsert_1_N` reply, byte for byte. */
+const ASMX_SEND_HEAD = Buffer.from(
+  `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema"><soap:Body><${SOAP_SEND}Response xmlns="http://83.66.137.24/PgApiWs"><${SOAP_SEND}Result><string>`,
+);
+const ASMX_SEND_TAIL = Buffer.from(
+  `</string></${SOAP_SEND}Result></${SOAP_SEND}Response></soap:Body></soap:Envelope>`,
+);
+
+/**
+ * The one `<string>` of an `SmsInsert_1_N` reply exactly as ASP.NET writes it (declaration,
+ * envelope and namespaces byte for byte), compared as bytes before anything is decoded;
+ * `undefined` for any other reply (then `plainSoapSendStrings`, then the strict reader).
+ */
+export function asmxSendString(body: Buffer): string | undefined {
+  const head = ASMX_SEND_HEAD.length;
+  const tail = ASMX_SEND_TAIL.length;
+  const end = body.length - tail;
+  if (end < head) return undefined;
+  if (body.compare(ASMX_SEND_HEAD, 0, head, 0, head) !== 0) return undefined;
+  if (body.compare(ASMX_SEND_TAIL, 0, tail, end) !== 0) return undefined;
+  const value = body.toString('utf8', head, end);
+  return value.includes('<') || value.includes('&') ? undefined : value;
+}
+
 // ---- HTTP API: errno=0&errtext=&message_id=…&charge=n (one recipient) ----
 
 const HTTP_ONE = /^errno=0&errtext=&message_id=([^&]+)&charge=(\d{1,15})$/;
