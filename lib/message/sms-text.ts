@@ -61,6 +61,10 @@ const GSM7_BASIC =
 /** GSM 03.38 extension table (each sent as ESC + char, 2 septets). */
 const GSM7_EXTENSION = '\f^{}\\[~]|€';
 
+/** Text without forbidden characters (controls but LF and CR, C1, DEL) or surrogates. */
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
+const PLAIN_TEXT = /^[^\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f\ud800-\udfff]*$/;
+
 /** 0 = not GSM-7, 1 = default alphabet, 2 = extension table; indexed by UTF-16 code unit. */
 const GSM7_COST = buildCostTable();
 
@@ -183,31 +187,44 @@ export function assertSmsText(text: unknown, options: AssertSmsTextOptions = {})
       field,
     );
   }
-  // One pass for what `findForbiddenCharacter` and `analyzeSmsText` would each scan for.
   let septets = 0;
   let pairs = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (septets >= 0) {
-      const cost = GSM7_COST[code]!;
-      septets = cost === 0 ? -1 : septets + cost;
-    }
-    let forbidden = false;
-    if (code < 0x20) {
-      forbidden = code !== 0x0a && code !== 0x0d;
-    } else if (code >= 0x7f && code <= 0x9f) {
-      forbidden = true;
-    } else if (code >= 0xd800 && code <= 0xdfff) {
-      const next = text.charCodeAt(i + 1);
-      if (code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
-        pairs++;
-        i++;
-      } else {
-        forbidden = true;
+  if (PLAIN_TEXT.test(text)) {
+    // The usual text (one native scan): nothing forbidden, no surrogate, so one character per
+    // code unit; GSM-7 septets until the first character that needs UCS-2.
+    for (let i = 0; i < text.length; i++) {
+      const cost = GSM7_COST[text.charCodeAt(i)]!;
+      if (cost === 0) {
+        septets = -1;
+        break;
       }
+      septets += cost;
     }
-    // Throws the error naming the first such character (this one).
-    if (forbidden) assertNoForbiddenCharacter(text, field);
+  } else {
+    // One pass for what `findForbiddenCharacter` and `analyzeSmsText` would each scan for.
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (septets >= 0) {
+        const cost = GSM7_COST[code]!;
+        septets = cost === 0 ? -1 : septets + cost;
+      }
+      let forbidden = false;
+      if (code < 0x20) {
+        forbidden = code !== 0x0a && code !== 0x0d;
+      } else if (code >= 0x7f && code <= 0x9f) {
+        forbidden = true;
+      } else if (code >= 0xd800 && code <= 0xdfff) {
+        const next = text.charCodeAt(i + 1);
+        if (code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+          pairs++;
+          i++;
+        } else {
+          forbidden = true;
+        }
+      }
+      // Throws the error naming the first such character (this one).
+      if (forbidden) assertNoForbiddenCharacter(text, field);
+    }
   }
   const analysis = analysisOf(text, septets, text.length - pairs);
   if (analysis.encoding === 'gsm7' && analysis.characters > MAX_GSM7_CHARACTERS) {

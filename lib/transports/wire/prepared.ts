@@ -1,5 +1,12 @@
 import { MAX_RECIPIENTS_PER_REQUEST } from '../../posta-guvercini.constants.js';
-import { groupByText, type SendBatch, type SendPlan, slices, splitPlan } from './send-plan.js';
+import {
+  batchOf,
+  groupByText,
+  type SendBatch,
+  type SendPlan,
+  slices,
+  splitPlan,
+} from './send-plan.js';
 import type { WireRequest } from './wire-client.js';
 
 // What a wire transport prepares before the first request goes out (every body is built
@@ -33,13 +40,20 @@ export function sendRequests(
   plan: SendPlan,
   encode: (batch: SendBatch) => WireRequest,
 ): PreparedSendWork {
-  const requests: PreparedSend[] = [];
-  for (const batch of splitPlan(plan, MAX_RECIPIENTS_PER_REQUEST)) {
-    const recipients = new Array<string>(batch.messages.length);
-    for (let i = 0; i < recipients.length; i++) recipients[i] = batch.messages[i]!.to;
-    requests.push({ wire: encode(batch), batch, recipients });
+  if (plan.messages.length <= MAX_RECIPIENTS_PER_REQUEST) {
+    // One request (every OTP send): no list of batches.
+    return { requests: [prepared(batchOf(plan, plan.messages, 0), encode)], concurrency: 1 };
   }
+  const requests = splitPlan(plan, MAX_RECIPIENTS_PER_REQUEST).map((batch) =>
+    prepared(batch, encode),
+  );
   return { requests, concurrency: 1 };
+}
+
+function prepared(batch: SendBatch, encode: (batch: SendBatch) => WireRequest): PreparedSend {
+  const recipients = new Array<string>(batch.messages.length);
+  for (let i = 0; i < recipients.length; i++) recipients[i] = batch.messages[i]!.to;
+  return { wire: encode(batch), batch, recipients };
 }
 
 /**

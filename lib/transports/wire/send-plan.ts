@@ -113,20 +113,28 @@ export function planSend(request: SendRequest, defaultSender: string | undefined
 
 /** Splits a plan into batches of at most `size` recipients, in order. */
 export function splitPlan(plan: SendPlan, size: number): SendBatch[] {
+  if (plan.messages.length <= size) return [batchOf(plan, plan.messages, 0)];
   const batches: SendBatch[] = [];
-  const whole = plan.messages.length <= size;
-  for (let offset = 0; offset < plan.messages.length; offset += size) {
-    batches.push({
-      channel: plan.channel,
-      text: plan.text,
-      messages: whole ? plan.messages : plan.messages.slice(offset, offset + size),
-      sendAt: plan.sendAt,
-      validUntil: plan.validUntil,
-      sender: plan.sender,
-      offset,
-    });
-  }
+  for (let offset = 0; offset < plan.messages.length; offset += size)
+    batches.push(batchOf(plan, plan.messages.slice(offset, offset + size), offset));
   return batches;
+}
+
+/** The batch of `messages` (starting at `offset`) of a plan. */
+export function batchOf(
+  plan: SendPlan,
+  messages: readonly SmsMessage[],
+  offset: number,
+): SendBatch {
+  return {
+    channel: plan.channel,
+    text: plan.text,
+    messages,
+    sendAt: plan.sendAt,
+    validUntil: plan.validUntil,
+    sender: plan.sender,
+    offset,
+  };
 }
 
 /**
