@@ -8,6 +8,7 @@ import { Agent, type Dispatcher } from 'undici';
 import { HttpTransport } from '../../lib/transports/http.transport.js';
 import { JsonTransport } from '../../lib/transports/json.transport.js';
 import { SoapTransport } from '../../lib/transports/soap.transport.js';
+import type { SendResult } from '../../lib/transports/sms-transport.types.js';
 import type { WireTransportOptions } from '../../lib/transports/wire-transport.options.js';
 import { planSend } from '../../lib/transports/wire/send-plan.js';
 import type { WireRequest } from '../../lib/transports/wire/wire-client.js';
@@ -126,13 +127,10 @@ export function transportSide(
   const numbers = Array.from({ length: count }, (_, i) => recipient(2, i));
   return new Side(
     label,
-    async (i) => {
-      const to = numbers[i] ?? recipient(2, i);
-      const result = await transport.send({ channel: 'otp', to: [to], text: TEXT });
-      return result.recipients[0]!.status === 'accepted';
-    },
+    (i) => transport.send({ channel: 'otp', to: [numbers[i] ?? recipient(2, i)], text: TEXT }),
     () => transport.close(),
     environment,
+    (result) => (result as SendResult).recipients[0]!.status === 'accepted',
   );
 }
 
