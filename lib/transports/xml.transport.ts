@@ -110,18 +110,9 @@ export class XmlTransport extends WireTransport {
         `the XML API answered ${inserts.length} INSERT results for ${request.recipients.length} recipients`,
       );
     }
-    const recipients: RecipientResult[] = request.recipients.map((to, i) => {
-      const id = inserts[i]!.id;
-      const res = inserts[i]!.res;
-      if (res === '1' && id !== '')
-        return { to, status: 'accepted', messageId: id, providerCode: 'res=1' };
-      return {
-        to,
-        status: 'rejected',
-        error: new SmsProviderError('xml', `res=${res}`, REJECTED_MEANING),
-        providerCode: `res=${res}`,
-      };
-    });
+    const recipients = new Array<RecipientResult>(count);
+    for (let i = 0; i < count; i++)
+      recipients[i] = recipientResult(request.recipients[i]!, inserts[i]!);
     return { recipients, credits: 0, providerCode: 'SMS-Response' };
   }
 
@@ -154,6 +145,19 @@ export class XmlTransport extends WireTransport {
   private request(account: ResolvedAccount, path: string, document: string): WireRequest {
     return this.wireRequest(account, path, XML_CONTENT_TYPE, xmlDocument(document));
   }
+}
+
+/** A recipient's result from its `INSERT`: accepted with its id when `res` is 1. */
+function recipientResult(to: string, insert: InsertResult): RecipientResult {
+  const { id, res } = insert;
+  if (res === '1' && id !== '')
+    return { to, status: 'accepted', messageId: id, providerCode: 'res=1' };
+  return {
+    to,
+    status: 'rejected',
+    error: new SmsProviderError('xml', `res=${res}`, REJECTED_MEANING),
+    providerCode: `res=${res}`,
+  };
 }
 
 function readInserts(response: WireResponse): InsertResult[] {

@@ -36,24 +36,26 @@ export interface PreparedStatus {
 }
 
 /** Encodes a validated plan into wire requests: split at 800, sent strictly in order. */
-export function sendRequests(
+export function sendRequests<A>(
   plan: SendPlan,
-  encode: (batch: SendBatch) => WireRequest,
+  encode: (account: A, batch: SendBatch) => WireRequest,
+  account: A,
 ): PreparedSendWork {
   if (plan.messages.length <= MAX_RECIPIENTS_PER_REQUEST) {
     // One request (every OTP send): no list of batches.
-    return { requests: [prepared(batchOf(plan, plan.messages, 0), encode)], concurrency: 1 };
+    const batch = batchOf(plan, plan.messages, 0);
+    return { requests: [prepared(batch, encode(account, batch))], concurrency: 1 };
   }
   const requests = splitPlan(plan, MAX_RECIPIENTS_PER_REQUEST).map((batch) =>
-    prepared(batch, encode),
+    prepared(batch, encode(account, batch)),
   );
   return { requests, concurrency: 1 };
 }
 
-function prepared(batch: SendBatch, encode: (batch: SendBatch) => WireRequest): PreparedSend {
+function prepared(batch: SendBatch, wire: WireRequest): PreparedSend {
   const recipients = new Array<string>(batch.messages.length);
   for (let i = 0; i < recipients.length; i++) recipients[i] = batch.messages[i]!.to;
-  return { wire: encode(batch), batch, recipients };
+  return { wire, batch, recipients };
 }
 
 /**

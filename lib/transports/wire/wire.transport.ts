@@ -57,6 +57,9 @@ export abstract class WireTransport extends SmsTransport {
   private readonly hosts: ReadonlyMap<SmsChannel, WireHost>;
   /** Status requests in flight at once. */
   protected statusConcurrency = 1;
+  /** `encodeSend`, as one function per transport. */
+  private readonly encodeBatch = (account: ResolvedAccount, batch: SendBatch): WireRequest =>
+    this.encodeSend(account, batch);
   /** The result of a send made of one request, read from its reply (one function per transport). */
   private readonly readOneRequestSend = (response: WireResponse, item: PreparedSend): SendResult =>
     oneRequestResult(this.readSendReply(response, item), item);
@@ -165,7 +168,7 @@ export abstract class WireTransport extends SmsTransport {
    * the API needs otherwise).
    */
   protected prepareSend(account: ResolvedAccount, plan: SendPlan): PreparedSendWork {
-    return sendRequests(plan, (batch) => this.encodeSend(account, batch));
+    return sendRequests(plan, this.encodeBatch, account);
   }
 
   /**
