@@ -44,6 +44,9 @@ const RECIPIENT_CODES = new Set(['-1003']);
 const NIL = ' xsi:nil="true"';
 const SEND = 'SmsInsert_1_N';
 const SEND_END = `</Message></${SEND}>${ENVELOPE_CLOSE}`;
+const SEND_RESULT = `${SEND}Result`;
+/** What follows the credentials of a send without dates, up to the numbers. */
+const NO_DATES = `<SendDate${NIL}/><ExpireDate${NIL}/><Recepients>`;
 
 /** Options of `SoapTransport`. */
 export interface SoapTransportOptions extends ConcurrentWireTransportOptions {
@@ -125,13 +128,16 @@ export class SoapTransport extends WireTransport {
 
   protected encodeSend(account: ResolvedAccount, batch: SendBatch): WireRequest {
     // The head is encoded once per account; dates and numbers are ASCII, the text UTF-8.
-    let markup = batch.sendAt
-      ? `<SendDate>${formatIsoIstanbul(batch.sendAt)}</SendDate>`
-      : `<SendDate${NIL}/>`;
-    markup += batch.validUntil
-      ? `<ExpireDate>${formatIsoIstanbul(batch.validUntil)}</ExpireDate>`
-      : `<ExpireDate${NIL}/>`;
-    markup += '<Recepients>';
+    let markup = NO_DATES;
+    if (batch.sendAt !== undefined || batch.validUntil !== undefined) {
+      markup = batch.sendAt
+        ? `<SendDate>${formatIsoIstanbul(batch.sendAt)}</SendDate>`
+        : `<SendDate${NIL}/>`;
+      markup += batch.validUntil
+        ? `<ExpireDate>${formatIsoIstanbul(batch.validUntil)}</ExpireDate>`
+        : `<ExpireDate${NIL}/>`;
+      markup += '<Recepients>';
+    }
     for (const message of batch.messages) markup += `<string>${message.to}</string>`;
     markup += '</Recepients><Message>';
     const text = escapeXmlUtf8(batch.text ?? batch.messages[0]!.text, textFieldOf(batch));
@@ -151,19 +157,21 @@ export class SoapTransport extends WireTransport {
         `the SOAP service answered ${entries.length} results for ${count} recipients`,
       );
     }
-    const recipients: RecipientResult[] = request.recipients.map((to, i) => {
+    const recipients = new Array<RecipientResult>(count);
+    for (let i = 0; i < count; i++) {
+      const to = request.recipients[i]!;
       const entry = entries[i]!.trim();
-      if (entry === '' || CODE_ENTRY.test(entry)) {
-        return {
-          to,
-          status: 'rejected',
-          error: new SmsProviderError('soap', entry),
-          providerCode: entry,
-        };
-      }
-      return { to, status: 'accepted', messageId: entry };
-    });
-    return { recipients, credits: 0, providerCode: `${SEND}Result` };
+      recipients[i] =
+        entry === '' || CODE_ENTRY.test(entry)
+          ? {
+              to,
+              status: 'rejected',
+              error: new SmsProviderError('soap', entry),
+              providerCode: entry,
+            }
+          : { to, status: 'accepted', messageId: entry };
+    }
+    return { recipients, credits: 0, providerCode: SEND_RESULT };
   }
 
   /** Status goes to the XML API's `Sms_stareqx.asp` on the same host (no SOAP status operation is attested). */
