@@ -1,3 +1,5 @@
+// Form encoding (application/x-www-form-urlencoded) with the bytes of ISO-8859-9 or
+// windows-1254: part of the codec of iso-8859-9.ts, which re-exports it.
 import { requireText } from './require-text.js';
 import {
   charsetOf,
@@ -32,8 +34,10 @@ export function percentEncodeIso88599(text: string, options: EncodeTextOptions =
   const charset = charsetOf(options);
   const { encode } = TABLES[charset];
   // The result is ASCII: written as bytes, read back once (no string per character).
-  if (formScratch.length < text.length * 3) formScratch = Buffer.allocUnsafeSlow(text.length * 3);
-  const out = formScratch;
+  const size = text.length * 3;
+  // A longer text than any SMS gets its own buffer rather than growing the shared one.
+  if (formScratch.length < size && size <= 65_536) formScratch = Buffer.allocUnsafeSlow(size);
+  const out = formScratch.length >= size ? formScratch : Buffer.allocUnsafe(size);
   let n = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
