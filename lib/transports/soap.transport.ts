@@ -2,7 +2,7 @@ import { SmsProviderError } from '../errors/provider.error.js';
 import { SmsHttpStatusError, SmsMalformedResponseError } from '../errors/transport.error.js';
 import { formatIsoIstanbul } from './istanbul-time.js';
 import type { DeliveryReport, RecipientResult } from './sms-transport.types.js';
-import { replyText } from './wire/reply-text.js';
+import { replyText, XML_REPLY } from './wire/reply-text.js';
 import { type SendBatch, type SendPlan, textFieldOf } from './wire/send-plan.js';
 import type { BatchOutcome } from './wire/send-runner.js';
 import type { WireRequest, WireResponse } from './wire/wire-client.js';
@@ -218,7 +218,7 @@ export class SoapTransport extends WireTransport {
     if (operation === SEND && response.status >= 200 && response.status <= 299) {
       const asmx = expected === 1 ? asmxSendString(response.body) : undefined;
       if (asmx !== undefined) return [asmx];
-      const plain = plainSoapSendStrings(replyText(response, 'utf-8', { xml: true }), expected);
+      const plain = plainSoapSendStrings(replyText(response, 'utf-8', XML_REPLY), expected);
       if (plain !== undefined) return plain;
     }
     return childrenNamed(this.readResult(response, operation), 'string').map((entry) => entry.text);
@@ -229,7 +229,7 @@ export class SoapTransport extends WireTransport {
     const ok = response.status >= 200 && response.status <= 299;
     let envelope: XmlElement;
     try {
-      envelope = parseXml(replyText(response, 'utf-8', { xml: true }));
+      envelope = parseXml(replyText(response, 'utf-8', XML_REPLY));
     } catch (error) {
       if (!(error instanceof XmlSyntaxError)) throw error;
       if (!ok) throw new SmsHttpStatusError(response.status, { cause: error });

@@ -2,7 +2,7 @@ import { SmsProviderError } from '../errors/provider.error.js';
 import { SmsMalformedResponseError } from '../errors/transport.error.js';
 import { escapeXmlForIso88599 } from '../message/iso-8859-9.js';
 import { escapeXmlIso88599Attribute } from './wire/xml-escape.js';
-import { replyText } from './wire/reply-text.js';
+import { replyText, XML_REPLY } from './wire/reply-text.js';
 import { toTurkishNationalNumber } from '../phone/phone-number.js';
 import { formatSlashedIstanbul } from './istanbul-time.js';
 import type { DeliveryReport, RecipientResult } from './sms-transport.types.js';
@@ -103,7 +103,7 @@ export class XmlTransport extends WireTransport {
     const count = request.recipients.length;
     const ok = response.status >= 200 && response.status <= 299;
     const inserts =
-      (ok ? plainXmlInserts(replyText(response, 'iso-8859-9', { xml: true }), count) : undefined) ??
+      (ok ? plainXmlInserts(replyText(response, 'iso-8859-9', XML_REPLY), count) : undefined) ??
       readInserts(response);
     if (inserts.length !== request.recipients.length) {
       throw new SmsMalformedResponseError(

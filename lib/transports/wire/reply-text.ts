@@ -5,6 +5,9 @@ import type { WireResponse } from './wire-client.js';
 const CHARSET_PARAMETER = /;\s*charset\s*=\s*"?([A-Za-z0-9._-]+)"?/i;
 const XML_DECLARED_ENCODING = /^<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._-]+)["']/;
 
+/** `replyText` options for an XML reply (whose declaration may name its charset). */
+export const XML_REPLY = { xml: true } as const;
+
 /** Charsets a reply can be in. */
 export type ReplyCharset = 'utf-8' | TurkishCharset;
 

@@ -4,7 +4,7 @@ import { encodeIso88599, escapeXmlForIso88599 } from '../../message/iso-8859-9.j
 import { deliveryReportOf } from '../delivery-status.js';
 import type { DeliveryReport } from '../sms-transport.types.js';
 import type { ResolvedAccount } from '../wire-transport.options.js';
-import { replyText } from './reply-text.js';
+import { replyText, XML_REPLY } from './reply-text.js';
 import { escapeXmlIso88599Attribute } from './xml-escape.js';
 import type { WireResponse } from './wire-client.js';
 import {
@@ -147,7 +147,7 @@ export function readXmlReply(response: WireResponse, rootName: string): XmlEleme
   if (response.status < 200 || response.status > 299) throw new SmsHttpStatusError(response.status);
   let root: XmlElement;
   try {
-    root = parseXml(replyText(response, 'iso-8859-9', { xml: true }));
+    root = parseXml(replyText(response, 'iso-8859-9', XML_REPLY));
   } catch (error) {
     if (!(error instanceof XmlSyntaxError)) throw error;
     throw new SmsMalformedResponseError(
