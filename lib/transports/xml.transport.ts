@@ -20,7 +20,7 @@ import {
   xmlDocument,
   type XmlDocumentHead,
   xmlDocumentHead,
-  xmlDocumentWith,
+  xmlDocumentWithText,
   xmlStatusRequest,
 } from './wire/xml-api.js';
 import { childNamed, childrenNamed } from './wire/xml-reader.js';
@@ -86,8 +86,8 @@ export class XmlTransport extends WireTransport {
       for (const message of batch.messages)
         rest += `<TO>${toTurkishNationalNumber(message.to)}</TO>`;
       rest += '</INSERTMSG></SMS-InsRequest>';
-      const text = escapeXmlIso88599Attribute(batch.text, 'text');
-      const document = xmlDocumentWith(this.insertHeads.get(account.channel)!, text, rest);
+      const head = this.insertHeads.get(account.channel)!;
+      const document = xmlDocumentWithText(head, batch.text, 'text', rest);
       return this.wireRequest(account, SEND_PATH, XML_CONTENT_TYPE, document);
     }
     let body = `<SMS-InsRequest>${this.clientElements.get(account.channel)!}`;
