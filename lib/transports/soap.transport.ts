@@ -21,6 +21,7 @@ import {
   xmlStatusRequest,
 } from './wire/xml-api.js';
 import { asmxSendString, plainSoapSendStrings } from './wire/plain-replies.js';
+import { plainUtf8Body, utf8Body } from './wire/utf8-body.js';
 import { escapeXmlUtf8 } from './wire/xml-escape.js';
 import {
   childNamed,
@@ -44,6 +45,7 @@ const RECIPIENT_CODES = new Set(['-1003']);
 const NIL = ' xsi:nil="true"';
 const SEND = 'SmsInsert_1_N';
 const SEND_END = `</Message></${SEND}>${ENVELOPE_CLOSE}`;
+const SEND_END_BYTES = Buffer.from(SEND_END, 'latin1');
 const SEND_RESULT = `${SEND}Result`;
 /** What follows the credentials of a send without dates, up to the numbers. */
 const NO_DATES = `<SendDate${NIL}/><ExpireDate${NIL}/><Recepients>`;
@@ -140,9 +142,12 @@ export class SoapTransport extends WireTransport {
     }
     for (const message of batch.messages) markup += `<string>${message.to}</string>`;
     markup += '</Recepients><Message>';
-    const text = escapeXmlUtf8(batch.text ?? batch.messages[0]!.text, textFieldOf(batch));
+    const text = batch.text ?? batch.messages[0]!.text;
     const head = this.sendHeads.get(account.channel)!;
-    return this.request(account, SEND, utf8Body(head, markup, text, SEND_END));
+    const body =
+      plainUtf8Body(head, markup, text, SEND_END_BYTES) ??
+      utf8Body(head, markup, escapeXmlUtf8(text, textFieldOf(batch)), SEND_END);
+    return this.request(account, SEND, body);
   }
 
   protected readSendReply(response: WireResponse, request: PreparedSend): BatchOutcome {
@@ -261,14 +266,4 @@ export class SoapTransport extends WireTransport {
     }
     return result;
   }
-}
-
-/** `head` + `ascii` (ASCII characters only) + `text` + `tail` (ASCII) as UTF-8, in one buffer. */
-function utf8Body(head: Buffer, ascii: string, text: string, tail: string): Buffer {
-  const body = Buffer.allocUnsafe(
-    head.length + ascii.length + Buffer.byteLength(text, 'utf8') + tail.length,
-  );
-  body.set(head, 0);
-  body.write(ascii + text + tail, head.length, 'utf8');
-  return body;
 }

@@ -5,6 +5,14 @@ import { escapeXmlForIso88599, notXmlCharacter } from '../../message/iso-8859-9.
 const UTF8_AS_IS = /^[^&<>"'\u0000-\u0008\u000b-\u001f\ud800-\udfff\ufffe\uffff]*$/;
 
 /**
+ * 1 for each ASCII character `escapeXmlUtf8` leaves as it is, built from `UTF8_AS_IS` itself
+ * (above U+007F it leaves every character but surrogates and U+FFFE/U+FFFF).
+ */
+export const UTF8_AS_IS_ASCII = Uint8Array.from({ length: 0x80 }, (_, code) =>
+  UTF8_AS_IS.test(String.fromCharCode(code)) ? 1 : 0,
+);
+
+/**
  * Escapes text for element content or an attribute value of a UTF-8 XML document (SOAP):
  * `& < > " '` become entity references and a carriage return becomes `&#13;` (a parser would
  * turn a literal one into a line feed); everything else stays as it is, since UTF-8 carries
