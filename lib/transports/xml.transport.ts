@@ -24,7 +24,7 @@ import {
   xmlStatusRequest,
 } from './wire/xml-api.js';
 import { childNamed, childrenNamed } from './wire/xml-reader.js';
-import { type InsertResult, plainXmlInserts, xmlAcceptedInsert } from './wire/plain-replies.js';
+import { type InsertResult, plainXmlInserts } from './wire/plain-replies.js';
 
 const SEND_PATH = '/api_xml/Sms_insreq.asp';
 const REJECTED_MEANING =
@@ -102,9 +102,7 @@ export class XmlTransport extends WireTransport {
   protected readSendReply(response: WireResponse, request: PreparedSend): BatchOutcome {
     const count = request.recipients.length;
     const ok = response.status >= 200 && response.status <= 299;
-    const accepted = ok && count === 1 ? xmlAcceptedInsert(response.body) : undefined;
     const inserts =
-      (accepted !== undefined ? [accepted] : undefined) ??
       (ok ? plainXmlInserts(replyText(response, 'iso-8859-9', XML_REPLY), count) : undefined) ??
       readInserts(response);
     if (inserts.length !== request.recipients.length) {

@@ -11,7 +11,6 @@ import {
   plainJsonSendReply,
   plainSoapSendStrings,
   plainXmlInserts,
-  xmlAcceptedInsert,
 } from './plain-replies.js';
 import type { PreparedSendWork } from './prepared.js';
 import { replyText } from './reply-text.js';
@@ -72,39 +71,6 @@ describe('plainXmlInserts', () => {
     ['no entry for one', '<SMS-Response></SMS-Response>'],
   ])('leaves a reply with %s to the strict reader', (_what, text) => {
     expect(plainXmlInserts(text, 1)).toBeUndefined();
-  });
-});
-
-describe('xmlAcceptedInsert', () => {
-  const bytes = (text: string) => Buffer.from(text, 'latin1');
-
-  it.each([ID, 'C1_418E6091-9BEC-4FCD-899C', "a>b'c", ''])(
-    'reads the usual accepted reply (id %p) as the strict reader does',
-    (id) => {
-      const text = `<SMS-Response><INSERT id="${id}" res="1"/></SMS-Response>`;
-      expect(xmlAcceptedInsert(bytes(text))).toEqual(strictInserts(text)[0]);
-    },
-  );
-
-  it.each([
-    [
-      'a declaration',
-      `<?xml version="1.0"?><SMS-Response><INSERT id="${ID}" res="1"/></SMS-Response>`,
-    ],
-    ['a rejection', `<SMS-Response><INSERT id="" res="0"/></SMS-Response>`],
-    ['spacing', `<SMS-Response><INSERT id="${ID}" res="1" /></SMS-Response>`],
-    ['a line break', `<SMS-Response><INSERT id="${ID}" res="1"/></SMS-Response>\r\n`],
-    ['an entity', '<SMS-Response><INSERT id="C1_&amp;" res="1"/></SMS-Response>'],
-    ['a tab', '<SMS-Response><INSERT id="C1\tA" res="1"/></SMS-Response>'],
-    ['a Latin-5 letter', '<SMS-Response><INSERT id="C1_\u00f0" res="1"/></SMS-Response>'],
-    [
-      'two entries',
-      '<SMS-Response><INSERT id="A" res="1"/><INSERT id="B" res="1"/></SMS-Response>',
-    ],
-    ['a quote in the id', '<SMS-Response><INSERT id="A" b="c" res="1"/></SMS-Response>'],
-    ['truncation', `<SMS-Response><INSERT id="${ID}" res="1"/></SMS-Respons`],
-  ])('leaves a reply with %s to the other readers', (_what, text) => {
-    expect(xmlAcceptedInsert(bytes(text))).toBeUndefined();
   });
 });
 
@@ -257,7 +223,6 @@ describe('the exact paths and the simulator', () => {
   const apis = [
     ['http', HttpTransport, (text: string) => plainHttpSendReply(text)],
     ['xml', XmlTransport, (text: string) => plainXmlInserts(text, 1)],
-    ['xml (usual bytes)', XmlTransport, (text: string) => xmlAcceptedInsert(Buffer.from(text))],
     ['soap', SoapTransport, (text: string) => plainSoapSendStrings(text, 1)],
     ['soap (ASP.NET bytes)', SoapTransport, (text: string) => asmxSendString(Buffer.from(text))],
     ['json', JsonTransport, (text: string) => plainJsonSendReply(text)],
@@ -270,8 +235,6 @@ describe('the exact paths and the simulator', () => {
       await sim.start();
       try {
         for (const [api, Transport, read] of apis) {
-          // The usual bytes are the reply without a declaration (the vendor's examples).
-          if (api === 'xml (usual bytes)' && xmlReplyDeclaration) continue;
           const probe = new Transport({ accounts: sim.accounts }) as unknown as Probe;
           const plan = planSend(
             { channel: 'otp', to: ['905321234567'], text: 'Kod: 482913' },

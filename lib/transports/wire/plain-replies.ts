@@ -50,29 +50,6 @@ export function plainXmlInserts(text: string, expected: number): InsertResult[] 
   return inserts;
 }
 
-/** The usual reply to a one-recipient send (no declaration, accepted), around its id. */
-const XML_ONE_HEAD = Buffer.from('<SMS-Response><INSERT id="', 'latin1');
-const XML_ONE_ACCEPTED_TAIL = Buffer.from('" res="1"/></SMS-Response>', 'latin1');
-/** An id of printable ASCII without `"`, `<` or `&` (so every charset reads it the same). */
-const ASCII_ID = /^[\x20\x21\x23-\x25\x27-\x3b\x3d-\x7e]*$/;
-
-/**
- * The `INSERT` of the usual one-recipient XML send reply — `<SMS-Response><INSERT id="…"
- * res="1"/></SMS-Response>`, as the vendor's document shows it — compared as bytes before
- * anything is decoded; `undefined` for any other reply (then `plainXmlInserts`, then the
- * strict reader).
- */
-export function xmlAcceptedInsert(body: Buffer): InsertResult | undefined {
-  const head = XML_ONE_HEAD.length;
-  const tail = XML_ONE_ACCEPTED_TAIL.length;
-  const end = body.length - tail;
-  if (end < head) return undefined;
-  if (body.compare(XML_ONE_HEAD, 0, head, 0, head) !== 0) return undefined;
-  if (body.compare(XML_ONE_ACCEPTED_TAIL, 0, tail, end) !== 0) return undefined;
-  const id = body.toString('latin1', head, end);
-  return ASCII_ID.test(id) ? { id, res: '1' } : undefined;
-}
-
 // ---- SOAP: Envelope/Body/<Op>Response/<Op>Result of <string> entries ----
 
 /** Well-formed attributes of a start tag: `name="value"` with no markup in the value. */
