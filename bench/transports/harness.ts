@@ -39,10 +39,15 @@ export class Side {
 
   constructor(
     readonly label: string,
-    /** Sends message `i` (distinct recipient); resolves whether it was accepted. */
-    readonly op: (i: number) => Promise<boolean>,
+    /** Sends message `i` (distinct recipient); resolves with what `accepted` judges. */
+    readonly op: (i: number) => Promise<unknown>,
     readonly close: () => Promise<void>,
     readonly environment?: SideEnvironment,
+    /**
+     * Whether what `op` resolved with is an accepted message. Separate from `op` so that every
+     * side is awaited the same way (one await on the promise it returns), without a wrapper.
+     */
+    readonly accepted: (value: unknown) => boolean = (value) => value === true,
   ) {}
 
   async slice(
@@ -55,7 +60,7 @@ export class Side {
     const before = await server.counters();
     this.environment?.enter();
     const cpu = process.cpuUsage();
-    const run = await drive(from, count, concurrency, this.op);
+    const run = await drive(from, count, concurrency, this.op, this.accepted);
     const used = process.cpuUsage(cpu);
     this.environment?.leave();
     const after = await server.counters();
@@ -92,7 +97,8 @@ async function drive(
   from: number,
   count: number,
   concurrency: number,
-  op: (i: number) => Promise<boolean>,
+  op: (i: number) => Promise<unknown>,
+  accepted: (value: unknown) => boolean,
 ): Promise<{ seconds: number; latencies: Float64Array; failures: number }> {
   const latencies = new Float64Array(count);
   let next = 0;
@@ -102,7 +108,7 @@ async function drive(
     while (next < count) {
       const i = next++;
       const t0 = process.hrtime.bigint();
-      if (!(await op(from + i))) failures++;
+      if (!accepted(await op(from + i))) failures++;
       latencies[i] = Number(process.hrtime.bigint() - t0) / 1e6;
     }
   };

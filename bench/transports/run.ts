@@ -118,7 +118,10 @@ async function transports(mode: Mode, clientBoundMode: boolean): Promise<void> {
     const total = SIZES.warmup + SIZES.n * SIZES.rounds;
     const [floor, transport] = await compare(
       mode.server,
-      [dispatchSide(api, mode.options, total, SIZES.concurrency), transportSide(api, mode.options)],
+      [
+        dispatchSide(api, mode.options, total, SIZES.concurrency),
+        transportSide(api, mode.options, undefined, undefined, total),
+      ],
       SIZES,
     );
     const ratios = medianRatios(transport!, floor!);
@@ -141,26 +144,32 @@ async function transports(mode: Mode, clientBoundMode: boolean): Promise<void> {
 }
 
 async function clients(mode: Mode): Promise<void> {
+  const total = SIZES.warmup + SIZES.n * SIZES.rounds;
   const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: SIZES.concurrency });
   const results = await compare(
     mode.server,
     [
-      transportSide('json', mode.options, 'json: default client (undici)'),
+      transportSide('json', mode.options, 'json: default client (undici)', undefined, total),
       transportSide(
         'json',
         { ...mode.options, proxy: mode.proxyUrl },
         'json: default client via forward proxy',
+        undefined,
+        total,
       ),
       transportSide(
         'json',
         { ...mode.options, httpClient: axios.create({ httpAgent }) },
         'json: axios client (httpClient)',
+        undefined,
+        total,
       ),
       transportSide(
         'json',
         mode.options,
         'json: default client, OpenTelemetry SDK on',
         openTelemetrySdk(),
+        total,
       ),
     ],
     SIZES,

@@ -8,6 +8,7 @@ import { Agent, type Dispatcher } from 'undici';
 import { HttpTransport } from '../../lib/transports/http.transport.js';
 import { JsonTransport } from '../../lib/transports/json.transport.js';
 import { SoapTransport } from '../../lib/transports/soap.transport.js';
+import type { SendResult } from '../../lib/transports/sms-transport.types.js';
 import type { WireTransportOptions } from '../../lib/transports/wire-transport.options.js';
 import { planSend } from '../../lib/transports/wire/send-plan.js';
 import type { WireRequest } from '../../lib/transports/wire/wire-client.js';
@@ -110,22 +111,26 @@ export function dispatchSide(
   );
 }
 
-/** The transport itself: validation, encoding, its client, reply parsing, typed result. */
+/**
+ * The transport itself: validation, encoding, its client, reply parsing, typed result. Each
+ * message is a request object built per send, as a caller builds it; its recipient numbers
+ * (`count` of them) are generated before the clock starts, as the floor's bodies are.
+ */
 export function transportSide(
   api: Api,
   options: WireTransportOptions,
   label = `${api} transport`,
   environment?: SideEnvironment,
+  count = 0,
 ): Side {
   const transport = new TRANSPORTS[api](options);
+  const numbers = Array.from({ length: count }, (_, i) => recipient(2, i));
   return new Side(
     label,
-    async (i) => {
-      const result = await transport.send({ channel: 'otp', to: [recipient(2, i)], text: TEXT });
-      return result.recipients[0]!.status === 'accepted';
-    },
+    (i) => transport.send({ channel: 'otp', to: [numbers[i] ?? recipient(2, i)], text: TEXT }),
     () => transport.close(),
     environment,
+    (result) => (result as SendResult).recipients[0]!.status === 'accepted',
   );
 }
 

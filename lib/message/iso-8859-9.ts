@@ -1,6 +1,20 @@
 import iconv from 'iconv-lite';
 import { SmsValidationError } from '../errors/validation.error.js';
-import { requireText } from './sms-text.js';
+import {
+  charsetOf,
+  checkCharset,
+  describe,
+  type EncodeTextOptions,
+  invalidOptions,
+  TABLES,
+  type TurkishCharset,
+  type TurkishCharsetOptions,
+  unencodable,
+} from './charset-tables.js';
+import { requireText } from './require-text.js';
+
+export type { EncodeTextOptions, TurkishCharset, TurkishCharsetOptions } from './charset-tables.js';
+export { percentDecodeIso88599, percentEncodeIso88599 } from './percent-encoding.js';
 
 /**
  * Codec for the Turkish single-byte character sets the HTTP and XML APIs of Posta Güvercini
@@ -22,47 +36,6 @@ import { requireText } from './sms-text.js';
  * characters outside ISO-8859-9 as numeric character references (`&#8212;`), which XML allows
  * in a document of any encoding.
  */
-
-/** A Turkish single-byte charset (see the module documentation). */
-export type TurkishCharset = 'iso-8859-9' | 'windows-1254';
-
-export interface TurkishCharsetOptions {
-  /** @default 'iso-8859-9' */
-  readonly charset?: TurkishCharset;
-}
-
-export interface EncodeTextOptions extends TurkishCharsetOptions {
-  /** Field name used in the error, e.g. `messages[2].text`. @default 'text' */
-  readonly field?: string;
-}
-
-interface CharsetTables {
-  /** byte → character */
-  readonly decode: readonly string[];
-  /** UTF-16 code unit → byte + 1 (0 = not representable) */
-  readonly encode: Uint16Array;
-}
-
-const TABLES: Readonly<Record<TurkishCharset, CharsetTables>> = {
-  'iso-8859-9': buildTables('iso88599'),
-  'windows-1254': buildTables('windows1254'),
-};
-
-function buildTables(iconvName: string): CharsetTables {
-  const bytes = Buffer.alloc(256);
-  for (let i = 0; i < 256; i++) bytes[i] = i;
-  const decoded = iconv.decode(bytes, iconvName);
-  const decode: string[] = [];
-  const encode = new Uint16Array(0x10000);
-  for (let i = 0; i < 256; i++) {
-    // iconv-lite yields U+FFFD for bytes the code page leaves undefined; Windows maps them to
-    // the C1 control with the same number.
-    const char = decoded[i] === '\ufffd' ? String.fromCharCode(i) : decoded[i]!;
-    decode.push(char);
-    encode[char.charCodeAt(0)] = i + 1;
-  }
-  return { decode, encode };
-}
 
 /** The first character the charset cannot represent, with its UTF-16 index; `undefined` if none. */
 export function findUnencodableCharacter(
@@ -133,78 +106,6 @@ export function decodeIso88599(bytes: Uint8Array, options: TurkishCharsetOptions
   return out;
 }
 
-const HEX = '0123456789ABCDEF';
-/** application/x-www-form-urlencoded: only `A–Z a–z 0–9 * - . _` stay as they are. */
-const FORM_SAFE = (() => {
-  const safe = new Uint8Array(128);
-  for (const char of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789*-._')
-    safe[char.charCodeAt(0)] = 1;
-  return safe;
-})();
-
-/**
- * Percent-encodes text for an `application/x-www-form-urlencoded` body or a query string,
- * with the bytes of ISO-8859-9 (or windows-1254) instead of UTF-8: `ş` → `%FE`, `İ` → `%DD`,
- * space → `+`, `&` → `%26`. Throws `SmsValidationError` `TEXT_NOT_ENCODABLE` for a character
- * the charset cannot represent.
- *
- * `percentEncodeIso88599('Şişli & ığdır')` → `'%DEi%FEli+%26+%FD%F0d%FDr'`.
- */
-export function percentEncodeIso88599(text: string, options: EncodeTextOptions = {}): string {
-  requireText(text, 'percentEncodeIso88599');
-  const charset = charsetOf(options);
-  const { encode } = TABLES[charset];
-  let out = '';
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 128 && FORM_SAFE[code] === 1) {
-      out += text[i];
-    } else if (code === 0x20) {
-      out += '+';
-    } else {
-      const byte = encode[code]!;
-      if (byte === 0) throw unencodable(text, i, charset, options.field);
-      out += `%${HEX[(byte - 1) >> 4]}${HEX[(byte - 1) & 15]}`;
-    }
-  }
-  return out;
-}
-
-/**
- * Reverses {@link percentEncodeIso88599}: `+` → space, `%XX` → the charset's character for
- * byte XX. Characters of the input below U+0100 that are not escapes are read as raw bytes of
- * the charset too (as when a body was read with `latin1`); a `%` not followed by two hex digits
- * stays as it is (classic ASP is as lenient).
- */
-export function percentDecodeIso88599(
-  encoded: string,
-  options: TurkishCharsetOptions = {},
-): string {
-  requireText(encoded, 'percentDecodeIso88599');
-  const { decode } = TABLES[charsetOf(options)];
-  let out = '';
-  for (let i = 0; i < encoded.length; i++) {
-    const code = encoded.charCodeAt(i);
-    if (code === 0x2b) {
-      out += ' ';
-    } else if (
-      code === 0x25 &&
-      i + 2 < encoded.length &&
-      isHex(encoded.charCodeAt(i + 1)) &&
-      isHex(encoded.charCodeAt(i + 2))
-    ) {
-      out +=
-        decode[(hexValue(encoded.charCodeAt(i + 1)) << 4) | hexValue(encoded.charCodeAt(i + 2))];
-      i += 2;
-    } else if (code < 0x100) {
-      out += code < 0x80 ? encoded[i] : decode[code];
-    } else {
-      out += encoded[i];
-    }
-  }
-  return out;
-}
-
 /**
  * Escapes text for an XML document that is then encoded in ISO-8859-9: `& < > " '` become
  * entity references, and every character ISO-8859-9 cannot represent becomes a numeric
@@ -264,60 +165,6 @@ export function escapeXmlForIso88599(
     out += encode[code] === 0 || (code >= 0x80 && code < 0xa0) ? `&#${code};` : text[i];
   }
   return out;
-}
-
-/** The charset of `options` (default ISO-8859-9); a typed error for anything else. */
-function charsetOf(options: unknown): TurkishCharset {
-  if (options === undefined) return 'iso-8859-9';
-  if (options === null || typeof options !== 'object') throw invalidOptions('the codec');
-  return checkCharset((options as TurkishCharsetOptions).charset ?? 'iso-8859-9');
-}
-
-function checkCharset(charset: unknown): TurkishCharset {
-  if (charset !== 'iso-8859-9' && charset !== 'windows-1254') {
-    throw new SmsValidationError(
-      'INVALID_CHARSET',
-      `charset must be 'iso-8859-9' or 'windows-1254'`,
-      'charset',
-    );
-  }
-  return charset;
-}
-
-function invalidOptions(fn: string): SmsValidationError {
-  return new SmsValidationError('INVALID_OPTIONS', `options of ${fn} must be an object`, 'options');
-}
-
-function isHex(code: number): boolean {
-  return (
-    (code >= 0x30 && code <= 0x39) ||
-    (code >= 0x41 && code <= 0x46) ||
-    (code >= 0x61 && code <= 0x66)
-  );
-}
-
-function hexValue(code: number): number {
-  return code <= 0x39 ? code - 0x30 : (code | 0x20) - 0x57;
-}
-
-function describe(text: string, index: number): string {
-  const codePoint = text.codePointAt(index)!;
-  const char = String.fromCodePoint(codePoint);
-  const printable = codePoint < 0x20 || (codePoint >= 0x7f && codePoint < 0xa0) ? '' : `'${char}' `;
-  return `${printable}(U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}) at position ${index}`;
-}
-
-function unencodable(
-  text: string,
-  index: number,
-  charset: TurkishCharset,
-  field = 'text',
-): SmsValidationError {
-  return new SmsValidationError(
-    'TEXT_NOT_ENCODABLE',
-    `${field} contains ${describe(text, index)}, which ${charset.toUpperCase()} cannot represent; remove or replace it, or use the JSON or SOAP transport (UTF-8)`,
-    field,
-  );
 }
 
 /** `TEXT_NOT_ENCODABLE` for a character XML 1.0 does not allow, whatever the document's charset. */

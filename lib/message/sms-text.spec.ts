@@ -1,5 +1,12 @@
 import { SmsValidationError } from '../errors/validation.error.js';
-import { analyzeSmsText, assertSmsText, isGsm7Text, transliterateTurkish } from './sms-text.js';
+import {
+  analyzeSmsText,
+  assertNoForbiddenCharacter,
+  assertSmsText,
+  findForbiddenCharacter,
+  isGsm7Text,
+  transliterateTurkish,
+} from './sms-text.js';
 
 describe('analyzeSmsText', () => {
   it('puts 160 GSM-7 characters into one SMS and 161 into two of 153', () => {
@@ -169,6 +176,62 @@ describe('assertSmsText', () => {
       "text has 269 characters and contains characters outside GSM-7 (e.g. 'ş' U+015F), so it is sent as UCS-2, where Posta Güvercini accepts at most 268 characters (4 SMS). Shorten it",
     );
     expect(() => assertSmsText(`${'ş'.repeat(268)}😀`)).not.toThrow(/transliterate/);
+  });
+});
+
+describe('assertSmsText in one pass', () => {
+  it('answers as findForbiddenCharacter + analyzeSmsText would, for any mix of characters', () => {
+    // GSM-7, extension, Turkish, typographic, controls, C1, DEL, surrogate halves and pairs.
+    const alphabet = [
+      'a',
+      'Z',
+      ' ',
+      '\n',
+      '\r',
+      '€',
+      '{',
+      'ş',
+      'İ',
+      'Ç',
+      '—',
+      '\t',
+      '\u0000',
+      '\u0085',
+      '\u007f',
+      '\ud83d',
+      '\ude00',
+      '😀',
+      '\uffff',
+    ];
+    let seed = 12345;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    for (let round = 0; round < 3000; round++) {
+      let text = 'x';
+      const length = random(round < 2500 ? 12 : 300);
+      for (let i = 0; i < length; i++) text += alphabet[random(alphabet.length)];
+      const forbidden = findForbiddenCharacter(text);
+      if (forbidden !== undefined) {
+        const expected = (() => {
+          try {
+            assertNoForbiddenCharacter(text, 'messages[1].text');
+          } catch (error) {
+            return error;
+          }
+          return undefined;
+        })();
+        expect(() => assertSmsText(text, { field: 'messages[1].text' })).toThrow(
+          (expected as Error).message,
+        );
+        continue;
+      }
+      const analysis = analyzeSmsText(text);
+      const capped = analysis.characters > (analysis.encoding === 'gsm7' ? 480 : 268);
+      if (capped) expect(() => assertSmsText(text)).toThrow(/TEXT_TOO_LONG|characters/);
+      else expect(assertSmsText(text)).toEqual(analysis);
+    }
   });
 });
 

@@ -1,4 +1,11 @@
 import { SmsValidationError } from '../errors/validation.error.js';
+import { assertNoForbiddenCharacter } from './forbidden-characters.js';
+import { requireText } from './require-text.js';
+import { transliterateTurkish } from './transliterate.js';
+
+export { assertNoForbiddenCharacter, findForbiddenCharacter } from './forbidden-characters.js';
+export { requireText } from './require-text.js';
+export { TURKISH_TRANSLITERATIONS, transliterateTurkish } from './transliterate.js';
 
 /**
  * SMS text analysis: which alphabet a text needs, how many segments (and credits per recipient)
@@ -54,6 +61,10 @@ const GSM7_BASIC =
 /** GSM 03.38 extension table (each sent as ESC + char, 2 septets). */
 const GSM7_EXTENSION = '\f^{}\\[~]|€';
 
+/** Text without forbidden characters (controls but LF and CR, C1, DEL) or surrogates. */
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
+const PLAIN_TEXT = /^[^\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f\ud800-\udfff]*$/;
+
 /** 0 = not GSM-7, 1 = default alphabet, 2 = extension table; indexed by UTF-16 code unit. */
 const GSM7_COST = buildCostTable();
 
@@ -79,17 +90,20 @@ export function isGsm7Text(text: string): boolean {
 export function analyzeSmsText(text: string): SmsTextAnalysis {
   requireText(text, 'analyzeSmsText');
   let septets = 0;
-  let gsm7 = true;
   for (let i = 0; i < text.length; i++) {
     const cost = GSM7_COST[text.charCodeAt(i)]!;
     if (cost === 0) {
-      gsm7 = false;
+      septets = -1;
       break;
     }
     septets += cost;
   }
-  const characters = countCodePoints(text);
-  if (gsm7) {
+  return analysisOf(text, septets, countCodePoints(text));
+}
+
+/** The analysis of `text` given its GSM-7 septets (-1 when it needs UCS-2) and code points. */
+function analysisOf(text: string, septets: number, characters: number): SmsTextAnalysis {
+  if (septets >= 0) {
     if (septets <= GSM7_SINGLE_SEGMENT_UNITS) {
       return {
         encoding: 'gsm7',
@@ -148,55 +162,6 @@ export interface AssertSmsTextOptions {
 }
 
 /**
- * The first character no transport carries, with its UTF-16 index: a control character
- * (Unicode category Cc: U+0000–U+001F and U+007F–U+009F, so NUL, tab, form feed, DEL and the C1
- * controls) other than line feed and carriage return, or half of a surrogate pair (a broken
- * emoji). `undefined` when the text has none.
- *
- * These are refused by every transport (HTTP, XML, SOAP, JSON, in-memory) before anything is
- * sent: XML 1.0 cannot carry most of them at all, the single-byte charsets map C1 controls to
- * nothing a handset shows, and a lone surrogate has no encoding in UTF-8 or UCS-2.
- */
-export function findForbiddenCharacter(
-  text: string,
-):
-  | { readonly index: number; readonly codeUnit: number; readonly kind: 'control' | 'surrogate' }
-  | undefined {
-  requireText(text, 'findForbiddenCharacter');
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x20) {
-      if (code !== 0x0a && code !== 0x0d) return { index: i, codeUnit: code, kind: 'control' };
-    } else if (code >= 0x7f && code <= 0x9f) {
-      return { index: i, codeUnit: code, kind: 'control' };
-    } else if (code >= 0xd800 && code <= 0xdfff) {
-      const next = text.charCodeAt(i + 1);
-      if (code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) i++;
-      else return { index: i, codeUnit: code, kind: 'surrogate' };
-    }
-  }
-  return undefined;
-}
-
-/**
- * Throws `SmsValidationError` `TEXT_NOT_ENCODABLE` when the text has a character no transport
- * carries (see {@link findForbiddenCharacter}). The message names the character's code and
- * position, never the text.
- */
-export function assertNoForbiddenCharacter(text: string, field = 'text'): void {
-  const found = findForbiddenCharacter(text);
-  if (found === undefined) return;
-  const code = `U+${found.codeUnit.toString(16).toUpperCase().padStart(4, '0')}`;
-  throw new SmsValidationError(
-    'TEXT_NOT_ENCODABLE',
-    found.kind === 'control'
-      ? `${field} contains a control character (${code}) at position ${found.index}; no SMS transport carries control characters other than line feed and carriage return. Remove it`
-      : `${field} contains half of a surrogate pair (${code}) at position ${found.index}, a broken emoji or character that no encoding can carry. Remove it`,
-    field,
-  );
-}
-
-/**
  * Checks a text against the provider's rules and returns its analysis. Throws
  * `SmsValidationError`:
  * - `TEXT_EMPTY`: not a string, empty or whitespace only (the provider answers `-1004`/`ERR1090`);
@@ -222,8 +187,46 @@ export function assertSmsText(text: unknown, options: AssertSmsTextOptions = {})
       field,
     );
   }
-  assertNoForbiddenCharacter(text, field);
-  const analysis = analyzeSmsText(text);
+  let septets = 0;
+  let pairs = 0;
+  if (PLAIN_TEXT.test(text)) {
+    // The usual text (one native scan): nothing forbidden, no surrogate, so one character per
+    // code unit; GSM-7 septets until the first character that needs UCS-2.
+    for (let i = 0; i < text.length; i++) {
+      const cost = GSM7_COST[text.charCodeAt(i)]!;
+      if (cost === 0) {
+        septets = -1;
+        break;
+      }
+      septets += cost;
+    }
+  } else {
+    // One pass for what `findForbiddenCharacter` and `analyzeSmsText` would each scan for.
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (septets >= 0) {
+        const cost = GSM7_COST[code]!;
+        septets = cost === 0 ? -1 : septets + cost;
+      }
+      let forbidden = false;
+      if (code < 0x20) {
+        forbidden = code !== 0x0a && code !== 0x0d;
+      } else if (code >= 0x7f && code <= 0x9f) {
+        forbidden = true;
+      } else if (code >= 0xd800 && code <= 0xdfff) {
+        const next = text.charCodeAt(i + 1);
+        if (code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+          pairs++;
+          i++;
+        } else {
+          forbidden = true;
+        }
+      }
+      // Throws the error naming the first such character (this one).
+      if (forbidden) assertNoForbiddenCharacter(text, field);
+    }
+  }
+  const analysis = analysisOf(text, septets, text.length - pairs);
   if (analysis.encoding === 'gsm7' && analysis.characters > MAX_GSM7_CHARACTERS) {
     throw new SmsValidationError(
       'TEXT_TOO_LONG',
@@ -242,43 +245,6 @@ export function assertSmsText(text: unknown, options: AssertSmsTextOptions = {})
     );
   }
   return analysis;
-}
-
-/**
- * Replacements applied by {@link transliterateTurkish}: only the Turkish letters that are NOT
- * in the GSM-7 default alphabet. `Ç Ö ö Ü ü` are GSM-7 and are kept; `ç` (lower case) is not
- * GSM-7 (only upper-case `Ç` is) and becomes `c`. The circumflex vowels of Turkish spelling
- * (`â î û Â Î Û`) lose the circumflex.
- */
-export const TURKISH_TRANSLITERATIONS: Readonly<Record<string, string>> = {
-  ş: 's',
-  Ş: 'S',
-  ğ: 'g',
-  Ğ: 'G',
-  ı: 'i',
-  İ: 'I',
-  ç: 'c',
-  â: 'a',
-  Â: 'A',
-  î: 'i',
-  Î: 'I',
-  û: 'u',
-  Û: 'U',
-};
-
-const TURKISH_PATTERN = new RegExp(`[${Object.keys(TURKISH_TRANSLITERATIONS).join('')}]`, 'g');
-
-/**
- * Replaces the Turkish letters that force UCS-2 (ş Ş ğ Ğ ı İ ç, and â î û with a circumflex) with
- * their closest GSM-7 letters, so a Turkish text costs GSM-7 rates (160 instead of 70
- * characters per SMS). Everything else is kept as is: a text with other non-GSM-7 characters
- * (emoji, `—`, curly quotes) stays UCS-2. Opt-in only: the result reads less well.
- *
- * `transliterateTurkish('Şişli ığdır İÇİN çok güzel')` → `'Sisli igdir IÇIN cok güzel'`.
- */
-export function transliterateTurkish(text: string): string {
-  requireText(text, 'transliterateTurkish');
-  return text.replace(TURKISH_PATTERN, (char) => TURKISH_TRANSLITERATIONS[char]!);
 }
 
 function countCodePoints(text: string): number {
@@ -304,15 +270,4 @@ function describeFirstNonGsm7(text: string): string {
     }
   }
   return 'none';
-}
-
-/** A typed error (never a `TypeError`) when a text utility is given something other than a string. */
-export function requireText(text: unknown, fn: string): asserts text is string {
-  if (typeof text !== 'string') {
-    throw new SmsValidationError(
-      'INVALID_TEXT',
-      `${fn}() expects a string; got ${text === null ? 'null' : typeof text}`,
-      'text',
-    );
-  }
 }

@@ -10,6 +10,7 @@ import { deliveryReportOf } from './delivery-status.js';
 import { formatCompactIstanbul } from './istanbul-time.js';
 import type { DeliveryReport, RecipientResult } from './sms-transport.types.js';
 import { type HttpReply, parseHttpReply } from './wire/http-reply.js';
+import { plainHttpSendReply } from './wire/plain-replies.js';
 import { replyText } from './wire/reply-text.js';
 import { type SendBatch, type SendPlan, textFieldOf } from './wire/send-plan.js';
 import type { BatchOutcome } from './wire/send-runner.js';
@@ -127,7 +128,21 @@ export class HttpTransport extends WireTransport {
 
   protected readSendReply(response: WireResponse, request: PreparedSend): BatchOutcome {
     const recipients = request.recipients;
-    const parsed = this.parseReply(response);
+    this.assertHttpOk(response);
+    const text = replyText(response, CHARSET);
+    const plain = recipients.length === 1 ? plainHttpSendReply(text) : undefined;
+    if (plain !== undefined) {
+      const { messageId, charge } = plain;
+      const result: RecipientResult = {
+        to: recipients[0]!,
+        status: 'accepted',
+        messageId,
+        providerCode: 'errno=0',
+        charge,
+      };
+      return { recipients: [result], credits: charge, providerCode: 'errno=0' };
+    }
+    const parsed = this.parseText(response, text);
     const blocks = parsed.blocks();
     if (blocks.length > 1) return this.readPerRecipientBlocks(blocks, recipients);
     const reply = this.checkErrno(parsed);
@@ -243,7 +258,11 @@ export class HttpTransport extends WireTransport {
 
   private parseReply(response: WireResponse): HttpReply {
     this.assertHttpOk(response);
-    const reply = parseHttpReply(replyText(response, CHARSET));
+    return this.parseText(response, replyText(response, CHARSET));
+  }
+
+  private parseText(response: WireResponse, text: string): HttpReply {
+    const reply = parseHttpReply(text);
     if (reply === undefined) {
       throw new SmsMalformedResponseError(
         `the HTTP API answered ${response.body.length} bytes (${response.contentType ?? 'no content type'}) that are not errno=…&errtext=…`,

@@ -76,6 +76,28 @@ describe('JsonTransport wire format', () => {
     });
   });
 
+  it.each(['Kodunuz: 482913', 'Şişli — "tamam"', 'a\\b', 'satır\nsatır\r', 'emoji 😀 ok'])(
+    'writes a Send_1_N body byte for byte as JSON.stringify would (%p)',
+    async (text) => {
+      provider.reply({
+        body: envelope(200, [{ MessageId: 'C1_A', Receiver: '905321234567', Charge: 1 }]),
+      });
+      await transport.send({ channel: 'bulk', to: ['905321234567'], text });
+      expect(provider.received[0]!.body.toString('utf8')).toBe(
+        JSON.stringify({
+          Message: text,
+          Receivers: ['905321234567'],
+          SendDate: null,
+          ExpireDate: null,
+          Channel: 'BULK',
+          Originator: 'ACME',
+          Username: 'bulk-user',
+          Password: 'p"ss\\Ş',
+        }),
+      );
+    },
+  );
+
   it('sends N-N with Send_N_N', async () => {
     provider.reply({
       body: envelope(200, [{ MessageId: 'C1_A', Receiver: '905321234567', Charge: 1 }]),

@@ -13,6 +13,7 @@ import {
 } from './keyed-batch.js';
 import type { DeliveryReport, RecipientResult } from './sms-transport.types.js';
 import { keyedSendBody, readAcceptedReply } from './wire/json-batch.js';
+import { plainJsonSendReply } from './wire/plain-replies.js';
 import { planSend, type SendBatch } from './wire/send-plan.js';
 import type { BatchOutcome } from './wire/send-runner.js';
 import type { WireRequest, WireResponse } from './wire/wire-client.js';
@@ -62,7 +63,7 @@ export class JsonTransport extends WireTransport {
     let operation: string;
     if (batch.text !== undefined) {
       operation = 'Send_1_N';
-      body = `{"Message":${JSON.stringify(batch.text)},"Receivers":[`;
+      body = `{"Message":${jsonString(batch.text)},"Receivers":[`;
       const messages = batch.messages;
       for (let i = 0; i < messages.length; i++)
         body += i === 0 ? `"${messages[i]!.to}"` : `,"${messages[i]!.to}"`;
@@ -141,9 +142,20 @@ export class JsonTransport extends WireTransport {
   }
 
   protected readSendReply(response: WireResponse, request: PreparedSend): BatchOutcome {
-    const envelope = this.readEnvelope(response);
-    const entries = envelope.Result;
+    this.assertHttpOk(response);
+    const text = response.body.toString('utf8');
     const count = request.recipients.length;
+    const plain = count === 1 ? plainJsonSendReply(text) : undefined;
+    if (plain !== undefined) {
+      const { messageId, charge } = plain;
+      const to = request.recipients[0]!;
+      const result: RecipientResult =
+        messageId === ''
+          ? rejectedWithoutId(to)
+          : { to, status: 'accepted', messageId, charge, providerCode: 'StatusCode=200' };
+      return { recipients: [result], credits: charge, providerCode: 'StatusCode=200' };
+    }
+    const entries = this.parseEnvelope(response, text).Result;
     if (!Array.isArray(entries) || entries.length !== count) {
       throw new SmsMalformedResponseError(
         `the JSON API answered ${Array.isArray(entries) ? entries.length : 'no'} results for ${count} recipients`,
@@ -157,18 +169,7 @@ export class JsonTransport extends WireTransport {
       if (!Number.isFinite(charge))
         throw new SmsMalformedResponseError('the JSON API answered a Charge that is not a number');
       credits += charge;
-      if (typeof messageId !== 'string' || messageId === '') {
-        return {
-          to,
-          status: 'rejected',
-          error: new SmsProviderError(
-            'json',
-            'MessageId=""',
-            'the provider gave this recipient no message id',
-          ),
-          providerCode: 'MessageId=""',
-        };
-      }
+      if (typeof messageId !== 'string' || messageId === '') return rejectedWithoutId(to);
       return { to, status: 'accepted', messageId, charge, providerCode: 'StatusCode=200' };
     });
     return { recipients, credits, providerCode: 'StatusCode=200' };
@@ -234,9 +235,13 @@ export class JsonTransport extends WireTransport {
   /** Parses the envelope; a `StatusCode` other than 200 → `SmsProviderError`. */
   private readEnvelope(response: WireResponse): Envelope {
     this.assertHttpOk(response);
+    return this.parseEnvelope(response, response.body.toString('utf8'));
+  }
+
+  private parseEnvelope(response: WireResponse, text: string): Envelope {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(response.body.toString('utf8'));
+      parsed = JSON.parse(text);
     } catch (error) {
       throw new SmsMalformedResponseError(
         `the JSON API answered ${response.body.length} bytes that are not JSON`,
@@ -264,6 +269,29 @@ export class JsonTransport extends WireTransport {
     }
     return envelope as Envelope;
   }
+}
+
+/** Text `JSON.stringify` writes as it is between quotes: no `"`, `\`, control or surrogate. */
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
+const JSON_AS_IS = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
+
+/** `JSON.stringify(text)`, with the common case (nothing to escape) answered by one native scan. */
+function jsonString(text: string): string {
+  return JSON_AS_IS.test(text) ? `"${text}"` : JSON.stringify(text);
+}
+
+/** A recipient the provider answered without a message id. */
+function rejectedWithoutId(to: string): RecipientResult {
+  return {
+    to,
+    status: 'rejected',
+    error: new SmsProviderError(
+      'json',
+      'MessageId=""',
+      'the provider gave this recipient no message id',
+    ),
+    providerCode: 'MessageId=""',
+  };
 }
 
 /** A string or number field as text; anything else (absent, null, an object) as `''`. */

@@ -2,7 +2,7 @@ import { SmsProviderError } from '../errors/provider.error.js';
 import { SmsHttpStatusError, SmsMalformedResponseError } from '../errors/transport.error.js';
 import { formatIsoIstanbul } from './istanbul-time.js';
 import type { DeliveryReport, RecipientResult } from './sms-transport.types.js';
-import { replyText } from './wire/reply-text.js';
+import { replyText, XML_REPLY } from './wire/reply-text.js';
 import { type SendBatch, type SendPlan, textFieldOf } from './wire/send-plan.js';
 import type { BatchOutcome } from './wire/send-runner.js';
 import type { WireRequest, WireResponse } from './wire/wire-client.js';
@@ -20,6 +20,8 @@ import {
   xmlClientElement,
   xmlStatusRequest,
 } from './wire/xml-api.js';
+import { asmxSendString, plainSoapSendStrings } from './wire/plain-replies.js';
+import { plainUtf8Body, utf8Body } from './wire/utf8-body.js';
 import { escapeXmlUtf8 } from './wire/xml-escape.js';
 import {
   childNamed,
@@ -42,18 +44,11 @@ const CODE_ENTRY = /^(?:-?\d+|ERR\d+)$/;
 const RECIPIENT_CODES = new Set(['-1003']);
 const NIL = ' xsi:nil="true"';
 const SEND = 'SmsInsert_1_N';
-/** Well-formed attributes of a start tag: `name="value"` with no markup in the value. */
-const ATTRIBUTES = String.raw`(?:\s+[\w:.-]+="[^"<&]*")*`;
-/**
- * The usual send reply, whole: envelope, body, response and result holding only `<string>`
- * entries without markup or entities. A reply of exactly this form is read with this one
- * expression (the strict reader would read the same strings); anything else — faults, other
- * shapes, entities, truncation — goes through the strict reader.
- */
-const PLAIN_SEND_REPLY = new RegExp(
-  String.raw`^(?:<\?xml[^<>]*\?>)?\s*<(\w+:)?Envelope${ATTRIBUTES}\s*>\s*<\1Body\s*>\s*<${SEND}Response${ATTRIBUTES}\s*>\s*<${SEND}Result\s*>((?:\s*<string>[^<&]*</string>)*)\s*</${SEND}Result\s*>\s*</${SEND}Response\s*>\s*</\1Body\s*>\s*</\1Envelope\s*>\s*$`,
-);
-const PLAIN_STRING = /<string>([^<&]*)<\/string>/g;
+const SEND_END = `</Message></${SEND}>${ENVELOPE_CLOSE}`;
+const SEND_END_BYTES = Buffer.from(SEND_END, 'latin1');
+const SEND_RESULT = `${SEND}Result`;
+/** What follows the credentials of a send without dates, up to the numbers. */
+const NO_DATES = `<SendDate${NIL}/><ExpireDate${NIL}/><Recepients>`;
 
 /** Options of `SoapTransport`. */
 export interface SoapTransportOptions extends ConcurrentWireTransportOptions {
@@ -97,6 +92,8 @@ export class SoapTransport extends WireTransport {
   private readonly credentialElements = new Map<string, string>();
   /** `<CLIENT user pwd/>` of the XML API (status queries), escaped once per account. */
   private readonly clientElements = new Map<string, string>();
+  /** A send envelope up to its dates (`…<SmsInsert_1_N …><Username>…</Password>`), UTF-8, once per account. */
+  private readonly sendHeads = new Map<string, Buffer>();
   private readonly concurrency: number;
   /** `SOAPAction` header per operation, one object each (the client caches headers by it). */
   private readonly actionHeaders = new Map<string, Readonly<Record<string, string>>>();
@@ -110,9 +107,11 @@ export class SoapTransport extends WireTransport {
     this.concurrency = this.resolveConcurrency(options.concurrency);
     for (const account of Object.values(this.accounts)) {
       this.clientElements.set(account.channel, xmlClientElement(account));
-      this.credentialElements.set(
+      const credentials = `<Username>${escapeXmlUtf8(account.username)}</Username><Password>${escapeXmlUtf8(account.password)}</Password>`;
+      this.credentialElements.set(account.channel, credentials);
+      this.sendHeads.set(
         account.channel,
-        `<Username>${escapeXmlUtf8(account.username)}</Username><Password>${escapeXmlUtf8(account.password)}</Password>`,
+        Buffer.from(`${ENVELOPE_OPEN}<${SEND} xmlns="${SOAP_NAMESPACE}">${credentials}`, 'utf8'),
       );
     }
   }
@@ -130,25 +129,30 @@ export class SoapTransport extends WireTransport {
   }
 
   protected encodeSend(account: ResolvedAccount, batch: SendBatch): WireRequest {
-    let body = `${ENVELOPE_OPEN}<${SEND} xmlns="${SOAP_NAMESPACE}">${this.credentialElements.get(account.channel)!}`;
-    body += batch.sendAt
-      ? `<SendDate>${formatIsoIstanbul(batch.sendAt)}</SendDate>`
-      : `<SendDate${NIL}/>`;
-    body += batch.validUntil
-      ? `<ExpireDate>${formatIsoIstanbul(batch.validUntil)}</ExpireDate>`
-      : `<ExpireDate${NIL}/>`;
-    body += '<Recepients>';
-    for (const message of batch.messages) body += `<string>${message.to}</string>`;
-    body += '</Recepients>';
+    // The head is encoded once per account; dates and numbers are ASCII, the text UTF-8.
+    let markup = NO_DATES;
+    if (batch.sendAt !== undefined || batch.validUntil !== undefined) {
+      markup = batch.sendAt
+        ? `<SendDate>${formatIsoIstanbul(batch.sendAt)}</SendDate>`
+        : `<SendDate${NIL}/>`;
+      markup += batch.validUntil
+        ? `<ExpireDate>${formatIsoIstanbul(batch.validUntil)}</ExpireDate>`
+        : `<ExpireDate${NIL}/>`;
+      markup += '<Recepients>';
+    }
+    for (const message of batch.messages) markup += `<string>${message.to}</string>`;
+    markup += '</Recepients><Message>';
     const text = batch.text ?? batch.messages[0]!.text;
-    body += `<Message>${escapeXmlUtf8(text, textFieldOf(batch))}</Message>`;
-    body += `</${SEND}>${ENVELOPE_CLOSE}`;
+    const head = this.sendHeads.get(account.channel)!;
+    const body =
+      plainUtf8Body(head, markup, text, SEND_END_BYTES) ??
+      utf8Body(head, markup, escapeXmlUtf8(text, textFieldOf(batch)), SEND_END);
     return this.request(account, SEND, body);
   }
 
   protected readSendReply(response: WireResponse, request: PreparedSend): BatchOutcome {
-    const entries = this.readStrings(response, SEND);
     const count = request.recipients.length;
+    const entries = this.readStrings(response, SEND, count);
     const only = entries.length === 1 ? entries[0]! : undefined;
     if (only !== undefined && CODE_ENTRY.test(only) && (count > 1 || !RECIPIENT_CODES.has(only))) {
       throw new SmsProviderError('soap', only);
@@ -158,19 +162,21 @@ export class SoapTransport extends WireTransport {
         `the SOAP service answered ${entries.length} results for ${count} recipients`,
       );
     }
-    const recipients: RecipientResult[] = request.recipients.map((to, i) => {
+    const recipients = new Array<RecipientResult>(count);
+    for (let i = 0; i < count; i++) {
+      const to = request.recipients[i]!;
       const entry = entries[i]!.trim();
-      if (entry === '' || CODE_ENTRY.test(entry)) {
-        return {
-          to,
-          status: 'rejected',
-          error: new SmsProviderError('soap', entry),
-          providerCode: entry,
-        };
-      }
-      return { to, status: 'accepted', messageId: entry };
-    });
-    return { recipients, credits: 0, providerCode: `${SEND}Result` };
+      recipients[i] =
+        entry === '' || CODE_ENTRY.test(entry)
+          ? {
+              to,
+              status: 'rejected',
+              error: new SmsProviderError('soap', entry),
+              providerCode: entry,
+            }
+          : { to, status: 'accepted', messageId: entry };
+    }
+    return { recipients, credits: 0, providerCode: SEND_RESULT };
   }
 
   /** Status goes to the XML API's `Sms_stareqx.asp` on the same host (no SOAP status operation is attested). */
@@ -203,26 +209,22 @@ export class SoapTransport extends WireTransport {
     return credit;
   }
 
-  private request(account: ResolvedAccount, operation: string, body: string): WireRequest {
+  private request(account: ResolvedAccount, operation: string, body: string | Buffer): WireRequest {
     let headers = this.actionHeaders.get(operation);
     if (headers === undefined) {
       headers = { soapaction: `"${SOAP_NAMESPACE}/${operation}"` };
       this.actionHeaders.set(operation, headers);
     }
-    return this.wireRequest(account, PATH, CONTENT_TYPE, Buffer.from(body, 'utf8'), headers);
+    const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+    return this.wireRequest(account, PATH, CONTENT_TYPE, bytes, headers);
   }
 
-  private readStrings(response: WireResponse, operation: string): string[] {
+  private readStrings(response: WireResponse, operation: string, expected: number): string[] {
     if (operation === SEND && response.status >= 200 && response.status <= 299) {
-      const plain = PLAIN_SEND_REPLY.exec(replyText(response, 'utf-8', { xml: true }));
-      if (plain !== null) {
-        const entries: string[] = [];
-        const inner = plain[2]!;
-        PLAIN_STRING.lastIndex = 0;
-        for (let entry = PLAIN_STRING.exec(inner); entry !== null; entry = PLAIN_STRING.exec(inner))
-          entries.push(entry[1]!);
-        return entries;
-      }
+      const asmx = expected === 1 ? asmxSendString(response.body) : undefined;
+      if (asmx !== undefined) return [asmx];
+      const plain = plainSoapSendStrings(replyText(response, 'utf-8', XML_REPLY), expected);
+      if (plain !== undefined) return plain;
     }
     return childrenNamed(this.readResult(response, operation), 'string').map((entry) => entry.text);
   }
@@ -232,7 +234,7 @@ export class SoapTransport extends WireTransport {
     const ok = response.status >= 200 && response.status <= 299;
     let envelope: XmlElement;
     try {
-      envelope = parseXml(replyText(response, 'utf-8', { xml: true }));
+      envelope = parseXml(replyText(response, 'utf-8', XML_REPLY));
     } catch (error) {
       if (!(error instanceof XmlSyntaxError)) throw error;
       if (!ok) throw new SmsHttpStatusError(response.status, { cause: error });

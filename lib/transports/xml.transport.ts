@@ -2,7 +2,7 @@ import { SmsProviderError } from '../errors/provider.error.js';
 import { SmsMalformedResponseError } from '../errors/transport.error.js';
 import { escapeXmlForIso88599 } from '../message/iso-8859-9.js';
 import { escapeXmlIso88599Attribute } from './wire/xml-escape.js';
-import { replyText } from './wire/reply-text.js';
+import { replyText, XML_REPLY } from './wire/reply-text.js';
 import { toTurkishNationalNumber } from '../phone/phone-number.js';
 import { formatSlashedIstanbul } from './istanbul-time.js';
 import type { DeliveryReport, RecipientResult } from './sms-transport.types.js';
@@ -18,10 +18,15 @@ import {
   XML_STATUS_PATH,
   xmlClientElement,
   xmlDocument,
+  type XmlDocumentHead,
+  xmlDocumentHead,
+  xmlDocumentWithText,
   xmlStatusRequest,
 } from './wire/xml-api.js';
 import { childNamed, childrenNamed } from './wire/xml-reader.js';
+import { type InsertResult, plainXmlInserts } from './wire/plain-replies.js';
 
+const SEND_PATH = '/api_xml/Sms_insreq.asp';
 const REJECTED_MEANING =
   'the provider refused this recipient (res is not 1), usually an invalid or unreachable number';
 
@@ -47,6 +52,8 @@ export class XmlTransport extends WireTransport {
   readonly name = 'xml';
   /** `<CLIENT user="…" pwd="…"/>`, escaped once per account. */
   private readonly clientElements = new Map<string, string>();
+  /** A 1-N send document up to its text (`…<INSERTMSG text="`), encoded once per account. */
+  private readonly insertHeads = new Map<string, XmlDocumentHead>();
 
   protected override get carriesSender(): boolean {
     return false;
@@ -55,7 +62,12 @@ export class XmlTransport extends WireTransport {
   constructor(options: WireTransportOptions) {
     super(options, 'xml');
     for (const account of Object.values(this.accounts)) {
-      this.clientElements.set(account.channel, xmlClientElement(account));
+      const client = xmlClientElement(account);
+      this.clientElements.set(account.channel, client);
+      this.insertHeads.set(
+        account.channel,
+        xmlDocumentHead(`<SMS-InsRequest>${client}<INSERTMSG text="`),
+      );
     }
   }
 
@@ -68,41 +80,39 @@ export class XmlTransport extends WireTransport {
   protected encodeSend(account: ResolvedAccount, batch: SendBatch): WireRequest {
     const dt = batch.sendAt ? formatSlashedIstanbul(batch.sendAt) : '';
     const dt2 = batch.validUntil ? ` dt2="${formatSlashedIstanbul(batch.validUntil)}"` : '';
-    let body = `<SMS-InsRequest>${this.clientElements.get(account.channel)!}`;
     if (batch.text !== undefined) {
-      body += `<INSERTMSG text="${escapeXmlIso88599Attribute(batch.text, 'text')}" dt="${dt}"${dt2}>`;
+      // 1-N: the head is encoded once per account; the text and the numbers follow it.
+      let rest = `" dt="${dt}"${dt2}>`;
       for (const message of batch.messages)
-        body += `<TO>${toTurkishNationalNumber(message.to)}</TO>`;
-      body += '</INSERTMSG>';
-    } else {
-      batch.messages.forEach((message, i) => {
-        const text = escapeXmlIso88599Attribute(message.text, `messages[${batch.offset + i}].text`);
-        body += `<INSERT to="${toTurkishNationalNumber(message.to)}" text="${text}" dt="${dt}"${dt2}/>`;
-      });
+        rest += `<TO>${toTurkishNationalNumber(message.to)}</TO>`;
+      rest += '</INSERTMSG></SMS-InsRequest>';
+      const head = this.insertHeads.get(account.channel)!;
+      const document = xmlDocumentWithText(head, batch.text, 'text', rest);
+      return this.wireRequest(account, SEND_PATH, XML_CONTENT_TYPE, document);
     }
+    let body = `<SMS-InsRequest>${this.clientElements.get(account.channel)!}`;
+    batch.messages.forEach((message, i) => {
+      const text = escapeXmlIso88599Attribute(message.text, `messages[${batch.offset + i}].text`);
+      body += `<INSERT to="${toTurkishNationalNumber(message.to)}" text="${text}" dt="${dt}"${dt2}/>`;
+    });
     body += '</SMS-InsRequest>';
-    return this.request(account, '/api_xml/Sms_insreq.asp', body);
+    return this.request(account, SEND_PATH, body);
   }
 
   protected readSendReply(response: WireResponse, request: PreparedSend): BatchOutcome {
-    const inserts = plainInserts(response) ?? readInserts(response);
+    const count = request.recipients.length;
+    const ok = response.status >= 200 && response.status <= 299;
+    const inserts =
+      (ok ? plainXmlInserts(replyText(response, 'iso-8859-9', XML_REPLY), count) : undefined) ??
+      readInserts(response);
     if (inserts.length !== request.recipients.length) {
       throw new SmsMalformedResponseError(
         `the XML API answered ${inserts.length} INSERT results for ${request.recipients.length} recipients`,
       );
     }
-    const recipients: RecipientResult[] = request.recipients.map((to, i) => {
-      const id = inserts[i]!.id;
-      const res = inserts[i]!.res;
-      if (res === '1' && id !== '')
-        return { to, status: 'accepted', messageId: id, providerCode: 'res=1' };
-      return {
-        to,
-        status: 'rejected',
-        error: new SmsProviderError('xml', `res=${res}`, REJECTED_MEANING),
-        providerCode: `res=${res}`,
-      };
-    });
+    const recipients = new Array<RecipientResult>(count);
+    for (let i = 0; i < count; i++)
+      recipients[i] = recipientResult(request.recipients[i]!, inserts[i]!);
     return { recipients, credits: 0, providerCode: 'SMS-Response' };
   }
 
@@ -137,31 +147,17 @@ export class XmlTransport extends WireTransport {
   }
 }
 
-/**
- * The usual send reply, whole: `<SMS-Response>` holding only `<INSERT id="…" res="…"/>` entries
- * whose values have no markup, entities or whitespace to normalise. A reply of exactly this
- * form is read with one expression (the strict reader would read the same values); anything
- * else — an `<ERROR>`, other shapes, truncation — goes through the strict reader.
- */
-const PLAIN_SEND_REPLY =
-  /^(?:<\?xml[^<>]*\?>)?\s*<SMS-Response\s*>((?:\s*<INSERT\s+id="[^"<&\t\n\r]*"\s+res="[^"<&\t\n\r]*"\s*\/>)*)\s*<\/SMS-Response\s*>\s*$/;
-const PLAIN_INSERT = /<INSERT\s+id="([^"]*)"\s+res="([^"]*)"/g;
-
-interface InsertResult {
-  readonly id: string;
-  readonly res: string;
-}
-
-function plainInserts(response: WireResponse): InsertResult[] | undefined {
-  if (response.status < 200 || response.status > 299) return undefined;
-  const plain = PLAIN_SEND_REPLY.exec(replyText(response, 'iso-8859-9', { xml: true }));
-  if (plain === null) return undefined;
-  const inserts: InsertResult[] = [];
-  const inner = plain[1]!;
-  PLAIN_INSERT.lastIndex = 0;
-  for (let entry = PLAIN_INSERT.exec(inner); entry !== null; entry = PLAIN_INSERT.exec(inner))
-    inserts.push({ id: entry[1]!, res: entry[2]! });
-  return inserts;
+/** A recipient's result from its `INSERT`: accepted with its id when `res` is 1. */
+function recipientResult(to: string, insert: InsertResult): RecipientResult {
+  const { id, res } = insert;
+  if (res === '1' && id !== '')
+    return { to, status: 'accepted', messageId: id, providerCode: 'res=1' };
+  return {
+    to,
+    status: 'rejected',
+    error: new SmsProviderError('xml', `res=${res}`, REJECTED_MEANING),
+    providerCode: `res=${res}`,
+  };
 }
 
 function readInserts(response: WireResponse): InsertResult[] {

@@ -95,6 +95,14 @@ export class AxiosWireClient implements WireHttpClient {
     return exchange;
   }
 
+  postAndRead<R, A = undefined>(
+    request: WireRequest,
+    read: (response: WireResponse, arg: A) => R,
+    arg?: A,
+  ): Promise<R> {
+    return this.post(request).then((response) => read(response, arg as A));
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     await Promise.allSettled([...this.inFlight]);

@@ -1,8 +1,12 @@
+import { isAscii } from 'node:buffer';
 import { decodeIso88599, type TurkishCharset } from '../../message/iso-8859-9.js';
 import type { WireResponse } from './wire-client.js';
 
 const CHARSET_PARAMETER = /;\s*charset\s*=\s*"?([A-Za-z0-9._-]+)"?/i;
 const XML_DECLARED_ENCODING = /^<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._-]+)["']/;
+
+/** `replyText` options for an XML reply (whose declaration may name its charset). */
+export const XML_REPLY = { xml: true } as const;
 
 /** Charsets a reply can be in. */
 export type ReplyCharset = 'utf-8' | TurkishCharset;
@@ -11,6 +15,9 @@ export type ReplyCharset = 'utf-8' | TurkishCharset;
  * Decodes a reply body: the `Content-Type` charset when it names UTF-8, ISO-8859-9 or
  * windows-1254 (and, for XML, the declaration's `encoding`, which wins as it does for an XML
  * parser); otherwise the API's own default. A UTF-8 byte-order mark always means UTF-8.
+ *
+ * A body of ASCII bytes only (every usual reply: ids, codes, numbers) reads the same in all of
+ * these charsets, so it is taken as it is without looking for a charset.
  */
 export function replyText(
   response: WireResponse,
@@ -18,6 +25,7 @@ export function replyText(
   options: { readonly xml?: boolean } = {},
 ): string {
   const body = response.body;
+  if (isAscii(body)) return body.toString('latin1');
   if (body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf)
     return body.toString('utf8', 3);
   let charset: ReplyCharset | undefined;
@@ -31,7 +39,7 @@ export function replyText(
       response.contentType ? CHARSET_PARAMETER.exec(response.contentType)?.[1] : undefined,
     ) ?? fallback;
   if (charset === 'utf-8') return body.toString('utf8');
-  return isAscii(body) ? body.toString('latin1') : decodeIso88599(body, { charset });
+  return decodeIso88599(body, { charset });
 }
 
 function knownCharset(name: string | undefined): ReplyCharset | undefined {
@@ -49,9 +57,4 @@ function knownCharset(name: string | undefined): ReplyCharset | undefined {
     default:
       return undefined;
   }
-}
-
-function isAscii(body: Buffer): boolean {
-  for (let i = 0; i < body.length; i++) if (body[i]! > 0x7f) return false;
-  return true;
 }

@@ -36,6 +36,7 @@ export interface SendBatch extends SendPlan {
 /** Canonical recipient: country code + national number, digits only (`905321234567`). */
 const CANONICAL_NUMBER = /^[1-9]\d{9,14}$/;
 const CHANNELS: readonly string[] = ['otp', 'bulk'];
+const TEXT_FIELD = { field: 'text' } as const;
 
 /**
  * Checks a `SendRequest` before any network call and returns it normalised. Throws
@@ -81,15 +82,14 @@ export function planSend(request: SendRequest, defaultSender: string | undefined
         'to',
       );
     }
-    assertSmsText(request.text, { field: 'text' });
+    assertSmsText(request.text, TEXT_FIELD);
     text = request.text;
-    const shared = text;
     // A campaign batch (numbers the bulk pipeline made canonical) is not tested again.
     const canonical = isCanonicalList(request.to);
-    messages = request.to.map((to, i) => ({
-      to: canonical ? (to as string) : checkNumber(to, `to[${i}]`),
-      text: shared,
-    }));
+    const to = request.to as readonly unknown[];
+    messages = new Array<SmsMessage>(to.length);
+    for (let i = 0; i < to.length; i++)
+      messages[i] = { to: canonical ? (to[i] as string) : checkNumber(to[i], `to[${i}]`), text };
   }
   const sendAt = checkDate(request.sendAt, 'sendAt');
   const validUntil = checkDate(request.validUntil, 'validUntil');
@@ -113,20 +113,28 @@ export function planSend(request: SendRequest, defaultSender: string | undefined
 
 /** Splits a plan into batches of at most `size` recipients, in order. */
 export function splitPlan(plan: SendPlan, size: number): SendBatch[] {
+  if (plan.messages.length <= size) return [batchOf(plan, plan.messages, 0)];
   const batches: SendBatch[] = [];
-  const whole = plan.messages.length <= size;
-  for (let offset = 0; offset < plan.messages.length; offset += size) {
-    batches.push({
-      channel: plan.channel,
-      text: plan.text,
-      messages: whole ? plan.messages : plan.messages.slice(offset, offset + size),
-      sendAt: plan.sendAt,
-      validUntil: plan.validUntil,
-      sender: plan.sender,
-      offset,
-    });
-  }
+  for (let offset = 0; offset < plan.messages.length; offset += size)
+    batches.push(batchOf(plan, plan.messages.slice(offset, offset + size), offset));
   return batches;
+}
+
+/** The batch of `messages` (starting at `offset`) of a plan. */
+export function batchOf(
+  plan: SendPlan,
+  messages: readonly SmsMessage[],
+  offset: number,
+): SendBatch {
+  return {
+    channel: plan.channel,
+    text: plan.text,
+    messages,
+    sendAt: plan.sendAt,
+    validUntil: plan.validUntil,
+    sender: plan.sender,
+    offset,
+  };
 }
 
 /**

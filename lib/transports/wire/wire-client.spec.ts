@@ -81,6 +81,22 @@ describe('WireClient', () => {
     expect(reply.body.toString()).toBe('busy');
   });
 
+  it('postAndRead resolves with what the reader makes of the reply and rejects with what it throws; the client goes on', async () => {
+    handler = (_request, body, response) => response.end(`echo ${body.toString()}`);
+    const wire = client(2_000, 1);
+    const request = { origin, path: '/api/echo', contentType: 'text/plain', body: 'x' };
+    await expect(
+      wire.postAndRead(request, (reply) => `${reply.status} ${reply.body.toString()}`),
+    ).resolves.toBe('200 echo x');
+    const failure = new SmsMalformedResponseError('not what was expected');
+    await expect(
+      wire.postAndRead(request, () => {
+        throw failure;
+      }),
+    ).rejects.toBe(failure);
+    expect((await post(wire, 'y')).body.toString()).toBe('echo y');
+  });
+
   it('times out a request that was written: SmsTimeoutError with maybeAccepted', async () => {
     handler = () => {
       /* never answers */

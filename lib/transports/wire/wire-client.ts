@@ -1,34 +1,17 @@
 import type { Dispatcher } from 'undici';
-import { type Deadlined, DeadlineQueue } from './deadline-queue.js';
-import { createDispatcher, HeaderCache, headersOf } from './undici-dispatcher.js';
-import {
-  SmsConnectionError,
-  SmsMalformedResponseError,
-  SmsTimeoutError,
-  type SmsTransportError,
-} from '../../errors/transport.error.js';
 import type { ResolvedProxy, ResolvedTls } from './connectivity.js';
+import { DeadlineQueue } from './deadline-queue.js';
+import {
+  Exchange,
+  type ExchangeOwner,
+  exchangePromise,
+  type Reader,
+  replyItself,
+} from './exchange.js';
+import { createDispatcher, HeaderCache, headersOf } from './undici-dispatcher.js';
+import type { WireRequest, WireResponse } from './wire-types.js';
 
-/** One POST to the provider. */
-export interface WireRequest {
-  /** `https://host[:port]`, from the account's resolved base URL. Never carries credentials. */
-  readonly origin: string;
-  /** Absolute path, e.g. `/api_http/sendsms.asp`. Never carries credentials. */
-  readonly path: string;
-  readonly contentType: string;
-  /** Extra headers (e.g. `SOAPAction`). */
-  readonly headers?: Readonly<Record<string, string>>;
-  /** The body; credentials travel here and nowhere else. */
-  readonly body: Buffer | string;
-}
-
-/** The raw answer, whatever the HTTP status (callers decide what a status means for their API). */
-export interface WireResponse {
-  readonly status: number;
-  readonly body: Buffer;
-  /** The `Content-Type` header, lower-cased, if any. */
-  readonly contentType: string | undefined;
-}
+export type { WireRequest, WireResponse } from './wire-types.js';
 
 /**
  * The HTTP client a wire transport posts through: the built-in undici client (`WireClient`) or
@@ -39,6 +22,16 @@ export interface WireResponse {
 export interface WireHttpClient {
   /** POSTs the request and resolves with the reply, or rejects with a typed `SmsTransportError`. */
   post(request: WireRequest): Promise<WireResponse>;
+  /**
+   * `post(request).then((response) => read(response, arg))`: resolves with what `read` makes of
+   * the reply, or rejects with the typed error of the exchange or what `read` throws. The
+   * undici client reads the reply as soon as it is complete, without a second promise.
+   */
+  postAndRead<R, A = undefined>(
+    request: WireRequest,
+    read: (response: WireResponse, arg: A) => R,
+    arg?: A,
+  ): Promise<R>;
   /** Stops using the client; waits for in-flight exchanges. */
   close(): Promise<void>;
 }
@@ -57,15 +50,6 @@ export interface WireClientOptions {
 }
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
-/** Error codes that mean the connection could not be made at all (nothing was written). */
-const CONNECT_CODES: Readonly<Record<string, string>> = {
-  ECONNREFUSED: 'connection refused',
-  ENOTFOUND: 'host name not found (DNS)',
-  EAI_AGAIN: 'DNS lookup failed temporarily',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  UND_ERR_CONNECT_TIMEOUT: 'connect timeout',
-};
 
 /**
  * The one keep-alive HTTP client of a wire transport: an undici `Agent` with a fixed number of
@@ -80,7 +64,7 @@ const CONNECT_CODES: Readonly<Record<string, string>> = {
  * Errors never include the request body (where the credentials are); they name the origin and
  * path only.
  */
-export class WireClient implements WireHttpClient {
+export class WireClient implements WireHttpClient, ExchangeOwner {
   private readonly agent: Dispatcher;
   /** @internal */
   readonly timeoutMs: number;
@@ -104,20 +88,31 @@ export class WireClient implements WireHttpClient {
 
   /** POSTs the request and resolves with the reply, or rejects with a typed `SmsTransportError`. */
   post(request: WireRequest): Promise<WireResponse> {
-    return new Promise<WireResponse>((resolve, reject) => {
-      const exchange = new Exchange(request, this, resolve, reject);
-      this.deadlines.add(exchange);
-      this.agent.dispatch(
-        {
-          origin: request.origin,
-          path: request.path,
-          method: 'POST',
-          headers: this.headerCache?.get(request) ?? headersOf(request),
-          body: request.body,
-        },
-        exchange,
-      );
-    });
+    return this.postAndRead(request, replyItself);
+  }
+
+  postAndRead<R, A = undefined>(
+    request: WireRequest,
+    read: (response: WireResponse, arg: A) => R,
+    arg?: A,
+  ): Promise<R> {
+    return exchangePromise(new Exchange(request, this, read as Reader, arg));
+  }
+
+  /** @internal Starts an exchange whose promise was just made: deadline, then dispatch. */
+  start(exchange: Exchange): void {
+    this.deadlines.add(exchange);
+    const request = exchange.request;
+    this.agent.dispatch(
+      {
+        origin: request.origin,
+        path: request.path,
+        method: 'POST',
+        headers: this.headerCache?.get(request) ?? headersOf(request),
+        body: request.body,
+      },
+      exchange,
+    );
   }
 
   /** @internal Called by an exchange when it settles. */
@@ -131,156 +126,4 @@ export class WireClient implements WireHttpClient {
     this.closed = true;
     await this.agent.close();
   }
-}
-
-/**
- * State of one exchange, in undici's dispatch-handler shape. `onRequestStart` is called right before
- * the request is written to a connected socket: that is the line between "cannot have been
- * accepted" and "may have been accepted".
- */
-class Exchange implements Dispatcher.DispatchHandler, Deadlined {
-  private written = false;
-  private settled = false;
-  private controller: Dispatcher.DispatchController | undefined;
-  private status = 0;
-  private contentType: string | undefined;
-  private chunks: Buffer[] | undefined;
-  private first: Buffer | undefined;
-  private size = 0;
-  /** @internal Deadline queue links (see `DeadlineQueue`). */
-  deadline = 0;
-  previous: Exchange | undefined;
-  next: Exchange | undefined;
-
-  constructor(
-    private readonly request: WireRequest,
-    private readonly client: WireClient,
-    private readonly resolve: (response: WireResponse) => void,
-    private readonly reject: (error: SmsTransportError) => void,
-  ) {}
-
-  private get timeoutMs(): number {
-    return this.client.timeoutMs;
-  }
-
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    if (this.settled) {
-      // The deadline passed while this request waited for a socket: never write it.
-      controller.abort(new Error('exchange deadline passed before the request was written'));
-      return;
-    }
-    this.written = true;
-    this.controller = controller;
-  }
-
-  onResponseStart(
-    _controller: Dispatcher.DispatchController,
-    statusCode: number,
-    headers: Record<string, string | string[] | undefined>,
-  ): void {
-    this.status = statusCode;
-    const contentType = headers['content-type'];
-    this.contentType = typeof contentType === 'string' ? contentType.toLowerCase() : undefined;
-  }
-
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.settled) return;
-    this.size += chunk.length;
-    const limit = this.client.maxResponseBytes;
-    if (this.size > limit) {
-      this.fail(
-        new SmsMalformedResponseError(`reply from ${this.where()} is larger than ${limit} bytes`),
-      );
-      controller.abort(new Error('reply too large'));
-      return;
-    }
-    if (this.first === undefined) this.first = chunk;
-    else (this.chunks ??= [this.first]).push(chunk);
-  }
-
-  onResponseEnd(): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.client.settled(this);
-    const body =
-      this.chunks !== undefined
-        ? Buffer.concat(this.chunks, this.size)
-        : (this.first ?? Buffer.alloc(0));
-    this.resolve({ status: this.status, body, contentType: this.contentType });
-  }
-
-  onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
-    if (this.settled) return;
-    this.fail(this.mapError(error));
-  }
-
-  /** @internal Called by the deadline queue. */
-  onDeadline(): void {
-    if (this.settled) return;
-    this.fail(new SmsTimeoutError(this.timeoutMs, this.written));
-    // Tear the exchange down; the socket is destroyed and not reused.
-    this.controller?.abort(new Error('exchange deadline passed'));
-  }
-
-  private fail(error: SmsTransportError): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.client.settled(this);
-    this.reject(error);
-  }
-
-  private mapError(error: Error): SmsTransportError {
-    const code = (error as { code?: unknown }).code;
-    const codeText = typeof code === 'string' ? code : '';
-    if (codeText === 'UND_ERR_HEADERS_TIMEOUT' || codeText === 'UND_ERR_BODY_TIMEOUT') {
-      return new SmsTimeoutError(this.timeoutMs, this.written, { cause: error });
-    }
-    if (codeText === 'UND_ERR_CONNECT_TIMEOUT') {
-      return new SmsTimeoutError(this.timeoutMs, false, { cause: error });
-    }
-    if (codeText.startsWith('HPE_') || error.name === 'HTTPParserError') {
-      return new SmsMalformedResponseError(
-        `${this.where()} answered something that is not HTTP (${error.message})`,
-        {
-          cause: error,
-        },
-      );
-    }
-    if (codeText === 'UND_ERR_CLOSED' || codeText === 'UND_ERR_DESTROYED') {
-      return new SmsConnectionError(
-        `the transport is closed; ${this.where()} was not called`,
-        false,
-        { cause: error },
-      );
-    }
-    const connectProblem = CONNECT_CODES[codeText];
-    if (connectProblem !== undefined && !this.written) {
-      return new SmsConnectionError(`${connectProblem} (${codeText}) for ${this.where()}`, false, {
-        cause: error,
-      });
-    }
-    if (!this.written) {
-      // TLS handshake failures and other errors before the request was written.
-      return new SmsConnectionError(
-        `could not connect for ${this.where()}: ${describe(error, codeText)}`,
-        false,
-        {
-          cause: error,
-        },
-      );
-    }
-    const what =
-      codeText === 'ECONNRESET' || codeText === 'UND_ERR_SOCKET' || codeText === 'EPIPE'
-        ? `connection closed or reset by the server (${codeText})`
-        : describe(error, codeText);
-    return new SmsConnectionError(`${what} during ${this.where()}`, true, { cause: error });
-  }
-
-  private where(): string {
-    return `POST ${this.request.origin}${this.request.path}`;
-  }
-}
-
-function describe(error: Error, code: string): string {
-  return code !== '' ? `${error.message} (${code})` : error.message;
 }

@@ -1,7 +1,8 @@
 import { SmsValidationError } from '../../errors/validation.error.js';
 import { parseHttpReply } from './http-reply.js';
 import { replyText } from './reply-text.js';
-import { escapeXmlUtf8 } from './xml-escape.js';
+import { xmlDocument, xmlDocumentHead, xmlDocumentWithText } from './xml-api.js';
+import { escapeXmlIso88599Attribute, escapeXmlUtf8 } from './xml-escape.js';
 
 describe('parseHttpReply', () => {
   it('reads pairs, repeated keys in order and empty values', () => {
@@ -84,4 +85,29 @@ describe('escapeXmlUtf8', () => {
       expect(() => escapeXmlUtf8(text, 'messages[2].text')).toThrow(/messages\[2\]\.text/);
     },
   );
+});
+
+describe('xmlDocumentWithText', () => {
+  const rest = '" dt=""><TO>5321234567</TO></INSERTMSG></SMS-InsRequest>';
+  it.each([
+    'Doğrulama kodunuz: 482913. Bu kodu kimseyle paylaşmayın.',
+    'Şişli\'de 5 < 6 & "tamam" > 4',
+    'ĞİŞğış ÇÖÜçöü âîû Ð Ý Þ ð ý þ ÿ',
+    'tab\there, line\nbreak, return\r, NBSP\u00a0, C1\u0085',
+    'em dash — and emoji 😀, € and ‰',
+    '',
+  ])('writes what xmlDocument writes for the escaped text (%p)', (text) => {
+    for (const client of ['<CLIENT user="u" pwd="p"/>', '<CLIENT user="ş" pwd="Ğ&amp;"/>']) {
+      const markup = `<SMS-InsRequest>${client}<INSERTMSG text="`;
+      const expected = xmlDocument(`${markup}${escapeXmlIso88599Attribute(text, 'text')}${rest}`);
+      expect(xmlDocumentWithText(xmlDocumentHead(markup), text, 'text', rest)).toEqual(expected);
+    }
+  });
+
+  it('refuses what the escape refuses, naming the field', () => {
+    const head = xmlDocumentHead('<a t="');
+    expect(() => xmlDocumentWithText(head, 'a\u0000b', 'messages[2].text', '"/>')).toThrow(
+      expect.objectContaining({ code: 'TEXT_NOT_ENCODABLE', field: 'messages[2].text' }),
+    );
+  });
 });

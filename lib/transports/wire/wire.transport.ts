@@ -1,8 +1,7 @@
 import type { ProviderApi } from '../../errors/provider-codes.js';
 import { SmsHttpStatusError } from '../../errors/transport.error.js';
 import { InvalidOptionsError, SmsValidationError } from '../../errors/validation.error.js';
-import { MAX_RECIPIENTS_PER_REQUEST } from '../../posta-guvercini.constants.js';
-import { loadTelemetry, providerRequest, providerTelemetryOn } from '../../telemetry/telemetry.js';
+import { loadTelemetry, providerTelemetryOn } from '../../telemetry/telemetry.js';
 import { SmsTransport } from '../sms-transport.js';
 import type {
   CreditBalance,
@@ -14,17 +13,16 @@ import type {
 } from '../sms-transport.types.js';
 import type { ResolvedAccount, WireTransportOptions } from '../wire-transport.options.js';
 import type { ResolvedConnectivity } from './connectivity.js';
-import type { PreparedSend, PreparedSendWork, PreparedStatus } from './prepared.js';
 import {
-  type SendBatch,
-  type SendPlan,
-  checkChannel,
-  groupByText,
-  planSend,
-  planStatus,
-  slices,
-  splitPlan,
-} from './send-plan.js';
+  groupedSendRequests,
+  type PreparedSend,
+  type PreparedSendWork,
+  type PreparedStatus,
+  sendRequests,
+  statusRequests,
+} from './prepared.js';
+import { providerExchange } from './provider-exchange.js';
+import { type SendBatch, type SendPlan, checkChannel, planSend, planStatus } from './send-plan.js';
 import {
   type BatchOutcome,
   mapWithConcurrency,
@@ -59,6 +57,12 @@ export abstract class WireTransport extends SmsTransport {
   private readonly hosts: ReadonlyMap<SmsChannel, WireHost>;
   /** Status requests in flight at once. */
   protected statusConcurrency = 1;
+  /** `encodeSend`, as one function per transport. */
+  private readonly encodeBatch = (account: ResolvedAccount, batch: SendBatch): WireRequest =>
+    this.encodeSend(account, batch);
+  /** The result of a send made of one request, read from its reply (one function per transport). */
+  private readonly readOneRequestSend = (response: WireResponse, item: PreparedSend): SendResult =>
+    oneRequestResult(this.readSendReply(response, item), item);
 
   /**
    * @param api which API the subclass speaks (used in messages before subclass fields exist)
@@ -109,9 +113,7 @@ export abstract class WireTransport extends SmsTransport {
     if (work.requests.length === 1 && !providerTelemetryOn()) {
       // The hot path (every OTP send): one request, nothing to record, no runner.
       const item = work.requests[0]!;
-      return this.client
-        .post(item.wire)
-        .then((response) => oneRequestResult(this.readSendReply(response, item), item));
+      return this.client.postAndRead(item.wire, this.readOneRequestSend, item);
     }
     return runSendRequests(work.requests, work.concurrency, (item) =>
       this.exchange('send', account, item.wire, item.recipients.length, (response) =>
@@ -145,10 +147,7 @@ export abstract class WireTransport extends SmsTransport {
     await this.client.close();
   }
 
-  /**
-   * One provider request: posts, reads the reply, and records it (a span and metrics when
-   * OpenTelemetry is on; see lib/telemetry).
-   */
+  /** One provider request of this transport (recorded when OpenTelemetry is on). */
   private exchange<R>(
     operation: 'send' | 'status' | 'credit',
     account: ResolvedAccount,
@@ -156,23 +155,11 @@ export abstract class WireTransport extends SmsTransport {
     recipients: number,
     read: (response: WireResponse) => R,
   ): Promise<R> {
-    // Without an OpenTelemetry SDK there is nothing to record: post and read, no wrapper.
-    if (!providerTelemetryOn()) return this.client.post(wire).then(read);
-    return providerRequest(
-      {
-        api: this.api,
-        hostProfile: account.channel,
-        operation,
-        recipients,
-        serverAddress: account.baseUrl.hostname,
-      },
-      async (span) => {
-        const response = await this.client.post(wire);
-        span.httpStatus(response.status);
-        const value = read(response);
-        span.providerCode((value as { providerCode?: string } | null)?.providerCode);
-        return value;
-      },
+    return providerExchange(
+      this.client,
+      { api: this.api, operation, account, recipients },
+      wire,
+      read,
     );
   }
 
@@ -181,13 +168,7 @@ export abstract class WireTransport extends SmsTransport {
    * the API needs otherwise).
    */
   protected prepareSend(account: ResolvedAccount, plan: SendPlan): PreparedSendWork {
-    const requests: PreparedSend[] = [];
-    for (const batch of splitPlan(plan, MAX_RECIPIENTS_PER_REQUEST)) {
-      const recipients = new Array<string>(batch.messages.length);
-      for (let i = 0; i < recipients.length; i++) recipients[i] = batch.messages[i]!.to;
-      requests.push({ wire: this.encodeSend(account, batch), batch, recipients });
-    }
-    return { requests, concurrency: 1 };
+    return sendRequests(plan, this.encodeBatch, account);
   }
 
   /**
@@ -201,13 +182,7 @@ export abstract class WireTransport extends SmsTransport {
     plan: SendPlan,
     concurrency: number,
   ): PreparedSendWork {
-    const requests = groupByText(plan, MAX_RECIPIENTS_PER_REQUEST).map((batch): PreparedSend => ({
-      wire: this.encodeSend(account, batch),
-      batch,
-      recipients: batch.messages.map((message) => message.to),
-      positions: batch.positions,
-    }));
-    return { requests, concurrency };
+    return groupedSendRequests(plan, concurrency, (batch) => this.encodeSend(account, batch));
   }
 
   /** The `concurrency` option of a transport that needs several requests per call, capped at `connections`. */
@@ -224,10 +199,7 @@ export abstract class WireTransport extends SmsTransport {
     account: ResolvedAccount,
     messageIds: readonly string[],
   ): PreparedStatus[] {
-    return slices(messageIds, MAX_RECIPIENTS_PER_REQUEST).map((ids) => ({
-      wire: this.encodeStatus(account, ids),
-      messageIds: ids,
-    }));
+    return statusRequests(messageIds, (ids) => this.encodeStatus(account, ids));
   }
 
   protected abstract encodeSend(account: ResolvedAccount, batch: SendBatch): WireRequest;

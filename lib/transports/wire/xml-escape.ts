@@ -5,6 +5,14 @@ import { escapeXmlForIso88599, notXmlCharacter } from '../../message/iso-8859-9.
 const UTF8_AS_IS = /^[^&<>"'\u0000-\u0008\u000b-\u001f\ud800-\udfff\ufffe\uffff]*$/;
 
 /**
+ * 1 for each ASCII character `escapeXmlUtf8` leaves as it is, built from `UTF8_AS_IS` itself
+ * (above U+007F it leaves every character but surrogates and U+FFFE/U+FFFF).
+ */
+export const UTF8_AS_IS_ASCII = Uint8Array.from({ length: 0x80 }, (_, code) =>
+  UTF8_AS_IS.test(String.fromCharCode(code)) ? 1 : 0,
+);
+
+/**
  * Escapes text for element content or an attribute value of a UTF-8 XML document (SOAP):
  * `& < > " '` become entity references and a carriage return becomes `&#13;` (a parser would
  * turn a literal one into a line feed); everything else stays as it is, since UTF-8 carries
@@ -67,6 +75,27 @@ export function escapeXmlUtf8(text: string, field = 'text'): string {
  */
 const ISO_8859_9_AS_IS =
   /^[\u0020\u0021\u0023-\u0025\u0028-\u003b\u003d\u003f-\u007e\u00a0-\u00cf\u00d1-\u00dc\u00df-\u00ef\u00f1-\u00fc\u00ff\u011e\u011f\u0130\u0131\u015e\u015f]*$/;
+
+/**
+ * The ISO-8859-9 byte of each character `escapeXmlIso88599Attribute` leaves as it is, by UTF-16
+ * code unit below U+0160 (0 = escaped or refused), built from `ISO_8859_9_AS_IS` itself.
+ */
+export const ISO_8859_9_AS_IS_BYTES = (() => {
+  const turkish: Readonly<Record<number, number>> = {
+    0x011e: 0xd0,
+    0x0130: 0xdd,
+    0x015e: 0xde,
+    0x011f: 0xf0,
+    0x0131: 0xfd,
+    0x015f: 0xfe,
+  };
+  const table = new Uint8Array(0x160);
+  for (let code = 1; code < table.length; code++) {
+    if (ISO_8859_9_AS_IS.test(String.fromCharCode(code)))
+      table[code] = code < 0x100 ? code : turkish[code]!;
+  }
+  return table;
+})();
 
 /**
  * `escapeXmlForIso88599(text, { field })` (attribute value of an ISO-8859-9 document), with the
