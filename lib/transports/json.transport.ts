@@ -3,8 +3,8 @@ import { SmsMalformedResponseError } from '../errors/transport.error.js';
 import { markCanonical } from '../phone/canonical-list.js';
 import { MAX_RECIPIENTS_PER_REQUEST } from '../posta-guvercini.constants.js';
 import { providerTelemetryOn } from '../telemetry/telemetry.js';
-import { deliveryReportOf } from './delivery-status.js';
-import { formatCompactIstanbul, istanbulOffsetMinutes } from './istanbul-time.js';
+import { formatCompactIstanbul } from './istanbul-time.js';
+import { statusReportOf } from './json-status.js';
 import {
   canonicalOfTurkishKey,
   type KeyedReply,
@@ -22,7 +22,6 @@ import type { ResolvedAccount, WireTransportOptions } from './wire-transport.opt
 
 const BASE_PATH = '/api_json/v1/Sms/';
 const CONTENT_TYPE = 'application/json; charset=utf-8';
-const STATUS_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/;
 
 interface Envelope {
   readonly StatusCode: number;
@@ -191,19 +190,7 @@ export class JsonTransport extends WireTransport {
         `the JSON API answered ${Array.isArray(entries) ? entries.length : 'no'} statuses for ${count} message ids`,
       );
     }
-    return request.messageIds.map((messageId, i) => {
-      const entry = (entries[i] ?? {}) as Record<string, unknown>;
-      const code = text(entry['SmsStatus']);
-      const flag = text(entry['IsFinalStatus']);
-      const receiver = typeof entry['Receiver'] === 'string' ? entry['Receiver'] : '';
-      const at =
-        typeof entry['StatusTime'] === 'string' ? parseStatusTime(entry['StatusTime']) : undefined;
-      return {
-        ...deliveryReportOf(messageId, flag === '1' || flag === '0' ? `${code}|${flag}` : code),
-        ...(/^\d{10,15}$/.test(receiver) ? { to: receiver } : {}),
-        ...(at ? { at } : {}),
-      };
-    });
+    return request.messageIds.map((messageId, i) => statusReportOf(messageId, entries[i]));
   }
 
   protected prepareCredit(account: ResolvedAccount): WireRequest {
@@ -292,26 +279,4 @@ function rejectedWithoutId(to: string): RecipientResult {
     ),
     providerCode: 'MessageId=""',
   };
-}
-
-/** A string or number field as text; anything else (absent, null, an object) as `''`. */
-function text(value: unknown): string {
-  return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '';
-}
-
-/** `yyyy-MM-ddTHH:mm:ss` in Istanbul wall-clock time → instant; `undefined` when not that form. */
-function parseStatusTime(text: string): Date | undefined {
-  const match = STATUS_TIME.exec(text);
-  if (!match) return undefined;
-  const [y, mo, d, h, mi, s] = match.slice(1).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const wall = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
-  if (Number.isNaN(wall.getTime()) || wall.getUTCDate() !== d) return undefined;
-  return new Date(wall.getTime() - istanbulOffsetMinutes(wall) * 60_000);
 }
