@@ -38,6 +38,8 @@ const WARMUP = Number(process.env['OTP_BENCH_WARMUP'] ?? 2000);
 const CONCURRENCY = Number(process.env['OTP_BENCH_CONCURRENCY'] ?? 64);
 const GUESS_ROUNDS = 5;
 const ROUNDS = Number(process.env['OTP_BENCH_ROUNDS'] ?? 3);
+/** Slices of the head-to-head run (floor, store alone, service path in turn). */
+const HEAD_SLICES = Number(process.env['OTP_BENCH_SLICES'] ?? 16);
 const SECRET = randomBytes(32);
 const NO_LIMITS: readonly OtpRateLimitHit[] = [];
 
@@ -290,6 +292,94 @@ async function measureStoreAlone(store: RedisOtpStore): Promise<Measured> {
   return run(N);
 }
 
+/** Side totals of the head-to-head run: wall seconds, CPU µs and verifications. */
+interface SideTotal {
+  seconds: number;
+  cpuUs: number;
+  ops: number;
+}
+
+/**
+ * The floor, the Redis store alone and OtpService.verify on the Redis store, head to head:
+ * challenges for all three made beforehand, then HEAD_SLICES slices in which each side runs its
+ * share of verifications in turn (the order rotating per slice), so load drift hits all three
+ * alike — as bench/transports alternates its sides. Each side's verify/s is its verifications
+ * over the wall time of its own slices; CPU is this process's, per verification.
+ */
+async function headToHead(
+  floor: FloorVerify,
+  alone: RedisOtpStore,
+  ours: RedisOtpStore,
+): Promise<Record<'floor' | 'alone' | 'service', SideTotal>> {
+  const transport = new CodeCaptureTransport();
+  const resolved = otpOptionsFactory({ transport, otp: { secret: SECRET } });
+  const aloneService = new OtpService(transport, resolved, alone);
+  const otp = service(ours, transport, true);
+  const hasher = new OtpHasher(SECRET);
+  const emptyBinding = hasher.bindingDigest('{"s":null,"b":[]}');
+  const lockout = resolved.lockout;
+  const total = WARMUP + N;
+  const floorChallenges = await floor.seed(total);
+  const aloneChallenges: Array<{ challengeId: string; code: string }> = [];
+  const serviceChallenges: Array<{ challengeId: string; code: string }> = [];
+  const sendLogin = async (via: OtpService): Promise<{ challengeId: string; code: string }> => {
+    const phone = nextPhone();
+    const { challengeId } = await via.send({ phone, purpose: 'login' });
+    return { challengeId, code: transport.codes.get(canonical(phone))! };
+  };
+  await pool(total, CONCURRENCY, async (i) => {
+    aloneChallenges[i] = await sendLogin(aloneService);
+    serviceChallenges[i] = await sendLogin(otp);
+  });
+  const sides = {
+    floor: async (i: number): Promise<void> => {
+      if (!(await floor.verify(floorChallenges[i]!))) throw new Error('floor verification failed');
+    },
+    alone: async (i: number): Promise<void> => {
+      const { challengeId, code } = aloneChallenges[i]!;
+      const outcome = await alone.attempt(
+        challengeId,
+        {
+          codeHash: hasher.codeHash(challengeId, code, emptyBinding),
+          purpose: 'login',
+          newCodeLimits: NO_LIMITS,
+        },
+        Date.now(),
+        lockout,
+      );
+      if (outcome.status !== 'valid') throw new Error(`store alone: ${outcome.status}`);
+    },
+    service: async (i: number): Promise<void> => {
+      const { challengeId, code } = serviceChallenges[i]!;
+      if (!(await otp.verify({ challengeId, code, purpose: 'login' })).valid)
+        throw new Error('verification failed');
+    },
+  };
+  const names = ['floor', 'alone', 'service'] as const;
+  // Warm-up: the first WARMUP challenges of each side.
+  for (const name of names) await pool(WARMUP, CONCURRENCY, (i) => sides[name](i));
+  const totals = {
+    floor: { seconds: 0, cpuUs: 0, ops: 0 },
+    alone: { seconds: 0, cpuUs: 0, ops: 0 },
+    service: { seconds: 0, cpuUs: 0, ops: 0 },
+  };
+  const per = Math.floor(N / HEAD_SLICES);
+  for (let slice = 0; slice < HEAD_SLICES; slice++) {
+    const from = WARMUP + slice * per;
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(k + slice) % names.length]!;
+      let seconds = 0;
+      const cpuUs = await cpuOf(async () => {
+        seconds = await pool(per, CONCURRENCY, (i) => sides[name](from + i));
+      });
+      totals[name].seconds += seconds;
+      totals[name].cpuUs += cpuUs;
+      totals[name].ops += per;
+    }
+  }
+  return totals;
+}
+
 async function commandStats(redis: Redis): Promise<Map<string, number>> {
   const info = await redis.info('commandstats');
   const stats = new Map<string, number>();
@@ -534,6 +624,12 @@ async function main(): Promise<void> {
       process.stdout.write(`  round ${round + 1}/${ROUNDS} done\n`);
     }
 
+    // The target's figure: floor, store alone and service path head to head, in alternating slices.
+    const heads: Array<Record<'floor' | 'alone' | 'service', SideTotal>> = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      heads.push(await headToHead(floor, alone, ours));
+    }
+
     const sends = 500;
     counts.clear();
     const oursSendStats = await sendStats(ours, admin, sends);
@@ -592,6 +688,22 @@ async function main(): Promise<void> {
     );
     console.log(
       `  OtpService.verify on the Redis store ÷ floor (the service path, not like for like: adds the service's checks, events, tracing): verify/s ${serviceToFloor.rate.toFixed(2)}, client CPU ${serviceToFloor.cpu.toFixed(2)} (µs/op ${med(results.ours, 'verifyCpuUs').toFixed(1)})`,
+    );
+    const rate = (t: SideTotal): number => t.ops / t.seconds;
+    const cpuUs = (t: SideTotal): number => t.cpuUs / t.ops;
+    const headLine = (side: 'alone' | 'service'): string => {
+      const rates = heads.map((h) => rate(h[side]) / rate(h.floor));
+      const cpus = heads.map((h) => cpuUs(h.floor) / cpuUs(h[side]));
+      return `verify/s ${median(rates).toFixed(2)} (rounds ${rates.map((r) => r.toFixed(2)).join(' / ')}), client CPU ${median(cpus).toFixed(2)} (µs/op ${median(heads.map((h) => cpuUs(h[side]))).toFixed(1)} vs floor ${median(heads.map((h) => cpuUs(h.floor))).toFixed(1)})`;
+    };
+    console.log(
+      `\n  Head to head (${HEAD_SLICES} alternating slices of ${fmt(Math.floor(N / HEAD_SLICES))} per side, ${ROUNDS} rounds, medians) — the target's figure:`,
+    );
+    console.log(
+      `    Redis store alone ÷ floor (like for like): ${headLine('alone')}  (target ≥ 0.80)`,
+    );
+    console.log(
+      `    OtpService.verify on the Redis store ÷ floor (service path): ${headLine('service')}`,
     );
     console.log(
       `\n  Redis store ÷ naive baseline: verify/s ${(med(results.ours, 'verifyPerSecond') / med(results.naive, 'verifyPerSecond')).toFixed(2)}, pairs/s ${(med(results.ours, 'pairsPerSecond') / med(results.naive, 'pairsPerSecond')).toFixed(2)}`,

@@ -58,7 +58,8 @@ local akey, top = false, false
 local bar = ARGV[3] ~= '' and r[9] and string.find(ARGV[3], '|', 1, true)
 if bar then
   akey = string.sub(ARGV[3], bar + 1) .. r[9]
-  top = redis.call('ZRANGE', akey, -1, -1, 'WITHSCORES')
+  -- Most accounts have no failures: EXISTS answers that for less than an empty ZRANGE.
+  top = redis.call('EXISTS', akey) == 1 and redis.call('ZRANGE', akey, -1, -1, 'WITHSCORES') or {}
   if top[1] == 'L' and tonumber(top[2]) > now then return {5, r[2], r[3], r[4], tonumber(top[2]) - now} end
 end
 local attempts = tonumber(r[7])
