@@ -12,7 +12,7 @@ import { CLOCK, type RedisOtpScript, script } from './redis-otp.scripts.js';
 // it is sent (attemptArgv) and the reading of its reply (attemptOutcomeOf). Built to do as
 // little as a correct one-round-trip verify can, on the client and on the server: one key and
 // three arguments, a right code answered with three values, an attempt counted only on a miss,
-// and the account lock read and cleared with one command.
+// and the account probed with EXISTS, its lock read with one ZRANGE only when it holds anything.
 
 /**
  * KEYS[1] challenge, KEYS[2..] the client's counters (read only when the challenge is locked).
