@@ -567,6 +567,20 @@ async function main(): Promise<void> {
     let oursVerifyRoundTrips = 0;
     let naiveVerifyStats = new Map<string, number>();
     let naiveVerifyRoundTrips = 0;
+    // The target's figure first: floor, store alone and service path head to head, in
+    // alternating slices, each round on an empty throwaway server (nothing left by earlier
+    // phases: the same state for the three sides).
+    const heads: Array<Record<'floor' | 'alone' | 'service', SideTotal>> = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      if (own) {
+        await admin.flushall();
+        await floor.load();
+      }
+      heads.push(await headToHead(floor, alone, ours));
+    }
+    if (own) await admin.flushall();
+    await floor.load();
+
     for (let round = 0; round < ROUNDS; round++) {
       const order: Array<keyof typeof results> = (
         [
@@ -622,12 +636,6 @@ async function main(): Promise<void> {
         results[name].push(await measure(store, hook, name === 'ours'));
       }
       process.stdout.write(`  round ${round + 1}/${ROUNDS} done\n`);
-    }
-
-    // The target's figure: floor, store alone and service path head to head, in alternating slices.
-    const heads: Array<Record<'floor' | 'alone' | 'service', SideTotal>> = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      heads.push(await headToHead(floor, alone, ours));
     }
 
     const sends = 500;
