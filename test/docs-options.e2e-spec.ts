@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import ts from 'typescript';
+import { packageProgram } from './support/ts-program.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -18,16 +19,7 @@ const ROOT = path.resolve(import.meta.dirname, '..');
  */
 function exportedProperties(names: readonly string[]): Map<string, string[]> {
   const entry = path.join(ROOT, 'lib', 'index.ts');
-  const program = ts.createProgram([entry], {
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.NodeNext,
-    moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    strict: true,
-    skipLibCheck: true,
-    noEmit: true,
-    experimentalDecorators: true,
-    types: ['node'],
-  });
+  const program = packageProgram([entry]);
   const checker = program.getTypeChecker();
   const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(entry)!)!;
   const exported = new Map(checker.getExportsOfModule(moduleSymbol).map((s) => [s.name, s]));

@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import ts from 'typescript';
+import { packageProgram } from './support/ts-program.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -16,16 +17,7 @@ interface Export {
 
 function exportsOf(entries: readonly string[]): Map<string, Export[]> {
   const files = entries.map((entry) => path.join(ROOT, entry));
-  const program = ts.createProgram(files, {
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.NodeNext,
-    moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    strict: true,
-    skipLibCheck: true,
-    noEmit: true,
-    experimentalDecorators: true,
-    types: ['node'],
-  });
+  const program = packageProgram(files);
   const checker = program.getTypeChecker();
   const result = new Map<string, Export[]>();
   for (const [i, file] of files.entries()) {

@@ -247,53 +247,6 @@ async function measureFloor(floor: FloorVerify): Promise<Measured> {
   };
 }
 
-/**
- * The Redis store alone, like the floor: challenges sent through the service beforehand, then
- * per verification the same HMAC the service computes (code hash over the empty binding) and
- * one `RedisOtpStore.attempt` (purpose checked, lockout on as in the service), nothing else.
- */
-async function measureStoreAlone(store: RedisOtpStore): Promise<Measured> {
-  const transport = new CodeCaptureTransport();
-  const resolved = otpOptionsFactory({ transport, otp: { secret: SECRET } });
-  const otp = new OtpService(transport, resolved, store);
-  const hasher = new OtpHasher(SECRET);
-  const emptyBinding = hasher.bindingDigest('{"s":null,"b":[]}');
-  const lockout = resolved.lockout;
-  const run = async (count: number): Promise<Measured> => {
-    const challenges: Array<{ challengeId: string; code: string }> = [];
-    await pool(count, CONCURRENCY, async () => {
-      const phone = nextPhone();
-      const { challengeId } = await otp.send({ phone, purpose: 'login' });
-      challenges.push({ challengeId, code: transport.codes.get(canonical(phone))! });
-    });
-    let verifySeconds = 0;
-    const cpu = await cpuOf(async () => {
-      verifySeconds = await pool(challenges.length, CONCURRENCY, async (i) => {
-        const { challengeId, code } = challenges[i]!;
-        const outcome = await store.attempt(
-          challengeId,
-          // The candidate as the service builds it (same fields, so the same object shape).
-          {
-            codeHash: hasher.codeHash(challengeId, code, emptyBinding),
-            purpose: 'login',
-            newCodeLimits: NO_LIMITS,
-          },
-          Date.now(),
-          lockout,
-        );
-        if (outcome.status !== 'valid') throw new Error(`store alone: ${outcome.status}`);
-      });
-    });
-    return {
-      pairsPerSecond: Number.NaN,
-      verifyPerSecond: challenges.length / verifySeconds,
-      verifyCpuUs: cpu / challenges.length,
-    };
-  };
-  await run(WARMUP);
-  return run(N);
-}
-
 /** Side totals of the head-to-head run: wall seconds, CPU µs and verifications. */
 interface SideTotal {
   seconds: number;
@@ -556,7 +509,6 @@ async function main(): Promise<void> {
 
     const results = {
       floor: [] as Measured[],
-      alone: [] as Measured[],
       memory: [] as Measured[],
       ours: [] as Measured[],
       oursNoLockout: [] as Measured[],
@@ -585,24 +537,11 @@ async function main(): Promise<void> {
 
     for (let round = 0; round < ROUNDS; round++) {
       const order: Array<keyof typeof results> = (
-        [
-          'floor',
-          'alone',
-          'memory',
-          'ours',
-          'oursNoLockout',
-          'naive',
-          'memoryOps',
-          'oursOps',
-        ] as const
+        ['floor', 'memory', 'ours', 'oursNoLockout', 'naive', 'memoryOps', 'oursOps'] as const
       ).map((_, i, all) => all[(i + round) % all.length]!);
       for (const name of order) {
         if (name === 'floor') {
           results.floor.push(await measureFloor(floor));
-          continue;
-        }
-        if (name === 'alone') {
-          results.alone.push(await measureStoreAlone(alone));
           continue;
         }
         let before = new Map<string, number>();
@@ -665,7 +604,6 @@ async function main(): Promise<void> {
     console.log(`\n${''.padEnd(47)}verify CPU µs/op   verify/s   send+verify pairs/s`);
     const rows: Array<[string, Measured[]]> = [
       ['floor: 1 HMAC + 1 EVALSHA (minimal script)', results.floor],
-      ['Redis store alone: 1 HMAC + attempt()', results.alone],
       ['OtpService on Redis store, lockout on', results.ours],
       ['OtpService on Redis store, lockout off', results.oursNoLockout],
       ['OtpService on Redis store, operations on', results.oursOps],

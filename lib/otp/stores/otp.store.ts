@@ -16,21 +16,7 @@ import type {
 
 // The store contract: the abstract class every OTP store implements. Its records and outcomes
 // are in otp-store.types.ts, re-exported here (so `./stores/otp.store.js` still names them all).
-export type {
-  OtpChallengeEnd,
-  OtpDeliveryRecord,
-  OtpChallengeRecord,
-  OtpLockoutPolicy,
-  OtpRateLimitHit,
-  OtpRateLimitOutcome,
-  OtpCreateOutcome,
-  OtpChallengeSummary,
-  OtpAttemptCandidate,
-  OtpAttemptOutcome,
-  OtpReplacement,
-  OtpReplacePolicy,
-  OtpReplaceOutcome,
-} from './otp-store.types.js';
+export type * from './otp-store.types.js';
 
 /**
  * The one place where OTP state lives: challenges and send counters. Every method is one

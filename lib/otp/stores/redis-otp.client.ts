@@ -97,16 +97,19 @@ export class RedisOtpConnection {
           reject(error);
         }
       };
-      evalsha(client, script, numKeys, argv).then(onReply, (error: unknown) => {
-        if (!this.inFlight.has(entry)) return;
-        // NOSCRIPT (the server lost its scripts, e.g. after a restart): EVAL once, within the
-        // same deadline; anything else fails closed.
-        if (isNoScript(error)) {
-          evalLua(client, script, numKeys, argv).then(onReply, (retryError) => {
-            if (this.inFlight.delete(entry)) reject(this.unavailable(script.name, retryError));
-          });
-        } else if (this.inFlight.delete(entry)) reject(this.unavailable(script.name, error));
-      });
+      command(() => client.evalsha(script.sha, numKeys, ...argv)).then(
+        onReply,
+        (error: unknown) => {
+          if (!this.inFlight.has(entry)) return;
+          // NOSCRIPT (the server lost its scripts, e.g. after a restart): EVAL once, within the
+          // same deadline; anything else fails closed.
+          if (isNoScript(error)) {
+            command(() => client.eval(script.lua, numKeys, ...argv)).then(onReply, (retryError) => {
+              if (this.inFlight.delete(entry)) reject(this.unavailable(script.name, retryError));
+            });
+          } else if (this.inFlight.delete(entry)) reject(this.unavailable(script.name, error));
+        },
+      );
     });
   }
 
@@ -129,7 +132,7 @@ export class RedisOtpConnection {
     const client = this.client ?? (await this.getClient());
     return new Promise<boolean>((resolve, reject) => {
       const entry = this.track('delete', reject);
-      del(client, key).then(
+      command(() => client.del(key)).then(
         (count) => {
           if (this.inFlight.delete(entry)) resolve(Number(count) > 0);
         },
@@ -237,43 +240,14 @@ export class RedisOtpConnection {
   }
 }
 
-// A command's promise: a client that throws instead of rejecting rejects here.
-
-function evalsha(
-  client: RedisOtpClient,
-  script: RedisOtpScript,
-  numKeys: number,
-  argv: readonly RedisArg[],
-): Promise<unknown> {
+/**
+ * A command's promise: a client that throws instead of rejecting rejects here, with what it
+ * threw as it is (the caller turns it into OtpStoreUnavailableError).
+ */
+function command(send: () => Promise<unknown>): Promise<unknown> {
   try {
-    return client.evalsha(script.sha, numKeys, ...argv);
+    return send();
   } catch (error) {
-    // Passed on as it is (evalScript turns it into OtpStoreUnavailableError).
-    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
-    return Promise.reject(error);
-  }
-}
-
-function evalLua(
-  client: RedisOtpClient,
-  script: RedisOtpScript,
-  numKeys: number,
-  argv: readonly RedisArg[],
-): Promise<unknown> {
-  try {
-    return client.eval(script.lua, numKeys, ...argv);
-  } catch (error) {
-    // Passed on as it is (evalScript turns it into OtpStoreUnavailableError).
-    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
-    return Promise.reject(error);
-  }
-}
-
-function del(client: RedisOtpClient, key: string): Promise<unknown> {
-  try {
-    return client.del(key);
-  } catch (error) {
-    // Passed on as it is (evalScript turns it into OtpStoreUnavailableError).
     // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
     return Promise.reject(error);
   }
