@@ -24,13 +24,7 @@ import { otpOptionsFactory } from '../../lib/otp/otp.providers.js';
 import { MemoryOtpStore } from '../../lib/otp/stores/memory-otp.store.js';
 import type { OtpRateLimitHit, OtpStore } from '../../lib/otp/stores/otp.store.js';
 import { RedisOtpStore } from '../../lib/otp/stores/redis-otp.store.js';
-import { SmsTransport } from '../../lib/transports/sms-transport.js';
-import type {
-  CreditBalance,
-  DeliveryReport,
-  SendRequest,
-  SendResult,
-} from '../../lib/transports/sms-transport.types.js';
+import { CodeCaptureTransport, pool } from './bench-support.js';
 import { FloorVerify } from './floor-verify.js';
 import { NaiveRedisOtpStore } from './naive-redis-otp.store.js';
 import { RedisServer, redisServerAvailable } from '../../test/support/redis-server.js';
@@ -44,31 +38,6 @@ const ROUNDS = Number(process.env['OTP_BENCH_ROUNDS'] ?? 3);
 const HEAD_SLICES = Number(process.env['OTP_BENCH_SLICES'] ?? 16);
 const SECRET = randomBytes(32);
 const NO_LIMITS: readonly OtpRateLimitHit[] = [];
-
-/** Keeps only the last code per number: the benchmark measures OTP, not an outbox. */
-class CodeCaptureTransport extends SmsTransport {
-  readonly name = 'bench-capture';
-  readonly codes = new Map<string, string>();
-  private sent = 0;
-
-  async send(request: SendRequest): Promise<SendResult> {
-    if (!('to' in request)) throw new Error('unexpected N-N send');
-    const to = request.to[0]!;
-    this.codes.set(to, /(?<!\d)(\d{6})(?!\d)/.exec(request.text)![1]!);
-    return {
-      recipients: [{ to, status: 'accepted', messageId: `B${++this.sent}` }],
-      credits: 1,
-      requests: 1,
-      providerCodes: [],
-    };
-  }
-  async status(): Promise<DeliveryReport[]> {
-    return [];
-  }
-  async credit(channel: 'otp' | 'bulk'): Promise<CreditBalance> {
-    return { channel, balance: 0 };
-  }
-}
 
 /**
  * Counts the Redis commands a store sends (each call is one round trip: no pipelining). Both
@@ -87,21 +56,6 @@ function countingClient(client: Redis): { client: Redis; counts: Map<string, num
     },
   });
   return { client: proxy, counts };
-}
-
-async function pool(
-  total: number,
-  concurrency: number,
-  task: (index: number) => Promise<void>,
-): Promise<number> {
-  let next = 0;
-  const started = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, total) }, async () => {
-      for (let i = next++; i < total; i = next++) await task(i);
-    }),
-  );
-  return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
 let phoneSeq = 0;
