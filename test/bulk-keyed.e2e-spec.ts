@@ -6,6 +6,7 @@ import {
   type RecipientOutcome,
 } from '../lib/index.js';
 import { PostaGuverciniSimulator } from '../lib/testing/index.js';
+import { simulatorForSuite } from './support/simulator-suite.js';
 
 /**
  * Issue 10 (point 6): a 1-N campaign over JsonTransport takes the keyed hot path (numbers as
@@ -53,15 +54,7 @@ function outcomeShape(outcome: RecipientOutcome) {
 }
 
 describe('1-N campaigns over JsonTransport: the keyed path reports exactly what send() does', () => {
-  let sim: PostaGuverciniSimulator;
-
-  beforeAll(async () => {
-    sim = new PostaGuverciniSimulator();
-    await sim.start();
-  });
-  afterAll(async () => {
-    await sim.stop();
-  });
+  const sim = simulatorForSuite();
 
   async function run(
     plain: boolean,

@@ -18,6 +18,7 @@ import {
   WIRE_TRANSPORTS,
   type WireApi,
 } from './transports/transport-fixtures.js';
+import { simulatorForSuite } from './support/simulator-suite.js';
 
 /**
  * Issue 9 (points 4 and 5) and issue 14 (point 6), through the public API against the
@@ -46,15 +47,7 @@ const FORBIDDEN: Record<string, string> = {
 const CYRILLIC = 'Здравствуйте, Иван';
 
 describe('per-item text failures in N-N campaigns, and the same text rules on every transport', () => {
-  let sim: PostaGuverciniSimulator;
-
-  beforeAll(async () => {
-    sim = new PostaGuverciniSimulator();
-    await sim.start();
-  });
-  afterAll(async () => {
-    await sim.stop();
-  });
+  const sim = simulatorForSuite();
   beforeEach(() => sim.reset());
 
   async function appOn(api: Api, memory?: InMemoryTransport): Promise<INestApplication> {

@@ -16,6 +16,7 @@ import {
   type SimulatedMessage,
   type SimulatorFaultSpec,
 } from '../lib/testing/index.js';
+import { simulatorForSuite } from './support/simulator-suite.js';
 
 /**
  * Campaigns through the module, the JSON wire transport and the provider simulator (bulk
@@ -87,15 +88,7 @@ const countBy = (messages: readonly SimulatedMessage[]): Map<string, number> =>
   tally(messages.map((m) => m.to));
 
 describe('BulkSmsService against the simulator (JSON transport)', () => {
-  let sim: PostaGuverciniSimulator;
-
-  beforeAll(async () => {
-    sim = new PostaGuverciniSimulator();
-    await sim.start();
-  });
-  afterAll(async () => {
-    await sim.stop();
-  });
+  const sim = simulatorForSuite();
 
   async function appWith(
     options: Partial<PostaGuverciniModuleOptions> = {},
