@@ -89,16 +89,18 @@ export function isGsm7Text(text: string): boolean {
  */
 export function analyzeSmsText(text: string): SmsTextAnalysis {
   requireText(text, 'analyzeSmsText');
+  return analysisOf(text, gsm7Septets(text), countCodePoints(text));
+}
+
+/** The GSM-7 septets of `text`, or -1 when a character needs UCS-2. */
+function gsm7Septets(text: string): number {
   let septets = 0;
   for (let i = 0; i < text.length; i++) {
     const cost = GSM7_COST[text.charCodeAt(i)]!;
-    if (cost === 0) {
-      septets = -1;
-      break;
-    }
+    if (cost === 0) return -1;
     septets += cost;
   }
-  return analysisOf(text, septets, countCodePoints(text));
+  return septets;
 }
 
 /** The analysis of `text` given its GSM-7 septets (-1 when it needs UCS-2) and code points. */
@@ -191,15 +193,8 @@ export function assertSmsText(text: unknown, options: AssertSmsTextOptions = {})
   let pairs = 0;
   if (PLAIN_TEXT.test(text)) {
     // The usual text (one native scan): nothing forbidden, no surrogate, so one character per
-    // code unit; GSM-7 septets until the first character that needs UCS-2.
-    for (let i = 0; i < text.length; i++) {
-      const cost = GSM7_COST[text.charCodeAt(i)]!;
-      if (cost === 0) {
-        septets = -1;
-        break;
-      }
-      septets += cost;
-    }
+    // code unit.
+    septets = gsm7Septets(text);
   } else {
     // One pass for what `findForbiddenCharacter` and `analyzeSmsText` would each scan for.
     for (let i = 0; i < text.length; i++) {
