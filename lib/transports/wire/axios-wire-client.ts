@@ -5,6 +5,7 @@ import {
   type SmsTransportError,
 } from '../../errors/transport.error.js';
 import type { AxiosLikeInstance } from './connectivity.js';
+import { CONNECT_CODES } from './wire-types.js';
 import {
   DEFAULT_MAX_RESPONSE_BYTES,
   type WireHttpClient,
@@ -17,14 +18,6 @@ export interface AxiosWireClientOptions {
   readonly maxResponseBytes?: number;
 }
 
-/** Error codes of a connection that could not be made at all (nothing was written). */
-const CONNECT_CODES: Readonly<Record<string, string>> = {
-  ECONNREFUSED: 'connection refused',
-  ENOTFOUND: 'host name not found (DNS)',
-  EAI_AGAIN: 'DNS lookup failed temporarily',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-};
 /**
  * TLS verification failures: the handshake failed, so the request was never written. Node's
  * `tls` error codes (OpenSSL verify codes and `ERR_TLS_*`).

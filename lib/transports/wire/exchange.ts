@@ -6,7 +6,7 @@ import {
   type SmsTransportError,
 } from '../../errors/transport.error.js';
 import type { Deadlined } from './deadline-queue.js';
-import type { WireRequest, WireResponse } from './wire-types.js';
+import { CONNECT_CODES, type WireRequest, type WireResponse } from './wire-types.js';
 
 /** What an exchange needs of the client that runs it. */
 export interface ExchangeOwner {
@@ -17,16 +17,6 @@ export interface ExchangeOwner {
   /** Called by an exchange when it settles. */
   settled(exchange: Exchange): void;
 }
-
-/** Error codes that mean the connection could not be made at all (nothing was written). */
-const CONNECT_CODES: Readonly<Record<string, string>> = {
-  ECONNREFUSED: 'connection refused',
-  ENOTFOUND: 'host name not found (DNS)',
-  EAI_AGAIN: 'DNS lookup failed temporarily',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  UND_ERR_CONNECT_TIMEOUT: 'connect timeout',
-};
 
 /** What `postAndRead` makes of a reply. */
 export type Reader = (response: WireResponse, arg: unknown) => unknown;

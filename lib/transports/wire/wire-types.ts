@@ -18,3 +18,16 @@ export interface WireResponse {
   /** The `Content-Type` header, lower-cased, if any. */
   readonly contentType: string | undefined;
 }
+
+/**
+ * Error codes (Node's, undici's) that mean the connection could not be made at all: nothing was
+ * written, so the provider cannot have accepted anything.
+ */
+export const CONNECT_CODES: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'host name not found (DNS)',
+  EAI_AGAIN: 'DNS lookup failed temporarily',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  UND_ERR_CONNECT_TIMEOUT: 'connect timeout',
+};
