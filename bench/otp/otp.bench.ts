@@ -231,14 +231,9 @@ async function headToHead(
   const floorChallenges = await floor.seed(total);
   const aloneChallenges: Array<{ challengeId: string; code: string }> = [];
   const serviceChallenges: Array<{ challengeId: string; code: string }> = [];
-  const sendLogin = async (via: OtpService): Promise<{ challengeId: string; code: string }> => {
-    const phone = nextPhone();
-    const { challengeId } = await via.send({ phone, purpose: 'login' });
-    return { challengeId, code: transport.codes.get(canonical(phone))! };
-  };
   await pool(total, CONCURRENCY, async (i) => {
-    aloneChallenges[i] = await sendLogin(aloneService);
-    serviceChallenges[i] = await sendLogin(otp);
+    aloneChallenges[i] = await sendOne(aloneService, transport, 'login');
+    serviceChallenges[i] = await sendOne(otp, transport, 'login');
   });
   const sides = {
     floor: async (i: number): Promise<void> => {
@@ -322,13 +317,14 @@ const range = (values: number[]): string =>
     ? String(values[0])
     : `${Math.min(...values)}–${Math.max(...values)}`;
 
-/** Sends and returns the code, for the wrong-guess race. */
+/** Sends a code to a fresh number (with `purpose` when given) and returns the challenge and the code. */
 async function sendOne(
   otp: OtpService,
   transport: CodeCaptureTransport,
+  purpose?: string,
 ): Promise<{ challengeId: string; code: string }> {
   const phone = nextPhone();
-  const { challengeId } = await otp.send({ phone });
+  const { challengeId } = await otp.send(purpose === undefined ? { phone } : { phone, purpose });
   return { challengeId, code: transport.codes.get(canonical(phone))! };
 }
 
