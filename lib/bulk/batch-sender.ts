@@ -66,19 +66,13 @@ export class BatchSender {
   }
 
   @Traced('posta_guvercini.campaign.batch', campaignBatchSpan)
-  async send(
+  send(
     settings: CampaignSettings,
     text: string | undefined,
     recipients: readonly ReadyRecipient[],
     stop?: BatchStop,
   ): Promise<BatchResult> {
-    return this.retrying(
-      settings,
-      text,
-      recipients,
-      stop,
-      await this.attempt(settings, text, recipients),
-    );
+    return this.sendBatch(settings, text, recipients, stop);
   }
 
   /**
@@ -86,6 +80,7 @@ export class BatchSender {
    * (same request, same checks), else as `send()`. A batch accepted whole comes back as
    * `accepted`; anything else is mapped and retried exactly as `send()` does.
    */
+  @Traced('posta_guvercini.campaign.batch', campaignBatchSpan)
   async sendKeyed(
     settings: CampaignSettings,
     text: string,
@@ -102,7 +97,7 @@ export class BatchSender {
       },
       batch.keys,
     );
-    if (pending === undefined) return this.send(settings, text, batch.recipients(), stop);
+    if (pending === undefined) return this.sendBatch(settings, text, batch.recipients(), stop);
     let first: BatchResult;
     try {
       const reply = await pending;
@@ -123,6 +118,22 @@ export class BatchSender {
       first = this.failed(caught, text, batch.recipients());
     }
     return this.retrying(settings, text, batch.recipients(), stop, first);
+  }
+
+  /** `send()` without its span (also `sendKeyed()`'s way when the transport has no keyed path). */
+  private async sendBatch(
+    settings: CampaignSettings,
+    text: string | undefined,
+    recipients: readonly ReadyRecipient[],
+    stop?: BatchStop,
+  ): Promise<BatchResult> {
+    return this.retrying(
+      settings,
+      text,
+      recipients,
+      stop,
+      await this.attempt(settings, text, recipients),
+    );
   }
 
   /** The first attempt's result, then retries of what provably never reached the provider. */

@@ -210,18 +210,29 @@ export const campaignBatchSpan = {
     ...(typeof (settings as { channel?: unknown } | null)?.channel === 'string'
       ? { [ATTR.hostProfile]: (settings as { channel: string }).channel }
       : {}),
-    [ATTR.recipients]: Array.isArray(recipients) ? recipients.length : 0,
+    // An array of recipients, or a keyed batch (lib/bulk/recipient-keys.ts) with its length.
+    [ATTR.recipients]: lengthOf(recipients),
   }),
   result: (result: unknown): Attributes => {
-    let sent = 0;
+    const batch = result as {
+      outcomes: readonly { status: string }[];
+      accepted?: { length: number };
+    };
+    // A keyed batch accepted whole carries its count instead of outcomes.
+    let sent = batch.accepted?.length ?? 0;
     let failed = 0;
-    for (const outcome of (result as { outcomes: readonly { status: string }[] }).outcomes) {
+    for (const outcome of batch.outcomes) {
       if (outcome.status === 'sent') sent++;
       else if (outcome.status === 'failed') failed++;
     }
     return { [ATTR.sent]: sent, [ATTR.failed]: failed };
   },
 };
+
+function lengthOf(list: unknown): number {
+  const length = (list as { length?: unknown } | null)?.length;
+  return typeof length === 'number' ? length : 0;
+}
 
 function purposeOf(request: unknown): Attributes {
   const purpose = (request as { purpose?: unknown } | null)?.purpose;

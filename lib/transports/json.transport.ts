@@ -2,7 +2,6 @@ import { SmsProviderError } from '../errors/provider.error.js';
 import { SmsMalformedResponseError } from '../errors/transport.error.js';
 import { markCanonical } from '../phone/canonical-list.js';
 import { MAX_RECIPIENTS_PER_REQUEST } from '../posta-guvercini.constants.js';
-import { providerTelemetryOn } from '../telemetry/telemetry.js';
 import { formatCompactIstanbul } from './istanbul-time.js';
 import { statusReportOf } from './json-status.js';
 import {
@@ -108,8 +107,7 @@ export class JsonTransport extends WireTransport {
       Object.getPrototypeOf(this) !== JsonTransport.prototype ||
       this.send !== JsonTransport.prototype.send ||
       keys.length === 0 ||
-      keys.length > MAX_RECIPIENTS_PER_REQUEST ||
-      providerTelemetryOn()
+      keys.length > MAX_RECIPIENTS_PER_REQUEST
     ) {
       return undefined;
     }
@@ -128,15 +126,14 @@ export class JsonTransport extends WireTransport {
     const tail = Buffer.from(`]${this.sendTail(account, batch)}`, 'utf8');
     const body = keyedSendBody(head, keys, tail);
     const wire = this.wireRequest(account, `${BASE_PATH}Send_1_N`, CONTENT_TYPE, body);
-    return this.client.post(wire).then((response): KeyedReply => {
+    // One provider request, recorded as send()'s are when OpenTelemetry is on.
+    return this.exchange('send', account, wire, keys.length, (response): KeyedReply => {
       this.assertHttpOk(response);
       const accepted = readAcceptedReply(response.body, keys.length);
       if (accepted !== undefined) return accepted;
       const recipients = Array.from(keys, canonicalOfTurkishKey);
-      return {
-        accepted: false,
-        outcome: this.readSendReply(response, { recipients, wire, batch }),
-      };
+      const outcome = this.readSendReply(response, { recipients, wire, batch });
+      return { accepted: false, outcome, providerCode: outcome.providerCode };
     });
   }
 

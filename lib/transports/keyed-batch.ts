@@ -36,6 +36,8 @@ export interface KeyedAcceptedReply {
 export interface KeyedFullReply {
   readonly accepted: false;
   readonly outcome: BatchOutcome;
+  /** The outcome's provider code, where a provider request's telemetry reads it. */
+  readonly providerCode: string;
 }
 
 export type KeyedReply = KeyedAcceptedReply | KeyedFullReply;

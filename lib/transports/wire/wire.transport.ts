@@ -148,7 +148,7 @@ export abstract class WireTransport extends SmsTransport {
   }
 
   /** One provider request of this transport (recorded when OpenTelemetry is on). */
-  private exchange<R>(
+  protected exchange<R>(
     operation: 'send' | 'status' | 'credit',
     account: ResolvedAccount,
     wire: WireRequest,
