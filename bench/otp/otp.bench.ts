@@ -25,7 +25,7 @@ import { MemoryOtpStore } from '../../lib/otp/stores/memory-otp.store.js';
 import type { OtpRateLimitHit, OtpStore } from '../../lib/otp/stores/otp.store.js';
 import { RedisOtpStore } from '../../lib/otp/stores/redis-otp.store.js';
 import { CodeCaptureTransport, pool } from './bench-support.js';
-import { FloorVerify } from './floor-verify.js';
+import { type FloorChallenge, FloorVerify, ScriptFloorVerify } from './floor-verify.js';
 import { NaiveRedisOtpStore } from './naive-redis-otp.store.js';
 import { RedisServer, redisServerAvailable } from '../../test/support/redis-server.js';
 
@@ -209,17 +209,37 @@ interface SideTotal {
 }
 
 /**
- * The floor, the Redis store alone and OtpService.verify on the Redis store, head to head:
- * challenges for all three made beforehand, then HEAD_SLICES slices in which each side runs its
- * share of verifications in turn (the order rotating per slice), so load drift hits all three
- * alike — as bench/transports alternates its sides. Each side's verify/s is its verifications
- * over the wall time of its own slices; CPU is this process's, per verification.
+ * The orders of a balanced (Williams) design for an even number of sides: over `n` slices each
+ * side runs in each position once and right after each other side once. A plain rotation keeps
+ * the cyclic order, so a side always ran after the same neighbour and paid for the garbage that
+ * neighbour left (a floor that followed the service path ran 1.14× slower than an identical
+ * floor that did not).
+ */
+function williamsOrders(n: number): number[][] {
+  const first = Array.from({ length: n }, (_, j) =>
+    j === 0 ? 0 : j % 2 === 1 ? (j + 1) / 2 : n - j / 2,
+  );
+  return Array.from({ length: n }, (_, row) => first.map((side) => (side + row) % n));
+}
+
+/** The sides of the head-to-head run. */
+type HeadSide = 'floor' | 'script' | 'alone' | 'service';
+
+/**
+ * The floor, the client's floor (the package's script sent by raw ioredis), the Redis store
+ * alone and OtpService.verify on the Redis store, head to head: challenges for all four made
+ * beforehand, then HEAD_SLICES slices in which each side runs its share of verifications in
+ * turn (in the orders of a balanced design), so load drift hits all alike — as bench/transports
+ * alternates its sides. Each side's verify/s is its verifications over the wall time of its own
+ * slices; CPU is this process's, per verification. (Run with a second floor in place of the
+ * client's floor, the design gave floor B ÷ floor 1.00–1.03: balanced.)
  */
 async function headToHead(
   floor: FloorVerify,
+  script: { floor: ScriptFloorVerify; store: RedisOtpStore },
   alone: RedisOtpStore,
   ours: RedisOtpStore,
-): Promise<Record<'floor' | 'alone' | 'service', SideTotal>> {
+): Promise<Record<HeadSide, SideTotal[]>> {
   const transport = new CodeCaptureTransport();
   const resolved = otpOptionsFactory({ transport, otp: { secret: SECRET } });
   const aloneService = new OtpService(transport, resolved, alone);
@@ -229,15 +249,23 @@ async function headToHead(
   const lockout = resolved.lockout;
   const total = WARMUP + N;
   const floorChallenges = await floor.seed(total);
+  const scriptService = new OtpService(transport, resolved, script.store);
+  const scriptChallenges: FloorChallenge[] = [];
   const aloneChallenges: Array<{ challengeId: string; code: string }> = [];
   const serviceChallenges: Array<{ challengeId: string; code: string }> = [];
   await pool(total, CONCURRENCY, async (i) => {
     aloneChallenges[i] = await sendOne(aloneService, transport, 'login');
     serviceChallenges[i] = await sendOne(otp, transport, 'login');
+    const sent = await sendOne(scriptService, transport, 'login');
+    scriptChallenges[i] = script.floor.challenge(sent.challengeId, sent.code);
   });
   const sides = {
     floor: async (i: number): Promise<void> => {
       if (!(await floor.verify(floorChallenges[i]!))) throw new Error('floor verification failed');
+    },
+    script: async (i: number): Promise<void> => {
+      if (!(await script.floor.verify(scriptChallenges[i]!)))
+        throw new Error("client's floor: verification failed");
     },
     alone: async (i: number): Promise<void> => {
       const { challengeId, code } = aloneChallenges[i]!;
@@ -259,29 +287,68 @@ async function headToHead(
         throw new Error('verification failed');
     },
   };
-  const names = ['floor', 'alone', 'service'] as const;
+  const names = ['floor', 'script', 'alone', 'service'] as const;
   // Warm-up: the first WARMUP challenges of each side.
   for (const name of names) await pool(WARMUP, CONCURRENCY, (i) => sides[name](i));
-  const totals = {
-    floor: { seconds: 0, cpuUs: 0, ops: 0 },
-    alone: { seconds: 0, cpuUs: 0, ops: 0 },
-    service: { seconds: 0, cpuUs: 0, ops: 0 },
-  };
+  // The garbage of seeding and warm-up collected before the clock starts (with --expose-gc, as
+  // `npm run bench:otp` runs), so no side's first slice pays for it.
+  (globalThis as { gc?: () => void }).gc?.();
+  const slices: Record<HeadSide, SideTotal[]> = { floor: [], script: [], alone: [], service: [] };
   const per = Math.floor(N / HEAD_SLICES);
+  const orders = williamsOrders(names.length);
   for (let slice = 0; slice < HEAD_SLICES; slice++) {
     const from = WARMUP + slice * per;
-    for (let k = 0; k < names.length; k++) {
-      const name = names[(k + slice) % names.length]!;
+    for (const index of orders[slice % orders.length]!) {
+      const name = names[index]!;
       let seconds = 0;
       const cpuUs = await cpuOf(async () => {
         seconds = await pool(per, CONCURRENCY, (i) => sides[name](from + i));
       });
-      totals[name].seconds += seconds;
-      totals[name].cpuUs += cpuUs;
-      totals[name].ops += per;
+      slices[name].push({ seconds, cpuUs, ops: per });
     }
   }
-  return totals;
+  return slices;
+}
+
+/** Prints the head-to-head figures (the target's), right after they are measured. */
+function reportHeadToHead(heads: Array<Record<HeadSide, SideTotal[]>>): void {
+  const rate = (t: SideTotal): number => t.ops / t.seconds;
+  const cpuUs = (t: SideTotal): number => t.cpuUs / t.ops;
+  // Each slice of a side is paired with the floor's slice of the same round and index (run
+  // back to back): the figure is the median of those paired ratios, so a pause that lands in
+  // one slice moves one pair, not a side's total; the totals per round are printed beside it.
+  const total = (list: SideTotal[]): SideTotal => ({
+    seconds: sum(list.map((t) => t.seconds)),
+    cpuUs: sum(list.map((t) => t.cpuUs)),
+    ops: sum(list.map((t) => t.ops)),
+  });
+  const quartiles = (values: number[]): [number, number] => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return [sorted[Math.floor(sorted.length / 4)]!, sorted[Math.floor((3 * sorted.length) / 4)]!];
+  };
+  const headLine = (side: HeadSide, base: HeadSide = 'floor'): string => {
+    const paired = heads.flatMap((h) => h[side].map((t, i) => rate(t) / rate(h[base][i]!)));
+    const [low, high] = quartiles(paired);
+    const rounds = heads.map((h) => rate(total(h[side])) / rate(total(h[base])));
+    const cpus = heads.map((h) => cpuUs(total(h[side])));
+    const baseCpus = heads.map((h) => cpuUs(total(h[base])));
+    return `verify/s ${median(paired).toFixed(2)} (median of ${paired.length} paired slices, middle half ${low.toFixed(2)}–${high.toFixed(2)}; round totals ${rounds.map((r) => r.toFixed(2)).join(' / ')}), client CPU µs/op ${median(cpus).toFixed(1)} vs ${median(baseCpus).toFixed(1)}`;
+  };
+  console.log(
+    `\n  Head to head (${HEAD_SLICES} alternating slices of ${fmt(Math.floor(N / HEAD_SLICES))} per side, ${ROUNDS} rounds, medians) — the target's figure:`,
+  );
+  console.log(
+    `    Redis store alone ÷ floor (like for like): ${headLine('alone')}  (target ≥ 0.80)`,
+  );
+  console.log(
+    `    OtpService.verify on the Redis store ÷ floor (service path): ${headLine('service')}`,
+  );
+  console.log(
+    `    The client's floor (the package's script by raw ioredis) ÷ floor: ${headLine('script')}`,
+  );
+  console.log(
+    `    Redis store alone ÷ the client's floor (what the store's client code costs): ${headLine('alone', 'script')}`,
+  );
 }
 
 async function commandStats(redis: Redis): Promise<Map<string, number>> {
@@ -428,6 +495,7 @@ async function main(): Promise<void> {
   const admin = new Redis(url);
   const opsRedis = new Redis(url);
   const floorRedis = new Redis(url);
+  const scriptRedis = new Redis(url);
   const aloneRedis = new Redis(url);
   try {
     console.log(
@@ -445,6 +513,19 @@ async function main(): Promise<void> {
     const { client: naiveClient, counts: naiveCounts } = countingClient(naiveRedis);
     // The floor's client is counted the same way (same instrumentation cost as the stores').
     const { client: floorClient } = countingClient(floorRedis);
+    // The client's floor: raw ioredis (counted the same way) on challenges a store under the
+    // same prefix made.
+    const { client: scriptClient } = countingClient(scriptRedis);
+    const scriptSide = {
+      floor: new ScriptFloorVerify(
+        scriptClient,
+        `${prefix}script:`,
+        SECRET,
+        otpOptionsFactory({ transport: new CodeCaptureTransport(), otp: { secret: SECRET } })
+          .lockout!,
+      ),
+      store: new RedisOtpStore({ client: scriptClient, keyPrefix: `${prefix}script:` }),
+    };
     const floor = new FloorVerify(floorClient, `${prefix}floor:`, SECRET);
     // The store alone (like the floor): its own client, counted the same way.
     const { client: aloneClient } = countingClient(aloneRedis);
@@ -474,14 +555,17 @@ async function main(): Promise<void> {
     // The target's figure first: floor, store alone and service path head to head, in
     // alternating slices, each round on an empty throwaway server (nothing left by earlier
     // phases: the same state for the three sides).
-    const heads: Array<Record<'floor' | 'alone' | 'service', SideTotal>> = [];
+    const heads: Array<Record<HeadSide, SideTotal[]>> = [];
     for (let round = 0; round < ROUNDS; round++) {
       if (own) {
         await admin.flushall();
         await floor.load();
       }
-      heads.push(await headToHead(floor, alone, ours));
+      await scriptSide.floor.load();
+      heads.push(await headToHead(floor, scriptSide, alone, ours));
     }
+    reportHeadToHead(heads);
+    if (process.env['OTP_BENCH_HEAD_ONLY'] === '1') return;
     if (own) await admin.flushall();
     await floor.load();
 
@@ -573,22 +657,6 @@ async function main(): Promise<void> {
         `    ${name.padEnd(45)} ${list.map((m) => m.verifyCpuUs.toFixed(1)).join(' / ')};  ${all(list, 'verifyPerSecond')};  ${list.some((m) => Number.isNaN(m.pairsPerSecond)) ? '—' : all(list, 'pairsPerSecond')}`,
       );
     }
-    const rate = (t: SideTotal): number => t.ops / t.seconds;
-    const cpuUs = (t: SideTotal): number => t.cpuUs / t.ops;
-    const headLine = (side: 'alone' | 'service'): string => {
-      const rates = heads.map((h) => rate(h[side]) / rate(h.floor));
-      const cpus = heads.map((h) => cpuUs(h.floor) / cpuUs(h[side]));
-      return `verify/s ${median(rates).toFixed(2)} (rounds ${rates.map((r) => r.toFixed(2)).join(' / ')}), client CPU ${median(cpus).toFixed(2)} (µs/op ${median(heads.map((h) => cpuUs(h[side]))).toFixed(1)} vs floor ${median(heads.map((h) => cpuUs(h.floor))).toFixed(1)})`;
-    };
-    console.log(
-      `\n  Head to head (${HEAD_SLICES} alternating slices of ${fmt(Math.floor(N / HEAD_SLICES))} per side, ${ROUNDS} rounds, medians) — the target's figure:`,
-    );
-    console.log(
-      `    Redis store alone ÷ floor (like for like): ${headLine('alone')}  (target ≥ 0.80)`,
-    );
-    console.log(
-      `    OtpService.verify on the Redis store ÷ floor (service path): ${headLine('service')}`,
-    );
     console.log(
       `\n  Redis store ÷ naive baseline: verify/s ${(med(results.ours, 'verifyPerSecond') / med(results.naive, 'verifyPerSecond')).toFixed(2)}, pairs/s ${(med(results.ours, 'pairsPerSecond') / med(results.naive, 'pairsPerSecond')).toFixed(2)}`,
     );
@@ -661,6 +729,7 @@ async function main(): Promise<void> {
     await admin.quit();
     await opsRedis.quit();
     await floorRedis.quit();
+    await scriptRedis.quit();
     await aloneRedis.quit();
     if (own) await own.stop();
   }
