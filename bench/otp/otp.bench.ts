@@ -2,10 +2,12 @@
 // floor-verify.ts), then OtpService on the memory and Redis stores, Redis commands per
 // operation, and a naive Redis baseline (GET, compare, INCR, DEL as separate commands), all in
 // one run; client CPU µs per verification first, then verifications/s.
-// - Head to head (the target's figure, run first): the floor, the Redis store alone (the same
-//   HMAC and one RedisOtpStore.attempt: like for like) and OtpService.verify on the Redis store
-//   (the service path), in OTP_BENCH_SLICES (16) alternating slices per round, each round on an
-//   emptied throwaway server; ratios are the medians over OTP_BENCH_ROUNDS rounds.
+// - Head to head (the target's figure, run first): the floor, the client's floor (the package's
+//   own script sent by raw ioredis), the Redis store alone (the same HMAC and one
+//   RedisOtpStore.attempt: like for like) and OtpService.verify on the Redis store (the service
+//   path), in OTP_BENCH_SLICES (16) slices per round in a balanced order, each round on an
+//   emptied throwaway server and a collected heap; a ratio is the median of the paired slices of
+//   all OTP_BENCH_ROUNDS rounds. Run it as `npm run bench:otp` does (node --expose-gc).
 // - Phases (one after another, round after round, medians): the stores compared with each other;
 //   the Redis store with the account lockout (`otp.lockout`, the default) on and off, and the
 //   memory and Redis stores with issue 11's operations on (a purpose profile, an app-wide cap and
@@ -212,8 +214,8 @@ interface SideTotal {
  * The orders of a balanced (Williams) design for an even number of sides: over `n` slices each
  * side runs in each position once and right after each other side once. A plain rotation keeps
  * the cyclic order, so a side always ran after the same neighbour and paid for the garbage that
- * neighbour left (a floor that followed the service path ran 1.14× slower than an identical
- * floor that did not).
+ * neighbour left (a floor that always followed the service path ran up to 1.18× slower than an
+ * identical floor that did not).
  */
 function williamsOrders(n: number): number[][] {
   const first = Array.from({ length: n }, (_, j) =>
@@ -232,7 +234,7 @@ type HeadSide = 'floor' | 'script' | 'alone' | 'service';
  * turn (in the orders of a balanced design), so load drift hits all alike — as bench/transports
  * alternates its sides. Each side's verify/s is its verifications over the wall time of its own
  * slices; CPU is this process's, per verification. (Run with a second floor in place of the
- * client's floor, the design gave floor B ÷ floor 1.00–1.03: balanced.)
+ * client's floor, the design gave floor B ÷ floor 0.98–1.03: balanced.)
  */
 async function headToHead(
   floor: FloorVerify,
@@ -296,6 +298,10 @@ async function headToHead(
   const slices: Record<HeadSide, SideTotal[]> = { floor: [], script: [], alone: [], service: [] };
   const per = Math.floor(N / HEAD_SLICES);
   const orders = williamsOrders(names.length);
+  if (HEAD_SLICES % orders.length !== 0)
+    throw new Error(
+      `OTP_BENCH_SLICES must be a multiple of ${orders.length} (the balanced design)`,
+    );
   for (let slice = 0; slice < HEAD_SLICES; slice++) {
     const from = WARMUP + slice * per;
     for (const index of orders[slice % orders.length]!) {
@@ -335,7 +341,7 @@ function reportHeadToHead(heads: Array<Record<HeadSide, SideTotal[]>>): void {
     return `verify/s ${median(paired).toFixed(2)} (median of ${paired.length} paired slices, middle half ${low.toFixed(2)}–${high.toFixed(2)}; round totals ${rounds.map((r) => r.toFixed(2)).join(' / ')}), client CPU µs/op ${median(cpus).toFixed(1)} vs ${median(baseCpus).toFixed(1)}`;
   };
   console.log(
-    `\n  Head to head (${HEAD_SLICES} alternating slices of ${fmt(Math.floor(N / HEAD_SLICES))} per side, ${ROUNDS} rounds, medians) — the target's figure:`,
+    `\n  Head to head (${HEAD_SLICES} slices of ${fmt(Math.floor(N / HEAD_SLICES))} per side in a balanced order, ${ROUNDS} rounds) — the target's figure:`,
   );
   console.log(
     `    Redis store alone ÷ floor (like for like): ${headLine('alone')}  (target ≥ 0.80)`,
