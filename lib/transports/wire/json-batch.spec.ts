@@ -31,8 +31,24 @@ describe('JSON keyed batch reply reader', () => {
     expect(read.providerCode).toBe('StatusCode=200');
   });
 
+  it('reads a description in UTF-8 (Turkish letters, DEL) and the largest charges', () => {
+    const body = Buffer.from(
+      reply(
+        [entry('C1_A', 0, ''), entry('C1_B', 999_999_999)],
+        '{"StatusCode":200,"StatusDescription":"İşlem başarılı \u007f"',
+      ),
+      'utf8',
+    );
+    const read = readAcceptedReply(body, 2)!;
+    expect([read.messageId(0), read.messageId(1)]).toEqual(['C1_A', 'C1_B']);
+    expect(read.credits).toBe(999_999_999);
+  });
+
   it.each([
     ['a count that differs', reply([entry('C1_A')]), 2],
+    ['a ten-digit charge', reply([entry('C1_A', 1_000_000_000)]), 1],
+    ['a DEL in an id', reply([entry('C1_\u007f')]), 1],
+    ['a backslash in a receiver', reply([entry('C1_A', 1, 'a\\b')]), 1],
     ['an empty MessageId (a rejection)', reply([entry('C1_A'), entry('')]), 2],
     ['a blank in the JSON', reply([entry('C1_A')]).replace('"Result":', '"Result": '), 1],
     ['another StatusCode', reply([entry('C1_A')], '{"StatusCode":1070,"StatusDescription":"x"'), 1],

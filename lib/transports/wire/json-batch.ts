@@ -37,15 +37,35 @@ export function keyedSendBody(head: Buffer, keys: ArrayLike<number>, tail: Buffe
   return body;
 }
 
-// Sticky expressions over the reply read as latin1 (one byte, one character): compiled to native
-// code, they check a whole entry without a string or an array per entry. Ids and receivers are
-// printable ASCII without a quote or a backslash; the description anything but a quote, a
-// backslash or a control character (bytes ≥ 0x80 are UTF-8 text JSON.parse would accept).
-const HEAD = /\{"StatusCode":200,"StatusDescription":"[\x20\x21\x23-\x5b\x5d-\xff]*","Result":\[/y;
-const ENTRY =
-  /\{"MessageId":"[\x20\x21\x23-\x5b\x5d-\x7e]+","Receiver":"[\x20\x21\x23-\x5b\x5d-\x7e]*","Charge":(?:0|[1-9][0-9]{0,8})\}/y;
-/** `{"MessageId":"` — where an entry's id starts. */
-const ID_OFFSET = 14;
+// The reply is read as bytes, with no string made of it (a reply is about 75 bytes per
+// recipient: a string of it was most of a campaign's garbage). Ids and receivers are printable
+// ASCII without a quote or a backslash; the description anything but a quote, a backslash or a
+// control character (bytes ≥ 0x80 are UTF-8 text JSON.parse would accept).
+const HEAD = Buffer.from('{"StatusCode":200,"StatusDescription":"', 'latin1');
+const AFTER_DESCRIPTION = Buffer.from('","Result":[', 'latin1');
+const ENTRY_HEAD = Buffer.from('{"MessageId":"', 'latin1');
+const AFTER_ID = Buffer.from('","Receiver":"', 'latin1');
+const AFTER_RECEIVER = Buffer.from('","Charge":', 'latin1');
+const BACKSLASH = 0x5c;
+
+/** Whether `literal` is at `p` in `body`. */
+function at(body: Buffer, p: number, literal: Buffer): boolean {
+  if (p + literal.length > body.length) return false;
+  for (let i = 0; i < literal.length; i++) if (body[p + i] !== literal[i]) return false;
+  return true;
+}
+
+/**
+ * The end (the closing quote) of a run of characters from `p`: printable ASCII without a quote
+ * or a backslash, or with `high` any byte ≥ 0x80 too; -1 when another byte comes first.
+ */
+function quotedEnd(body: Buffer, p: number, high: boolean): number {
+  for (let c = body[p]; c !== undefined; c = body[++p]) {
+    if (c === QUOTE) return p;
+    if (c < 0x20 || c === BACKSLASH || (c >= 0x7f && !high)) return -1;
+  }
+  return -1;
+}
 
 class AcceptedReply implements KeyedAcceptedReply {
   readonly accepted = true;
@@ -69,40 +89,39 @@ class AcceptedReply implements KeyedAcceptedReply {
 
 /** The usual success reply of `count` recipients, all accepted; `undefined` for anything else. */
 export function readAcceptedReply(body: Buffer, count: number): KeyedAcceptedReply | undefined {
-  if (count === 0) return undefined;
-  const text = body.toString('latin1');
-  HEAD.lastIndex = 0;
-  if (!HEAD.test(text)) return undefined;
-  let p = HEAD.lastIndex;
+  if (count === 0 || !at(body, 0, HEAD)) return undefined;
+  const described = quotedEnd(body, HEAD.length, true);
+  if (described < 0 || !at(body, described, AFTER_DESCRIPTION)) return undefined;
+  let p = described + AFTER_DESCRIPTION.length;
   const idRanges = new Int32Array(2 * count);
   const charges = new Float64Array(count);
   let credits = 0;
   for (let i = 0; i < count; i++) {
     if (i > 0) {
-      if (text.charCodeAt(p) !== COMMA) return undefined;
+      if (body[p] !== COMMA) return undefined;
       p++;
     }
-    ENTRY.lastIndex = p;
-    if (!ENTRY.test(text)) return undefined;
-    const end = ENTRY.lastIndex;
-    idRanges[2 * i] = p + ID_OFFSET;
-    idRanges[2 * i + 1] = text.indexOf('"', p + ID_OFFSET);
-    // The charge: the digits before the closing brace.
+    // {"MessageId":"<id, not empty>","Receiver":"<receiver>","Charge":<0 or 1-9 digits>}
+    if (!at(body, p, ENTRY_HEAD)) return undefined;
+    const id = p + ENTRY_HEAD.length;
+    const idEnd = quotedEnd(body, id, false);
+    if (idEnd <= id || !at(body, idEnd, AFTER_ID)) return undefined;
+    const receiverEnd = quotedEnd(body, idEnd + AFTER_ID.length, false);
+    if (receiverEnd < 0 || !at(body, receiverEnd, AFTER_RECEIVER)) return undefined;
+    p = receiverEnd + AFTER_RECEIVER.length;
     let charge = 0;
-    let scale = 1;
-    for (
-      let q = end - 2, c = text.charCodeAt(q);
-      c >= 0x30 && c <= 0x39;
-      c = text.charCodeAt(--q)
-    ) {
-      charge += (c - 0x30) * scale;
-      scale *= 10;
+    let digits = 0;
+    for (let c = body[p]! - 0x30; c >= 0 && c <= 9; c = body[++p]! - 0x30) {
+      if (++digits > 9 || (digits === 2 && charge === 0)) return undefined;
+      charge = charge * 10 + c;
     }
+    if (digits === 0 || body[p] !== 0x7d /* } */) return undefined;
+    p++;
+    idRanges[2 * i] = id;
+    idRanges[2 * i + 1] = idEnd;
     charges[i] = charge;
     credits += charge;
-    p = end;
   }
-  if (text.charCodeAt(p) !== 0x5d /* ] */ || text.charCodeAt(p + 1) !== 0x7d /* } */)
-    return undefined;
-  return p + 2 === text.length ? new AcceptedReply(body, idRanges, charges, credits) : undefined;
+  if (body[p] !== 0x5d /* ] */ || body[p + 1] !== 0x7d /* } */) return undefined;
+  return p + 2 === body.length ? new AcceptedReply(body, idRanges, charges, credits) : undefined;
 }
