@@ -1,15 +1,11 @@
-import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { Redis } from 'ioredis';
-import { BulkSmsService, PostaGuverciniModule, type BulkModuleOptions } from '../lib/index.js';
-import { type DurableBulkOptions } from '../lib/bulk/bulk.options.js';
 import { PostaGuverciniSimulator } from '../lib/testing/index.js';
 import {
   type ChildHandle,
+  REDIS_URL,
+  TIMEOUT,
   compileEntry,
-  deleteKeys,
+  durableSuite,
   startChild,
-  stopChild,
 } from './durable-harness.js';
 
 /**
@@ -17,8 +13,6 @@ import {
  * idempotent keys across instances, held campaigns (cancel / reschedule), cancel removing
  * queued batches, resume after a kill -9 of the starting process, delivery reports.
  */
-const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-const TIMEOUT = 120_000;
 const national = (i: number): string => `532${String(i).padStart(7, '0')}`;
 /** An async input: its size is known only once it was read (progress `total`). */
 async function* numbers(count: number, from = 0): AsyncGenerator<string> {
@@ -39,71 +33,18 @@ function counts(values: Iterable<string>): Map<string, number> {
 }
 
 describe('BulkSmsService campaign operations (durable mode)', () => {
-  let sim: PostaGuverciniSimulator;
-  let redis: Redis;
-  const prefixes: string[] = [];
-  const apps: INestApplication[] = [];
-  const children: ChildHandle[] = [];
-
-  beforeAll(async () => {
-    sim = new PostaGuverciniSimulator({ blacklist: BLACKLISTED });
-    await sim.start();
-    redis = new Redis(REDIS_URL);
-  }, TIMEOUT);
-
-  afterEach(async () => {
-    for (const child of children.splice(0)) await stopChild(child);
-    for (const app of apps.splice(0)) await app.close();
-    for (const prefix of prefixes.splice(0)) await deleteKeys(redis, prefix);
-    sim.reset();
-  }, TIMEOUT);
-
-  afterAll(async () => {
-    await redis.quit();
-    await sim.stop();
+  const suite = durableSuite({
+    name: 'campaigns',
+    simulator: { blacklist: BLACKLISTED },
+    bulk: { reportLimit: Infinity },
+    durable: { starterLeaseMs: 2_000 },
   });
-
-  function newPrefix(): string {
-    const prefix = `pg-campaigns-test-${process.pid}-${Date.now().toString(36)}-${prefixes.length}`;
-    prefixes.push(prefix);
-    return prefix;
-  }
-
-  async function instance(
-    durable: Partial<DurableBulkOptions> & { prefix: string },
-    bulk: Omit<BulkModuleOptions, 'durable'> = {},
-    simulator: PostaGuverciniSimulator = sim,
-  ): Promise<BulkSmsService> {
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        PostaGuverciniModule.forRoot({
-          transport: 'json',
-          accounts: simulator.accounts,
-          bulk: {
-            concurrency: 2,
-            reportLimit: Infinity,
-            ...bulk,
-            durable: {
-              connection: REDIS_URL,
-              pollIntervalMs: 50,
-              starterLeaseMs: 2_000,
-              ...durable,
-            },
-          },
-        }),
-      ],
-    }).compile();
-    const app = moduleRef.createNestApplication();
-    await app.init();
-    apps.push(app);
-    return app.get(BulkSmsService);
-  }
 
   it(
     'the same campaignKey from two app instances at once: one campaign, each number once',
     async () => {
-      const prefix = newPrefix();
-      const [a, b] = await Promise.all([instance({ prefix }), instance({ prefix })]);
+      const prefix = suite.newPrefix();
+      const [a, b] = await Promise.all([suite.instance({ prefix }), suite.instance({ prefix })]);
       const to = Array.from({ length: 3_000 }, (_, i) => `0${national(i)}`);
       async function* slowly() {
         for (const [i, n] of to.entries()) {
@@ -122,11 +63,13 @@ describe('BulkSmsService campaign operations (durable mode)', () => {
       const [ra, rb] = await Promise.all([first.done, second.done]);
       expect(ra).toMatchObject({ campaignId: first.id, total: 3_000, sent: 3_000, failed: 0 });
       expect(rb).toMatchObject({ campaignId: first.id, total: 3_000, sent: 3_000, failed: 0 });
-      expect(sim.messages).toHaveLength(3_000);
-      expect([...counts(sim.messages.map((m) => m.to)).values()].every((n) => n === 1)).toBe(true);
+      expect(suite.sim.messages).toHaveLength(3_000);
+      expect([...counts(suite.sim.messages.map((m) => m.to)).values()].every((n) => n === 1)).toBe(
+        true,
+      );
 
       // A later call with the same key, from a third instance: the existing campaign.
-      const c = await instance({ prefix, worker: false });
+      const c = await suite.instance({ prefix, worker: false });
       const third = c.send({ ...request, to });
       expect(third.id).toBe(first.id);
       await expect(third.done).resolves.toMatchObject({ sent: 3_000 });
@@ -143,7 +86,7 @@ describe('BulkSmsService campaign operations (durable mode)', () => {
       const found = await c.campaign('statement-2026-11');
       expect(found.id).toBe(first.id);
       await expect(found.done).resolves.toMatchObject({ sent: 3_000 });
-      expect(sim.messages).toHaveLength(3_000);
+      expect(suite.sim.messages).toHaveLength(3_000);
     },
     TIMEOUT,
   );
@@ -151,8 +94,8 @@ describe('BulkSmsService campaign operations (durable mode)', () => {
   it(
     'a held campaign is cancelled from another instance before it starts: nothing sent, every recipient counted cancelled',
     async () => {
-      const prefix = newPrefix();
-      const bulk = await instance({ prefix });
+      const prefix = suite.newPrefix();
+      const bulk = await suite.instance({ prefix });
       const sendAt = new Date(Date.now() + 3_600_000);
       const campaign = bulk.send({
         to: numbers(2_000),
@@ -162,7 +105,7 @@ describe('BulkSmsService campaign operations (durable mode)', () => {
       });
       // Queued once the input is read (total known).
       await queued(campaign);
-      const other = await instance({ prefix, worker: false });
+      const other = await suite.instance({ prefix, worker: false });
       const handle = await other.campaign(campaign.id);
       const cancelled = await handle.cancel();
       expect(cancelled).toMatchObject({
@@ -177,7 +120,7 @@ describe('BulkSmsService campaign operations (durable mode)', () => {
       expect(report.recipients.every((o) => o.reason === 'aborted' && o.maybeSent === false)).toBe(
         true,
       );
-      expect(sim.messages).toHaveLength(0);
+      expect(suite.sim.messages).toHaveLength(0);
       await expect(handle.reschedule(new Date(Date.now() + 7_200_000))).rejects.toMatchObject({
         code: 'CAMPAIGN_NOT_RESCHEDULABLE',
       });
@@ -188,8 +131,8 @@ describe('BulkSmsService campaign operations (durable mode)', () => {
   it(
     'a held campaign is rescheduled, handed to the provider at the new time, and then refuses cancel and reschedule',
     async () => {
-      const prefix = newPrefix();
-      const bulk = await instance({ prefix });
+      const prefix = suite.newPrefix();
+      const bulk = await suite.instance({ prefix });
       const campaign = bulk.send({
         to: numbers(1_200),
         text: 'Toplantı saati değişti',
@@ -197,7 +140,7 @@ describe('BulkSmsService campaign operations (durable mode)', () => {
         sendAt: new Date(Date.now() + 3_600_000),
       });
       await queued(campaign);
-      expect(sim.messages).toHaveLength(0);
+      expect(suite.sim.messages).toHaveLength(0);
       await expect(campaign.reschedule(new Date(Date.now() - 1_000))).rejects.toMatchObject({
         code: 'SEND_AT_IN_PAST',
       });
@@ -205,11 +148,11 @@ describe('BulkSmsService campaign operations (durable mode)', () => {
       await campaign.reschedule(rescheduled);
       const report = await campaign.done;
       expect(report).toMatchObject({ sent: 1_200, failed: 0, cancelled: false });
-      expect(sim.messages).toHaveLength(1_200);
+      expect(suite.sim.messages).toHaveLength(1_200);
       // Handed over at its time, as an immediate send (not scheduled at the provider).
-      expect(sim.messages.every((m) => m.sendAt === undefined)).toBe(true);
+      expect(suite.sim.messages.every((m) => m.sendAt === undefined)).toBe(true);
       expect(
-        sim.messages.every((m) => m.createdAt.getTime() >= rescheduled.getTime() - 1_000),
+        suite.sim.messages.every((m) => m.createdAt.getTime() >= rescheduled.getTime() - 1_000),
       ).toBe(true);
       await expect(campaign.cancel()).rejects.toMatchObject({
         name: 'CampaignStateError',
@@ -225,9 +168,9 @@ describe('BulkSmsService campaign operations (durable mode)', () => {
   it(
     'cancel() of a running durable campaign removes its queued batches at once',
     async () => {
-      const prefix = newPrefix();
+      const prefix = suite.newPrefix();
       // No worker anywhere yet: every batch waits in the queue.
-      const starter = await instance({ prefix, worker: false });
+      const starter = await suite.instance({ prefix, worker: false });
       const campaign = starter.send({
         to: numbers(8_000),
         text: 'Bilgilendirme',
@@ -243,14 +186,14 @@ describe('BulkSmsService campaign operations (durable mode)', () => {
         cancelledRecipients: 8_000,
       });
       // A worker that starts now finds nothing of it: the next campaign is the first it sends.
-      const worker = await instance({ prefix });
+      const worker = await suite.instance({ prefix });
       const next = await worker.send({
         to: [national(99_999)],
         text: 'Sonraki',
         kind: 'informational',
       }).done;
       expect(next.sent).toBe(1);
-      expect(sim.messages.map((m) => m.to)).toEqual([`90${national(99_999)}`]);
+      expect(suite.sim.messages.map((m) => m.to)).toEqual([`90${national(99_999)}`]);
     },
     TIMEOUT,
   );
@@ -258,8 +201,8 @@ describe('BulkSmsService campaign operations (durable mode)', () => {
   it(
     'cancel() from another instance while the starting instance still reads: it stops reading, nothing is sent',
     async () => {
-      const prefix = newPrefix();
-      const starter = await instance({ prefix, worker: false });
+      const prefix = suite.newPrefix();
+      const starter = await suite.instance({ prefix, worker: false });
       let read = 0;
       let release!: () => void;
       const halfway = new Promise<void>((resolve) => (release = resolve));
@@ -273,7 +216,7 @@ describe('BulkSmsService campaign operations (durable mode)', () => {
       }
       const campaign = starter.send({ to: slowly(), text: 'Duyuru', kind: 'informational' });
       await halfway;
-      const other = await instance({ prefix, worker: false });
+      const other = await suite.instance({ prefix, worker: false });
       const report = await (await other.campaign(campaign.id)).cancel();
       const own = await campaign.done;
       expect(read).toBeLessThan(20_000);
@@ -282,9 +225,9 @@ describe('BulkSmsService campaign operations (durable mode)', () => {
       expect(own.cancelledRecipients).toBe(own.total);
       expect(report).toMatchObject({ cancelled: true, sent: 0 });
       // A worker that starts now finds nothing of it.
-      const worker = await instance({ prefix });
+      const worker = await suite.instance({ prefix });
       await worker.send({ to: [national(99_999)], text: 'Sonraki', kind: 'informational' }).done;
-      expect(sim.messages.map((m) => m.to)).toEqual([`90${national(99_999)}`]);
+      expect(suite.sim.messages.map((m) => m.to)).toEqual([`90${national(99_999)}`]);
     },
     TIMEOUT,
   );
@@ -292,17 +235,17 @@ describe('BulkSmsService campaign operations (durable mode)', () => {
   it(
     'kill -9 of the starting process while it reads a 50,000-recipient input, then send() again with the same key and input: each number exactly once',
     async () => {
-      const prefix = newPrefix();
+      const prefix = suite.newPrefix();
       const script = await compileEntry('bulk-campaign-starter.worker.ts');
       // Workers send from the start (in this process).
-      const bulk = await instance({ prefix });
+      const bulk = await suite.instance({ prefix });
       let killed = false;
       let child: ChildHandle | undefined;
       const killedAt = new Promise<number>((resolve) => {
         void startChild(
           script,
           {
-            SIM_BULK_URL: sim.bulkBaseUrl,
+            SIM_BULK_URL: suite.sim.bulkBaseUrl,
             REDIS_URL,
             BULK_PREFIX: prefix,
             RECIPIENTS: '50000',
@@ -310,7 +253,13 @@ describe('BulkSmsService campaign operations (durable mode)', () => {
           },
           (line) => {
             const read = /^read (\d+)$/.exec(line);
-            if (read && Number(read[1]) >= 20_000 && sim.messages.length > 0 && !killed && child) {
+            if (
+              read &&
+              Number(read[1]) >= 20_000 &&
+              suite.sim.messages.length > 0 &&
+              !killed &&
+              child
+            ) {
               killed = true;
               child.child.kill('SIGKILL');
               resolve(Number(read[1]));
@@ -318,13 +267,13 @@ describe('BulkSmsService campaign operations (durable mode)', () => {
           },
         ).then((started) => {
           child = started;
-          children.push(started);
+          suite.children.push(started);
         });
       });
       const at = await killedAt;
       expect(await child!.exited).toBe('SIGKILL');
       expect(at).toBeLessThan(50_000);
-      const sentBeforeResume = sim.messages.length;
+      const sentBeforeResume = suite.sim.messages.length;
       expect(sentBeforeResume).toBeGreaterThan(0);
 
       // The same entries as the child's input (bulk-campaign-starter.worker.ts).
@@ -354,8 +303,8 @@ describe('BulkSmsService campaign operations (durable mode)', () => {
         skipped: 50_000 - distinct.size,
       });
       expect(distinct.size).toBeLessThan(50_000 - 40);
-      expect(sim.messages).toHaveLength(distinct.size);
-      const perNumber = counts(sim.messages.map((m) => m.to));
+      expect(suite.sim.messages).toHaveLength(distinct.size);
+      const perNumber = counts(suite.sim.messages.map((m) => m.to));
       expect(new Set(perNumber.keys())).toEqual(new Set([...distinct].map((n) => `9${n}`)));
       expect([...perNumber.values()].every((n) => n === 1)).toBe(true);
       // Every input position reported exactly once.
@@ -374,7 +323,7 @@ describe('BulkSmsService campaign operations (durable mode)', () => {
           campaignKey: 'monthly-50k',
         }).done,
       ).rejects.toMatchObject({ code: 'CAMPAIGN_KEY_CONFLICT', reason: 'input' });
-      expect(sim.messages).toHaveLength(distinct.size);
+      expect(suite.sim.messages).toHaveLength(distinct.size);
     },
     TIMEOUT,
   );
@@ -390,10 +339,10 @@ describe('BulkSmsService campaign operations (durable mode)', () => {
       });
       await clocked.start();
       try {
-        const prefix = newPrefix();
-        const starter = await instance({ prefix, worker: false }, {}, clocked);
-        await instance({ prefix }, {}, clocked); // worker 1
-        const workerApp = apps.at(-1)!;
+        const prefix = suite.newPrefix();
+        const starter = await suite.instance({ prefix, worker: false }, {}, clocked);
+        await suite.instance({ prefix }, {}, clocked); // worker 1
+        const workerApp = suite.apps.at(-1)!;
         const to = [...Array.from({ length: 980 }, (_, i) => national(i)), ...BLACKLISTED];
         const campaign = starter.send({
           to,
@@ -409,9 +358,9 @@ describe('BulkSmsService campaign operations (durable mode)', () => {
         expect(collection.progress).toMatchObject({ messages: 1_000, final: 20, pending: 980 });
         // Worker 1 goes away; the provider delivers; worker 2 finishes the collection.
         await workerApp.close();
-        apps.splice(apps.indexOf(workerApp), 1);
+        suite.apps.splice(suite.apps.indexOf(workerApp), 1);
         clocked.advance(10_000);
-        await instance({ prefix }, {}, clocked); // worker 2
+        await suite.instance({ prefix }, {}, clocked); // worker 2
         const report = await collection.done;
         expect(report).toMatchObject({
           campaignId: campaign.id,
@@ -430,12 +379,12 @@ describe('BulkSmsService campaign operations (durable mode)', () => {
         expect(collection.progress.done).toBe(true);
 
         // Another instance asking for the same campaign's deliveries gets the finished collection.
-        const other = await instance({ prefix, worker: false }, {}, clocked);
+        const other = await suite.instance({ prefix, worker: false }, {}, clocked);
         const again = await (await other.campaign(campaign.id)).deliveries().done;
         expect(again).toMatchObject({ delivered: 980, complete: true, rounds: report.rounds });
         expect(again.counts).toEqual(report.counts);
       } finally {
-        for (const app of apps.splice(0)) await app.close();
+        for (const app of suite.apps.splice(0)) await app.close();
         await clocked.stop();
       }
     },

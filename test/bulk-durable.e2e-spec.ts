@@ -1,27 +1,13 @@
-import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { Redis } from 'ioredis';
-import { BulkSmsService, PostaGuverciniModule, type CampaignReport } from '../lib/index.js';
+import type { CampaignReport } from '../lib/index.js';
 import { type CampaignProgress } from '../lib/bulk/campaign-progress.js';
-import { type DurableBulkOptions } from '../lib/bulk/bulk.options.js';
-import { PostaGuverciniSimulator, type SimulatedMessage } from '../lib/testing/index.js';
-import {
-  type ChildHandle,
-  compileEntry,
-  deleteKeys,
-  startChild,
-  stopChild,
-} from './durable-harness.js';
+import type { PostaGuverciniSimulator, SimulatedMessage } from '../lib/testing/index.js';
+import { REDIS_URL, TIMEOUT, compileEntry, durableSuite, startChild } from './durable-harness.js';
 
 /**
  * Durable mode against the real local Redis and the simulator: batches are BullMQ jobs; a
  * worker process is killed with SIGKILL at the worst moment — the provider has accepted a
  * batch and the worker never sees the reply — and a new worker process finishes the campaign.
  */
-const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-
-const TIMEOUT = 120_000;
-
 /** 6,000 distinct numbers (in mixed forms), 40 duplicates and 20 invalid entries. */
 function recipients(): { input: string[]; valid: Set<string> } {
   const valid = new Set<string>();
@@ -40,65 +26,18 @@ const live = (sim: PostaGuverciniSimulator, m: SimulatedMessage): boolean =>
   sim.statusOf(m.id)?.code !== -202;
 
 describe('BulkSmsService durable mode (BullMQ + Redis)', () => {
-  let sim: PostaGuverciniSimulator;
-  let redis: Redis;
+  const suite = durableSuite({ name: 'bulk' });
   let workerScript: string;
-  const prefixes: string[] = [];
-  const apps: INestApplication[] = [];
-  const workers: ChildHandle[] = [];
 
   beforeAll(async () => {
-    sim = new PostaGuverciniSimulator();
-    await sim.start();
-    redis = new Redis(REDIS_URL);
     workerScript = await compileEntry('bulk-durable.worker.ts', 'posta-guvercini-bulk-e2e');
   }, TIMEOUT);
-
-  afterEach(async () => {
-    for (const worker of workers.splice(0)) await stopChild(worker);
-    for (const app of apps.splice(0)) await app.close();
-    for (const prefix of prefixes.splice(0)) await deleteKeys(redis, prefix);
-    sim.removeAllListeners('message');
-    sim.reset();
-  }, TIMEOUT);
-
-  afterAll(async () => {
-    await redis.quit();
-    await sim.stop();
-  });
-
-  function newPrefix(): string {
-    const prefix = `pg-bulk-test-${process.pid}-${Date.now().toString(36)}-${prefixes.length}`;
-    prefixes.push(prefix);
-    return prefix;
-  }
-
-  async function service(
-    durable: Partial<DurableBulkOptions> & { prefix: string },
-  ): Promise<BulkSmsService> {
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        PostaGuverciniModule.forRoot({
-          transport: 'json',
-          accounts: sim.accounts,
-          bulk: {
-            concurrency: 2,
-            durable: { connection: REDIS_URL, pollIntervalMs: 50, ...durable },
-          },
-        }),
-      ],
-    }).compile();
-    const app = moduleRef.createNestApplication();
-    await app.init();
-    apps.push(app);
-    return app.get(BulkSmsService);
-  }
 
   it(
     'runs a campaign as BullMQ jobs and rebuilds its report from Redis with attach()',
     async () => {
-      const prefix = newPrefix();
-      const bulk = await service({ prefix });
+      const prefix = suite.newPrefix();
+      const bulk = await suite.instance({ prefix });
       const { input, valid } = recipients();
       const campaign = bulk.send({
         to: input.slice(0, 2000),
@@ -116,17 +55,17 @@ describe('BulkSmsService durable mode (BullMQ + Redis)', () => {
           ),
       );
       expect(report.sent).toBe(expected.size);
-      expect(new Set(sim.messages.map((m) => m.to))).toEqual(
+      expect(new Set(suite.sim.messages.map((m) => m.to))).toEqual(
         new Set(report.recipients.filter((o) => o.status === 'sent').map((o) => o.to)),
       );
-      expect(sim.messages).toHaveLength(report.sent);
+      expect(suite.sim.messages).toHaveLength(report.sent);
       expect(report.skipped).toBe(2000 - report.sent);
-      expect(sim.requests.filter((r) => r.operation === 'Send_1_N')).toHaveLength(
+      expect(suite.sim.requests.filter((r) => r.operation === 'Send_1_N')).toHaveLength(
         Math.ceil(report.sent / 800),
       );
 
       // Another process (here: another app on the same Redis, no worker) attaches by id.
-      const other = await service({ prefix, worker: false });
+      const other = await suite.instance({ prefix, worker: false });
       const attached = await other.attach(campaign.id);
       const rebuilt = await attached.done;
       expect(rebuilt).toMatchObject({
@@ -147,8 +86,8 @@ describe('BulkSmsService durable mode (BullMQ + Redis)', () => {
   it(
     'N-N: an item the transport cannot carry is reported alone, in the report and after attach() (issue 9.4)',
     async () => {
-      const prefix = newPrefix();
-      const bulk = await service({ prefix });
+      const prefix = suite.newPrefix();
+      const bulk = await suite.instance({ prefix });
       const items = Array.from({ length: 900 }, (_, i) => ({
         to: `90533${String(i).padStart(7, '0')}`,
         text: i === 5 ? 'Sayın\u0000Ali' : i === 850 ? 'Merhaba \ud83d' : `Sipariş ${i} kargoda`,
@@ -161,11 +100,11 @@ describe('BulkSmsService durable mode (BullMQ + Redis)', () => {
         [5, 'invalid_text', 'TEXT_NOT_ENCODABLE'],
         [850, 'invalid_text', 'TEXT_NOT_ENCODABLE'],
       ]);
-      expect(sim.messages).toHaveLength(898);
-      expect(sim.requests.filter((r) => r.operation === 'Send_N_N')).toHaveLength(2);
+      expect(suite.sim.messages).toHaveLength(898);
+      expect(suite.sim.requests.filter((r) => r.operation === 'Send_N_N')).toHaveLength(2);
 
       const rebuilt = await (
-        await (await service({ prefix, worker: false })).attach(campaign.id)
+        await (await suite.instance({ prefix, worker: false })).attach(campaign.id)
       ).done;
       expect(rebuilt.recipients.map((o) => o.index)).toEqual(items.map((_, i) => i));
       expect(rebuilt.recipients[5]).toMatchObject({
@@ -190,21 +129,21 @@ describe('BulkSmsService durable mode (BullMQ + Redis)', () => {
     acceptedBeforeKill: number;
     snapshots: CampaignProgress[];
   }> {
-    const prefix = newPrefix();
+    const prefix = suite.newPrefix();
     const env = {
-      SIM_BULK_URL: sim.bulkBaseUrl,
+      SIM_BULK_URL: suite.sim.bulkBaseUrl,
       REDIS_URL,
       BULK_PREFIX: prefix,
       DUPLICATE_WINDOW_MS: String(duplicateWindowMs),
     };
     const first = await startChild(workerScript, env);
-    workers.push(first);
-    const bulk = await service({ prefix, worker: false });
+    suite.children.push(first);
+    const bulk = await suite.instance({ prefix, worker: false });
 
     let accepted = 0;
     let killedOn: SimulatedMessage | undefined;
     let acceptedBeforeKill = 0;
-    sim.on('message', (message: SimulatedMessage) => {
+    suite.sim.on('message', (message: SimulatedMessage) => {
       accepted++;
       if (killedOn === undefined && accepted === 3 * 800 + 1) {
         killedOn = message;
@@ -223,9 +162,9 @@ describe('BulkSmsService durable mode (BullMQ + Redis)', () => {
     const snapshots: CampaignProgress[] = [];
     campaign.progress$.subscribe((p) => snapshots.push(p));
     expect(await first.exited).toBe('SIGKILL');
-    expect(sim.messages.length).toBeLessThan(valid.size); // really mid-campaign
+    expect(suite.sim.messages.length).toBeLessThan(valid.size); // really mid-campaign
 
-    workers.push(await startChild(workerScript, env));
+    suite.children.push(await startChild(workerScript, env));
     const report = await campaign.done;
     return { report, valid, killedOn: killedOn!, acceptedBeforeKill, snapshots };
   }
@@ -233,20 +172,20 @@ describe('BulkSmsService durable mode (BullMQ + Redis)', () => {
   it(
     'kill -9 of the worker mid-campaign: a new worker finishes it, every recipient gets the message exactly once',
     async () => {
-      const creditBefore = sim.creditOf('bulk');
+      const creditBefore = suite.sim.creditOf('bulk');
       const { report, valid, killedOn, snapshots } = await killMidCampaign(60_000);
 
       // No batch lost: every valid number has exactly one live message (the provider deleted
       // any re-sent copy of a message it had already accepted, status -202).
       const liveCount = new Map<string, number>();
       const copies = new Map<string, number>();
-      for (const m of sim.messages) {
-        if (live(sim, m)) liveCount.set(m.to, (liveCount.get(m.to) ?? 0) + 1);
+      for (const m of suite.sim.messages) {
+        if (live(suite.sim, m)) liveCount.set(m.to, (liveCount.get(m.to) ?? 0) + 1);
         else copies.set(m.to, (copies.get(m.to) ?? 0) + 1);
       }
       expect(new Set(liveCount.keys())).toEqual(valid);
       expect([...liveCount.values()].every((n) => n === 1)).toBe(true);
-      expect(sim.messages.filter((m) => !valid.has(m.to))).toHaveLength(0);
+      expect(suite.sim.messages.filter((m) => !valid.has(m.to))).toHaveLength(0);
 
       // Only batches in flight at the kill were re-sent (two at most: worker concurrency 2),
       // and the batch whose reply was lost was among them.
@@ -261,19 +200,21 @@ describe('BulkSmsService durable mode (BullMQ + Redis)', () => {
       const recovered = report.recipients.filter((o) => o.reason === 'recovered');
       expect(new Set(recovered.map((o) => o.to))).toEqual(new Set(copies.keys()));
       expect(recovered.every((o) => o.status === 'sent' && o.messageId === undefined)).toBe(true);
-      const byId = new Map(sim.messages.map((m) => [m.id, m]));
+      const byId = new Map(suite.sim.messages.map((m) => [m.id, m]));
       for (const outcome of report.recipients.filter((o) => o.status === 'sent' && o.messageId)) {
         const message = byId.get(outcome.messageId!);
         expect(message?.to).toBe(outcome.to);
-        expect(live(sim, message!)).toBe(true);
+        expect(live(suite.sim, message!)).toBe(true);
       }
 
       // Issue 9.9: the report counts every send request the provider got — the one whose reply
       // died with the worker and the re-sends — and exactly the credits the provider charged.
-      const sends = sim.requests.filter((r) => r.profile === 'bulk' && r.operation === 'Send_1_N');
+      const sends = suite.sim.requests.filter(
+        (r) => r.profile === 'bulk' && r.operation === 'Send_1_N',
+      );
       expect(report.requests).toBe(sends.length);
-      const charged = sim.messages.reduce((sum, m) => sum + m.charge, 0);
-      expect(charged).toBe(creditBefore - sim.creditOf('bulk'));
+      const charged = suite.sim.messages.reduce((sum, m) => sum + m.charge, 0);
+      expect(charged).toBe(creditBefore - suite.sim.creditOf('bulk'));
       expect(report.credits).toBe(charged);
       expect(report.recipients.reduce((sum, o) => sum + (o.charge ?? 0), 0)).toBe(charged);
 
@@ -293,7 +234,7 @@ describe('BulkSmsService durable mode (BullMQ + Redis)', () => {
 
       // At most once: no number got two messages.
       const counts = new Map<string, number>();
-      for (const m of sim.messages) counts.set(m.to, (counts.get(m.to) ?? 0) + 1);
+      for (const m of suite.sim.messages) counts.set(m.to, (counts.get(m.to) ?? 0) + 1);
       expect([...counts.values()].every((n) => n === 1)).toBe(true);
 
       // The batch whose reply was lost was delivered once and is reported honestly.
@@ -310,7 +251,7 @@ describe('BulkSmsService durable mode (BullMQ + Redis)', () => {
 
       // Everything else went out exactly once and is reported with its id.
       expect(report.sent + unknown.length).toBe(valid.size);
-      const byId = new Map(sim.messages.map((m) => [m.id, m]));
+      const byId = new Map(suite.sim.messages.map((m) => [m.id, m]));
       for (const outcome of report.recipients.filter((o) => o.status === 'sent')) {
         expect(byId.get(outcome.messageId!)?.to).toBe(outcome.to);
       }
