@@ -8,6 +8,7 @@ import { applyFilters, type NumberFilter } from './recipient-filters.js';
 import { RecipientDeduplicator } from './recipient-deduplicator.js';
 import { canonicalOfKey, turkishMobileKeyOf } from './recipient-number.js';
 import { keyedBatchEvent, KeyedRecipients } from './recipient-keys.js';
+import { readerOf } from './source-reader.js';
 import type { ReadyRecipient, RecipientOutcome } from './recipient-outcome.js';
 
 export type { ReadyRecipient } from './recipient-outcome.js';
@@ -141,24 +142,20 @@ export async function* recipientPipeline(
   };
 
   try {
-    // Arrays and other sync iterables are read without a promise per entry.
+    // Read in chunks by a reader (source-reader.ts): no await per entry in this generator, and
+    // arrays and other sync iterables without a promise per entry.
+    const reader = readerOf(source);
     const cancelled = options.cancelled ?? (() => false);
-    if (isAsyncIterable(source)) {
-      for await (const entry of source) {
-        if (take(entry)) yield* flush();
+    try {
+      for (;;) {
+        if (reader.async ? await reader.read(take, cancelled) : reader.readSync(take, cancelled))
+          break;
+        yield* flush();
         if (cancelled()) break;
       }
-    } else if (isIterable(source)) {
-      for (const entry of source) {
-        if (take(entry)) yield* flush();
-        if (cancelled()) break;
-      }
-    } else {
-      throw new SmsValidationError(
-        'INVALID_RECIPIENTS',
-        'recipients must be an array or an (async) iterable',
-        'to',
-      );
+    } finally {
+      // Stopped before the input's end (cancelled, or the consumer stopped): close it.
+      await reader.close();
     }
   } catch (caught) {
     // The input broke: what was read is still sent and reported; the campaign then fails.
@@ -276,21 +273,4 @@ function invalid(raw: unknown, index: number, error: unknown): RecipientOutcome 
   const reason =
     typed.code === 'PHONE_COUNTRY_NOT_ALLOWED' ? 'country_not_allowed' : 'invalid_number';
   return skippedOutcome(to, index, reason, typed);
-}
-
-function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function'
-  );
-}
-
-function isIterable(value: unknown): value is Iterable<unknown> {
-  return (
-    value !== null &&
-    value !== undefined &&
-    typeof value !== 'string' &&
-    typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function'
-  );
 }
