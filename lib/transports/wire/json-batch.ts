@@ -40,13 +40,28 @@ export function keyedSendBody(head: Buffer, keys: ArrayLike<number>, tail: Buffe
 // The reply is read as bytes, with no string made of it (a reply is about 75 bytes per
 // recipient: a string of it was most of a campaign's garbage). Ids and receivers are printable
 // ASCII without a quote or a backslash; the description anything but a quote, a backslash or a
-// control character (bytes ≥ 0x80 are UTF-8 text JSON.parse would accept).
+// control character (bytes ≥ 0x80 are UTF-8 text JSON.parse would accept). The literal parts of
+// an entry are compared four bytes at a time (DataView reads, inlined by the compiler): about
+// half the time of a byte-by-byte check, measured on an 800-entry reply.
 const HEAD = Buffer.from('{"StatusCode":200,"StatusDescription":"', 'latin1');
 const AFTER_DESCRIPTION = Buffer.from('","Result":[', 'latin1');
-const ENTRY_HEAD = Buffer.from('{"MessageId":"', 'latin1');
-const AFTER_ID = Buffer.from('","Receiver":"', 'latin1');
-const AFTER_RECEIVER = Buffer.from('","Charge":', 'latin1');
 const BACKSLASH = 0x5c;
+
+/** A literal of 14 bytes (`{"MessageId":"`, `","Receiver":"`) or 11 (`","Charge":`) as words. */
+function literal(text: string, length: 11 | 14): readonly number[] {
+  const bytes = Buffer.from(text, 'latin1');
+  if (bytes.length !== length) throw new Error(`literal ${text} is not ${length} bytes`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  return [view.getUint32(0, true), view.getUint32(4, true), ...bytes.subarray(8)];
+}
+const [EH0, EH1, EH2, EH3, EH4, EH5, EH6, EH7] = literal('{"MessageId":"', 14);
+const [AI0, AI1, AI2, AI3, AI4, AI5, AI6, AI7] = literal('","Receiver":"', 14);
+const [AR0, AR1, AR2, AR3, AR4] = literal('","Charge":', 11);
+
+/** 1 for a byte an id or a receiver may hold (printable ASCII but `"` and `\`). */
+const PLAIN = new Uint8Array(256).map((_, c) =>
+  c >= 0x20 && c <= 0x7e && c !== QUOTE && c !== BACKSLASH ? 1 : 0,
+);
 
 /** Whether `literal` is at `p` in `body`. */
 function at(body: Buffer, p: number, literal: Buffer): boolean {
@@ -55,16 +70,11 @@ function at(body: Buffer, p: number, literal: Buffer): boolean {
   return true;
 }
 
-/**
- * The end (the closing quote) of a run of characters from `p`: printable ASCII without a quote
- * or a backslash, or with `high` any byte ≥ 0x80 too; -1 when another byte comes first.
- */
-function quotedEnd(body: Buffer, p: number, high: boolean): number {
-  for (let c = body[p]; c !== undefined; c = body[++p]) {
-    if (c === QUOTE) return p;
-    if (c < 0x20 || c === BACKSLASH || (c >= 0x7f && !high)) return -1;
-  }
-  return -1;
+/** The closing quote of a run of PLAIN bytes from `p`, or -1 when another byte comes first. */
+function plainEnd(body: Buffer, p: number): number {
+  const n = body.length;
+  while (p < n && PLAIN[body[p]!] === 1) p++;
+  return p < n && body[p] === QUOTE ? p : -1;
 }
 
 class AcceptedReply implements KeyedAcceptedReply {
@@ -90,9 +100,14 @@ class AcceptedReply implements KeyedAcceptedReply {
 /** The usual success reply of `count` recipients, all accepted; `undefined` for anything else. */
 export function readAcceptedReply(body: Buffer, count: number): KeyedAcceptedReply | undefined {
   if (count === 0 || !at(body, 0, HEAD)) return undefined;
-  const described = quotedEnd(body, HEAD.length, true);
-  if (described < 0 || !at(body, described, AFTER_DESCRIPTION)) return undefined;
-  let p = described + AFTER_DESCRIPTION.length;
+  const n = body.length;
+  let p = HEAD.length;
+  // The description: up to its quote, no control character and no backslash.
+  for (let c = body[p]; c !== QUOTE; c = body[++p])
+    if (c === undefined || c < 0x20 || c === BACKSLASH) return undefined;
+  if (!at(body, p, AFTER_DESCRIPTION)) return undefined;
+  p += AFTER_DESCRIPTION.length;
+  const view = new DataView(body.buffer, body.byteOffset, n);
   const idRanges = new Int32Array(2 * count);
   const charges = new Float64Array(count);
   let credits = 0;
@@ -102,13 +117,45 @@ export function readAcceptedReply(body: Buffer, count: number): KeyedAcceptedRep
       p++;
     }
     // {"MessageId":"<id, not empty>","Receiver":"<receiver>","Charge":<0 or 1-9 digits>}
-    if (!at(body, p, ENTRY_HEAD)) return undefined;
-    const id = p + ENTRY_HEAD.length;
-    const idEnd = quotedEnd(body, id, false);
-    if (idEnd <= id || !at(body, idEnd, AFTER_ID)) return undefined;
-    const receiverEnd = quotedEnd(body, idEnd + AFTER_ID.length, false);
-    if (receiverEnd < 0 || !at(body, receiverEnd, AFTER_RECEIVER)) return undefined;
-    p = receiverEnd + AFTER_RECEIVER.length;
+    if (
+      p + 14 > n ||
+      view.getUint32(p, true) !== EH0 ||
+      view.getUint32(p + 4, true) !== EH1 ||
+      body[p + 8] !== EH2 ||
+      body[p + 9] !== EH3 ||
+      body[p + 10] !== EH4 ||
+      body[p + 11] !== EH5 ||
+      body[p + 12] !== EH6 ||
+      body[p + 13] !== EH7
+    )
+      return undefined;
+    const id = p + 14;
+    const idEnd = plainEnd(body, id);
+    if (
+      idEnd <= id ||
+      idEnd + 14 > n ||
+      view.getUint32(idEnd, true) !== AI0 ||
+      view.getUint32(idEnd + 4, true) !== AI1 ||
+      body[idEnd + 8] !== AI2 ||
+      body[idEnd + 9] !== AI3 ||
+      body[idEnd + 10] !== AI4 ||
+      body[idEnd + 11] !== AI5 ||
+      body[idEnd + 12] !== AI6 ||
+      body[idEnd + 13] !== AI7
+    )
+      return undefined;
+    const receiverEnd = plainEnd(body, idEnd + 14);
+    if (
+      receiverEnd < 0 ||
+      receiverEnd + 11 > n ||
+      view.getUint32(receiverEnd, true) !== AR0 ||
+      view.getUint32(receiverEnd + 4, true) !== AR1 ||
+      body[receiverEnd + 8] !== AR2 ||
+      body[receiverEnd + 9] !== AR3 ||
+      body[receiverEnd + 10] !== AR4
+    )
+      return undefined;
+    p = receiverEnd + 11;
     let charge = 0;
     let digits = 0;
     for (let c = body[p]! - 0x30; c >= 0 && c <= 9; c = body[++p]! - 0x30) {
@@ -123,5 +170,5 @@ export function readAcceptedReply(body: Buffer, count: number): KeyedAcceptedRep
     credits += charge;
   }
   if (body[p] !== 0x5d /* ] */ || body[p + 1] !== 0x7d /* } */) return undefined;
-  return p + 2 === body.length ? new AcceptedReply(body, idRanges, charges, credits) : undefined;
+  return p + 2 === n ? new AcceptedReply(body, idRanges, charges, credits) : undefined;
 }
