@@ -38,8 +38,8 @@ export function inSpan<T>(
   work: (span: SpanHandle) => Promise<T>,
 ): Promise<T> {
   const otel = otelApi();
-  // No tracer provider registered: the span would record nothing and carry nothing.
-  const activeTracer = otel === undefined || !tracingOn() ? undefined : tracer();
+  // No tracer provider registered (or no API): the span would record nothing and carry nothing.
+  const activeTracer = tracingOn() ? tracer() : undefined;
   if (activeTracer === undefined || otel === undefined) return work(NO_SPAN);
   return activeTracer.startActiveSpan(
     name,
@@ -166,8 +166,9 @@ export function Traced(
   return (_target: object, _key: string | symbol, descriptor: PropertyDescriptor): void => {
     const method = descriptor.value as (...args: unknown[]) => Promise<unknown>;
     descriptor.value = function traced(this: unknown, ...args: unknown[]): Promise<unknown> {
-      // Without a registered tracer provider the span would record nothing: no wrapper at all.
-      if (otelApi() === undefined || !tracingOn()) return method.apply(this, args);
+      // Without the API or a registered tracer provider the span would record nothing: no
+      // wrapper at all.
+      if (!tracingOn()) return method.apply(this, args);
       return inSpan(
         name,
         'internal',
