@@ -148,8 +148,8 @@ export async function* recipientPipeline(
     const cancelled = options.cancelled ?? (() => false);
     try {
       for (;;) {
-        if (reader.async ? await reader.read(take, cancelled) : reader.readSync(take, cancelled))
-          break;
+        const ended = reader.read(take, cancelled);
+        if (ended === true || (ended !== false && (await ended))) break;
         yield* flush();
         if (cancelled()) break;
       }

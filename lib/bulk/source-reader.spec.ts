@@ -44,9 +44,7 @@ describe('readerOf', () => {
           seen.push(entry);
           return ++inChunk === 10;
         };
-        ended = reader.async
-          ? await reader.read(take, () => false)
-          : reader.readSync(take, () => false);
+        ended = await reader.read(take, () => false);
         chunks.push(inChunk);
       }
       expect(seen).toEqual(values);
@@ -81,7 +79,7 @@ describe('readerOf', () => {
     const cancelled = spyIterator(numbers(10));
     let taken = 0;
     expect(
-      readerOf(cancelled.iterable).readSync(
+      readerOf(cancelled.iterable).read(
         () => (taken++, false),
         () => taken === 3,
       ),
@@ -91,7 +89,7 @@ describe('readerOf', () => {
     const broken = spyIterator(numbers(10), 4);
     const reader = readerOf(broken.iterable);
     expect(() =>
-      reader.readSync(
+      reader.read(
         () => false,
         () => false,
       ),

@@ -10,24 +10,22 @@ import { SmsValidationError } from '../errors/validation.error.js';
  * (`return()`) when reading stops early, as `for … of` and `for await … of` close them.
  */
 export interface SourceReader {
-  /** Whether the input is read with `await` (`read`), else synchronously (`readSync`). */
-  readonly async: boolean;
   /**
-   * Feeds entries to `take` until it answers true (a chunk is full: answers false, more
-   * input may follow), the input ends or `cancelled()` (answers true: nothing more is read).
+   * Feeds entries to `take` until it answers true (a chunk is full: answers false, more input
+   * may follow), the input ends or `cancelled()` (answers true: nothing more is read). A sync
+   * input answers at once, an async one with a promise (so sync inputs never await).
    */
-  read(take: (entry: unknown) => boolean, cancelled: () => boolean): Promise<boolean>;
-  readSync(take: (entry: unknown) => boolean, cancelled: () => boolean): boolean;
+  read(take: (entry: unknown) => boolean, cancelled: () => boolean): boolean | Promise<boolean>;
   /** Closes the input if it is still open (reading stopped before its end). */
   close(): Promise<void>;
 }
 
 /** A reader of `source` (an array, another iterable or an async iterable), or a typed error. */
 export function readerOf(source: unknown): SourceReader {
-  if (isAsyncIterable(source)) return new IteratorReader(source[Symbol.asyncIterator](), true);
+  if (isAsyncIterable(source)) return new AsyncIteratorReader(source[Symbol.asyncIterator]());
   if (Array.isArray(source) && source[Symbol.iterator] === ARRAY_ITERATOR)
     return new ArrayReader(source);
-  if (isIterable(source)) return new IteratorReader(source[Symbol.iterator](), false);
+  if (isIterable(source)) return new IteratorReader(source[Symbol.iterator]());
   throw new SmsValidationError(
     'INVALID_RECIPIENTS',
     'recipients must be an array or an (async) iterable',
@@ -38,16 +36,11 @@ export function readerOf(source: unknown): SourceReader {
 const ARRAY_ITERATOR = Array.prototype[Symbol.iterator];
 
 class ArrayReader implements SourceReader {
-  readonly async = false;
   private next = 0;
 
   constructor(private readonly array: readonly unknown[]) {}
 
-  read(take: (entry: unknown) => boolean, cancelled: () => boolean): Promise<boolean> {
-    return Promise.resolve(this.readSync(take, cancelled));
-  }
-
-  readSync(take: (entry: unknown) => boolean, cancelled: () => boolean): boolean {
+  read(take: (entry: unknown) => boolean, cancelled: () => boolean): boolean {
     const array = this.array;
     // The length is read at every step, as the array iterator does.
     while (this.next < array.length) {
@@ -62,27 +55,60 @@ class ArrayReader implements SourceReader {
   }
 }
 
-type AnyIterator = Iterator<unknown> | AsyncIterator<unknown>;
-
-class IteratorReader implements SourceReader {
+/**
+ * An iterator's reader: the two loops below are one loop, with and without `await` on `next()`
+ * (a sync input must not pay a promise per entry).
+ */
+abstract class IteratorReaderBase<I extends Iterator<unknown> | AsyncIterator<unknown>> {
   /** The input ended, threw or was closed: nothing to close any more. */
-  private finished = false;
+  protected finished = false;
 
-  constructor(
-    private readonly iterator: AnyIterator,
-    readonly async: boolean,
-  ) {}
+  constructor(protected readonly iterator: I) {}
 
-  async read(take: (entry: unknown) => boolean, cancelled: () => boolean): Promise<boolean> {
-    const iterator = this.iterator as AsyncIterator<unknown>;
+  async close(): Promise<void> {
+    if (this.finished) return;
+    this.finished = true;
+    await this.iterator.return?.();
+  }
+
+  /** `next()`'s failure: an iterator that threw is not closed (as with `for … of`). */
+  protected threw(error: unknown): never {
+    this.finished = true;
+    throw error;
+  }
+}
+
+class IteratorReader extends IteratorReaderBase<Iterator<unknown>> implements SourceReader {
+  read(take: (entry: unknown) => boolean, cancelled: () => boolean): boolean {
     for (;;) {
       let result: IteratorResult<unknown>;
       try {
-        result = await iterator.next();
+        result = this.iterator.next();
       } catch (error) {
-        // An iterator that threw is not closed (as with `for await`).
-        this.finished = true;
-        throw error;
+        this.threw(error);
+      }
+      if (result.done) return (this.finished = true);
+      if (take(result.value)) return false;
+      if (cancelled()) {
+        // A sync iterator's return() runs at once (before close()'s first await).
+        void this.close();
+        return true;
+      }
+    }
+  }
+}
+
+class AsyncIteratorReader
+  extends IteratorReaderBase<AsyncIterator<unknown>>
+  implements SourceReader
+{
+  async read(take: (entry: unknown) => boolean, cancelled: () => boolean): Promise<boolean> {
+    for (;;) {
+      let result: IteratorResult<unknown>;
+      try {
+        result = await this.iterator.next();
+      } catch (error) {
+        this.threw(error);
       }
       if (result.done) return (this.finished = true);
       if (take(result.value)) return false;
@@ -91,31 +117,6 @@ class IteratorReader implements SourceReader {
         return true;
       }
     }
-  }
-
-  readSync(take: (entry: unknown) => boolean, cancelled: () => boolean): boolean {
-    const iterator = this.iterator as Iterator<unknown>;
-    for (;;) {
-      let result: IteratorResult<unknown>;
-      try {
-        result = iterator.next();
-      } catch (error) {
-        this.finished = true;
-        throw error;
-      }
-      if (result.done) return (this.finished = true);
-      if (take(result.value)) return false;
-      if (cancelled()) {
-        void this.close();
-        return true;
-      }
-    }
-  }
-
-  async close(): Promise<void> {
-    if (this.finished) return;
-    this.finished = true;
-    await this.iterator.return?.();
   }
 }
 
