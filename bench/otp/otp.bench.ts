@@ -20,13 +20,12 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { OtpModuleOptions } from '../../lib/otp/otp.options.js';
-import { OtpHasher } from '../../lib/otp/otp-code.js';
 import { OtpService } from '../../lib/otp/otp.service.js';
 import { otpOptionsFactory } from '../../lib/otp/otp.providers.js';
 import { MemoryOtpStore } from '../../lib/otp/stores/memory-otp.store.js';
-import type { OtpRateLimitHit, OtpStore } from '../../lib/otp/stores/otp.store.js';
+import type { OtpStore } from '../../lib/otp/stores/otp.store.js';
 import { RedisOtpStore } from '../../lib/otp/stores/redis-otp.store.js';
-import { CodeCaptureTransport, pool } from './bench-support.js';
+import { CodeCaptureTransport, pool, StoreAloneVerify } from './bench-support.js';
 import { type FloorChallenge, FloorVerify, ScriptFloorVerify } from './floor-verify.js';
 import { NaiveRedisOtpStore } from './naive-redis-otp.store.js';
 import { RedisServer, redisServerAvailable } from '../../test/support/redis-server.js';
@@ -39,7 +38,6 @@ const ROUNDS = Number(process.env['OTP_BENCH_ROUNDS'] ?? 3);
 /** Slices of the head-to-head run (floor, store alone, service path in turn). */
 const HEAD_SLICES = Number(process.env['OTP_BENCH_SLICES'] ?? 16);
 const SECRET = randomBytes(32);
-const NO_LIMITS: readonly OtpRateLimitHit[] = [];
 
 /**
  * Counts the Redis commands a store sends (each call is one round trip: no pipelining). Both
@@ -246,9 +244,7 @@ async function headToHead(
   const resolved = otpOptionsFactory({ transport, otp: { secret: SECRET } });
   const aloneService = new OtpService(transport, resolved, alone);
   const otp = service(ours, transport, true);
-  const hasher = new OtpHasher(SECRET);
-  const emptyBinding = hasher.bindingDigest('{"s":null,"b":[]}');
-  const lockout = resolved.lockout;
+  const aloneVerify = new StoreAloneVerify(alone, SECRET, resolved.lockout);
   const total = WARMUP + N;
   const floorChallenges = await floor.seed(total);
   const scriptService = new OtpService(transport, resolved, script.store);
@@ -271,17 +267,7 @@ async function headToHead(
     },
     alone: async (i: number): Promise<void> => {
       const { challengeId, code } = aloneChallenges[i]!;
-      const outcome = await alone.attempt(
-        challengeId,
-        {
-          codeHash: hasher.codeHash(challengeId, code, emptyBinding),
-          purpose: 'login',
-          newCodeLimits: NO_LIMITS,
-        },
-        Date.now(),
-        lockout,
-      );
-      if (outcome.status !== 'valid') throw new Error(`store alone: ${outcome.status}`);
+      await aloneVerify.verify(challengeId, code, 'login');
     },
     service: async (i: number): Promise<void> => {
       const { challengeId, code } = serviceChallenges[i]!;
