@@ -41,11 +41,57 @@ describe('RecipientDeduplicator', () => {
     }
     expect(disagreements).toBe(0);
     expect(seen.size).toBe(reference.size);
-    // 4 bytes per slot, at most 75 % full, doubling: ≤ 11 bytes per number.
+    // A narrow range: a few buckets, all of them bitmaps by the end.
     expect(seen.approximateBytes).toBeLessThanOrEqual(reference.size * 11);
   });
 
-  it('agrees with a Set on consecutive and evenly spaced numbers (one line, lines apart)', () => {
+  it('agrees with a Set on numbers spread over the whole range, in ≤ 11 bytes per number', () => {
+    // 400,000 draws over all 10^9 keys: about 13 numbers in each of the 30,518 buckets, so every
+    // bucket is a small table, grown several times, and the shared pool compacted many times.
+    const seen = new RecipientDeduplicator(1);
+    const reference = new Set<number>();
+    const drawn: number[] = [];
+    let state = 777;
+    let disagreements = 0;
+    for (let i = 0; i < 400_000; i++) {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      // Every fifth draw repeats an earlier key.
+      const key = i % 5 === 4 ? drawn[state % drawn.length]! : state % 1_000_000_000;
+      drawn.push(key);
+      if (seen.addKey(key) === reference.has(key)) disagreements++;
+      reference.add(key);
+    }
+    expect(disagreements).toBe(0);
+    expect(seen.size).toBe(reference.size);
+    const unseen = drawn.filter((key) => !seen.has(`905${String(key).padStart(9, '0')}`));
+    expect(unseen).toEqual([]);
+    expect(seen.has('905000000000')).toBe(reference.has(0));
+    expect(seen.approximateBytes).toBeLessThanOrEqual(reference.size * 11);
+  });
+
+  it('answers has() alike from a table and from a bitmap', () => {
+    const seen = new RecipientDeduplicator();
+    // Bucket 0 past 768 numbers (a bitmap); bucket 1 with three (a table).
+    for (let key = 0; key < 2_000; key += 2) seen.addKey(key);
+    for (const key of [32_768, 32_770, 40_000]) seen.addKey(key);
+    const has = (key: number): boolean => seen.has(`905${String(key).padStart(9, '0')}`);
+    expect([has(0), has(1), has(1_998), has(1_999), has(2_000)]).toEqual([
+      true,
+      false,
+      true,
+      false,
+      false,
+    ]);
+    expect([has(32_768), has(32_769), has(40_000), has(65_535)]).toEqual([
+      true,
+      false,
+      true,
+      false,
+    ]);
+    expect(seen.size).toBe(1_003);
+  });
+
+  it('agrees with a Set on consecutive and evenly spaced numbers (bitmaps and tables)', () => {
     for (const stride of [1, 3, 16, 64, 1000, 1024]) {
       const seen = new RecipientDeduplicator(5);
       const reference = new Set<number>();
