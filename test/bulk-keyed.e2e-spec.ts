@@ -6,6 +6,7 @@ import {
   type RecipientOutcome,
 } from '../lib/index.js';
 import { PostaGuverciniSimulator } from '../lib/testing/index.js';
+import { canonicalOfTurkishKey, keyedBatchSenderOf } from '../lib/transports/keyed-batch.js';
 import { simulatorForSuite } from './support/simulator-suite.js';
 
 /**
@@ -194,5 +195,48 @@ describe('1-N campaigns over JsonTransport: the keyed path reports exactly what 
         void s.injectFault({ kind: 'http-status', status: 503, operation: 'Send_1_N' }),
     });
     expect(refused.report.requests).toBeGreaterThan(3);
+  });
+});
+
+describe("JsonTransport's keyed path: one checked plan per message, re-made when the request changes", () => {
+  const sim = simulatorForSuite();
+
+  it('reuses the plan of the same request and re-plans for another text, time or sender', async () => {
+    sim.reset();
+    const transport = new JsonTransport({ accounts: sim.accounts });
+    const send = keyedBatchSenderOf(transport)!;
+    const sent = () => sim.messages.map((m) => [m.text, m.sender, m.requested.sendAt?.getTime()]);
+    // On a whole minute: the JSON API carries minutes.
+    const sendAt = new Date(Math.ceil((Date.now() + 3_600_000) / 60_000) * 60_000);
+    const at = sendAt.getTime();
+    const base = { channel: 'bulk', text: TEXT } as const;
+    await send(base, [1, 2]);
+    await send({ ...base }, [3]); // an equal request: the same plan
+    await send({ ...base, text: 'Başka bir metin' }, [4]);
+    await send({ ...base, sendAt }, [5]);
+    sendAt.setTime(at + 600_000); // the caller's Date changes: a new plan, not the old bytes
+    await send({ ...base, sendAt }, [6]);
+    await send({ ...base, sendAt, sender: 'ACME' }, [7]);
+    // A request that fails its checks is refused each time and leaves the last plan in place.
+    for (let i = 0; i < 2; i++) {
+      await expect(send({ ...base, sender: 'X'.repeat(40) }, [8])).rejects.toMatchObject({
+        code: 'INVALID_SENDER',
+      });
+    }
+    await send({ ...base, sendAt, sender: 'ACME' }, [9]);
+    expect(sim.messages.map((m) => m.to)).toEqual(
+      [1, 2, 3, 4, 5, 6, 7, 9].map(canonicalOfTurkishKey),
+    );
+    expect(sent()).toEqual([
+      [TEXT, undefined, undefined],
+      [TEXT, undefined, undefined],
+      [TEXT, undefined, undefined],
+      ['Başka bir metin', undefined, undefined],
+      [TEXT, undefined, at],
+      [TEXT, undefined, at + 600_000],
+      [TEXT, 'ACME', at + 600_000],
+      [TEXT, 'ACME', at + 600_000],
+    ]);
+    await transport.close();
   });
 });

@@ -119,8 +119,10 @@ export class CampaignTracker {
         this.truncated = true; // what `keep` does with every outcome
         break;
       }
-      // An outcome `keep` would drop is not built (`truncated` is already set past the cutoff).
-      if (accepted.index(i) <= this.cutoff) this.keep(accepted.outcome(i), reportLimit);
+      // An outcome `keep` would drop is not built (`truncated` is already set past the cutoff),
+      // and a batch is in input order: past the cutoff, so is the rest of it.
+      if (accepted.index(i) > this.cutoff) break;
+      this.keep(accepted.outcome(i), reportLimit);
     }
     this.progressed();
   }

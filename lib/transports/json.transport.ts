@@ -7,8 +7,11 @@ import { statusReportOf } from './json-status.js';
 import {
   canonicalOfTurkishKey,
   type KeyedReply,
+  type KeyedSendPlan,
   type KeyedSendRequest,
+  keptKeyedRequest,
   SEND_KEYED_BATCH,
+  sameKeyedRequest,
 } from './keyed-batch.js';
 import type { DeliveryReport, RecipientResult } from './sms-transport.types.js';
 import { keyedSendBody, readAcceptedReply } from './wire/json-batch.js';
@@ -21,6 +24,8 @@ import type { ResolvedAccount, WireTransportOptions } from './wire-transport.opt
 
 const BASE_PATH = '/api_json/v1/Sms/';
 const CONTENT_TYPE = 'application/json; charset=utf-8';
+
+type KeyedPlan = KeyedSendPlan<ResolvedAccount, SendBatch>;
 
 interface Envelope {
   readonly StatusCode: number;
@@ -48,6 +53,8 @@ export class JsonTransport extends WireTransport {
   readonly name = 'json';
   /** The end of a send body without dates or sender, per account and channel. */
   private readonly plainTails = new Map<string, string>();
+  /** The last keyed request's checked plan and fixed bytes: a campaign's batches share them. */
+  private keyedPlan: KeyedPlan | undefined;
 
   constructor(options: WireTransportOptions) {
     super(options, 'json');
@@ -111,19 +118,17 @@ export class JsonTransport extends WireTransport {
     ) {
       return undefined;
     }
-    let account: ResolvedAccount;
-    let batch: SendBatch;
-    try {
-      // send()'s checks (channel, text, dates, sender) on a request of the first number.
-      const to = markCanonical([canonicalOfTurkishKey(keys[0]!)]);
-      batch = { ...planSend({ ...request, to }, this.defaultSender), offset: 0 };
-      account = this.accountFor(batch.channel);
-    } catch (error) {
-      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the typed error thrown above
-      return Promise.reject(error);
+    let plan = this.keyedPlan;
+    if (plan === undefined || !sameKeyedRequest(plan.request, request)) {
+      try {
+        plan = this.planKeyed(request, keys[0]!);
+      } catch (error) {
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the typed error thrown above
+        return Promise.reject(error);
+      }
+      this.keyedPlan = plan;
     }
-    const head = Buffer.from(`{"Message":${JSON.stringify(batch.text)},"Receivers":[`, 'utf8');
-    const tail = Buffer.from(`]${this.sendTail(account, batch)}`, 'utf8');
+    const { account, batch, head, tail } = plan;
     const body = keyedSendBody(head, keys, tail);
     const wire = this.wireRequest(account, `${BASE_PATH}Send_1_N`, CONTENT_TYPE, body);
     // One provider request, recorded as send()'s are when OpenTelemetry is on.
@@ -135,6 +140,20 @@ export class JsonTransport extends WireTransport {
       const outcome = this.readSendReply(response, { recipients, wire, batch });
       return { accepted: false, outcome, providerCode: outcome.providerCode };
     });
+  }
+
+  /** send()'s checks (channel, text, dates, sender) on a request of the first number. */
+  private planKeyed(request: KeyedSendRequest, firstKey: number): KeyedPlan {
+    const to = markCanonical([canonicalOfTurkishKey(firstKey)]);
+    const batch = { ...planSend({ ...request, to }, this.defaultSender), offset: 0 };
+    const account = this.accountFor(batch.channel);
+    return {
+      request: keptKeyedRequest(request),
+      account,
+      batch,
+      head: Buffer.from(`{"Message":${JSON.stringify(batch.text)},"Receivers":[`, 'utf8'),
+      tail: Buffer.from(`]${this.sendTail(account, batch)}`, 'utf8'),
+    };
   }
 
   protected readSendReply(response: WireResponse, request: PreparedSend): BatchOutcome {

@@ -59,3 +59,37 @@ export function canonicalOfTurkishKey(key: number): string {
   // 10^9 + key stays a small integer (< 2^31): "1" + the 9 digits after the 5.
   return '905' + String(1_000_000_000 + key).substring(1);
 }
+
+/** A keyed request's checked plan and the bytes around its receivers, as a transport keeps it. */
+export interface KeyedSendPlan<Account, Batch> {
+  readonly request: KeyedSendRequest;
+  readonly account: Account;
+  readonly batch: Batch;
+  readonly head: Buffer;
+  readonly tail: Buffer;
+}
+
+/** The request as a plan keeps it: its dates copied, so that the caller's Date objects may change. */
+export function keptKeyedRequest(request: KeyedSendRequest): KeyedSendRequest {
+  const { sendAt, validUntil } = request;
+  return {
+    ...request,
+    ...(sendAt ? { sendAt: new Date(sendAt) } : {}),
+    ...(validUntil ? { validUntil: new Date(validUntil) } : {}),
+  };
+}
+
+/**
+ * Whether two keyed requests ask for the same message (channel, text, dates by time, sender),
+ * so that a transport may reuse the first one's checked plan and fixed bytes for the second:
+ * a campaign's batches all ask for the same. Every check of a plan depends on these alone.
+ */
+export function sameKeyedRequest(a: KeyedSendRequest, b: KeyedSendRequest): boolean {
+  return (
+    a.text === b.text &&
+    a.channel === b.channel &&
+    a.sender === b.sender &&
+    a.sendAt?.getTime() === b.sendAt?.getTime() &&
+    a.validUntil?.getTime() === b.validUntil?.getTime()
+  );
+}
