@@ -75,6 +75,30 @@ describe('JSON keyed batch reply reader', () => {
   ])('leaves %s to the usual reader', (_name, body, count) => {
     expect(readAcceptedReply(Buffer.from(body, 'utf8'), count)).toBeUndefined();
   });
+
+  it('refuses a byte no id or receiver may hold at any place in a four-byte word', () => {
+    // Ids and receivers are checked four bytes at a time: each bad byte at each of the places of
+    // a word (and in the bytes left after the last whole word) must still be seen.
+    const bad = [0x00, 0x1f, 0x5c, 0x7f, 0x80, 0xc5, 0xff];
+    const good = Buffer.from(reply([entry('C1_ABCDEFGHIJ', 1, '905321234567')]), 'latin1');
+    expect(readAcceptedReply(good, 1)?.messageId(0)).toBe('C1_ABCDEFGHIJ');
+    const id = good.indexOf('C1_');
+    const receiver = good.indexOf('905321234567');
+    const accepted: string[] = [];
+    for (const [start, length] of [
+      [id, 13],
+      [receiver, 12],
+    ] as const) {
+      for (let place = 0; place < length; place++) {
+        for (const byte of bad) {
+          const body = Buffer.from(good);
+          body[start + place] = byte;
+          if (readAcceptedReply(body, 1) !== undefined) accepted.push(`${start + place}:${byte}`);
+        }
+      }
+    }
+    expect(accepted).toEqual([]);
+  });
 });
 
 describe('JsonTransport keyed 1-N batch path', () => {
