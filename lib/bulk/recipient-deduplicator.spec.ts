@@ -11,6 +11,26 @@ describe('RecipientDeduplicator', () => {
     expect(seen.size).toBe(2);
   });
 
+  it('keeps its first 64 numbers in a line and moves them to buckets at the 65th', () => {
+    const seen = new RecipientDeduplicator();
+    const key = (i: number) => 300_000_000 + i * 1_000_003; // spread over many buckets
+    const number = (i: number) => `905${String(key(i)).padStart(9, '0')}`;
+    for (let i = 0; i < 64; i++)
+      expect([seen.addKey(key(i)), seen.addKey(key(i))]).toEqual([true, false]);
+    expect(seen.approximateBytes).toBe(256); // no bucket heads yet
+    expect([seen.has(number(0)), seen.has(number(63)), seen.has(number(64))]).toEqual([
+      true,
+      true,
+      false,
+    ]);
+    expect(seen.addKey(key(64))).toBe(true);
+    expect(seen.approximateBytes).toBeGreaterThan(240_000);
+    for (let i = 0; i <= 64; i++)
+      expect([seen.addKey(key(i)), seen.has(number(i))]).toEqual([false, true]);
+    expect(seen.has(number(65))).toBe(false);
+    expect(seen.size).toBe(65);
+  });
+
   it('handles the edges of the national range', () => {
     const seen = new RecipientDeduplicator();
     for (const n of ['905000000000', '905999999999', '905000000001'])
