@@ -224,6 +224,17 @@ describe("JsonTransport's keyed path: one checked plan per message, re-made when
       });
     }
     await send({ ...base, sendAt, sender: 'ACME' }, [9]);
+    // With a plan kept, input of the wrong types is still refused by the plan's own checks.
+    const wrong = [
+      null,
+      { ...base, sendAt: '2030-01-01' },
+      { ...base, sendAt: { getTime: () => at } },
+    ];
+    for (const request of wrong) {
+      await expect(send(request as never, [10])).rejects.toMatchObject({
+        name: 'SmsValidationError',
+      });
+    }
     expect(sim.messages.map((m) => m.to)).toEqual(
       [1, 2, 3, 4, 5, 6, 7, 9].map(canonicalOfTurkishKey),
     );

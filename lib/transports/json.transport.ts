@@ -119,14 +119,12 @@ export class JsonTransport extends WireTransport {
       return undefined;
     }
     let plan = this.keyedPlan;
-    if (plan === undefined || !sameKeyedRequest(plan.request, request)) {
-      try {
-        plan = this.planKeyed(request, keys[0]!);
-      } catch (error) {
-        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the typed error thrown above
-        return Promise.reject(error);
-      }
-      this.keyedPlan = plan;
+    try {
+      if (plan === undefined || !sameKeyedRequest(plan.request, request))
+        plan = this.keyedPlan = this.planKeyed(request, keys[0]!);
+    } catch (error) {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the typed error thrown above
+      return Promise.reject(error);
     }
     const { account, batch, head, tail } = plan;
     const body = keyedSendBody(head, keys, tail);

@@ -82,14 +82,23 @@ export function keptKeyedRequest(request: KeyedSendRequest): KeyedSendRequest {
 /**
  * Whether two keyed requests ask for the same message (channel, text, dates by time, sender),
  * so that a transport may reuse the first one's checked plan and fixed bytes for the second:
- * a campaign's batches all ask for the same. Every check of a plan depends on these alone.
+ * a campaign's batches all ask for the same (one campaign at a time: two running at once on one
+ * transport re-plan at each batch). Every check of a plan depends on these alone, for values
+ * of the declared types; the plan's own check refuses others.
  */
 export function sameKeyedRequest(a: KeyedSendRequest, b: KeyedSendRequest): boolean {
   return (
+    typeof b === 'object' &&
+    b !== null &&
     a.text === b.text &&
     a.channel === b.channel &&
     a.sender === b.sender &&
-    a.sendAt?.getTime() === b.sendAt?.getTime() &&
-    a.validUntil?.getTime() === b.validUntil?.getTime()
+    timeOf(a.sendAt) === timeOf(b.sendAt) &&
+    timeOf(a.validUntil) === timeOf(b.validUntil)
   );
+}
+
+/** A Date's time; anything else as it is (never equal to a kept plan's time: re-planned). */
+function timeOf(date: unknown): unknown {
+  return date instanceof Date ? date.getTime() : date;
 }
