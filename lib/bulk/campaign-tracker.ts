@@ -41,6 +41,7 @@ export class CampaignTracker {
   private cutoff = Number.POSITIVE_INFINITY;
   private cancelled = false;
   private cancelledRecipients = 0;
+  private schedule: CampaignSchedule | undefined;
   private final: CampaignReport | undefined;
   private deliveries: Promise<void> = Promise.resolve();
   private sinkFailed = false;
@@ -51,6 +52,7 @@ export class CampaignTracker {
 
   constructor(private readonly options: TrackerOptions) {
     this.total = options.total;
+    this.schedule = options.schedule;
     this.latest = this.snapshot(false);
     // An empty campaign's first snapshot would already be its final one: finish() publishes it.
     if (this.total !== 0) this.subject.next(this.latest);
@@ -181,6 +183,12 @@ export class CampaignTracker {
     else this.publish(snapshot);
   }
 
+  /** The campaign's send time moved (`campaign.reschedule()`, on any instance). */
+  rescheduled(sendAt: Date): void {
+    if (this.schedule && this.schedule.sendAt.getTime() !== sendAt.getTime())
+      this.schedule = { ...this.schedule, sendAt };
+  }
+
   markCancelled(): void {
     this.cancelled = true;
   }
@@ -201,7 +209,7 @@ export class CampaignTracker {
       finishedAt: new Date(),
       cancelled: this.cancelled,
       cancelledRecipients: this.cancelledRecipients,
-      ...(this.options.schedule ? { schedule: this.options.schedule } : {}),
+      ...(this.schedule ? { schedule: this.schedule } : {}),
       recipients: [...this.trim(this.options.reportLimit)],
       recipientsTruncated: this.truncated,
     };

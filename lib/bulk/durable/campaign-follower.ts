@@ -122,7 +122,13 @@ export class CampaignFollower {
           await this.recordOrStop(tracker, state, chunk.outcomes, chunk.requests, chunk.credits);
         if (state.error) return;
         const { batches, enqueued } = await state.batches();
-        if (enqueued && cursor >= batches) return;
+        if (enqueued && cursor >= batches) {
+          // The send time may have moved since this handle was made (reschedule(), on any
+          // instance): the report gives the one the campaign was sent at.
+          const sendAt = (await this.ctx.store.get(campaignId))?.settings.sendAt;
+          if (sendAt) tracker.rescheduled(sendAt);
+          return;
+        }
       } catch (error) {
         // Redis hiccup: ioredis reconnects; keep following.
         this.ctx.logger.warn(`Following campaign ${campaignId}: ${this.ctx.describe(error)}`);
