@@ -129,7 +129,7 @@ describe('BulkSmsService campaign operations (durable mode)', () => {
   );
 
   it(
-    'a held campaign is rescheduled (from another instance), handed to the provider at the new time, reported with it, and then refuses cancel and reschedule',
+    'a held campaign is rescheduled (from another instance, then from its handle), handed to the provider at the new time, reported with it, and then refuses cancel and reschedule',
     async () => {
       const prefix = suite.newPrefix();
       const bulk = await suite.instance({ prefix });
@@ -144,10 +144,11 @@ describe('BulkSmsService campaign operations (durable mode)', () => {
       await expect(campaign.reschedule(new Date(Date.now() - 1_000))).rejects.toMatchObject({
         code: 'SEND_AT_IN_PAST',
       });
-      // Rescheduled from another instance: the original handle's report still gives the new time.
-      const rescheduled = new Date(Date.now() + 1_500);
+      // Moved from another instance, then from the starting handle: the report gives the last.
       const other = await suite.instance({ prefix, worker: false });
-      await (await other.campaign(campaign.id)).reschedule(rescheduled);
+      await (await other.campaign(campaign.id)).reschedule(new Date(Date.now() + 7_200_000));
+      const rescheduled = new Date(Date.now() + 1_500);
+      await campaign.reschedule(rescheduled);
       const report = await campaign.done;
       expect(report).toMatchObject({ sent: 1_200, failed: 0, cancelled: false });
       expect(report.schedule).toEqual({ sendAt: rescheduled, heldBy: 'queue', cancellable: true });
