@@ -18,6 +18,7 @@ import {
 } from './durable-context.js';
 import type { DurableDeliveries } from './durable-deliveries.js';
 import { loadDurableDependencies } from './load-durable-dependencies.js';
+import { underTraceParent } from '../../telemetry/trace-carrier.js';
 
 /**
  * The worker of durable campaigns on BullMQ. The process that starts a campaign streams its input through
@@ -91,9 +92,17 @@ export class BatchWorker {
     await this.worker?.close();
   }
 
-  /** Worker side: sends one batch exactly once (see the class comment). */
+  /**
+   * Worker side: sends one batch exactly once (see the class comment), as a child of the span
+   * that started the campaign when one was carried (lib/telemetry/trace-carrier.ts).
+   */
   async process(job: Job<BatchJob>, jobToken?: string): Promise<void> {
     if (job.name === 'deliveries') return this.deliveries.process(job, jobToken);
+    const carried = (await this.ctx.campaign(job.data.c))?.traceParent;
+    return underTraceParent(carried, () => this.processBatch(job, jobToken));
+  }
+
+  private async processBatch(job: Job<BatchJob>, jobToken?: string): Promise<void> {
     const { c: campaignId, b: batch } = job.data;
     const gate = await this.ctx.control.gate(campaignId);
     if (gate.state === 'early' && this.ctx.DelayedError) {

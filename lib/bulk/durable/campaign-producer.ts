@@ -12,6 +12,7 @@ import type { PipelineEvent } from '../recipient-pipeline.js';
 import type { RunControl } from '../run-control.js';
 import type { CampaignFollower, FollowState } from './campaign-follower.js';
 import { type BatchJob, type DurableContext, withReport } from './durable-context.js';
+import { activeTraceParent } from '../../telemetry/trace-carrier.js';
 
 /** What a keyed run needs: the lease, the input hash, and for a resume what to skip. */
 export interface KeyedRun {
@@ -53,7 +54,7 @@ export class CampaignProducer {
     try {
       // (A resumed campaign whose meta never got written — its starter died at once — starts afresh.)
       if (!keyed?.resume || !(await this.ctx.store.get(campaignId))) {
-        await this.ctx.store.create(campaignId, settings, text);
+        await this.ctx.store.create(campaignId, settings, text, activeTraceParent());
         await this.ctx.control.setFields(campaignId, {
           jobPrefix,
           ...(params.holdUntil !== undefined ? { holdUntil: String(params.holdUntil) } : {}),

@@ -70,6 +70,8 @@ export interface StoredCampaign {
   readonly abortedCode?: string;
   readonly abortedMessage?: string;
   readonly createdAt: Date;
+  /** The span active when the campaign was started (lib/telemetry/trace-carrier.ts). */
+  readonly traceParent?: string;
 }
 
 export type ClaimResult =
@@ -95,6 +97,7 @@ export class DurableCampaignStore {
     campaignId: string,
     settings: CampaignSettings,
     text: string | undefined,
+    traceParent?: string,
   ): Promise<void> {
     const meta = this.key(campaignId, 'meta');
     await this.redis
@@ -106,6 +109,7 @@ export class DurableCampaignStore {
         ...(settings.validUntil ? { validUntil: String(settings.validUntil.getTime()) } : {}),
         ...(settings.sender !== undefined ? { sender: settings.sender } : {}),
         ...(text !== undefined ? { text } : {}),
+        ...(traceParent !== undefined ? { traceParent } : {}),
         batches: '0',
         enqueued: '0',
         batchesDone: '0',
@@ -147,6 +151,7 @@ export class DurableCampaignStore {
         ? { abortedCode: raw['abortedCode'], abortedMessage: raw['abortedMessage'] ?? '' }
         : {}),
       createdAt: new Date(Number(raw['createdAt'])),
+      ...(raw['traceParent'] !== undefined ? { traceParent: raw['traceParent'] } : {}),
     };
   }
 
