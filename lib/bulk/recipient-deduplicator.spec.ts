@@ -11,24 +11,25 @@ describe('RecipientDeduplicator', () => {
     expect(seen.size).toBe(2);
   });
 
-  it('keeps its first 64 numbers in a line and moves them to buckets at the 65th', () => {
+  it('keeps its first 65,536 numbers in a plain table and moves them to buckets at the next', () => {
     const seen = new RecipientDeduplicator();
-    const key = (i: number) => 300_000_000 + i * 1_000_003; // spread over many buckets
+    const key = (i: number) => (i * 7_919_993) % 1_000_000_000; // spread over every bucket
     const number = (i: number) => `905${String(key(i)).padStart(9, '0')}`;
-    for (let i = 0; i < 64; i++)
-      expect([seen.addKey(key(i)), seen.addKey(key(i))]).toEqual([true, false]);
-    expect(seen.approximateBytes).toBe(256); // no bucket heads yet
-    expect([seen.has(number(0)), seen.has(number(63)), seen.has(number(64))]).toEqual([
+    let refused = 0;
+    for (let i = 0; i < 65_536; i++) if (!seen.addKey(key(i)) || seen.addKey(key(i))) refused++;
+    expect(refused).toBe(0);
+    expect(seen.approximateBytes).toBe(512 * 1024); // the table alone, half full
+    expect([seen.has(number(0)), seen.has(number(65_535)), seen.has(number(65_536))]).toEqual([
       true,
       true,
       false,
     ]);
-    expect(seen.addKey(key(64))).toBe(true);
-    expect(seen.approximateBytes).toBeGreaterThan(240_000);
-    for (let i = 0; i <= 64; i++)
-      expect([seen.addKey(key(i)), seen.has(number(i))]).toEqual([false, true]);
-    expect(seen.has(number(65))).toBe(false);
-    expect(seen.size).toBe(65);
+    expect(seen.addKey(key(65_536))).toBe(true);
+    expect(seen.approximateBytes).toBeGreaterThan(240_000); // bucket heads and their pool
+    for (let i = 0; i <= 65_536; i++) if (seen.addKey(key(i)) || !seen.has(number(i))) refused++;
+    expect(refused).toBe(0);
+    expect(seen.has(number(65_537))).toBe(false);
+    expect(seen.size).toBe(65_537);
   });
 
   it('handles the edges of the national range', () => {
@@ -91,7 +92,9 @@ describe('RecipientDeduplicator', () => {
 
   it('answers has() alike from a table and from a bitmap', () => {
     const seen = new RecipientDeduplicator();
-    // Bucket 0 past 768 numbers (a bitmap); bucket 1 with three (a table).
+    // 65,536 numbers far from buckets 0 and 1 first, so that the rest goes to buckets. Then
+    // bucket 0 past 768 numbers (a bitmap); bucket 1 with three (a table).
+    for (let i = 0; i < 65_536; i++) seen.addKey(900_000_000 + i * 7);
     for (let key = 0; key < 2_000; key += 2) seen.addKey(key);
     for (const key of [32_768, 32_770, 40_000]) seen.addKey(key);
     const has = (key: number): boolean => seen.has(`905${String(key).padStart(9, '0')}`);
@@ -108,7 +111,14 @@ describe('RecipientDeduplicator', () => {
       true,
       false,
     ]);
-    expect(seen.size).toBe(1_003);
+    // The last bucket's edges.
+    expect([seen.addKey(999_999_999), seen.addKey(999_967_232), seen.addKey(999_999_999)]).toEqual([
+      true,
+      true,
+      false,
+    ]);
+    expect([has(999_999_999), has(999_967_232), has(999_999_998)]).toEqual([true, true, false]);
+    expect(seen.size).toBe(65_536 + 1_005);
   });
 
   it('agrees with a Set on consecutive and evenly spaced numbers (bitmaps and tables)', () => {
@@ -116,8 +126,9 @@ describe('RecipientDeduplicator', () => {
       const seen = new RecipientDeduplicator(5);
       const reference = new Set<number>();
       let disagreements = 0;
-      for (let i = 0; i < 60_000; i++) {
-        const key = (i % 40_000) * stride; // the last 20,000 repeat earlier ones
+      // 100,000 distinct keys: past the first 65,536 (the plain table), buckets hold them.
+      for (let i = 0; i < 150_000; i++) {
+        const key = (i % 100_000) * stride; // the last 50,000 repeat earlier ones
         if (seen.addKey(key) === reference.has(key)) disagreements++;
         reference.add(key);
       }

@@ -6,28 +6,36 @@
  * Turkish mobiles (`905XXXXXXXXX`, the overwhelming majority) are keyed by their national number
  * minus 5,000,000,000, which fits in `[0, 10^9)`. The key range is cut into buckets of 32,768
  * numbers. A bucket holds its numbers as 16-bit offsets: in a small open-addressing table while
- * it is sparse (2 to 1,024 slots, at most 75 % full), and as a 4 KB bitmap once it has more than
- * 768 numbers, where the table would grow to 2,048 slots: the bitmap's size. Every table and bitmap
- * is a segment of one shared `Uint16Array` pool, so a sparse bucket costs a few bytes, not a
- * typed array of its own; segments left behind when a table grows are reclaimed when the pool
- * is compacted, which is also when it grows.
+ * it is sparse (2 to 1,024 slots, at most 75 % full), and as a 4 KB bitmap once it has more
+ * than 768 numbers, where the table would grow to 2,048 slots: the bitmap's size. Every table
+ * and bitmap is a segment of one shared `Uint16Array` pool, so a sparse bucket costs a few
+ * bytes, not a typed array of its own; segments left behind when a table grows are reclaimed
+ * when the pool is compacted, which is also when it grows.
  *
  * So a live number costs 2.7 to 5.3 bytes of table, or down to one bit in a bitmap; with the
  * pool's free room (it holds at most twice what is live) that is at most about 11 bytes, plus a
- * fixed 240 KB of bucket heads, made past 64 numbers. Measured on 1 M numbers: 7.9 bytes each
- * spread over the 50x–55x ranges (the former single hash table: 8.4), 5.5 spread over all 10^9
- * keys, 0.4 for consecutive ones. There is no garbage for the collector and no `Set` size cap
- * (2^24 entries). An insert touches the bucket's head and one short run of slots, or one bit:
- * 5 ns on a sorted list, against 20–80 for the former table. A flat bitset over the 10^9 keys
+ * fixed 240 KB of bucket heads. Measured on 1 M numbers: 7.9 bytes each spread over the 50x–55x
+ * ranges (the former single hash table: 8.4), 5.5 spread over all 10^9 keys, 0.4 for
+ * consecutive ones. There is no garbage for the collector and no `Set` size cap (2^24
+ * entries). An insert touches the bucket's head and one short run of slots, or one bit. For
+ * 1 M numbers, including the first 65,536 in the plain table below and their move: 20 ns each
+ * on a sorted list and 85–95 spread over the mobile ranges, against 80 and 105–110 for the
+ * former single hash table (each in a process of its own). A flat bitset over the 10^9 keys
  * would cost 125 MB. Any other number (when other countries are allowed) goes to a plain
  * `Set<string>`.
+ *
+ * Buckets pay off only for large lists: their heads alone are 240 KB to allocate and to scan
+ * at each compaction. So the first 65,536 keys sit in a plain open-addressing table of 32-bit
+ * keys, at most half full (8–16 bytes a key, at most 512 KB), and move to buckets at the next
+ * new key: a campaign of up to 65,536 numbers never makes buckets.
  */
 export class RecipientDeduplicator {
   /**
-   * The first SMALL keys, searched in a line: a small campaign never allocates the 240 KB of
-   * bucket heads (13–26 µs, about a tenth of a one-recipient campaign). `null` once they moved.
+   * The first SMALL_MAX keys in a plain open-addressing table (key + 1, 0 empty), at most half
+   * full (see the class comment); `null` once the keys moved to buckets.
    */
-  private small: Int32Array | null = new Int32Array(SMALL);
+  private small: Int32Array | null = new Int32Array(1 << SMALL_INITIAL_LOG);
+  private smallShift = 32 - SMALL_INITIAL_LOG;
   private pool: Uint16Array;
   /** Next free word of `pool`. */
   private top = 0;
@@ -44,7 +52,7 @@ export class RecipientDeduplicator {
   private readonly others = new Set<string>();
 
   /**
-   * `initialWordsPower`: log2 of the pool's first size in 16-bit words (made past SMALL keys),
+   * `initialWordsPower`: log2 of the pool's least first size in 16-bit words (made past SMALL_MAX keys),
    * 1 to 24; the pool grows from there as needed.
    */
   constructor(initialWordsPower = 12) {
@@ -114,7 +122,7 @@ export class RecipientDeduplicator {
   has(canonical: string): boolean {
     const key = turkishMobileKey(canonical);
     if (key < 0) return this.others.has(canonical);
-    if (this.small !== null) return this.small.subarray(0, this.used).includes(key);
+    if (this.small !== null) return this.smallSlot(this.small, key + 1) < 0;
     const head = this.heads[(key >>> BUCKET_BITS) << 1]!;
     const log = head & 15;
     const offset = key & OFFSET_MASK;
@@ -130,21 +138,45 @@ export class RecipientDeduplicator {
     }
   }
 
-  /** `addKey` while the keys are few; the SMALL+1st moves them all to buckets. */
+  /** `addKey` while the keys are few; a new key past SMALL_MAX moves them all to buckets. */
   private addSmall(small: Int32Array, key: number): boolean {
-    const used = this.used;
-    for (let i = 0; i < used; i++) if (small[i] === key) return false;
-    if (used < SMALL) {
-      small[used] = key;
-      this.used = used + 1;
-      return true;
+    const slot = this.smallSlot(small, key + 1);
+    if (slot < 0) return false;
+    if (this.used === SMALL_MAX) {
+      this.toBuckets(small);
+      return this.addKey(key);
     }
+    small[slot] = key + 1;
+    this.used++;
+    if (this.used * 2 > small.length) this.growSmall(small);
+    return true;
+  }
+
+  /** The empty slot for `stored` in the small table, or -1 when it is there. */
+  private smallSlot(small: Int32Array, stored: number): number {
+    const mask = small.length - 1;
+    for (let i = Math.imul(stored, 0x9e3779b1) >>> this.smallShift; ; i = (i + 1) & mask) {
+      const value = small[i]!;
+      if (value === stored) return -1;
+      if (value === 0) return i;
+    }
+  }
+
+  private growSmall(old: Int32Array): void {
+    const small = new Int32Array(old.length * 2);
+    this.smallShift--;
+    for (const stored of old) if (stored !== 0) small[this.smallSlot(small, stored)] = stored;
+    this.small = small;
+  }
+
+  /** The small table's keys into buckets, in a pool sized for them. */
+  private toBuckets(small: Int32Array): void {
     this.small = null;
     this.heads = new Int32Array(2 * BUCKETS);
-    this.pool = new Uint16Array(this.initialWords);
+    // About two words per key while buckets are sparse: room for twice that before compaction.
+    this.pool = new Uint16Array(Math.max(this.initialWords, 4 * this.used));
     this.used = 0;
-    for (let i = 0; i < used; i++) this.addKey(small[i]!);
-    return this.addKey(key);
+    for (const stored of small) if (stored !== 0) this.addKey(stored - 1);
   }
 
   /** A bucket's first number: a table of two slots. */
@@ -220,8 +252,10 @@ export class RecipientDeduplicator {
   }
 }
 
-/** Keys held in a line before buckets are made. */
-const SMALL = 64;
+/** Keys held in the small table before buckets are made (its largest size: 512 KB). */
+const SMALL_MAX = 1 << 16;
+/** The small table's first size: 2,048 slots (8 KB). */
+const SMALL_INITIAL_LOG = 11;
 /** 32,768 numbers per bucket, so that an offset plus one fits in 16 bits. */
 const BUCKET_BITS = 15;
 const OFFSET_MASK = (1 << BUCKET_BITS) - 1;
