@@ -3,6 +3,7 @@ import {
   maskPhoneNumber,
   normalizePhoneNumber,
   normalizeWithParser,
+  parserInputOf,
   toTurkishNationalNumber,
 } from './phone-number.js';
 
@@ -103,7 +104,12 @@ describe('normalizePhoneNumber on Turkish numbers that are not mobiles (refused 
         );
         const trimmed = raw.trim();
         const parser = result(() =>
-          normalizeWithParser(trimmed, trimmed.replace(/\D/g, ''), 'to[1]', allowed),
+          normalizeWithParser(
+            trimmed,
+            parserInputOf(trimmed, trimmed.replace(/\D/g, '')),
+            'to[1]',
+            allowed,
+          ),
         );
         if (JSON.stringify(shortcut) !== JSON.stringify(parser))
           different.push({ raw, allowed, shortcut, parser });

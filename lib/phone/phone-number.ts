@@ -47,30 +47,34 @@ export function normalizePhoneNumber(input: unknown, options: NormalizePhoneOpti
   // Every Turkish mobile starts with 5: a Turkish number that does not (a landline such as
   // 0212 …, common in customer lists) is refused here exactly as the parser below refuses it
   // (the spec compares the two on every such form), without its ~10 µs.
-  const national = turkishNationalOf(raw.startsWith('+'), digits);
+  const candidate = parserInputOf(raw, digits);
+  const national = turkishNationalOf(candidate);
   if (national !== undefined && national.charCodeAt(0) !== 53 /* 5 */) throw notMobile(field, raw);
-  return normalizeWithParser(raw, digits, field, allowed);
+  return normalizeWithParser(raw, candidate, field, allowed);
 }
 
 /**
- * `normalizePhoneNumber` past its Turkish shortcuts: libphonenumber-js decides (exported for the
- * spec, which checks the shortcuts against it).
+ * What the parser reads: the `00` international prefix and a bare `90…` (12 digits) made an
+ * explicit `+`, anything else as typed (digits only). Exported for the spec.
+ * @internal
+ */
+export function parserInputOf(raw: string, digits: string): string {
+  if (raw.startsWith('+')) return `+${digits}`;
+  if (digits.startsWith('00')) return `+${digits.slice(2)}`;
+  return digits.length === 12 && digits.startsWith('90') ? `+${digits}` : digits;
+}
+
+/**
+ * `normalizePhoneNumber` past its Turkish shortcuts: libphonenumber-js decides on `candidate`
+ * (from `parserInputOf`); exported for the spec, which checks the shortcuts against it.
  * @internal
  */
 export function normalizeWithParser(
   raw: string,
-  digits: string,
+  candidate: string,
   field: string,
   allowed: readonly string[],
 ): string {
-  // `00` international prefix and bare `90…` (12 digits) are made explicit before parsing.
-  const candidate = raw.startsWith('+')
-    ? `+${digits}`
-    : digits.startsWith('00')
-      ? `+${digits.slice(2)}`
-      : digits.length === 12 && digits.startsWith('90')
-        ? `+${digits}`
-        : digits;
   let parsed;
   try {
     parsed = parsePhoneNumberWithError(candidate, { defaultCountry: 'TR' });
@@ -106,22 +110,18 @@ function notMobile(field: string, raw: string): SmsValidationError {
 }
 
 /**
- * The ten-digit national number of `digits` when the parser reads them as a Turkish number
- * whose national part does not start with 0 (`+90`, `0090`, `90` or `0` and ten digits, or ten
- * digits alone, the default country being Turkey), else `undefined`.
+ * The ten-digit national number the parser reads in `candidate` (from `parserInputOf`) when it
+ * reads a Turkish number whose national part does not start with 0 (`+90` and ten digits, `0`
+ * and ten digits, or ten digits alone, the default country being Turkey), else `undefined`.
  */
-function turkishNationalOf(plus: boolean, digits: string): string | undefined {
+function turkishNationalOf(candidate: string): string | undefined {
   let national: string | undefined;
-  if (plus || digits.startsWith('00')) {
-    const international = plus ? digits : digits.slice(2);
-    if (international.length === 12 && international.startsWith('90'))
-      national = international.slice(2);
-  } else if (digits.length === 12 && digits.startsWith('90')) {
-    national = digits.slice(2);
-  } else if (digits.length === 11 && digits.startsWith('0')) {
-    national = digits.slice(1);
-  } else if (digits.length === 10) {
-    national = digits;
+  if (candidate.startsWith('+')) {
+    if (candidate.length === 13 && candidate.startsWith('+90')) national = candidate.slice(3);
+  } else if (candidate.length === 11 && candidate.startsWith('0')) {
+    national = candidate.slice(1);
+  } else if (candidate.length === 10) {
+    national = candidate;
   }
   return national !== undefined && national.charCodeAt(0) !== 48 /* 0 */ ? national : undefined;
 }
