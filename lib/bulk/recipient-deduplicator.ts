@@ -100,22 +100,16 @@ export class RecipientDeduplicator {
       this.used++;
       return true;
     }
-    if (log === 0) return this.start(at, (key & OFFSET_MASK) + 1);
-    const base = head >>> 4;
-    const mask = (1 << log) - 1;
     const stored = (key & OFFSET_MASK) + 1;
-    for (let i = slotOf(stored, log); ; i = (i + 1) & mask) {
-      const value = this.pool[base + i]!;
-      if (value === stored) return false;
-      if (value === 0) {
-        this.pool[base + i] = stored;
-        this.used++;
-        const count = this.heads[at + 1]! + 1;
-        this.heads[at + 1] = count;
-        if (count * 4 > (mask + 1) * 3) this.grow(at);
-        return true;
-      }
-    }
+    if (log === 0) return this.start(at, stored);
+    const slot = tableSlot(this.pool, head >>> 4, log, stored);
+    if (slot < 0) return false;
+    this.pool[slot] = stored;
+    this.used++;
+    const count = this.heads[at + 1]! + 1;
+    this.heads[at + 1] = count;
+    if (count * 4 > (1 << log) * 3) this.grow(at);
+    return true;
   }
 
   /** Whether a canonical number was seen. */
@@ -129,13 +123,7 @@ export class RecipientDeduplicator {
     if (log === 0) return false;
     if (log === BITMAP_LOG)
       return (this.pool[(head >>> 4) + (offset >>> 4)]! & (1 << (offset & 15))) !== 0;
-    const base = head >>> 4;
-    const mask = (1 << log) - 1;
-    for (let i = slotOf(offset + 1, log); ; i = (i + 1) & mask) {
-      const value = this.pool[base + i]!;
-      if (value === 0) return false;
-      if (value === offset + 1) return true;
-    }
+    return tableSlot(this.pool, head >>> 4, log, offset + 1) < 0;
   }
 
   /** `addKey` while the keys are few; a new key past SMALL_MAX moves them all to buckets. */
@@ -206,13 +194,9 @@ export class RecipientDeduplicator {
         pool[word] = pool[word]! | (1 << (offset & 15));
       }
     } else {
-      const mask = (1 << log) - 1;
       for (let j = old; j < old + size; j++) {
         const stored = pool[j]!;
-        if (stored === 0) continue;
-        let i = slotOf(stored, log);
-        while (pool[fresh + i] !== 0) i = (i + 1) & mask;
-        pool[fresh + i] = stored;
+        if (stored !== 0) pool[tableSlot(pool, fresh, log, stored)] = stored;
       }
     }
     this.heads[at] = (fresh << 4) | log;
@@ -266,6 +250,19 @@ const BITMAP_LOG = 11;
 /** Fibonacci hashing of an offset to a slot of a table of 2^log slots. */
 function slotOf(stored: number, log: number): number {
   return Math.imul(stored, 0x9e3779b1) >>> (32 - log);
+}
+
+/**
+ * In a bucket's table of 2^log slots at `base` of `pool`: the empty word where `stored` goes,
+ * or -1 when it is there (linear probing from its Fibonacci slot).
+ */
+function tableSlot(pool: Uint16Array, base: number, log: number, stored: number): number {
+  const mask = (1 << log) - 1;
+  for (let i = slotOf(stored, log); ; i = (i + 1) & mask) {
+    const value = pool[base + i]!;
+    if (value === stored) return -1;
+    if (value === 0) return base + i;
+  }
 }
 
 /** `905XXXXXXXXX` → the national number minus 5·10^9 (`0 … 999 999 999`); -1 for anything else. */
